@@ -1,0 +1,120 @@
+//! Carry out a plan: walk the changes as a graph with bounded concurrency; each change
+//! starts once what it waits for is done. A failure stops its dependents only; the rest go
+//! on, and the report says what was done and that `apply` again converges.
+
+use crate::model::{is_unknown, resolve, resolve_props, Kind, Outputs};
+use crate::plan::diff::fingerprint;
+use crate::plan::{Action, Change, Plan};
+use crate::providers::{self, aws::Aws};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What the engine tells the user interface; the engine itself never prints.
+pub trait Reporter: Send + Sync {
+    fn started(&self, change: &Change);
+    fn finished(&self, change: &Change, outcome: &Result<(), String>, elapsed: Duration);
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub done: Vec<String>,
+    pub failed: Vec<(String, String)>,
+    /// Not started because something they wait for failed.
+    pub skipped: Vec<String>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty()
+    }
+}
+
+pub async fn execute(aws: &Aws, plan: &Plan, owner: &str, reporter: Arc<dyn Reporter>, concurrency: usize) -> Report {
+    let mut outputs: Outputs = plan.outputs.clone();
+    let mut pending: Vec<Change> = plan.pending().filter(|c| c.covered_by.is_none()).cloned().collect();
+    let covered: Vec<String> = plan.pending().filter(|c| c.covered_by.is_some()).map(|c| c.id.clone()).collect();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut failed: BTreeSet<String> = BTreeSet::new();
+    let mut report = Report::default();
+    let mut running = tokio::task::JoinSet::new();
+    let owner = owner.to_string();
+    loop {
+        // Anything waiting on a failure will not run.
+        let mut i = 0;
+        while i < pending.len() {
+            if pending[i].waits_for.iter().any(|w| failed.contains(w)) {
+                let c = pending.remove(i);
+                failed.insert(c.id.clone());
+                report.skipped.push(c.id);
+            } else {
+                i += 1;
+            }
+        }
+        while running.len() < concurrency {
+            let Some(pos) = pending.iter().position(|c| c.waits_for.iter().all(|w| done.contains(w))) else { break };
+            let change = prepare(pending.remove(pos), &outputs);
+            let (aws, outs, owner, reporter) = (aws.clone(), outputs.clone(), owner.clone(), reporter.clone());
+            running.spawn(async move {
+                reporter.started(match &change {
+                    Ok(c) | Err((c, _)) => c,
+                });
+                let t0 = Instant::now();
+                let result = match &change {
+                    Err((c, e)) => Err((c.clone(), e.clone())),
+                    Ok(c) => providers::apply(&aws, c, &outs, &owner).await.map(|o| (c.clone(), o)).map_err(|e| (c.clone(), e.to_string())),
+                };
+                let (c, outcome) = match &result {
+                    Ok((c, _)) => (c, Ok(())),
+                    Err((c, e)) => (c, Err(e.clone())),
+                };
+                reporter.finished(c, &outcome, t0.elapsed());
+                result
+            });
+        }
+        let Some(joined) = running.join_next().await else { break };
+        match joined {
+            Ok(Ok((c, outs))) => {
+                if c.action != Action::Delete {
+                    let mut merged = outputs.get(&c.id).cloned().unwrap_or_default();
+                    merged.extend(outs);
+                    outputs.insert(c.id.clone(), merged);
+                }
+                done.insert(c.id.clone());
+                report.done.push(c.id);
+            }
+            Ok(Err((c, e))) => {
+                failed.insert(c.id.clone());
+                report.failed.push((c.id, e));
+            }
+            Err(join) => report.failed.push(("(task)".into(), join.to_string())),
+        }
+    }
+    if report.ok() {
+        report.done.extend(covered);
+    }
+    report
+}
+
+/// Fill in refs now known; a deployment computes its fingerprint from the resolved document.
+fn prepare(mut c: Change, outputs: &Outputs) -> Result<Change, (Change, String)> {
+    if let Some(after) = &c.after {
+        c.after = Some(resolve_props(after, outputs));
+    }
+    if c.kind == Kind::Deployment && c.action != Action::Delete {
+        let doc = c.payload.as_ref().and_then(|p| p.get("document")).map(|d| resolve(d, outputs)).unwrap_or(Value::Null);
+        if is_unknown(&doc) {
+            return Err((c, "the document still names resources that do not exist".into()));
+        }
+        let fp = fingerprint(&doc);
+        c.after = Some(BTreeMap::from([("fingerprint".to_string(), Value::String(fp))]));
+    }
+    if let Some(after) = &c.after {
+        if after.values().any(is_unknown) {
+            let missing: Vec<String> = after.values().flat_map(crate::model::refs).map(|(id, attr)| format!("{id}.{attr}")).collect();
+            return Err((c, format!("depends on {} which is not available", missing.join(", "))));
+        }
+    }
+    Ok(c)
+}

@@ -1,0 +1,181 @@
+//! plan, apply and destroy: load → read live → diff → (confirm) → execute.
+
+use super::progress::Progress;
+use super::{ApplyArgs, DestroyArgs, Global, PlanArgs};
+use crate::apply;
+use crate::config::{self, Config, LoadOptions};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::model::{desire, Resource};
+use crate::plan::{self, diff::PlanInput, render, Plan};
+use crate::providers::{self, aws::Aws};
+use anyhow::{bail, Context, Result};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+pub fn load_config(g: &Global) -> Result<Config> {
+    let cfg = config::load(&g.stack, &LoadOptions { vars: g.vars.clone() })?;
+    Ok(cfg)
+}
+
+/// Import-compat lint of every contract: errors stop, warnings are shown on stderr.
+pub fn lint_contracts(cfg: &Config) -> Vec<Diagnostic> {
+    cfg.contracts.values().flat_map(|c| crate::openapi::lint::lint(&c.doc, &c.source)).collect()
+}
+
+fn stop_on_errors(diags: Vec<Diagnostic>) -> Result<()> {
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| d.severity == Severity::Error);
+    if !errors.is_empty() {
+        return Err(Diagnostics(errors).into());
+    }
+    if !warnings.is_empty() {
+        eprintln!("{} import-compatibility warning(s); `idrv5-gw validate` lists them.", warnings.len());
+    }
+    Ok(())
+}
+
+struct Session {
+    cfg: Config,
+    aws: Aws,
+    started: Instant,
+}
+
+async fn session(g: &Global) -> Result<Session> {
+    let started = Instant::now();
+    let cfg = load_config(g)?;
+    stop_on_errors(lint_contracts(&cfg))?;
+    let aws = Aws::connect(&g.aws_options(), cfg.file.region.as_deref()).await?;
+    Ok(Session { cfg, aws, started })
+}
+
+async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool) -> Result<Plan> {
+    let owner = s.cfg.owner();
+    let live = providers::read_live(&s.aws, &owner, &desired).await?;
+    if let Some(f) = live.foreign_log_groups.first() {
+        let whose = f.owner.as_deref().map(|o| format!("stack {o}")).unwrap_or_else(|| "no idrv5-gw stack".into());
+        let d = Diagnostic::error("ownership", format!("log group {} exists and belongs to {whose}, not {owner}", f.name))
+            .hint("set `access_logs.log_group` to another name, or delete/adopt that group (tag it idrv5-gw:stack=".to_string() + &owner + ")");
+        return Err(Diagnostics(vec![d]).into());
+    }
+    let input = PlanInput {
+        stack: &s.cfg.stack,
+        environment: &s.cfg.environment,
+        region: &s.aws.region,
+        desired,
+        live: &live.state,
+        allow_destroy_protected: allow_protected,
+    };
+    plan::diff::plan(input).map_err(|d| Diagnostics(d).into())
+}
+
+fn desired(s: &Session) -> Result<Vec<Resource>> {
+    let mut rs = desire::desire(&s.cfg, &s.aws.region).map_err(Diagnostics)?;
+    let tags = serde_json::json!({"tags": s.cfg.file.tags});
+    for r in rs.iter_mut().filter(|r| r.payload.is_none()) {
+        r.payload = Some(tags.clone());
+    }
+    Ok(rs)
+}
+
+fn stats(g: &Global, s: &Session) {
+    if g.stats {
+        let calls = s.aws.calls.snapshot();
+        let total: u64 = calls.values().sum();
+        let detail: Vec<String> = calls.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        eprintln!("aws calls: {total} ({}); wall time: {} ms", detail.join(", "), s.started.elapsed().as_millis());
+    }
+}
+
+pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
+    let s = session(g).await?;
+    let p = compute_plan(&s, desired(&s)?, false).await?;
+    if let Some(out) = &a.out {
+        let json = serde_json::to_string_pretty(&p)?;
+        std::fs::write(out, json).with_context(|| format!("cannot write the plan to {}", out.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        print!("{}", render::human(&p, render::Style { color: g.color() }));
+        if let Some(out) = &a.out {
+            println!("Saved the plan to {}; `idrv5-gw apply {}` carries it out.", out.display(), out.display());
+        }
+    }
+    stats(g, &s);
+    Ok(if a.detailed_exitcode && p.has_changes() { 2 } else { 0 })
+}
+
+pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
+    let s = session(g).await?;
+    let p = match &a.planfile {
+        None => compute_plan(&s, desired(&s)?, a.allow_destroy_protected).await?,
+        Some(file) => saved_plan(&s, file, a.allow_destroy_protected).await?,
+    };
+    let code = confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "apply").await?;
+    stats(g, &s);
+    Ok(code)
+}
+
+async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read plan file {}", file.display()))?;
+    let saved: Plan = serde_json::from_str(&text).with_context(|| format!("{} is not a plan file written by `idrv5-gw plan --out`", file.display()))?;
+    if saved.format_version != plan::FORMAT_VERSION {
+        bail!("{} has plan format {}, this idrv5-gw reads {}: run `idrv5-gw plan --out` again", file.display(), saved.format_version, plan::FORMAT_VERSION);
+    }
+    if (saved.stack.as_str(), saved.environment.as_str()) != (s.cfg.stack.as_str(), s.cfg.environment.as_str()) {
+        bail!("{} was planned for {}/{}, but --stack is {}: pass the same stack file", file.display(), saved.stack, saved.environment, s.cfg.owner());
+    }
+    let now = compute_plan(s, desired(s)?, allow).await?;
+    if now.live_digest != saved.live_digest {
+        bail!("the live state changed since {} was planned: run `idrv5-gw plan --out {}` again and review the new plan", file.display(), file.display());
+    }
+    Ok(saved)
+}
+
+pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
+    let s = session(g).await?;
+    let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
+    let code = confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "destroy").await?;
+    stats(g, &s);
+    Ok(code)
+}
+
+async fn confirm_and_execute(g: &Global, s: &Session, p: &Plan, auto: bool, concurrency: usize, verb: &str) -> Result<i32> {
+    print!("{}", render::human(p, render::Style { color: g.color() }));
+    if !p.has_changes() {
+        return Ok(0);
+    }
+    if !auto {
+        if !std::io::stdin().is_terminal() {
+            bail!("refusing to {verb} without confirmation: no terminal to ask on. Review the plan and pass --auto-approve");
+        }
+        print!("\nDo you want to {verb} these changes? Only 'yes' is accepted: ");
+        std::io::stdout().flush().ok();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            println!("Nothing changed.");
+            return Ok(1);
+        }
+    }
+    println!();
+    let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
+    let report = apply::execute(&s.aws, p, &s.cfg.owner(), progress.clone(), concurrency.max(1)).await;
+    progress.finish();
+    if report.ok() {
+        let s = &p.summary;
+        println!("\n{} complete: {} created, {} updated, {} replaced, {} deleted.", capital(verb), s.create, s.update, s.replace, s.delete);
+        return Ok(0);
+    }
+    let mut msg = format!("{verb} stopped: {} change(s) done, {} failed, {} not started.\n", report.done.len(), report.failed.len(), report.skipped.len());
+    for (id, e) in &report.failed {
+        msg.push_str(&format!("  failed: {id}: {e}\n"));
+    }
+    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `idrv5-gw {verb}` once more to finish (nothing is created twice)."));
+    bail!(msg)
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}

@@ -1,0 +1,39 @@
+//! `validate`: offline checks of the stack and its contracts, all problems at once.
+
+use super::stack::{lint_contracts, load_config};
+use super::Global;
+use crate::diag::{Diagnostics, Severity};
+use crate::model::{desire, Kind};
+use anyhow::Result;
+
+pub fn run(g: &Global) -> Result<i32> {
+    let cfg = load_config(g)?;
+    let mut diags = lint_contracts(&cfg);
+    let region = g.region.clone().or(cfg.file.region.clone()).unwrap_or_else(|| "us-east-1".into());
+    let resources = match desire::desire(&cfg, &region) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.extend(d);
+            Vec::new()
+        }
+    };
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diags.len() - errors;
+    if !diags.is_empty() {
+        eprintln!("{}", Diagnostics(diags));
+    }
+    if errors > 0 {
+        eprintln!("\n{errors} error(s), {warnings} warning(s): the stack is not valid.");
+        return Ok(1);
+    }
+    let count = |k: Kind| resources.iter().filter(|r| r.kind == k).count();
+    println!(
+        "Stack {} is valid: {} REST API(s), {} route(s), {} stage(s), {} VPC link(s); {warnings} warning(s).",
+        cfg.owner(),
+        count(Kind::RestApi),
+        count(Kind::Route),
+        count(Kind::Stage),
+        count(Kind::VpcLink)
+    );
+    Ok(0)
+}

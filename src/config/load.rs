@@ -1,0 +1,365 @@
+//! Load a stack file and the base files it extends into one checked `Config`.
+//!
+//! Each file is parsed on its own into the typed schema first, so a typo or a wrong type is
+//! reported at `file:line:column` by serde. Then the files are merged as YAML values (maps key
+//! by key, lists replaced, `null` removes), variables are interpolated, and the result is
+//! checked; those errors are located by key path in the file that sets the key.
+
+use super::schema::{IntegrationType, StackFile};
+use crate::diag::{Diagnostic, Diagnostics, Location, SourceText};
+use crate::openapi::contract::Contract;
+use indexmap::IndexMap;
+use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--var k=v` overrides.
+    pub vars: Vec<(String, String)>,
+}
+
+/// A merged, interpolated and checked stack with its contracts loaded.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: StackFile,
+    pub stack: String,
+    pub environment: String,
+    /// Files read, the environment file first.
+    pub sources: Vec<SourceText>,
+    pub contracts: IndexMap<String, Contract>,
+}
+
+impl Config {
+    /// `<stack>/<environment>`: the value of the ownership tag.
+    pub fn owner(&self) -> String {
+        format!("{}/{}", self.stack, self.environment)
+    }
+    pub fn default_protect(&self) -> bool {
+        self.file.protect.unwrap_or(self.environment == "prod")
+    }
+    /// Where a key path is set: the first file (overlay before base) that has all of it.
+    pub fn locate(&self, path: &[&str]) -> Option<Location> {
+        locate_in(&self.sources, path)
+    }
+    pub fn default_name(&self, key: &str) -> String {
+        format!("{}-{}-{}", self.stack, self.environment, key)
+    }
+}
+
+fn locate_in(sources: &[SourceText], path: &[&str]) -> Option<Location> {
+    sources
+        .iter()
+        .find_map(|s| s.find(path))
+        .or_else(|| sources.first().map(|s| s.locate(path)))
+}
+
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
+    let mut sources = Vec::new();
+    let merged = load_chain(path, &mut sources, 0)?;
+    let mut merged = merged;
+    if let Value::Mapping(m) = &mut merged {
+        m.remove("extends");
+        let vars = m
+            .entry(Value::from("variables"))
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
+        if let Value::Mapping(vm) = vars {
+            for (k, v) in &opts.vars {
+                vm.insert(Value::from(k.as_str()), Value::from(v.as_str()));
+            }
+        } else {
+            *vars = Value::Mapping(Mapping::new());
+        }
+    }
+    let mut diags = Vec::new();
+    let scope = Scope::from(&merged);
+    interpolate(&mut merged, &scope, &mut Vec::new(), &sources, &mut diags);
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+    let file: StackFile = serde_yaml::from_value(merged).map_err(|e| {
+        Diagnostics(vec![Diagnostic::error("schema", format!("merged stack: {e}"))
+            .at(sources.first().map(|s| s.at_line(1, 1)))])
+    })?;
+    check(file, sources)
+}
+
+/// Parse one file and, first, the base it extends; return them merged.
+fn load_chain(path: &Path, sources: &mut Vec<SourceText>, depth: usize) -> Result<Value, Diagnostics> {
+    let one = |d: Diagnostic| Diagnostics(vec![d]);
+    if depth > 8 {
+        return Err(one(Diagnostic::error("extends", format!("{}: `extends` goes more than 8 files deep (a cycle?)", path.display()))
+            .hint("make the environment file extend the base file, and the base extend nothing")));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        one(Diagnostic::error("io", format!("cannot read stack file {}: {e}", path.display()))
+            .hint("pass an existing file with --stack, e.g. --stack stacks/idrv5/dev.yaml"))
+    })?;
+    let src = SourceText::new(path, text);
+    // Typed parse of this file alone: serde reports the exact place of a wrong key or type.
+    let typed: StackFile = serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
+    let mut value: Value = serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
+    if value.is_null() {
+        value = Value::Mapping(Mapping::new());
+    }
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    absolutize_openapi_paths(&mut value, &dir);
+    sources.push(src);
+    match typed.extends {
+        Some(base) => {
+            let base_path = dir.join(&base);
+            let base_value = load_chain(&base_path, sources, depth + 1)?;
+            Ok(merge(base_value, value))
+        }
+        None => Ok(value),
+    }
+}
+
+fn yaml_error(src: &SourceText, e: &serde_yaml::Error) -> Diagnostic {
+    let loc = e.location().map(|l| src.at_line(l.line(), l.column()));
+    let msg = e.to_string();
+    // serde_yaml appends "at line X column Y"; the location already says it.
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    let hint = if msg.contains("unknown field") {
+        "remove or rename the key; docs/stack-reference.md lists every key"
+    } else {
+        "fix the YAML at that place; docs/stack-reference.md shows each key's type"
+    };
+    Diagnostic::error("schema", msg).hint(hint).at(loc.or(Some(src.at_line(1, 1))))
+}
+
+/// `openapi:` paths are relative to the file that names them; make them absolute before merging.
+fn absolutize_openapi_paths(v: &mut Value, dir: &Path) {
+    let Some(apis) = v.get_mut("rest_apis").and_then(|a| a.as_mapping_mut()) else { return };
+    for (_, api) in apis.iter_mut() {
+        if let Some(Value::String(p)) = api.get_mut("openapi") {
+            if !p.contains("${") && Path::new(p.as_str()).is_relative() {
+                *p = dir.join(&*p).to_string_lossy().into_owned();
+            }
+        }
+    }
+}
+
+/// Overlay `over` on `base`: maps merge key by key, anything else is replaced, null removes.
+pub fn merge(base: Value, over: Value) -> Value {
+    match (base, over) {
+        (Value::Mapping(mut b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                if v.is_null() {
+                    b.remove(&k);
+                    continue;
+                }
+                let merged = match b.remove(&k) {
+                    Some(old) => merge(old, v),
+                    None => v,
+                };
+                b.insert(k, merged);
+            }
+            Value::Mapping(b)
+        }
+        (_, o) => o,
+    }
+}
+
+struct Scope {
+    vars: BTreeMap<String, String>,
+    stack: Option<String>,
+    environment: Option<String>,
+}
+
+impl Scope {
+    fn from(v: &Value) -> Self {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let vars = v
+            .get("variables")
+            .and_then(|x| x.as_mapping())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), scalar(v)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { vars, stack: s("stack"), environment: s("environment") }
+    }
+    fn lookup(&self, name: &str) -> Option<String> {
+        match name {
+            "stack" => self.stack.clone(),
+            "environment" => self.environment.clone(),
+            _ => name.strip_prefix("var.").and_then(|n| self.vars.get(n).cloned()),
+        }
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Replace `${var.x}`, `${stack}` and `${environment}` in every string. Other `${...}`
+/// (API Gateway's `${stageVariables.X}`) pass through untouched.
+fn interpolate(v: &mut Value, scope: &Scope, path: &mut Vec<String>, sources: &[SourceText], diags: &mut Vec<Diagnostic>) {
+    match v {
+        Value::String(s) => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("${") {
+                out.push_str(&rest[..start]);
+                let after = &rest[start + 2..];
+                let Some(end) = after.find('}') else {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                    break;
+                };
+                let name = &after[..end];
+                let ours = name == "stack" || name == "environment" || name.starts_with("var.");
+                match scope.lookup(name) {
+                    Some(val) => out.push_str(&val),
+                    None if ours => {
+                        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+                        diags.push(
+                            Diagnostic::error("variable", format!("`${{{name}}}` is not defined (in {})", keys.join(".")))
+                                .hint(format!("add `{}` under `variables:` or pass --var {}=VALUE", name.trim_start_matches("var."), name.trim_start_matches("var.")))
+                                .at(locate_in(sources, &keys)),
+                        );
+                        out.push_str(&rest[start..start + 3 + end]);
+                    }
+                    None => out.push_str(&rest[start..start + 3 + end]),
+                }
+                rest = &after[end + 1..];
+            }
+            out.push_str(rest);
+            *s = out;
+        }
+        Value::Mapping(m) => {
+            for (k, x) in m.iter_mut() {
+                path.push(scalar(k).unwrap_or_default());
+                interpolate(x, scope, path, sources, diags);
+                path.pop();
+            }
+        }
+        Value::Sequence(a) => {
+            for x in a.iter_mut() {
+                interpolate(x, scope, path, sources, diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+const RETENTION_DAYS: &[i32] = &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+
+/// Checks that need the merged file: required keys, references between sections, ranges.
+fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostics> {
+    let mut d = Vec::new();
+    let loc = |p: &[&str]| locate_in(&sources, p);
+    let first = sources.first().map(|s| s.at_line(1, 1));
+    let name_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let stack = file.stack.clone().unwrap_or_default();
+    let environment = file.environment.clone().unwrap_or_default();
+    if !name_ok(&stack) {
+        d.push(Diagnostic::error("schema", "`stack` must be set to a name of letters, digits, - or _").hint("add `stack: myapp` to the base file").at(loc(&["stack"]).or(first.clone())));
+    }
+    if !name_ok(&environment) {
+        d.push(Diagnostic::error("schema", "`environment` must be set to a name of letters, digits, - or _").hint("add `environment: dev` to the environment file").at(loc(&["environment"]).or(first.clone())));
+    }
+    for (key, link) in &file.vpc_links {
+        if link.target_arns.is_empty() {
+            d.push(Diagnostic::error("schema", format!("vpc_links.{key}: `target_arns` is empty")).hint("list the ARN of the network load balancer the link reaches").at(loc(&["vpc_links", key])));
+        }
+    }
+    let mut contracts = IndexMap::new();
+    for (key, api) in &file.rest_apis {
+        let at = |k: &[&str]| {
+            let mut p = vec!["rest_apis", key.as_str()];
+            p.extend_from_slice(k);
+            loc(&p)
+        };
+        match &api.openapi {
+            None => d.push(Diagnostic::error("schema", format!("rest_apis.{key}: `openapi` is required")).hint("name the contract file, e.g. `openapi: ../../examples/idrv5/openapi.yaml`").at(at(&[]))),
+            Some(p) => match Contract::load(Path::new(p)) {
+                Ok(c) => {
+                    contracts.insert(key.clone(), c);
+                }
+                Err(mut e) => {
+                    for x in e.iter_mut() {
+                        if x.location.is_none() || x.code == "io" {
+                            x.location = at(&["openapi"]);
+                        }
+                    }
+                    d.extend(e);
+                }
+            },
+        }
+        if let Some(bp) = &api.base_path {
+            if !bp.starts_with('/') || bp.ends_with('/') {
+                d.push(Diagnostic::error("schema", format!("rest_apis.{key}.base_path `{bp}` must start with / and not end with /")).hint("write it like `/api/v1`").at(at(&["base_path"])));
+            }
+        }
+        if let Some(n) = api.minimum_compression_size {
+            if !(0..=10_485_760).contains(&n) {
+                d.push(Diagnostic::error("schema", format!("rest_apis.{key}.minimum_compression_size {n} is out of range")).hint("use 0..=10485760 bytes").at(at(&["minimum_compression_size"])));
+            }
+        }
+        let mut integrations = vec![(vec!["integration".to_string()], api.integration.clone())];
+        for (op, o) in &api.operations {
+            integrations.push((vec!["operations".into(), op.clone(), "integration".into()], o.integration.clone()));
+        }
+        for (p, integ) in integrations {
+            let Some(i) = integ else { continue };
+            let keys: Vec<&str> = p.iter().map(String::as_str).collect();
+            let where_ = format!("rest_apis.{key}.{}", keys.join("."));
+            if let Some(v) = &i.vpc_link {
+                if !v.starts_with("${") && !file.vpc_links.contains_key(v) {
+                    d.push(Diagnostic::error("reference", format!("{where_}.vpc_link `{v}` is not declared under vpc_links")).hint(format!("declare `vpc_links.{v}` or use a stage variable such as `${{stageVariables.VPCLINK}}`")).at(at(&[&keys[..], &["vpc_link"]].concat())));
+                }
+            }
+            if let Some(t) = i.timeout_ms {
+                if !(50..=29_000).contains(&t) {
+                    d.push(Diagnostic::error("schema", format!("{where_}.timeout_ms {t} is out of range")).hint("API Gateway allows 50..=29000 ms").at(at(&[&keys[..], &["timeout_ms"]].concat())));
+                }
+            }
+            if i.kind == Some(IntegrationType::AwsProxy) && i.lambda_arn.as_deref().is_none_or(|a| !a.starts_with("arn:")) && keys.len() > 1 {
+                d.push(Diagnostic::error("schema", format!("{where_}: AWS_PROXY needs `lambda_arn`")).hint("give the function ARN, e.g. arn:aws:lambda:REGION:ACCOUNT:function:NAME").at(at(&keys)));
+            }
+        }
+        for (stage, s) in &api.stages {
+            let sat = |k: &[&str]| at(&[&["stages", stage.as_str()], k].concat());
+            if !name_ok(stage) {
+                d.push(Diagnostic::error("schema", format!("stage name `{stage}` may hold only letters, digits, - and _")).hint("rename the stage").at(sat(&[])));
+            }
+            if let Some(r) = s.access_logs.as_ref().and_then(|a| a.retention_days) {
+                if !RETENTION_DAYS.contains(&r) {
+                    d.push(Diagnostic::error("schema", format!("stage {stage}: retention_days {r} is not one CloudWatch Logs accepts")).hint(format!("use one of {RETENTION_DAYS:?}")).at(sat(&["access_logs", "retention_days"])));
+                }
+            }
+            if let Some(size) = s.cache_cluster.as_ref().and_then(|c| c.size.as_deref()) {
+                if !CACHE_SIZES.contains(&size) {
+                    d.push(Diagnostic::error("schema", format!("stage {stage}: cache_cluster.size `{size}` is not a valid size")).hint(format!("use one of {CACHE_SIZES:?} (GB, as a string)")).at(sat(&["cache_cluster", "size"])));
+                }
+            }
+            for k in s.method_settings.keys() {
+                let ok = k == "*/*" || k.rsplit_once('/').is_some_and(|(p, m)| !p.is_empty() && (m == "*" || m.chars().all(|c| c.is_ascii_uppercase())));
+                if !ok {
+                    d.push(Diagnostic::error("schema", format!("stage {stage}: method_settings key `{k}` is not `resource/path/METHOD`")).hint("write keys like `api/v1/rate-cards/GET` (no leading slash) or `*/*`").at(sat(&["method_settings", k])));
+                }
+            }
+        }
+    }
+    if d.iter().any(|x| x.is_error()) {
+        return Err(Diagnostics(d));
+    }
+    Ok(Config { file, stack, environment, sources, contracts })
+}
+
+/// Parse `k=v` as given to `--var`.
+pub fn parse_var(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))
+}

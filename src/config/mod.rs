@@ -1,0 +1,6 @@
+//! Stack files: schema, loading with overlays and variables, semantic checks.
+
+pub mod load;
+pub mod schema;
+
+pub use load::{load, Config, LoadOptions};

@@ -1,0 +1,233 @@
+//! The resource graph: what the stack wants (desired) and what the account has (live),
+//! in one shape so the diff can be generic.
+//!
+//! Values not known before apply (an id AWS assigns) are written as `{{ref:<id>.<attr>}}`
+//! inside string props; `refs()` finds them, `resolve()` fills them in from outputs.
+
+pub mod desire;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Properties, diffed key by key. Nested objects are compared leaf by leaf.
+pub type Props = BTreeMap<String, Value>;
+/// Attributes AWS assigns (`id`, `arn`, `root_id`, ...), by resource id.
+pub type Outputs = BTreeMap<String, BTreeMap<String, String>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    VpcLink,
+    LogGroup,
+    RestApi,
+    Path,
+    Route,
+    Deployment,
+    Stage,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::VpcLink => "vpc_link",
+            Kind::LogGroup => "log_group",
+            Kind::RestApi => "rest_api",
+            Kind::Path => "path",
+            Kind::Route => "route",
+            Kind::Deployment => "deployment",
+            Kind::Stage => "stage",
+        }
+    }
+    /// Props whose change cannot be made in place: the resource is replaced.
+    pub fn replace_keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::VpcLink => &["target_arns"],
+            Kind::LogGroup => &["name"],
+            Kind::Path => &["path"],
+            _ => &[],
+        }
+    }
+    /// Objects under these keys are compared only on the fields the stack declares:
+    /// AWS fills the rest with defaults that differ between AWS and emulators.
+    pub fn sparse_keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Stage => &["method_settings"],
+            _ => &[],
+        }
+    }
+}
+
+/// A resource the stack declares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Resource {
+    /// Stable id, e.g. `route.main.GET /api/v1/rate-cards`.
+    pub id: String,
+    pub kind: Kind,
+    /// Short human name used in plans, e.g. `GET /api/v1/rate-cards`.
+    pub name: String,
+    pub props: Props,
+    /// Resources this one needs first (besides those its refs name).
+    pub deps: BTreeSet<String>,
+    /// The owning REST API's id for its children: deleting the API deletes them.
+    pub parent: Option<String>,
+    pub protect: bool,
+    /// Extra data the provider needs but the diff ignores (e.g. the rendered document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+}
+
+impl Resource {
+    pub fn new(id: String, kind: Kind, name: String) -> Self {
+        Self {
+            id,
+            kind,
+            name,
+            props: Props::new(),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect: false,
+            payload: None,
+        }
+    }
+    pub fn prop(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.props.insert(key.to_string(), value.into());
+        self
+    }
+    /// Declared deps plus every resource named by a ref in props.
+    pub fn all_deps(&self) -> BTreeSet<String> {
+        let mut deps = self.deps.clone();
+        for v in self.props.values() {
+            for (id, _) in refs(v) {
+                if id != self.id {
+                    deps.insert(id);
+                }
+            }
+        }
+        deps
+    }
+}
+
+/// A resource found in the account, owned by this stack (or a child of one that is).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LiveResource {
+    pub id: String,
+    pub kind: Kind,
+    pub name: String,
+    pub props: Props,
+    pub outputs: BTreeMap<String, String>,
+    /// Live resources that must go after this one is deleted (it refers to them).
+    pub deps: BTreeSet<String>,
+    pub parent: Option<String>,
+    pub protect: bool,
+}
+
+/// Live state of one stack: what `plan` compares against.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LiveState {
+    pub resources: BTreeMap<String, LiveResource>,
+}
+
+impl LiveState {
+    pub fn insert(&mut self, r: LiveResource) {
+        self.resources.insert(r.id.clone(), r);
+    }
+    pub fn outputs(&self) -> Outputs {
+        self.resources
+            .iter()
+            .map(|(id, r)| (id.clone(), r.outputs.clone()))
+            .collect()
+    }
+    /// sha256 of everything read: a saved plan is refused when this moved.
+    pub fn digest(&self) -> String {
+        let canon = serde_json::to_string(&self.resources).unwrap_or_default();
+        crate::util::sha256_hex(canon.as_bytes())
+    }
+}
+
+pub fn ref_placeholder(id: &str, attr: &str) -> String {
+    format!("{{{{ref:{id}.{attr}}}}}")
+}
+
+/// Every `{{ref:id.attr}}` in a value, as (id, attr).
+pub fn refs(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    walk_strings(v, &mut |s| {
+        let mut rest = s;
+        while let Some(start) = rest.find("{{ref:") {
+            let after = &rest[start + 6..];
+            let Some(end) = after.find("}}") else { break };
+            let inner = &after[..end];
+            if let Some(dot) = inner.rfind('.') {
+                out.push((inner[..dot].to_string(), inner[dot + 1..].to_string()));
+            }
+            rest = &after[end + 2..];
+        }
+    });
+    out
+}
+
+fn walk_strings(v: &Value, f: &mut dyn FnMut(&str)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter().for_each(|x| walk_strings(x, f)),
+        Value::Object(o) => o.values().for_each(|x| walk_strings(x, f)),
+        _ => {}
+    }
+}
+
+/// Fill in refs whose target has an output; others stay as placeholders.
+pub fn resolve(v: &Value, outputs: &Outputs) -> Value {
+    match v {
+        Value::String(s) if s.contains("{{ref:") => {
+            let mut s = s.clone();
+            for (id, attr) in refs(v) {
+                if let Some(val) = outputs.get(&id).and_then(|o| o.get(&attr)) {
+                    s = s.replace(&ref_placeholder(&id, &attr), val);
+                }
+            }
+            Value::String(s)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| resolve(x, outputs)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), resolve(x, outputs)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+pub fn resolve_props(props: &Props, outputs: &Outputs) -> Props {
+    props
+        .iter()
+        .map(|(k, v)| (k.clone(), resolve(v, outputs)))
+        .collect()
+}
+
+/// True when a value still holds a ref nobody could fill in yet.
+pub fn is_unknown(v: &Value) -> bool {
+    !refs(v).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn refs_are_found_and_resolved() {
+        let v = json!({"a": format!("x-{}", ref_placeholder("vpc_link.internal", "id"))});
+        assert_eq!(
+            refs(&v),
+            vec![("vpc_link.internal".to_string(), "id".to_string())]
+        );
+        let mut out = Outputs::new();
+        out.insert(
+            "vpc_link.internal".into(),
+            [("id".to_string(), "abc".to_string())].into(),
+        );
+        assert_eq!(resolve(&v, &out), json!({"a": "x-abc"}));
+        assert!(!is_unknown(&resolve(&v, &out)));
+    }
+}

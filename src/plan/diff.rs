@@ -1,0 +1,410 @@
+//! Desired vs live → changes, in dependency order.
+//!
+//! One mechanism for every kind: props are compared leaf by leaf; refs to resources that are
+//! about to be created stay unknown ("known after apply"); creates and updates wait for what
+//! they depend on; deletes wait for whatever still refers to them in the live state (so an
+//! old deployment goes only after the stages moved off it).
+
+use super::{Action, AttrDiff, Change, Plan, Summary, FORMAT_VERSION};
+use crate::diag::Diagnostic;
+use crate::model::{is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource};
+use crate::providers::apigateway_read::UNREADABLE;
+use crate::util::{canonical_json, sha256_hex};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub struct PlanInput<'a> {
+    pub stack: &'a str,
+    pub environment: &'a str,
+    pub region: &'a str,
+    pub desired: Vec<Resource>,
+    pub live: &'a LiveState,
+    /// Refuse deleting or replacing protected resources unless set.
+    pub allow_destroy_protected: bool,
+}
+
+pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
+    let live = input.live;
+    let mut outputs: Outputs = live.outputs();
+    let mut changes: Vec<Change> = Vec::new();
+    let desired_ids: BTreeSet<String> = input.desired.iter().map(|r| r.id.clone()).collect();
+    let mut matched_deployments = BTreeSet::new();
+
+    for r in topo_sort(&input.desired) {
+        let change = if r.kind == Kind::Deployment {
+            let (c, matched) = deployment_change(r, live, &mut outputs);
+            matched_deployments.extend(matched);
+            c
+        } else {
+            let after = resolve_props(&r.props, &outputs);
+            resource_change(r, after, live.resources.get(&r.id))
+        };
+        if matches!(change.action, Action::Create | Action::Replace) && r.kind != Kind::Deployment {
+            outputs.remove(&r.id); // its AWS ids are not known until it exists
+        }
+        changes.push(change);
+    }
+
+    let deleted_apis: BTreeSet<String> = live.resources.values().filter(|l| l.kind == Kind::RestApi && !desired_ids.contains(&l.id)).map(|l| l.id.clone()).collect();
+    let prunable = prunable_deployments(&input.desired, live, &matched_deployments);
+    for l in live.resources.values() {
+        if desired_ids.contains(&l.id) || matched_deployments.contains(&l.id) {
+            continue;
+        }
+        if l.kind == Kind::Deployment && !prunable.contains(&l.id) && !l.parent.as_ref().is_some_and(|p| deleted_apis.contains(p)) {
+            continue; // kept for rollback
+        }
+        let mut c = delete_change(l);
+        c.covered_by = l.parent.clone().filter(|p| deleted_apis.contains(p));
+        changes.push(c);
+    }
+
+    let mut errors = protection_errors(&changes, live, input.allow_destroy_protected);
+    link_waits(&mut changes, &input.desired, live);
+    let changes = order(changes);
+    if let Some(cycle) = changes.iter().find(|c| c.waits_for.contains(&c.id)) {
+        errors.push(Diagnostic::error("graph", format!("{} depends on itself", cycle.id)));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut summary = Summary::default();
+    for c in &changes {
+        match c.action {
+            Action::Create => summary.create += 1,
+            Action::Update => summary.update += 1,
+            Action::Replace => summary.replace += 1,
+            Action::Delete => summary.delete += 1,
+            Action::Noop => {}
+        }
+    }
+    Ok(Plan {
+        format_version: FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        stack: input.stack.into(),
+        environment: input.environment.into(),
+        region: input.region.into(),
+        live_digest: live.digest(),
+        summary,
+        changes,
+        outputs,
+        warnings: Vec::new(),
+    })
+}
+
+fn base_change(r: &Resource, action: Action) -> Change {
+    Change {
+        id: r.id.clone(),
+        kind: r.kind,
+        name: r.name.clone(),
+        action,
+        before: None,
+        after: None,
+        diffs: Vec::new(),
+        waits_for: BTreeSet::new(),
+        parent: r.parent.clone(),
+        covered_by: None,
+        live_outputs: BTreeMap::new(),
+        payload: r.payload.clone(),
+        protect: r.protect,
+    }
+}
+
+fn resource_change(r: &Resource, after: Props, live: Option<&LiveResource>) -> Change {
+    let Some(l) = live else {
+        let mut c = base_change(r, Action::Create);
+        c.diffs = diff_props(r.kind, &Props::new(), &after);
+        c.after = Some(after);
+        return c;
+    };
+    let diffs = diff_props(r.kind, &l.props, &after);
+    let action = if diffs.is_empty() {
+        Action::Noop
+    } else if diffs.iter().any(|d| d.forces_replace) {
+        Action::Replace
+    } else {
+        Action::Update
+    };
+    let mut c = base_change(r, action);
+    c.before = Some(l.props.clone());
+    c.after = Some(after);
+    c.diffs = diffs;
+    c.live_outputs = l.outputs.clone();
+    c.protect = r.protect || l.protect;
+    c
+}
+
+/// The fingerprint of a REST API's resolved document.
+pub fn fingerprint(document: &Value) -> String {
+    format!("sha256:{}", sha256_hex(canonical_json(document).as_bytes()))
+}
+
+/// A deployment exists when one of the API's deployments carries the document's fingerprint.
+fn deployment_change(r: &Resource, live: &LiveState, outputs: &mut Outputs) -> (Change, Option<String>) {
+    let doc = r.payload.as_ref().and_then(|p| p.get("document")).map(|d| resolve(d, outputs)).unwrap_or(Value::Null);
+    let fp = if is_unknown(&doc) { None } else { Some(fingerprint(&doc)) };
+    let prefix = format!("{}@", r.id);
+    let siblings: Vec<&LiveResource> = live.resources.values().filter(|l| l.id.starts_with(&prefix)).collect();
+    let found = fp.as_ref().and_then(|fp| siblings.iter().find(|l| l.outputs.get("fingerprint") == Some(fp)));
+    let newest = siblings.iter().max_by_key(|l| l.outputs.get("created").and_then(|c| c.parse::<i64>().ok()).unwrap_or(0));
+    let after: Props = [("fingerprint".to_string(), fp.clone().map(Value::String).unwrap_or_else(|| r.props["fingerprint"].clone()))].into();
+    if let Some(l) = found {
+        outputs.insert(r.id.clone(), l.outputs.clone());
+        let mut c = base_change(r, Action::Noop);
+        c.before = Some(l.props.clone());
+        c.after = Some(after);
+        c.live_outputs = l.outputs.clone();
+        return (c, Some(l.id.clone()));
+    }
+    if let Some(fp) = &fp {
+        outputs.insert(r.id.clone(), [("fingerprint".to_string(), fp.clone())].into());
+    } else {
+        outputs.remove(&r.id);
+    }
+    let before = newest.map(|l| l.props.clone());
+    let mut c = base_change(r, Action::Create);
+    c.diffs = diff_props(Kind::Deployment, before.as_ref().unwrap_or(&Props::new()), &after);
+    c.before = before;
+    c.after = Some(after);
+    (c, None)
+}
+
+/// Managed deployments beyond the newest `keep` (besides the one served) go.
+fn prunable_deployments(desired: &[Resource], live: &LiveState, matched: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for d in desired.iter().filter(|r| r.kind == Kind::Deployment) {
+        let keep = d.payload.as_ref().and_then(|p| p.get("keep")).and_then(Value::as_u64).unwrap_or(3) as usize;
+        let prefix = format!("{}@", d.id);
+        let mut old: Vec<&LiveResource> = live.resources.values().filter(|l| l.id.starts_with(&prefix) && !matched.contains(&l.id)).collect();
+        old.sort_by_key(|l| std::cmp::Reverse(l.outputs.get("created").and_then(|c| c.parse::<i64>().ok()).unwrap_or(0)));
+        out.extend(old.into_iter().skip(keep).map(|l| l.id.clone()));
+    }
+    out
+}
+
+fn delete_change(l: &LiveResource) -> Change {
+    Change {
+        id: l.id.clone(),
+        kind: l.kind,
+        name: l.name.clone(),
+        action: Action::Delete,
+        before: Some(l.props.clone()),
+        after: None,
+        diffs: Vec::new(),
+        waits_for: BTreeSet::new(),
+        parent: l.parent.clone(),
+        covered_by: None,
+        live_outputs: l.outputs.clone(),
+        payload: None,
+        protect: l.protect,
+    }
+}
+
+fn protection_errors(changes: &[Change], live: &LiveState, allowed: bool) -> Vec<Diagnostic> {
+    if allowed {
+        return Vec::new();
+    }
+    changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace) && c.covered_by.is_none())
+        .filter(|c| c.protect || live.resources.get(&c.id).is_some_and(|l| l.protect))
+        .map(|c| {
+            Diagnostic::error("protected", format!("refusing to {} protected {} ({})", if c.action == Action::Delete { "delete" } else { "replace" }, c.id, c.name))
+                .hint("protection is on by default for environment prod; pass --allow-destroy-protected if you mean it, or set `protect: false` and apply first")
+        })
+        .collect()
+}
+
+fn link_waits(changes: &mut [Change], desired: &[Resource], live: &LiveState) {
+    let active: BTreeMap<String, Action> = changes.iter().filter(|c| c.action != Action::Noop && c.covered_by.is_none()).map(|c| (c.id.clone(), c.action)).collect();
+    let desired_deps: BTreeMap<&str, BTreeSet<String>> = desired.iter().map(|r| (r.id.as_str(), r.all_deps())).collect();
+    for c in changes.iter_mut() {
+        if c.action == Action::Noop || c.covered_by.is_some() {
+            continue;
+        }
+        if c.action == Action::Delete {
+            // Whatever refers to me in the live state changes first.
+            for l in live.resources.values() {
+                if l.deps.contains(&c.id) && active.contains_key(&l.id) {
+                    c.waits_for.insert(l.id.clone());
+                }
+            }
+        } else {
+            for dep in desired_deps.get(c.id.as_str()).into_iter().flatten() {
+                if active.get(dep).is_some_and(|a| *a != Action::Delete) {
+                    c.waits_for.insert(dep.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Topological order by `waits_for`; ties by kind then id so plans read the same every time.
+fn order(changes: Vec<Change>) -> Vec<Change> {
+    let mut remaining: Vec<Change> = changes;
+    remaining.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut out = Vec::with_capacity(remaining.len());
+    while !remaining.is_empty() {
+        let before = remaining.len();
+        let mut i = 0;
+        while i < remaining.len() {
+            if remaining[i].waits_for.iter().all(|w| done.contains(w)) {
+                let c = remaining.remove(i);
+                done.insert(c.id.clone());
+                out.push(c);
+            } else {
+                i += 1;
+            }
+        }
+        if remaining.len() == before {
+            // A cycle: mark it so the caller reports it.
+            let mut c = remaining.remove(0);
+            c.waits_for.insert(c.id.clone());
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn topo_sort(resources: &[Resource]) -> Vec<&Resource> {
+    let by_id: BTreeMap<&str, &Resource> = resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    fn visit<'a>(r: &'a Resource, by_id: &BTreeMap<&str, &'a Resource>, seen: &mut BTreeSet<String>, out: &mut Vec<&'a Resource>) {
+        if !seen.insert(r.id.clone()) {
+            return;
+        }
+        for d in r.all_deps() {
+            if let Some(dep) = by_id.get(d.as_str()) {
+                visit(dep, by_id, seen, out);
+            }
+        }
+        out.push(r);
+    }
+    for r in resources {
+        visit(r, &by_id, &mut seen, &mut out);
+    }
+    out
+}
+
+fn key_part(k: &str) -> String {
+    if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!(".{k}")
+    } else {
+        format!("[{}]", json!(k))
+    }
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
+    match v {
+        Value::Object(o) if !o.is_empty() => {
+            for (k, x) in o {
+                flatten(&format!("{prefix}{}", key_part(k)), x, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other.clone());
+        }
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Equal as AWS means it: 100 == 100.0, absent == empty, unreadable matches anything.
+pub fn same(live: &Value, want: &Value) -> bool {
+    if live.as_str() == Some(UNREADABLE) {
+        return true;
+    }
+    match (live, want) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) if is_empty(a) && is_empty(b) => true,
+        (a, b) => a == b,
+    }
+}
+
+pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
+    let mut out = Vec::new();
+    let keys: BTreeSet<&String> = live.keys().chain(want.keys()).collect();
+    for key in keys {
+        let (l, w) = (live.get(key).unwrap_or(&Value::Null), want.get(key).unwrap_or(&Value::Null));
+        let replace = kind.replace_keys().contains(&key.as_str());
+        if kind.sparse_keys().contains(&key.as_str()) {
+            sparse_diff(key, l, w, &mut out);
+            continue;
+        }
+        let (mut lf, mut wf) = (BTreeMap::new(), BTreeMap::new());
+        flatten(key, l, &mut lf);
+        flatten(key, w, &mut wf);
+        let leaves: BTreeSet<&String> = lf.keys().chain(wf.keys()).collect();
+        for leaf in leaves {
+            let (a, b) = (lf.get(leaf).unwrap_or(&Value::Null), wf.get(leaf).unwrap_or(&Value::Null));
+            if is_unknown(b) || !same(a, b) {
+                out.push(AttrDiff { key: leaf.clone(), before: a.clone(), after: b.clone(), forces_replace: replace });
+            }
+        }
+    }
+    out
+}
+
+/// Compare only the fields the stack declares under each entry; an entry the stack dropped
+/// is shown as removed.
+fn sparse_diff(key: &str, live: &Value, want: &Value, out: &mut Vec<AttrDiff>) {
+    let empty = serde_json::Map::new();
+    let (l, w) = (live.as_object().unwrap_or(&empty), want.as_object().unwrap_or(&empty));
+    let entries: BTreeSet<&String> = l.keys().chain(w.keys()).collect();
+    for e in entries {
+        let at = format!("{key}{}", key_part(e));
+        match (l.get(e), w.get(e)) {
+            (Some(lv), None) => out.push(AttrDiff { key: at, before: lv.clone(), after: Value::Null, forces_replace: false }),
+            (lv, Some(wv)) => {
+                for (field, b) in wv.as_object().unwrap_or(&empty) {
+                    let a = lv.and_then(|x| x.get(field)).unwrap_or(&Value::Null);
+                    if !same(a, b) {
+                        out.push(AttrDiff { key: format!("{at}.{field}"), before: a.clone(), after: b.clone(), forces_replace: false });
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_is_per_leaf_and_numbers_compare_by_value() {
+        let live: Props = [("integration".to_string(), json!({"uri": "http://a", "timeout_ms": 29000.0}))].into();
+        let want: Props = [("integration".to_string(), json!({"uri": "http://b", "timeout_ms": 29000}))].into();
+        let d = diff_props(Kind::Route, &live, &want);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].key, "integration.uri");
+    }
+
+    #[test]
+    fn sparse_settings_ignore_undeclared_fields() {
+        let live: Props = [("method_settings".to_string(), json!({"*/*": {"metrics": true, "cache_ttl_seconds": 300}, "x/GET": {"metrics": false}}))].into();
+        let want: Props = [("method_settings".to_string(), json!({"*/*": {"metrics": true}}))].into();
+        let d = diff_props(Kind::Stage, &live, &want);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].key, "method_settings[\"x/GET\"]");
+        assert_eq!(d[0].after, Value::Null);
+    }
+
+    #[test]
+    fn unreadable_live_values_are_not_drift() {
+        let live: Props = [("integration".to_string(), json!({"connection_id": UNREADABLE}))].into();
+        let want: Props = [("integration".to_string(), json!({"connection_id": "abc"}))].into();
+        assert!(diff_props(Kind::Route, &live, &want).is_empty());
+    }
+}

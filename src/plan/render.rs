@@ -1,0 +1,105 @@
+//! Plan → text a reviewer reads route by route. Renders from the same `Plan` value the JSON
+//! output serialises, so the two cannot disagree.
+
+use super::{Action, AttrDiff, Change, Plan};
+use crate::model::{is_unknown, Kind};
+use serde_json::Value;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, action: Action, s: &str) -> String {
+        if !self.color {
+            return s.to_string();
+        }
+        let code = match action {
+            Action::Create => "32",
+            Action::Update => "33",
+            Action::Replace => "35",
+            Action::Delete => "31",
+            Action::Noop => "0",
+        };
+        format!("\x1b[{code}m{s}\x1b[0m")
+    }
+}
+
+pub fn value_text(v: &Value) -> String {
+    if is_unknown(v) {
+        return "(known after apply)".into();
+    }
+    match v {
+        Value::Null => "none".into(),
+        Value::String(s) if s.len() > 120 => format!("{:?}…", &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]),
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+fn diff_line(d: &AttrDiff) -> String {
+    let mut s = format!("{}: {} → {}", d.key, value_text(&d.before), value_text(&d.after));
+    if d.forces_replace {
+        s.push_str("  (forces replacement)");
+    }
+    s
+}
+
+fn title(c: &Change) -> String {
+    match c.kind {
+        Kind::Route => c.name.clone(),
+        Kind::Deployment => format!("deployment {}", c.id.trim_start_matches("deployment.").replace('@', " ")),
+        k => format!("{} {}", k.as_str(), c.name),
+    }
+}
+
+/// The human plan. Creates list their settings compactly; updates list each changed attribute.
+pub fn human(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Stack {}/{} in {}", plan.stack, plan.environment, plan.region);
+    if !plan.has_changes() {
+        let unchanged = plan.changes.len();
+        let _ = writeln!(out, "\nNo changes. Live state matches the stack ({unchanged} resources checked).");
+        return out;
+    }
+    let mut group: Option<Option<String>> = None;
+    for c in plan.pending() {
+        let scope = c.parent.clone();
+        if group.as_ref() != Some(&scope) {
+            let heading = scope.clone().unwrap_or_else(|| "stack-level resources".into());
+            let _ = writeln!(out, "\n{heading}:");
+            group = Some(scope);
+        }
+        let sym = format!("{:>3}", c.action.symbol());
+        let mut line = format!("  {} {}", sym, title(c));
+        if let Some(by) = &c.covered_by {
+            let _ = write!(line, "  (deleted with {by})");
+        }
+        let _ = writeln!(out, "{}", style.paint(c.action, &line));
+        match c.action {
+            Action::Update | Action::Replace => {
+                for d in &c.diffs {
+                    let _ = writeln!(out, "        {}", diff_line(d));
+                }
+            }
+            Action::Create if c.kind == Kind::Route => {
+                if let Some(i) = c.after.as_ref().and_then(|a| a.get("integration")) {
+                    let kind = i.get("type").and_then(Value::as_str).unwrap_or("");
+                    let target = i.get("uri").map(value_text).unwrap_or_default();
+                    let _ = writeln!(out, "        integration: {kind} {target}");
+                }
+            }
+            Action::Create if c.kind == Kind::Deployment => {
+                if let Some(d) = c.diffs.first() {
+                    let _ = writeln!(out, "        {}", diff_line(d));
+                }
+            }
+            _ => {}
+        }
+    }
+    let s = &plan.summary;
+    let _ = writeln!(out, "\nPlan: {} to create, {} to update, {} to replace, {} to delete.", s.create, s.update, s.replace, s.delete);
+    out
+}

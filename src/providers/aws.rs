@@ -1,0 +1,238 @@
+//! One place that builds the SDK configuration (region, profile, endpoint) and the clients,
+//! and one call wrapper that every AWS request goes through: client-side rate limits per
+//! operation (AWS's documented quotas), jittered retries on throttling, 5xx and
+//! ConflictException, and error classification into messages a user can act on.
+
+use super::limits::RateLimiter;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_apigateway::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Errors from AWS, classified.
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error("no AWS region: set `region:` in the stack file, pass --region, or export AWS_REGION")]
+    NoRegion,
+    #[error("no AWS credentials found ({0}): set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values work for a local emulator)")]
+    NoCredentials(String),
+    #[error("cannot reach the AWS endpoint {endpoint} during {op} ({detail}): check --endpoint-url / AWS_ENDPOINT_URL, that the emulator is running, or your network")]
+    Unreachable { endpoint: String, op: String, detail: String },
+    #[error("AWS rejected the credentials during {op}: {message}. Check AWS_PROFILE/--profile or the access keys")]
+    BadCredentials { op: String, message: String },
+    #[error("{op}: not found: {message}")]
+    NotFound { op: String, message: String },
+    #[error("{op} failed: {code}: {message}")]
+    Service { op: String, code: String, message: String },
+    #[error("{op} still failing after {attempts} attempts: {last}")]
+    GaveUp { op: String, attempts: u32, last: String },
+}
+
+impl AwsError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, AwsError::NotFound { .. })
+    }
+}
+
+/// Counts every HTTP request the SDK sends (retries included), by operation.
+#[derive(Debug, Default)]
+pub struct CallCounter {
+    counts: Mutex<BTreeMap<String, u64>>,
+}
+
+impl CallCounter {
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.counts.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CountCalls(Arc<CallCounter>);
+
+impl Intercept for CountCalls {
+    fn name(&self) -> &'static str {
+        "idrv5-gw-call-counter"
+    }
+    fn read_before_transmit(
+        &self,
+        _ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let name = cfg
+            .load::<Metadata>()
+            .map(|m| format!("{}.{}", m.service(), m.name()))
+            .unwrap_or_else(|| "unknown".into());
+        if let Ok(mut c) = self.0.counts.lock() {
+            *c.entry(name).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Clients and the call policy, built once per command.
+#[derive(Clone)]
+pub struct Aws {
+    pub apigw: aws_sdk_apigateway::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub region: String,
+    pub endpoint: String,
+    pub calls: Arc<CallCounter>,
+    limiter: Arc<RateLimiter>,
+    max_attempts: u32,
+}
+
+impl Aws {
+    /// `--region` wins over the stack's region, which wins over the profile/environment.
+    pub async fn connect(opts: &AwsOptions, stack_region: Option<&str>) -> Result<Aws, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = opts.region.as_deref().or(stack_region) {
+            loader = loader.region(Region::new(r.to_string()));
+        }
+        if let Some(e) = &opts.endpoint_url {
+            loader = loader.endpoint_url(e);
+        }
+        let sdk = loader.load().await;
+        let region = sdk.region().map(|r| r.to_string()).ok_or(AwsError::NoRegion)?;
+        let creds = sdk.credentials_provider().ok_or_else(|| AwsError::NoCredentials("no provider".into()))?;
+        use aws_credential_types::provider::ProvideCredentials;
+        creds.provide_credentials().await.map_err(|e| AwsError::NoCredentials(first_line(&e.to_string())))?;
+        let calls = Arc::new(CallCounter::default());
+        let apigw = aws_sdk_apigateway::Client::from_conf(
+            aws_sdk_apigateway::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build(),
+        );
+        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
+            aws_sdk_cloudwatchlogs::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build(),
+        );
+        let endpoint = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .unwrap_or_else(|| format!("https://apigateway.{region}.amazonaws.com"));
+        let max_attempts = std::env::var("IDRV5_GW_MAX_ATTEMPTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
+        Ok(Aws { apigw, logs, region, endpoint, calls, limiter: Arc::new(RateLimiter::aws_quotas()), max_attempts })
+    }
+
+    /// Send one request through the rate limiter, retrying what AWS says to retry.
+    pub async fn call<T, E, F, Fut>(&self, op: &'static str, mut send: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.limiter.acquire(op).await;
+            let err = match send().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let class = classify(op, &self.endpoint, &err);
+            let retry_limit = if matches!(class, AwsError::Unreachable { .. }) { 3 } else { self.max_attempts };
+            let retryable = is_retryable(&err);
+            if !retryable || attempt >= retry_limit {
+                if retryable && !matches!(class, AwsError::Unreachable { .. }) {
+                    return Err(AwsError::GaveUp { op: op.into(), attempts: attempt, last: class.to_string() });
+                }
+                return Err(class);
+            }
+            if is_throttle(&err) {
+                self.limiter.slow_down(op);
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+/// Full jitter: uniform in [0, min(cap, base * 2^attempt)].
+fn backoff(attempt: u32) -> Duration {
+    use rand::Rng;
+    let cap = 10_000f64;
+    let max = (100.0 * 2f64.powi(attempt as i32)).min(cap);
+    Duration::from_millis(rand::thread_rng().gen_range(max / 4.0..=max) as u64)
+}
+
+fn code_of<E: ProvideErrorMetadata>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> (Option<String>, Option<u16>) {
+    match e {
+        SdkError::ServiceError(s) => (s.err().code().map(str::to_string), Some(s.raw().status().as_u16())),
+        SdkError::ResponseError(r) => (None, Some(r.raw().status().as_u16())),
+        _ => (None, None),
+    }
+}
+
+fn is_throttle<E: ProvideErrorMetadata>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool {
+    let (code, status) = code_of(e);
+    status == Some(429) || code.is_some_and(|c| c.contains("TooManyRequests") || c.contains("Throttl") || c == "LimitExceededException")
+}
+
+fn is_retryable<E: ProvideErrorMetadata>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool {
+    let (code, status) = code_of(e);
+    matches!(e, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_))
+        || is_throttle(e)
+        || status.is_some_and(|s| s >= 500)
+        || code.is_some_and(|c| c == "ConflictException" || c == "OperationAbortedException" || c == "ServiceUnavailableException")
+}
+
+fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    op: &str,
+    endpoint: &str,
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> AwsError {
+    let (code, status) = code_of(e);
+    match e {
+        SdkError::DispatchFailure(d) => {
+            let detail = std::error::Error::source(e).map(|s| first_line(&format!("{s:?}"))).unwrap_or_default();
+            let detail = if d.is_io() { "connection failed".to_string() } else if d.is_timeout() { "timed out".into() } else if detail.contains("credentials") || detail.contains("Credentials") { return AwsError::NoCredentials(detail) } else { detail };
+            AwsError::Unreachable { endpoint: endpoint.into(), op: op.into(), detail }
+        }
+        SdkError::TimeoutError(_) => AwsError::Unreachable { endpoint: endpoint.into(), op: op.into(), detail: "timed out".into() },
+        _ => {
+            let message = match e {
+                SdkError::ServiceError(s) => s.err().message().map(str::to_string).unwrap_or_else(|| first_line(&s.err().to_string())),
+                other => first_line(&format!("{}", aws_smithy_types::error::display::DisplayErrorContext(other))),
+            };
+            let code = code.unwrap_or_else(|| status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "error".into()));
+            if status == Some(404) || code.contains("NotFound") {
+                AwsError::NotFound { op: op.into(), message }
+            } else if matches!(code.as_str(), "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" | "AccessDeniedException") {
+                AwsError::BadCredentials { op: op.into(), message: format!("{code}: {message}") }
+            } else {
+                AwsError::Service { op: op.into(), code, message }
+            }
+        }
+    }
+}

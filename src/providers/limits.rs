@@ -1,0 +1,129 @@
+//! Client-side token buckets with AWS's documented control-plane quotas, so an apply never
+//! provokes the TooManyRequestsException Terraform users hit.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: f64, burst: f64) -> Self {
+        Self { rate, burst, tokens: burst, last: Instant::now() }
+    }
+    /// Take a token, or say how long until one is there.
+    fn take(&mut self, now: Instant) -> Option<Duration> {
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            None
+        } else {
+            Some(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
+        }
+    }
+}
+
+/// (operation, requests per second, burst). "Amazon API Gateway quotas" (fixed, per account
+/// and Region) and CloudWatch Logs' control-plane quotas.
+const QUOTAS: &[(&str, f64, f64)] = &[
+    ("CreateRestApi", 1.0 / 3.0, 1.0),
+    ("ImportRestApi", 1.0 / 3.0, 1.0),
+    ("PutRestApi", 1.0, 1.0),
+    ("DeleteRestApi", 1.0 / 30.0, 1.0),
+    ("CreateDeployment", 1.0 / 5.0, 1.0),
+    ("CreateResource", 5.0, 5.0),
+    ("DeleteResource", 5.0, 5.0),
+    ("GetResources", 2.5, 5.0),
+    ("CreateDomainName", 1.0 / 30.0, 1.0),
+    ("UpdateDomainName", 1.0 / 30.0, 1.0),
+    ("DeleteDomainName", 1.0 / 30.0, 1.0),
+    ("UpdateUsagePlan", 1.0 / 20.0, 1.0),
+    ("UpdateAccount", 1.0 / 20.0, 1.0),
+    ("CreateApiKey", 5.0, 5.0),
+    ("DeleteApiKey", 5.0, 5.0),
+    ("CreateVpcLink", 1.0 / 15.0, 1.0),
+    ("DeleteVpcLink", 1.0 / 30.0, 1.0),
+];
+/// All API Gateway management operations together.
+const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
+/// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
+const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
+const LOGS_OPS: &[&str] = &["CreateLogGroup", "DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "DescribeLogGroups", "ListTagsForResource", "TagResource"];
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    buckets: Mutex<HashMap<String, Bucket>>,
+    enabled: bool,
+}
+
+impl RateLimiter {
+    pub fn aws_quotas() -> Self {
+        let mut b = HashMap::new();
+        for (op, rate, burst) in QUOTAS {
+            b.insert(op.to_string(), Bucket::new(*rate, *burst));
+        }
+        b.insert("apigateway".into(), Bucket::new(APIGW_TOTAL.0, APIGW_TOTAL.1));
+        b.insert("logs".into(), Bucket::new(LOGS_TOTAL.0, LOGS_TOTAL.1));
+        // For benchmarks that measure the tool without its own pacing.
+        let enabled = std::env::var("IDRV5_GW_RATE_LIMITS").map(|v| v != "off").unwrap_or(true);
+        Self { buckets: Mutex::new(b), enabled }
+    }
+
+    fn service_of(op: &str) -> &'static str {
+        if LOGS_OPS.contains(&op) { "logs" } else { "apigateway" }
+    }
+
+    pub async fn acquire(&self, op: &str) {
+        if !self.enabled {
+            return;
+        }
+        for key in [op, Self::service_of(op)] {
+            loop {
+                let wait = {
+                    let Ok(mut b) = self.buckets.lock() else { return };
+                    match b.get_mut(key) {
+                        Some(bucket) => bucket.take(Instant::now()),
+                        None => None,
+                    }
+                };
+                match wait {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => break,
+                }
+            }
+        }
+    }
+
+    /// AWS throttled us anyway (another client shares the account): empty the buckets.
+    pub fn slow_down(&self, op: &str) {
+        if let Ok(mut b) = self.buckets.lock() {
+            for key in [op, Self::service_of(op)] {
+                if let Some(bucket) = b.get_mut(key) {
+                    bucket.tokens = 0.0;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_burst_then_paces_at_rate() {
+        let t0 = Instant::now();
+        let mut b = Bucket::new(0.2, 1.0); // CreateDeployment: 1 per 5 s
+        assert!(b.take(t0).is_none());
+        let wait = b.take(t0).expect("second call must wait");
+        assert!((wait.as_secs_f64() - 5.0).abs() < 0.01, "{wait:?}");
+        assert!(b.take(t0 + Duration::from_secs(5)).is_none());
+    }
+}

@@ -1,0 +1,115 @@
+//! AWS services: read what the stack owns, carry out changes. The only code that touches
+//! aws-sdk types.
+
+pub mod apigateway_read;
+pub mod apigateway_write;
+pub mod aws;
+pub mod limits;
+pub mod logs;
+
+use crate::model::{Kind, LiveState, Outputs, Resource};
+use crate::plan::{Action, Change};
+use apigateway_write as w;
+use aws::{Aws, AwsError};
+use std::collections::BTreeSet;
+
+/// What the account holds for one stack.
+pub struct Live {
+    pub state: LiveState,
+    pub foreign_log_groups: Vec<logs::Foreign>,
+}
+
+pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<Live, AwsError> {
+    let mut state = LiveState::default();
+    let (mut links, mut apis) = (LiveState::default(), LiveState::default());
+    tokio::try_join!(
+        apigateway_read::read_vpc_links(aws, owner, &mut links),
+        apigateway_read::read_rest_apis(aws, owner, &mut apis),
+    )?;
+    state.resources.extend(links.resources);
+    state.resources.extend(apis.resources);
+    // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
+    // stages point at.
+    let mut names: BTreeSet<String> = desired.iter().filter(|r| r.kind == Kind::LogGroup).map(|r| r.name.clone()).collect();
+    for r in state.resources.values().filter(|r| r.kind == Kind::Stage) {
+        if let Some(arn) = r.props.get("access_log_destination").and_then(|v| v.as_str()) {
+            if let Some(name) = arn.split(":log-group:").nth(1) {
+                names.insert(name.trim_end_matches(":*").to_string());
+            }
+        }
+    }
+    let foreign_log_groups = logs::read(aws, owner, &names, &mut state).await?;
+    link_live_deps(&mut state);
+    Ok(Live { state, foreign_log_groups })
+}
+
+/// A live resource whose props name another's AWS id or ARN depends on it: deleting the
+/// other waits for this one to change first.
+fn link_live_deps(state: &mut LiveState) {
+    let ids: Vec<(String, String)> = state
+        .resources
+        .values()
+        .filter(|r| matches!(r.kind, Kind::VpcLink | Kind::LogGroup))
+        .flat_map(|r| r.outputs.iter().filter(|(k, _)| *k == "id" || *k == "arn").map(|(_, v)| (r.id.clone(), v.clone())).collect::<Vec<_>>())
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    for r in state.resources.values_mut() {
+        let text = serde_json::to_string(&r.props).unwrap_or_default();
+        for (id, needle) in &ids {
+            if *id != r.id && text.contains(needle.as_str()) {
+                r.deps.insert(id.clone());
+            }
+        }
+    }
+}
+
+/// Carry out one change; returns the resource's outputs afterwards.
+pub async fn apply(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str) -> Result<w::Out, AwsError> {
+    if ch.action == Action::Replace {
+        delete(aws, ch, outputs).await?;
+        return create_or_update(aws, ch, outputs, owner, Action::Create).await;
+    }
+    if ch.action == Action::Delete {
+        delete(aws, ch, outputs).await?;
+        return Ok(w::Out::new());
+    }
+    create_or_update(aws, ch, outputs, owner, ch.action).await
+}
+
+async fn create_or_update(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str, action: Action) -> Result<w::Out, AwsError> {
+    let create = action == Action::Create;
+    match ch.kind {
+        Kind::VpcLink if create => w::create_vpc_link(aws, ch, owner).await,
+        Kind::VpcLink => w::update_vpc_link(aws, ch).await,
+        Kind::LogGroup if create => logs::create(aws, ch, owner).await,
+        Kind::LogGroup => logs::update(aws, ch).await,
+        Kind::RestApi if create => w::create_rest_api(aws, ch, owner).await,
+        Kind::RestApi => w::update_rest_api(aws, ch).await,
+        Kind::Path => w::create_path(aws, ch, outputs).await,
+        Kind::Route => {
+            let mut c = ch.clone();
+            if create {
+                c.before = None;
+            }
+            w::put_route(aws, &c, outputs).await
+        }
+        Kind::Deployment => {
+            let fp = ch.after.as_ref().and_then(|a| a.get("fingerprint")).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            w::create_deployment(aws, ch, outputs, &fp).await
+        }
+        Kind::Stage if create => w::create_stage(aws, ch, outputs, owner).await,
+        Kind::Stage => w::update_stage(aws, ch, outputs).await,
+    }
+}
+
+async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
+    match ch.kind {
+        Kind::VpcLink => w::delete_vpc_link(aws, ch).await,
+        Kind::LogGroup => logs::delete(aws, ch).await,
+        Kind::RestApi => w::delete_rest_api(aws, ch).await,
+        Kind::Path => w::delete_path(aws, ch, outputs).await,
+        Kind::Route => w::delete_route(aws, ch, outputs).await,
+        Kind::Deployment => w::delete_deployment(aws, ch, outputs).await,
+        Kind::Stage => w::delete_stage(aws, ch, outputs).await,
+    }
+}
