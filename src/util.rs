@@ -13,7 +13,9 @@ pub fn canonical_json(v: &serde_json::Value) -> String {
             serde_json::Value::Object(o) => {
                 let mut keys: Vec<_> = o.keys().collect();
                 keys.sort();
-                serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&o[k]))).collect())
+                serde_json::Value::Object(
+                    keys.into_iter().map(|k| (k.clone(), sort(&o[k]))).collect(),
+                )
             }
             serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort).collect()),
             other => other.clone(),

@@ -31,10 +31,24 @@ impl Report {
     }
 }
 
-pub async fn execute(aws: &Aws, plan: &Plan, owner: &str, reporter: Arc<dyn Reporter>, concurrency: usize) -> Report {
+pub async fn execute(
+    aws: &Aws,
+    plan: &Plan,
+    owner: &str,
+    reporter: Arc<dyn Reporter>,
+    concurrency: usize,
+) -> Report {
     let mut outputs: Outputs = plan.outputs.clone();
-    let mut pending: Vec<Change> = plan.pending().filter(|c| c.covered_by.is_none()).cloned().collect();
-    let covered: Vec<String> = plan.pending().filter(|c| c.covered_by.is_some()).map(|c| c.id.clone()).collect();
+    let mut pending: Vec<Change> = plan
+        .pending()
+        .filter(|c| c.covered_by.is_none())
+        .cloned()
+        .collect();
+    let covered: Vec<String> = plan
+        .pending()
+        .filter(|c| c.covered_by.is_some())
+        .map(|c| c.id.clone())
+        .collect();
     let mut done: BTreeSet<String> = BTreeSet::new();
     let mut failed: BTreeSet<String> = BTreeSet::new();
     let mut report = Report::default();
@@ -53,17 +67,31 @@ pub async fn execute(aws: &Aws, plan: &Plan, owner: &str, reporter: Arc<dyn Repo
             }
         }
         while running.len() < concurrency {
-            let Some(pos) = pending.iter().position(|c| c.waits_for.iter().all(|w| done.contains(w))) else { break };
+            let Some(pos) = pending
+                .iter()
+                .position(|c| c.waits_for.iter().all(|w| done.contains(w)))
+            else {
+                break;
+            };
             let change = prepare(pending.remove(pos), &outputs);
-            let (aws, outs, owner, reporter) = (aws.clone(), outputs.clone(), owner.clone(), reporter.clone());
+            let (aws, outs, owner, reporter) = (
+                aws.clone(),
+                outputs.clone(),
+                owner.clone(),
+                reporter.clone(),
+            );
             running.spawn(async move {
                 reporter.started(match &change {
-                    Ok(c) | Err((c, _)) => c,
+                    Ok(c) => c,
+                    Err(b) => &b.0,
                 });
                 let t0 = Instant::now();
                 let result = match &change {
-                    Err((c, e)) => Err((c.clone(), e.clone())),
-                    Ok(c) => providers::apply(&aws, c, &outs, &owner).await.map(|o| (c.clone(), o)).map_err(|e| (c.clone(), e.to_string())),
+                    Err(b) => Err((b.0.clone(), b.1.clone())),
+                    Ok(c) => providers::apply(&aws, c, &outs, &owner)
+                        .await
+                        .map(|o| (c.clone(), o))
+                        .map_err(|e| (c.clone(), e.to_string())),
                 };
                 let (c, outcome) = match &result {
                     Ok((c, _)) => (c, Ok(())),
@@ -73,7 +101,9 @@ pub async fn execute(aws: &Aws, plan: &Plan, owner: &str, reporter: Arc<dyn Repo
                 result
             });
         }
-        let Some(joined) = running.join_next().await else { break };
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
         match joined {
             Ok(Ok((c, outs))) => {
                 if c.action != Action::Delete {
@@ -98,22 +128,40 @@ pub async fn execute(aws: &Aws, plan: &Plan, owner: &str, reporter: Arc<dyn Repo
 }
 
 /// Fill in refs now known; a deployment computes its fingerprint from the resolved document.
-fn prepare(mut c: Change, outputs: &Outputs) -> Result<Change, (Change, String)> {
+fn prepare(mut c: Change, outputs: &Outputs) -> Result<Change, Box<(Change, String)>> {
     if let Some(after) = &c.after {
         c.after = Some(resolve_props(after, outputs));
     }
     if c.kind == Kind::Deployment && c.action != Action::Delete {
-        let doc = c.payload.as_ref().and_then(|p| p.get("document")).map(|d| resolve(d, outputs)).unwrap_or(Value::Null);
+        let doc = c
+            .payload
+            .as_ref()
+            .and_then(|p| p.get("document"))
+            .map(|d| resolve(d, outputs))
+            .unwrap_or(Value::Null);
         if is_unknown(&doc) {
-            return Err((c, "the document still names resources that do not exist".into()));
+            return Err(Box::new((
+                c,
+                "the document still names resources that do not exist".into(),
+            )));
         }
         let fp = fingerprint(&doc);
-        c.after = Some(BTreeMap::from([("fingerprint".to_string(), Value::String(fp))]));
+        c.after = Some(BTreeMap::from([(
+            "fingerprint".to_string(),
+            Value::String(fp),
+        )]));
     }
     if let Some(after) = &c.after {
         if after.values().any(is_unknown) {
-            let missing: Vec<String> = after.values().flat_map(crate::model::refs).map(|(id, attr)| format!("{id}.{attr}")).collect();
-            return Err((c, format!("depends on {} which is not available", missing.join(", "))));
+            let missing: Vec<String> = after
+                .values()
+                .flat_map(crate::model::refs)
+                .map(|(id, attr)| format!("{id}.{attr}"))
+                .collect();
+            return Err(Box::new((
+                c,
+                format!("depends on {} which is not available", missing.join(", ")),
+            )));
         }
     }
     Ok(c)

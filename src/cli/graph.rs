@@ -8,13 +8,19 @@ use anyhow::Result;
 
 pub fn run(g: &Global, a: &GraphArgs) -> Result<i32> {
     let cfg = load_config(g)?;
-    let region = g.region.clone().or(cfg.file.region.clone()).unwrap_or_else(|| "us-east-1".into());
+    let region = g
+        .region
+        .clone()
+        .or(cfg.file.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
     let resources = desire::desire(&cfg, &region).map_err(Diagnostics)?;
     // Routes and paths are many; the graph shows them per API, not one node each.
     let node = |id: &str| -> String {
         let r = resources.iter().find(|r| r.id == id);
         match r.map(|r| (r.kind, r.parent.clone())) {
-            Some((Kind::Route | Kind::Path, Some(p))) => format!("{}.routes", p.trim_start_matches("rest_api.")),
+            Some((Kind::Route | Kind::Path, Some(p))) => {
+                format!("{}.routes", p.trim_start_matches("rest_api."))
+            }
             _ => id.to_string(),
         }
     };
@@ -30,7 +36,11 @@ pub fn run(g: &Global, a: &GraphArgs) -> Result<i32> {
             }
         }
     }
-    let safe = |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>();
+    let safe = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect::<String>()
+    };
     match a.format {
         GraphFormat::Mermaid => {
             println!("flowchart LR");

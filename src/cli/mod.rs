@@ -13,7 +13,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "idrv5-gw", version, about = "AWS API Gateway stacks as code: plan, apply, destroy, export-openapi")]
+#[command(
+    name = "idrv5-gw",
+    version,
+    about = "AWS API Gateway stacks as code: plan, apply, destroy, export-openapi"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -48,7 +52,11 @@ pub struct Global {
 
 impl Global {
     pub fn aws_options(&self) -> AwsOptions {
-        AwsOptions { region: self.region.clone(), profile: self.profile.clone(), endpoint_url: self.endpoint_url.clone() }
+        AwsOptions {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
     }
     pub fn color(&self) -> bool {
         use std::io::IsTerminal;
@@ -148,7 +156,11 @@ pub struct GraphArgs {
 
 /// Run a command; returns the process exit code. Errors are printed here, once.
 pub fn run(cli: Cli) -> i32 {
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -14,7 +14,10 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(fancy: bool) -> Self {
-        Self { bars: fancy.then(MultiProgress::new), running: Mutex::new(HashMap::new()) }
+        Self {
+            bars: fancy.then(MultiProgress::new),
+            running: Mutex::new(HashMap::new()),
+        }
     }
     pub fn finish(&self) {
         if let Some(m) = &self.bars {
@@ -31,7 +34,10 @@ impl Reporter for Progress {
     fn started(&self, c: &Change) {
         if let Some(m) = &self.bars {
             let bar = m.add(ProgressBar::new_spinner());
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.set_message(label(c));
             bar.enable_steady_tick(Duration::from_millis(120));
             if let Ok(mut r) = self.running.lock() {

@@ -14,22 +14,35 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub fn load_config(g: &Global) -> Result<Config> {
-    let cfg = config::load(&g.stack, &LoadOptions { vars: g.vars.clone() })?;
+    let cfg = config::load(
+        &g.stack,
+        &LoadOptions {
+            vars: g.vars.clone(),
+        },
+    )?;
     Ok(cfg)
 }
 
 /// Import-compat lint of every contract: errors stop, warnings are shown on stderr.
 pub fn lint_contracts(cfg: &Config) -> Vec<Diagnostic> {
-    cfg.contracts.values().flat_map(|c| crate::openapi::lint::lint(&c.doc, &c.source)).collect()
+    cfg.contracts
+        .values()
+        .flat_map(|c| crate::openapi::lint::lint(&c.doc, &c.source))
+        .collect()
 }
 
 fn stop_on_errors(diags: Vec<Diagnostic>) -> Result<()> {
-    let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(|d| d.severity == Severity::Error);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
     if !errors.is_empty() {
         return Err(Diagnostics(errors).into());
     }
     if !warnings.is_empty() {
-        eprintln!("{} import-compatibility warning(s); `idrv5-gw validate` lists them.", warnings.len());
+        eprintln!(
+            "{} import-compatibility warning(s); `idrv5-gw validate` lists them.",
+            warnings.len()
+        );
     }
     Ok(())
 }
@@ -52,7 +65,11 @@ async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool
     let owner = s.cfg.owner();
     let live = providers::read_live(&s.aws, &owner, &desired).await?;
     if let Some(f) = live.foreign_log_groups.first() {
-        let whose = f.owner.as_deref().map(|o| format!("stack {o}")).unwrap_or_else(|| "no idrv5-gw stack".into());
+        let whose = f
+            .owner
+            .as_deref()
+            .map(|o| format!("stack {o}"))
+            .unwrap_or_else(|| "no idrv5-gw stack".into());
         let d = Diagnostic::error("ownership", format!("log group {} exists and belongs to {whose}, not {owner}", f.name))
             .hint("set `access_logs.log_group` to another name, or delete/adopt that group (tag it idrv5-gw:stack=".to_string() + &owner + ")");
         return Err(Diagnostics(vec![d]).into());
@@ -82,7 +99,11 @@ fn stats(g: &Global, s: &Session) {
         let calls = s.aws.calls.snapshot();
         let total: u64 = calls.values().sum();
         let detail: Vec<String> = calls.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        eprintln!("aws calls: {total} ({}); wall time: {} ms", detail.join(", "), s.started.elapsed().as_millis());
+        eprintln!(
+            "aws calls: {total} ({}); wall time: {} ms",
+            detail.join(", "),
+            s.started.elapsed().as_millis()
+        );
     }
 }
 
@@ -91,18 +112,27 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
     let p = compute_plan(&s, desired(&s)?, false).await?;
     if let Some(out) = &a.out {
         let json = serde_json::to_string_pretty(&p)?;
-        std::fs::write(out, json).with_context(|| format!("cannot write the plan to {}", out.display()))?;
+        std::fs::write(out, json)
+            .with_context(|| format!("cannot write the plan to {}", out.display()))?;
     }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&p)?);
     } else {
         print!("{}", render::human(&p, render::Style { color: g.color() }));
         if let Some(out) = &a.out {
-            println!("Saved the plan to {}; `idrv5-gw apply {}` carries it out.", out.display(), out.display());
+            println!(
+                "Saved the plan to {}; `idrv5-gw apply {}` carries it out.",
+                out.display(),
+                out.display()
+            );
         }
     }
     stats(g, &s);
-    Ok(if a.detailed_exitcode && p.has_changes() { 2 } else { 0 })
+    Ok(if a.detailed_exitcode && p.has_changes() {
+        2
+    } else {
+        0
+    })
 }
 
 pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
@@ -117,13 +147,32 @@ pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read plan file {}", file.display()))?;
-    let saved: Plan = serde_json::from_str(&text).with_context(|| format!("{} is not a plan file written by `idrv5-gw plan --out`", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read plan file {}", file.display()))?;
+    let saved: Plan = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a plan file written by `idrv5-gw plan --out`",
+            file.display()
+        )
+    })?;
     if saved.format_version != plan::FORMAT_VERSION {
-        bail!("{} has plan format {}, this idrv5-gw reads {}: run `idrv5-gw plan --out` again", file.display(), saved.format_version, plan::FORMAT_VERSION);
+        bail!(
+            "{} has plan format {}, this idrv5-gw reads {}: run `idrv5-gw plan --out` again",
+            file.display(),
+            saved.format_version,
+            plan::FORMAT_VERSION
+        );
     }
-    if (saved.stack.as_str(), saved.environment.as_str()) != (s.cfg.stack.as_str(), s.cfg.environment.as_str()) {
-        bail!("{} was planned for {}/{}, but --stack is {}: pass the same stack file", file.display(), saved.stack, saved.environment, s.cfg.owner());
+    if (saved.stack.as_str(), saved.environment.as_str())
+        != (s.cfg.stack.as_str(), s.cfg.environment.as_str())
+    {
+        bail!(
+            "{} was planned for {}/{}, but --stack is {}: pass the same stack file",
+            file.display(),
+            saved.stack,
+            saved.environment,
+            s.cfg.owner()
+        );
     }
     let now = compute_plan(s, desired(s)?, allow).await?;
     if now.live_digest != saved.live_digest {
@@ -140,7 +189,14 @@ pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     Ok(code)
 }
 
-async fn confirm_and_execute(g: &Global, s: &Session, p: &Plan, auto: bool, concurrency: usize, verb: &str) -> Result<i32> {
+async fn confirm_and_execute(
+    g: &Global,
+    s: &Session,
+    p: &Plan,
+    auto: bool,
+    concurrency: usize,
+    verb: &str,
+) -> Result<i32> {
     print!("{}", render::human(p, render::Style { color: g.color() }));
     if !p.has_changes() {
         return Ok(0);
@@ -160,14 +216,33 @@ async fn confirm_and_execute(g: &Global, s: &Session, p: &Plan, auto: bool, conc
     }
     println!();
     let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
-    let report = apply::execute(&s.aws, p, &s.cfg.owner(), progress.clone(), concurrency.max(1)).await;
+    let report = apply::execute(
+        &s.aws,
+        p,
+        &s.cfg.owner(),
+        progress.clone(),
+        concurrency.max(1),
+    )
+    .await;
     progress.finish();
     if report.ok() {
         let s = &p.summary;
-        println!("\n{} complete: {} created, {} updated, {} replaced, {} deleted.", capital(verb), s.create, s.update, s.replace, s.delete);
+        println!(
+            "\n{} complete: {} created, {} updated, {} replaced, {} deleted.",
+            capital(verb),
+            s.create,
+            s.update,
+            s.replace,
+            s.delete
+        );
         return Ok(0);
     }
-    let mut msg = format!("{verb} stopped: {} change(s) done, {} failed, {} not started.\n", report.done.len(), report.failed.len(), report.skipped.len());
+    let mut msg = format!(
+        "{verb} stopped: {} change(s) done, {} failed, {} not started.\n",
+        report.done.len(),
+        report.failed.len(),
+        report.skipped.len()
+    );
     for (id, e) in &report.failed {
         msg.push_str(&format!("  failed: {id}: {e}\n"));
     }
@@ -177,5 +252,7 @@ async fn confirm_and_execute(g: &Global, s: &Session, p: &Plan, auto: bool, conc
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }

@@ -9,7 +9,11 @@ use anyhow::Result;
 pub fn run(g: &Global) -> Result<i32> {
     let cfg = load_config(g)?;
     let mut diags = lint_contracts(&cfg);
-    let region = g.region.clone().or(cfg.file.region.clone()).unwrap_or_else(|| "us-east-1".into());
+    let region = g
+        .region
+        .clone()
+        .or(cfg.file.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
     let resources = match desire::desire(&cfg, &region) {
         Ok(r) => r,
         Err(d) => {
@@ -17,7 +21,10 @@ pub fn run(g: &Global) -> Result<i32> {
             Vec::new()
         }
     };
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diags.len() - errors;
     if !diags.is_empty() {
         eprintln!("{}", Diagnostics(diags));

@@ -77,28 +77,51 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
     if !diags.is_empty() {
         return Err(Diagnostics(diags));
     }
-    let file: StackFile = serde_yaml::from_value(merged).map_err(|e| {
-        Diagnostics(vec![Diagnostic::error("schema", format!("merged stack: {e}"))
-            .at(sources.first().map(|s| s.at_line(1, 1)))])
+    // Through text, so the merged file is read exactly like each file was (a number where a
+    // string is wanted is accepted the same way).
+    let text = serde_yaml::to_string(&merged).unwrap_or_default();
+    let file: StackFile = serde_yaml::from_str(&text).map_err(|e| {
+        Diagnostics(vec![Diagnostic::error(
+            "schema",
+            format!("merged stack: {e}"),
+        )
+        .at(sources.first().map(|s| s.at_line(1, 1)))])
     })?;
     check(file, sources)
 }
 
 /// Parse one file and, first, the base it extends; return them merged.
-fn load_chain(path: &Path, sources: &mut Vec<SourceText>, depth: usize) -> Result<Value, Diagnostics> {
+fn load_chain(
+    path: &Path,
+    sources: &mut Vec<SourceText>,
+    depth: usize,
+) -> Result<Value, Diagnostics> {
     let one = |d: Diagnostic| Diagnostics(vec![d]);
     if depth > 8 {
-        return Err(one(Diagnostic::error("extends", format!("{}: `extends` goes more than 8 files deep (a cycle?)", path.display()))
-            .hint("make the environment file extend the base file, and the base extend nothing")));
+        return Err(one(Diagnostic::error(
+            "extends",
+            format!(
+                "{}: `extends` goes more than 8 files deep (a cycle?)",
+                path.display()
+            ),
+        )
+        .hint(
+            "make the environment file extend the base file, and the base extend nothing",
+        )));
     }
     let text = std::fs::read_to_string(path).map_err(|e| {
-        one(Diagnostic::error("io", format!("cannot read stack file {}: {e}", path.display()))
-            .hint("pass an existing file with --stack, e.g. --stack stacks/idrv5/dev.yaml"))
+        one(Diagnostic::error(
+            "io",
+            format!("cannot read stack file {}: {e}", path.display()),
+        )
+        .hint("pass an existing file with --stack, e.g. --stack stacks/idrv5/dev.yaml"))
     })?;
     let src = SourceText::new(path, text);
     // Typed parse of this file alone: serde reports the exact place of a wrong key or type.
-    let typed: StackFile = serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
-    let mut value: Value = serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
+    let typed: StackFile =
+        serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
+    let mut value: Value =
+        serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
     if value.is_null() {
         value = Value::Mapping(Mapping::new());
     }
@@ -125,19 +148,39 @@ fn yaml_error(src: &SourceText, e: &serde_yaml::Error) -> Diagnostic {
     } else {
         "fix the YAML at that place; docs/stack-reference.md shows each key's type"
     };
-    Diagnostic::error("schema", msg).hint(hint).at(loc.or(Some(src.at_line(1, 1))))
+    Diagnostic::error("schema", msg)
+        .hint(hint)
+        .at(loc.or(Some(src.at_line(1, 1))))
 }
 
 /// `openapi:` paths are relative to the file that names them; make them absolute before merging.
 fn absolutize_openapi_paths(v: &mut Value, dir: &Path) {
-    let Some(apis) = v.get_mut("rest_apis").and_then(|a| a.as_mapping_mut()) else { return };
+    let Some(apis) = v.get_mut("rest_apis").and_then(|a| a.as_mapping_mut()) else {
+        return;
+    };
     for (_, api) in apis.iter_mut() {
         if let Some(Value::String(p)) = api.get_mut("openapi") {
             if !p.contains("${") && Path::new(p.as_str()).is_relative() {
-                *p = dir.join(&*p).to_string_lossy().into_owned();
+                *p = normalize(&dir.join(&*p)).to_string_lossy().into_owned();
             }
         }
     }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system, so messages show clean paths.
+fn normalize(p: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir if out.file_name().is_some() && !out.ends_with("..") => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Overlay `over` on `base`: maps merge key by key, anything else is replaced, null removes.
@@ -179,13 +222,19 @@ impl Scope {
                     .collect()
             })
             .unwrap_or_default();
-        Self { vars, stack: s("stack"), environment: s("environment") }
+        Self {
+            vars,
+            stack: s("stack"),
+            environment: s("environment"),
+        }
     }
     fn lookup(&self, name: &str) -> Option<String> {
         match name {
             "stack" => self.stack.clone(),
             "environment" => self.environment.clone(),
-            _ => name.strip_prefix("var.").and_then(|n| self.vars.get(n).cloned()),
+            _ => name
+                .strip_prefix("var.")
+                .and_then(|n| self.vars.get(n).cloned()),
         }
     }
 }
@@ -201,7 +250,13 @@ fn scalar(v: &Value) -> Option<String> {
 
 /// Replace `${var.x}`, `${stack}` and `${environment}` in every string. Other `${...}`
 /// (API Gateway's `${stageVariables.X}`) pass through untouched.
-fn interpolate(v: &mut Value, scope: &Scope, path: &mut Vec<String>, sources: &[SourceText], diags: &mut Vec<Diagnostic>) {
+fn interpolate(
+    v: &mut Value,
+    scope: &Scope,
+    path: &mut Vec<String>,
+    sources: &[SourceText],
+    diags: &mut Vec<Diagnostic>,
+) {
     match v {
         Value::String(s) => {
             let mut out = String::new();
@@ -222,7 +277,10 @@ fn interpolate(v: &mut Value, scope: &Scope, path: &mut Vec<String>, sources: &[
                         let keys: Vec<&str> = path.iter().map(String::as_str).collect();
                         diags.push(
                             Diagnostic::error("variable", format!("`${{{name}}}` is not defined (in {})", keys.join(".")))
-                                .hint(format!("add `{}` under `variables:` or pass --var {}=VALUE", name.trim_start_matches("var."), name.trim_start_matches("var.")))
+                                .hint(match name.strip_prefix("var.") {
+                                    Some(v) => format!("add `{v}` under `variables:` or pass --var {v}=VALUE"),
+                                    None => format!("set the top-level `{name}:` key (an environment file usually does)"),
+                                })
                                 .at(locate_in(sources, &keys)),
                         );
                         out.push_str(&rest[start..start + 3 + end]);
@@ -250,7 +308,10 @@ fn interpolate(v: &mut Value, scope: &Scope, path: &mut Vec<String>, sources: &[
     }
 }
 
-const RETENTION_DAYS: &[i32] = &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const RETENTION_DAYS: &[i32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
 
 /// Checks that need the merged file: required keys, references between sections, ranges.
@@ -258,18 +319,40 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
     let mut d = Vec::new();
     let loc = |p: &[&str]| locate_in(&sources, p);
     let first = sources.first().map(|s| s.at_line(1, 1));
-    let name_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
     let stack = file.stack.clone().unwrap_or_default();
     let environment = file.environment.clone().unwrap_or_default();
     if !name_ok(&stack) {
-        d.push(Diagnostic::error("schema", "`stack` must be set to a name of letters, digits, - or _").hint("add `stack: myapp` to the base file").at(loc(&["stack"]).or(first.clone())));
+        d.push(
+            Diagnostic::error(
+                "schema",
+                "`stack` must be set to a name of letters, digits, - or _",
+            )
+            .hint("add `stack: myapp` to the base file")
+            .at(loc(&["stack"]).or(first.clone())),
+        );
     }
     if !name_ok(&environment) {
-        d.push(Diagnostic::error("schema", "`environment` must be set to a name of letters, digits, - or _").hint("add `environment: dev` to the environment file").at(loc(&["environment"]).or(first.clone())));
+        d.push(
+            Diagnostic::error(
+                "schema",
+                "`environment` must be set to a name of letters, digits, - or _",
+            )
+            .hint("add `environment: dev` to the environment file")
+            .at(loc(&["environment"]).or(first.clone())),
+        );
     }
     for (key, link) in &file.vpc_links {
         if link.target_arns.is_empty() {
-            d.push(Diagnostic::error("schema", format!("vpc_links.{key}: `target_arns` is empty")).hint("list the ARN of the network load balancer the link reaches").at(loc(&["vpc_links", key])));
+            d.push(
+                Diagnostic::error("schema", format!("vpc_links.{key}: `target_arns` is empty"))
+                    .hint("list the ARN of the network load balancer the link reaches")
+                    .at(loc(&["vpc_links", key])),
+            );
         }
     }
     let mut contracts = IndexMap::new();
@@ -280,7 +363,13 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
             loc(&p)
         };
         match &api.openapi {
-            None => d.push(Diagnostic::error("schema", format!("rest_apis.{key}: `openapi` is required")).hint("name the contract file, e.g. `openapi: ../../examples/idrv5/openapi.yaml`").at(at(&[]))),
+            None => d.push(
+                Diagnostic::error("schema", format!("rest_apis.{key}: `openapi` is required"))
+                    .hint(
+                        "name the contract file, e.g. `openapi: ../../examples/idrv5/openapi.yaml`",
+                    )
+                    .at(at(&[])),
+            ),
             Some(p) => match Contract::load(Path::new(p)) {
                 Ok(c) => {
                     contracts.insert(key.clone(), c);
@@ -297,17 +386,36 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
         }
         if let Some(bp) = &api.base_path {
             if !bp.starts_with('/') || bp.ends_with('/') {
-                d.push(Diagnostic::error("schema", format!("rest_apis.{key}.base_path `{bp}` must start with / and not end with /")).hint("write it like `/api/v1`").at(at(&["base_path"])));
+                d.push(
+                    Diagnostic::error(
+                        "schema",
+                        format!(
+                            "rest_apis.{key}.base_path `{bp}` must start with / and not end with /"
+                        ),
+                    )
+                    .hint("write it like `/api/v1`")
+                    .at(at(&["base_path"])),
+                );
             }
         }
         if let Some(n) = api.minimum_compression_size {
             if !(0..=10_485_760).contains(&n) {
-                d.push(Diagnostic::error("schema", format!("rest_apis.{key}.minimum_compression_size {n} is out of range")).hint("use 0..=10485760 bytes").at(at(&["minimum_compression_size"])));
+                d.push(
+                    Diagnostic::error(
+                        "schema",
+                        format!("rest_apis.{key}.minimum_compression_size {n} is out of range"),
+                    )
+                    .hint("use 0..=10485760 bytes")
+                    .at(at(&["minimum_compression_size"])),
+                );
             }
         }
         let mut integrations = vec![(vec!["integration".to_string()], api.integration.clone())];
         for (op, o) in &api.operations {
-            integrations.push((vec!["operations".into(), op.clone(), "integration".into()], o.integration.clone()));
+            integrations.push((
+                vec!["operations".into(), op.clone(), "integration".into()],
+                o.integration.clone(),
+            ));
         }
         for (p, integ) in integrations {
             let Some(i) = integ else { continue };
@@ -320,17 +428,36 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
             }
             if let Some(t) = i.timeout_ms {
                 if !(50..=29_000).contains(&t) {
-                    d.push(Diagnostic::error("schema", format!("{where_}.timeout_ms {t} is out of range")).hint("API Gateway allows 50..=29000 ms").at(at(&[&keys[..], &["timeout_ms"]].concat())));
+                    d.push(
+                        Diagnostic::error(
+                            "schema",
+                            format!("{where_}.timeout_ms {t} is out of range"),
+                        )
+                        .hint("API Gateway allows 50..=29000 ms")
+                        .at(at(&[&keys[..], &["timeout_ms"]].concat())),
+                    );
                 }
             }
-            if i.kind == Some(IntegrationType::AwsProxy) && i.lambda_arn.as_deref().is_none_or(|a| !a.starts_with("arn:")) && keys.len() > 1 {
+            if i.kind == Some(IntegrationType::AwsProxy)
+                && i.lambda_arn
+                    .as_deref()
+                    .is_none_or(|a| !a.starts_with("arn:"))
+                && keys.len() > 1
+            {
                 d.push(Diagnostic::error("schema", format!("{where_}: AWS_PROXY needs `lambda_arn`")).hint("give the function ARN, e.g. arn:aws:lambda:REGION:ACCOUNT:function:NAME").at(at(&keys)));
             }
         }
         for (stage, s) in &api.stages {
             let sat = |k: &[&str]| at(&[&["stages", stage.as_str()], k].concat());
             if !name_ok(stage) {
-                d.push(Diagnostic::error("schema", format!("stage name `{stage}` may hold only letters, digits, - and _")).hint("rename the stage").at(sat(&[])));
+                d.push(
+                    Diagnostic::error(
+                        "schema",
+                        format!("stage name `{stage}` may hold only letters, digits, - and _"),
+                    )
+                    .hint("rename the stage")
+                    .at(sat(&[])),
+                );
             }
             if let Some(r) = s.access_logs.as_ref().and_then(|a| a.retention_days) {
                 if !RETENTION_DAYS.contains(&r) {
@@ -339,11 +466,24 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
             }
             if let Some(size) = s.cache_cluster.as_ref().and_then(|c| c.size.as_deref()) {
                 if !CACHE_SIZES.contains(&size) {
-                    d.push(Diagnostic::error("schema", format!("stage {stage}: cache_cluster.size `{size}` is not a valid size")).hint(format!("use one of {CACHE_SIZES:?} (GB, as a string)")).at(sat(&["cache_cluster", "size"])));
+                    d.push(
+                        Diagnostic::error(
+                            "schema",
+                            format!(
+                                "stage {stage}: cache_cluster.size `{size}` is not a valid size"
+                            ),
+                        )
+                        .hint(format!("use one of {CACHE_SIZES:?} (GB, as a string)"))
+                        .at(sat(&["cache_cluster", "size"])),
+                    );
                 }
             }
             for k in s.method_settings.keys() {
-                let ok = k == "*/*" || k.rsplit_once('/').is_some_and(|(p, m)| !p.is_empty() && (m == "*" || m.chars().all(|c| c.is_ascii_uppercase())));
+                let ok = k == "*/*"
+                    || !k.starts_with('/')
+                        && k.rsplit_once('/').is_some_and(|(p, m)| {
+                            !p.is_empty() && (m == "*" || m.chars().all(|c| c.is_ascii_uppercase()))
+                        });
                 if !ok {
                     d.push(Diagnostic::error("schema", format!("stage {stage}: method_settings key `{k}` is not `resource/path/METHOD`")).hint("write keys like `api/v1/rate-cards/GET` (no leading slash) or `*/*`").at(sat(&["method_settings", k])));
                 }
@@ -353,7 +493,13 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
     if d.iter().any(|x| x.is_error()) {
         return Err(Diagnostics(d));
     }
-    Ok(Config { file, stack, environment, sources, contracts })
+    Ok(Config {
+        file,
+        stack,
+        environment,
+        sources,
+        contracts,
+    })
 }
 
 /// Parse `k=v` as given to `--var`.

@@ -41,20 +41,35 @@ pub fn documents(cfg: &Config, region: &str) -> Result<IndexMap<String, Value>, 
     let mut out = IndexMap::new();
     let mut diags = Vec::new();
     for (key, api) in &cfg.file.rest_apis {
-        let Some(contract) = cfg.contracts.get(key) else { continue };
+        let Some(contract) = cfg.contracts.get(key) else {
+            continue;
+        };
         let name = api_name(cfg, key, api);
-        let input = RenderInput { key, name: &name, api, contract, region };
+        let input = RenderInput {
+            key,
+            name: &name,
+            api,
+            contract,
+            region,
+        };
         match render::render(&input) {
             Ok(doc) => {
                 out.insert(key.clone(), doc);
             }
             Err(d) => diags.extend(d.into_iter().map(|x| {
-                let loc = x.location.clone().or_else(|| cfg.locate(&["rest_apis", key]));
+                let loc = x
+                    .location
+                    .clone()
+                    .or_else(|| cfg.locate(&["rest_apis", key]));
                 x.at(loc)
             })),
         }
     }
-    if diags.is_empty() { Ok(out) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
 }
 
 pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
@@ -63,7 +78,10 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
     let mut out = Vec::new();
     for (key, link) in &cfg.file.vpc_links {
         let mut r = Resource::new(format!("vpc_link.{key}"), Kind::VpcLink, key.clone())
-            .prop("name", link.name.clone().unwrap_or_else(|| cfg.default_name(key)))
+            .prop(
+                "name",
+                link.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+            )
             .prop("description", link.description.clone().unwrap_or_default())
             .prop("target_arns", json!(link.target_arns));
         r.protect = protect;
@@ -77,7 +95,14 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
     Ok(out)
 }
 
-fn rest_api(cfg: &Config, key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool) -> Vec<Resource> {
+fn rest_api(
+    cfg: &Config,
+    key: &str,
+    api: &RestApi,
+    name: &str,
+    doc: &Value,
+    protect: bool,
+) -> Vec<Resource> {
     let api_id = format!("rest_api.{key}");
     let mut out = Vec::new();
     let mut media: Vec<String> = api.binary_media_types.clone();
@@ -85,9 +110,18 @@ fn rest_api(cfg: &Config, key: &str, api: &RestApi, name: &str, doc: &Value, pro
     let mut r = Resource::new(api_id.clone(), Kind::RestApi, key.to_string())
         .prop("name", name)
         .prop("description", doc["info"]["description"].clone())
-        .prop("endpoint_type", json!(api.endpoint_type.map(|e| format!("{e:?}").to_uppercase()).unwrap_or_else(|| "REGIONAL".into())))
+        .prop(
+            "endpoint_type",
+            json!(api
+                .endpoint_type
+                .map(|e| format!("{e:?}").to_uppercase())
+                .unwrap_or_else(|| "REGIONAL".into())),
+        )
         .prop("binary_media_types", json!(media))
-        .prop("minimum_compression_size", json!(api.minimum_compression_size));
+        .prop(
+            "minimum_compression_size",
+            json!(api.minimum_compression_size),
+        );
     r.protect = protect;
     out.push(r);
 
@@ -100,8 +134,17 @@ fn rest_api(cfg: &Config, key: &str, api: &RestApi, name: &str, doc: &Value, pro
     let mut route_ids = BTreeSet::new();
     for (path, method, props) in render::routes(doc) {
         let id = format!("route.{key}.{method} {path}");
-        let mut r = child(Resource::new(id.clone(), Kind::Route, format!("{method} {path}")));
-        r.props = props.as_object().cloned().unwrap_or_default().into_iter().collect();
+        let mut r = child(Resource::new(
+            id.clone(),
+            Kind::Route,
+            format!("{method} {path}"),
+        ));
+        r.props = props
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         r.deps.insert(path_dep(key, &path));
         route_ids.insert(id);
         out.push(r);
@@ -120,29 +163,52 @@ fn rest_api(cfg: &Config, key: &str, api: &RestApi, name: &str, doc: &Value, pro
             Some(0) | None => "/".to_string(),
             Some(i) => p[..i].to_string(),
         };
-        let mut r = child(Resource::new(format!("path.{key}.{p}"), Kind::Path, p.clone())).prop("path", p.as_str());
+        let mut r = child(Resource::new(
+            format!("path.{key}.{p}"),
+            Kind::Path,
+            p.clone(),
+        ))
+        .prop("path", p.as_str());
         r.deps.insert(path_dep(key, &parent));
         out.push(r);
     }
 
     let dep_id = format!("deployment.{key}");
-    let mut d = child(Resource::new(dep_id.clone(), Kind::Deployment, key.to_string()));
+    let mut d = child(Resource::new(
+        dep_id.clone(),
+        Kind::Deployment,
+        key.to_string(),
+    ));
     // The fingerprint is computed by the planner from the resolved document.
     d = d.prop("fingerprint", ref_placeholder(&dep_id, "fingerprint"));
-    d.deps = route_ids.iter().cloned().chain(paths.iter().map(|p| format!("path.{key}.{p}"))).collect();
+    d.deps = route_ids
+        .iter()
+        .cloned()
+        .chain(paths.iter().map(|p| format!("path.{key}.{p}")))
+        .collect();
     d.deps.insert(api_id.clone());
     d.payload = Some(json!({"document": doc, "keep": api.keep_deployments.unwrap_or(3)}));
     out.push(d);
 
     for (stage_name, stage) in &api.stages {
         let sprotect = stage.protect.unwrap_or(protect);
-        let log_enabled = stage.access_logs.as_ref().is_some_and(|a| a.enabled != Some(false));
+        let log_enabled = stage
+            .access_logs
+            .as_ref()
+            .is_some_and(|a| a.enabled != Some(false));
         if log_enabled {
             let logs = stage.access_logs.as_ref().expect("checked above");
-            let lg_name = logs.log_group.clone().unwrap_or_else(|| format!("/aws/api-gateway/{name}/{stage_name}"));
-            let mut lg = Resource::new(format!("log_group.{key}.{stage_name}"), Kind::LogGroup, lg_name.clone())
-                .prop("name", lg_name)
-                .prop("retention_days", json!(logs.retention_days));
+            let lg_name = logs
+                .log_group
+                .clone()
+                .unwrap_or_else(|| format!("/aws/api-gateway/{name}/{stage_name}"));
+            let mut lg = Resource::new(
+                format!("log_group.{key}.{stage_name}"),
+                Kind::LogGroup,
+                lg_name.clone(),
+            )
+            .prop("name", lg_name)
+            .prop("retention_days", json!(logs.retention_days));
             lg.protect = sprotect;
             out.push(lg);
         }
@@ -155,7 +221,11 @@ fn rest_api(cfg: &Config, key: &str, api: &RestApi, name: &str, doc: &Value, pro
 }
 
 fn path_dep(key: &str, path: &str) -> String {
-    if path == "/" { format!("rest_api.{key}") } else { format!("path.{key}.{path}") }
+    if path == "/" {
+        format!("rest_api.{key}")
+    } else {
+        format!("path.{key}.{path}")
+    }
 }
 
 fn stage_resource(_cfg: &Config, key: &str, name: &str, stage: &Stage, logs: bool) -> Resource {
@@ -170,7 +240,11 @@ fn stage_resource(_cfg: &Config, key: &str, name: &str, stage: &Stage, logs: boo
             settings.insert(k.trim_start_matches('/').to_string(), Value::Object(props));
         }
     }
-    let cache = stage.cache_cluster.as_ref().and_then(|c| c.enabled).unwrap_or(false);
+    let cache = stage
+        .cache_cluster
+        .as_ref()
+        .and_then(|c| c.enabled)
+        .unwrap_or(false);
     let (dest, format) = if logs {
         let a = stage.access_logs.as_ref().expect("logs enabled");
         let fmt = a.format.clone().unwrap_or_else(default_access_log_format);
@@ -186,8 +260,22 @@ fn stage_resource(_cfg: &Config, key: &str, name: &str, stage: &Stage, logs: boo
         .prop("variables", json!(stage.variables))
         .prop("tracing", stage.tracing.unwrap_or(false))
         .prop("cache_cluster_enabled", cache)
-        .prop("cache_cluster_size", if cache { json!(stage.cache_cluster.as_ref().and_then(|c| c.size.clone()).unwrap_or_else(|| "0.5".into())) } else { Value::Null })
-        .prop("deployment", ref_placeholder(&format!("deployment.{key}"), "fingerprint"))
+        .prop(
+            "cache_cluster_size",
+            if cache {
+                json!(stage
+                    .cache_cluster
+                    .as_ref()
+                    .and_then(|c| c.size.clone())
+                    .unwrap_or_else(|| "0.5".into()))
+            } else {
+                Value::Null
+            },
+        )
+        .prop(
+            "deployment",
+            ref_placeholder(&format!("deployment.{key}"), "fingerprint"),
+        )
         .prop("access_log_destination", dest)
         .prop("access_log_format", format)
         .prop("method_settings", Value::Object(settings))
@@ -202,14 +290,33 @@ fn method_settings_props(m: &MethodSettings) -> Map<String, Value> {
         }
     };
     let t = m.throttling.as_ref();
-    put("throttling_rate_limit", t.and_then(|t| t.rate_limit).map(|x| json!(x)));
-    put("throttling_burst_limit", t.and_then(|t| t.burst_limit).map(|x| json!(x)));
+    put(
+        "throttling_rate_limit",
+        t.and_then(|t| t.rate_limit).map(|x| json!(x)),
+    );
+    put(
+        "throttling_burst_limit",
+        t.and_then(|t| t.burst_limit).map(|x| json!(x)),
+    );
     let c = m.caching.as_ref();
-    put("caching_enabled", c.and_then(|c| c.enabled).map(|x| json!(x)));
-    put("cache_ttl_seconds", c.and_then(|c| c.ttl_seconds).map(|x| json!(x)));
-    put("cache_encrypted", c.and_then(|c| c.encrypted).map(|x| json!(x)));
+    put(
+        "caching_enabled",
+        c.and_then(|c| c.enabled).map(|x| json!(x)),
+    );
+    put(
+        "cache_ttl_seconds",
+        c.and_then(|c| c.ttl_seconds).map(|x| json!(x)),
+    );
+    put(
+        "cache_encrypted",
+        c.and_then(|c| c.encrypted).map(|x| json!(x)),
+    );
     let l = m.logging.as_ref();
-    put("logging_level", l.and_then(|l| l.level).map(|x| json!(format!("{x:?}").to_uppercase())));
+    put(
+        "logging_level",
+        l.and_then(|l| l.level)
+            .map(|x| json!(format!("{x:?}").to_uppercase())),
+    );
     put("data_trace", l.and_then(|l| l.data_trace).map(|x| json!(x)));
     put("metrics", m.metrics.map(|x| json!(x)));
     o

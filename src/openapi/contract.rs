@@ -28,15 +28,21 @@ pub struct Operation {
 impl Contract {
     pub fn load(path: &Path) -> Result<Contract, Vec<Diagnostic>> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::error("io", format!("cannot read OpenAPI file {}: {e}", path.display()))
-                .hint("check the `openapi:` path; it is relative to the stack file that names it")]
+            vec![Diagnostic::error(
+                "io",
+                format!("cannot read OpenAPI file {}: {e}", path.display()),
+            )
+            .hint("check the `openapi:` path; it is relative to the stack file that names it")]
         })?;
         let source = SourceText::new(path, text);
         let doc = parse(&source)?;
         if !doc.is_object() {
-            return Err(vec![Diagnostic::error("openapi", "the OpenAPI document is not a mapping")
-                .hint("the file must hold an OpenAPI 3.0 document (openapi, info, paths)")
-                .at(Some(source.at_line(1, 1)))]);
+            return Err(vec![Diagnostic::error(
+                "openapi",
+                "the OpenAPI document is not a mapping",
+            )
+            .hint("the file must hold an OpenAPI 3.0 document (openapi, info, paths)")
+            .at(Some(source.at_line(1, 1)))]);
         }
         Ok(Contract { source, doc })
     }
@@ -44,9 +50,13 @@ impl Contract {
     /// Every operation, in document order, with path-level and `$ref` parameters resolved.
     pub fn operations(&self) -> Vec<Operation> {
         let mut out = Vec::new();
-        let Some(paths) = self.doc.get("paths").and_then(Value::as_object) else { return out };
+        let Some(paths) = self.doc.get("paths").and_then(Value::as_object) else {
+            return out;
+        };
         for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             let shared = self.params(item.get("parameters"));
             for (key, op) in item {
                 let method = if key == ANY_METHOD {
@@ -65,7 +75,10 @@ impl Contract {
                 out.push(Operation {
                     path: path.clone(),
                     method,
-                    operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+                    operation_id: op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     parameters,
                 });
             }
@@ -77,14 +90,20 @@ impl Contract {
         let mut out = Vec::new();
         for p in list.and_then(Value::as_array).into_iter().flatten() {
             let p = self.deref(p);
-            let (Some(loc), Some(name)) = (p.get("in").and_then(Value::as_str), p.get("name").and_then(Value::as_str)) else { continue };
+            let (Some(loc), Some(name)) = (
+                p.get("in").and_then(Value::as_str),
+                p.get("name").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
             let loc = match loc {
                 "path" => "path",
                 "query" => "querystring",
                 "header" => "header",
                 _ => continue, // cookie and friends have no place in API Gateway (lint R2)
             };
-            let required = loc == "path" || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let required =
+                loc == "path" || p.get("required").and_then(Value::as_bool).unwrap_or(false);
             out.push((loc.to_string(), name.to_string(), required));
         }
         out
@@ -119,9 +138,15 @@ fn parse(src: &SourceText) -> Result<Value, Vec<Diagnostic>> {
     let y: serde_yaml::Value = serde_yaml::from_str(&src.text).map_err(|e| {
         let loc = e.location().map(|l| src.at_line(l.line(), l.column()));
         let msg = e.to_string();
-        vec![Diagnostic::error("openapi", format!("invalid YAML: {}", msg.split(" at line ").next().unwrap_or(&msg)))
-            .hint("fix the YAML syntax at that place")
-            .at(loc.or(Some(src.at_line(1, 1))))]
+        vec![Diagnostic::error(
+            "openapi",
+            format!(
+                "invalid YAML: {}",
+                msg.split(" at line ").next().unwrap_or(&msg)
+            ),
+        )
+        .hint("fix the YAML syntax at that place")
+        .at(loc.or(Some(src.at_line(1, 1))))]
     })?;
     Ok(yaml_to_json(y))
 }
@@ -149,7 +174,10 @@ pub fn yaml_to_json(v: serde_yaml::Value) -> Value {
                     Y::String(s) => s,
                     Y::Number(n) => n.to_string(),
                     Y::Bool(b) => b.to_string(),
-                    other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                    other => serde_yaml::to_string(&other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
                 };
                 out.insert(key, yaml_to_json(v));
             }

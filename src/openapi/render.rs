@@ -33,8 +33,14 @@ pub fn render(input: &RenderInput) -> Result<Value, Vec<Diagnostic>> {
             }
         };
         let full = full_path(api.base_path.as_deref(), &op.path);
-        let item = paths.entry(full).or_insert_with(|| Value::Object(Map::new()));
-        let key = if op.method == "ANY" { super::contract::ANY_METHOD.to_string() } else { op.method.to_lowercase() };
+        let item = paths
+            .entry(full)
+            .or_insert_with(|| Value::Object(Map::new()));
+        let key = if op.method == "ANY" {
+            super::contract::ANY_METHOD.to_string()
+        } else {
+            op.method.to_lowercase()
+        };
         item[key] = render_operation(input, op, &integ);
     }
     if !diags.is_empty() {
@@ -89,7 +95,10 @@ fn override_for<'a>(api: &'a RestApi, op: &Operation) -> Option<&'a Integration>
 fn check_overrides(input: &RenderInput, ops: &[Operation]) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     for key in input.api.operations.keys() {
-        let known = ops.iter().any(|op| Some(key.as_str()) == op.operation_id.as_deref() || *key == format!("{} {}", op.method, op.path));
+        let known = ops.iter().any(|op| {
+            Some(key.as_str()) == op.operation_id.as_deref()
+                || *key == format!("{} {}", op.method, op.path)
+        });
         if !known {
             d.push(
                 Diagnostic::error("reference", format!("rest_apis.{}.operations.{key}: no operation in {} has that operationId or `METHOD /path`", input.key, input.contract.source.path.display()))
@@ -134,7 +143,11 @@ fn render_operation(input: &RenderInput, op: &Operation, integ: &Integration) ->
         .parameters
         .iter()
         .map(|(loc, name, required)| {
-            let oas_in = if loc == "querystring" { "query" } else { loc.as_str() };
+            let oas_in = if loc == "querystring" {
+                "query"
+            } else {
+                loc.as_str()
+            };
             json!({"name": name, "in": oas_in, "required": required, "schema": {"type": "string"}})
         })
         .collect();
@@ -146,10 +159,17 @@ fn render_operation(input: &RenderInput, op: &Operation, integ: &Integration) ->
         let code = integ.status_code.unwrap_or(200).to_string();
         responses.insert(code, json!({"description": "mock response"}));
     } else {
-        let declared = input.contract.doc.pointer(&format!("/paths/{}/{}/responses", escape_pointer(&op.path), op_key(op)));
+        let declared = input.contract.doc.pointer(&format!(
+            "/paths/{}/{}/responses",
+            escape_pointer(&op.path),
+            op_key(op)
+        ));
         for (code, r) in declared.and_then(Value::as_object).into_iter().flatten() {
             let r = input.contract.deref(r);
-            let desc = r.get("description").and_then(Value::as_str).unwrap_or("response");
+            let desc = r
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("response");
             responses.insert(code.clone(), json!({"description": desc}));
         }
         if responses.is_empty() {
@@ -157,12 +177,19 @@ fn render_operation(input: &RenderInput, op: &Operation, integ: &Integration) ->
         }
     }
     o.insert("responses".into(), Value::Object(responses));
-    o.insert("x-amazon-apigateway-integration".into(), integration_extension(input, op, integ));
+    o.insert(
+        "x-amazon-apigateway-integration".into(),
+        integration_extension(input, op, integ),
+    );
     Value::Object(o)
 }
 
 fn op_key(op: &Operation) -> String {
-    if op.method == "ANY" { super::contract::ANY_METHOD.to_string() } else { op.method.to_lowercase() }
+    if op.method == "ANY" {
+        super::contract::ANY_METHOD.to_string()
+    } else {
+        op.method.to_lowercase()
+    }
 }
 
 fn escape_pointer(s: &str) -> String {
@@ -173,13 +200,27 @@ fn integration_extension(input: &RenderInput, op: &Operation, integ: &Integratio
     let timeout = integ.timeout_ms.unwrap_or(29_000);
     match integ.kind.unwrap_or(IntegrationType::Mock) {
         IntegrationType::HttpProxy => {
-            let method = integ.http_method.clone().unwrap_or_else(|| op.method.clone());
-            let uri = integ.uri.clone().unwrap_or_default().replace("{path}", &op.path).replace("{method}", &op.method);
+            let method = integ
+                .http_method
+                .clone()
+                .unwrap_or_else(|| op.method.clone());
+            let uri = integ
+                .uri
+                .clone()
+                .unwrap_or_default()
+                .replace("{path}", &op.path)
+                .replace("{method}", &op.method);
             let mut params = Map::new();
             for (loc, name, _) in &op.parameters {
                 let bare = name.trim_end_matches('+');
-                if loc == "path" && (uri.contains(&format!("{{{bare}}}")) || uri.contains(&format!("{{{name}}}"))) {
-                    params.insert(format!("integration.request.path.{bare}"), json!(format!("method.request.path.{name}")));
+                if loc == "path"
+                    && (uri.contains(&format!("{{{bare}}}"))
+                        || uri.contains(&format!("{{{name}}}")))
+                {
+                    params.insert(
+                        format!("integration.request.path.{bare}"),
+                        json!(format!("method.request.path.{name}")),
+                    );
                 }
             }
             for (k, v) in integ.request_parameters.iter().flatten() {
@@ -197,7 +238,11 @@ fn integration_extension(input: &RenderInput, op: &Operation, integ: &Integratio
             }
             if let Some(link) = &integ.vpc_link {
                 x["connectionType"] = json!("VPC_LINK");
-                x["connectionId"] = json!(if link.starts_with("${") { link.clone() } else { ref_placeholder(&format!("vpc_link.{link}"), "id") });
+                x["connectionId"] = json!(if link.starts_with("${") {
+                    link.clone()
+                } else {
+                    ref_placeholder(&format!("vpc_link.{link}"), "id")
+                });
             }
             x
         }
@@ -223,10 +268,16 @@ fn integration_extension(input: &RenderInput, op: &Operation, integ: &Integratio
 /// The route table of a rendered document: (path, METHOD, props), props as the diff sees them.
 pub fn routes(doc: &Value) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return out };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
     for (path, item) in paths {
         for (key, op) in item.as_object().into_iter().flatten() {
-            let method = if key == super::contract::ANY_METHOD { "ANY".to_string() } else { key.to_uppercase() };
+            let method = if key == super::contract::ANY_METHOD {
+                "ANY".to_string()
+            } else {
+                key.to_uppercase()
+            };
             out.push((path.clone(), method, route_props(op)));
         }
     }
@@ -235,16 +286,27 @@ pub fn routes(doc: &Value) -> Vec<(String, String, Value)> {
 
 fn route_props(op: &Value) -> Value {
     let mut req = Map::new();
-    for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+    for p in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let loc = match p.get("in").and_then(Value::as_str) {
             Some("query") => "querystring",
             Some(l) => l,
             None => continue,
         };
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        req.insert(format!("method.request.{loc}.{name}"), json!(p.get("required").and_then(Value::as_bool).unwrap_or(false)));
+        req.insert(
+            format!("method.request.{loc}.{name}"),
+            json!(p.get("required").and_then(Value::as_bool).unwrap_or(false)),
+        );
     }
-    let x = op.get("x-amazon-apigateway-integration").cloned().unwrap_or(json!({}));
+    let x = op
+        .get("x-amazon-apigateway-integration")
+        .cloned()
+        .unwrap_or(json!({}));
     let s = |k: &str| x.get(k).cloned().unwrap_or(Value::Null);
     let mut integ = json!({
         "type": x.get("type").and_then(Value::as_str).unwrap_or("").to_uppercase(),
@@ -259,7 +321,11 @@ fn route_props(op: &Value) -> Value {
     });
     let mut responses = Vec::new();
     if let Some(r) = x.get("responses").and_then(Value::as_object) {
-        responses = r.values().filter_map(|v| v.get("statusCode").and_then(Value::as_str)).map(|c| json!(c)).collect();
+        responses = r
+            .values()
+            .filter_map(|v| v.get("statusCode").and_then(Value::as_str))
+            .map(|c| json!(c))
+            .collect();
     }
     if integ["type"] != "MOCK" {
         integ["request_templates"] = Value::Null;

@@ -7,7 +7,9 @@
 
 use super::{Action, AttrDiff, Change, Plan, Summary, FORMAT_VERSION};
 use crate::diag::Diagnostic;
-use crate::model::{is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource};
+use crate::model::{
+    is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource,
+};
 use crate::providers::apigateway_read::UNREADABLE;
 use crate::util::{canonical_json, sha256_hex};
 use serde_json::{json, Value};
@@ -45,13 +47,21 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         changes.push(change);
     }
 
-    let deleted_apis: BTreeSet<String> = live.resources.values().filter(|l| l.kind == Kind::RestApi && !desired_ids.contains(&l.id)).map(|l| l.id.clone()).collect();
+    let deleted_apis: BTreeSet<String> = live
+        .resources
+        .values()
+        .filter(|l| l.kind == Kind::RestApi && !desired_ids.contains(&l.id))
+        .map(|l| l.id.clone())
+        .collect();
     let prunable = prunable_deployments(&input.desired, live, &matched_deployments);
     for l in live.resources.values() {
         if desired_ids.contains(&l.id) || matched_deployments.contains(&l.id) {
             continue;
         }
-        if l.kind == Kind::Deployment && !prunable.contains(&l.id) && !l.parent.as_ref().is_some_and(|p| deleted_apis.contains(p)) {
+        if l.kind == Kind::Deployment
+            && !prunable.contains(&l.id)
+            && !l.parent.as_ref().is_some_and(|p| deleted_apis.contains(p))
+        {
             continue; // kept for rollback
         }
         let mut c = delete_change(l);
@@ -63,7 +73,10 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
     link_waits(&mut changes, &input.desired, live);
     let changes = order(changes);
     if let Some(cycle) = changes.iter().find(|c| c.waits_for.contains(&c.id)) {
-        errors.push(Diagnostic::error("graph", format!("{} depends on itself", cycle.id)));
+        errors.push(Diagnostic::error(
+            "graph",
+            format!("{} depends on itself", cycle.id),
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -140,14 +153,46 @@ pub fn fingerprint(document: &Value) -> String {
 }
 
 /// A deployment exists when one of the API's deployments carries the document's fingerprint.
-fn deployment_change(r: &Resource, live: &LiveState, outputs: &mut Outputs) -> (Change, Option<String>) {
-    let doc = r.payload.as_ref().and_then(|p| p.get("document")).map(|d| resolve(d, outputs)).unwrap_or(Value::Null);
-    let fp = if is_unknown(&doc) { None } else { Some(fingerprint(&doc)) };
+fn deployment_change(
+    r: &Resource,
+    live: &LiveState,
+    outputs: &mut Outputs,
+) -> (Change, Option<String>) {
+    let doc = r
+        .payload
+        .as_ref()
+        .and_then(|p| p.get("document"))
+        .map(|d| resolve(d, outputs))
+        .unwrap_or(Value::Null);
+    let fp = if is_unknown(&doc) {
+        None
+    } else {
+        Some(fingerprint(&doc))
+    };
     let prefix = format!("{}@", r.id);
-    let siblings: Vec<&LiveResource> = live.resources.values().filter(|l| l.id.starts_with(&prefix)).collect();
-    let found = fp.as_ref().and_then(|fp| siblings.iter().find(|l| l.outputs.get("fingerprint") == Some(fp)));
-    let newest = siblings.iter().max_by_key(|l| l.outputs.get("created").and_then(|c| c.parse::<i64>().ok()).unwrap_or(0));
-    let after: Props = [("fingerprint".to_string(), fp.clone().map(Value::String).unwrap_or_else(|| r.props["fingerprint"].clone()))].into();
+    let siblings: Vec<&LiveResource> = live
+        .resources
+        .values()
+        .filter(|l| l.id.starts_with(&prefix))
+        .collect();
+    let found = fp.as_ref().and_then(|fp| {
+        siblings
+            .iter()
+            .find(|l| l.outputs.get("fingerprint") == Some(fp))
+    });
+    let newest = siblings.iter().max_by_key(|l| {
+        l.outputs
+            .get("created")
+            .and_then(|c| c.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let after: Props = [(
+        "fingerprint".to_string(),
+        fp.clone()
+            .map(Value::String)
+            .unwrap_or_else(|| r.props["fingerprint"].clone()),
+    )]
+    .into();
     if let Some(l) = found {
         outputs.insert(r.id.clone(), l.outputs.clone());
         let mut c = base_change(r, Action::Noop);
@@ -157,26 +202,53 @@ fn deployment_change(r: &Resource, live: &LiveState, outputs: &mut Outputs) -> (
         return (c, Some(l.id.clone()));
     }
     if let Some(fp) = &fp {
-        outputs.insert(r.id.clone(), [("fingerprint".to_string(), fp.clone())].into());
+        outputs.insert(
+            r.id.clone(),
+            [("fingerprint".to_string(), fp.clone())].into(),
+        );
     } else {
         outputs.remove(&r.id);
     }
     let before = newest.map(|l| l.props.clone());
     let mut c = base_change(r, Action::Create);
-    c.diffs = diff_props(Kind::Deployment, before.as_ref().unwrap_or(&Props::new()), &after);
+    c.diffs = diff_props(
+        Kind::Deployment,
+        before.as_ref().unwrap_or(&Props::new()),
+        &after,
+    );
     c.before = before;
     c.after = Some(after);
     (c, None)
 }
 
 /// Managed deployments beyond the newest `keep` (besides the one served) go.
-fn prunable_deployments(desired: &[Resource], live: &LiveState, matched: &BTreeSet<String>) -> BTreeSet<String> {
+fn prunable_deployments(
+    desired: &[Resource],
+    live: &LiveState,
+    matched: &BTreeSet<String>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for d in desired.iter().filter(|r| r.kind == Kind::Deployment) {
-        let keep = d.payload.as_ref().and_then(|p| p.get("keep")).and_then(Value::as_u64).unwrap_or(3) as usize;
+        let keep = d
+            .payload
+            .as_ref()
+            .and_then(|p| p.get("keep"))
+            .and_then(Value::as_u64)
+            .unwrap_or(3) as usize;
         let prefix = format!("{}@", d.id);
-        let mut old: Vec<&LiveResource> = live.resources.values().filter(|l| l.id.starts_with(&prefix) && !matched.contains(&l.id)).collect();
-        old.sort_by_key(|l| std::cmp::Reverse(l.outputs.get("created").and_then(|c| c.parse::<i64>().ok()).unwrap_or(0)));
+        let mut old: Vec<&LiveResource> = live
+            .resources
+            .values()
+            .filter(|l| l.id.starts_with(&prefix) && !matched.contains(&l.id))
+            .collect();
+        old.sort_by_key(|l| {
+            std::cmp::Reverse(
+                l.outputs
+                    .get("created")
+                    .and_then(|c| c.parse::<i64>().ok())
+                    .unwrap_or(0),
+            )
+        });
         out.extend(old.into_iter().skip(keep).map(|l| l.id.clone()));
     }
     out
@@ -216,8 +288,15 @@ fn protection_errors(changes: &[Change], live: &LiveState, allowed: bool) -> Vec
 }
 
 fn link_waits(changes: &mut [Change], desired: &[Resource], live: &LiveState) {
-    let active: BTreeMap<String, Action> = changes.iter().filter(|c| c.action != Action::Noop && c.covered_by.is_none()).map(|c| (c.id.clone(), c.action)).collect();
-    let desired_deps: BTreeMap<&str, BTreeSet<String>> = desired.iter().map(|r| (r.id.as_str(), r.all_deps())).collect();
+    let active: BTreeMap<String, Action> = changes
+        .iter()
+        .filter(|c| c.action != Action::Noop && c.covered_by.is_none())
+        .map(|c| (c.id.clone(), c.action))
+        .collect();
+    let desired_deps: BTreeMap<&str, BTreeSet<String>> = desired
+        .iter()
+        .map(|r| (r.id.as_str(), r.all_deps()))
+        .collect();
     for c in changes.iter_mut() {
         if c.action == Action::Noop || c.covered_by.is_some() {
             continue;
@@ -271,7 +350,12 @@ fn topo_sort(resources: &[Resource]) -> Vec<&Resource> {
     let by_id: BTreeMap<&str, &Resource> = resources.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    fn visit<'a>(r: &'a Resource, by_id: &BTreeMap<&str, &'a Resource>, seen: &mut BTreeSet<String>, out: &mut Vec<&'a Resource>) {
+    fn visit<'a>(
+        r: &'a Resource,
+        by_id: &BTreeMap<&str, &'a Resource>,
+        seen: &mut BTreeSet<String>,
+        out: &mut Vec<&'a Resource>,
+    ) {
         if !seen.insert(r.id.clone()) {
             return;
         }
@@ -335,7 +419,10 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
     let mut out = Vec::new();
     let keys: BTreeSet<&String> = live.keys().chain(want.keys()).collect();
     for key in keys {
-        let (l, w) = (live.get(key).unwrap_or(&Value::Null), want.get(key).unwrap_or(&Value::Null));
+        let (l, w) = (
+            live.get(key).unwrap_or(&Value::Null),
+            want.get(key).unwrap_or(&Value::Null),
+        );
         let replace = kind.replace_keys().contains(&key.as_str());
         if kind.sparse_keys().contains(&key.as_str()) {
             sparse_diff(key, l, w, &mut out);
@@ -346,9 +433,17 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
         flatten(key, w, &mut wf);
         let leaves: BTreeSet<&String> = lf.keys().chain(wf.keys()).collect();
         for leaf in leaves {
-            let (a, b) = (lf.get(leaf).unwrap_or(&Value::Null), wf.get(leaf).unwrap_or(&Value::Null));
+            let (a, b) = (
+                lf.get(leaf).unwrap_or(&Value::Null),
+                wf.get(leaf).unwrap_or(&Value::Null),
+            );
             if is_unknown(b) || !same(a, b) {
-                out.push(AttrDiff { key: leaf.clone(), before: a.clone(), after: b.clone(), forces_replace: replace });
+                out.push(AttrDiff {
+                    key: leaf.clone(),
+                    before: a.clone(),
+                    after: b.clone(),
+                    forces_replace: replace,
+                });
             }
         }
     }
@@ -359,17 +454,30 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
 /// is shown as removed.
 fn sparse_diff(key: &str, live: &Value, want: &Value, out: &mut Vec<AttrDiff>) {
     let empty = serde_json::Map::new();
-    let (l, w) = (live.as_object().unwrap_or(&empty), want.as_object().unwrap_or(&empty));
+    let (l, w) = (
+        live.as_object().unwrap_or(&empty),
+        want.as_object().unwrap_or(&empty),
+    );
     let entries: BTreeSet<&String> = l.keys().chain(w.keys()).collect();
     for e in entries {
         let at = format!("{key}{}", key_part(e));
         match (l.get(e), w.get(e)) {
-            (Some(lv), None) => out.push(AttrDiff { key: at, before: lv.clone(), after: Value::Null, forces_replace: false }),
+            (Some(lv), None) => out.push(AttrDiff {
+                key: at,
+                before: lv.clone(),
+                after: Value::Null,
+                forces_replace: false,
+            }),
             (lv, Some(wv)) => {
                 for (field, b) in wv.as_object().unwrap_or(&empty) {
                     let a = lv.and_then(|x| x.get(field)).unwrap_or(&Value::Null);
                     if !same(a, b) {
-                        out.push(AttrDiff { key: format!("{at}.{field}"), before: a.clone(), after: b.clone(), forces_replace: false });
+                        out.push(AttrDiff {
+                            key: format!("{at}.{field}"),
+                            before: a.clone(),
+                            after: b.clone(),
+                            forces_replace: false,
+                        });
                     }
                 }
             }
@@ -384,8 +492,16 @@ mod tests {
 
     #[test]
     fn diff_is_per_leaf_and_numbers_compare_by_value() {
-        let live: Props = [("integration".to_string(), json!({"uri": "http://a", "timeout_ms": 29000.0}))].into();
-        let want: Props = [("integration".to_string(), json!({"uri": "http://b", "timeout_ms": 29000}))].into();
+        let live: Props = [(
+            "integration".to_string(),
+            json!({"uri": "http://a", "timeout_ms": 29000.0}),
+        )]
+        .into();
+        let want: Props = [(
+            "integration".to_string(),
+            json!({"uri": "http://b", "timeout_ms": 29000}),
+        )]
+        .into();
         let d = diff_props(Kind::Route, &live, &want);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].key, "integration.uri");
@@ -394,7 +510,11 @@ mod tests {
     #[test]
     fn sparse_settings_ignore_undeclared_fields() {
         let live: Props = [("method_settings".to_string(), json!({"*/*": {"metrics": true, "cache_ttl_seconds": 300}, "x/GET": {"metrics": false}}))].into();
-        let want: Props = [("method_settings".to_string(), json!({"*/*": {"metrics": true}}))].into();
+        let want: Props = [(
+            "method_settings".to_string(),
+            json!({"*/*": {"metrics": true}}),
+        )]
+        .into();
         let d = diff_props(Kind::Stage, &live, &want);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].key, "method_settings[\"x/GET\"]");
@@ -403,7 +523,11 @@ mod tests {
 
     #[test]
     fn unreadable_live_values_are_not_drift() {
-        let live: Props = [("integration".to_string(), json!({"connection_id": UNREADABLE}))].into();
+        let live: Props = [(
+            "integration".to_string(),
+            json!({"connection_id": UNREADABLE}),
+        )]
+        .into();
         let want: Props = [("integration".to_string(), json!({"connection_id": "abc"}))].into();
         assert!(diff_props(Kind::Route, &live, &want).is_empty());
     }

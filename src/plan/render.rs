@@ -33,14 +33,23 @@ pub fn value_text(v: &Value) -> String {
     }
     match v {
         Value::Null => "none".into(),
-        Value::String(s) if s.len() > 120 => format!("{:?}…", &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]),
+        Value::String(s) if s.starts_with("sha256:") && s.len() > 19 => format!("{}…", &s[..19]),
+        Value::String(s) if s.len() > 120 => format!(
+            "{:?}…",
+            &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]
+        ),
         Value::String(s) => format!("{s:?}"),
         other => other.to_string(),
     }
 }
 
 fn diff_line(d: &AttrDiff) -> String {
-    let mut s = format!("{}: {} → {}", d.key, value_text(&d.before), value_text(&d.after));
+    let mut s = format!(
+        "{}: {} → {}",
+        d.key,
+        value_text(&d.before),
+        value_text(&d.after)
+    );
     if d.forces_replace {
         s.push_str("  (forces replacement)");
     }
@@ -50,7 +59,10 @@ fn diff_line(d: &AttrDiff) -> String {
 fn title(c: &Change) -> String {
     match c.kind {
         Kind::Route => c.name.clone(),
-        Kind::Deployment => format!("deployment {}", c.id.trim_start_matches("deployment.").replace('@', " ")),
+        Kind::Deployment => format!(
+            "deployment {}",
+            c.id.trim_start_matches("deployment.").replace('@', " ")
+        ),
         k => format!("{} {}", k.as_str(), c.name),
     }
 }
@@ -58,17 +70,26 @@ fn title(c: &Change) -> String {
 /// The human plan. Creates list their settings compactly; updates list each changed attribute.
 pub fn human(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Stack {}/{} in {}", plan.stack, plan.environment, plan.region);
+    let _ = writeln!(
+        out,
+        "Stack {}/{} in {}",
+        plan.stack, plan.environment, plan.region
+    );
     if !plan.has_changes() {
         let unchanged = plan.changes.len();
-        let _ = writeln!(out, "\nNo changes. Live state matches the stack ({unchanged} resources checked).");
+        let _ = writeln!(
+            out,
+            "\nNo changes. Live state matches the stack ({unchanged} resources checked)."
+        );
         return out;
     }
     let mut group: Option<Option<String>> = None;
     for c in plan.pending() {
         let scope = c.parent.clone();
         if group.as_ref() != Some(&scope) {
-            let heading = scope.clone().unwrap_or_else(|| "stack-level resources".into());
+            let heading = scope
+                .clone()
+                .unwrap_or_else(|| "stack-level resources".into());
             let _ = writeln!(out, "\n{heading}:");
             group = Some(scope);
         }
@@ -100,6 +121,10 @@ pub fn human(plan: &Plan, style: Style) -> String {
         }
     }
     let s = &plan.summary;
-    let _ = writeln!(out, "\nPlan: {} to create, {} to update, {} to replace, {} to delete.", s.create, s.update, s.replace, s.delete);
+    let _ = writeln!(
+        out,
+        "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
+        s.create, s.update, s.replace, s.delete
+    );
     out
 }

@@ -21,18 +21,34 @@ fn owned(tags: Option<&HashMap<String, String>>, owner: &str) -> Option<(String,
     if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
         return None;
     }
-    Some((tags.get(TAG_ID)?.clone(), tags.get(TAG_PROTECT).is_some_and(|v| v == "true")))
+    Some((
+        tags.get(TAG_ID)?.clone(),
+        tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+    ))
 }
 
 pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
     let mut position = None;
     loop {
-        let page = aws.call("GetVpcLinks", || aws.apigw.get_vpc_links().limit(500).set_position(position.clone()).send()).await?;
+        let page = aws
+            .call("GetVpcLinks", || {
+                aws.apigw
+                    .get_vpc_links()
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
         for l in page.items() {
-            let Some((id, protect)) = owned(l.tags(), owner) else { continue };
+            let Some((id, protect)) = owned(l.tags(), owner) else {
+                continue;
+            };
             let mut props = Props::new();
             props.insert("name".into(), json!(l.name()));
-            props.insert("description".into(), json!(l.description().unwrap_or_default()));
+            props.insert(
+                "description".into(),
+                json!(l.description().unwrap_or_default()),
+            );
             props.insert("target_arns".into(), json!(l.target_arns()));
             live.insert(LiveResource {
                 name: id.trim_start_matches("vpc_link.").to_string(),
@@ -57,7 +73,15 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
     let mut apis = Vec::new();
     let mut position = None;
     loop {
-        let page = aws.call("GetRestApis", || aws.apigw.get_rest_apis().limit(500).set_position(position.clone()).send()).await?;
+        let page = aws
+            .call("GetRestApis", || {
+                aws.apigw
+                    .get_rest_apis()
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
         for a in page.items() {
             if let Some((id, protect)) = owned(a.tags(), owner) {
                 apis.push((id, protect, a.clone()));
@@ -68,7 +92,9 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             break;
         }
     }
-    let reads = apis.into_iter().map(|(id, protect, api)| read_one_api(aws, id, protect, api));
+    let reads = apis
+        .into_iter()
+        .map(|(id, protect, api)| read_one_api(aws, id, protect, api));
     for result in futures::future::join_all(reads).await {
         for r in result? {
             live.insert(r);
@@ -77,36 +103,68 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
     Ok(())
 }
 
-async fn read_one_api(aws: &Aws, id: String, protect: bool, api: RestApi) -> Result<Vec<LiveResource>, AwsError> {
+async fn read_one_api(
+    aws: &Aws,
+    id: String,
+    protect: bool,
+    api: RestApi,
+) -> Result<Vec<LiveResource>, AwsError> {
     let key = id.trim_start_matches("rest_api.").to_string();
     let api_id = api.id().unwrap_or_default().to_string();
     let (resources, stages, deployments) = tokio::try_join!(
         get_resources(aws, &api_id),
-        aws.call("GetStages", || aws.apigw.get_stages().rest_api_id(&api_id).send()),
+        aws.call("GetStages", || aws
+            .apigw
+            .get_stages()
+            .rest_api_id(&api_id)
+            .send()),
         get_deployments(aws, &api_id),
     )?;
     let mut out = vec![rest_api_resource(&id, &key, protect, &api)];
-    let child = |id: String, kind, name: String, props: Props, outputs: BTreeMap<String, String>| LiveResource {
-        id,
-        kind,
-        name,
-        props,
-        outputs,
-        deps: BTreeSet::new(),
-        parent: Some(format!("rest_api.{key}")),
-        protect: false,
-    };
+    let child =
+        |id: String, kind, name: String, props: Props, outputs: BTreeMap<String, String>| {
+            LiveResource {
+                id,
+                kind,
+                name,
+                props,
+                outputs,
+                deps: BTreeSet::new(),
+                parent: Some(format!("rest_api.{key}")),
+                protect: false,
+            }
+        };
     for r in &resources {
         let path = r.path().unwrap_or("/").to_string();
         if path != "/" {
-            let mut p = child(format!("path.{key}.{path}"), Kind::Path, path.clone(), [("path".to_string(), json!(path))].into(), [("id".to_string(), r.id().unwrap_or_default().to_string())].into());
+            let mut p = child(
+                format!("path.{key}.{path}"),
+                Kind::Path,
+                path.clone(),
+                [("path".to_string(), json!(path))].into(),
+                [("id".to_string(), r.id().unwrap_or_default().to_string())].into(),
+            );
             let parent = path.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
-            p.deps.insert(if parent.is_empty() { format!("rest_api.{key}") } else { format!("path.{key}.{parent}") });
+            p.deps.insert(if parent.is_empty() {
+                format!("rest_api.{key}")
+            } else {
+                format!("path.{key}.{parent}")
+            });
             out.push(p);
         }
         for (method, m) in r.resource_methods().into_iter().flatten() {
-            let mut route = child(format!("route.{key}.{method} {path}"), Kind::Route, format!("{method} {path}"), route_props(m), BTreeMap::new());
-            route.deps.insert(if path == "/" { format!("rest_api.{key}") } else { format!("path.{key}.{path}") });
+            let mut route = child(
+                format!("route.{key}.{method} {path}"),
+                Kind::Route,
+                format!("{method} {path}"),
+                route_props(m),
+                BTreeMap::new(),
+            );
+            route.deps.insert(if path == "/" {
+                format!("rest_api.{key}")
+            } else {
+                format!("path.{key}.{path}")
+            });
             out.push(route);
         }
     }
@@ -114,27 +172,56 @@ async fn read_one_api(aws: &Aws, id: String, protect: bool, api: RestApi) -> Res
     let mut fingerprints = HashMap::new();
     let mut managed: Vec<_> = deployments
         .iter()
-        .filter_map(|d| Some((d, d.description()?.strip_prefix(DEPLOYMENT_PREFIX)?.to_string())))
+        .filter_map(|d| {
+            Some((
+                d,
+                d.description()?
+                    .strip_prefix(DEPLOYMENT_PREFIX)?
+                    .to_string(),
+            ))
+        })
         .collect();
-    managed.sort_by_key(|(d, _)| std::cmp::Reverse(d.created_date().map(|t| (t.secs(), t.subsec_nanos()))));
+    managed.sort_by_key(|(d, _)| {
+        std::cmp::Reverse(d.created_date().map(|t| (t.secs(), t.subsec_nanos())))
+    });
     for (d, fp) in managed {
         let did = d.id().unwrap_or_default().to_string();
         fingerprints.insert(did.clone(), fp.clone());
-        let created = d.created_date().map(|t| t.secs().to_string()).unwrap_or_default();
+        let created = d
+            .created_date()
+            .map(|t| t.secs().to_string())
+            .unwrap_or_default();
         out.push(child(
             format!("deployment.{key}@{did}"),
             Kind::Deployment,
             did.clone(),
             [("fingerprint".to_string(), json!(fp))].into(),
-            [("id".to_string(), did), ("fingerprint".to_string(), fp), ("created".to_string(), created)].into(),
+            [
+                ("id".to_string(), did),
+                ("fingerprint".to_string(), fp),
+                ("created".to_string(), created),
+            ]
+            .into(),
         ));
     }
     for s in stages.item() {
         let name = s.stage_name().unwrap_or_default().to_string();
         let dep = s.deployment_id().unwrap_or_default();
-        let fp = fingerprints.get(dep).cloned().unwrap_or_else(|| format!("unmanaged deployment {dep}"));
-        let mut r = child(format!("stage.{key}.{name}"), Kind::Stage, name.clone(), stage_props(s, &fp), [("name".to_string(), name.clone())].into());
-        r.protect = s.tags().and_then(|t| t.get(TAG_PROTECT)).is_some_and(|v| v == "true");
+        let fp = fingerprints
+            .get(dep)
+            .cloned()
+            .unwrap_or_else(|| format!("unmanaged deployment {dep}"));
+        let mut r = child(
+            format!("stage.{key}.{name}"),
+            Kind::Stage,
+            name.clone(),
+            stage_props(s, &fp),
+            [("name".to_string(), name.clone())].into(),
+        );
+        r.protect = s
+            .tags()
+            .and_then(|t| t.get(TAG_PROTECT))
+            .is_some_and(|v| v == "true");
         if fingerprints.contains_key(dep) {
             r.deps.insert(format!("deployment.{key}@{dep}"));
         }
@@ -144,15 +231,29 @@ async fn read_one_api(aws: &Aws, id: String, protect: bool, api: RestApi) -> Res
 }
 
 fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveResource {
-    let mut media: Vec<String> = api.binary_media_types().iter().map(|m| m.replace("~1", "/")).collect();
+    let mut media: Vec<String> = api
+        .binary_media_types()
+        .iter()
+        .map(|m| m.replace("~1", "/"))
+        .collect();
     media.sort();
-    let endpoint = api.endpoint_configuration().and_then(|e| e.types().first()).map(|t| t.as_str().to_string()).unwrap_or_else(|| "EDGE".into());
+    let endpoint = api
+        .endpoint_configuration()
+        .and_then(|e| e.types().first())
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_else(|| "EDGE".into());
     let props: Props = [
         ("name".to_string(), json!(api.name())),
-        ("description".to_string(), json!(api.description().unwrap_or_default())),
+        (
+            "description".to_string(),
+            json!(api.description().unwrap_or_default()),
+        ),
         ("endpoint_type".to_string(), json!(endpoint)),
         ("binary_media_types".to_string(), json!(media)),
-        ("minimum_compression_size".to_string(), json!(api.minimum_compression_size())),
+        (
+            "minimum_compression_size".to_string(),
+            json!(api.minimum_compression_size()),
+        ),
     ]
     .into();
     LiveResource {
@@ -162,7 +263,10 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
         props,
         outputs: [
             ("id".to_string(), api.id().unwrap_or_default().to_string()),
-            ("root_id".to_string(), api.root_resource_id().unwrap_or_default().to_string()),
+            (
+                "root_id".to_string(),
+                api.root_resource_id().unwrap_or_default().to_string(),
+            ),
         ]
         .into(),
         deps: BTreeSet::new(),
@@ -176,7 +280,15 @@ async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsE
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetResources", || aws.apigw.get_resources().rest_api_id(api_id).embed("methods").limit(500).set_position(position.clone()).send())
+            .call("GetResources", || {
+                aws.apigw
+                    .get_resources()
+                    .rest_api_id(api_id)
+                    .embed("methods")
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
             .await?;
         out.extend(page.items().iter().cloned());
         position = page.position().map(str::to_string);
@@ -186,11 +298,23 @@ async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsE
     }
 }
 
-async fn get_deployments(aws: &Aws, api_id: &str) -> Result<Vec<aws_sdk_apigateway::types::Deployment>, AwsError> {
+async fn get_deployments(
+    aws: &Aws,
+    api_id: &str,
+) -> Result<Vec<aws_sdk_apigateway::types::Deployment>, AwsError> {
     let mut out = Vec::new();
     let mut position: Option<String> = None;
     loop {
-        let page = aws.call("GetDeployments", || aws.apigw.get_deployments().rest_api_id(api_id).limit(500).set_position(position.clone()).send()).await?;
+        let page = aws
+            .call("GetDeployments", || {
+                aws.apigw
+                    .get_deployments()
+                    .rest_api_id(api_id)
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
         out.extend(page.items().iter().cloned());
         position = page.position().map(str::to_string);
         if position.is_none() || page.items().is_empty() {
@@ -212,8 +336,14 @@ fn map_or_null<V: serde::Serialize>(m: Option<&HashMap<String, V>>) -> Value {
 /// The same shape `render::routes` gives the desired side.
 fn route_props(m: &Method) -> Props {
     let i = m.method_integration();
-    let kind = i.and_then(|i| i.r#type()).map(|t| t.as_str().to_string()).unwrap_or_default();
-    let connection_type = i.and_then(|i| i.connection_type()).map(|t| t.as_str().to_string()).unwrap_or_else(|| "INTERNET".into());
+    let kind = i
+        .and_then(|i| i.r#type())
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
+    let connection_type = i
+        .and_then(|i| i.connection_type())
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_else(|| "INTERNET".into());
     // AWS refuses a VPC_LINK integration without a connection id, so a missing one can only
     // be an emulator that does not store it (moto): say "unreadable", not "drift".
     let connection_id = match i.and_then(|i| i.connection_id()) {
@@ -221,7 +351,10 @@ fn route_props(m: &Method) -> Props {
         None if connection_type == "VPC_LINK" => json!(UNREADABLE),
         None => Value::Null,
     };
-    let mut responses: Vec<String> = i.and_then(|i| i.integration_responses()).map(|r| r.keys().cloned().collect()).unwrap_or_default();
+    let mut responses: Vec<String> = i
+        .and_then(|i| i.integration_responses())
+        .map(|r| r.keys().cloned().collect())
+        .unwrap_or_default();
     responses.sort();
     let integration = json!({
         "type": kind,
@@ -234,13 +367,33 @@ fn route_props(m: &Method) -> Props {
         "timeout_ms": i.map(|i| i.timeout_in_millis()).filter(|t| *t > 0).unwrap_or(29000),
         "passthrough_behavior": i.and_then(|i| i.passthrough_behavior()).unwrap_or("WHEN_NO_MATCH").to_uppercase(),
     });
-    let integration = if i.is_none() { Value::Null } else { integration };
+    let integration = if i.is_none() {
+        Value::Null
+    } else {
+        integration
+    };
     [
-        ("authorization".to_string(), json!(m.authorization_type().unwrap_or("NONE"))),
-        ("api_key_required".to_string(), json!(m.api_key_required().unwrap_or(false))),
-        ("request_parameters".to_string(), map_or_null(m.request_parameters())),
+        (
+            "authorization".to_string(),
+            json!(m.authorization_type().unwrap_or("NONE")),
+        ),
+        (
+            "api_key_required".to_string(),
+            json!(m.api_key_required().unwrap_or(false)),
+        ),
+        (
+            "request_parameters".to_string(),
+            map_or_null(m.request_parameters()),
+        ),
         ("integration".to_string(), integration),
-        ("responses".to_string(), if responses.is_empty() { Value::Null } else { json!(responses) }),
+        (
+            "responses".to_string(),
+            if responses.is_empty() {
+                Value::Null
+            } else {
+                json!(responses)
+            },
+        ),
     ]
     .into()
 }
@@ -251,12 +404,21 @@ fn stage_props(s: &Stage, fingerprint: &str) -> Props {
         // moto keeps the `~1` escape of the key; AWS does not.
         let key = k.replace("~1", "/");
         let mut o = Map::new();
-        o.insert("throttling_rate_limit".into(), json!(m.throttling_rate_limit()));
-        o.insert("throttling_burst_limit".into(), json!(m.throttling_burst_limit()));
+        o.insert(
+            "throttling_rate_limit".into(),
+            json!(m.throttling_rate_limit()),
+        );
+        o.insert(
+            "throttling_burst_limit".into(),
+            json!(m.throttling_burst_limit()),
+        );
         o.insert("caching_enabled".into(), json!(m.caching_enabled()));
         o.insert("cache_ttl_seconds".into(), json!(m.cache_ttl_in_seconds()));
         o.insert("cache_encrypted".into(), json!(m.cache_data_encrypted()));
-        o.insert("logging_level".into(), json!(m.logging_level().unwrap_or("OFF")));
+        o.insert(
+            "logging_level".into(),
+            json!(m.logging_level().unwrap_or("OFF")),
+        );
         o.insert("data_trace".into(), json!(m.data_trace_enabled()));
         o.insert("metrics".into(), json!(m.metrics_enabled()));
         settings.insert(key, Value::Object(o));
@@ -264,14 +426,33 @@ fn stage_props(s: &Stage, fingerprint: &str) -> Props {
     let logs = s.access_log_settings();
     let cache = s.cache_cluster_enabled();
     [
-        ("description".to_string(), json!(s.description().filter(|d| !d.is_empty()))),
-        ("variables".to_string(), { let v: BTreeMap<_, _> = s.variables().into_iter().flatten().collect(); json!(v) }),
+        (
+            "description".to_string(),
+            json!(s.description().filter(|d| !d.is_empty())),
+        ),
+        ("variables".to_string(), {
+            let v: BTreeMap<_, _> = s.variables().into_iter().flatten().collect();
+            json!(v)
+        }),
         ("tracing".to_string(), json!(s.tracing_enabled())),
         ("cache_cluster_enabled".to_string(), json!(cache)),
-        ("cache_cluster_size".to_string(), if cache { json!(s.cache_cluster_size().map(|c| c.as_str())) } else { Value::Null }),
+        (
+            "cache_cluster_size".to_string(),
+            if cache {
+                json!(s.cache_cluster_size().map(|c| c.as_str()))
+            } else {
+                Value::Null
+            },
+        ),
         ("deployment".to_string(), json!(fingerprint)),
-        ("access_log_destination".to_string(), json!(logs.and_then(|l| l.destination_arn()))),
-        ("access_log_format".to_string(), json!(logs.and_then(|l| l.format()))),
+        (
+            "access_log_destination".to_string(),
+            json!(logs.and_then(|l| l.destination_arn())),
+        ),
+        (
+            "access_log_format".to_string(),
+            json!(logs.and_then(|l| l.format())),
+        ),
         ("method_settings".to_string(), Value::Object(settings)),
     ]
     .into()

@@ -4,13 +4,14 @@
 //! DeleteMethod + PutMethod (safe: stages serve a deployment snapshot, not the working copy)
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
-use super::aws::{Aws, AwsError};
 use super::apigateway_read::{DEPLOYMENT_PREFIX, TAG_ID};
+use super::aws::{Aws, AwsError};
 use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
 use aws_sdk_apigateway::types::{
-    CacheClusterSize, ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
+    CacheClusterSize, ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op,
+    PatchOperation,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -18,11 +19,15 @@ use std::collections::{BTreeMap, HashMap};
 pub type Out = BTreeMap<String, String>;
 
 pub fn out_of(outputs: &Outputs, id: &str, attr: &str) -> Result<String, AwsError> {
-    outputs.get(id).and_then(|o| o.get(attr)).cloned().ok_or_else(|| AwsError::Service {
-        op: "apply".into(),
-        code: "MissingDependency".into(),
-        message: format!("{id} has no {attr} yet (was it created?)"),
-    })
+    outputs
+        .get(id)
+        .and_then(|o| o.get(attr))
+        .cloned()
+        .ok_or_else(|| AwsError::Service {
+            op: "apply".into(),
+            code: "MissingDependency".into(),
+            message: format!("{id} has no {attr} yet (was it created?)"),
+        })
 }
 
 pub fn tags(ch: &Change, owner: &str) -> HashMap<String, String> {
@@ -31,7 +36,11 @@ pub fn tags(ch: &Change, owner: &str) -> HashMap<String, String> {
         .as_ref()
         .and_then(|p| p.get("tags"))
         .and_then(Value::as_object)
-        .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
         .unwrap_or_default();
     t.insert(TAG_STACK.into(), owner.into());
     t.insert(TAG_ID.into(), ch.id.clone());
@@ -46,7 +55,11 @@ fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
 }
 
 fn patch(op: Op, path: &str, value: Option<String>) -> PatchOperation {
-    PatchOperation::builder().op(op).path(path).set_value(value).build()
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value)
+        .build()
 }
 
 fn escape(s: &str) -> String {
@@ -61,7 +74,11 @@ fn api_of(ch: &Change) -> String {
 
 pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let p = ch.after.as_ref().expect("create has after");
-    let endpoint = EndpointConfiguration::builder().types(EndpointType::from(s(p, "endpoint_type").unwrap_or("REGIONAL"))).build();
+    let endpoint = EndpointConfiguration::builder()
+        .types(EndpointType::from(
+            s(p, "endpoint_type").unwrap_or("REGIONAL"),
+        ))
+        .build();
     let created = aws
         .call("CreateRestApi", || {
             aws.apigw
@@ -69,7 +86,11 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
                 .name(s(p, "name").unwrap_or_default())
                 .description(s(p, "description").unwrap_or_default())
                 .endpoint_configuration(endpoint.clone())
-                .set_minimum_compression_size(p.get("minimum_compression_size").and_then(Value::as_i64).map(|n| n as i32))
+                .set_minimum_compression_size(
+                    p.get("minimum_compression_size")
+                        .and_then(Value::as_i64)
+                        .map(|n| n as i32),
+                )
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -77,19 +98,51 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     let id = created.id().unwrap_or_default().to_string();
     // Binary media types go in a patch: CreateRestApi's list is dropped by moto, and the
     // patch works the same on AWS.
-    let media: Vec<PatchOperation> = strings(p.get("binary_media_types")).iter().map(|m| patch(Op::Add, &format!("/binaryMediaTypes/{}", escape(m)), Some(m.clone()))).collect();
+    let media: Vec<PatchOperation> = strings(p.get("binary_media_types"))
+        .iter()
+        .map(|m| {
+            patch(
+                Op::Add,
+                &format!("/binaryMediaTypes/{}", escape(m)),
+                Some(m.clone()),
+            )
+        })
+        .collect();
     if !media.is_empty() {
-        aws.call("UpdateRestApi", || aws.apigw.update_rest_api().rest_api_id(&id).set_patch_operations(Some(media.clone())).send()).await?;
+        aws.call("UpdateRestApi", || {
+            aws.apigw
+                .update_rest_api()
+                .rest_api_id(&id)
+                .set_patch_operations(Some(media.clone()))
+                .send()
+        })
+        .await?;
     }
-    Ok([("id".to_string(), id), ("root_id".to_string(), created.root_resource_id().unwrap_or_default().to_string())].into())
+    Ok([
+        ("id".to_string(), id),
+        (
+            "root_id".to_string(),
+            created.root_resource_id().unwrap_or_default().to_string(),
+        ),
+    ]
+    .into())
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (ch.before.as_ref().expect("update has before"), ch.after.as_ref().expect("update has after"));
+    let (b, a) = (
+        ch.before.as_ref().expect("update has before"),
+        ch.after.as_ref().expect("update has after"),
+    );
     let mut ops = Vec::new();
     for (key, path) in [("name", "/name"), ("description", "/description")] {
         if b.get(key) != a.get(key) {
@@ -97,28 +150,62 @@ pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
         }
     }
     if b.get("minimum_compression_size") != a.get("minimum_compression_size") {
-        ops.push(patch(Op::Replace, "/minimumCompressionSize", a.get("minimum_compression_size").and_then(Value::as_i64).map(|n| n.to_string()).or(Some(String::new()))));
+        ops.push(patch(
+            Op::Replace,
+            "/minimumCompressionSize",
+            a.get("minimum_compression_size")
+                .and_then(Value::as_i64)
+                .map(|n| n.to_string())
+                .or(Some(String::new())),
+        ));
     }
     if b.get("endpoint_type") != a.get("endpoint_type") {
-        ops.push(patch(Op::Replace, "/endpointConfiguration/types/0", s(a, "endpoint_type").map(str::to_string)));
+        ops.push(patch(
+            Op::Replace,
+            "/endpointConfiguration/types/0",
+            s(a, "endpoint_type").map(str::to_string),
+        ));
     }
-    let (old, new) = (strings(b.get("binary_media_types")), strings(a.get("binary_media_types")));
+    let (old, new) = (
+        strings(b.get("binary_media_types")),
+        strings(a.get("binary_media_types")),
+    );
     for m in new.iter().filter(|m| !old.contains(m)) {
-        ops.push(patch(Op::Add, &format!("/binaryMediaTypes/{}", escape(m)), Some(m.clone())));
+        ops.push(patch(
+            Op::Add,
+            &format!("/binaryMediaTypes/{}", escape(m)),
+            Some(m.clone()),
+        ));
     }
     for m in old.iter().filter(|m| !new.contains(m)) {
-        ops.push(patch(Op::Remove, &format!("/binaryMediaTypes/{}", escape(m)), None));
+        ops.push(patch(
+            Op::Remove,
+            &format!("/binaryMediaTypes/{}", escape(m)),
+            None,
+        ));
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     if !ops.is_empty() {
-        aws.call("UpdateRestApi", || aws.apigw.update_rest_api().rest_api_id(&id).set_patch_operations(Some(ops.clone())).send()).await?;
+        aws.call("UpdateRestApi", || {
+            aws.apigw
+                .update_rest_api()
+                .rest_api_id(&id)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
     }
     Ok(ch.live_outputs.clone())
 }
 
 pub async fn delete_rest_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    ignore_missing(aws.call("DeleteRestApi", || aws.apigw.delete_rest_api().rest_api_id(&id).send()).await)
+    ignore_missing(
+        aws.call("DeleteRestApi", || {
+            aws.apigw.delete_rest_api().rest_api_id(&id).send()
+        })
+        .await,
+    )
 }
 
 fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
@@ -134,32 +221,74 @@ fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
 pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
     let api = api_of(ch);
     let api_id = out_of(outputs, &api, "id")?;
-    let path = s(ch.after.as_ref().expect("create has after"), "path").unwrap_or_default().to_string();
+    let path = s(ch.after.as_ref().expect("create has after"), "path")
+        .unwrap_or_default()
+        .to_string();
     let (parent, part) = path.rsplit_once('/').unwrap_or(("", &path));
-    let parent_id = if parent.is_empty() { out_of(outputs, &api, "root_id")? } else { out_of(outputs, &format!("path.{}.{parent}", api.trim_start_matches("rest_api.")), "id")? };
-    let r = aws.call("CreateResource", || aws.apigw.create_resource().rest_api_id(&api_id).parent_id(&parent_id).path_part(part).send()).await;
+    let parent_id = if parent.is_empty() {
+        out_of(outputs, &api, "root_id")?
+    } else {
+        out_of(
+            outputs,
+            &format!("path.{}.{parent}", api.trim_start_matches("rest_api.")),
+            "id",
+        )?
+    };
+    let r = aws
+        .call("CreateResource", || {
+            aws.apigw
+                .create_resource()
+                .rest_api_id(&api_id)
+                .parent_id(&parent_id)
+                .path_part(part)
+                .send()
+        })
+        .await;
     let id = match r {
         Ok(r) => r.id().unwrap_or_default().to_string(),
         // Left over from an interrupted apply: adopt it.
-        Err(AwsError::Service { code, .. }) if code == "ConflictException" => find_path_id(aws, &api_id, &path).await?,
+        Err(AwsError::Service { code, .. }) if code == "ConflictException" => {
+            find_path_id(aws, &api_id, &path).await?
+        }
         Err(e) => return Err(e),
     };
     Ok([("id".to_string(), id)].into())
 }
 
 async fn find_path_id(aws: &Aws, api_id: &str, path: &str) -> Result<String, AwsError> {
-    let page = aws.call("GetResources", || aws.apigw.get_resources().rest_api_id(api_id).limit(500).send()).await?;
-    page.items().iter().find(|r| r.path() == Some(path)).and_then(|r| r.id().map(str::to_string)).ok_or_else(|| AwsError::Service {
-        op: "CreateResource".into(),
-        code: "ConflictException".into(),
-        message: format!("{path} exists but cannot be found"),
-    })
+    let page = aws
+        .call("GetResources", || {
+            aws.apigw
+                .get_resources()
+                .rest_api_id(api_id)
+                .limit(500)
+                .send()
+        })
+        .await?;
+    page.items()
+        .iter()
+        .find(|r| r.path() == Some(path))
+        .and_then(|r| r.id().map(str::to_string))
+        .ok_or_else(|| AwsError::Service {
+            op: "CreateResource".into(),
+            code: "ConflictException".into(),
+            message: format!("{path} exists but cannot be found"),
+        })
 }
 
 pub async fn delete_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    ignore_missing(aws.call("DeleteResource", || aws.apigw.delete_resource().rest_api_id(&api_id).resource_id(&id).send()).await)
+    ignore_missing(
+        aws.call("DeleteResource", || {
+            aws.apigw
+                .delete_resource()
+                .rest_api_id(&api_id)
+                .resource_id(&id)
+                .send()
+        })
+        .await,
+    )
 }
 
 // ---- routes (method + integration) ----
@@ -168,7 +297,15 @@ fn route_target(ch: &Change, outputs: &Outputs) -> Result<(String, String, Strin
     let api = api_of(ch);
     let api_id = out_of(outputs, &api, "id")?;
     let (method, path) = ch.name.split_once(' ').unwrap_or(("ANY", "/"));
-    let resource_id = if path == "/" { out_of(outputs, &api, "root_id")? } else { out_of(outputs, &format!("path.{}.{path}", api.trim_start_matches("rest_api.")), "id")? };
+    let resource_id = if path == "/" {
+        out_of(outputs, &api, "root_id")?
+    } else {
+        out_of(
+            outputs,
+            &format!("path.{}.{path}", api.trim_start_matches("rest_api.")),
+            "id",
+        )?
+    };
     Ok((api_id, resource_id, method.to_string()))
 }
 
@@ -176,12 +313,32 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
     let (api_id, rid, method) = route_target(ch, outputs)?;
     let a = ch.after.as_ref().expect("put has after");
     let method_keys = ["authorization", "api_key_required", "request_parameters"];
-    let method_changed = ch.before.as_ref().is_none_or(|b| method_keys.iter().any(|k| b.get(*k) != a.get(*k)) || b.get("integration").is_none_or(Value::is_null));
+    let method_changed = ch.before.as_ref().is_none_or(|b| {
+        method_keys.iter().any(|k| b.get(*k) != a.get(*k))
+            || b.get("integration").is_none_or(Value::is_null)
+    });
     if method_changed {
         if ch.before.is_some() {
-            ignore_missing(aws.call("DeleteMethod", || aws.apigw.delete_method().rest_api_id(&api_id).resource_id(&rid).http_method(&method).send()).await)?;
+            ignore_missing(
+                aws.call("DeleteMethod", || {
+                    aws.apigw
+                        .delete_method()
+                        .rest_api_id(&api_id)
+                        .resource_id(&rid)
+                        .http_method(&method)
+                        .send()
+                })
+                .await,
+            )?;
         }
-        let params: Option<HashMap<String, bool>> = a.get("request_parameters").and_then(Value::as_object).map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false))).collect());
+        let params: Option<HashMap<String, bool>> = a
+            .get("request_parameters")
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
+                    .collect()
+            });
         let put = aws
             .call("PutMethod", || {
                 aws.apigw
@@ -190,7 +347,11 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .resource_id(&rid)
                     .http_method(&method)
                     .authorization_type(s(a, "authorization").unwrap_or("NONE"))
-                    .api_key_required(a.get("api_key_required").and_then(Value::as_bool).unwrap_or(false))
+                    .api_key_required(
+                        a.get("api_key_required")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
+                    )
                     .set_request_parameters(params.clone())
                     .send()
             })
@@ -206,10 +367,22 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
     Ok(Out::new())
 }
 
-async fn put_integration(aws: &Aws, api_id: &str, rid: &str, method: &str, a: &Props) -> Result<(), AwsError> {
+async fn put_integration(
+    aws: &Aws,
+    api_id: &str,
+    rid: &str,
+    method: &str,
+    a: &Props,
+) -> Result<(), AwsError> {
     let i = a.get("integration").cloned().unwrap_or(Value::Null);
     let g = |k: &str| i.get(k).and_then(Value::as_str).map(str::to_string);
-    let map = |k: &str| -> Option<HashMap<String, String>> { i.get(k).and_then(Value::as_object).map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()) };
+    let map = |k: &str| -> Option<HashMap<String, String>> {
+        i.get(k).and_then(Value::as_object).map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+    };
     let kind = g("type").unwrap_or_else(|| "MOCK".into());
     let connection_type = g("connection_type").unwrap_or_else(|| "INTERNET".into());
     aws.call("PutIntegration", || {
@@ -226,46 +399,125 @@ async fn put_integration(aws: &Aws, api_id: &str, rid: &str, method: &str, a: &P
             .set_request_parameters(map("request_parameters"))
             .set_request_templates(map("request_templates"))
             .set_passthrough_behavior(g("passthrough_behavior"))
-            .set_timeout_in_millis(i.get("timeout_ms").and_then(Value::as_i64).map(|n| n as i32))
+            .set_timeout_in_millis(
+                i.get("timeout_ms")
+                    .and_then(Value::as_i64)
+                    .map(|n| n as i32),
+            )
             .send()
     })
     .await?;
     // A MOCK answers through a method response and an integration response.
     for code in strings(a.get("responses")) {
-        aws.call("PutMethodResponse", || aws.apigw.put_method_response().rest_api_id(api_id).resource_id(rid).http_method(method).status_code(&code).send()).await?;
-        aws.call("PutIntegrationResponse", || aws.apigw.put_integration_response().rest_api_id(api_id).resource_id(rid).http_method(method).status_code(&code).selection_pattern("").send()).await?;
+        aws.call("PutMethodResponse", || {
+            aws.apigw
+                .put_method_response()
+                .rest_api_id(api_id)
+                .resource_id(rid)
+                .http_method(method)
+                .status_code(&code)
+                .send()
+        })
+        .await?;
+        aws.call("PutIntegrationResponse", || {
+            aws.apigw
+                .put_integration_response()
+                .rest_api_id(api_id)
+                .resource_id(rid)
+                .http_method(method)
+                .status_code(&code)
+                .selection_pattern("")
+                .send()
+        })
+        .await?;
     }
     Ok(())
 }
 
 pub async fn delete_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let (api_id, rid, method) = route_target(ch, outputs)?;
-    ignore_missing(aws.call("DeleteMethod", || aws.apigw.delete_method().rest_api_id(&api_id).resource_id(&rid).http_method(&method).send()).await)
+    ignore_missing(
+        aws.call("DeleteMethod", || {
+            aws.apigw
+                .delete_method()
+                .rest_api_id(&api_id)
+                .resource_id(&rid)
+                .http_method(&method)
+                .send()
+        })
+        .await,
+    )
 }
 
 // ---- deployments ----
 
-pub async fn create_deployment(aws: &Aws, ch: &Change, outputs: &Outputs, fingerprint: &str) -> Result<Out, AwsError> {
+pub async fn create_deployment(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    fingerprint: &str,
+) -> Result<Out, AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
-    let d = aws.call("CreateDeployment", || aws.apigw.create_deployment().rest_api_id(&api_id).description(format!("{DEPLOYMENT_PREFIX}{fingerprint}")).send()).await?;
-    Ok([("id".to_string(), d.id().unwrap_or_default().to_string()), ("fingerprint".to_string(), fingerprint.to_string())].into())
+    let d = aws
+        .call("CreateDeployment", || {
+            aws.apigw
+                .create_deployment()
+                .rest_api_id(&api_id)
+                .description(format!("{DEPLOYMENT_PREFIX}{fingerprint}"))
+                .send()
+        })
+        .await?;
+    Ok([
+        ("id".to_string(), d.id().unwrap_or_default().to_string()),
+        ("fingerprint".to_string(), fingerprint.to_string()),
+    ]
+    .into())
 }
 
 pub async fn delete_deployment(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    ignore_missing(aws.call("DeleteDeployment", || aws.apigw.delete_deployment().rest_api_id(&api_id).deployment_id(&id).send()).await)
+    ignore_missing(
+        aws.call("DeleteDeployment", || {
+            aws.apigw
+                .delete_deployment()
+                .rest_api_id(&api_id)
+                .deployment_id(&id)
+                .send()
+        })
+        .await,
+    )
 }
 
 // ---- stages ----
 
-pub async fn create_stage(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str) -> Result<Out, AwsError> {
+pub async fn create_stage(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+) -> Result<Out, AwsError> {
     let api = api_of(ch);
     let api_id = out_of(outputs, &api, "id")?;
-    let dep_id = out_of(outputs, &format!("deployment.{}", api.trim_start_matches("rest_api.")), "id")?;
+    let dep_id = out_of(
+        outputs,
+        &format!("deployment.{}", api.trim_start_matches("rest_api.")),
+        "id",
+    )?;
     let a = ch.after.as_ref().expect("create has after");
-    let vars: HashMap<String, String> = a.get("variables").and_then(Value::as_object).map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()).unwrap_or_default();
-    let cache = a.get("cache_cluster_enabled").and_then(Value::as_bool).unwrap_or(false);
+    let vars: HashMap<String, String> = a
+        .get("variables")
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cache = a
+        .get("cache_cluster_enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let created = aws
         .call("CreateStage", || {
             aws.apigw
@@ -277,7 +529,11 @@ pub async fn create_stage(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str
                 .set_variables((!vars.is_empty()).then(|| vars.clone()))
                 .tracing_enabled(a.get("tracing").and_then(Value::as_bool).unwrap_or(false))
                 .cache_cluster_enabled(cache)
-                .set_cache_cluster_size(if cache { s(a, "cache_cluster_size").map(CacheClusterSize::from) } else { None })
+                .set_cache_cluster_size(if cache {
+                    s(a, "cache_cluster_size").map(CacheClusterSize::from)
+                } else {
+                    None
+                })
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -290,7 +546,15 @@ pub async fn create_stage(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str
     }
     let ops = stage_patch(&Props::new(), a, &dep_id, true);
     if !ops.is_empty() {
-        aws.call("UpdateStage", || aws.apigw.update_stage().rest_api_id(&api_id).stage_name(&ch.name).set_patch_operations(Some(ops.clone())).send()).await?;
+        aws.call("UpdateStage", || {
+            aws.apigw
+                .update_stage()
+                .rest_api_id(&api_id)
+                .stage_name(&ch.name)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
     }
     Ok([("name".to_string(), ch.name.clone())].into())
 }
@@ -298,10 +562,27 @@ pub async fn create_stage(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str
 pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
     let api = api_of(ch);
     let api_id = out_of(outputs, &api, "id")?;
-    let dep_id = out_of(outputs, &format!("deployment.{}", api.trim_start_matches("rest_api.")), "id")?;
-    let ops = stage_patch(ch.before.as_ref().expect("update has before"), ch.after.as_ref().expect("update has after"), &dep_id, false);
+    let dep_id = out_of(
+        outputs,
+        &format!("deployment.{}", api.trim_start_matches("rest_api.")),
+        "id",
+    )?;
+    let ops = stage_patch(
+        ch.before.as_ref().expect("update has before"),
+        ch.after.as_ref().expect("update has after"),
+        &dep_id,
+        false,
+    );
     if !ops.is_empty() {
-        aws.call("UpdateStage", || aws.apigw.update_stage().rest_api_id(&api_id).stage_name(&ch.name).set_patch_operations(Some(ops.clone())).send()).await?;
+        aws.call("UpdateStage", || {
+            aws.apigw
+                .update_stage()
+                .rest_api_id(&api_id)
+                .stage_name(&ch.name)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
     }
     Ok([("name".to_string(), ch.name.clone())].into())
 }
@@ -313,36 +594,80 @@ fn stage_patch(b: &Props, a: &Props, dep_id: &str, fresh: bool) -> Vec<PatchOper
     let changed = |k: &str| b.get(k) != a.get(k);
     if !fresh {
         if changed("deployment") {
-            ops.push(patch(Op::Replace, "/deploymentId", Some(dep_id.to_string())));
+            ops.push(patch(
+                Op::Replace,
+                "/deploymentId",
+                Some(dep_id.to_string()),
+            ));
         }
         if changed("description") {
-            ops.push(patch(Op::Replace, "/description", Some(s(a, "description").unwrap_or_default().to_string())));
+            ops.push(patch(
+                Op::Replace,
+                "/description",
+                Some(s(a, "description").unwrap_or_default().to_string()),
+            ));
         }
         if changed("tracing") {
-            ops.push(patch(Op::Replace, "/tracingEnabled", Some(a.get("tracing").and_then(Value::as_bool).unwrap_or(false).to_string())));
+            ops.push(patch(
+                Op::Replace,
+                "/tracingEnabled",
+                Some(
+                    a.get("tracing")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                        .to_string(),
+                ),
+            ));
         }
         if changed("cache_cluster_enabled") || changed("cache_cluster_size") {
-            let on = a.get("cache_cluster_enabled").and_then(Value::as_bool).unwrap_or(false);
-            ops.push(patch(Op::Replace, "/cacheClusterEnabled", Some(on.to_string())));
+            let on = a
+                .get("cache_cluster_enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            ops.push(patch(
+                Op::Replace,
+                "/cacheClusterEnabled",
+                Some(on.to_string()),
+            ));
             if on {
-                ops.push(patch(Op::Replace, "/cacheClusterSize", s(a, "cache_cluster_size").map(str::to_string)));
+                ops.push(patch(
+                    Op::Replace,
+                    "/cacheClusterSize",
+                    s(a, "cache_cluster_size").map(str::to_string),
+                ));
             }
         }
         let (old, new) = (obj(b.get("variables")), obj(a.get("variables")));
         for (k, v) in &new {
             if old.get(k) != Some(v) {
-                ops.push(patch(Op::Replace, &format!("/variables/{}", escape(k)), v.as_str().map(str::to_string)));
+                ops.push(patch(
+                    Op::Replace,
+                    &format!("/variables/{}", escape(k)),
+                    v.as_str().map(str::to_string),
+                ));
             }
         }
         for k in old.keys().filter(|k| !new.contains_key(*k)) {
-            ops.push(patch(Op::Remove, &format!("/variables/{}", escape(k)), None));
+            ops.push(patch(
+                Op::Remove,
+                &format!("/variables/{}", escape(k)),
+                None,
+            ));
         }
     }
     if changed("access_log_destination") || changed("access_log_format") {
         match (s(a, "access_log_destination"), s(a, "access_log_format")) {
             (Some(d), Some(f)) => {
-                ops.push(patch(Op::Replace, "/accessLogSettings/destinationArn", Some(d.to_string())));
-                ops.push(patch(Op::Replace, "/accessLogSettings/format", Some(f.to_string())));
+                ops.push(patch(
+                    Op::Replace,
+                    "/accessLogSettings/destinationArn",
+                    Some(d.to_string()),
+                ));
+                ops.push(patch(
+                    Op::Replace,
+                    "/accessLogSettings/format",
+                    Some(f.to_string()),
+                ));
             }
             _ if !fresh => ops.push(patch(Op::Remove, "/accessLogSettings", None)),
             _ => {}
@@ -356,7 +681,9 @@ fn stage_patch(b: &Props, a: &Props, dep_id: &str, fresh: bool) -> Vec<PatchOper
             if before.get(&field) == Some(&v) {
                 continue;
             }
-            let Some(path) = setting_path(&field) else { continue };
+            let Some(path) = setting_path(&field) else {
+                continue;
+            };
             let value = match &v {
                 Value::String(x) => x.clone(),
                 other => other.to_string(),
@@ -398,7 +725,16 @@ fn setting_path(field: &str) -> Option<&'static str> {
 
 pub async fn delete_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
-    ignore_missing(aws.call("DeleteStage", || aws.apigw.delete_stage().rest_api_id(&api_id).stage_name(&ch.name).send()).await)
+    ignore_missing(
+        aws.call("DeleteStage", || {
+            aws.apigw
+                .delete_stage()
+                .rest_api_id(&api_id)
+                .stage_name(&ch.name)
+                .send()
+        })
+        .await,
+    )
 }
 
 // ---- VPC links ----
@@ -425,14 +761,28 @@ pub async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
 async fn wait_vpc_link(aws: &Aws, id: &str) -> Result<(), AwsError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
     loop {
-        let l = aws.call("GetVpcLink", || aws.apigw.get_vpc_link().vpc_link_id(id).send()).await?;
+        let l = aws
+            .call("GetVpcLink", || {
+                aws.apigw.get_vpc_link().vpc_link_id(id).send()
+            })
+            .await?;
         match l.status().map(|s| s.as_str().to_string()).as_deref() {
             Some("AVAILABLE") | None => return Ok(()),
             Some("FAILED") => {
-                return Err(AwsError::Service { op: "CreateVpcLink".into(), code: "FAILED".into(), message: l.status_message().unwrap_or("VPC link failed").to_string() })
+                return Err(AwsError::Service {
+                    op: "CreateVpcLink".into(),
+                    code: "FAILED".into(),
+                    message: l.status_message().unwrap_or("VPC link failed").to_string(),
+                })
             }
             _ if std::time::Instant::now() > deadline => {
-                return Err(AwsError::Service { op: "CreateVpcLink".into(), code: "Timeout".into(), message: format!("VPC link {id} not AVAILABLE after 15 minutes; apply again to keep waiting") })
+                return Err(AwsError::Service {
+                    op: "CreateVpcLink".into(),
+                    code: "Timeout".into(),
+                    message: format!(
+                        "VPC link {id} not AVAILABLE after 15 minutes; apply again to keep waiting"
+                    ),
+                })
             }
             _ => tokio::time::sleep(std::time::Duration::from_secs(10)).await,
         }
@@ -440,7 +790,10 @@ async fn wait_vpc_link(aws: &Aws, id: &str) -> Result<(), AwsError> {
 }
 
 pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (ch.before.as_ref().expect("before"), ch.after.as_ref().expect("after"));
+    let (b, a) = (
+        ch.before.as_ref().expect("before"),
+        ch.after.as_ref().expect("after"),
+    );
     let mut ops = Vec::new();
     for (k, path) in [("name", "/name"), ("description", "/description")] {
         if b.get(k) != a.get(k) {
@@ -448,11 +801,23 @@ pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
         }
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    aws.call("UpdateVpcLink", || aws.apigw.update_vpc_link().vpc_link_id(&id).set_patch_operations(Some(ops.clone())).send()).await?;
+    aws.call("UpdateVpcLink", || {
+        aws.apigw
+            .update_vpc_link()
+            .vpc_link_id(&id)
+            .set_patch_operations(Some(ops.clone()))
+            .send()
+    })
+    .await?;
     Ok(ch.live_outputs.clone())
 }
 
 pub async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    ignore_missing(aws.call("DeleteVpcLink", || aws.apigw.delete_vpc_link().vpc_link_id(&id).send()).await)
+    ignore_missing(
+        aws.call("DeleteVpcLink", || {
+            aws.apigw.delete_vpc_link().vpc_link_id(&id).send()
+        })
+        .await,
+    )
 }

@@ -33,15 +33,27 @@ pub enum AwsError {
     #[error("no AWS credentials found ({0}): set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values work for a local emulator)")]
     NoCredentials(String),
     #[error("cannot reach the AWS endpoint {endpoint} during {op} ({detail}): check --endpoint-url / AWS_ENDPOINT_URL, that the emulator is running, or your network")]
-    Unreachable { endpoint: String, op: String, detail: String },
+    Unreachable {
+        endpoint: String,
+        op: String,
+        detail: String,
+    },
     #[error("AWS rejected the credentials during {op}: {message}. Check AWS_PROFILE/--profile or the access keys")]
     BadCredentials { op: String, message: String },
     #[error("{op}: not found: {message}")]
     NotFound { op: String, message: String },
     #[error("{op} failed: {code}: {message}")]
-    Service { op: String, code: String, message: String },
+    Service {
+        op: String,
+        code: String,
+        message: String,
+    },
     #[error("{op} still failing after {attempts} attempts: {last}")]
-    GaveUp { op: String, attempts: u32, last: String },
+    GaveUp {
+        op: String,
+        attempts: u32,
+        last: String,
+    },
 }
 
 impl AwsError {
@@ -122,24 +134,47 @@ impl Aws {
             loader = loader.endpoint_url(e);
         }
         let sdk = loader.load().await;
-        let region = sdk.region().map(|r| r.to_string()).ok_or(AwsError::NoRegion)?;
-        let creds = sdk.credentials_provider().ok_or_else(|| AwsError::NoCredentials("no provider".into()))?;
+        let region = sdk
+            .region()
+            .map(|r| r.to_string())
+            .ok_or(AwsError::NoRegion)?;
+        let creds = sdk
+            .credentials_provider()
+            .ok_or_else(|| AwsError::NoCredentials("no provider".into()))?;
         use aws_credential_types::provider::ProvideCredentials;
-        creds.provide_credentials().await.map_err(|e| AwsError::NoCredentials(first_line(&e.to_string())))?;
+        creds
+            .provide_credentials()
+            .await
+            .map_err(|e| AwsError::NoCredentials(first_line(&e.to_string())))?;
         let calls = Arc::new(CallCounter::default());
         let apigw = aws_sdk_apigateway::Client::from_conf(
-            aws_sdk_apigateway::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build(),
+            aws_sdk_apigateway::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
         );
         let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
-            aws_sdk_cloudwatchlogs::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build(),
+            aws_sdk_cloudwatchlogs::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
         );
         let endpoint = opts
             .endpoint_url
             .clone()
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
             .unwrap_or_else(|| format!("https://apigateway.{region}.amazonaws.com"));
-        let max_attempts = std::env::var("IDRV5_GW_MAX_ATTEMPTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
-        Ok(Aws { apigw, logs, region, endpoint, calls, limiter: Arc::new(RateLimiter::aws_quotas()), max_attempts })
+        let max_attempts = std::env::var("IDRV5_GW_MAX_ATTEMPTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(8);
+        Ok(Aws {
+            apigw,
+            logs,
+            region,
+            endpoint,
+            calls,
+            limiter: Arc::new(RateLimiter::aws_quotas()),
+            max_attempts,
+        })
     }
 
     /// Send one request through the rate limiter, retrying what AWS says to retry.
@@ -158,11 +193,19 @@ impl Aws {
                 Err(e) => e,
             };
             let class = classify(op, &self.endpoint, &err);
-            let retry_limit = if matches!(class, AwsError::Unreachable { .. }) { 3 } else { self.max_attempts };
+            let retry_limit = if matches!(class, AwsError::Unreachable { .. }) {
+                3
+            } else {
+                self.max_attempts
+            };
             let retryable = is_retryable(&err);
             if !retryable || attempt >= retry_limit {
                 if retryable && !matches!(class, AwsError::Unreachable { .. }) {
-                    return Err(AwsError::GaveUp { op: op.into(), attempts: attempt, last: class.to_string() });
+                    return Err(AwsError::GaveUp {
+                        op: op.into(),
+                        attempts: attempt,
+                        last: class.to_string(),
+                    });
                 }
                 return Err(class);
             }
@@ -186,25 +229,41 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(rand::thread_rng().gen_range(max / 4.0..=max) as u64)
 }
 
-fn code_of<E: ProvideErrorMetadata>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> (Option<String>, Option<u16>) {
+fn code_of<E: ProvideErrorMetadata>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> (Option<String>, Option<u16>) {
     match e {
-        SdkError::ServiceError(s) => (s.err().code().map(str::to_string), Some(s.raw().status().as_u16())),
+        SdkError::ServiceError(s) => (
+            s.err().code().map(str::to_string),
+            Some(s.raw().status().as_u16()),
+        ),
         SdkError::ResponseError(r) => (None, Some(r.raw().status().as_u16())),
         _ => (None, None),
     }
 }
 
-fn is_throttle<E: ProvideErrorMetadata>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool {
+fn is_throttle<E: ProvideErrorMetadata>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
     let (code, status) = code_of(e);
-    status == Some(429) || code.is_some_and(|c| c.contains("TooManyRequests") || c.contains("Throttl") || c == "LimitExceededException")
+    status == Some(429)
+        || code.is_some_and(|c| {
+            c.contains("TooManyRequests") || c.contains("Throttl") || c == "LimitExceededException"
+        })
 }
 
-fn is_retryable<E: ProvideErrorMetadata>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> bool {
+fn is_retryable<E: ProvideErrorMetadata>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
     let (code, status) = code_of(e);
     matches!(e, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_))
         || is_throttle(e)
         || status.is_some_and(|s| s >= 500)
-        || code.is_some_and(|c| c == "ConflictException" || c == "OperationAbortedException" || c == "ServiceUnavailableException")
+        || code.is_some_and(|c| {
+            c == "ConflictException"
+                || c == "OperationAbortedException"
+                || c == "ServiceUnavailableException"
+        })
 }
 
 fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
@@ -215,23 +274,69 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
     let (code, status) = code_of(e);
     match e {
         SdkError::DispatchFailure(d) => {
-            let detail = std::error::Error::source(e).map(|s| first_line(&format!("{s:?}"))).unwrap_or_default();
-            let detail = if d.is_io() { "connection failed".to_string() } else if d.is_timeout() { "timed out".into() } else if detail.contains("credentials") || detail.contains("Credentials") { return AwsError::NoCredentials(detail) } else { detail };
-            AwsError::Unreachable { endpoint: endpoint.into(), op: op.into(), detail }
+            let detail = std::error::Error::source(e)
+                .map(|s| first_line(&format!("{s:?}")))
+                .unwrap_or_default();
+            let detail = if d.is_io() {
+                "connection failed".to_string()
+            } else if d.is_timeout() {
+                "timed out".into()
+            } else if detail.contains("credentials") || detail.contains("Credentials") {
+                return AwsError::NoCredentials(detail);
+            } else {
+                detail
+            };
+            AwsError::Unreachable {
+                endpoint: endpoint.into(),
+                op: op.into(),
+                detail,
+            }
         }
-        SdkError::TimeoutError(_) => AwsError::Unreachable { endpoint: endpoint.into(), op: op.into(), detail: "timed out".into() },
+        SdkError::TimeoutError(_) => AwsError::Unreachable {
+            endpoint: endpoint.into(),
+            op: op.into(),
+            detail: "timed out".into(),
+        },
         _ => {
             let message = match e {
-                SdkError::ServiceError(s) => s.err().message().map(str::to_string).unwrap_or_else(|| first_line(&s.err().to_string())),
-                other => first_line(&format!("{}", aws_smithy_types::error::display::DisplayErrorContext(other))),
+                SdkError::ServiceError(s) => s
+                    .err()
+                    .message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| first_line(&s.err().to_string())),
+                other => first_line(&format!(
+                    "{}",
+                    aws_smithy_types::error::display::DisplayErrorContext(other)
+                )),
             };
-            let code = code.unwrap_or_else(|| status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "error".into()));
+            let code = code.unwrap_or_else(|| {
+                status
+                    .map(|s| format!("HTTP {s}"))
+                    .unwrap_or_else(|| "error".into())
+            });
             if status == Some(404) || code.contains("NotFound") {
-                AwsError::NotFound { op: op.into(), message }
-            } else if matches!(code.as_str(), "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "InvalidClientTokenId" | "AccessDeniedException") {
-                AwsError::BadCredentials { op: op.into(), message: format!("{code}: {message}") }
+                AwsError::NotFound {
+                    op: op.into(),
+                    message,
+                }
+            } else if matches!(
+                code.as_str(),
+                "UnrecognizedClientException"
+                    | "InvalidSignatureException"
+                    | "ExpiredTokenException"
+                    | "InvalidClientTokenId"
+                    | "AccessDeniedException"
+            ) {
+                AwsError::BadCredentials {
+                    op: op.into(),
+                    message: format!("{code}: {message}"),
+                }
             } else {
-                AwsError::Service { op: op.into(), code, message }
+                AwsError::Service {
+                    op: op.into(),
+                    code,
+                    message,
+                }
             }
         }
     }

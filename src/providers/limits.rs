@@ -15,11 +15,17 @@ struct Bucket {
 
 impl Bucket {
     fn new(rate: f64, burst: f64) -> Self {
-        Self { rate, burst, tokens: burst, last: Instant::now() }
+        Self {
+            rate,
+            burst,
+            tokens: burst,
+            last: Instant::now(),
+        }
     }
     /// Take a token, or say how long until one is there.
     fn take(&mut self, now: Instant) -> Option<Duration> {
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
         self.last = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -55,7 +61,15 @@ const QUOTAS: &[(&str, f64, f64)] = &[
 const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
 /// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
 const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
-const LOGS_OPS: &[&str] = &["CreateLogGroup", "DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "DescribeLogGroups", "ListTagsForResource", "TagResource"];
+const LOGS_OPS: &[&str] = &[
+    "CreateLogGroup",
+    "DeleteLogGroup",
+    "PutRetentionPolicy",
+    "DeleteRetentionPolicy",
+    "DescribeLogGroups",
+    "ListTagsForResource",
+    "TagResource",
+];
 
 #[derive(Debug)]
 pub struct RateLimiter {
@@ -69,15 +83,27 @@ impl RateLimiter {
         for (op, rate, burst) in QUOTAS {
             b.insert(op.to_string(), Bucket::new(*rate, *burst));
         }
-        b.insert("apigateway".into(), Bucket::new(APIGW_TOTAL.0, APIGW_TOTAL.1));
+        b.insert(
+            "apigateway".into(),
+            Bucket::new(APIGW_TOTAL.0, APIGW_TOTAL.1),
+        );
         b.insert("logs".into(), Bucket::new(LOGS_TOTAL.0, LOGS_TOTAL.1));
         // For benchmarks that measure the tool without its own pacing.
-        let enabled = std::env::var("IDRV5_GW_RATE_LIMITS").map(|v| v != "off").unwrap_or(true);
-        Self { buckets: Mutex::new(b), enabled }
+        let enabled = std::env::var("IDRV5_GW_RATE_LIMITS")
+            .map(|v| v != "off")
+            .unwrap_or(true);
+        Self {
+            buckets: Mutex::new(b),
+            enabled,
+        }
     }
 
     fn service_of(op: &str) -> &'static str {
-        if LOGS_OPS.contains(&op) { "logs" } else { "apigateway" }
+        if LOGS_OPS.contains(&op) {
+            "logs"
+        } else {
+            "apigateway"
+        }
     }
 
     pub async fn acquire(&self, op: &str) {
@@ -87,7 +113,9 @@ impl RateLimiter {
         for key in [op, Self::service_of(op)] {
             loop {
                 let wait = {
-                    let Ok(mut b) = self.buckets.lock() else { return };
+                    let Ok(mut b) = self.buckets.lock() else {
+                        return;
+                    };
                     match b.get_mut(key) {
                         Some(bucket) => bucket.take(Instant::now()),
                         None => None,

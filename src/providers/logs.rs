@@ -18,20 +18,56 @@ pub struct Foreign {
 }
 
 /// Read the named groups (desired names and those owned stages log to).
-pub async fn read(aws: &Aws, owner: &str, names: &BTreeSet<String>, live: &mut LiveState) -> Result<Vec<Foreign>, AwsError> {
+pub async fn read(
+    aws: &Aws,
+    owner: &str,
+    names: &BTreeSet<String>,
+    live: &mut LiveState,
+) -> Result<Vec<Foreign>, AwsError> {
     let mut foreign = Vec::new();
     for name in names {
-        let page = aws.call("DescribeLogGroups", || aws.logs.describe_log_groups().log_group_name_prefix(name).limit(5).send()).await?;
-        let Some(g) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())) else { continue };
-        let arn = g.arn().unwrap_or_default().trim_end_matches(":*").to_string();
-        let t = aws.call("ListTagsForResource", || aws.logs.list_tags_for_resource().resource_arn(&arn).send()).await?;
+        let page = aws
+            .call("DescribeLogGroups", || {
+                aws.logs
+                    .describe_log_groups()
+                    .log_group_name_prefix(name)
+                    .limit(5)
+                    .send()
+            })
+            .await?;
+        let Some(g) = page
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name.as_str()))
+        else {
+            continue;
+        };
+        let arn = g
+            .arn()
+            .unwrap_or_default()
+            .trim_end_matches(":*")
+            .to_string();
+        let t = aws
+            .call("ListTagsForResource", || {
+                aws.logs.list_tags_for_resource().resource_arn(&arn).send()
+            })
+            .await?;
         let tags = t.tags().cloned().unwrap_or_default();
         if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-            foreign.push(Foreign { name: name.clone(), owner: tags.get(TAG_STACK).cloned() });
+            foreign.push(Foreign {
+                name: name.clone(),
+                owner: tags.get(TAG_STACK).cloned(),
+            });
             continue;
         }
-        let Some(id) = tags.get(TAG_ID).cloned() else { continue };
-        let props: Props = [("name".to_string(), json!(name)), ("retention_days".to_string(), json!(g.retention_in_days()))].into();
+        let Some(id) = tags.get(TAG_ID).cloned() else {
+            continue;
+        };
+        let props: Props = [
+            ("name".to_string(), json!(name)),
+            ("retention_days".to_string(), json!(g.retention_in_days())),
+        ]
+        .into();
         live.insert(LiveResource {
             id,
             kind: Kind::LogGroup,
@@ -48,23 +84,67 @@ pub async fn read(aws: &Aws, owner: &str, names: &BTreeSet<String>, live: &mut L
 
 pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let a = ch.after.as_ref().expect("create has after");
-    let name = a.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    let r = aws.call("CreateLogGroup", || aws.logs.create_log_group().log_group_name(&name).set_tags(Some(tags(ch, owner))).send()).await;
+    let name = a
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let r = aws
+        .call("CreateLogGroup", || {
+            aws.logs
+                .create_log_group()
+                .log_group_name(&name)
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await;
     match r {
         Ok(_) => {}
         Err(AwsError::Service { code, .. }) if code == "ResourceAlreadyExistsException" => {}
         Err(e) => return Err(e),
     }
     set_retention(aws, &name, a.get("retention_days")).await?;
-    let page = aws.call("DescribeLogGroups", || aws.logs.describe_log_groups().log_group_name_prefix(&name).limit(5).send()).await?;
-    let arn = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())).and_then(|g| g.arn()).unwrap_or_default().trim_end_matches(":*").to_string();
+    let page = aws
+        .call("DescribeLogGroups", || {
+            aws.logs
+                .describe_log_groups()
+                .log_group_name_prefix(&name)
+                .limit(5)
+                .send()
+        })
+        .await?;
+    let arn = page
+        .log_groups()
+        .iter()
+        .find(|g| g.log_group_name() == Some(name.as_str()))
+        .and_then(|g| g.arn())
+        .unwrap_or_default()
+        .trim_end_matches(":*")
+        .to_string();
     Ok([("arn".to_string(), arn), ("name".to_string(), name)].into())
 }
 
 async fn set_retention(aws: &Aws, name: &str, days: Option<&Value>) -> Result<(), AwsError> {
     match days.and_then(Value::as_i64) {
-        Some(d) => aws.call("PutRetentionPolicy", || aws.logs.put_retention_policy().log_group_name(name).retention_in_days(d as i32).send()).await.map(|_| ()),
-        None => aws.call("DeleteRetentionPolicy", || aws.logs.delete_retention_policy().log_group_name(name).send()).await.map(|_| ()),
+        Some(d) => aws
+            .call("PutRetentionPolicy", || {
+                aws.logs
+                    .put_retention_policy()
+                    .log_group_name(name)
+                    .retention_in_days(d as i32)
+                    .send()
+            })
+            .await
+            .map(|_| ()),
+        None => aws
+            .call("DeleteRetentionPolicy", || {
+                aws.logs
+                    .delete_retention_policy()
+                    .log_group_name(name)
+                    .send()
+            })
+            .await
+            .map(|_| ()),
     }
 }
 
@@ -77,7 +157,12 @@ pub async fn update(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 
 pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let name = ch.live_outputs.get("name").cloned().unwrap_or_default();
-    match aws.call("DeleteLogGroup", || aws.logs.delete_log_group().log_group_name(&name).send()).await {
+    match aws
+        .call("DeleteLogGroup", || {
+            aws.logs.delete_log_group().log_group_name(&name).send()
+        })
+        .await
+    {
         Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => Ok(()),
         Err(e) if e.is_not_found() => Ok(()),
         r => r.map(|_| ()),

@@ -30,9 +30,17 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     state.resources.extend(apis.resources);
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
-    let mut names: BTreeSet<String> = desired.iter().filter(|r| r.kind == Kind::LogGroup).map(|r| r.name.clone()).collect();
+    let mut names: BTreeSet<String> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::LogGroup)
+        .map(|r| r.name.clone())
+        .collect();
     for r in state.resources.values().filter(|r| r.kind == Kind::Stage) {
-        if let Some(arn) = r.props.get("access_log_destination").and_then(|v| v.as_str()) {
+        if let Some(arn) = r
+            .props
+            .get("access_log_destination")
+            .and_then(|v| v.as_str())
+        {
             if let Some(name) = arn.split(":log-group:").nth(1) {
                 names.insert(name.trim_end_matches(":*").to_string());
             }
@@ -40,7 +48,10 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     }
     let foreign_log_groups = logs::read(aws, owner, &names, &mut state).await?;
     link_live_deps(&mut state);
-    Ok(Live { state, foreign_log_groups })
+    Ok(Live {
+        state,
+        foreign_log_groups,
+    })
 }
 
 /// A live resource whose props name another's AWS id or ARN depends on it: deleting the
@@ -50,7 +61,13 @@ fn link_live_deps(state: &mut LiveState) {
         .resources
         .values()
         .filter(|r| matches!(r.kind, Kind::VpcLink | Kind::LogGroup))
-        .flat_map(|r| r.outputs.iter().filter(|(k, _)| *k == "id" || *k == "arn").map(|(_, v)| (r.id.clone(), v.clone())).collect::<Vec<_>>())
+        .flat_map(|r| {
+            r.outputs
+                .iter()
+                .filter(|(k, _)| *k == "id" || *k == "arn")
+                .map(|(_, v)| (r.id.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
     for r in state.resources.values_mut() {
@@ -64,7 +81,12 @@ fn link_live_deps(state: &mut LiveState) {
 }
 
 /// Carry out one change; returns the resource's outputs afterwards.
-pub async fn apply(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str) -> Result<w::Out, AwsError> {
+pub async fn apply(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+) -> Result<w::Out, AwsError> {
     if ch.action == Action::Replace {
         delete(aws, ch, outputs).await?;
         return create_or_update(aws, ch, outputs, owner, Action::Create).await;
@@ -76,7 +98,13 @@ pub async fn apply(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str) -> Re
     create_or_update(aws, ch, outputs, owner, ch.action).await
 }
 
-async fn create_or_update(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str, action: Action) -> Result<w::Out, AwsError> {
+async fn create_or_update(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+    action: Action,
+) -> Result<w::Out, AwsError> {
     let create = action == Action::Create;
     match ch.kind {
         Kind::VpcLink if create => w::create_vpc_link(aws, ch, owner).await,
@@ -94,7 +122,13 @@ async fn create_or_update(aws: &Aws, ch: &Change, outputs: &Outputs, owner: &str
             w::put_route(aws, &c, outputs).await
         }
         Kind::Deployment => {
-            let fp = ch.after.as_ref().and_then(|a| a.get("fingerprint")).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let fp = ch
+                .after
+                .as_ref()
+                .and_then(|a| a.get("fingerprint"))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
             w::create_deployment(aws, ch, outputs, &fp).await
         }
         Kind::Stage if create => w::create_stage(aws, ch, outputs, owner).await,

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: installs the AWS emulator the integration tests start (moto[server] >= 5.2)
+# if needed, then runs every test target. Arguments go to `cargo test`, e.g.
+#   scripts/test.sh --test plan -- --nocapture
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+echo "==> AWS emulator"
+ensure_moto
+
+echo "==> cargo test --all-targets $*"
+cargo test --all-targets "$@"

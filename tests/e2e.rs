@@ -1,0 +1,613 @@
+//! The stack's life against a real emulator: apply, plan, change, remove, destroy.
+//! Each test starts its own moto_server and reads results back through the AWS SDK.
+
+mod common;
+
+use common::{cli, copy_dir, repo_root, Moto};
+use std::path::{Path, PathBuf};
+
+const DEV: &str = "stacks/idrv5/dev.yaml";
+
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().to_path_buf();
+    copy_dir(repo_root().join("stacks"), root.join("stacks"));
+    copy_dir(repo_root().join("examples"), root.join("examples"));
+    (tmp, root)
+}
+
+fn apigw(moto: &Moto) -> aws_sdk_apigateway::Client {
+    let creds =
+        aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test");
+    let conf = aws_sdk_apigateway::Config::builder()
+        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigateway::config::Region::new("ap-southeast-2"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_apigateway::Client::from_conf(conf)
+}
+
+fn logs(moto: &Moto) -> aws_sdk_cloudwatchlogs::Client {
+    let creds =
+        aws_sdk_cloudwatchlogs::config::Credentials::new("testing", "testing", None, None, "test");
+    let conf = aws_sdk_cloudwatchlogs::Config::builder()
+        .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudwatchlogs::config::Region::new(
+            "ap-southeast-2",
+        ))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn apply_ok(moto: &Moto, dir: &Path, stack: &str) -> String {
+    let out = cli(moto, dir, &["apply", "--stack", stack, "--auto-approve"]);
+    assert_eq!(
+        out.status, 0,
+        "apply failed:\n{}\n{}",
+        out.stdout, out.stderr
+    );
+    out.stdout
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// All REST APIs named `name`: (id, tags).
+async fn apis_named(
+    c: &aws_sdk_apigateway::Client,
+    name: &str,
+) -> Vec<(String, std::collections::HashMap<String, String>)> {
+    let apis = c
+        .get_rest_apis()
+        .limit(500)
+        .send()
+        .await
+        .expect("get_rest_apis");
+    apis.items()
+        .iter()
+        .filter(|a| a.name() == Some(name))
+        .map(|a| {
+            (
+                a.id().unwrap().to_string(),
+                a.tags().cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+async fn owned_api(c: &aws_sdk_apigateway::Client) -> String {
+    let apis = apis_named(c, "idrv5-dev").await;
+    let owned: Vec<_> = apis
+        .into_iter()
+        .filter(|(_, t)| t.get("idrv5-gw:stack").map(String::as_str) == Some("idrv5/dev"))
+        .collect();
+    assert_eq!(owned.len(), 1, "exactly one owned API expected");
+    owned[0].0.clone()
+}
+
+#[test]
+fn first_apply_creates_what_the_stack_declares_and_second_plan_is_empty() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let api = owned_api(&c).await;
+        let res = c
+            .get_resources()
+            .rest_api_id(&api)
+            .embed("methods")
+            .limit(500)
+            .send()
+            .await
+            .unwrap();
+        let quotes = res
+            .items()
+            .iter()
+            .find(|r| r.path() == Some("/api/v1/quotes"))
+            .expect("/api/v1/quotes exists");
+        let post = quotes
+            .resource_methods()
+            .unwrap()
+            .get("POST")
+            .expect("POST /api/v1/quotes");
+        let integ = post.method_integration().expect("integration");
+        assert_eq!(integ.r#type().unwrap().as_str(), "HTTP_PROXY");
+        assert_eq!(integ.connection_type().unwrap().as_str(), "VPC_LINK");
+        assert_eq!(integ.timeout_in_millis(), 29000, "the createQuote override");
+        assert!(
+            integ.uri().unwrap().ends_with("/api/quotes"),
+            "{:?}",
+            integ.uri()
+        );
+        let params = integ.request_parameters().unwrap();
+        assert_eq!(
+            params
+                .get("integration.request.header.X-Request-Id")
+                .map(String::as_str),
+            Some("context.requestId")
+        );
+        let by_id = res
+            .items()
+            .iter()
+            .find(|r| r.path() == Some("/api/v1/rate-cards/{id}"))
+            .unwrap();
+        let get = by_id.resource_methods().unwrap().get("GET").unwrap();
+        assert_eq!(
+            get.request_parameters()
+                .unwrap()
+                .get("method.request.path.id"),
+            Some(&true)
+        );
+        let routes: usize = res
+            .items()
+            .iter()
+            .map(|r| r.resource_methods().map(|m| m.len()).unwrap_or(0))
+            .sum();
+        assert_eq!(routes, 25, "every contract operation is a route");
+
+        let stage = c
+            .get_stage()
+            .rest_api_id(&api)
+            .stage_name("dev")
+            .send()
+            .await
+            .unwrap();
+        assert!(!stage.tracing_enabled());
+        let all = stage
+            .method_settings()
+            .unwrap()
+            .get("*/*")
+            .expect("stage-wide settings");
+        assert_eq!(all.throttling_rate_limit(), 50.0);
+        assert_eq!(all.throttling_burst_limit(), 100);
+        assert_eq!(all.logging_level(), Some("INFO"));
+        let log_arn = stage
+            .access_log_settings()
+            .unwrap()
+            .destination_arn()
+            .unwrap()
+            .to_string();
+        assert!(
+            log_arn.ends_with(":log-group:/aws/api-gateway/idrv5-dev/dev"),
+            "{log_arn}"
+        );
+        assert!(stage
+            .access_log_settings()
+            .unwrap()
+            .format()
+            .unwrap()
+            .contains("$context.requestId"));
+        let deployments = c.get_deployments().rest_api_id(&api).send().await.unwrap();
+        assert_eq!(deployments.items().len(), 1);
+        assert!(deployments.items()[0]
+            .description()
+            .unwrap()
+            .starts_with("idrv5-gw sha256:"));
+
+        let groups = logs(&moto)
+            .describe_log_groups()
+            .log_group_name_prefix("/aws/api-gateway/idrv5-dev")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups().len(), 1);
+        assert_eq!(groups.log_groups()[0].retention_in_days(), Some(7));
+    });
+
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+    );
+    assert_eq!(
+        plan.status, 0,
+        "second plan must be empty:\n{}{}",
+        plan.stdout, plan.stderr
+    );
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+}
+
+#[test]
+fn editing_one_route_uri_updates_that_route_and_deploys_once() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join("stacks/idrv5/base.yaml"),
+        "          timeout_ms: 29000",
+        "          timeout_ms: 29000\n          uri: http://quotes.internal:9000/v2/quotes",
+    );
+
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--json", "--detailed-exitcode"],
+    );
+    assert_eq!(plan.status, 2, "changes present: {}", plan.stderr);
+    let p: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan JSON");
+    let changed: Vec<(String, String)> = p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "noop")
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            (
+                "route.main.POST /api/v1/quotes".to_string(),
+                "update".to_string()
+            ),
+            ("deployment.main".to_string(), "create".to_string()),
+            ("stage.main.dev".to_string(), "update".to_string()),
+        ]
+    );
+    let route = p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "update" && c["kind"] == "route")
+        .unwrap();
+    assert_eq!(route["diffs"].as_array().unwrap().len(), 1);
+    assert_eq!(route["diffs"][0]["key"], "integration.uri");
+
+    let human = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        human.stdout.contains("~ POST /api/v1/quotes"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("integration.uri:"),
+        "{}",
+        human.stdout
+    );
+
+    apply_ok(&moto, &dir, DEV);
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let api = owned_api(&c).await;
+        let deployments = c.get_deployments().rest_api_id(&api).send().await.unwrap();
+        assert_eq!(deployments.items().len(), 2, "exactly one new deployment");
+        let res = c
+            .get_resources()
+            .rest_api_id(&api)
+            .embed("methods")
+            .limit(500)
+            .send()
+            .await
+            .unwrap();
+        let q = res
+            .items()
+            .iter()
+            .find(|r| r.path() == Some("/api/v1/quotes"))
+            .unwrap();
+        let uri = q.resource_methods().unwrap()["POST"]
+            .method_integration()
+            .unwrap()
+            .uri()
+            .unwrap()
+            .to_string();
+        assert_eq!(uri, "http://quotes.internal:9000/v2/quotes");
+        let stage = c
+            .get_stage()
+            .rest_api_id(&api)
+            .stage_name("dev")
+            .send()
+            .await
+            .unwrap();
+        let newest = deployments
+            .items()
+            .iter()
+            .max_by_key(|d| d.created_date().map(|t| t.secs()))
+            .unwrap();
+        assert_eq!(
+            stage.deployment_id(),
+            newest.id(),
+            "the stage serves the new deployment"
+        );
+    });
+    let again = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+    );
+    assert_eq!(again.status, 0, "{}", again.stdout);
+}
+
+#[test]
+fn removing_a_route_from_the_contract_deletes_only_that_route() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let contract = dir.join("examples/idrv5/openapi.yaml");
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&contract).unwrap()).unwrap();
+    doc["paths"]["/assets"]
+        .as_mapping_mut()
+        .unwrap()
+        .remove("post")
+        .expect("POST /assets in the example");
+    std::fs::write(&contract, serde_yaml::to_string(&doc).unwrap()).unwrap();
+
+    let out = apply_ok(&moto, &dir, DEV);
+    assert!(out.contains("- POST /api/v1/assets"), "{out}");
+    assert!(
+        out.contains("1 created, 1 updated, 0 replaced, 1 deleted"),
+        "a new deployment, the stage moved to it, one route gone:\n{out}"
+    );
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let api = owned_api(&c).await;
+        let res = c
+            .get_resources()
+            .rest_api_id(&api)
+            .embed("methods")
+            .limit(500)
+            .send()
+            .await
+            .unwrap();
+        let assets = res
+            .items()
+            .iter()
+            .find(|r| r.path() == Some("/api/v1/assets"))
+            .expect("the path stays: GET remains");
+        let methods: Vec<&String> = assets.resource_methods().unwrap().keys().collect();
+        assert_eq!(methods, vec!["GET"]);
+        let routes: usize = res
+            .items()
+            .iter()
+            .map(|r| r.resource_methods().map(|m| m.len()).unwrap_or(0))
+            .sum();
+        assert_eq!(routes, 24);
+    });
+}
+
+#[test]
+fn a_foreign_api_with_the_same_name_is_never_touched() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let foreign = rt().block_on(async {
+        let c = apigw(&moto);
+        let api = c
+            .create_rest_api()
+            .name("idrv5-dev")
+            .description("someone else's")
+            .send()
+            .await
+            .unwrap();
+        let id = api.id().unwrap().to_string();
+        let root = api.root_resource_id().unwrap().to_string();
+        c.create_resource()
+            .rest_api_id(&id)
+            .parent_id(&root)
+            .path_part("legacy")
+            .send()
+            .await
+            .unwrap();
+        id
+    });
+    apply_ok(&moto, &dir, DEV);
+    let destroy = cli(&moto, &dir, &["destroy", "--stack", DEV, "--auto-approve"]);
+    assert_eq!(destroy.status, 0, "{}{}", destroy.stdout, destroy.stderr);
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let apis = apis_named(&c, "idrv5-dev").await;
+        assert_eq!(apis.len(), 1, "only the foreign API is left");
+        assert_eq!(apis[0].0, foreign);
+        let res = c
+            .get_resources()
+            .rest_api_id(&foreign)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.items().iter().any(|r| r.path() == Some("/legacy")),
+            "its resources are intact"
+        );
+    });
+}
+
+#[test]
+fn destroy_leaves_nothing_the_stack_owned() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let out = cli(&moto, &dir, &["destroy", "--stack", DEV, "--auto-approve"]);
+    assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("- rest_api main"), "{}", out.stdout);
+    rt().block_on(async {
+        let c = apigw(&moto);
+        assert!(apis_named(&c, "idrv5-dev").await.is_empty());
+        assert!(c.get_vpc_links().send().await.unwrap().items().is_empty());
+        let groups = logs(&moto).describe_log_groups().send().await.unwrap();
+        assert!(groups.log_groups().is_empty(), "{:?}", groups.log_groups());
+    });
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+    );
+    assert_eq!(plan.status, 2, "everything would be created again");
+}
+
+#[test]
+fn prod_is_protected_from_destroy_unless_asked() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, "stacks/idrv5/prod.yaml");
+    let refused = cli(
+        &moto,
+        &dir,
+        &[
+            "destroy",
+            "--stack",
+            "stacks/idrv5/prod.yaml",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(refused.status, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("refusing to delete protected rest_api.main"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--allow-destroy-protected"),
+        "{}",
+        refused.stderr
+    );
+    rt().block_on(async { assert_eq!(apis_named(&apigw(&moto), "idrv5-prod").await.len(), 1) });
+    let ok = cli(
+        &moto,
+        &dir,
+        &[
+            "destroy",
+            "--stack",
+            "stacks/idrv5/prod.yaml",
+            "--auto-approve",
+            "--allow-destroy-protected",
+        ],
+    );
+    assert_eq!(ok.status, 0, "{}{}", ok.stdout, ok.stderr);
+    rt().block_on(async { assert!(apis_named(&apigw(&moto), "idrv5-prod").await.is_empty()) });
+}
+
+#[test]
+fn a_saved_plan_is_refused_once_live_state_moved() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join("stacks/idrv5/dev.yaml"),
+        "retention_days: 7",
+        "retention_days: 14",
+    );
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]);
+    assert_eq!(plan.status, 0, "{}", plan.stderr);
+    // Someone changes the stage in the console meanwhile.
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let api = owned_api(&c).await;
+        let op = aws_sdk_apigateway::types::PatchOperation::builder()
+            .op(aws_sdk_apigateway::types::Op::Replace)
+            .path("/variables/EXTRA")
+            .value("1")
+            .build();
+        c.update_stage()
+            .rest_api_id(&api)
+            .stage_name("dev")
+            .patch_operations(op)
+            .send()
+            .await
+            .unwrap();
+    });
+    let refused = cli(
+        &moto,
+        &dir,
+        &["apply", "dev.plan", "--stack", DEV, "--auto-approve"],
+    );
+    assert_eq!(refused.status, 1);
+    assert!(
+        refused.stderr.contains("live state changed since"),
+        "{}",
+        refused.stderr
+    );
+    // The console change is drift the next plan shows.
+    let drift = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        drift.stdout.contains("variables.EXTRA: \"1\" → none"),
+        "{}",
+        drift.stdout
+    );
+    // A fresh saved plan applies.
+    assert_eq!(
+        cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]).status,
+        0
+    );
+    let ok = cli(
+        &moto,
+        &dir,
+        &["apply", "dev.plan", "--stack", DEV, "--auto-approve"],
+    );
+    assert_eq!(ok.status, 0, "{}{}", ok.stdout, ok.stderr);
+    assert_eq!(
+        cli(
+            &moto,
+            &dir,
+            &["plan", "--stack", DEV, "--detailed-exitcode"]
+        )
+        .status,
+        0
+    );
+}
+
+#[test]
+fn apply_without_a_terminal_needs_auto_approve() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let out = cli(&moto, &dir, &["apply", "--stack", DEV]);
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("pass --auto-approve"), "{}", out.stderr);
+    rt().block_on(async {
+        assert!(
+            apis_named(&apigw(&moto), "idrv5-dev").await.is_empty(),
+            "nothing was created"
+        )
+    });
+}
+
+#[test]
+fn a_noop_plan_costs_a_fixed_handful_of_calls_counted_by_tool_and_emulator() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let mark = moto.request_log_mark();
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--stats"]);
+    assert_eq!(plan.status, 0, "{}", plan.stderr);
+    let line = plan
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("aws calls: "))
+        .expect("--stats line");
+    let counted: usize = line["aws calls: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(counted <= 8, "no-op plan made {counted} calls: {line}");
+    std::thread::sleep(std::time::Duration::from_millis(300)); // let moto flush its log
+    let seen = moto.request_log_lines() - mark;
+    assert_eq!(
+        seen, counted,
+        "moto saw {seen} requests, the tool counted {counted}"
+    );
+}

@@ -1,0 +1,214 @@
+//! Bad input and bad environments: one clear message naming the place and the fix, exit 1.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idrv5-gw"));
+    cmd.current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL");
+    for (k, v) in env {
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    let out = cmd.output().expect("run idrv5-gw");
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+const CONTRACT: &str = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\n  description: d\npaths:\n  /items:\n    get:\n      operationId: listItems\n      responses:\n        '200':\n          description: ok\n";
+
+fn stack_dir(stack: &str, contract: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("stack.yaml"), stack).unwrap();
+    std::fs::write(d.path().join("openapi.yaml"), contract).unwrap();
+    d
+}
+
+const GOOD: &str = "stack: shop\nenvironment: dev\nregion: eu-west-1\nrest_apis:\n  main:\n    openapi: openapi.yaml\n    integration:\n      type: MOCK\n";
+
+#[test]
+fn a_good_stack_validates() {
+    let d = stack_dir(GOOD, CONTRACT);
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Stack shop/dev is valid: 1 REST API(s), 1 route(s)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn malformed_yaml_names_file_and_line() {
+    let d = stack_dir(
+        "stack: shop\nenvironment: dev\nrest_apis:\n  main:\n    openapi: [unclosed\n",
+        CONTRACT,
+    );
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("stack.yaml:"), "{}", r.stderr);
+    assert!(r.stderr.contains("error[schema]"), "{}", r.stderr);
+}
+
+#[test]
+fn an_unknown_key_names_file_line_column_and_the_expected_keys() {
+    let d = stack_dir(
+        &GOOD.replace("    integration:", "    integraton:"),
+        CONTRACT,
+    );
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("stack.yaml:7:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unknown field `integraton`"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("expected one of"), "{}", r.stderr);
+    assert!(r.stderr.contains("fix:"), "{}", r.stderr);
+}
+
+#[test]
+fn a_missing_openapi_file_points_at_the_stack_key() {
+    let d = stack_dir(
+        &GOOD.replace("openapi: openapi.yaml", "openapi: nowhere.yaml"),
+        CONTRACT,
+    );
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("cannot read OpenAPI file"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("nowhere.yaml"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("stack.yaml:6:5"),
+        "the `openapi:` key's place: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_bad_ref_names_the_contract_line() {
+    let contract = CONTRACT.replace(
+        "          description: ok\n",
+        "          $ref: '#/components/responses/Missing'\n",
+    );
+    let d = stack_dir(GOOD, &contract);
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("#/components/responses/Missing"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("openapi.yaml:12:"), "{}", r.stderr);
+}
+
+#[test]
+fn an_undefined_variable_names_its_place() {
+    let d = stack_dir(
+        &GOOD.replace("region: eu-west-1", "region: ${var.region}"),
+        CONTRACT,
+    );
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("`${var.region}` is not defined"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("stack.yaml:3:"), "{}", r.stderr);
+    assert!(r.stderr.contains("--var region=VALUE"), "{}", r.stderr);
+    let ok = run(d.path(), &["validate", "--var", "region=eu-west-1"], &[]);
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+}
+
+#[test]
+fn an_unknown_operation_override_is_an_error() {
+    let d = stack_dir(&format!("{GOOD}    operations:\n      listWidgets:\n        integration:\n          status_code: 204\n"), CONTRACT);
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("operations.listWidgets"), "{}", r.stderr);
+}
+
+#[test]
+fn an_unreachable_endpoint_is_one_clear_sentence() {
+    let d = stack_dir(GOOD, CONTRACT);
+    let r = run(
+        d.path(),
+        &["plan", "--endpoint-url", "http://127.0.0.1:9"],
+        &[("AWS_ACCESS_KEY_ID", "x"), ("AWS_SECRET_ACCESS_KEY", "y")],
+    );
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr
+            .contains("cannot reach the AWS endpoint http://127.0.0.1:9"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--endpoint-url"), "{}", r.stderr);
+    assert!(!r.stderr.contains("dispatch failure"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn missing_credentials_say_how_to_provide_them() {
+    let d = stack_dir(GOOD, CONTRACT);
+    let home = tempfile::tempdir().unwrap();
+    let home_s = home.path().to_str().unwrap();
+    let r = run(
+        d.path(),
+        &["plan", "--endpoint-url", "http://127.0.0.1:9"],
+        &[
+            ("HOME", home_s),
+            ("AWS_CONFIG_FILE", "/nonexistent"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_ACCESS_KEY_ID", ""),
+            ("AWS_SECRET_ACCESS_KEY", ""),
+        ],
+    );
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("no AWS credentials found"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("AWS_PROFILE"), "{}", r.stderr);
+}
+
+#[test]
+fn export_openapi_writes_the_import_document_offline() {
+    let d = stack_dir(&GOOD.replace("    openapi: openapi.yaml", "    openapi: openapi.yaml\n    base_path: /api/v1\n    binary_media_types: [image/png]"), CONTRACT);
+    let r = run(d.path(), &["export-openapi", "--format", "json"], &[]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let get = &doc["paths"]["/api/v1/items"]["get"];
+    assert_eq!(get["x-amazon-apigateway-integration"]["type"], "mock");
+    assert_eq!(get["operationId"], "listItems");
+    assert_eq!(
+        doc["x-amazon-apigateway-binary-media-types"][0],
+        "image/png"
+    );
+    assert_eq!(doc["openapi"], "3.0.1");
+}
