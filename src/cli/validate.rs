@@ -9,6 +9,7 @@ use anyhow::Result;
 pub fn run(g: &Global) -> Result<i32> {
     let cfg = load_config(g)?;
     let mut diags = lint_contracts(&cfg);
+    diags.extend(cfg.contracts.values().filter_map(|c| c.strict_check()));
     let region = g
         .region
         .clone()

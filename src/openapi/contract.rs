@@ -47,6 +47,21 @@ impl Contract {
         Ok(Contract { source, doc })
     }
 
+    /// A warning when the document is not strict OpenAPI 3.0 (the loader itself is tolerant,
+    /// as API Gateway is; code generators and validators downstream are not).
+    pub fn strict_check(&self) -> Option<Diagnostic> {
+        let version = self.doc.get("openapi").and_then(Value::as_str)?;
+        if !version.starts_with("3.0") {
+            return None; // lint V1 reports other versions
+        }
+        let e = serde_json::from_value::<openapiv3::OpenAPI>(self.doc.clone()).err()?;
+        Some(
+            Diagnostic::warning("O1", format!("not strict OpenAPI 3.0: {e}"))
+                .hint("API Gateway may accept it, but other OpenAPI tools will not; fix the shape named")
+                .at(Some(self.source.at_line(1, 1))),
+        )
+    }
+
     /// Every operation, in document order, with path-level and `$ref` parameters resolved.
     pub fn operations(&self) -> Vec<Operation> {
         let mut out = Vec::new();

@@ -338,3 +338,46 @@ fn route_props(op: &Value) -> Value {
         "responses": if responses.is_empty() { Value::Null } else { Value::Array(responses) },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{load, LoadOptions};
+    use crate::model::desire::documents;
+    use std::path::Path;
+
+    /// What export-openapi writes for the example is strict OpenAPI 3.0 with an integration
+    /// on every operation, under the base path.
+    #[test]
+    fn the_example_renders_to_strict_openapi_with_integrations() {
+        let stack = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/idrv5/prod.yaml");
+        let cfg = load(&stack, &LoadOptions::default()).expect("example loads");
+        let docs = documents(&cfg, "ap-southeast-2").expect("renders");
+        let doc = &docs["main"];
+        serde_json::from_value::<openapiv3::OpenAPI>(doc.clone()).expect("strict OpenAPI 3.0");
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(
+            paths.keys().all(|p| p.starts_with("/api/v1/")),
+            "{:?}",
+            paths.keys()
+        );
+        let ops: Vec<_> = paths
+            .values()
+            .flat_map(|i| i.as_object().unwrap().values())
+            .collect();
+        assert_eq!(ops.len(), 25);
+        for op in ops {
+            let x = &op["x-amazon-apigateway-integration"];
+            assert_eq!(x["type"], "http_proxy");
+            assert_eq!(x["connectionType"], "VPC_LINK");
+        }
+        let get = &paths["/api/v1/zones/{id}"]["get"]["x-amazon-apigateway-integration"];
+        assert_eq!(
+            get["requestParameters"]["integration.request.path.id"],
+            "method.request.path.id"
+        );
+        assert_eq!(
+            get["requestParameters"]["integration.request.header.X-Forwarded-For"],
+            "context.identity.sourceIp"
+        );
+    }
+}

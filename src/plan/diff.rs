@@ -15,6 +15,9 @@ use crate::util::{canonical_json, sha256_hex};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Suffix of the change that deletes the previous copy of a replaced resource.
+pub const OLD: &str = "~old";
+
 pub struct PlanInput<'a> {
     pub stack: &'a str,
     pub environment: &'a str,
@@ -69,6 +72,19 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         changes.push(c);
     }
 
+    // Create before destroy: the old copy of a replaced resource goes once nothing refers to it.
+    let olds: Vec<Change> = changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| {
+            let mut old = delete_change(live.resources.get(&c.id).expect("replace has live"));
+            old.id = format!("{}{OLD}", c.id);
+            old.waits_for.insert(c.id.clone());
+            old
+        })
+        .collect();
+    changes.extend(olds);
+
     let mut errors = protection_errors(&changes, live, input.allow_destroy_protected);
     link_waits(&mut changes, &input.desired, live);
     let changes = order(changes);
@@ -87,7 +103,8 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
             Action::Create => summary.create += 1,
             Action::Update => summary.update += 1,
             Action::Replace => summary.replace += 1,
-            Action::Delete => summary.delete += 1,
+            Action::Delete if !c.id.ends_with(OLD) => summary.delete += 1,
+            Action::Delete => {}
             Action::Noop => {}
         }
     }
@@ -278,7 +295,7 @@ fn protection_errors(changes: &[Change], live: &LiveState, allowed: bool) -> Vec
     }
     changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace) && c.covered_by.is_none())
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace) && c.covered_by.is_none() && !c.id.ends_with(OLD))
         .filter(|c| c.protect || live.resources.get(&c.id).is_some_and(|l| l.protect))
         .map(|c| {
             Diagnostic::error("protected", format!("refusing to {} protected {} ({})", if c.action == Action::Delete { "delete" } else { "replace" }, c.id, c.name))
@@ -303,9 +320,14 @@ fn link_waits(changes: &mut [Change], desired: &[Resource], live: &LiveState) {
         }
         if c.action == Action::Delete {
             // Whatever refers to me in the live state changes first.
-            for l in live.resources.values() {
-                if l.deps.contains(&c.id) && active.contains_key(&l.id) {
-                    c.waits_for.insert(l.id.clone());
+            // So does whatever the stack wants to refer to its replacement.
+            let live_id = c.id.trim_end_matches(OLD);
+            let live_users = live.resources.values().filter(|l| l.deps.contains(live_id)).map(|l| &l.id);
+            let desired_users = desired_deps.iter().filter(|(_, deps)| deps.contains(live_id)).map(|(id, _)| *id);
+            let users: BTreeSet<String> = live_users.cloned().chain(desired_users.map(str::to_string)).collect();
+            for u in users {
+                if u != c.id && active.contains_key(&u) {
+                    c.waits_for.insert(u);
                 }
             }
         } else {

@@ -57,6 +57,13 @@ fn diff_line(d: &AttrDiff) -> String {
 }
 
 fn title(c: &Change) -> String {
+    if c.id.ends_with(super::diff::OLD) {
+        return format!(
+            "{} {} (previous copy, once nothing uses it)",
+            c.kind.as_str(),
+            c.name
+        );
+    }
     match c.kind {
         Kind::Route => c.name.clone(),
         Kind::Deployment => format!(

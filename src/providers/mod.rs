@@ -87,8 +87,8 @@ pub async fn apply(
     outputs: &Outputs,
     owner: &str,
 ) -> Result<w::Out, AwsError> {
+    // A replace creates the new copy; the plan deletes the old one in a later change.
     if ch.action == Action::Replace {
-        delete(aws, ch, outputs).await?;
         return create_or_update(aws, ch, outputs, owner, Action::Create).await;
     }
     if ch.action == Action::Delete {

@@ -18,6 +18,8 @@
 //! reports the cause of its HTTP 500s only there) and keeps the scratch directory.
 #![allow(dead_code)]
 
+pub mod stack;
+
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -703,20 +705,12 @@ pub fn cli_env(moto: &Moto, dir: &Path, args: &[&str], extra_env: &[(&str, &str)
     run_cli(moto, dir, args, extra_env, Duration::from_secs(secs))
 }
 
-/// [`cli_env`] with an explicit time limit: past it the process is killed and the test panics.
-pub fn run_cli(
-    moto: &Moto,
-    dir: &Path,
-    args: &[&str],
-    extra_env: &[(&str, &str)],
-    timeout: Duration,
-) -> Output {
+/// The CLI as the tests run it, not yet started: for tests that need to kill it midway.
+pub fn command(moto: &Moto, dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_idrv5-gw"));
     cmd.args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_ENDPOINT_URL", moto.endpoint())
@@ -740,6 +734,19 @@ pub fn run_cli(
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+/// [`cli_env`] with an explicit time limit: past it the process is killed and the test panics.
+pub fn run_cli(
+    moto: &Moto,
+    dir: &Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    timeout: Duration,
+) -> Output {
+    let mut cmd = command(moto, dir, args, extra_env);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let shown = format!("idrv5-gw {}", args.join(" "));
     let mut child = cmd
         .spawn()

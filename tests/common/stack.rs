@@ -1,0 +1,101 @@
+//! Helpers for tests that run the example stack: a scratch copy of it, SDK clients on the
+//! emulator, and the owned-API lookup.
+
+use super::{cli, copy_dir, repo_root, Moto};
+use std::path::{Path, PathBuf};
+
+pub const DEV: &str = "stacks/idrv5/dev.yaml";
+
+pub fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().to_path_buf();
+    copy_dir(repo_root().join("stacks"), root.join("stacks"));
+    copy_dir(repo_root().join("examples"), root.join("examples"));
+    (tmp, root)
+}
+
+pub fn apigw(moto: &Moto) -> aws_sdk_apigateway::Client {
+    let creds =
+        aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test");
+    let conf = aws_sdk_apigateway::Config::builder()
+        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigateway::config::Region::new("ap-southeast-2"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_apigateway::Client::from_conf(conf)
+}
+
+pub fn logs(moto: &Moto) -> aws_sdk_cloudwatchlogs::Client {
+    let creds =
+        aws_sdk_cloudwatchlogs::config::Credentials::new("testing", "testing", None, None, "test");
+    let conf = aws_sdk_cloudwatchlogs::Config::builder()
+        .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudwatchlogs::config::Region::new(
+            "ap-southeast-2",
+        ))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+pub fn apply_ok(moto: &Moto, dir: &Path, stack: &str) -> String {
+    let out = cli(moto, dir, &["apply", "--stack", stack, "--auto-approve"]);
+    assert_eq!(
+        out.status, 0,
+        "apply failed:\n{}\n{}",
+        out.stdout, out.stderr
+    );
+    out.stdout
+}
+
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// All REST APIs named `name`: (id, tags).
+pub async fn apis_named(
+    c: &aws_sdk_apigateway::Client,
+    name: &str,
+) -> Vec<(String, std::collections::HashMap<String, String>)> {
+    let apis = c
+        .get_rest_apis()
+        .limit(500)
+        .send()
+        .await
+        .expect("get_rest_apis");
+    apis.items()
+        .iter()
+        .filter(|a| a.name() == Some(name))
+        .map(|a| {
+            (
+                a.id().unwrap().to_string(),
+                a.tags().cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+pub async fn owned_api(c: &aws_sdk_apigateway::Client) -> String {
+    let apis = apis_named(c, "idrv5-dev").await;
+    let owned: Vec<_> = apis
+        .into_iter()
+        .filter(|(_, t)| t.get("idrv5-gw:stack").map(String::as_str) == Some("idrv5/dev"))
+        .collect();
+    assert_eq!(owned.len(), 1, "exactly one owned API expected");
+    owned[0].0.clone()
+}
