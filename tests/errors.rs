@@ -212,3 +212,17 @@ fn export_openapi_writes_the_import_document_offline() {
     );
     assert_eq!(doc["openapi"], "3.0.1");
 }
+
+#[test]
+fn no_region_anywhere_says_where_to_set_one() {
+    let d = stack_dir(&GOOD.replace("region: eu-west-1\n", ""), CONTRACT);
+    let home = tempfile::tempdir().unwrap();
+    let r = run(
+        d.path(),
+        &["plan", "--endpoint-url", "http://127.0.0.1:9"],
+        &[("HOME", home.path().to_str().unwrap()), ("AWS_CONFIG_FILE", "/nonexistent"), ("AWS_REGION", ""), ("AWS_DEFAULT_REGION", ""), ("AWS_ACCESS_KEY_ID", "x"), ("AWS_SECRET_ACCESS_KEY", "y")],
+    );
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("no AWS region"), "{}", r.stderr);
+    assert!(r.stderr.contains("--region"), "{}", r.stderr);
+}

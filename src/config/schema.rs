@@ -26,6 +26,65 @@ pub struct StackFile {
     pub vpc_links: IndexMap<String, VpcLink>,
     #[serde(default)]
     pub rest_apis: IndexMap<String, RestApi>,
+    /// API keys by key; values are never printed.
+    #[serde(default)]
+    pub api_keys: IndexMap<String, ApiKey>,
+    /// Usage plans (tiers) by key.
+    #[serde(default)]
+    pub usage_plans: IndexMap<String, UsagePlan>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// AWS name; default `<stack>-<environment>-<key>`. Renaming replaces the key.
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+    /// Take the value from this environment variable (else AWS generates one).
+    pub value_from_env: Option<String>,
+    /// Take the value from this file (first line), relative to the stack file.
+    pub value_from_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlan {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub throttle: Option<Throttling>,
+    pub quota: Option<Quota>,
+    /// `api.stage` pairs the plan applies to, e.g. `main.prod`, with optional per-method
+    /// throttles keyed `/path/METHOD` as the route appears (base path included).
+    #[serde(default)]
+    pub stages: IndexMap<String, UsagePlanStage>,
+    /// Keys of `api_keys` attached to the plan.
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlanStage {
+    #[serde(default)]
+    pub throttle: IndexMap<String, Throttling>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum QuotaPeriod {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub limit: i32,
+    pub period: QuotaPeriod,
+    #[serde(default)]
+    pub offset: i32,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -67,6 +126,30 @@ pub struct RestApi {
     pub operations: IndexMap<String, Operation>,
     #[serde(default)]
     pub stages: IndexMap<String, Stage>,
+    /// Authorizers by key. A contract security scheme of the same name uses it.
+    #[serde(default)]
+    pub authorizers: IndexMap<String, Authorizer>,
+    /// Contract security scheme name → authorizer key, or `API_KEY` (the operation requires an
+    /// API key), or `NONE`. Unmapped schemes with the name of an authorizer map to it.
+    #[serde(default)]
+    pub security_schemes: IndexMap<String, String>,
+    /// Authorizer for operations whose contract says nothing about security.
+    pub default_authorizer: Option<String>,
+    /// Where API Gateway reads the API key: HEADER (x-api-key) or AUTHORIZER.
+    pub api_key_source: Option<ApiKeySource>,
+    /// Operations require an API key unless they say otherwise.
+    pub api_key_required: Option<bool>,
+    pub cors: Option<Cors>,
+    /// Gateway responses by type (UNAUTHORIZED, ACCESS_DENIED, DEFAULT_4XX, ...).
+    #[serde(default)]
+    pub gateway_responses: IndexMap<String, GatewayResponse>,
+    /// Answer undefined paths and methods with 404 JSON instead of API Gateway's 403.
+    pub not_found: Option<bool>,
+    /// Request validators by name.
+    #[serde(default)]
+    pub validators: IndexMap<String, Validator>,
+    /// Validator for operations that name none.
+    pub default_validator: Option<String>,
     /// Deployments kept for rollback besides the ones stages serve (default 3).
     pub keep_deployments: Option<usize>,
 }
@@ -75,6 +158,87 @@ pub struct RestApi {
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     pub integration: Option<Integration>,
+    /// Authorizer key, or `NONE`; overrides the contract's security.
+    pub authorizer: Option<String>,
+    /// OAuth scopes (Cognito authorizers).
+    pub scopes: Option<Vec<String>>,
+    pub api_key_required: Option<bool>,
+    /// Validator name, or `NONE`.
+    pub validator: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ApiKeySource {
+    Header,
+    Authorizer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthorizerType {
+    Token,
+    Request,
+    CognitoUserPools,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authorizer {
+    #[serde(rename = "type")]
+    pub kind: Option<AuthorizerType>,
+    /// TOKEN/REQUEST: the Lambda function ARN.
+    pub lambda_arn: Option<String>,
+    /// Default `method.request.header.Authorization`.
+    pub identity_source: Option<String>,
+    /// TOKEN: a regex the token must match before the Lambda is called.
+    pub validation_regex: Option<String>,
+    /// Seconds API Gateway caches the result (0..=3600; default 300).
+    pub ttl_seconds: Option<i32>,
+    /// Role API Gateway assumes to invoke the Lambda.
+    pub credentials: Option<String>,
+    /// COGNITO_USER_POOLS: user pool ARNs.
+    #[serde(default)]
+    pub provider_arns: Vec<String>,
+    /// Default scopes for operations using this authorizer (Cognito).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cors {
+    #[serde(default)]
+    pub allow_origins: Vec<String>,
+    /// Default: the methods each path has, plus OPTIONS.
+    pub allow_methods: Option<Vec<String>>,
+    #[serde(default)]
+    pub allow_headers: Vec<String>,
+    #[serde(default)]
+    pub expose_headers: Vec<String>,
+    pub max_age: Option<i32>,
+    pub allow_credentials: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayResponse {
+    pub status: Option<u16>,
+    /// Header name → value expression (`'static'`, `method.request.header.X`, ...).
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Content type → mapping template.
+    #[serde(default)]
+    pub templates: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validator {
+    #[serde(default)]
+    pub body: bool,
+    #[serde(default)]
+    pub params: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -92,6 +92,7 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
         let name = api_name(cfg, key, api);
         out.extend(rest_api(cfg, key, api, &name, doc, protect));
     }
+    out.extend(super::usage::desire(cfg)?);
     Ok(out)
 }
 

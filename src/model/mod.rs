@@ -5,6 +5,7 @@
 //! inside string props; `refs()` finds them, `resolve()` fills them in from outputs.
 
 pub mod desire;
+pub mod usage;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,10 +22,17 @@ pub enum Kind {
     VpcLink,
     LogGroup,
     RestApi,
+    Authorizer,
+    Validator,
+    Model,
+    GatewayResponse,
     Path,
     Route,
     Deployment,
     Stage,
+    ApiKey,
+    UsagePlan,
+    UsagePlanKey,
 }
 
 impl Kind {
@@ -37,6 +45,13 @@ impl Kind {
             Kind::Route => "route",
             Kind::Deployment => "deployment",
             Kind::Stage => "stage",
+            Kind::Authorizer => "authorizer",
+            Kind::Validator => "validator",
+            Kind::Model => "model",
+            Kind::GatewayResponse => "gateway_response",
+            Kind::ApiKey => "api_key",
+            Kind::UsagePlan => "usage_plan",
+            Kind::UsagePlanKey => "usage_plan_key",
         }
     }
     /// Props whose change cannot be made in place: the resource is replaced.
@@ -45,6 +60,9 @@ impl Kind {
             Kind::VpcLink => &["target_arns"],
             Kind::LogGroup => &["name"],
             Kind::Path => &["path"],
+            Kind::Authorizer => &["type"],
+            Kind::Model => &["content_type"],
+            Kind::ApiKey => &["name", "value_sha256"],
             _ => &[],
         }
     }

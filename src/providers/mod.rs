@@ -1,11 +1,13 @@
 //! AWS services: read what the stack owns, carry out changes. The only code that touches
 //! aws-sdk types.
 
+pub mod api_items;
 pub mod apigateway_read;
 pub mod apigateway_write;
 pub mod aws;
 pub mod limits;
 pub mod logs;
+pub mod usage;
 
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};
@@ -28,6 +30,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     )?;
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
+    usage::read(aws, owner, &mut state).await?;
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
     let mut names: BTreeSet<String> = desired
@@ -133,6 +136,12 @@ async fn create_or_update(
         }
         Kind::Stage if create => w::create_stage(aws, ch, outputs, owner).await,
         Kind::Stage => w::update_stage(aws, ch, outputs).await,
+        Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
+            api_items::put(aws, ch, outputs, action).await
+        }
+        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => {
+            usage::put(aws, ch, outputs, owner, action).await
+        }
     }
 }
 
@@ -145,5 +154,9 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         Kind::Route => w::delete_route(aws, ch, outputs).await,
         Kind::Deployment => w::delete_deployment(aws, ch, outputs).await,
         Kind::Stage => w::delete_stage(aws, ch, outputs).await,
+        Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
+            api_items::delete(aws, ch, outputs).await
+        }
+        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => usage::delete(aws, ch, outputs).await,
     }
 }
