@@ -220,7 +220,14 @@ fn no_region_anywhere_says_where_to_set_one() {
     let r = run(
         d.path(),
         &["plan", "--endpoint-url", "http://127.0.0.1:9"],
-        &[("HOME", home.path().to_str().unwrap()), ("AWS_CONFIG_FILE", "/nonexistent"), ("AWS_REGION", ""), ("AWS_DEFAULT_REGION", ""), ("AWS_ACCESS_KEY_ID", "x"), ("AWS_SECRET_ACCESS_KEY", "y")],
+        &[
+            ("HOME", home.path().to_str().unwrap()),
+            ("AWS_CONFIG_FILE", "/nonexistent"),
+            ("AWS_REGION", ""),
+            ("AWS_DEFAULT_REGION", ""),
+            ("AWS_ACCESS_KEY_ID", "x"),
+            ("AWS_SECRET_ACCESS_KEY", "y"),
+        ],
     );
     assert_eq!(r.status, 1);
     assert!(r.stderr.contains("no AWS region"), "{}", r.stderr);

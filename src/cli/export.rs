@@ -45,7 +45,7 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
             .clone()
             .or(cfg.file.region.clone())
             .unwrap_or_else(|| "us-east-1".into());
-        let docs = desire::documents(&cfg, &region).map_err(Diagnostics)?;
+        let (docs, _) = desire::documents(&cfg, &region).map_err(Diagnostics)?;
         let doc = docs
             .get(&key)
             .ok_or_else(|| anyhow!("REST API `{key}` has no contract"))?;

@@ -9,6 +9,15 @@ use anyhow::Result;
 pub fn run(g: &Global) -> Result<i32> {
     let cfg = load_config(g)?;
     let mut diags = lint_contracts(&cfg);
+    if let Ok((_, warnings)) = desire::documents(
+        &cfg,
+        &g.region
+            .clone()
+            .or(cfg.file.region.clone())
+            .unwrap_or_else(|| "us-east-1".into()),
+    ) {
+        diags.extend(warnings);
+    }
     diags.extend(cfg.contracts.values().filter_map(|c| c.strict_check()));
     let region = g
         .region

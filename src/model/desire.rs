@@ -36,9 +36,13 @@ pub fn api_name(cfg: &Config, key: &str, api: &RestApi) -> String {
     api.name.clone().unwrap_or_else(|| cfg.default_name(key))
 }
 
-/// The rendered import document of each REST API, by key.
-pub fn documents(cfg: &Config, region: &str) -> Result<IndexMap<String, Value>, Vec<Diagnostic>> {
+/// The rendered import document of each REST API, by key, and warnings about what the
+/// documents could not carry.
+pub type Documents = (IndexMap<String, Value>, Vec<Diagnostic>);
+
+pub fn documents(cfg: &Config, region: &str) -> Result<Documents, Vec<Diagnostic>> {
     let mut out = IndexMap::new();
+    let mut warnings = Vec::new();
     let mut diags = Vec::new();
     for (key, api) in &cfg.file.rest_apis {
         let Some(contract) = cfg.contracts.get(key) else {
@@ -53,8 +57,9 @@ pub fn documents(cfg: &Config, region: &str) -> Result<IndexMap<String, Value>, 
             region,
         };
         match render::render(&input) {
-            Ok(doc) => {
-                out.insert(key.clone(), doc);
+            Ok(r) => {
+                out.insert(key.clone(), r.doc);
+                warnings.extend(r.warnings);
             }
             Err(d) => diags.extend(d.into_iter().map(|x| {
                 let loc = x
@@ -66,14 +71,14 @@ pub fn documents(cfg: &Config, region: &str) -> Result<IndexMap<String, Value>, 
         }
     }
     if diags.is_empty() {
-        Ok(out)
+        Ok((out, warnings))
     } else {
         Err(diags)
     }
 }
 
 pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
-    let docs = documents(cfg, region)?;
+    let (docs, _) = documents(cfg, region)?;
     let protect = cfg.default_protect();
     let mut out = Vec::new();
     for (key, link) in &cfg.file.vpc_links {
@@ -122,6 +127,13 @@ fn rest_api(
         .prop(
             "minimum_compression_size",
             json!(api.minimum_compression_size),
+        )
+        .prop(
+            "api_key_source",
+            json!(api
+                .api_key_source
+                .map(|s| format!("{s:?}").to_uppercase())
+                .unwrap_or_else(|| "HEADER".into())),
         );
     r.protect = protect;
     out.push(r);
@@ -131,15 +143,35 @@ fn rest_api(
         r.parent = Some(api_id.clone());
         r
     };
+    let items: Vec<Resource> = api_items(key, doc)
+        .into_iter()
+        .map(|mut r| {
+            r.deps.insert(api_id.clone());
+            child(r)
+        })
+        .collect();
+    let item_ids: BTreeSet<String> = items.iter().map(|r| r.id.clone()).collect();
+    out.extend(items);
     let mut paths = BTreeSet::new();
     let mut route_ids = BTreeSet::new();
-    for (path, method, props) in render::routes(doc) {
+    for (path, method, props) in render::routes(doc, key) {
         let id = format!("route.{key}.{method} {path}");
         let mut r = child(Resource::new(
             id.clone(),
             Kind::Route,
             format!("{method} {path}"),
         ));
+        for m in props["request_models"]
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.values())
+        {
+            r.deps
+                .insert(format!("model.{key}.{}", m.as_str().unwrap_or_default()));
+        }
+        if props["integration"]["type"] == "MOCK" && path_has_cors(doc, &path, &method) {
+            r.payload = Some(json!({"generated": "cors"}));
+        }
         r.props = props
             .as_object()
             .cloned()
@@ -188,6 +220,7 @@ fn rest_api(
         .chain(paths.iter().map(|p| format!("path.{key}.{p}")))
         .collect();
     d.deps.insert(api_id.clone());
+    d.deps.extend(item_ids);
     d.payload = Some(json!({"document": doc, "keep": api.keep_deployments.unwrap_or(3)}));
     out.push(d);
 
@@ -217,6 +250,85 @@ fn rest_api(
         s.deps.insert(api_id.clone());
         s.protect = sprotect;
         out.push(s);
+    }
+    out
+}
+
+fn path_has_cors(doc: &Value, path: &str, method: &str) -> bool {
+    method == "OPTIONS"
+        && doc["paths"][path]["options"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("CORS preflight"))
+}
+
+/// Authorizers, validators, models and gateway responses, read off the document.
+fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
+    let mut out = Vec::new();
+    let obj = |v: &Value| v.as_object().cloned().unwrap_or_default();
+    for (name, scheme) in obj(&doc["components"]["securitySchemes"]) {
+        let Some(x) = scheme.get("x-amazon-apigateway-authorizer") else {
+            continue;
+        };
+        out.push(
+            Resource::new(
+                format!("authorizer.{key}.{name}"),
+                Kind::Authorizer,
+                name.clone(),
+            )
+            .prop("name", name.as_str())
+            .prop("type", x["type"].as_str().unwrap_or("token").to_uppercase())
+            .prop("authorizer_uri", x["authorizerUri"].clone())
+            .prop("credentials", x["authorizerCredentials"].clone())
+            .prop("identity_source", x["identitySource"].clone())
+            .prop(
+                "validation_regex",
+                x["identityValidationExpression"].clone(),
+            )
+            .prop("ttl_seconds", x["authorizerResultTtlInSeconds"].clone())
+            .prop("provider_arns", x["providerARNs"].clone()),
+        );
+    }
+    for (name, v) in obj(&doc["x-amazon-apigateway-request-validators"]) {
+        out.push(
+            Resource::new(
+                format!("validator.{key}.{name}"),
+                Kind::Validator,
+                name.clone(),
+            )
+            .prop("name", name.as_str())
+            .prop("body", v["validateRequestBody"].clone())
+            .prop("params", v["validateRequestParameters"].clone()),
+        );
+    }
+    for (name, schema) in obj(&doc["components"]["schemas"]) {
+        let mut r = Resource::new(format!("model.{key}.{name}"), Kind::Model, name.clone())
+            .prop("name", name.as_str())
+            .prop("content_type", "application/json")
+            .prop(
+                "schema",
+                crate::openapi::models::with_model_urls(
+                    &schema,
+                    &ref_placeholder(&format!("rest_api.{key}"), "id"),
+                ),
+            );
+        for other in crate::openapi::models::model_refs(&schema) {
+            if other != name {
+                r.deps.insert(format!("model.{key}.{other}"));
+            }
+        }
+        out.push(r);
+    }
+    for (kind, g) in obj(&doc["x-amazon-apigateway-gateway-responses"]) {
+        out.push(
+            Resource::new(
+                format!("gateway_response.{key}.{kind}"),
+                Kind::GatewayResponse,
+                kind.clone(),
+            )
+            .prop("status", g["statusCode"].clone())
+            .prop("response_parameters", g["responseParameters"].clone())
+            .prop("response_templates", g["responseTemplates"].clone()),
+        );
     }
     out
 }

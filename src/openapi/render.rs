@@ -4,10 +4,12 @@
 //! deployment fingerprint hashes.
 
 use super::contract::{Contract, Operation};
+use super::{cors, models, security};
 use crate::config::schema::{Integration, IntegrationType, RestApi};
 use crate::diag::Diagnostic;
 use crate::model::ref_placeholder;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
 
 /// Everything rendering needs besides the contract.
 pub struct RenderInput<'a> {
@@ -18,12 +20,20 @@ pub struct RenderInput<'a> {
     pub region: &'a str,
 }
 
-pub fn render(input: &RenderInput) -> Result<Value, Vec<Diagnostic>> {
+/// The document, and warnings about parts of the contract it could not carry.
+pub struct Rendered {
+    pub doc: Value,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     let api = input.api;
     let contract = input.contract;
     let ops = contract.operations();
     let mut diags = check_overrides(input, &ops);
+    diags.extend(check_names(input));
     let mut paths = Map::new();
+    let mut body_models = BTreeSet::new();
     for op in &ops {
         let integ = match effective_integration(api, op) {
             Ok(i) => i,
@@ -32,6 +42,18 @@ pub fn render(input: &RenderInput) -> Result<Value, Vec<Diagnostic>> {
                 continue;
             }
         };
+        let over = override_entry(api, op);
+        let sec = match security::resolve(input.key, api, contract, op, over) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let validator = over
+            .and_then(|o| o.validator.clone())
+            .or_else(|| api.default_validator.clone())
+            .filter(|v| v != security::NONE);
         let full = full_path(api.base_path.as_deref(), &op.path);
         let item = paths
             .entry(full)
@@ -41,10 +63,70 @@ pub fn render(input: &RenderInput) -> Result<Value, Vec<Diagnostic>> {
         } else {
             op.method.to_lowercase()
         };
-        item[key] = render_operation(input, op, &integ);
+        let mut rendered = render_operation(input, op, &integ);
+        rendered["security"] = security::requirement(&sec);
+        if let Some(v) = &validator {
+            rendered["x-amazon-apigateway-request-validator"] = json!(v);
+            let validates_body = api.validators.get(v).is_some_and(|x| x.body);
+            if let Some(model) = validates_body
+                .then(|| models::body_model(contract, &op.path, &op.method))
+                .flatten()
+            {
+                rendered["requestBody"] = json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{model}")}}}});
+                body_models.insert(model);
+            }
+        }
+        item[key] = rendered;
     }
     if !diags.is_empty() {
         return Err(diags);
+    }
+    if let Some(c) = &api.cors {
+        for item in paths.values_mut() {
+            let Some(o) = item.as_object_mut() else {
+                continue;
+            };
+            if o.contains_key("options") {
+                continue; // the contract answers preflights itself
+            }
+            let methods: Vec<String> = o
+                .keys()
+                .map(|k| {
+                    if k == super::contract::ANY_METHOD {
+                        "*".to_string()
+                    } else {
+                        k.to_uppercase()
+                    }
+                })
+                .collect();
+            o.insert("options".into(), cors::preflight(c, &methods));
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut components = Map::new();
+    components.insert(
+        "securitySchemes".into(),
+        Value::Object(security::schemes(api, input.region)),
+    );
+    let mut schemas = Map::new();
+    for name in models::closure(contract, &body_models) {
+        match contract.doc.pointer(&format!("/components/schemas/{name}")) {
+            Some(s) => {
+                let (converted, w) = models::draft4(&name, s, contract);
+                warnings.extend(w);
+                schemas.insert(name, converted);
+            }
+            None => warnings.push(
+                Diagnostic::warning(
+                    "ref",
+                    format!("schema {name} is referred to but not defined; it is not validated"),
+                )
+                .hint("define it under components.schemas"),
+            ),
+        }
+    }
+    if !schemas.is_empty() {
+        components.insert("schemas".into(), Value::Object(schemas));
     }
     let info = contract.doc.get("info");
     let mut doc = json!({
@@ -57,14 +139,136 @@ pub fn render(input: &RenderInput) -> Result<Value, Vec<Diagnostic>> {
                 .unwrap_or_else(|| format!("{} (managed by idrv5-gw)", input.name)),
         },
         "paths": paths,
+        "components": components,
     });
+    if !api.validators.is_empty() {
+        let v: Map<String, Value> = api
+            .validators
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.clone(),
+                    json!({"validateRequestBody": v.body, "validateRequestParameters": v.params}),
+                )
+            })
+            .collect();
+        doc["x-amazon-apigateway-request-validators"] = Value::Object(v);
+    }
+    let responses = gateway_responses(api);
+    if !responses.is_empty() {
+        doc["x-amazon-apigateway-gateway-responses"] = Value::Object(responses);
+    }
+    if let Some(src) = api.api_key_source {
+        doc["x-amazon-apigateway-api-key-source"] = json!(format!("{src:?}").to_uppercase());
+    }
     if !api.binary_media_types.is_empty() {
         doc["x-amazon-apigateway-binary-media-types"] = json!(api.binary_media_types);
     }
     if let Some(n) = api.minimum_compression_size {
         doc["x-amazon-apigateway-minimum-compression-size"] = json!(n);
     }
-    Ok(doc)
+    Ok(Rendered { doc, warnings })
+}
+
+/// Names that must exist: default authorizer/validator and per-operation choices.
+fn check_names(input: &RenderInput) -> Vec<Diagnostic> {
+    let api = input.api;
+    let mut d = Vec::new();
+    let mut want = |kind: &str, name: Option<&String>, known: bool, at: String| {
+        if let Some(n) = name.filter(|n| *n != security::NONE && !known) {
+            d.push(
+                Diagnostic::error("reference", format!("{at}: {kind} `{n}` is not declared")).hint(
+                    format!(
+                        "declare it under rest_apis.{}.{kind}s, or use NONE",
+                        input.key
+                    ),
+                ),
+            );
+        }
+    };
+    let key = input.key;
+    want(
+        "validator",
+        api.default_validator.as_ref(),
+        api.default_validator
+            .as_ref()
+            .is_some_and(|v| api.validators.contains_key(v)),
+        format!("rest_apis.{key}.default_validator"),
+    );
+    want(
+        "authorizer",
+        api.default_authorizer.as_ref(),
+        api.default_authorizer
+            .as_ref()
+            .is_some_and(|v| api.authorizers.contains_key(v)),
+        format!("rest_apis.{key}.default_authorizer"),
+    );
+    for (op, o) in &api.operations {
+        want(
+            "validator",
+            o.validator.as_ref(),
+            o.validator
+                .as_ref()
+                .is_some_and(|v| api.validators.contains_key(v)),
+            format!("rest_apis.{key}.operations.{op}"),
+        );
+    }
+    for (name, a) in &api.authorizers {
+        use crate::config::schema::AuthorizerType as T;
+        let ok = match a.kind {
+            Some(T::Token) | Some(T::Request) | None => a.lambda_arn.is_some(),
+            Some(T::CognitoUserPools) => !a.provider_arns.is_empty(),
+        };
+        if !ok {
+            d.push(Diagnostic::error("schema", format!("rest_apis.{key}.authorizers.{name}: TOKEN and REQUEST authorizers need `lambda_arn`, COGNITO_USER_POOLS needs `provider_arns`")).hint("add the missing key"));
+        }
+    }
+    d
+}
+
+/// `x-amazon-apigateway-gateway-responses`: the stack's, `not_found`, and CORS headers on
+/// the default 4XX/5XX answers.
+fn gateway_responses(api: &RestApi) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut put = |kind: &str,
+                   status: Option<u16>,
+                   headers: Vec<(String, String)>,
+                   templates: Vec<(String, String)>| {
+        let entry = out.entry(kind.to_string()).or_insert_with(|| json!({}));
+        if let Some(s) = status {
+            entry["statusCode"] = json!(s.to_string());
+        }
+        for (h, v) in headers {
+            entry["responseParameters"][format!("gatewayresponse.header.{h}")] = json!(v);
+        }
+        for (t, v) in templates {
+            entry["responseTemplates"][t] = json!(v);
+        }
+    };
+    if api.not_found == Some(true) {
+        // API Gateway answers an undefined path or method with MISSING_AUTHENTICATION_TOKEN
+        // (403). No route here uses IAM auth, so it only means "no such route".
+        put("MISSING_AUTHENTICATION_TOKEN", Some(404), vec![], vec![("application/json".into(), "{\"message\": \"Unable to find the requested resource\", \"path\": \"$context.path\"}".into())]);
+    }
+    if let Some(c) = &api.cors {
+        for kind in ["DEFAULT_4XX", "DEFAULT_5XX"] {
+            put(kind, None, cors::error_headers(c), vec![]);
+        }
+    }
+    for (kind, r) in &api.gateway_responses {
+        let headers = r
+            .headers
+            .iter()
+            .map(|(h, v)| (h.clone(), v.clone()))
+            .collect();
+        let templates = r
+            .templates
+            .iter()
+            .map(|(t, v)| (t.clone(), v.clone()))
+            .collect();
+        put(kind, r.status, headers, templates);
+    }
+    out
 }
 
 fn scalar_string(v: &Value) -> Option<String> {
@@ -84,12 +288,19 @@ pub fn full_path(base: Option<&str>, path: &str) -> String {
 }
 
 /// An override key names an operation by operationId or `METHOD /path`.
-fn override_for<'a>(api: &'a RestApi, op: &Operation) -> Option<&'a Integration> {
+fn override_entry<'a>(
+    api: &'a RestApi,
+    op: &Operation,
+) -> Option<&'a crate::config::schema::Operation> {
     let by_route = format!("{} {}", op.method, op.path);
     api.operations
         .iter()
         .find(|(k, _)| Some(k.as_str()) == op.operation_id.as_deref() || **k == by_route)
-        .and_then(|(_, o)| o.integration.as_ref())
+        .map(|(_, o)| o)
+}
+
+fn override_for<'a>(api: &'a RestApi, op: &Operation) -> Option<&'a Integration> {
+    override_entry(api, op).and_then(|o| o.integration.as_ref())
 }
 
 fn check_overrides(input: &RenderInput, ops: &[Operation]) -> Vec<Diagnostic> {
@@ -265,8 +476,9 @@ fn integration_extension(input: &RenderInput, op: &Operation, integ: &Integratio
     }
 }
 
-/// The route table of a rendered document: (path, METHOD, props), props as the diff sees them.
-pub fn routes(doc: &Value) -> Vec<(String, String, Value)> {
+/// The route table of a rendered document: (path, METHOD, props), props as the diff sees
+/// them. `api` is the REST API's key, for refs to its authorizers and validators.
+pub fn routes(doc: &Value, api: &str) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;
@@ -278,13 +490,24 @@ pub fn routes(doc: &Value) -> Vec<(String, String, Value)> {
             } else {
                 key.to_uppercase()
             };
-            out.push((path.clone(), method, route_props(op)));
+            out.push((path.clone(), method, route_props(doc, op, api)));
         }
     }
     out
 }
 
-fn route_props(op: &Value) -> Value {
+fn or_null<T: Into<Value>>(
+    m: Map<String, Value>,
+    f: impl FnOnce(Map<String, Value>) -> T,
+) -> Value {
+    if m.is_empty() {
+        Value::Null
+    } else {
+        f(m).into()
+    }
+}
+
+fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
     let mut req = Map::new();
     for p in op
         .get("parameters")
@@ -308,34 +531,89 @@ fn route_props(op: &Value) -> Value {
         .cloned()
         .unwrap_or(json!({}));
     let s = |k: &str| x.get(k).cloned().unwrap_or(Value::Null);
-    let mut integ = json!({
-        "type": x.get("type").and_then(Value::as_str).unwrap_or("").to_uppercase(),
+    let kind = x
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_uppercase();
+    let integ = json!({
+        "type": kind,
         "http_method": s("httpMethod"),
         "uri": s("uri"),
         "connection_type": x.get("connectionType").cloned().unwrap_or(json!("INTERNET")),
         "connection_id": s("connectionId"),
         "request_parameters": s("requestParameters"),
-        "request_templates": s("requestTemplates"),
+        "request_templates": if kind == "MOCK" { s("requestTemplates") } else { Value::Null },
         "timeout_ms": x.get("timeoutInMillis").cloned().unwrap_or(json!(29000)),
         "passthrough_behavior": x.get("passthroughBehavior").and_then(Value::as_str).unwrap_or("when_no_match").to_uppercase(),
     });
-    let mut responses = Vec::new();
-    if let Some(r) = x.get("responses").and_then(Value::as_object) {
-        responses = r
-            .values()
-            .filter_map(|v| v.get("statusCode").and_then(Value::as_str))
-            .map(|c| json!(c))
-            .collect();
+    // Method and integration responses matter for MOCK only: proxies pass the backend's through.
+    let (mut method_responses, mut integration_responses) = (Map::new(), Map::new());
+    for r in x
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|r| r.values())
+    {
+        let Some(code) = r.get("statusCode").and_then(Value::as_str) else {
+            continue;
+        };
+        let params = r
+            .get("responseParameters")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let declared: Map<String, Value> =
+            params.keys().map(|k| (k.clone(), json!(false))).collect();
+        method_responses.insert(code.into(), or_null(declared, Value::Object));
+        integration_responses.insert(code.into(), json!({"response_parameters": or_null(params, Value::Object), "response_templates": r.get("responseTemplates").cloned().unwrap_or(Value::Null)}));
     }
-    if integ["type"] != "MOCK" {
-        integ["request_templates"] = Value::Null;
+    // Security: the first requirement names the authorizer (by scheme = authorizer key).
+    let (mut authorization, mut authorizer_id, mut scopes, mut api_key_required) =
+        ("NONE", Value::Null, Value::Null, false);
+    let first = op
+        .pointer("/security/0")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (scheme, sc) in &first {
+        if scheme == security::API_KEY_SCHEME {
+            api_key_required = true;
+            continue;
+        }
+        let auth_type = doc
+            .pointer(&format!(
+                "/components/securitySchemes/{scheme}/x-amazon-apigateway-authtype"
+            ))
+            .and_then(Value::as_str);
+        authorization = if auth_type == Some("cognito_user_pools") {
+            "COGNITO_USER_POOLS"
+        } else {
+            "CUSTOM"
+        };
+        authorizer_id = json!(ref_placeholder(&format!("authorizer.{api}.{scheme}"), "id"));
+        if sc.as_array().is_some_and(|a| !a.is_empty()) {
+            scopes = sc.clone();
+        }
     }
+    let validator = op
+        .get("x-amazon-apigateway-request-validator")
+        .and_then(Value::as_str);
+    let model = op
+        .pointer("/requestBody/content/application~1json/schema/$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"));
     json!({
-        "authorization": "NONE",
-        "api_key_required": false,
-        "request_parameters": if req.is_empty() { Value::Null } else { Value::Object(req) },
+        "authorization": authorization,
+        "authorizer_id": authorizer_id,
+        "authorization_scopes": scopes,
+        "api_key_required": api_key_required,
+        "request_parameters": or_null(req, Value::Object),
+        "request_validator_id": validator.map(|v| json!(ref_placeholder(&format!("validator.{api}.{v}"), "id"))).unwrap_or(Value::Null),
+        "request_models": model.map(|m| json!({"application/json": m})).unwrap_or(Value::Null),
         "integration": integ,
-        "responses": if responses.is_empty() { Value::Null } else { Value::Array(responses) },
+        "method_responses": or_null(method_responses, Value::Object),
+        "integration_responses": or_null(integration_responses, Value::Object),
     })
 }
 
@@ -343,6 +621,7 @@ fn route_props(op: &Value) -> Value {
 mod tests {
     use crate::config::{load, LoadOptions};
     use crate::model::desire::documents;
+    use serde_json::Value;
     use std::path::Path;
 
     /// What export-openapi writes for the example is strict OpenAPI 3.0 with an integration
@@ -351,7 +630,7 @@ mod tests {
     fn the_example_renders_to_strict_openapi_with_integrations() {
         let stack = Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/idrv5/prod.yaml");
         let cfg = load(&stack, &LoadOptions::default()).expect("example loads");
-        let docs = documents(&cfg, "ap-southeast-2").expect("renders");
+        let (docs, _) = documents(&cfg, "ap-southeast-2").expect("renders");
         let doc = &docs["main"];
         serde_json::from_value::<openapiv3::OpenAPI>(doc.clone()).expect("strict OpenAPI 3.0");
         let paths = doc["paths"].as_object().unwrap();
@@ -360,16 +639,55 @@ mod tests {
             "{:?}",
             paths.keys()
         );
-        let ops: Vec<_> = paths
+        let ops: Vec<(&String, &Value)> = paths
             .values()
-            .flat_map(|i| i.as_object().unwrap().values())
+            .flat_map(|i| i.as_object().unwrap().iter())
             .collect();
-        assert_eq!(ops.len(), 25);
-        for op in ops {
+        assert_eq!(
+            ops.len(),
+            25 + paths.len(),
+            "25 operations and one CORS preflight per path"
+        );
+        for (method, op) in ops {
             let x = &op["x-amazon-apigateway-integration"];
-            assert_eq!(x["type"], "http_proxy");
-            assert_eq!(x["connectionType"], "VPC_LINK");
+            if method == "options" {
+                assert_eq!(x["type"], "mock");
+                let headers = &x["responses"]["default"]["responseParameters"];
+                assert_eq!(
+                    headers["method.response.header.Access-Control-Allow-Origin"],
+                    "'https://portal.idrv5.example.com'"
+                );
+                assert_eq!(op["security"], serde_json::json!([]), "preflights are open");
+            } else {
+                assert_eq!(x["type"], "http_proxy");
+                assert_eq!(x["connectionType"], "VPC_LINK");
+                assert_eq!(
+                    op["security"][0]["jwt"],
+                    serde_json::json!([]),
+                    "bearerAuth maps to the jwt authorizer"
+                );
+            }
         }
+        let schemes = &doc["components"]["securitySchemes"];
+        assert_eq!(
+            schemes["jwt"]["x-amazon-apigateway-authorizer"]["type"],
+            "token"
+        );
+        let quote = &paths["/api/v1/quotes"]["post"];
+        assert_eq!(quote["x-amazon-apigateway-request-validator"], "all");
+        assert_eq!(
+            quote["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/QuoteRequest"
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["QuoteRequest"]["$schema"],
+            "http://json-schema.org/draft-04/schema#"
+        );
+        assert_eq!(
+            doc["x-amazon-apigateway-gateway-responses"]["MISSING_AUTHENTICATION_TOKEN"]
+                ["statusCode"],
+            "404"
+        );
         let get = &paths["/api/v1/zones/{id}"]["get"]["x-amazon-apigateway-integration"];
         assert_eq!(
             get["requestParameters"]["integration.request.path.id"],

@@ -322,9 +322,19 @@ fn link_waits(changes: &mut [Change], desired: &[Resource], live: &LiveState) {
             // Whatever refers to me in the live state changes first.
             // So does whatever the stack wants to refer to its replacement.
             let live_id = c.id.trim_end_matches(OLD);
-            let live_users = live.resources.values().filter(|l| l.deps.contains(live_id)).map(|l| &l.id);
-            let desired_users = desired_deps.iter().filter(|(_, deps)| deps.contains(live_id)).map(|(id, _)| *id);
-            let users: BTreeSet<String> = live_users.cloned().chain(desired_users.map(str::to_string)).collect();
+            let live_users = live
+                .resources
+                .values()
+                .filter(|l| l.deps.contains(live_id))
+                .map(|l| &l.id);
+            let desired_users = desired_deps
+                .iter()
+                .filter(|(_, deps)| deps.contains(live_id))
+                .map(|(id, _)| *id);
+            let users: BTreeSet<String> = live_users
+                .cloned()
+                .chain(desired_users.map(str::to_string))
+                .collect();
             for u in users {
                 if u != c.id && active.contains_key(&u) {
                     c.waits_for.insert(u);

@@ -50,6 +50,9 @@ fn diff_line(d: &AttrDiff) -> String {
         value_text(&d.before),
         value_text(&d.after)
     );
+    if let Some(k) = d.key.strip_suffix("_sha256") {
+        s = format!("{k}: (sensitive, changed)"); // a digest of a secret: say only that it moved
+    }
     if d.forces_replace {
         s.push_str("  (forces replacement)");
     }

@@ -1,18 +1,480 @@
-//! Items of a REST API besides routes: authorizers, validators, models, gateway responses.
+//! Items of a REST API besides routes: authorizers, request validators, models and gateway
+//! responses. Owned through their REST API; read with one call per kind.
 
-use super::apigateway_write::Out;
+use super::apigateway_write::{out_of, Out};
 use super::aws::{Aws, AwsError};
-use crate::model::{LiveState, Outputs};
+use crate::model::{Kind, LiveResource, Outputs, Props};
 use crate::plan::{Action, Change};
+use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, Op, PatchOperation};
+use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
 
-pub async fn read(_aws: &Aws, _owner: &str, _live: &mut LiveState) -> Result<(), AwsError> {
-    Ok(())
+/// AWS creates these two models in every REST API; they are not the stack's.
+const DEFAULT_MODELS: &[&str] = &["Empty", "Error"];
+const DEFAULT_MODEL_DESCRIPTION: &str = "This is a default";
+
+fn live(
+    kind: Kind,
+    id: String,
+    name: String,
+    key: &str,
+    props: Props,
+    outputs: &[(&str, &str)],
+) -> LiveResource {
+    LiveResource {
+        id,
+        kind,
+        name,
+        props,
+        outputs: outputs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        deps: BTreeSet::new(),
+        parent: Some(format!("rest_api.{key}")),
+        protect: false,
+    }
 }
 
-pub async fn put(_aws: &Aws, ch: &Change, _outputs: &Outputs, _action: Action) -> Result<Out, AwsError> {
-    Err(AwsError::Service { op: "apply".into(), code: "Unsupported".into(), message: format!("{} cannot be applied yet", ch.id) })
+fn map_or_null(m: Option<&HashMap<String, String>>) -> Value {
+    match m {
+        Some(m) if !m.is_empty() => json!(m.iter().collect::<std::collections::BTreeMap<_, _>>()),
+        _ => Value::Null,
+    }
 }
 
-pub async fn delete(_aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), AwsError> {
-    Err(AwsError::Service { op: "apply".into(), code: "Unsupported".into(), message: format!("{} cannot be deleted yet", ch.id) })
+pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource>, AwsError> {
+    let (auths, validators, models, responses) = tokio::try_join!(
+        aws.call("GetAuthorizers", || aws
+            .apigw
+            .get_authorizers()
+            .rest_api_id(api_id)
+            .limit(500)
+            .send()),
+        aws.call("GetRequestValidators", || aws
+            .apigw
+            .get_request_validators()
+            .rest_api_id(api_id)
+            .limit(500)
+            .send()),
+        aws.call("GetModels", || aws
+            .apigw
+            .get_models()
+            .rest_api_id(api_id)
+            .limit(500)
+            .send()),
+        aws.call("GetGatewayResponses", || aws
+            .apigw
+            .get_gateway_responses()
+            .rest_api_id(api_id)
+            .limit(500)
+            .send()),
+    )?;
+    let mut out = Vec::new();
+    for a in auths.items() {
+        let name = a.name().unwrap_or_default().to_string();
+        let props: Props = [
+            ("name".to_string(), json!(name)),
+            ("type".to_string(), json!(a.r#type().map(|t| t.as_str()))),
+            ("authorizer_uri".to_string(), json!(a.authorizer_uri())),
+            ("credentials".to_string(), json!(a.authorizer_credentials())),
+            ("identity_source".to_string(), json!(a.identity_source())),
+            (
+                "validation_regex".to_string(),
+                json!(a.identity_validation_expression()),
+            ),
+            (
+                "ttl_seconds".to_string(),
+                json!(a.authorizer_result_ttl_in_seconds()),
+            ),
+            (
+                "provider_arns".to_string(),
+                if a.provider_arns().is_empty() {
+                    Value::Null
+                } else {
+                    json!(a.provider_arns())
+                },
+            ),
+        ]
+        .into();
+        out.push(live(
+            Kind::Authorizer,
+            format!("authorizer.{key}.{name}"),
+            name,
+            key,
+            props,
+            &[("id", a.id().unwrap_or_default())],
+        ));
+    }
+    for v in validators.items() {
+        let name = v.name().unwrap_or_default().to_string();
+        let props: Props = [
+            ("name".to_string(), json!(name)),
+            ("body".to_string(), json!(v.validate_request_body())),
+            ("params".to_string(), json!(v.validate_request_parameters())),
+        ]
+        .into();
+        out.push(live(
+            Kind::Validator,
+            format!("validator.{key}.{name}"),
+            name,
+            key,
+            props,
+            &[("id", v.id().unwrap_or_default())],
+        ));
+    }
+    for m in models.items() {
+        let name = m.name().unwrap_or_default().to_string();
+        if DEFAULT_MODELS.contains(&name.as_str())
+            && m.description()
+                .is_some_and(|d| d.starts_with(DEFAULT_MODEL_DESCRIPTION))
+        {
+            continue;
+        }
+        let schema = m
+            .schema()
+            .map(|s| serde_json::from_str(s).unwrap_or_else(|_| json!(s)))
+            .unwrap_or(Value::Null);
+        let props: Props = [
+            ("name".to_string(), json!(name)),
+            ("content_type".to_string(), json!(m.content_type())),
+            ("schema".to_string(), schema),
+        ]
+        .into();
+        out.push(live(
+            Kind::Model,
+            format!("model.{key}.{name}"),
+            name.clone(),
+            key,
+            props,
+            &[("id", m.id().unwrap_or_default()), ("name", &name)],
+        ));
+    }
+    for r in responses.items().iter().filter(|r| !r.default_response()) {
+        let kind = r
+            .response_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default();
+        let props: Props = [
+            ("status".to_string(), json!(r.status_code())),
+            (
+                "response_parameters".to_string(),
+                map_or_null(r.response_parameters()),
+            ),
+            (
+                "response_templates".to_string(),
+                map_or_null(r.response_templates()),
+            ),
+        ]
+        .into();
+        out.push(live(
+            Kind::GatewayResponse,
+            format!("gateway_response.{key}.{kind}"),
+            kind,
+            key,
+            props,
+            &[],
+        ));
+    }
+    Ok(out)
+}
+
+fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
+    p.get(k).and_then(Value::as_str)
+}
+
+fn strings(p: &Props, k: &str) -> Vec<String> {
+    p.get(k)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn map(p: &Props, k: &str) -> Option<HashMap<String, String>> {
+    p.get(k).and_then(Value::as_object).map(|o| {
+        o.iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect()
+    })
+}
+
+fn patch(path: &str, value: Option<String>) -> PatchOperation {
+    PatchOperation::builder()
+        .op(Op::Replace)
+        .path(path)
+        .set_value(value)
+        .build()
+}
+
+/// Replace-patches for the fields that changed, by (prop, patch path).
+fn changed(b: &Props, a: &Props, fields: &[(&str, &str)]) -> Vec<PatchOperation> {
+    fields
+        .iter()
+        .filter(|(k, _)| b.get(*k) != a.get(*k))
+        .map(|(k, path)| {
+            let v = match a.get(*k) {
+                Some(Value::String(x)) => Some(x.clone()),
+                Some(Value::Null) | None => Some(String::new()),
+                Some(other) => Some(other.to_string()),
+            };
+            patch(path, v)
+        })
+        .collect()
+}
+
+pub async fn put(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    action: Action,
+) -> Result<Out, AwsError> {
+    let api_id = out_of(outputs, ch.parent.as_deref().unwrap_or_default(), "id")?;
+    let a = ch.after.as_ref().expect("put has after");
+    let create = action == Action::Create;
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    match ch.kind {
+        Kind::Authorizer if create => {
+            let r = aws
+                .call("CreateAuthorizer", || {
+                    aws.apigw
+                        .create_authorizer()
+                        .rest_api_id(&api_id)
+                        .name(s(a, "name").unwrap_or_default())
+                        .r#type(AuthorizerType::from(s(a, "type").unwrap_or("TOKEN")))
+                        .set_authorizer_uri(s(a, "authorizer_uri").map(str::to_string))
+                        .set_authorizer_credentials(s(a, "credentials").map(str::to_string))
+                        .set_identity_source(s(a, "identity_source").map(str::to_string))
+                        .set_identity_validation_expression(
+                            s(a, "validation_regex").map(str::to_string),
+                        )
+                        .set_authorizer_result_ttl_in_seconds(
+                            a.get("ttl_seconds")
+                                .and_then(Value::as_i64)
+                                .map(|n| n as i32),
+                        )
+                        .set_provider_arns(
+                            Some(strings(a, "provider_arns")).filter(|v| !v.is_empty()),
+                        )
+                        .send()
+                })
+                .await?;
+            let id = r.id().unwrap_or_default().to_string();
+            // moto drops the regex given at create (a typo in its handler); a patch stores it
+            // there and is equally valid on AWS.
+            if let Some(regex) = s(a, "validation_regex") {
+                let op = patch("/identityValidationExpression", Some(regex.to_string()));
+                aws.call("UpdateAuthorizer", || {
+                    aws.apigw
+                        .update_authorizer()
+                        .rest_api_id(&api_id)
+                        .authorizer_id(&id)
+                        .patch_operations(op.clone())
+                        .send()
+                })
+                .await?;
+            }
+            Ok([("id".to_string(), id)].into())
+        }
+        Kind::Authorizer => {
+            let b = ch.before.as_ref().expect("update has before");
+            let mut ops = changed(
+                b,
+                a,
+                &[
+                    ("name", "/name"),
+                    ("authorizer_uri", "/authorizerUri"),
+                    ("credentials", "/authorizerCredentials"),
+                    ("identity_source", "/identitySource"),
+                    ("validation_regex", "/identityValidationExpression"),
+                    ("ttl_seconds", "/authorizerResultTtlInSeconds"),
+                ],
+            );
+            let (old, new) = (strings(b, "provider_arns"), strings(a, "provider_arns"));
+            for arn in new.iter().filter(|x| !old.contains(x)) {
+                ops.push(
+                    PatchOperation::builder()
+                        .op(Op::Add)
+                        .path("/providerARNs")
+                        .value(arn)
+                        .build(),
+                );
+            }
+            for arn in old.iter().filter(|x| !new.contains(x)) {
+                ops.push(
+                    PatchOperation::builder()
+                        .op(Op::Remove)
+                        .path("/providerARNs")
+                        .value(arn)
+                        .build(),
+                );
+            }
+            aws.call("UpdateAuthorizer", || {
+                aws.apigw
+                    .update_authorizer()
+                    .rest_api_id(&api_id)
+                    .authorizer_id(&id)
+                    .set_patch_operations(Some(ops.clone()))
+                    .send()
+            })
+            .await?;
+            Ok(ch.live_outputs.clone())
+        }
+        Kind::Validator if create => {
+            let r = aws
+                .call("CreateRequestValidator", || {
+                    aws.apigw
+                        .create_request_validator()
+                        .rest_api_id(&api_id)
+                        .name(s(a, "name").unwrap_or_default())
+                        .validate_request_body(
+                            a.get("body").and_then(Value::as_bool).unwrap_or(false),
+                        )
+                        .validate_request_parameters(
+                            a.get("params").and_then(Value::as_bool).unwrap_or(false),
+                        )
+                        .send()
+                })
+                .await?;
+            Ok([("id".to_string(), r.id().unwrap_or_default().to_string())].into())
+        }
+        Kind::Validator => {
+            let ops = changed(
+                ch.before.as_ref().expect("before"),
+                a,
+                &[
+                    ("name", "/name"),
+                    ("body", "/validateRequestBody"),
+                    ("params", "/validateRequestParameters"),
+                ],
+            );
+            aws.call("UpdateRequestValidator", || {
+                aws.apigw
+                    .update_request_validator()
+                    .rest_api_id(&api_id)
+                    .request_validator_id(&id)
+                    .set_patch_operations(Some(ops.clone()))
+                    .send()
+            })
+            .await?;
+            Ok(ch.live_outputs.clone())
+        }
+        Kind::Model => {
+            let name = s(a, "name").unwrap_or_default().to_string();
+            let schema =
+                serde_json::to_string(a.get("schema").unwrap_or(&Value::Null)).unwrap_or_default();
+            if !create {
+                aws.call("UpdateModel", || {
+                    aws.apigw
+                        .update_model()
+                        .rest_api_id(&api_id)
+                        .model_name(&name)
+                        .patch_operations(patch("/schema", Some(schema.clone())))
+                        .send()
+                })
+                .await?;
+                return Ok(ch.live_outputs.clone());
+            }
+            let send = || {
+                aws.apigw
+                    .create_model()
+                    .rest_api_id(&api_id)
+                    .name(&name)
+                    .content_type(s(a, "content_type").unwrap_or("application/json"))
+                    .schema(&schema)
+                    .description("managed by idrv5-gw")
+                    .send()
+            };
+            let created = match aws.call("CreateModel", send).await {
+                // AWS's own default model of that name (Empty, Error): the contract's replaces it.
+                Err(AwsError::Service { code, .. }) if code == "ConflictException" => {
+                    aws.call("UpdateModel", || {
+                        aws.apigw
+                            .update_model()
+                            .rest_api_id(&api_id)
+                            .model_name(&name)
+                            .patch_operations(patch("/schema", Some(schema.clone())))
+                            .send()
+                    })
+                    .await?;
+                    name.clone()
+                }
+                r => r?.id().unwrap_or_default().to_string(),
+            };
+            Ok([("id".to_string(), created), ("name".to_string(), name)].into())
+        }
+        Kind::GatewayResponse => {
+            aws.call("PutGatewayResponse", || {
+                aws.apigw
+                    .put_gateway_response()
+                    .rest_api_id(&api_id)
+                    .response_type(GatewayResponseType::from(ch.name.as_str()))
+                    .set_status_code(s(a, "status").map(str::to_string))
+                    .set_response_parameters(map(a, "response_parameters"))
+                    .set_response_templates(map(a, "response_templates"))
+                    .send()
+            })
+            .await?;
+            Ok(Out::new())
+        }
+        _ => unreachable!("api_items::put is only called for its kinds"),
+    }
+}
+
+fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
+    match r {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
+    let api_id = out_of(outputs, ch.parent.as_deref().unwrap_or_default(), "id")?;
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    match ch.kind {
+        Kind::Authorizer => ignore_missing(
+            aws.call("DeleteAuthorizer", || {
+                aws.apigw
+                    .delete_authorizer()
+                    .rest_api_id(&api_id)
+                    .authorizer_id(&id)
+                    .send()
+            })
+            .await,
+        ),
+        Kind::Validator => ignore_missing(
+            aws.call("DeleteRequestValidator", || {
+                aws.apigw
+                    .delete_request_validator()
+                    .rest_api_id(&api_id)
+                    .request_validator_id(&id)
+                    .send()
+            })
+            .await,
+        ),
+        Kind::Model => ignore_missing(
+            aws.call("DeleteModel", || {
+                aws.apigw
+                    .delete_model()
+                    .rest_api_id(&api_id)
+                    .model_name(&ch.name)
+                    .send()
+            })
+            .await,
+        ),
+        Kind::GatewayResponse => ignore_missing(
+            aws.call("DeleteGatewayResponse", || {
+                aws.apigw
+                    .delete_gateway_response()
+                    .rest_api_id(&api_id)
+                    .response_type(GatewayResponseType::from(ch.name.as_str()))
+                    .send()
+            })
+            .await,
+        ),
+        _ => unreachable!("api_items::delete is only called for its kinds"),
+    }
 }

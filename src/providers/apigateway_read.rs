@@ -111,7 +111,7 @@ async fn read_one_api(
 ) -> Result<Vec<LiveResource>, AwsError> {
     let key = id.trim_start_matches("rest_api.").to_string();
     let api_id = api.id().unwrap_or_default().to_string();
-    let (resources, stages, deployments) = tokio::try_join!(
+    let (resources, stages, deployments, mut out) = tokio::try_join!(
         get_resources(aws, &api_id),
         aws.call("GetStages", || aws
             .apigw
@@ -119,8 +119,9 @@ async fn read_one_api(
             .rest_api_id(&api_id)
             .send()),
         get_deployments(aws, &api_id),
+        super::api_items::read(aws, &key, &api_id),
     )?;
-    let mut out = vec![rest_api_resource(&id, &key, protect, &api)];
+    out.insert(0, rest_api_resource(&id, &key, protect, &api));
     let child =
         |id: String, kind, name: String, props: Props, outputs: BTreeMap<String, String>| {
             LiveResource {
@@ -254,6 +255,10 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
             "minimum_compression_size".to_string(),
             json!(api.minimum_compression_size()),
         ),
+        (
+            "api_key_source".to_string(),
+            json!(api.api_key_source().map(|s| s.as_str()).unwrap_or("HEADER")),
+        ),
     ]
     .into();
     LiveResource {
@@ -351,31 +356,60 @@ fn route_props(m: &Method) -> Props {
         None if connection_type == "VPC_LINK" => json!(UNREADABLE),
         None => Value::Null,
     };
-    let mut responses: Vec<String> = i
+    let integration = match i {
+        None => Value::Null,
+        Some(i) => json!({
+            "type": kind,
+            "http_method": i.http_method(),
+            "uri": i.uri(),
+            "connection_type": connection_type,
+            "connection_id": connection_id,
+            "request_parameters": map_or_null(i.request_parameters()),
+            "request_templates": if kind == "MOCK" { map_or_null(i.request_templates()) } else { Value::Null },
+            "timeout_ms": Some(i.timeout_in_millis()).filter(|t| *t > 0).unwrap_or(29000),
+            "passthrough_behavior": i.passthrough_behavior().unwrap_or("WHEN_NO_MATCH").to_uppercase(),
+        }),
+    };
+    let mut method_responses = Map::new();
+    for (code, r) in m.method_responses().into_iter().flatten() {
+        method_responses.insert(code.clone(), map_or_null(r.response_parameters()));
+    }
+    let mut integration_responses = Map::new();
+    for (code, r) in i
         .and_then(|i| i.integration_responses())
-        .map(|r| r.keys().cloned().collect())
-        .unwrap_or_default();
-    responses.sort();
-    let integration = json!({
-        "type": kind,
-        "http_method": i.and_then(|i| i.http_method()),
-        "uri": i.and_then(|i| i.uri()),
-        "connection_type": connection_type,
-        "connection_id": connection_id,
-        "request_parameters": map_or_null(i.and_then(|i| i.request_parameters())),
-        "request_templates": if kind == "MOCK" { map_or_null(i.and_then(|i| i.request_templates())) } else { Value::Null },
-        "timeout_ms": i.map(|i| i.timeout_in_millis()).filter(|t| *t > 0).unwrap_or(29000),
-        "passthrough_behavior": i.and_then(|i| i.passthrough_behavior()).unwrap_or("WHEN_NO_MATCH").to_uppercase(),
-    });
-    let integration = if i.is_none() {
-        Value::Null
-    } else {
-        integration
+        .into_iter()
+        .flatten()
+    {
+        // Empty templates come back as null: they mean "no template".
+        let templates: HashMap<String, String> = r
+            .response_templates()
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        integration_responses.insert(code.clone(), json!({"response_parameters": map_or_null(r.response_parameters()), "response_templates": map_or_null(Some(&templates))}));
+    }
+    let obj = |m: Map<String, Value>| {
+        if m.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(m)
+        }
     };
     [
         (
             "authorization".to_string(),
             json!(m.authorization_type().unwrap_or("NONE")),
+        ),
+        ("authorizer_id".to_string(), json!(m.authorizer_id())),
+        (
+            "authorization_scopes".to_string(),
+            if m.authorization_scopes().is_empty() {
+                Value::Null
+            } else {
+                json!(m.authorization_scopes())
+            },
         ),
         (
             "api_key_required".to_string(),
@@ -385,14 +419,19 @@ fn route_props(m: &Method) -> Props {
             "request_parameters".to_string(),
             map_or_null(m.request_parameters()),
         ),
-        ("integration".to_string(), integration),
         (
-            "responses".to_string(),
-            if responses.is_empty() {
-                Value::Null
-            } else {
-                json!(responses)
-            },
+            "request_validator_id".to_string(),
+            json!(m.request_validator_id()),
+        ),
+        (
+            "request_models".to_string(),
+            map_or_null(m.request_models()),
+        ),
+        ("integration".to_string(), integration),
+        ("method_responses".to_string(), obj(method_responses)),
+        (
+            "integration_responses".to_string(),
+            obj(integration_responses),
         ),
     ]
     .into()

@@ -86,6 +86,9 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
                 .name(s(p, "name").unwrap_or_default())
                 .description(s(p, "description").unwrap_or_default())
                 .endpoint_configuration(endpoint.clone())
+                .set_api_key_source(
+                    s(p, "api_key_source").map(aws_sdk_apigateway::types::ApiKeySourceType::from),
+                )
                 .set_minimum_compression_size(
                     p.get("minimum_compression_size")
                         .and_then(Value::as_i64)
@@ -128,6 +131,14 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     .into())
 }
 
+fn string_map(v: Option<&Value>) -> Option<HashMap<String, String>> {
+    v.and_then(Value::as_object).map(|o| {
+        o.iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect()
+    })
+}
+
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| {
@@ -144,7 +155,11 @@ pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
         ch.after.as_ref().expect("update has after"),
     );
     let mut ops = Vec::new();
-    for (key, path) in [("name", "/name"), ("description", "/description")] {
+    for (key, path) in [
+        ("name", "/name"),
+        ("description", "/description"),
+        ("api_key_source", "/apiKeySource"),
+    ] {
         if b.get(key) != a.get(key) {
             ops.push(patch(Op::Replace, path, s(a, key).map(str::to_string)));
         }
@@ -312,7 +327,16 @@ fn route_target(ch: &Change, outputs: &Outputs) -> Result<(String, String, Strin
 pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
     let (api_id, rid, method) = route_target(ch, outputs)?;
     let a = ch.after.as_ref().expect("put has after");
-    let method_keys = ["authorization", "api_key_required", "request_parameters"];
+    let method_keys = [
+        "authorization",
+        "authorizer_id",
+        "authorization_scopes",
+        "api_key_required",
+        "request_parameters",
+        "request_validator_id",
+        "request_models",
+        "method_responses",
+    ];
     let method_changed = ch.before.as_ref().is_none_or(|b| {
         method_keys.iter().any(|k| b.get(*k) != a.get(*k))
             || b.get("integration").is_none_or(Value::is_null)
@@ -353,6 +377,12 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                             .unwrap_or(false),
                     )
                     .set_request_parameters(params.clone())
+                    .set_authorizer_id(s(a, "authorizer_id").map(str::to_string))
+                    .set_authorization_scopes(
+                        Some(strings(a.get("authorization_scopes"))).filter(|v| !v.is_empty()),
+                    )
+                    .set_request_validator_id(s(a, "request_validator_id").map(str::to_string))
+                    .set_request_models(string_map(a.get("request_models")))
                     .send()
             })
             .await;
@@ -361,6 +391,29 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
             // An interrupted apply left the method: it is replaced below by the integration.
             Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
             Err(e) => return Err(e),
+        }
+        for (code, params) in a
+            .get("method_responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let declared: Option<HashMap<String, bool>> = params.as_object().map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
+                    .collect()
+            });
+            aws.call("PutMethodResponse", || {
+                aws.apigw
+                    .put_method_response()
+                    .rest_api_id(&api_id)
+                    .resource_id(&rid)
+                    .http_method(&method)
+                    .status_code(code)
+                    .set_response_parameters(declared.clone())
+                    .send()
+            })
+            .await?;
         }
     }
     put_integration(aws, &api_id, &rid, &method, a).await?;
@@ -407,26 +460,23 @@ async fn put_integration(
             .send()
     })
     .await?;
-    // A MOCK answers through a method response and an integration response.
-    for code in strings(a.get("responses")) {
-        aws.call("PutMethodResponse", || {
-            aws.apigw
-                .put_method_response()
-                .rest_api_id(api_id)
-                .resource_id(rid)
-                .http_method(method)
-                .status_code(&code)
-                .send()
-        })
-        .await?;
+    // A MOCK answers through its integration responses (after the method responses above).
+    for (code, r) in a
+        .get("integration_responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         aws.call("PutIntegrationResponse", || {
             aws.apigw
                 .put_integration_response()
                 .rest_api_id(api_id)
                 .resource_id(rid)
                 .http_method(method)
-                .status_code(&code)
+                .status_code(code)
                 .selection_pattern("")
+                .set_response_parameters(string_map(r.get("response_parameters")))
+                .set_response_templates(string_map(r.get("response_templates")))
                 .send()
         })
         .await?;

@@ -60,22 +60,28 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
 /// A live resource whose props name another's AWS id or ARN depends on it: deleting the
 /// other waits for this one to change first.
 fn link_live_deps(state: &mut LiveState) {
-    let ids: Vec<(String, String)> = state
+    // Quoted, so a model `Zone` does not match `ZoneList`.
+    let needles: Vec<(String, String)> = state
         .resources
         .values()
-        .filter(|r| matches!(r.kind, Kind::VpcLink | Kind::LogGroup))
         .flat_map(|r| {
-            r.outputs
+            let attrs: &[&str] = match r.kind {
+                Kind::VpcLink | Kind::Authorizer | Kind::Validator => &["id"],
+                Kind::LogGroup => &["arn"],
+                Kind::Model => &["name"],
+                _ => &[],
+            };
+            attrs
                 .iter()
-                .filter(|(k, _)| *k == "id" || *k == "arn")
-                .map(|(_, v)| (r.id.clone(), v.clone()))
+                .filter_map(|a| r.outputs.get(*a))
+                .filter(|v| !v.is_empty())
+                .map(|v| (r.id.clone(), format!("\"{v}\"")))
                 .collect::<Vec<_>>()
         })
-        .filter(|(_, v)| !v.is_empty())
         .collect();
     for r in state.resources.values_mut() {
         let text = serde_json::to_string(&r.props).unwrap_or_default();
-        for (id, needle) in &ids {
+        for (id, needle) in &needles {
             if *id != r.id && text.contains(needle.as_str()) {
                 r.deps.insert(id.clone());
             }
@@ -157,6 +163,8 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
             api_items::delete(aws, ch, outputs).await
         }
-        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => usage::delete(aws, ch, outputs).await,
+        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => {
+            usage::delete(aws, ch, outputs).await
+        }
     }
 }

@@ -1,18 +1,866 @@
 //! API keys, usage plans and usage-plan keys: read what the stack owns, write changes.
+//!
+//! Reads: GetApiKeys (values included, only to hash them), GetUsagePlans, and GetUsagePlanKeys
+//! per owned plan. Key values are read at apply time from the source the payload names and
+//! never leave this module: props carry their digest, errors are scrubbed of them.
+//!
+//! UpdateUsagePlan is allowed once per 20 s per account, so every change to one plan goes in
+//! one call.
 
-use super::apigateway_write::Out;
+use super::apigateway_read::TAG_ID;
+use super::apigateway_write::{out_of, tags, Out};
 use super::aws::{Aws, AwsError};
-use crate::model::{LiveState, Outputs};
+use crate::model::desire::{TAG_PROTECT, TAG_STACK};
+use crate::model::usage::{number, value_digest, ValueSource};
+use crate::model::{Kind, LiveResource, LiveState, Outputs, Props};
 use crate::plan::{Action, Change};
+use aws_sdk_apigateway::types::{
+    ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings, UsagePlan,
+};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub async fn read(_aws: &Aws, _owner: &str, _live: &mut LiveState) -> Result<(), AwsError> {
+/// Set on keys created with a stack-given value: only those are compared by value digest.
+pub const TAG_VALUE_SOURCE: &str = "idrv5-gw:value-source";
+
+fn owned(tags: Option<&HashMap<String, String>>, owner: &str) -> Option<(String, bool)> {
+    let tags = tags?;
+    if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
+        return None;
+    }
+    Some((
+        tags.get(TAG_ID)?.clone(),
+        tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+    ))
+}
+
+fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn service_error(op: &str, code: &str, message: String) -> AwsError {
+    AwsError::Service {
+        op: op.into(),
+        code: code.into(),
+        message,
+    }
+}
+
+// ---- read ----
+
+/// Owned API keys, usage plans and the owned keys attached to owned plans. Runs after the
+/// REST APIs are in `live`: a plan's stages are named by the stack's API keys (`main.prod`).
+pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
+    let apis: HashMap<String, String> = live
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::RestApi)
+        .filter_map(|r| {
+            Some((
+                r.outputs.get("id")?.clone(),
+                r.id.trim_start_matches("rest_api.").to_string(),
+            ))
+        })
+        .collect();
+    let (keys, plans) = tokio::try_join!(read_keys(aws, owner), read_plans(aws, owner, &apis))?;
+    let key_ids: HashMap<String, String> = keys
+        .iter()
+        .filter_map(|k| Some((k.outputs.get("id")?.clone(), k.id.clone())))
+        .collect();
+    let reads = plans.iter().map(|p| read_plan_keys(aws, p, &key_ids));
+    let attached = futures::future::try_join_all(reads).await?;
+    for r in keys
+        .into_iter()
+        .chain(plans)
+        .chain(attached.into_iter().flatten())
+    {
+        live.insert(r);
+    }
     Ok(())
 }
 
-pub async fn put(_aws: &Aws, ch: &Change, _outputs: &Outputs, _owner: &str, _action: Action) -> Result<Out, AwsError> {
-    Err(AwsError::Service { op: "apply".into(), code: "Unsupported".into(), message: format!("{} cannot be applied yet", ch.id) })
+async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let page = aws
+            .call("GetApiKeys", || {
+                aws.apigw
+                    .get_api_keys()
+                    .include_values(true)
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
+        for k in page.items() {
+            let Some((id, protect)) = owned(k.tags(), owner) else {
+                continue;
+            };
+            let mut props = Props::new();
+            props.insert("name".into(), json!(k.name()));
+            props.insert(
+                "description".into(),
+                json!(k.description().unwrap_or_default()),
+            );
+            props.insert("enabled".into(), json!(k.enabled()));
+            let given = k
+                .tags()
+                .and_then(|t| t.get(TAG_VALUE_SOURCE))
+                .is_some_and(|v| v == "stack");
+            if given {
+                props.insert(
+                    "value_sha256".into(),
+                    json!(value_digest(owner, k.value().unwrap_or_default())),
+                );
+            }
+            out.push(LiveResource {
+                name: id.trim_start_matches("api_key.").to_string(),
+                id,
+                kind: Kind::ApiKey,
+                props,
+                outputs: [("id".to_string(), k.id().unwrap_or_default().to_string())].into(),
+                deps: BTreeSet::new(),
+                parent: None,
+                protect,
+            });
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            return Ok(out);
+        }
+    }
 }
 
-pub async fn delete(_aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), AwsError> {
-    Err(AwsError::Service { op: "apply".into(), code: "Unsupported".into(), message: format!("{} cannot be deleted yet", ch.id) })
+async fn read_plans(
+    aws: &Aws,
+    owner: &str,
+    apis: &HashMap<String, String>,
+) -> Result<Vec<LiveResource>, AwsError> {
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let page = aws
+            .call("GetUsagePlans", || {
+                aws.apigw
+                    .get_usage_plans()
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
+        for p in page.items() {
+            if let Some((id, protect)) = owned(p.tags(), owner) {
+                out.push(plan_resource(id, protect, p, apis));
+            }
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            return Ok(out);
+        }
+    }
+}
+
+fn throttle_value(t: &ThrottleSettings) -> Value {
+    let mut o = Map::new();
+    if t.rate_limit() != 0.0 {
+        o.insert("rate_limit".into(), number(t.rate_limit()));
+    }
+    if t.burst_limit() != 0 {
+        o.insert("burst_limit".into(), json!(t.burst_limit()));
+    }
+    if o.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(o)
+    }
+}
+
+/// The shape `model::usage` gives the desired side. A stage of an API this stack owns is
+/// keyed `<api key>.<stage>`; any other is keyed `<api id>:<stage>` and shows as drift.
+fn plan_resource(
+    id: String,
+    protect: bool,
+    p: &UsagePlan,
+    apis: &HashMap<String, String>,
+) -> LiveResource {
+    let mut deps = BTreeSet::new();
+    let mut stages = Map::new();
+    for s in p.api_stages() {
+        let (api_id, stage) = (
+            s.api_id().unwrap_or_default(),
+            s.stage().unwrap_or_default(),
+        );
+        let throttle: BTreeMap<String, Value> = s
+            .throttle()
+            .into_iter()
+            .flatten()
+            .map(|(k, t)| (k.clone(), throttle_value(t)))
+            .collect();
+        let key = match apis.get(api_id) {
+            Some(api) => {
+                deps.insert(format!("rest_api.{api}"));
+                deps.insert(format!("stage.{api}.{stage}"));
+                format!("{api}.{stage}")
+            }
+            None => format!("{api_id}:{stage}"),
+        };
+        stages.insert(
+            key,
+            json!({"api_id": api_id, "stage": stage, "throttle": throttle}),
+        );
+    }
+    let quota = p.quota().map_or(Value::Null, |q| {
+        json!({
+            "limit": q.limit(),
+            "period": q.period().map(|x| x.as_str()),
+            "offset": q.offset(),
+        })
+    });
+    let props: Props = [
+        ("name".to_string(), json!(p.name())),
+        (
+            "description".to_string(),
+            json!(p.description().unwrap_or_default()),
+        ),
+        (
+            "throttle".to_string(),
+            p.throttle().map_or(Value::Null, throttle_value),
+        ),
+        ("quota".to_string(), quota),
+        ("api_stages".to_string(), Value::Object(stages)),
+    ]
+    .into();
+    LiveResource {
+        name: id.trim_start_matches("usage_plan.").to_string(),
+        id,
+        kind: Kind::UsagePlan,
+        props,
+        outputs: [("id".to_string(), p.id().unwrap_or_default().to_string())].into(),
+        deps,
+        parent: None,
+        protect,
+    }
+}
+
+/// The plan's keys that this stack owns; others attached by hand are not ours to touch.
+async fn read_plan_keys(
+    aws: &Aws,
+    plan: &LiveResource,
+    key_ids: &HashMap<String, String>,
+) -> Result<Vec<LiveResource>, AwsError> {
+    let plan_id = plan.outputs.get("id").cloned().unwrap_or_default();
+    let plan_key = plan.id.trim_start_matches("usage_plan.");
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let page = aws
+            .call("GetUsagePlanKeys", || {
+                aws.apigw
+                    .get_usage_plan_keys()
+                    .usage_plan_id(&plan_id)
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
+        for k in page.items() {
+            let key_id = k.id().unwrap_or_default();
+            let Some(key_rid) = key_ids.get(key_id) else {
+                continue;
+            };
+            let key = key_rid.trim_start_matches("api_key.");
+            out.push(LiveResource {
+                id: format!("usage_plan_key.{plan_key}.{key}"),
+                kind: Kind::UsagePlanKey,
+                name: format!("{plan_key}/{key}"),
+                props: [
+                    ("plan_id".to_string(), json!(plan_id)),
+                    ("key_id".to_string(), json!(key_id)),
+                ]
+                .into(),
+                outputs: [
+                    ("id".to_string(), key_id.to_string()),
+                    ("plan_id".to_string(), plan_id.clone()),
+                ]
+                .into(),
+                deps: [plan.id.clone(), key_rid.clone()].into(),
+                parent: None,
+                protect: plan.protect,
+            });
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            return Ok(out);
+        }
+    }
+}
+
+// ---- write ----
+
+pub async fn put(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+    action: Action,
+) -> Result<Out, AwsError> {
+    let create = action == Action::Create;
+    match ch.kind {
+        Kind::ApiKey if create => create_api_key(aws, ch, owner).await,
+        Kind::ApiKey => update_api_key(aws, ch).await,
+        Kind::UsagePlan if create => create_usage_plan(aws, ch, owner).await,
+        Kind::UsagePlan => update_usage_plan(aws, ch).await,
+        Kind::UsagePlanKey => put_usage_plan_key(aws, ch, outputs, create).await,
+        other => Err(service_error(
+            "apply",
+            "Unsupported",
+            format!("{} is a {} and not handled here", ch.id, other.as_str()),
+        )),
+    }
+}
+
+pub async fn delete(aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), AwsError> {
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    match ch.kind {
+        Kind::ApiKey => ignore_missing(
+            aws.call("DeleteApiKey", || {
+                aws.apigw.delete_api_key().api_key(&id).send()
+            })
+            .await,
+        ),
+        Kind::UsagePlan => delete_usage_plan(aws, ch, &id).await,
+        Kind::UsagePlanKey => {
+            let plan_id = ch.live_outputs.get("plan_id").cloned().unwrap_or_default();
+            delete_plan_key(aws, &plan_id, &id).await
+        }
+        other => Err(service_error(
+            "apply",
+            "Unsupported",
+            format!("{} is a {} and not handled here", ch.id, other.as_str()),
+        )),
+    }
+}
+
+fn after(ch: &Change) -> &Props {
+    ch.after.as_ref().expect("create/update has after")
+}
+
+fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
+    p.get(k).and_then(Value::as_str)
+}
+
+fn patch(op: Op, path: &str, value: Option<String>) -> PatchOperation {
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value)
+        .build()
+}
+
+/// A number as a patch value: whole numbers without a fraction (moto parses limits as ints).
+fn num_text(v: &Value) -> Option<String> {
+    v.as_f64().map(|x| match number(x) {
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    })
+}
+
+/// Replace every occurrence of the secret in an error, whatever AWS chose to echo.
+fn scrub(e: AwsError, secret: &str) -> AwsError {
+    let clean = |s: String| s.replace(secret, "(sensitive)");
+    match e {
+        AwsError::Service { op, code, message } => AwsError::Service {
+            op,
+            code,
+            message: clean(message),
+        },
+        AwsError::NotFound { op, message } => AwsError::NotFound {
+            op,
+            message: clean(message),
+        },
+        AwsError::BadCredentials { op, message } => AwsError::BadCredentials {
+            op,
+            message: clean(message),
+        },
+        AwsError::GaveUp { op, attempts, last } => AwsError::GaveUp {
+            op,
+            attempts,
+            last: clean(last),
+        },
+        AwsError::Unreachable {
+            endpoint,
+            op,
+            detail,
+        } => AwsError::Unreachable {
+            endpoint,
+            op,
+            detail: clean(detail),
+        },
+        other => other,
+    }
+}
+
+// ---- API keys ----
+
+async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    let a = after(ch);
+    let mut t = tags(ch, owner);
+    let value = match ValueSource::from_payload(ch.payload.as_ref()) {
+        None => None,
+        Some(src) => {
+            let v = src
+                .read()
+                .map_err(|e| service_error("CreateApiKey", "ApiKeyValue", e))?;
+            if s(a, "value_sha256") != Some(value_digest(owner, &v).as_str()) {
+                return Err(service_error(
+                    "CreateApiKey",
+                    "ApiKeyValue",
+                    format!(
+                        "the value in {} is not the one planned: run `idrv5-gw plan` again",
+                        src.describe()
+                    ),
+                ));
+            }
+            t.insert(TAG_VALUE_SOURCE.into(), "stack".into());
+            Some(v)
+        }
+    };
+    let r = aws
+        .call("CreateApiKey", || {
+            aws.apigw
+                .create_api_key()
+                .name(s(a, "name").unwrap_or_default())
+                .set_description(
+                    s(a, "description")
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_string),
+                )
+                .enabled(a.get("enabled").and_then(Value::as_bool).unwrap_or(true))
+                .set_value(value.clone())
+                .set_tags(Some(t.clone()))
+                .send()
+        })
+        .await;
+    let key = match (r, &value) {
+        (Ok(k), _) => k,
+        (Err(e), Some(v)) => return Err(scrub(e, v)),
+        (Err(e), None) => return Err(e),
+    };
+    Ok([("id".to_string(), key.id().unwrap_or_default().to_string())].into())
+}
+
+async fn update_api_key(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    let (b, a) = (ch.before.as_ref().expect("update has before"), after(ch));
+    let mut ops = Vec::new();
+    for (k, path) in [("name", "/name"), ("description", "/description")] {
+        if b.get(k) != a.get(k) {
+            ops.push(patch(
+                Op::Replace,
+                path,
+                Some(s(a, k).unwrap_or_default().to_string()),
+            ));
+        }
+    }
+    if b.get("enabled") != a.get("enabled") {
+        let on = a.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+        ops.push(patch(Op::Replace, "/enabled", Some(on.to_string())));
+    }
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    if !ops.is_empty() {
+        aws.call("UpdateApiKey", || {
+            aws.apigw
+                .update_api_key()
+                .api_key(&id)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
+    }
+    Ok(ch.live_outputs.clone())
+}
+
+// ---- usage plans ----
+
+fn throttle_settings(v: &Value) -> Option<ThrottleSettings> {
+    let o = v.as_object().filter(|o| !o.is_empty())?;
+    Some(
+        ThrottleSettings::builder()
+            .set_rate_limit(o.get("rate_limit").and_then(Value::as_f64))
+            .set_burst_limit(
+                o.get("burst_limit")
+                    .and_then(Value::as_i64)
+                    .map(|n| n as i32),
+            )
+            .build(),
+    )
+}
+
+fn quota_settings(v: &Value) -> Option<QuotaSettings> {
+    let o = v.as_object().filter(|o| !o.is_empty())?;
+    Some(
+        QuotaSettings::builder()
+            .set_limit(o.get("limit").and_then(Value::as_i64).map(|n| n as i32))
+            .set_offset(o.get("offset").and_then(Value::as_i64).map(|n| n as i32))
+            .set_period(
+                o.get("period")
+                    .and_then(Value::as_str)
+                    .map(QuotaPeriodType::from),
+            )
+            .build(),
+    )
+}
+
+fn obj(v: Option<&Value>) -> Map<String, Value> {
+    v.and_then(Value::as_object).cloned().unwrap_or_default()
+}
+
+/// `<api id>:<stage>`, as API Gateway names a plan's stage.
+fn stage_ref(entry: &Value) -> String {
+    format!(
+        "{}:{}",
+        entry
+            .get("api_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        entry
+            .get("stage")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    )
+}
+
+async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    let a = after(ch);
+    let stages: Vec<ApiStage> = obj(a.get("api_stages"))
+        .values()
+        .map(|e| {
+            let throttle: HashMap<String, ThrottleSettings> = obj(e.get("throttle"))
+                .iter()
+                .filter_map(|(k, t)| Some((k.clone(), throttle_settings(t)?)))
+                .collect();
+            ApiStage::builder()
+                .set_api_id(e.get("api_id").and_then(Value::as_str).map(str::to_string))
+                .set_stage(e.get("stage").and_then(Value::as_str).map(str::to_string))
+                // An empty map is left out: moto then removes the stage like AWS does.
+                .set_throttle((!throttle.is_empty()).then_some(throttle))
+                .build()
+        })
+        .collect();
+    let throttle = a.get("throttle").and_then(throttle_settings);
+    let quota = a.get("quota").and_then(quota_settings);
+    let plan = aws
+        .call("CreateUsagePlan", || {
+            aws.apigw
+                .create_usage_plan()
+                .name(s(a, "name").unwrap_or_default())
+                .set_description(
+                    s(a, "description")
+                        .filter(|d| !d.is_empty())
+                        .map(str::to_string),
+                )
+                .set_api_stages((!stages.is_empty()).then(|| stages.clone()))
+                .set_throttle(throttle.clone())
+                .set_quota(quota.clone())
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await?;
+    Ok([("id".to_string(), plan.id().unwrap_or_default().to_string())].into())
+}
+
+async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    let ops = plan_patch(ch.before.as_ref().expect("update has before"), after(ch));
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    if !ops.is_empty() {
+        aws.call("UpdateUsagePlan", || {
+            aws.apigw
+                .update_usage_plan()
+                .usage_plan_id(&id)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
+    }
+    Ok(ch.live_outputs.clone())
+}
+
+/// Every change to one plan as patch operations for a single UpdateUsagePlan.
+pub fn plan_patch(b: &Props, a: &Props) -> Vec<PatchOperation> {
+    let mut ops = Vec::new();
+    for (k, path) in [("name", "/name"), ("description", "/description")] {
+        if b.get(k) != a.get(k) {
+            ops.push(patch(
+                Op::Replace,
+                path,
+                Some(s(a, k).unwrap_or_default().to_string()),
+            ));
+        }
+    }
+    settings_patch(
+        "/throttle",
+        &obj(b.get("throttle")),
+        &obj(a.get("throttle")),
+        &[("rate_limit", "rateLimit"), ("burst_limit", "burstLimit")],
+        &mut ops,
+    );
+    settings_patch(
+        "/quota",
+        &obj(b.get("quota")),
+        &obj(a.get("quota")),
+        &[
+            ("limit", "limit"),
+            ("period", "period"),
+            ("offset", "offset"),
+        ],
+        &mut ops,
+    );
+    let (old, new) = (obj(b.get("api_stages")), obj(a.get("api_stages")));
+    for (key, entry) in &old {
+        let kept = new
+            .get(key)
+            .is_some_and(|n| stage_ref(n) == stage_ref(entry));
+        if !kept {
+            ops.push(patch(Op::Remove, "/apiStages", Some(stage_ref(entry))));
+        }
+    }
+    for (key, entry) in &new {
+        let target = stage_ref(entry);
+        let before = old
+            .get(key)
+            .filter(|o| stage_ref(o) == target)
+            .map(|o| obj(o.get("throttle")));
+        if before.is_none() {
+            ops.push(patch(Op::Add, "/apiStages", Some(target.clone())));
+        }
+        let before = before.unwrap_or_default();
+        let wanted = obj(entry.get("throttle"));
+        for (method, t) in &wanted {
+            let prev = obj(before.get(method));
+            for (field, aws_field) in [("rate_limit", "rateLimit"), ("burst_limit", "burstLimit")] {
+                let v = t.get(field).unwrap_or(&Value::Null);
+                if !v.is_null() && prev.get(field) != Some(v) {
+                    ops.push(patch(
+                        Op::Replace,
+                        &format!("/apiStages/{target}/throttle/{method}/{aws_field}"),
+                        num_text(v),
+                    ));
+                }
+            }
+        }
+        for method in before.keys().filter(|m| !wanted.contains_key(*m)) {
+            ops.push(patch(
+                Op::Remove,
+                &format!("/apiStages/{target}/throttle/{method}"),
+                None,
+            ));
+        }
+    }
+    ops
+}
+
+/// `/throttle` and `/quota`: fields changed in place; removed when the stack drops them, or
+/// rebuilt when it drops one field (AWS removes only the whole object).
+fn settings_patch(
+    root: &str,
+    b: &Map<String, Value>,
+    a: &Map<String, Value>,
+    fields: &[(&str, &str)],
+    ops: &mut Vec<PatchOperation>,
+) {
+    if b == a {
+        return;
+    }
+    let text = |v: &Value| v.as_str().map(str::to_string).or_else(|| num_text(v));
+    let dropped = fields
+        .iter()
+        .any(|(f, _)| b.contains_key(*f) && !a.contains_key(*f));
+    if a.is_empty() || dropped {
+        ops.push(patch(Op::Remove, root, None));
+    }
+    let fresh = b.is_empty() || a.is_empty() || dropped;
+    for (field, aws_field) in fields {
+        let Some(v) = a.get(*field) else { continue };
+        if !fresh && b.get(*field) == Some(v) {
+            continue;
+        }
+        let op = if fresh { Op::Add } else { Op::Replace };
+        ops.push(patch(op, &format!("{root}/{aws_field}"), text(v)));
+    }
+}
+
+/// AWS refuses to delete a plan that still names stages: detach them first, in one call.
+async fn delete_usage_plan(aws: &Aws, ch: &Change, id: &str) -> Result<(), AwsError> {
+    let stages = obj(ch.before.as_ref().and_then(|b| b.get("api_stages")));
+    let ops: Vec<PatchOperation> = stages
+        .values()
+        .map(|e| patch(Op::Remove, "/apiStages", Some(stage_ref(e))))
+        .collect();
+    if !ops.is_empty() {
+        let r = aws
+            .call("UpdateUsagePlan", || {
+                aws.apigw
+                    .update_usage_plan()
+                    .usage_plan_id(id)
+                    .set_patch_operations(Some(ops.clone()))
+                    .send()
+            })
+            .await;
+        if let Err(e) = r {
+            if e.is_not_found() {
+                return Ok(());
+            }
+            return Err(e);
+        }
+    }
+    ignore_missing(
+        aws.call("DeleteUsagePlan", || {
+            aws.apigw.delete_usage_plan().usage_plan_id(id).send()
+        })
+        .await,
+    )
+}
+
+// ---- keys attached to plans ----
+
+async fn put_usage_plan_key(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    create: bool,
+) -> Result<Out, AwsError> {
+    let a = after(ch);
+    let (plan_id, key_id) = match (s(a, "plan_id"), s(a, "key_id")) {
+        (Some(p), Some(k)) => (p.to_string(), k.to_string()),
+        _ => {
+            // Not resolved in props: take them from the outputs (same values).
+            let (plan, key) = ch
+                .id
+                .trim_start_matches("usage_plan_key.")
+                .split_once('.')
+                .unwrap_or_default();
+            (
+                out_of(outputs, &format!("usage_plan.{plan}"), "id")?,
+                out_of(outputs, &format!("api_key.{key}"), "id")?,
+            )
+        }
+    };
+    let previous = (!create)
+        .then(|| {
+            Some((
+                ch.live_outputs.get("plan_id")?.clone(),
+                ch.live_outputs.get("id")?.clone(),
+            ))
+        })
+        .flatten();
+    if previous.as_ref() != Some(&(plan_id.clone(), key_id.clone())) {
+        let r = aws
+            .call("CreateUsagePlanKey", || {
+                aws.apigw
+                    .create_usage_plan_key()
+                    .usage_plan_id(&plan_id)
+                    .key_id(&key_id)
+                    .key_type("API_KEY")
+                    .send()
+            })
+            .await;
+        match r {
+            Ok(_) => {}
+            // Attached by an interrupted apply already.
+            Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
+            Err(e) => return Err(e),
+        }
+        if let Some((old_plan, old_key)) = previous {
+            delete_plan_key(aws, &old_plan, &old_key).await?;
+        }
+    }
+    Ok([("id".to_string(), key_id), ("plan_id".to_string(), plan_id)].into())
+}
+
+async fn delete_plan_key(aws: &Aws, plan_id: &str, key_id: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        aws.call("DeleteUsagePlanKey", || {
+            aws.apigw
+                .delete_usage_plan_key()
+                .usage_plan_id(plan_id)
+                .key_id(key_id)
+                .send()
+        })
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(v: Value) -> Props {
+        v.as_object().unwrap().clone().into_iter().collect()
+    }
+
+    fn paths(ops: &[PatchOperation]) -> Vec<String> {
+        ops.iter()
+            .map(|o| {
+                format!(
+                    "{} {} {}",
+                    o.op().map(|x| x.as_str()).unwrap_or_default(),
+                    o.path().unwrap_or_default(),
+                    o.value().unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_burst_change_is_one_replace() {
+        let b = props(json!({"name": "p", "throttle": {"rate_limit": 50, "burst_limit": 100}}));
+        let a = props(json!({"name": "p", "throttle": {"rate_limit": 50, "burst_limit": 150}}));
+        assert_eq!(
+            paths(&plan_patch(&b, &a)),
+            ["replace /throttle/burstLimit 150"]
+        );
+    }
+
+    #[test]
+    fn stages_and_method_throttles_patch_granularly() {
+        let stage = |t: Value| json!({"api_id": "abc", "stage": "prod", "throttle": t});
+        let b = props(json!({"api_stages": {
+            "main.prod": stage(json!({"/api/v1/quotes/POST": {"rate_limit": 10, "burst_limit": 20}, "/api/v1/zones/GET": {"rate_limit": 5}})),
+            "main.old": {"api_id": "abc", "stage": "old"},
+        }}));
+        let a = props(json!({"api_stages": {
+            "main.prod": stage(json!({"/api/v1/quotes/POST": {"rate_limit": 12.5, "burst_limit": 20}})),
+            "main.new": {"api_id": "abc", "stage": "new", "throttle": {"/x/GET": {"burst_limit": 3}}},
+        }}));
+        assert_eq!(
+            paths(&plan_patch(&b, &a)),
+            [
+                "remove /apiStages abc:old",
+                "replace /apiStages/abc:prod/throttle//api/v1/quotes/POST/rateLimit 12.5",
+                "remove /apiStages/abc:prod/throttle//api/v1/zones/GET ",
+                "add /apiStages abc:new",
+                "replace /apiStages/abc:new/throttle//x/GET/burstLimit 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn dropping_a_quota_field_rebuilds_the_quota() {
+        let b = props(json!({"quota": {"limit": 10, "period": "DAY", "offset": 2}}));
+        let a = props(json!({"quota": {"limit": 10, "period": "WEEK"}}));
+        assert_eq!(
+            paths(&plan_patch(&b, &a)),
+            [
+                "remove /quota ",
+                "add /quota/limit 10",
+                "add /quota/period WEEK"
+            ]
+        );
+        let none = props(json!({}));
+        assert_eq!(paths(&plan_patch(&b, &none)), ["remove /quota "]);
+    }
 }

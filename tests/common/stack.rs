@@ -99,3 +99,40 @@ pub async fn owned_api(c: &aws_sdk_apigateway::Client) -> String {
     assert_eq!(owned.len(), 1, "exactly one owned API expected");
     owned[0].0.clone()
 }
+
+/// The `--stats` line a command printed on stderr: the total, and calls by operation with
+/// the service dropped (`UpdateUsagePlan`, `CreateLogGroup`).
+pub fn aws_calls(stderr: &str) -> (u64, std::collections::BTreeMap<String, u64>) {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("aws calls: "))
+        .unwrap_or_else(|| panic!("no --stats line in:\n{stderr}"));
+    let (total, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let inner = rest
+        .trim_start_matches('(')
+        .split(')')
+        .next()
+        .unwrap_or_default();
+    let by_op = inner
+        .split(", ")
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            let op = k.rsplit('.').next().unwrap_or(k).to_string();
+            Some((op, v.parse().ok()?))
+        })
+        .collect();
+    (total.parse().expect("call total"), by_op)
+}
+
+/// The calls that change something (everything but Get*, Describe*, List*).
+pub fn write_calls(stderr: &str) -> std::collections::BTreeMap<String, u64> {
+    aws_calls(stderr)
+        .1
+        .into_iter()
+        .filter(|(op, _)| {
+            !["Get", "Describe", "List"]
+                .iter()
+                .any(|p| op.starts_with(p))
+        })
+        .collect()
+}
