@@ -150,6 +150,9 @@ pub struct RestApi {
     pub validators: IndexMap<String, Validator>,
     /// Validator for operations that name none.
     pub default_validator: Option<String>,
+    /// Let API Gateway invoke the authorizer and AWS_PROXY Lambda functions (AddPermission).
+    /// Off by default: many teams manage function policies elsewhere.
+    pub lambda_permissions: Option<bool>,
     /// Deployments kept for rollback besides the ones stages serve (default 3).
     pub keep_deployments: Option<usize>,
 }

@@ -97,6 +97,13 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
         let name = api_name(cfg, key, api);
         out.extend(rest_api(cfg, key, api, &name, doc, protect));
     }
+    for (key, api) in &cfg.file.rest_apis {
+        if api.lambda_permissions == Some(true) {
+            if let Some(doc) = docs.get(key) {
+                out.extend(lambda_permissions(cfg, key, doc, protect));
+            }
+        }
+    }
     out.extend(super::usage::desire(cfg)?);
     Ok(out)
 }
@@ -252,6 +259,72 @@ fn rest_api(
         out.push(s);
     }
     out
+}
+
+/// The function ARN inside an API Gateway Lambda invocation URI.
+pub fn function_of_uri(uri: &str) -> Option<&str> {
+    uri.split("/functions/")
+        .nth(1)?
+        .strip_suffix("/invocations")
+}
+
+/// Statement ids this stack puts on function policies, per REST API.
+pub fn statement_id(cfg_owner: &str, api_key: &str) -> String {
+    format!("idrv5-gw-{}-{api_key}", cfg_owner.replace('/', "-"))
+}
+
+/// One statement per Lambda function the API invokes (integrations and authorizers).
+fn lambda_permissions(cfg: &Config, key: &str, doc: &Value, protect: bool) -> Vec<Resource> {
+    let mut functions = BTreeSet::new();
+    for (_, _, props) in render::routes(doc, key) {
+        if props["integration"]["type"] == "AWS_PROXY" {
+            functions.extend(
+                props["integration"]["uri"]
+                    .as_str()
+                    .and_then(function_of_uri)
+                    .map(str::to_string),
+            );
+        }
+    }
+    for scheme in doc["components"]["securitySchemes"]
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.values())
+    {
+        functions.extend(
+            scheme["x-amazon-apigateway-authorizer"]["authorizerUri"]
+                .as_str()
+                .and_then(function_of_uri)
+                .map(str::to_string),
+        );
+    }
+    functions
+        .into_iter()
+        .map(|f| {
+            let parts: Vec<&str> = f.split(':').collect();
+            let (region, account, name) = (
+                parts.get(3).copied().unwrap_or_default(),
+                parts.get(4).copied().unwrap_or_default(),
+                parts.get(6).copied().unwrap_or_default(),
+            );
+            let mut r = Resource::new(
+                format!("lambda_permission.{key}.{name}"),
+                Kind::LambdaPermission,
+                format!("{name} ← {key}"),
+            )
+            .prop("function", f.as_str())
+            .prop("statement_id", statement_id(&cfg.owner(), key))
+            .prop(
+                "source_arn",
+                format!(
+                    "arn:aws:execute-api:{region}:{account}:{}/*",
+                    ref_placeholder(&format!("rest_api.{key}"), "id")
+                ),
+            );
+            r.protect = protect;
+            r
+        })
+        .collect()
 }
 
 fn path_has_cors(doc: &Value, path: &str, method: &str) -> bool {

@@ -33,6 +33,7 @@ pub enum Kind {
     ApiKey,
     UsagePlan,
     UsagePlanKey,
+    LambdaPermission,
 }
 
 impl Kind {
@@ -52,6 +53,7 @@ impl Kind {
             Kind::ApiKey => "api_key",
             Kind::UsagePlan => "usage_plan",
             Kind::UsagePlanKey => "usage_plan_key",
+            Kind::LambdaPermission => "lambda_permission",
         }
     }
     /// Props whose change cannot be made in place: the resource is replaced.
@@ -63,6 +65,7 @@ impl Kind {
             Kind::Authorizer => &["type"],
             Kind::Model => &["content_type"],
             Kind::ApiKey => &["name", "value_sha256"],
+            Kind::LambdaPermission => &["function", "statement_id"],
             _ => &[],
         }
     }

@@ -77,6 +77,78 @@ fn title(c: &Change) -> String {
     }
 }
 
+/// A preflight route `cors:` generates: shown as one line per action, not one per path.
+fn is_cors_preflight(c: &Change) -> bool {
+    let generated = c
+        .payload
+        .as_ref()
+        .and_then(|p| p.get("generated"))
+        .and_then(Value::as_str)
+        == Some("cors");
+    let answers_cors = |p: Option<&crate::model::Props>| {
+        p.and_then(|p| p.get("integration_responses"))
+            .is_some_and(|r| r.to_string().contains("Access-Control-Allow-Origin"))
+    };
+    c.kind == Kind::Route
+        && c.name.starts_with("OPTIONS ")
+        && (generated || answers_cors(c.before.as_ref()))
+}
+
+/// Lines for the bundled changes of one group: CORS preflights by action, and what goes
+/// with a deleted REST API.
+fn flush_bundles(out: &mut String, bundled: &mut Vec<&Change>, style: Style) {
+    for action in [
+        Action::Create,
+        Action::Update,
+        Action::Replace,
+        Action::Delete,
+    ] {
+        let cors: Vec<&&Change> = bundled
+            .iter()
+            .filter(|c| c.action == action && c.covered_by.is_none())
+            .collect();
+        if !cors.is_empty() {
+            let paths: Vec<&str> = cors
+                .iter()
+                .map(|c| c.name.trim_start_matches("OPTIONS "))
+                .collect();
+            let line = format!(
+                "  {:>3} {} CORS preflight route(s): OPTIONS {}",
+                action.symbol(),
+                cors.len(),
+                paths.join(", ")
+            );
+            let _ = writeln!(out, "{}", style.paint(action, &line));
+            let mut seen: Vec<String> = Vec::new();
+            for d in cors
+                .iter()
+                .flat_map(|c| c.diffs.iter())
+                .filter(|_| matches!(action, Action::Update | Action::Replace))
+            {
+                let l = diff_line(d);
+                if !seen.contains(&l) {
+                    let _ = writeln!(out, "        {l}");
+                    seen.push(l);
+                }
+            }
+        }
+    }
+    let covered: Vec<&&Change> = bundled.iter().filter(|c| c.covered_by.is_some()).collect();
+    if let Some(by) = covered.first().and_then(|c| c.covered_by.clone()) {
+        let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for c in &covered {
+            *counts.entry(c.kind.as_str()).or_default() += 1;
+        }
+        let what: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let line = format!(
+            "    - {} (deleted with {by}, no calls of their own)",
+            what.join(", ")
+        );
+        let _ = writeln!(out, "{}", style.paint(Action::Delete, &line));
+    }
+    bundled.clear();
+}
+
 /// The human plan. Creates list their settings compactly; updates list each changed attribute.
 pub fn human(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
@@ -93,21 +165,34 @@ pub fn human(plan: &Plan, style: Style) -> String {
         );
         return out;
     }
-    let mut group: Option<Option<String>> = None;
+    // Stack-level resources first, then each REST API's; dependency order within a group.
+    let mut scopes: Vec<Option<String>> = vec![None];
     for c in plan.pending() {
+        if !scopes.contains(&c.parent) {
+            scopes.push(c.parent.clone());
+        }
+    }
+    let mut group: Option<Option<String>> = None;
+    let mut bundled: Vec<&Change> = Vec::new();
+    let ordered = scopes
+        .iter()
+        .flat_map(|sc| plan.pending().filter(move |c| &c.parent == sc));
+    for c in ordered {
         let scope = c.parent.clone();
         if group.as_ref() != Some(&scope) {
+            flush_bundles(&mut out, &mut bundled, style);
             let heading = scope
                 .clone()
                 .unwrap_or_else(|| "stack-level resources".into());
             let _ = writeln!(out, "\n{heading}:");
             group = Some(scope);
         }
-        let sym = format!("{:>3}", c.action.symbol());
-        let mut line = format!("  {} {}", sym, title(c));
-        if let Some(by) = &c.covered_by {
-            let _ = write!(line, "  (deleted with {by})");
+        if is_cors_preflight(c) || c.covered_by.is_some() {
+            bundled.push(c);
+            continue;
         }
+        let sym = format!("{:>3}", c.action.symbol());
+        let line = format!("  {} {}", sym, title(c));
         let _ = writeln!(out, "{}", style.paint(c.action, &line));
         match c.action {
             Action::Update | Action::Replace => {
@@ -130,6 +215,7 @@ pub fn human(plan: &Plan, style: Style) -> String {
             _ => {}
         }
     }
+    flush_bundles(&mut out, &mut bundled, style);
     let s = &plan.summary;
     let _ = writeln!(
         out,

@@ -106,6 +106,7 @@ impl Intercept for CountCalls {
 pub struct Aws {
     pub apigw: aws_sdk_apigateway::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub lambda: aws_sdk_lambda::Client,
     pub region: String,
     pub endpoint: String,
     pub calls: Arc<CallCounter>,
@@ -157,6 +158,11 @@ impl Aws {
                 .interceptor(CountCalls(calls.clone()))
                 .build(),
         );
+        let lambda = aws_sdk_lambda::Client::from_conf(
+            aws_sdk_lambda::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
         let endpoint = opts
             .endpoint_url
             .clone()
@@ -169,6 +175,7 @@ impl Aws {
         Ok(Aws {
             apigw,
             logs,
+            lambda,
             region,
             endpoint,
             calls,

@@ -61,6 +61,9 @@ const QUOTAS: &[(&str, f64, f64)] = &[
 const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
 /// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
 const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
+/// Lambda's control plane allows 15 requests per second for these; stay under it.
+const LAMBDA_TOTAL: (f64, f64) = (10.0, 10.0);
+const LAMBDA_OPS: &[&str] = &["GetPolicy", "AddPermission", "RemovePermission"];
 const LOGS_OPS: &[&str] = &[
     "CreateLogGroup",
     "DeleteLogGroup",
@@ -88,6 +91,7 @@ impl RateLimiter {
             Bucket::new(APIGW_TOTAL.0, APIGW_TOTAL.1),
         );
         b.insert("logs".into(), Bucket::new(LOGS_TOTAL.0, LOGS_TOTAL.1));
+        b.insert("lambda".into(), Bucket::new(LAMBDA_TOTAL.0, LAMBDA_TOTAL.1));
         // For benchmarks that measure the tool without its own pacing.
         let enabled = std::env::var("IDRV5_GW_RATE_LIMITS")
             .map(|v| v != "off")
@@ -101,6 +105,8 @@ impl RateLimiter {
     fn service_of(op: &str) -> &'static str {
         if LOGS_OPS.contains(&op) {
             "logs"
+        } else if LAMBDA_OPS.contains(&op) {
+            "lambda"
         } else {
             "apigateway"
         }

@@ -5,6 +5,7 @@ pub mod api_items;
 pub mod apigateway_read;
 pub mod apigateway_write;
 pub mod aws;
+pub mod lambda;
 pub mod limits;
 pub mod logs;
 pub mod usage;
@@ -31,6 +32,17 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
     usage::read(aws, owner, &mut state).await?;
+    let functions = desired
+        .iter()
+        .filter(|r| r.kind == Kind::LambdaPermission)
+        .filter_map(|r| {
+            r.props
+                .get("function")
+                .and_then(|f| f.as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    lambda::read(aws, owner, &functions, &mut state).await?;
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
     let mut names: BTreeSet<String> = desired
@@ -148,6 +160,7 @@ async fn create_or_update(
         Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => {
             usage::put(aws, ch, outputs, owner, action).await
         }
+        Kind::LambdaPermission => lambda::put(aws, ch).await,
     }
 }
 
@@ -166,5 +179,6 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => {
             usage::delete(aws, ch, outputs).await
         }
+        Kind::LambdaPermission => lambda::delete(aws, ch).await,
     }
 }

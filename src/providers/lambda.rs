@@ -1,0 +1,125 @@
+//! Lambda invoke permissions for API Gateway: one statement per function and REST API, owned
+//! by its statement id (`idrv5-gw-<stack>-<environment>-<api>`).
+
+use super::apigateway_write::Out;
+use super::aws::{Aws, AwsError};
+use crate::model::desire::function_of_uri;
+use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::plan::Change;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Read our statements on the functions the stack names or owned APIs invoke today.
+pub async fn read(
+    aws: &Aws,
+    owner: &str,
+    desired_functions: &BTreeSet<String>,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let mut functions = desired_functions.clone();
+    for r in live.resources.values() {
+        let uri = match r.kind {
+            Kind::Route => r
+                .props
+                .get("integration")
+                .and_then(|i| i.get("uri"))
+                .and_then(Value::as_str),
+            Kind::Authorizer => r.props.get("authorizer_uri").and_then(Value::as_str),
+            _ => None,
+        };
+        functions.extend(uri.and_then(function_of_uri).map(str::to_string));
+    }
+    let prefix = crate::model::desire::statement_id(owner, "");
+    for f in functions {
+        let policy = match aws
+            .call("GetPolicy", || {
+                aws.lambda.get_policy().function_name(&f).send()
+            })
+            .await
+        {
+            Ok(p) => p.policy().unwrap_or_default().to_string(),
+            Err(e) if e.is_not_found() => continue, // no policy, or no such function
+            Err(e) => return Err(e),
+        };
+        let doc: Value = serde_json::from_str(&policy).unwrap_or(Value::Null);
+        for st in doc["Statement"].as_array().into_iter().flatten() {
+            let Some(sid) = st["Sid"].as_str().filter(|s| s.starts_with(&prefix)) else {
+                continue;
+            };
+            let api = &sid[prefix.len()..];
+            let name = f.rsplit(':').next().unwrap_or_default();
+            let props: Props = [
+                ("function".to_string(), json!(f)),
+                ("statement_id".to_string(), json!(sid)),
+                (
+                    "source_arn".to_string(),
+                    st["Condition"]["ArnLike"]["AWS:SourceArn"].clone(),
+                ),
+            ]
+            .into();
+            live.insert(LiveResource {
+                id: format!("lambda_permission.{api}.{name}"),
+                kind: Kind::LambdaPermission,
+                name: format!("{name} ← {api}"),
+                props,
+                outputs: Default::default(),
+                deps: BTreeSet::new(),
+                parent: None,
+                protect: false,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn s<'a>(p: Option<&'a Props>, k: &str) -> String {
+    p.and_then(|p| p.get(k))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub async fn put(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    if ch.before.is_some() {
+        delete(aws, ch).await?;
+    }
+    let a = ch.after.as_ref();
+    let (function, sid, source) = (s(a, "function"), s(a, "statement_id"), s(a, "source_arn"));
+    let r = aws
+        .call("AddPermission", || {
+            aws.lambda
+                .add_permission()
+                .function_name(&function)
+                .statement_id(&sid)
+                .action("lambda:InvokeFunction")
+                .principal("apigateway.amazonaws.com")
+                .source_arn(&source)
+                .send()
+        })
+        .await;
+    match r {
+        // Left by an interrupted apply: the statement is there.
+        Err(AwsError::Service { code, .. }) if code == "ResourceConflictException" => {
+            Ok(Out::new())
+        }
+        r => r.map(|_| Out::new()),
+    }
+}
+
+pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
+    let b = ch.before.as_ref();
+    let (function, sid) = (s(b, "function"), s(b, "statement_id"));
+    match aws
+        .call("RemovePermission", || {
+            aws.lambda
+                .remove_permission()
+                .function_name(&function)
+                .statement_id(&sid)
+                .send()
+        })
+        .await
+    {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
