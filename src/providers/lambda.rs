@@ -72,7 +72,7 @@ pub async fn read(
     Ok(())
 }
 
-fn s<'a>(p: Option<&'a Props>, k: &str) -> String {
+fn s(p: Option<&Props>, k: &str) -> String {
     p.and_then(|p| p.get(k))
         .and_then(Value::as_str)
         .unwrap_or_default()
