@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 const BASE: &str = "stacks/idrv5/base.yaml";
 const OWNER: &str = "idrv5/dev";
 
-fn tag<'a>(tags: Option<&'a std::collections::HashMap<String, String>>, k: &str) -> Option<&'a str> {
+fn tag<'a>(
+    tags: Option<&'a std::collections::HashMap<String, String>>,
+    k: &str,
+) -> Option<&'a str> {
     tags.and_then(|t| t.get(k)).map(String::as_str)
 }
 
@@ -42,7 +45,10 @@ async fn owned_key(c: &Client, id: &str) -> ApiKey {
     let found: Vec<ApiKey> = all_keys(c)
         .await
         .into_iter()
-        .filter(|k| tag(k.tags(), "idrv5-gw:stack") == Some(OWNER) && tag(k.tags(), "idrv5-gw:id") == Some(id))
+        .filter(|k| {
+            tag(k.tags(), "idrv5-gw:stack") == Some(OWNER)
+                && tag(k.tags(), "idrv5-gw:id") == Some(id)
+        })
         .collect();
     assert_eq!(found.len(), 1, "one owned {id} expected: {found:?}");
     found[0].clone()
@@ -52,7 +58,10 @@ async fn owned_plan(c: &Client, id: &str) -> UsagePlan {
     let found: Vec<UsagePlan> = all_plans(c)
         .await
         .into_iter()
-        .filter(|p| tag(p.tags(), "idrv5-gw:stack") == Some(OWNER) && tag(p.tags(), "idrv5-gw:id") == Some(id))
+        .filter(|p| {
+            tag(p.tags(), "idrv5-gw:stack") == Some(OWNER)
+                && tag(p.tags(), "idrv5-gw:id") == Some(id)
+        })
         .collect();
     assert_eq!(found.len(), 1, "one owned {id} expected");
     found[0].clone()
@@ -71,12 +80,21 @@ async fn plan_key_ids(c: &Client, plan_id: &str) -> Vec<String> {
 }
 
 fn plan_is_empty(moto: &Moto, dir: &std::path::Path, env: &[(&str, &str)]) {
-    let out = cli_env(moto, dir, &["plan", "--stack", DEV, "--detailed-exitcode"], env);
+    let out = cli_env(
+        moto,
+        dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+        env,
+    );
     assert_eq!(out.status, 0, "second plan not empty:\n{out}");
 }
 
 fn apply_stats(moto: &Moto, dir: &std::path::Path) -> String {
-    let out = cli(moto, dir, &["apply", "--stack", DEV, "--auto-approve", "--stats"]);
+    let out = cli(
+        moto,
+        dir,
+        &["apply", "--stack", DEV, "--auto-approve", "--stats"],
+    );
     assert_eq!(out.status, 0, "apply failed:\n{out}");
     out.stderr
 }
@@ -90,8 +108,17 @@ fn the_example_creates_the_partner_key_both_tiers_and_the_attachment_and_a_secon
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
-    for line in ["+ api_key partner", "+ usage_plan standard", "+ usage_plan premium", "+ usage_plan_key standard/partner"] {
-        assert!(plan.stdout.contains(line), "{line} missing:\n{}", plan.stdout);
+    for line in [
+        "+ api_key partner",
+        "+ usage_plan standard",
+        "+ usage_plan premium",
+        "+ usage_plan_key standard/partner",
+    ] {
+        assert!(
+            plan.stdout.contains(line),
+            "{line} missing:\n{}",
+            plan.stdout
+        );
     }
     apply_ok(&moto, &dir, DEV);
     rt().block_on(async {
@@ -101,24 +128,54 @@ fn the_example_creates_the_partner_key_both_tiers_and_the_attachment_and_a_secon
         assert_eq!(key.name(), Some("idrv5-dev-partner"));
         assert_eq!(key.description(), Some("API key for partner integrations"));
         assert!(key.enabled());
-        assert_eq!(tag(key.tags(), "Team"), Some("platform-engineering"), "stack tags are set");
-        assert_eq!(tag(key.tags(), "idrv5-gw:value-source"), None, "AWS generated the value");
+        assert_eq!(
+            tag(key.tags(), "Team"),
+            Some("platform-engineering"),
+            "stack tags are set"
+        );
+        assert_eq!(
+            tag(key.tags(), "idrv5-gw:value-source"),
+            None,
+            "AWS generated the value"
+        );
 
-        for (id, rate, burst, limit) in [("usage_plan.standard", 50.0, 100, 10000), ("usage_plan.premium", 200.0, 500, 100000)] {
+        for (id, rate, burst, limit) in [
+            ("usage_plan.standard", 50.0, 100, 10000),
+            ("usage_plan.premium", 200.0, 500, 100000),
+        ] {
             let p = owned_plan(&c, id).await;
             let t = p.throttle().expect("throttle");
             assert_eq!((t.rate_limit(), t.burst_limit()), (rate, burst), "{id}");
             let q = p.quota().expect("quota");
-            assert_eq!((q.limit(), q.offset(), q.period().map(|x| x.as_str())), (limit, 0, Some("DAY")), "{id}");
-            let stages: Vec<(Option<&str>, Option<&str>)> = p.api_stages().iter().map(|s| (s.api_id(), s.stage())).collect();
-            assert_eq!(stages, [(Some(api.as_str()), Some("dev"))], "{id} applies to main.dev");
+            assert_eq!(
+                (q.limit(), q.offset(), q.period().map(|x| x.as_str())),
+                (limit, 0, Some("DAY")),
+                "{id}"
+            );
+            let stages: Vec<(Option<&str>, Option<&str>)> = p
+                .api_stages()
+                .iter()
+                .map(|s| (s.api_id(), s.stage()))
+                .collect();
+            assert_eq!(
+                stages,
+                [(Some(api.as_str()), Some("dev"))],
+                "{id} applies to main.dev"
+            );
             let attached = plan_key_ids(&c, p.id().unwrap()).await;
-            let want: Vec<String> = if id == "usage_plan.standard" { vec![key.id().unwrap().to_string()] } else { vec![] };
+            let want: Vec<String> = if id == "usage_plan.standard" {
+                vec![key.id().unwrap().to_string()]
+            } else {
+                vec![]
+            };
             assert_eq!(attached, want, "{id}: the partner key is on standard only");
         }
         let standard = owned_plan(&c, "usage_plan.standard").await;
         assert_eq!(standard.name(), Some("idrv5-dev-standard"));
-        assert_eq!(standard.description(), Some("Standard usage plan for iDrv5 API"));
+        assert_eq!(
+            standard.description(),
+            Some("Standard usage plan for iDrv5 API")
+        );
     });
     plan_is_empty(&moto, &dir, &[]);
 }
@@ -128,15 +185,36 @@ fn changing_a_burst_is_one_update_usage_plan_call() {
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
     apply_ok(&moto, &dir, DEV);
-    edit(&dir.join(DEV), "throttle: {rate_limit: 50, burst_limit: 100}", "throttle: {rate_limit: 50, burst_limit: 150}");
+    edit(
+        &dir.join(DEV),
+        "throttle: {rate_limit: 50, burst_limit: 100}",
+        "throttle: {rate_limit: 50, burst_limit: 150}",
+    );
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
-    assert!(plan.stdout.contains("~ usage_plan standard\n        throttle.burst_limit: 100 → 150\n"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("Plan: 0 to create, 1 to update, 0 to replace, 0 to delete."), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("~ usage_plan standard\n        throttle.burst_limit: 100 → 150\n"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to create, 1 to update, 0 to replace, 0 to delete."),
+        "{}",
+        plan.stdout
+    );
     let stderr = apply_stats(&moto, &dir);
-    assert_eq!(write_calls(&stderr), calls(&[("UpdateUsagePlan", 1)]), "{stderr}");
+    assert_eq!(
+        write_calls(&stderr),
+        calls(&[("UpdateUsagePlan", 1)]),
+        "{stderr}"
+    );
     rt().block_on(async {
         let p = owned_plan(&apigw(&moto), "usage_plan.standard").await;
-        assert_eq!(p.throttle().map(|t| (t.rate_limit(), t.burst_limit())), Some((50.0, 150)));
+        assert_eq!(
+            p.throttle().map(|t| (t.rate_limit(), t.burst_limit())),
+            Some((50.0, 150))
+        );
     });
     plan_is_empty(&moto, &dir, &[]);
 }
@@ -150,28 +228,56 @@ fn adding_a_tier_is_one_create_plus_its_key_and_removing_it_deletes_only_it() {
     edit(&dir.join(DEV), "usage_plans:\n", gold);
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
     assert!(plan.stdout.contains("+ usage_plan gold"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("+ usage_plan_key gold/partner"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("Plan: 2 to create, 0 to update, 0 to replace, 0 to delete."), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("+ usage_plan_key gold/partner"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to create, 0 to update, 0 to replace, 0 to delete."),
+        "{}",
+        plan.stdout
+    );
     let stderr = apply_stats(&moto, &dir);
-    assert_eq!(write_calls(&stderr), calls(&[("CreateUsagePlan", 1), ("CreateUsagePlanKey", 1)]), "{stderr}");
+    assert_eq!(
+        write_calls(&stderr),
+        calls(&[("CreateUsagePlan", 1), ("CreateUsagePlanKey", 1)]),
+        "{stderr}"
+    );
     rt().block_on(async {
         let c = apigw(&moto);
         let p = owned_plan(&c, "usage_plan.gold").await;
-        assert_eq!(p.throttle().map(|t| (t.rate_limit(), t.burst_limit())), Some((500.0, 1000)));
+        assert_eq!(
+            p.throttle().map(|t| (t.rate_limit(), t.burst_limit())),
+            Some((500.0, 1000))
+        );
         assert!(p.quota().is_none(), "no quota declared");
         let key = owned_key(&c, "api_key.partner").await;
-        assert_eq!(plan_key_ids(&c, p.id().unwrap()).await, [key.id().unwrap().to_string()]);
+        assert_eq!(
+            plan_key_ids(&c, p.id().unwrap()).await,
+            [key.id().unwrap().to_string()]
+        );
     });
     plan_is_empty(&moto, &dir, &[]);
 
     edit(&dir.join(DEV), gold, "usage_plans:\n");
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
-    assert!(plan.stdout.contains("Plan: 0 to create, 0 to update, 0 to replace, 2 to delete."), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to replace, 2 to delete."),
+        "{}",
+        plan.stdout
+    );
     let stderr = apply_stats(&moto, &dir);
     // AWS refuses to delete a plan that still names stages: one UpdateUsagePlan detaches them.
     assert_eq!(
         write_calls(&stderr),
-        calls(&[("DeleteUsagePlan", 1), ("DeleteUsagePlanKey", 1), ("UpdateUsagePlan", 1)]),
+        calls(&[
+            ("DeleteUsagePlan", 1),
+            ("DeleteUsagePlanKey", 1),
+            ("UpdateUsagePlan", 1)
+        ]),
         "{stderr}"
     );
     rt().block_on(async {
@@ -186,21 +292,51 @@ fn renaming_a_key_replaces_it_and_moves_its_attachment() {
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
     apply_ok(&moto, &dir, DEV);
-    let old_id = rt().block_on(async { owned_key(&apigw(&moto), "api_key.partner").await.id().unwrap().to_string() });
-    edit(&dir.join(BASE), "  partner:\n", "  partner:\n    name: idrv5-dev-partner-2026\n");
+    let old_id = rt().block_on(async {
+        owned_key(&apigw(&moto), "api_key.partner")
+            .await
+            .id()
+            .unwrap()
+            .to_string()
+    });
+    edit(
+        &dir.join(BASE),
+        "  partner:\n",
+        "  partner:\n    name: idrv5-dev-partner-2026\n",
+    );
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
-    assert!(plan.stdout.contains("-/+ api_key partner\n"), "{}", plan.stdout);
     assert!(
-        plan.stdout.contains("name: \"idrv5-dev-partner\" → \"idrv5-dev-partner-2026\"  (forces replacement)"),
+        plan.stdout.contains("-/+ api_key partner\n"),
         "{}",
         plan.stdout
     );
-    assert!(plan.stdout.contains("~ usage_plan_key standard/partner"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("Plan: 0 to create, 1 to update, 1 to replace, 0 to delete."), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains(
+            "name: \"idrv5-dev-partner\" → \"idrv5-dev-partner-2026\"  (forces replacement)"
+        ),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("~ usage_plan_key standard/partner"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to create, 1 to update, 1 to replace, 0 to delete."),
+        "{}",
+        plan.stdout
+    );
     let stderr = apply_stats(&moto, &dir);
     assert_eq!(
         write_calls(&stderr),
-        calls(&[("CreateApiKey", 1), ("CreateUsagePlanKey", 1), ("DeleteApiKey", 1), ("DeleteUsagePlanKey", 1)]),
+        calls(&[
+            ("CreateApiKey", 1),
+            ("CreateUsagePlanKey", 1),
+            ("DeleteApiKey", 1),
+            ("DeleteUsagePlanKey", 1)
+        ]),
         "{stderr}"
     );
     rt().block_on(async {
@@ -208,9 +344,18 @@ fn renaming_a_key_replaces_it_and_moves_its_attachment() {
         let key = owned_key(&c, "api_key.partner").await;
         assert_eq!(key.name(), Some("idrv5-dev-partner-2026"));
         assert_ne!(key.id(), Some(old_id.as_str()));
-        assert!(all_keys(&c).await.iter().all(|k| k.id() != Some(old_id.as_str())), "the old key is gone");
+        assert!(
+            all_keys(&c)
+                .await
+                .iter()
+                .all(|k| k.id() != Some(old_id.as_str())),
+            "the old key is gone"
+        );
         let standard = owned_plan(&c, "usage_plan.standard").await;
-        assert_eq!(plan_key_ids(&c, standard.id().unwrap()).await, [key.id().unwrap().to_string()]);
+        assert_eq!(
+            plan_key_ids(&c, standard.id().unwrap()).await,
+            [key.id().unwrap().to_string()]
+        );
     });
     plan_is_empty(&moto, &dir, &[]);
 }
@@ -220,11 +365,24 @@ fn disabling_a_key_is_one_update_api_key_call() {
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
     apply_ok(&moto, &dir, DEV);
-    edit(&dir.join(BASE), "    enabled: true\n    # AWS generates", "    enabled: false\n    # AWS generates");
+    edit(
+        &dir.join(BASE),
+        "    enabled: true\n    # AWS generates",
+        "    enabled: false\n    # AWS generates",
+    );
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
-    assert!(plan.stdout.contains("~ api_key partner\n        enabled: true → false\n"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("~ api_key partner\n        enabled: true → false\n"),
+        "{}",
+        plan.stdout
+    );
     let stderr = apply_stats(&moto, &dir);
-    assert_eq!(write_calls(&stderr), calls(&[("UpdateApiKey", 1)]), "{stderr}");
+    assert_eq!(
+        write_calls(&stderr),
+        calls(&[("UpdateApiKey", 1)]),
+        "{stderr}"
+    );
     rt().block_on(async { assert!(!owned_key(&apigw(&moto), "api_key.partner").await.enabled()) });
     plan_is_empty(&moto, &dir, &[]);
 }
@@ -234,7 +392,11 @@ fn per_method_throttles_are_created_and_changed_in_one_update_usage_plan_call() 
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
     let throttled = "    stages:\n      main.dev:\n        throttle:\n          /api/v1/quotes/POST: {rate_limit: 10, burst_limit: 20}\n    throttle: {rate_limit: 50";
-    edit(&dir.join(DEV), "    stages:\n      main.dev: {}\n    throttle: {rate_limit: 50", throttled);
+    edit(
+        &dir.join(DEV),
+        "    stages:\n      main.dev: {}\n    throttle: {rate_limit: 50",
+        throttled,
+    );
     apply_ok(&moto, &dir, DEV);
     let api = rt().block_on(async {
         let c = apigw(&moto);
@@ -246,7 +408,11 @@ fn per_method_throttles_are_created_and_changed_in_one_update_usage_plan_call() 
     });
     plan_is_empty(&moto, &dir, &[]);
 
-    edit(&dir.join(DEV), "/api/v1/quotes/POST: {rate_limit: 10, burst_limit: 20}", "/api/v1/quotes/POST: {rate_limit: 10, burst_limit: 30}");
+    edit(
+        &dir.join(DEV),
+        "/api/v1/quotes/POST: {rate_limit: 10, burst_limit: 20}",
+        "/api/v1/quotes/POST: {rate_limit: 10, burst_limit: 30}",
+    );
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
     assert!(
         plan.stdout.contains("~ usage_plan standard\n        api_stages[\"main.dev\"].throttle[\"/api/v1/quotes/POST\"].burst_limit: 20 → 30\n"),
@@ -256,7 +422,11 @@ fn per_method_throttles_are_created_and_changed_in_one_update_usage_plan_call() 
     moto.start_recording();
     let stderr = apply_stats(&moto, &dir);
     moto.stop_recording();
-    assert_eq!(write_calls(&stderr), calls(&[("UpdateUsagePlan", 1)]), "{stderr}");
+    assert_eq!(
+        write_calls(&stderr),
+        calls(&[("UpdateUsagePlan", 1)]),
+        "{stderr}"
+    );
     let patches: Vec<String> = moto
         .recorded_calls()
         .into_iter()
@@ -279,7 +449,11 @@ fn a_key_value_from_the_environment_never_shows_in_any_output() {
     let (_tmp, dir) = workspace();
     let secret = "idrv5-partner-7Qk2Zr9WmXcB4tLp0sVnHy";
     let other = "idrv5-partner-rotated-J8dF3kQ1xZ5mN7pR";
-    edit(&dir.join(BASE), "    # value_from_env: IDRV5_PARTNER_API_KEY", "    value_from_env: IDRV5_PARTNER_API_KEY");
+    edit(
+        &dir.join(BASE),
+        "    # value_from_env: IDRV5_PARTNER_API_KEY",
+        "    value_from_env: IDRV5_PARTNER_API_KEY",
+    );
     let env = [("IDRV5_PARTNER_API_KEY", secret)];
     let mut seen = Vec::new();
     let mut run = |args: &[&str], env: &[(&str, &str)]| {
@@ -291,18 +465,48 @@ fn a_key_value_from_the_environment_never_shows_in_any_output() {
     // Missing at plan time: an error at the line that names the variable, no value anywhere.
     let out = run(&["plan", "--stack", DEV], &[]);
     assert_eq!(out.status, 1, "{out}");
-    assert!(out.stderr.contains("error[secret]: ") && out.stderr.contains("base.yaml:"), "{}", out.stderr);
-    assert!(out.stderr.contains("environment variable IDRV5_PARTNER_API_KEY is not set"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[secret]: ") && out.stderr.contains("base.yaml:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("environment variable IDRV5_PARTNER_API_KEY is not set"),
+        "{}",
+        out.stderr
+    );
 
     let plan_file = dir.join("dev.plan");
     let human = run(&["plan", "--stack", DEV], &env);
     assert_eq!(human.status, 0, "{human}");
     let json = run(&["plan", "--stack", DEV, "--json"], &env);
-    assert!(json.stdout.contains("\"value_sha256\""), "the plan compares a digest");
-    assert!(json.stdout.contains("\"value_from_env\": \"IDRV5_PARTNER_API_KEY\""), "the source travels, not the value");
-    run(&["plan", "--stack", DEV, "--out", plan_file.to_str().unwrap()], &env).assert_success();
+    assert!(
+        json.stdout.contains("\"value_sha256\""),
+        "the plan compares a digest"
+    );
+    assert!(
+        json.stdout
+            .contains("\"value_from_env\": \"IDRV5_PARTNER_API_KEY\""),
+        "the source travels, not the value"
+    );
+    run(
+        &["plan", "--stack", DEV, "--out", plan_file.to_str().unwrap()],
+        &env,
+    )
+    .assert_success();
     let saved = std::fs::read_to_string(&plan_file).expect("plan file");
-    let applied = run(&["apply", plan_file.to_str().unwrap(), "--stack", DEV, "--auto-approve", "--stats"], &env);
+    let applied = run(
+        &[
+            "apply",
+            plan_file.to_str().unwrap(),
+            "--stack",
+            DEV,
+            "--auto-approve",
+            "--stats",
+        ],
+        &env,
+    );
     assert_eq!(applied.status, 0, "{applied}");
     rt().block_on(async {
         let key = owned_key(&apigw(&moto), "api_key.partner").await;
@@ -315,30 +519,62 @@ fn a_key_value_from_the_environment_never_shows_in_any_output() {
     let rotated = [("IDRV5_PARTNER_API_KEY", other)];
     let out = run(&["plan", "--stack", DEV], &rotated);
     assert!(
-        out.stdout.contains("-/+ api_key partner\n        value: (sensitive, changed)  (forces replacement)\n"),
+        out.stdout.contains(
+            "-/+ api_key partner\n        value: (sensitive, changed)  (forces replacement)\n"
+        ),
         "{}",
         out.stdout
     );
     // A saved plan made with one value is not applied with another.
-    run(&["plan", "--stack", DEV, "--out", plan_file.to_str().unwrap()], &rotated).assert_success();
+    run(
+        &["plan", "--stack", DEV, "--out", plan_file.to_str().unwrap()],
+        &rotated,
+    )
+    .assert_success();
     let saved_rotated = std::fs::read_to_string(&plan_file).expect("plan file");
-    let out = run(&["apply", plan_file.to_str().unwrap(), "--stack", DEV, "--auto-approve"], &env);
+    let out = run(
+        &[
+            "apply",
+            plan_file.to_str().unwrap(),
+            "--stack",
+            DEV,
+            "--auto-approve",
+        ],
+        &env,
+    );
     assert_eq!(out.status, 1, "{out}");
-    assert!(out.stderr.contains("is not the one planned"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is not the one planned"),
+        "{}",
+        out.stderr
+    );
     let out = run(&["apply", "--stack", DEV, "--auto-approve"], &rotated);
     assert_eq!(out.status, 0, "{out}");
     rt().block_on(async {
-        assert_eq!(owned_key(&apigw(&moto), "api_key.partner").await.value(), Some(other));
+        assert_eq!(
+            owned_key(&apigw(&moto), "api_key.partner").await.value(),
+            Some(other)
+        );
     });
     let out = run(&["destroy", "--stack", DEV, "--auto-approve"], &rotated);
     assert_eq!(out.status, 0, "{out}");
 
-    for (what, stdout, stderr) in seen.iter().chain([
-        ("saved plan".to_string(), saved, String::new()),
-        ("saved plan (rotated)".to_string(), saved_rotated, String::new()),
-    ].iter()) {
+    for (what, stdout, stderr) in seen.iter().chain(
+        [
+            ("saved plan".to_string(), saved, String::new()),
+            (
+                "saved plan (rotated)".to_string(),
+                saved_rotated,
+                String::new(),
+            ),
+        ]
+        .iter(),
+    ) {
         for value in [secret, other] {
-            assert!(!stdout.contains(value) && !stderr.contains(value), "`{what}` printed a key value:\n{stdout}\n{stderr}");
+            assert!(
+                !stdout.contains(value) && !stderr.contains(value),
+                "`{what}` printed a key value:\n{stdout}\n{stderr}"
+            );
         }
     }
 }
@@ -347,22 +583,54 @@ fn a_key_value_from_the_environment_never_shows_in_any_output() {
 fn mistakes_in_keys_and_plans_are_reported_at_their_line_with_a_fix() {
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
-    edit(&dir.join(BASE), "    # value_from_env: IDRV5_PARTNER_API_KEY", "    value_from_env: IDRV5_PARTNER_API_KEY\n    value_from_file: partner.key");
-    edit(&dir.join(DEV), "    keys: [partner]", "    keys: [partner, nobody]");
-    edit(&dir.join(DEV), "      main.dev: {}\n    throttle: {rate_limit: 200", "      main.qa: {}\n    throttle: {rate_limit: 200");
+    edit(
+        &dir.join(BASE),
+        "    # value_from_env: IDRV5_PARTNER_API_KEY",
+        "    value_from_env: IDRV5_PARTNER_API_KEY\n    value_from_file: partner.key",
+    );
+    edit(
+        &dir.join(DEV),
+        "    keys: [partner]",
+        "    keys: [partner, nobody]",
+    );
+    edit(
+        &dir.join(DEV),
+        "      main.dev: {}\n    throttle: {rate_limit: 200",
+        "      main.qa: {}\n    throttle: {rate_limit: 200",
+    );
     edit(&dir.join(DEV), "      main.dev: {}\n    throttle: {rate_limit: 50", "      main.dev:\n        throttle:\n          /api/v1/nope/GET: {rate_limit: 1}\n    throttle: {rate_limit: 50");
     let out = cli(&moto, &dir, &["validate", "--stack", DEV]);
     assert_eq!(out.status, 1, "{out}");
     for (what, file) in [
-        ("api_keys.partner: both `value_from_env` and `value_from_file` are set", "base.yaml"),
-        ("usage_plans.standard.keys: `nobody` is not declared under api_keys", "dev.yaml"),
-        ("usage_plans.premium.stages.main.qa: rest_apis.main has no stage `qa`", "dev.yaml"),
-        ("`/api/v1/nope/GET` is not a route of rest_apis.main", "dev.yaml"),
+        (
+            "api_keys.partner: both `value_from_env` and `value_from_file` are set",
+            "base.yaml",
+        ),
+        (
+            "usage_plans.standard.keys: `nobody` is not declared under api_keys",
+            "dev.yaml",
+        ),
+        (
+            "usage_plans.premium.stages.main.qa: rest_apis.main has no stage `qa`",
+            "dev.yaml",
+        ),
+        (
+            "`/api/v1/nope/GET` is not a route of rest_apis.main",
+            "dev.yaml",
+        ),
     ] {
-        let line = out.stderr.lines().find(|l| l.contains(what)).unwrap_or_else(|| panic!("{what} missing:\n{}", out.stderr));
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what} missing:\n{}", out.stderr));
         assert!(line.contains(&format!("{file}:")), "{line}");
     }
-    assert!(out.stderr.contains("fix: use one of: `main.dev`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("fix: use one of: `main.dev`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -371,8 +639,21 @@ fn destroy_removes_keys_and_plans_and_never_touches_foreign_ones_with_the_same_n
     let (_tmp, dir) = workspace();
     let (foreign_key, foreign_plan) = rt().block_on(async {
         let c = apigw(&moto);
-        let k = c.create_api_key().name("idrv5-dev-partner").description("made by hand").enabled(true).send().await.unwrap();
-        let p = c.create_usage_plan().name("idrv5-dev-standard").description("made by hand").send().await.unwrap();
+        let k = c
+            .create_api_key()
+            .name("idrv5-dev-partner")
+            .description("made by hand")
+            .enabled(true)
+            .send()
+            .await
+            .unwrap();
+        let p = c
+            .create_usage_plan()
+            .name("idrv5-dev-standard")
+            .description("made by hand")
+            .send()
+            .await
+            .unwrap();
         (k.id().unwrap().to_string(), p.id().unwrap().to_string())
     });
     apply_ok(&moto, &dir, DEV);
@@ -380,21 +661,44 @@ fn destroy_removes_keys_and_plans_and_never_touches_foreign_ones_with_the_same_n
     rt().block_on(async {
         let c = apigw(&moto);
         let named = |n: &str| n == "idrv5-dev-partner";
-        assert_eq!(all_keys(&c).await.iter().filter(|k| k.name().is_some_and(named)).count(), 2, "ours is a second key");
+        assert_eq!(
+            all_keys(&c)
+                .await
+                .iter()
+                .filter(|k| k.name().is_some_and(named))
+                .count(),
+            2,
+            "ours is a second key"
+        );
     });
-    let out = cli(&moto, &dir, &["destroy", "--stack", DEV, "--auto-approve", "--stats"]);
+    let out = cli(
+        &moto,
+        &dir,
+        &["destroy", "--stack", DEV, "--auto-approve", "--stats"],
+    );
     assert_eq!(out.status, 0, "{out}");
     let writes = write_calls(&out.stderr);
-    for (op, n) in [("DeleteApiKey", 1), ("DeleteUsagePlan", 2), ("DeleteUsagePlanKey", 1), ("UpdateUsagePlan", 2)] {
+    for (op, n) in [
+        ("DeleteApiKey", 1),
+        ("DeleteUsagePlan", 2),
+        ("DeleteUsagePlanKey", 1),
+        ("UpdateUsagePlan", 2),
+    ] {
         assert_eq!(writes.get(op), Some(&n), "{op}: {writes:?}");
     }
     rt().block_on(async {
         let c = apigw(&moto);
         let keys = all_keys(&c).await;
-        assert_eq!(keys.iter().map(|k| k.id().unwrap()).collect::<Vec<_>>(), [foreign_key.as_str()]);
+        assert_eq!(
+            keys.iter().map(|k| k.id().unwrap()).collect::<Vec<_>>(),
+            [foreign_key.as_str()]
+        );
         assert_eq!(keys[0].description(), Some("made by hand"));
         let plans = all_plans(&c).await;
-        assert_eq!(plans.iter().map(|p| p.id().unwrap()).collect::<Vec<_>>(), [foreign_plan.as_str()]);
+        assert_eq!(
+            plans.iter().map(|p| p.id().unwrap()).collect::<Vec<_>>(),
+            [foreign_plan.as_str()]
+        );
         assert_eq!(plans[0].description(), Some("made by hand"));
     });
 }
