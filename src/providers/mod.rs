@@ -8,6 +8,7 @@ pub mod aws;
 pub mod lambda;
 pub mod limits;
 pub mod logs;
+pub mod stages;
 pub mod usage;
 
 use crate::model::{Kind, LiveState, Outputs, Resource};
@@ -152,8 +153,8 @@ async fn create_or_update(
                 .to_string();
             w::create_deployment(aws, ch, outputs, &fp).await
         }
-        Kind::Stage if create => w::create_stage(aws, ch, outputs, owner).await,
-        Kind::Stage => w::update_stage(aws, ch, outputs).await,
+        Kind::Stage if create => stages::create_stage(aws, ch, outputs, owner).await,
+        Kind::Stage => stages::update_stage(aws, ch, outputs).await,
         Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
             api_items::put(aws, ch, outputs, action).await
         }
@@ -172,7 +173,7 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         Kind::Path => w::delete_path(aws, ch, outputs).await,
         Kind::Route => w::delete_route(aws, ch, outputs).await,
         Kind::Deployment => w::delete_deployment(aws, ch, outputs).await,
-        Kind::Stage => w::delete_stage(aws, ch, outputs).await,
+        Kind::Stage => stages::delete_stage(aws, ch, outputs).await,
         Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
             api_items::delete(aws, ch, outputs).await
         }
