@@ -105,6 +105,8 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
         }
     }
     out.extend(super::usage::desire(cfg)?);
+    out.extend(super::edge::desire(cfg, region)?);
+    out.extend(super::monitoring::desire(cfg, region, &out)?);
     Ok(out)
 }
 

@@ -5,6 +5,8 @@
 //! inside string props; `refs()` finds them, `resolve()` fills them in from outputs.
 
 pub mod desire;
+pub mod edge;
+pub mod monitoring;
 pub mod usage;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,17 @@ pub enum Kind {
     UsagePlan,
     UsagePlanKey,
     LambdaPermission,
+    // The edge (issue 4): WAF, certificates, custom domains, DNS.
+    IpSet,
+    WebAcl,
+    WebAclAssociation,
+    Certificate,
+    DnsRecord,
+    DomainName,
+    BasePathMapping,
+    // Observability (issue 5).
+    Alarm,
+    Dashboard,
 }
 
 impl Kind {
@@ -54,6 +67,15 @@ impl Kind {
             Kind::UsagePlan => "usage_plan",
             Kind::UsagePlanKey => "usage_plan_key",
             Kind::LambdaPermission => "lambda_permission",
+            Kind::IpSet => "ip_set",
+            Kind::WebAcl => "web_acl",
+            Kind::WebAclAssociation => "web_acl_association",
+            Kind::Certificate => "certificate",
+            Kind::DnsRecord => "dns_record",
+            Kind::DomainName => "domain_name",
+            Kind::BasePathMapping => "base_path_mapping",
+            Kind::Alarm => "alarm",
+            Kind::Dashboard => "dashboard",
         }
     }
     /// Props whose change cannot be made in place: the resource is replaced.

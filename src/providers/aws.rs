@@ -107,6 +107,13 @@ pub struct Aws {
     pub apigw: aws_sdk_apigateway::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub lambda: aws_sdk_lambda::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub wafv2: aws_sdk_wafv2::Client,
+    pub acm: aws_sdk_acm::Client,
+    /// ACM in us-east-1, where edge-optimised endpoints and CloudFront web ACLs live.
+    pub acm_us_east_1: aws_sdk_acm::Client,
+    pub wafv2_us_east_1: aws_sdk_wafv2::Client,
+    pub route53: aws_sdk_route53::Client,
     pub region: String,
     pub endpoint: String,
     pub calls: Arc<CallCounter>,
@@ -163,6 +170,13 @@ impl Aws {
                 .interceptor(CountCalls(calls.clone()))
                 .build(),
         );
+        let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(aws_sdk_cloudwatch::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
+        let wafv2 = aws_sdk_wafv2::Client::from_conf(aws_sdk_wafv2::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
+        let acm = aws_sdk_acm::Client::from_conf(aws_sdk_acm::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
+        let us_east_1 = Region::new("us-east-1");
+        let acm_us_east_1 = aws_sdk_acm::Client::from_conf(aws_sdk_acm::config::Builder::from(&sdk).region(us_east_1.clone()).interceptor(CountCalls(calls.clone())).build());
+        let wafv2_us_east_1 = aws_sdk_wafv2::Client::from_conf(aws_sdk_wafv2::config::Builder::from(&sdk).region(us_east_1).interceptor(CountCalls(calls.clone())).build());
+        let route53 = aws_sdk_route53::Client::from_conf(aws_sdk_route53::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
         let endpoint = opts
             .endpoint_url
             .clone()
@@ -176,6 +190,12 @@ impl Aws {
             apigw,
             logs,
             lambda,
+            cloudwatch,
+            wafv2,
+            acm,
+            acm_us_east_1,
+            wafv2_us_east_1,
+            route53,
             region,
             endpoint,
             calls,

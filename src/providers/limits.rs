@@ -55,12 +55,22 @@ const QUOTAS: &[(&str, f64, f64)] = &[
     ("CreateApiKey", 5.0, 5.0),
     ("DeleteApiKey", 5.0, 5.0),
     ("CreateVpcLink", 1.0 / 15.0, 1.0),
+    // CloudWatch: PutMetricAlarm and DeleteAlarms 3/s, PutDashboard 10/s.
+    ("PutMetricAlarm", 3.0, 3.0),
+    ("DeleteAlarms", 3.0, 3.0),
+    ("PutDashboard", 10.0, 10.0),
     ("DeleteVpcLink", 1.0 / 30.0, 1.0),
 ];
 /// All API Gateway management operations together.
 const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
 /// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
 const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
+/// WAFv2 allows one Create/Put/Update (and Delete, Associate) per second per account.
+const WAF_WRITES: &[&str] = &["CreateIPSet", "UpdateIPSet", "DeleteIPSet", "CreateWebACL", "UpdateWebACL", "DeleteWebACL", "AssociateWebACL", "DisassociateWebACL"];
+const CLOUDWATCH_OPS: &[&str] = &["PutMetricAlarm", "DeleteAlarms", "DescribeAlarms", "PutDashboard", "DeleteDashboards", "GetDashboard", "ListDashboards", "ListTagsForResource:cloudwatch"];
+const ROUTE53_OPS: &[&str] = &["ChangeResourceRecordSets", "ListResourceRecordSets", "ListHostedZonesByName", "GetHostedZone"];
+const ACM_OPS: &[&str] = &["RequestCertificate", "DescribeCertificate", "DeleteCertificate", "ListCertificates", "ListTagsForCertificate", "AddTagsToCertificate"];
+
 /// Lambda's control plane allows 15 requests per second for these; stay under it.
 const LAMBDA_TOTAL: (f64, f64) = (10.0, 10.0);
 const LAMBDA_OPS: &[&str] = &["GetPolicy", "AddPermission", "RemovePermission"];
@@ -92,6 +102,11 @@ impl RateLimiter {
         );
         b.insert("logs".into(), Bucket::new(LOGS_TOTAL.0, LOGS_TOTAL.1));
         b.insert("lambda".into(), Bucket::new(LAMBDA_TOTAL.0, LAMBDA_TOTAL.1));
+        b.insert("wafv2-writes".into(), Bucket::new(1.0, 1.0));
+        b.insert("wafv2".into(), Bucket::new(10.0, 10.0));
+        b.insert("cloudwatch".into(), Bucket::new(10.0, 10.0));
+        b.insert("route53".into(), Bucket::new(5.0, 5.0));
+        b.insert("acm".into(), Bucket::new(10.0, 10.0));
         // For benchmarks that measure the tool without its own pacing.
         let enabled = std::env::var("IDRV5_GW_RATE_LIMITS")
             .map(|v| v != "off")
@@ -107,6 +122,16 @@ impl RateLimiter {
             "logs"
         } else if LAMBDA_OPS.contains(&op) {
             "lambda"
+        } else if WAF_WRITES.contains(&op) {
+            "wafv2-writes"
+        } else if CLOUDWATCH_OPS.contains(&op) {
+            "cloudwatch"
+        } else if ROUTE53_OPS.contains(&op) {
+            "route53"
+        } else if ACM_OPS.contains(&op) {
+            "acm"
+        } else if op.starts_with("WAF:") {
+            "wafv2"
         } else {
             "apigateway"
         }

@@ -5,6 +5,8 @@ pub mod api_items;
 pub mod apigateway_read;
 pub mod apigateway_write;
 pub mod aws;
+pub mod cloudwatch;
+pub mod edge;
 pub mod lambda;
 pub mod limits;
 pub mod logs;
@@ -44,6 +46,8 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         })
         .collect();
     lambda::read(aws, owner, &functions, &mut state).await?;
+    edge::read(aws, owner, desired, &mut state).await?;
+    cloudwatch::read(aws, owner, desired, &mut state).await?;
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
     let mut names: BTreeSet<String> = desired
@@ -162,6 +166,10 @@ async fn create_or_update(
             usage::put(aws, ch, outputs, owner, action).await
         }
         Kind::LambdaPermission => lambda::put(aws, ch).await,
+        Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation | Kind::Certificate | Kind::DnsRecord | Kind::DomainName | Kind::BasePathMapping => {
+            edge::put(aws, ch, outputs, owner, action).await
+        }
+        Kind::Alarm | Kind::Dashboard => cloudwatch::put(aws, ch, owner).await,
     }
 }
 
@@ -181,5 +189,9 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
             usage::delete(aws, ch, outputs).await
         }
         Kind::LambdaPermission => lambda::delete(aws, ch).await,
+        Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation | Kind::Certificate | Kind::DnsRecord | Kind::DomainName | Kind::BasePathMapping => {
+            edge::delete(aws, ch, outputs).await
+        }
+        Kind::Alarm | Kind::Dashboard => cloudwatch::delete(aws, ch).await,
     }
 }
