@@ -1,6 +1,7 @@
 //! Stack files: schema, loading with overlays and variables, semantic checks.
 
 pub mod load;
+pub mod monitoring;
 pub mod schema;
 
 pub use load::{load, Config, LoadOptions};

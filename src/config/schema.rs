@@ -32,6 +32,8 @@ pub struct StackFile {
     /// Usage plans (tiers) by key.
     #[serde(default)]
     pub usage_plans: IndexMap<String, UsagePlan>,
+    /// Alarms and the dashboard generated for every REST API stage.
+    pub monitoring: Option<crate::config::monitoring::Monitoring>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

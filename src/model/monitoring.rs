@@ -1,9 +1,488 @@
-//! Config → CloudWatch alarms and dashboards generated from what the stack declares.
+//! Config → CloudWatch alarms and the dashboard, generated from what the stack declares.
+//!
+//! Presets are seed 000/004's hand-written alarms (5XX, 4XX, p99 latency, integration
+//! latency, cache hit rate) for every REST API stage; an environment tunes or turns them off.
+//! The dashboard has one row per API stage, plus the user's widgets verbatim.
 
-use super::Resource;
+use super::desire::api_name;
+use super::{Kind, Resource};
+use crate::config::monitoring::{AlarmSettings, Monitoring};
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use serde_json::{json, Map, Value};
 
-pub fn desire(_cfg: &Config, _region: &str, _others: &[Resource]) -> Result<Vec<Resource>, Vec<Diagnostic>> {
-    Ok(Vec::new())
+/// Dashboards cannot be tagged: the stack owns the ones whose names start with this.
+pub fn dashboard_prefix_of(owner: &str) -> String {
+    format!("idrv5gw_{}_", owner.replace('/', "_"))
+}
+
+/// Alarm names start with this; ownership is still decided by tag.
+pub fn alarm_prefix_of(owner: &str) -> String {
+    format!("{}-", owner.replace('/', "-"))
+}
+
+fn dashboard_prefix(cfg: &Config) -> String {
+    dashboard_prefix_of(&cfg.owner())
+}
+
+fn alarm_prefix(cfg: &Config) -> String {
+    alarm_prefix_of(&cfg.owner())
+}
+
+const PRESET_NAMES: &[&str] = &[
+    "5xx_errors",
+    "4xx_errors",
+    "p99_latency",
+    "integration_latency",
+    "cache_hit_rate",
+];
+
+fn preset(name: &str) -> AlarmSettings {
+    let (metric, stat, ext, eval, threshold, cmp, desc) = match name {
+        "5xx_errors" => (
+            "5XXError",
+            Some("Sum"),
+            None,
+            2,
+            10.0,
+            "GreaterThanThreshold",
+            "More than 10 server errors in 5 minutes, twice",
+        ),
+        "4xx_errors" => (
+            "4XXError",
+            Some("Sum"),
+            None,
+            2,
+            100.0,
+            "GreaterThanThreshold",
+            "More than 100 client errors in 5 minutes, twice",
+        ),
+        "p99_latency" => (
+            "Latency",
+            None,
+            Some("p99"),
+            3,
+            5000.0,
+            "GreaterThanThreshold",
+            "p99 latency above 5 s for 15 minutes",
+        ),
+        "integration_latency" => (
+            "IntegrationLatency",
+            Some("Average"),
+            None,
+            3,
+            2000.0,
+            "GreaterThanThreshold",
+            "Backend latency above 2 s on average for 15 minutes",
+        ),
+        _ => (
+            "CacheHitRate",
+            None,
+            None,
+            3,
+            50.0,
+            "LessThanThreshold",
+            "Cache hit rate below 50% for 15 minutes",
+        ),
+    };
+    AlarmSettings {
+        enabled: Some(true),
+        description: Some(desc.into()),
+        namespace: Some("AWS/ApiGateway".into()),
+        metric: Some(metric.into()),
+        statistic: stat.map(str::to_string),
+        extended_statistic: ext.map(str::to_string),
+        period: Some(300),
+        evaluation_periods: Some(eval),
+        threshold: Some(threshold),
+        comparison: Some(cmp.into()),
+        ..Default::default()
+    }
+}
+
+/// `over` laid field by field over `base`.
+fn tuned(base: AlarmSettings, over: &AlarmSettings) -> AlarmSettings {
+    let mut dims = base.dimensions.clone();
+    dims.extend(over.dimensions.clone());
+    AlarmSettings {
+        enabled: over.enabled.or(base.enabled),
+        description: over.description.clone().or(base.description),
+        namespace: over.namespace.clone().or(base.namespace),
+        metric: over.metric.clone().or(base.metric),
+        statistic: if over.extended_statistic.is_some() {
+            over.statistic.clone()
+        } else {
+            over.statistic.clone().or(base.statistic)
+        },
+        extended_statistic: if over.statistic.is_some() {
+            over.extended_statistic.clone()
+        } else {
+            over.extended_statistic.clone().or(base.extended_statistic)
+        },
+        period: over.period.or(base.period),
+        evaluation_periods: over.evaluation_periods.or(base.evaluation_periods),
+        datapoints_to_alarm: over.datapoints_to_alarm.or(base.datapoints_to_alarm),
+        threshold: over.threshold.or(base.threshold),
+        comparison: over.comparison.clone().or(base.comparison),
+        dimensions: dims,
+        stages: over.stages.clone().or(base.stages),
+        treat_missing_data: over.treat_missing_data.clone().or(base.treat_missing_data),
+    }
+}
+
+struct StageInfo {
+    api_key: String,
+    api_name: String,
+    stage: String,
+    caching: bool,
+    web_acl: Option<String>,
+}
+
+fn stages(cfg: &Config, others: &[Resource]) -> Vec<StageInfo> {
+    let mut out = Vec::new();
+    for (key, api) in &cfg.file.rest_apis {
+        for (stage, s) in &api.stages {
+            let caching = s
+                .cache_cluster
+                .as_ref()
+                .and_then(|c| c.enabled)
+                .unwrap_or(false)
+                && (s.caching.as_ref().and_then(|c| c.enabled).unwrap_or(false)
+                    || s.method_settings
+                        .values()
+                        .any(|m| m.caching.as_ref().and_then(|c| c.enabled) == Some(true)));
+            let stage_id = format!("stage.{key}.{stage}");
+            // A web ACL protects the stage when an association depends on both.
+            let web_acl = others
+                .iter()
+                .filter(|r| r.kind == Kind::WebAclAssociation && r.all_deps().contains(&stage_id))
+                .flat_map(|r| r.all_deps())
+                .find_map(|d| others.iter().find(|o| o.id == d && o.kind == Kind::WebAcl))
+                .and_then(|acl| {
+                    acl.props
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                });
+            out.push(StageInfo {
+                api_key: key.clone(),
+                api_name: api_name(cfg, key, api),
+                stage: stage.clone(),
+                caching,
+                web_acl,
+            });
+        }
+    }
+    out
+}
+
+pub fn desire(
+    cfg: &Config,
+    region: &str,
+    others: &[Resource],
+) -> Result<Vec<Resource>, Vec<Diagnostic>> {
+    let Some(m) = &cfg.file.monitoring else {
+        return Ok(Vec::new());
+    };
+    let mut diags = Vec::new();
+    for name in m
+        .presets
+        .keys()
+        .filter(|n| !PRESET_NAMES.contains(&n.as_str()))
+    {
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("monitoring.presets.{name} is not a preset"),
+            )
+            .hint(format!(
+                "presets are {}; put your own under monitoring.alarms",
+                PRESET_NAMES.join(", ")
+            ))
+            .at(cfg.locate(&["monitoring", "presets", name])),
+        );
+    }
+    for (key, a) in &m.alarms {
+        if a.metric.is_none() || a.threshold.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("monitoring.alarms.{key} needs `metric` and `threshold`"),
+                )
+                .hint("e.g. metric: Latency, statistic: Average, threshold: 1000")
+                .at(cfg.locate(&["monitoring", "alarms", key])),
+            );
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let all = stages(cfg, others);
+    let protect = cfg.default_protect();
+    let mut out = Vec::new();
+    for st in &all {
+        let pair = format!("{}.{}", st.api_key, st.stage);
+        for name in PRESET_NAMES {
+            if *name == "cache_hit_rate" && !st.caching {
+                continue;
+            }
+            let settings = match m.presets.get(*name) {
+                Some(over) => tuned(preset(name), over),
+                None => preset(name),
+            };
+            out.extend(alarm(cfg, m, st, name, settings, protect));
+        }
+        for (key, a) in &m.alarms {
+            if a.stages.as_ref().is_some_and(|s| !s.contains(&pair)) {
+                continue;
+            }
+            let base = AlarmSettings {
+                namespace: Some("AWS/ApiGateway".into()),
+                period: Some(300),
+                evaluation_periods: Some(1),
+                comparison: Some("GreaterThanThreshold".into()),
+                statistic: Some("Average".into()),
+                ..Default::default()
+            };
+            out.extend(alarm(cfg, m, st, key, tuned(base, a), protect));
+        }
+    }
+    if m.dashboard.as_ref().and_then(|d| d.enabled) != Some(false) {
+        out.push(dashboard(cfg, m, &all, region));
+    }
+    Ok(out)
+}
+
+fn alarm(
+    cfg: &Config,
+    m: &Monitoring,
+    st: &StageInfo,
+    key: &str,
+    a: AlarmSettings,
+    protect: bool,
+) -> Option<Resource> {
+    if a.enabled == Some(false) {
+        return None;
+    }
+    let name = format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.stage);
+    let mut dims = std::collections::BTreeMap::from([
+        ("ApiName".to_string(), st.api_name.clone()),
+        ("Stage".to_string(), st.stage.clone()),
+    ]);
+    dims.extend(a.dimensions.clone());
+    let metric = a.metric.clone().unwrap_or_default();
+    // The hit rate is computed from two metrics: CloudWatch metric math.
+    let metrics = (metric == "CacheHitRate").then(|| {
+        let q = |id: &str, m: &str| json!({"id": id, "return_data": false, "metric": {"namespace": "AWS/ApiGateway", "name": m, "dimensions": dims, "period": a.period, "stat": "Sum"}});
+        json!([q("hits", "CacheHitCount"), q("misses", "CacheMissCount"), {"id": "rate", "return_data": true, "expression": "100 * hits / (hits + misses)", "label": "Cache hit rate (%)"}])
+    });
+    let mut r = Resource::new(
+        format!("alarm.{}.{}.{key}", st.api_key, st.stage),
+        Kind::Alarm,
+        name.clone(),
+    )
+    .prop("name", name.as_str())
+    .prop("description", json!(a.description))
+    .prop(
+        "namespace",
+        if metrics.is_some() {
+            Value::Null
+        } else {
+            json!(a.namespace)
+        },
+    )
+    .prop(
+        "metric",
+        if metrics.is_some() {
+            Value::Null
+        } else {
+            json!(metric)
+        },
+    )
+    .prop(
+        "statistic",
+        if metrics.is_some() {
+            Value::Null
+        } else {
+            json!(a.statistic)
+        },
+    )
+    .prop(
+        "extended_statistic",
+        if metrics.is_some() {
+            Value::Null
+        } else {
+            json!(a.extended_statistic)
+        },
+    )
+    .prop(
+        "period",
+        if metrics.is_some() {
+            Value::Null
+        } else {
+            json!(a.period)
+        },
+    )
+    .prop(
+        "dimensions",
+        if metrics.is_some() {
+            Value::Null
+        } else {
+            json!(dims)
+        },
+    )
+    .prop("metrics", metrics.unwrap_or(Value::Null))
+    .prop("evaluation_periods", json!(a.evaluation_periods))
+    .prop("datapoints_to_alarm", json!(a.datapoints_to_alarm))
+    .prop("threshold", json!(a.threshold))
+    .prop("comparison", json!(a.comparison))
+    .prop(
+        "treat_missing_data",
+        json!(a
+            .treat_missing_data
+            .or(m.treat_missing_data.clone())
+            .unwrap_or_else(|| "notBreaching".into())),
+    )
+    .prop("alarm_actions", json!(m.alarm_actions))
+    .prop("ok_actions", json!(m.ok_actions))
+    .prop(
+        "insufficient_data_actions",
+        json!(m.insufficient_data_actions),
+    );
+    r.deps.insert(format!("stage.{}.{}", st.api_key, st.stage));
+    r.protect = protect;
+    Some(r)
+}
+
+fn widget(title: &str, metrics: Value, region: &str, period: i32, stat: &str) -> Value {
+    json!({"type": "metric", "width": 8, "height": 6, "properties": {"title": title, "region": region, "period": period, "stat": stat, "view": "timeSeries", "metrics": metrics}})
+}
+
+/// One row per API stage; the widgets are keyed by position and title so the diff names them.
+fn dashboard(cfg: &Config, m: &Monitoring, stages: &[StageInfo], region: &str) -> Resource {
+    let period = m.dashboard.as_ref().and_then(|d| d.period).unwrap_or(300);
+    let mut widgets: Vec<Value> = Vec::new();
+    for st in stages {
+        let d = |metric: &str| {
+            json!([
+                "AWS/ApiGateway",
+                metric,
+                "ApiName",
+                st.api_name,
+                "Stage",
+                st.stage
+            ])
+        };
+        let at = format!("{}/{}", st.api_name, st.stage);
+        widgets.push(widget(
+            &format!("Requests {at}"),
+            json!([d("Count")]),
+            region,
+            period,
+            "Sum",
+        ));
+        widgets.push(widget(
+            &format!("Errors {at}"),
+            json!([d("4XXError"), d("5XXError")]),
+            region,
+            period,
+            "Sum",
+        ));
+        let mut p99 = d("Latency");
+        p99.as_array_mut()
+            .expect("array")
+            .push(json!({"stat": "p99", "label": "p99"}));
+        widgets.push(widget(
+            &format!("Latency {at}"),
+            json!([d("Latency"), p99, d("IntegrationLatency")]),
+            region,
+            period,
+            "Average",
+        ));
+        if st.caching {
+            widgets.push(widget(
+                &format!("Cache {at}"),
+                json!([d("CacheHitCount"), d("CacheMissCount")]),
+                region,
+                period,
+                "Sum",
+            ));
+        }
+        if let Some(acl) = &st.web_acl {
+            let w = |metric: &str| {
+                json!([
+                    "AWS/WAFV2",
+                    metric,
+                    "WebACL",
+                    acl,
+                    "Region",
+                    region,
+                    "Rule",
+                    "ALL"
+                ])
+            };
+            widgets.push(widget(
+                &format!("WAF {acl}"),
+                json!([w("AllowedRequests"), w("BlockedRequests")]),
+                region,
+                period,
+                "Sum",
+            ));
+        }
+    }
+    widgets.extend(
+        m.dashboard
+            .as_ref()
+            .map(|d| d.widgets.clone())
+            .unwrap_or_default(),
+    );
+    lay_out(&mut widgets);
+    let name = format!("{}overview", dashboard_prefix(cfg));
+    let mut r = Resource::new("dashboard.overview".into(), Kind::Dashboard, name.clone())
+        .prop("name", name.as_str())
+        .prop("widgets", keyed_widgets(&widgets));
+    r.deps.extend(
+        stages
+            .iter()
+            .map(|s| format!("stage.{}.{}", s.api_key, s.stage)),
+    );
+    r
+}
+
+/// `{"Requests idrv5-dev/dev": {...}, ...}`: the diff shows a changed widget by its title.
+pub fn keyed_widgets(widgets: &[Value]) -> Value {
+    let mut o = Map::new();
+    for w in widgets {
+        let title = w
+            .pointer("/properties/title")
+            .and_then(Value::as_str)
+            .unwrap_or("widget")
+            .to_string();
+        let mut key = title.clone();
+        let mut n = 1;
+        while o.contains_key(&key) {
+            n += 1;
+            key = format!("{title} #{n}");
+        }
+        o.insert(key, w.clone());
+    }
+    Value::Object(o)
+}
+
+/// Three to a row, for widgets that do not place themselves.
+fn lay_out(widgets: &mut [Value]) {
+    for (i, w) in widgets.iter_mut().enumerate() {
+        if w.get("x").is_none() {
+            w["x"] = json!((i % 3) * 8);
+            w["y"] = json!((i / 3) * 6);
+        }
+    }
+}
+
+/// Back to the list CloudWatch stores.
+pub fn widget_list(keyed: &Value) -> Vec<Value> {
+    keyed
+        .as_object()
+        .map(|o| o.values().cloned().collect())
+        .unwrap_or_default()
 }

@@ -170,13 +170,39 @@ impl Aws {
                 .interceptor(CountCalls(calls.clone()))
                 .build(),
         );
-        let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(aws_sdk_cloudwatch::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
-        let wafv2 = aws_sdk_wafv2::Client::from_conf(aws_sdk_wafv2::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
-        let acm = aws_sdk_acm::Client::from_conf(aws_sdk_acm::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
+        let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
+            aws_sdk_cloudwatch::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
+        let wafv2 = aws_sdk_wafv2::Client::from_conf(
+            aws_sdk_wafv2::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
+        let acm = aws_sdk_acm::Client::from_conf(
+            aws_sdk_acm::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
         let us_east_1 = Region::new("us-east-1");
-        let acm_us_east_1 = aws_sdk_acm::Client::from_conf(aws_sdk_acm::config::Builder::from(&sdk).region(us_east_1.clone()).interceptor(CountCalls(calls.clone())).build());
-        let wafv2_us_east_1 = aws_sdk_wafv2::Client::from_conf(aws_sdk_wafv2::config::Builder::from(&sdk).region(us_east_1).interceptor(CountCalls(calls.clone())).build());
-        let route53 = aws_sdk_route53::Client::from_conf(aws_sdk_route53::config::Builder::from(&sdk).interceptor(CountCalls(calls.clone())).build());
+        let acm_us_east_1 = aws_sdk_acm::Client::from_conf(
+            aws_sdk_acm::config::Builder::from(&sdk)
+                .region(us_east_1.clone())
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
+        let wafv2_us_east_1 = aws_sdk_wafv2::Client::from_conf(
+            aws_sdk_wafv2::config::Builder::from(&sdk)
+                .region(us_east_1)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
+        let route53 = aws_sdk_route53::Client::from_conf(
+            aws_sdk_route53::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
         let endpoint = opts
             .endpoint_url
             .clone()

@@ -5,14 +5,33 @@ use super::aws::{Aws, AwsError};
 use crate::model::{LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};
 
-pub async fn read(_aws: &Aws, _owner: &str, _desired: &[Resource], _live: &mut LiveState) -> Result<(), AwsError> {
+pub async fn read(
+    _aws: &Aws,
+    _owner: &str,
+    _desired: &[Resource],
+    _live: &mut LiveState,
+) -> Result<(), AwsError> {
     Ok(())
 }
 
-pub async fn put(_aws: &Aws, ch: &Change, _outputs: &Outputs, _owner: &str, _action: Action) -> Result<Out, AwsError> {
-    Err(AwsError::Service { op: "apply".into(), code: "Unsupported".into(), message: format!("{} cannot be applied yet", ch.id) })
+pub async fn put(
+    _aws: &Aws,
+    ch: &Change,
+    _outputs: &Outputs,
+    _owner: &str,
+    _action: Action,
+) -> Result<Out, AwsError> {
+    Err(AwsError::Service {
+        op: "apply".into(),
+        code: "Unsupported".into(),
+        message: format!("{} cannot be applied yet", ch.id),
+    })
 }
 
 pub async fn delete(_aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), AwsError> {
-    Err(AwsError::Service { op: "apply".into(), code: "Unsupported".into(), message: format!("{} cannot be deleted yet", ch.id) })
+    Err(AwsError::Service {
+        op: "apply".into(),
+        code: "Unsupported".into(),
+        message: format!("{} cannot be deleted yet", ch.id),
+    })
 }

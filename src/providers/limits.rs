@@ -66,10 +66,40 @@ const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
 /// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
 const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
 /// WAFv2 allows one Create/Put/Update (and Delete, Associate) per second per account.
-const WAF_WRITES: &[&str] = &["CreateIPSet", "UpdateIPSet", "DeleteIPSet", "CreateWebACL", "UpdateWebACL", "DeleteWebACL", "AssociateWebACL", "DisassociateWebACL"];
-const CLOUDWATCH_OPS: &[&str] = &["PutMetricAlarm", "DeleteAlarms", "DescribeAlarms", "PutDashboard", "DeleteDashboards", "GetDashboard", "ListDashboards", "ListTagsForResource:cloudwatch"];
-const ROUTE53_OPS: &[&str] = &["ChangeResourceRecordSets", "ListResourceRecordSets", "ListHostedZonesByName", "GetHostedZone"];
-const ACM_OPS: &[&str] = &["RequestCertificate", "DescribeCertificate", "DeleteCertificate", "ListCertificates", "ListTagsForCertificate", "AddTagsToCertificate"];
+const WAF_WRITES: &[&str] = &[
+    "CreateIPSet",
+    "UpdateIPSet",
+    "DeleteIPSet",
+    "CreateWebACL",
+    "UpdateWebACL",
+    "DeleteWebACL",
+    "AssociateWebACL",
+    "DisassociateWebACL",
+];
+const CLOUDWATCH_OPS: &[&str] = &[
+    "PutMetricAlarm",
+    "DeleteAlarms",
+    "DescribeAlarms",
+    "PutDashboard",
+    "DeleteDashboards",
+    "GetDashboard",
+    "ListDashboards",
+    "ListTagsForResource:cloudwatch",
+];
+const ROUTE53_OPS: &[&str] = &[
+    "ChangeResourceRecordSets",
+    "ListResourceRecordSets",
+    "ListHostedZonesByName",
+    "GetHostedZone",
+];
+const ACM_OPS: &[&str] = &[
+    "RequestCertificate",
+    "DescribeCertificate",
+    "DeleteCertificate",
+    "ListCertificates",
+    "ListTagsForCertificate",
+    "AddTagsToCertificate",
+];
 
 /// Lambda's control plane allows 15 requests per second for these; stay under it.
 const LAMBDA_TOTAL: (f64, f64) = (10.0, 10.0);

@@ -166,9 +166,13 @@ async fn create_or_update(
             usage::put(aws, ch, outputs, owner, action).await
         }
         Kind::LambdaPermission => lambda::put(aws, ch).await,
-        Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation | Kind::Certificate | Kind::DnsRecord | Kind::DomainName | Kind::BasePathMapping => {
-            edge::put(aws, ch, outputs, owner, action).await
-        }
+        Kind::IpSet
+        | Kind::WebAcl
+        | Kind::WebAclAssociation
+        | Kind::Certificate
+        | Kind::DnsRecord
+        | Kind::DomainName
+        | Kind::BasePathMapping => edge::put(aws, ch, outputs, owner, action).await,
         Kind::Alarm | Kind::Dashboard => cloudwatch::put(aws, ch, owner).await,
     }
 }
@@ -189,9 +193,13 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
             usage::delete(aws, ch, outputs).await
         }
         Kind::LambdaPermission => lambda::delete(aws, ch).await,
-        Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation | Kind::Certificate | Kind::DnsRecord | Kind::DomainName | Kind::BasePathMapping => {
-            edge::delete(aws, ch, outputs).await
-        }
+        Kind::IpSet
+        | Kind::WebAcl
+        | Kind::WebAclAssociation
+        | Kind::Certificate
+        | Kind::DnsRecord
+        | Kind::DomainName
+        | Kind::BasePathMapping => edge::delete(aws, ch, outputs).await,
         Kind::Alarm | Kind::Dashboard => cloudwatch::delete(aws, ch).await,
     }
 }

@@ -1,0 +1,362 @@
+//! Alarms and dashboards generated from the stack, per environment.
+
+mod common;
+
+use common::stack::*;
+use common::{cli, Moto};
+
+fn cloudwatch(moto: &Moto) -> aws_sdk_cloudwatch::Client {
+    let creds = aws_sdk_cloudwatch::config::Credentials::new("testing", "testing", None, None, "t");
+    aws_sdk_cloudwatch::Client::from_conf(
+        aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudwatch::config::Region::new("ap-southeast-2"))
+            .endpoint_url(moto.endpoint())
+            .credentials_provider(creds)
+            .build(),
+    )
+}
+
+const TOPIC: &str = "arn:aws:sns:ap-southeast-2:123456789012:idrv5-alerts";
+
+#[test]
+fn alarms_and_dashboard_are_generated_for_each_stage_and_read_back() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    rt().block_on(async {
+        let cw = cloudwatch(&moto);
+        let alarms = cw
+            .describe_alarms()
+            .alarm_name_prefix("idrv5-dev-")
+            .send()
+            .await
+            .unwrap();
+        let names: Vec<&str> = alarms
+            .metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            3,
+            "5xx, p99 and integration latency (4xx off in dev, no cache): {names:?}"
+        );
+        let five = alarms
+            .metric_alarms()
+            .iter()
+            .find(|a| a.alarm_name() == Some("idrv5-dev-main-dev-5xx_errors"))
+            .expect("5xx alarm");
+        assert_eq!(five.metric_name(), Some("5XXError"));
+        assert_eq!(five.statistic().map(|s| s.as_str()), Some("Sum"));
+        assert_eq!(five.threshold(), Some(50.0), "dev's looser threshold");
+        assert_eq!(five.evaluation_periods(), Some(2));
+        assert_eq!(five.alarm_actions(), [TOPIC.to_string()]);
+        let dims: Vec<(&str, &str)> = five
+            .dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap(), d.value().unwrap()))
+            .collect();
+        assert!(
+            dims.contains(&("ApiName", "idrv5-dev")) && dims.contains(&("Stage", "dev")),
+            "{dims:?}"
+        );
+        let p99 = alarms
+            .metric_alarms()
+            .iter()
+            .find(|a| a.alarm_name() == Some("idrv5-dev-main-dev-p99_latency"))
+            .unwrap();
+        assert_eq!(p99.extended_statistic(), Some("p99"));
+        assert_eq!(p99.threshold(), Some(10000.0));
+
+        let d = cw
+            .get_dashboard()
+            .dashboard_name("idrv5gw_idrv5_dev_overview")
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value =
+            serde_json::from_str(d.dashboard_body().unwrap()).expect("the body parses");
+        let titles: Vec<&str> = body["widgets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w["properties"]["title"].as_str())
+            .collect();
+        assert_eq!(
+            titles,
+            vec![
+                "Requests idrv5-dev/dev",
+                "Errors idrv5-dev/dev",
+                "Latency idrv5-dev/dev"
+            ],
+            "no cache, no WAF in dev"
+        );
+        let latency = body["widgets"][2]["properties"]["metrics"].to_string();
+        assert!(
+            latency.contains("p99") && latency.contains("IntegrationLatency"),
+            "{latency}"
+        );
+    });
+    assert_eq!(
+        cli(
+            &moto,
+            &dir,
+            &["plan", "--stack", DEV, "--detailed-exitcode"]
+        )
+        .status,
+        0,
+        "second plan is empty"
+    );
+}
+
+#[test]
+fn prod_adds_cache_and_custom_alarms_and_the_users_widgets() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, "stacks/idrv5/prod.yaml");
+    rt().block_on(async {
+        let cw = cloudwatch(&moto);
+        let alarms = cw
+            .describe_alarms()
+            .alarm_name_prefix("idrv5-prod-")
+            .send()
+            .await
+            .unwrap();
+        let find = |n: &str| {
+            alarms
+                .metric_alarms()
+                .iter()
+                .find(|a| a.alarm_name() == Some(n))
+                .unwrap_or_else(|| panic!("{n}"))
+        };
+        let cache = find("idrv5-prod-main-prod-cache_hit_rate");
+        assert_eq!(
+            cache.comparison_operator().map(|c| c.as_str()),
+            Some("LessThanThreshold")
+        );
+        let expr: Vec<&str> = cache
+            .metrics()
+            .iter()
+            .filter_map(|m| m.expression())
+            .collect();
+        assert_eq!(
+            expr,
+            vec!["100 * hits / (hits + misses)"],
+            "hit rate by metric math"
+        );
+        assert_eq!(
+            find("idrv5-prod-main-prod-p99_latency").threshold(),
+            Some(3000.0)
+        );
+        let custom = find("idrv5-prod-main-prod-quotes-latency");
+        assert_eq!(custom.period(), Some(60));
+        assert!(custom
+            .dimensions()
+            .iter()
+            .any(|d| d.name() == Some("Resource") && d.value() == Some("/api/v1/quotes")));
+        let d = cw
+            .get_dashboard()
+            .dashboard_name("idrv5gw_idrv5_prod_overview")
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_str(d.dashboard_body().unwrap()).unwrap();
+        let widgets = body["widgets"].as_array().unwrap();
+        assert!(
+            widgets
+                .iter()
+                .any(|w| w["properties"]["title"] == "Cache idrv5-prod/prod"),
+            "caching is on in prod"
+        );
+        assert_eq!(
+            widgets.last().unwrap()["type"],
+            "text",
+            "the user's widget comes last, verbatim"
+        );
+    });
+    assert_eq!(
+        cli(
+            &moto,
+            &dir,
+            &[
+                "plan",
+                "--stack",
+                "stacks/idrv5/prod.yaml",
+                "--detailed-exitcode"
+            ]
+        )
+        .status,
+        0
+    );
+}
+
+#[test]
+fn turning_a_preset_off_deletes_exactly_that_alarm_and_foreign_ones_stay() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    rt().block_on(async {
+        let cw = cloudwatch(&moto);
+        // Same prefix, no ownership tag: someone else's.
+        cw.put_metric_alarm()
+            .alarm_name("idrv5-dev-handmade")
+            .metric_name("Count")
+            .namespace("AWS/ApiGateway")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(
+                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold,
+            )
+            .send()
+            .await
+            .unwrap();
+        cw.put_dashboard()
+            .dashboard_name("idrv5-dev-handmade")
+            .dashboard_body(r#"{"widgets":[]}"#)
+            .send()
+            .await
+            .unwrap();
+    });
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join(DEV),
+        "    p99_latency: {threshold: 10000}",
+        "    p99_latency: {enabled: false}",
+    );
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        plan.stdout
+            .contains("- alarm idrv5-dev-main-dev-p99_latency"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to replace, 1 to delete."),
+        "{}",
+        plan.stdout
+    );
+    let out = cli(
+        &moto,
+        &dir,
+        &["apply", "--stack", DEV, "--auto-approve", "--stats"],
+    );
+    assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("CloudWatch.DeleteAlarms=1"),
+        "{}",
+        out.stderr
+    );
+    let destroy = cli(&moto, &dir, &["destroy", "--stack", DEV, "--auto-approve"]);
+    assert_eq!(destroy.status, 0, "{}{}", destroy.stdout, destroy.stderr);
+    rt().block_on(async {
+        let cw = cloudwatch(&moto);
+        let left: Vec<String> = cw
+            .describe_alarms()
+            .send()
+            .await
+            .unwrap()
+            .metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name().map(str::to_string))
+            .collect();
+        assert_eq!(
+            left,
+            vec!["idrv5-dev-handmade"],
+            "only the foreign alarm is left"
+        );
+        let boards: Vec<String> = cw
+            .list_dashboards()
+            .send()
+            .await
+            .unwrap()
+            .dashboard_entries()
+            .iter()
+            .filter_map(|d| d.dashboard_name().map(str::to_string))
+            .collect();
+        assert_eq!(
+            boards,
+            vec!["idrv5-dev-handmade"],
+            "only the foreign dashboard is left"
+        );
+    });
+}
+
+#[test]
+fn a_dashboard_change_is_shown_widget_by_widget() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join(DEV),
+        "    p99_latency: {threshold: 10000}",
+        "    p99_latency: {threshold: 10000}\n  dashboard: {period: 60}",
+    );
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        plan.stdout
+            .contains("~ dashboard idrv5gw_idrv5_dev_overview"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("widgets[\"Latency idrv5-dev/dev\"].properties.period: 300 → 60"),
+        "{}",
+        plan.stdout
+    );
+    let out = cli(
+        &moto,
+        &dir,
+        &["apply", "--stack", DEV, "--auto-approve", "--stats"],
+    );
+    assert!(
+        out.stderr.contains("CloudWatch.PutDashboard=1"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        cli(
+            &moto,
+            &dir,
+            &["plan", "--stack", DEV, "--detailed-exitcode"]
+        )
+        .status,
+        0
+    );
+}
+
+#[test]
+fn the_graph_hangs_monitoring_off_the_stages() {
+    let dir = common::repo_root();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+        .current_dir(&dir)
+        .args(["graph", "--stack", "stacks/idrv5/prod.yaml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("flowchart LR"), "{text}");
+    assert!(
+        text.contains("stage_main_prod --> alarm_main_prod_5xx_errors"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stage_main_prod --> dashboard_overview"),
+        "{text}"
+    );
+    let dot = std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+        .current_dir(&dir)
+        .args([
+            "graph",
+            "--stack",
+            "stacks/idrv5/prod.yaml",
+            "--format",
+            "dot",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&dot.stdout)
+        .contains("\"stage.main.prod\" -> \"alarm.main.prod.p99_latency\";"));
+}
