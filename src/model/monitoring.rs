@@ -486,3 +486,77 @@ pub fn widget_list(keyed: &Value) -> Vec<Value> {
         .map(|o| o.values().cloned().collect())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load, LoadOptions};
+    use std::path::Path;
+
+    fn prod() -> Config {
+        load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("stacks/idrv5/prod.yaml"),
+            &LoadOptions::default(),
+        )
+        .expect("example loads")
+    }
+
+    fn titles(rs: &[Resource]) -> Vec<String> {
+        let d = rs
+            .iter()
+            .find(|r| r.kind == Kind::Dashboard)
+            .expect("a dashboard");
+        d.props["widgets"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn a_stage_behind_a_web_acl_gets_a_waf_row() {
+        let cfg = prod();
+        let acl = Resource::new("web_acl.prod".into(), Kind::WebAcl, "prod".into())
+            .prop("name", "idrv5-prod");
+        let mut assoc = Resource::new(
+            "web_acl_association.main.prod".into(),
+            Kind::WebAclAssociation,
+            "main/prod".into(),
+        );
+        assoc.deps.insert("web_acl.prod".into());
+        assoc.deps.insert("stage.main.prod".into());
+        let with = desire(&cfg, "ap-southeast-2", &[acl, assoc]).unwrap();
+        assert!(
+            titles(&with).contains(&"WAF idrv5-prod".to_string()),
+            "{:?}",
+            titles(&with)
+        );
+        let without = desire(&cfg, "ap-southeast-2", &[]).unwrap();
+        assert!(!titles(&without).iter().any(|t| t.starts_with("WAF")));
+        assert!(
+            titles(&without).contains(&"Cache idrv5-prod/prod".to_string()),
+            "prod caches"
+        );
+    }
+
+    #[test]
+    fn an_unknown_preset_is_an_error_naming_the_presets() {
+        let mut cfg = prod();
+        cfg.file
+            .monitoring
+            .as_mut()
+            .unwrap()
+            .presets
+            .insert("5xx".into(), AlarmSettings::default());
+        let err = desire(&cfg, "ap-southeast-2", &[]).unwrap_err();
+        assert!(
+            err[0]
+                .summary
+                .contains("monitoring.presets.5xx is not a preset"),
+            "{}",
+            err[0]
+        );
+        assert!(err[0].hint.as_deref().unwrap().contains("5xx_errors"));
+    }
+}
