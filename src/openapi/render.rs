@@ -213,6 +213,37 @@ fn check_names(input: &RenderInput) -> Vec<Diagnostic> {
             format!("rest_apis.{key}.operations.{op}"),
         );
     }
+    for kind in api
+        .gateway_responses
+        .keys()
+        .filter(|k| !GATEWAY_RESPONSE_TYPES.contains(&k.as_str()))
+    {
+        d.push(
+            Diagnostic::error(
+                "schema",
+                format!(
+                    "rest_apis.{key}.gateway_responses.{kind} is not an API Gateway response type"
+                ),
+            )
+            .hint(format!("use one of {}", GATEWAY_RESPONSE_TYPES.join(", "))),
+        );
+    }
+    for (name, a) in api
+        .authorizers
+        .iter()
+        .filter(|(_, a)| a.ttl_seconds.is_some_and(|t| !(0..=3600).contains(&t)))
+    {
+        d.push(
+            Diagnostic::error(
+                "schema",
+                format!(
+                    "rest_apis.{key}.authorizers.{name}.ttl_seconds {} is out of range",
+                    a.ttl_seconds.unwrap_or_default()
+                ),
+            )
+            .hint("API Gateway caches authorizer results for 0..=3600 seconds"),
+        );
+    }
     for (name, a) in &api.authorizers {
         use crate::config::schema::AuthorizerType as T;
         let ok = match a.kind {
@@ -225,6 +256,31 @@ fn check_names(input: &RenderInput) -> Vec<Diagnostic> {
     }
     d
 }
+
+/// The response types API Gateway lets a stack customise.
+const GATEWAY_RESPONSE_TYPES: &[&str] = &[
+    "ACCESS_DENIED",
+    "API_CONFIGURATION_ERROR",
+    "AUTHORIZER_CONFIGURATION_ERROR",
+    "AUTHORIZER_FAILURE",
+    "BAD_REQUEST_PARAMETERS",
+    "BAD_REQUEST_BODY",
+    "DEFAULT_4XX",
+    "DEFAULT_5XX",
+    "EXPIRED_TOKEN",
+    "INTEGRATION_FAILURE",
+    "INTEGRATION_TIMEOUT",
+    "INVALID_API_KEY",
+    "INVALID_SIGNATURE",
+    "MISSING_AUTHENTICATION_TOKEN",
+    "QUOTA_EXCEEDED",
+    "REQUEST_TOO_LARGE",
+    "RESOURCE_NOT_FOUND",
+    "THROTTLED",
+    "UNAUTHORIZED",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "WAF_FILTERED",
+];
 
 /// `x-amazon-apigateway-gateway-responses`: the stack's, `not_found`, and CORS headers on
 /// the default 4XX/5XX answers.
