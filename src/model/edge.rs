@@ -1,5 +1,6 @@
 //! Config → the edge: WAF IP sets and web ACLs with their stage associations, ACM
 //! certificates with DNS validation records, custom domains, base path mappings, DNS records.
+//! Not implemented yet (issue 4): the stack schema has no keys for them, so this yields none.
 
 use super::Resource;
 use crate::config::Config;

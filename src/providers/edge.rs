@@ -1,4 +1,6 @@
-//! WAFv2, ACM, custom domains and Route53: read what the stack owns, write changes.
+//! WAFv2, ACM, custom domains and Route53 (issue 4): not implemented yet. No stack key
+//! produces these kinds today, so nothing reaches `put`/`delete`; they refuse plainly if it
+//! ever does, rather than pretend.
 
 use super::apigateway_write::Out;
 use super::aws::{Aws, AwsError};
@@ -24,7 +26,7 @@ pub async fn put(
     Err(AwsError::Service {
         op: "apply".into(),
         code: "Unsupported".into(),
-        message: format!("{} cannot be applied yet", ch.id),
+        message: format!("{}: WAF, certificates and custom domains are not implemented yet (issue 4)", ch.id),
     })
 }
 
@@ -32,6 +34,6 @@ pub async fn delete(_aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), A
     Err(AwsError::Service {
         op: "apply".into(),
         code: "Unsupported".into(),
-        message: format!("{} cannot be deleted yet", ch.id),
+        message: format!("{}: WAF, certificates and custom domains are not implemented yet (issue 4)", ch.id),
     })
 }
