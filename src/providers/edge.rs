@@ -26,7 +26,10 @@ pub async fn put(
     Err(AwsError::Service {
         op: "apply".into(),
         code: "Unsupported".into(),
-        message: format!("{}: WAF, certificates and custom domains are not implemented yet (issue 4)", ch.id),
+        message: format!(
+            "{}: WAF, certificates and custom domains are not implemented yet (issue 4)",
+            ch.id
+        ),
     })
 }
 
@@ -34,6 +37,9 @@ pub async fn delete(_aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), A
     Err(AwsError::Service {
         op: "apply".into(),
         code: "Unsupported".into(),
-        message: format!("{}: WAF, certificates and custom domains are not implemented yet (issue 4)", ch.id),
+        message: format!(
+            "{}: WAF, certificates and custom domains are not implemented yet (issue 4)",
+            ch.id
+        ),
     })
 }
