@@ -448,6 +448,7 @@ fn destroy_leaves_nothing_the_stack_owned() {
 fn prod_is_protected_from_destroy_unless_asked() {
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
+    hosted_zone(&moto);
     apply_ok(&moto, &dir, "stacks/idrv5/prod.yaml");
     let refused = cli(
         &moto,

@@ -114,6 +114,7 @@ fn alarms_and_dashboard_are_generated_for_each_stage_and_read_back() {
 fn prod_adds_cache_and_custom_alarms_and_the_users_widgets() {
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
+    hosted_zone(&moto);
     apply_ok(&moto, &dir, "stacks/idrv5/prod.yaml");
     rt().block_on(async {
         let cw = cloudwatch(&moto);

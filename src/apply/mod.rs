@@ -5,7 +5,7 @@
 use crate::model::{is_unknown, resolve, resolve_props, Kind, Outputs};
 use crate::plan::diff::fingerprint;
 use crate::plan::{Action, Change, Plan};
-use crate::providers::{self, aws::Aws};
+use crate::providers::{self, aws::Aws, aws::AwsError};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -15,19 +15,27 @@ use std::time::{Duration, Instant};
 pub trait Reporter: Send + Sync {
     fn started(&self, change: &Change);
     fn finished(&self, change: &Change, outcome: &Result<(), String>, elapsed: Duration);
+    /// A change is waiting on AWS (a certificate being validated): what, how long, limit.
+    fn waiting(&self, _change: &Change, _what: &str, _elapsed: Duration, _limit: Duration) {}
 }
 
 #[derive(Debug, Default)]
 pub struct Report {
     pub done: Vec<String>,
     pub failed: Vec<(String, String)>,
-    /// Not started because something they wait for failed.
+    /// Not started because something they wait for failed or was deferred.
     pub skipped: Vec<String>,
+    /// Left for a later apply on purpose (`--no-wait`), with why.
+    pub deferred: Vec<(String, String)>,
 }
 
 impl Report {
     pub fn ok(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty()
+        self.failed.is_empty() && self.skipped.is_empty() && self.deferred.is_empty()
+    }
+    /// Nothing failed; some changes were only put off.
+    pub fn only_deferred(&self) -> bool {
+        self.failed.is_empty() && !self.deferred.is_empty()
     }
 }
 
@@ -74,12 +82,18 @@ pub async fn execute(
                 break;
             };
             let change = prepare(pending.remove(pos), &outputs);
-            let (aws, outs, owner, reporter) = (
+            let (mut aws, outs, owner, reporter) = (
                 aws.clone(),
                 outputs.clone(),
                 owner.clone(),
                 reporter.clone(),
             );
+            if let Ok(c) = &change {
+                let (r, c) = (reporter.clone(), c.clone());
+                aws.on_wait = Some(Arc::new(move |what: &str, elapsed, limit| {
+                    r.waiting(&c, what, elapsed, limit)
+                }));
+            }
             running.spawn(async move {
                 reporter.started(match &change {
                     Ok(c) => c,
@@ -87,15 +101,19 @@ pub async fn execute(
                 });
                 let t0 = Instant::now();
                 let result = match &change {
-                    Err(b) => Err((b.0.clone(), b.1.clone())),
+                    Err(b) => Err((b.0.clone(), b.1.clone(), false)),
                     Ok(c) => providers::apply(&aws, c, &outs, &owner)
                         .await
                         .map(|o| (c.clone(), o))
-                        .map_err(|e| (c.clone(), e.to_string())),
+                        .map_err(|e| {
+                            let deferred = matches!(e, AwsError::Deferred(_));
+                            (c.clone(), e.to_string(), deferred)
+                        }),
                 };
                 let (c, outcome) = match &result {
                     Ok((c, _)) => (c, Ok(())),
-                    Err((c, e)) => (c, Err(e.clone())),
+                    Err((c, e, true)) => (c, Err(format!("deferred: {e}"))),
+                    Err((c, e, false)) => (c, Err(e.clone())),
                 };
                 reporter.finished(c, &outcome, t0.elapsed());
                 result
@@ -114,9 +132,13 @@ pub async fn execute(
                 done.insert(c.id.clone());
                 report.done.push(c.id);
             }
-            Ok(Err((c, e))) => {
+            Ok(Err((c, e, deferred))) => {
                 failed.insert(c.id.clone());
-                report.failed.push((c.id, e));
+                if deferred {
+                    report.deferred.push((c.id, e));
+                } else {
+                    report.failed.push((c.id, e));
+                }
             }
             Err(join) => report.failed.push(("(task)".into(), join.to_string())),
         }

@@ -106,6 +106,10 @@ pub struct ApplyArgs {
     /// Changes carried out at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    /// Do not wait for new ACM certificates to be issued: request them, write their
+    /// validation records, and leave the domains that need them to the next apply.
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,8 @@ use std::time::Duration;
 pub struct Progress {
     bars: Option<MultiProgress>,
     running: Mutex<HashMap<String, ProgressBar>>,
+    /// Plain output: when each waiting change last printed a line.
+    waits: Mutex<HashMap<String, Duration>>,
 }
 
 impl Progress {
@@ -17,6 +19,7 @@ impl Progress {
         Self {
             bars: fancy.then(MultiProgress::new),
             running: Mutex::new(HashMap::new()),
+            waits: Mutex::new(HashMap::new()),
         }
     }
     pub fn finish(&self) {
@@ -43,6 +46,35 @@ impl Reporter for Progress {
             if let Ok(mut r) = self.running.lock() {
                 r.insert(c.id.clone(), bar);
             }
+        }
+    }
+    fn waiting(&self, c: &Change, what: &str, elapsed: Duration, limit: Duration) {
+        let text = format!(
+            "{}: waiting for {what} ({}s of {}s)",
+            label(c),
+            elapsed.as_secs(),
+            limit.as_secs()
+        );
+        if self.bars.is_some() {
+            if let Some(bar) = self.running.lock().ok().and_then(|r| r.get(&c.id).cloned()) {
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} [{wide_bar}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_length(limit.as_secs().max(1));
+                bar.set_position(elapsed.as_secs());
+                bar.set_message(text);
+            }
+            return;
+        }
+        // Plain output (CI logs): the first wait, then a line every 30 seconds.
+        let Ok(mut w) = self.waits.lock() else { return };
+        let due = w
+            .get(&c.id)
+            .is_none_or(|last| elapsed >= *last + Duration::from_secs(30));
+        if due {
+            w.insert(c.id.clone(), elapsed);
+            println!("{text}");
         }
     }
     fn finished(&self, c: &Change, outcome: &Result<(), String>, elapsed: Duration) {

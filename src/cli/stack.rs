@@ -74,15 +74,8 @@ async fn session(g: &Global) -> Result<Session> {
 async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool) -> Result<Plan> {
     let owner = s.cfg.owner();
     let live = providers::read_live(&s.aws, &owner, &desired).await?;
-    if let Some(f) = live.foreign_log_groups.first() {
-        let whose = f
-            .owner
-            .as_deref()
-            .map(|o| format!("stack {o}"))
-            .unwrap_or_else(|| "no idrv5-gw stack".into());
-        let d = Diagnostic::error("ownership", format!("log group {} exists and belongs to {whose}, not {owner}", f.name))
-            .hint("set `access_logs.log_group` to another name, or delete/adopt that group (tag it idrv5-gw:stack=".to_string() + &owner + ")");
-        return Err(Diagnostics(vec![d]).into());
+    if !live.conflicts.is_empty() {
+        return Err(Diagnostics(live.conflicts).into());
     }
     let input = PlanInput {
         stack: &s.cfg.stack,
@@ -146,7 +139,8 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
 }
 
 pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
-    let s = session(g).await?;
+    let mut s = session(g).await?;
+    s.aws.no_wait = a.no_wait;
     let p = match &a.planfile {
         None => compute_plan(&s, desired(&s)?, a.allow_destroy_protected).await?,
         Some(file) => saved_plan(&s, file, a.allow_destroy_protected).await?,
@@ -235,6 +229,19 @@ async fn confirm_and_execute(
     )
     .await;
     progress.finish();
+    if report.only_deferred() {
+        println!(
+            "\n{} partly complete: {} change(s) done, {} deferred, {} waiting on them.",
+            capital(verb),
+            report.done.len(),
+            report.deferred.len(),
+            report.skipped.len()
+        );
+        for (id, why) in &report.deferred {
+            println!("  deferred: {id}: {why}");
+        }
+        return Ok(0);
+    }
     if report.ok() {
         let s = &p.summary;
         println!(
@@ -255,6 +262,9 @@ async fn confirm_and_execute(
     );
     for (id, e) in &report.failed {
         msg.push_str(&format!("  failed: {id}: {e}\n"));
+    }
+    for (id, e) in &report.deferred {
+        msg.push_str(&format!("  deferred: {id}: {e}\n"));
     }
     msg.push_str(&format!("Everything done so far is tagged and will be found again: run `idrv5-gw {verb}` once more to finish (nothing is created twice)."));
     bail!(msg)

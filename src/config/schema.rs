@@ -34,6 +34,9 @@ pub struct StackFile {
     pub usage_plans: IndexMap<String, UsagePlan>,
     /// Alarms and the dashboard generated for every REST API stage.
     pub monitoring: Option<crate::config::monitoring::Monitoring>,
+    /// WAF web ACL, custom domains, certificates and DNS records (the edge).
+    #[serde(default)]
+    pub edge: crate::config::edge::Edge,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

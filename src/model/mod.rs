@@ -88,6 +88,13 @@ impl Kind {
             Kind::Model => &["content_type"],
             Kind::ApiKey => &["name", "value_sha256"],
             Kind::LambdaPermission => &["function", "statement_id"],
+            Kind::IpSet => &["name", "scope", "ip_version"],
+            Kind::WebAcl => &["name", "scope"],
+            Kind::WebAclAssociation => &["resource_arn"],
+            Kind::Certificate => &["domain_name", "subject_alternative_names", "region"],
+            Kind::DnsRecord => &["zone", "name", "type"],
+            Kind::DomainName => &["domain_name", "endpoint_type"],
+            Kind::BasePathMapping => &["domain_name", "base_path"],
             _ => &[],
         }
     }

@@ -412,19 +412,6 @@ fn key_part(k: &str) -> String {
     }
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-    match v {
-        Value::Object(o) if !o.is_empty() => {
-            for (k, x) in o {
-                flatten(&format!("{prefix}{}", key_part(k)), x, out);
-            }
-        }
-        other => {
-            out.insert(prefix.to_string(), other.clone());
-        }
-    }
-}
-
 fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
@@ -460,18 +447,12 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
             sparse_diff(key, l, w, &mut out);
             continue;
         }
-        let (mut lf, mut wf) = (BTreeMap::new(), BTreeMap::new());
-        flatten(key, l, &mut lf);
-        flatten(key, w, &mut wf);
-        let leaves: BTreeSet<&String> = lf.keys().chain(wf.keys()).collect();
-        for leaf in leaves {
-            let (a, b) = (
-                lf.get(leaf).unwrap_or(&Value::Null),
-                wf.get(leaf).unwrap_or(&Value::Null),
-            );
+        let mut leaves = Vec::new();
+        pair_leaves(key, l, w, &mut leaves);
+        for (leaf, a, b) in leaves {
             if is_unknown(b) || !same(a, b) {
                 out.push(AttrDiff {
-                    key: leaf.clone(),
+                    key: leaf,
                     before: a.clone(),
                     after: b.clone(),
                     forces_replace: replace,
@@ -480,6 +461,27 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
         }
     }
     out
+}
+
+/// Walk both sides together down to their leaves. An object only one side has is one leaf,
+/// so a removed dashboard widget reads as one line, not one per field.
+fn pair_leaves<'a>(
+    at: &str,
+    live: &'a Value,
+    want: &'a Value,
+    out: &mut Vec<(String, &'a Value, &'a Value)>,
+) {
+    const NULL: &Value = &Value::Null;
+    match (live, want) {
+        (Value::Object(l), Value::Object(w)) if !l.is_empty() || !w.is_empty() => {
+            let keys: BTreeSet<&String> = l.keys().chain(w.keys()).collect();
+            for k in keys {
+                let (a, b) = (l.get(k).unwrap_or(NULL), w.get(k).unwrap_or(NULL));
+                pair_leaves(&format!("{at}{}", key_part(k)), a, b, out);
+            }
+        }
+        _ => out.push((at.to_string(), live, want)),
+    }
 }
 
 /// Compare only the fields the stack declares under each entry; an entry the stack dropped

@@ -39,7 +39,13 @@ pub fn value_text(v: &Value) -> String {
             &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]
         ),
         Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
+        other => {
+            let t = other.to_string();
+            match t.char_indices().nth(117) {
+                Some((i, _)) => format!("{}…", &t[..i]),
+                None => t,
+            }
+        }
     }
 }
 

@@ -48,6 +48,9 @@ pub enum AwsError {
         code: String,
         message: String,
     },
+    /// Left for a later apply on purpose (`--no-wait`): not a failure.
+    #[error("{0}")]
+    Deferred(String),
     #[error("{op} still failing after {attempts} attempts: {last}")]
     GaveUp {
         op: String,
@@ -59,6 +62,14 @@ pub enum AwsError {
 impl AwsError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, AwsError::NotFound { .. })
+    }
+    /// The AWS error code, e.g. `WAFOptimisticLockException`, also after retries gave up.
+    pub fn has_code(&self, code: &str) -> bool {
+        match self {
+            AwsError::Service { code: c, .. } => c == code,
+            AwsError::GaveUp { last, .. } => last.contains(code),
+            _ => false,
+        }
     }
 }
 
@@ -101,6 +112,9 @@ impl Intercept for CountCalls {
     }
 }
 
+/// Told how a long wait goes: (what is awaited, elapsed, limit).
+pub type WaitHook = Arc<dyn Fn(&str, Duration, Duration) + Send + Sync>;
+
 /// Clients and the call policy, built once per command.
 #[derive(Clone)]
 pub struct Aws {
@@ -117,6 +131,10 @@ pub struct Aws {
     pub region: String,
     pub endpoint: String,
     pub calls: Arc<CallCounter>,
+    /// `apply --no-wait`: do not wait for certificates; leave what needs them to a later apply.
+    pub no_wait: bool,
+    /// Set per change by the executor so a provider can show a long wait's progress.
+    pub on_wait: Option<WaitHook>,
     limiter: Arc<RateLimiter>,
     max_attempts: u32,
 }
@@ -225,13 +243,37 @@ impl Aws {
             region,
             endpoint,
             calls,
+            no_wait: false,
+            on_wait: None,
             limiter: Arc::new(RateLimiter::aws_quotas()),
             max_attempts,
         })
     }
 
     /// Send one request through the rate limiter, retrying what AWS says to retry.
-    pub async fn call<T, E, F, Fut>(&self, op: &'static str, mut send: F) -> Result<T, AwsError>
+    pub async fn call<T, E, F, Fut>(&self, op: &'static str, send: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.call_tries(op, self.max_attempts, send).await
+    }
+
+    /// Tell the user how a long wait goes, when someone listens.
+    pub fn report_wait(&self, what: &str, elapsed: Duration, limit: Duration) {
+        if let Some(hook) = &self.on_wait {
+            hook(what, elapsed, limit);
+        }
+    }
+
+    /// Like `call`, with at most `tries` attempts (for reads whose failure is expected).
+    pub async fn call_tries<T, E, F, Fut>(
+        &self,
+        op: &'static str,
+        tries: u32,
+        mut send: F,
+    ) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
@@ -247,9 +289,9 @@ impl Aws {
             };
             let class = classify(op, &self.endpoint, &err);
             let retry_limit = if matches!(class, AwsError::Unreachable { .. }) {
-                3
+                3.min(tries)
             } else {
-                self.max_attempts
+                tries
             };
             let retryable = is_retryable(&err);
             if !retryable || attempt >= retry_limit {

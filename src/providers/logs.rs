@@ -4,18 +4,12 @@
 use super::apigateway_read::TAG_ID;
 use super::apigateway_write::{tags, Out};
 use super::aws::{Aws, AwsError};
+use crate::diag::Diagnostic;
 use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::plan::Change;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-
-/// A group whose name the stack wants but that belongs to someone else.
-#[derive(Debug, Clone)]
-pub struct Foreign {
-    pub name: String,
-    pub owner: Option<String>,
-}
 
 /// Read the named groups (desired names and those owned stages log to).
 pub async fn read(
@@ -23,7 +17,7 @@ pub async fn read(
     owner: &str,
     names: &BTreeSet<String>,
     live: &mut LiveState,
-) -> Result<Vec<Foreign>, AwsError> {
+) -> Result<Vec<Diagnostic>, AwsError> {
     let mut foreign = Vec::new();
     for name in names {
         let page = aws
@@ -54,10 +48,17 @@ pub async fn read(
             .await?;
         let tags = t.tags().cloned().unwrap_or_default();
         if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-            foreign.push(Foreign {
-                name: name.clone(),
-                owner: tags.get(TAG_STACK).cloned(),
-            });
+            let whose = tags
+                .get(TAG_STACK)
+                .map(|o| format!("stack {o}"))
+                .unwrap_or_else(|| "no idrv5-gw stack".into());
+            foreign.push(
+                Diagnostic::error(
+                    "ownership",
+                    format!("log group {name} exists and belongs to {whose}, not {owner}"),
+                )
+                .hint(format!("set `access_logs.log_group` to another name, or delete/adopt that group (tag it idrv5-gw:stack={owner})")),
+            );
             continue;
         }
         let Some(id) = tags.get(TAG_ID).cloned() else {

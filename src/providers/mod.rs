@@ -6,6 +6,7 @@ pub mod apigateway_read;
 pub mod apigateway_write;
 pub mod aws;
 pub mod cloudwatch;
+pub mod delegation;
 pub mod edge;
 pub mod lambda;
 pub mod limits;
@@ -22,7 +23,8 @@ use std::collections::BTreeSet;
 /// What the account holds for one stack.
 pub struct Live {
     pub state: LiveState,
-    pub foreign_log_groups: Vec<logs::Foreign>,
+    /// Things the stack wants that exist and belong to someone else: the plan stops on them.
+    pub conflicts: Vec<crate::diag::Diagnostic>,
 }
 
 pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<Live, AwsError> {
@@ -46,7 +48,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         })
         .collect();
     lambda::read(aws, owner, &functions, &mut state).await?;
-    edge::read(aws, owner, desired, &mut state).await?;
+    let mut conflicts = edge::read(aws, owner, desired, &mut state).await?;
     cloudwatch::read(aws, owner, desired, &mut state).await?;
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
@@ -66,12 +68,9 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
             }
         }
     }
-    let foreign_log_groups = logs::read(aws, owner, &names, &mut state).await?;
+    conflicts.extend(logs::read(aws, owner, &names, &mut state).await?);
     link_live_deps(&mut state);
-    Ok(Live {
-        state,
-        foreign_log_groups,
-    })
+    Ok(Live { state, conflicts })
 }
 
 /// A live resource whose props name another's AWS id or ARN depends on it: deleting the
@@ -84,13 +83,18 @@ fn link_live_deps(state: &mut LiveState) {
         .flat_map(|r| {
             let attrs: &[&str] = match r.kind {
                 Kind::VpcLink | Kind::Authorizer | Kind::Validator => &["id"],
-                Kind::LogGroup => &["arn"],
+                Kind::LogGroup | Kind::IpSet | Kind::WebAcl => &["arn"],
                 Kind::Model => &["name"],
+                // A validation record is named after its certificate; an alias points at
+                // its domain's target.
+                Kind::Certificate => &["arn", "vname"],
+                Kind::DomainName => &["target"],
                 _ => &[],
             };
-            attrs
+            r.outputs
                 .iter()
-                .filter_map(|a| r.outputs.get(*a))
+                .filter(|(k, _)| attrs.iter().any(|a| k.starts_with(a)))
+                .map(|(_, v)| v)
                 .filter(|v| !v.is_empty())
                 .map(|v| (r.id.clone(), format!("\"{v}\"")))
                 .collect::<Vec<_>>()

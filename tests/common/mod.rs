@@ -126,9 +126,14 @@ impl Moto {
     /// Starts a fresh emulator on a free loopback port and waits (≤ 30 s) until it answers.
     /// Panics with install instructions and the log tail if it cannot.
     pub fn start() -> Moto {
+        Self::start_with(&[])
+    }
+
+    /// Like `start`, with extra environment for the server (e.g. `MOTO_ACM_VALIDATION_WAIT`).
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
         let mut last = String::new();
         for _ in 0..START_ATTEMPTS {
-            match Self::try_start() {
+            match Self::try_start(env) {
                 Ok(moto) => return moto,
                 Err(StartError::PortTaken(msg)) => last = msg,
                 Err(StartError::Fatal(msg)) => panic!("{msg}"),
@@ -137,7 +142,7 @@ impl Moto {
         panic!("{last}")
     }
 
-    fn try_start() -> Result<Moto, StartError> {
+    fn try_start(env: &[(&str, &str)]) -> Result<Moto, StartError> {
         let port = free_loopback_port();
         let dir = scratch_dir("idrv5-gw-moto");
         let log_path = dir.join("moto.log");
@@ -174,8 +179,11 @@ impl Moto {
         }
         cmd.env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing");
-        if let Some(wait) = std::env::var_os("MOTO_ACM_VALIDATION_WAIT") {
-            cmd.env("MOTO_ACM_VALIDATION_WAIT", wait);
+        // ACM issues a requested certificate after this many seconds (moto's default 60).
+        let wait = std::env::var("MOTO_ACM_VALIDATION_WAIT").unwrap_or_else(|_| "2".into());
+        cmd.env("MOTO_ACM_VALIDATION_WAIT", wait);
+        for (k, v) in env {
+            cmd.env(k, v);
         }
 
         let child = match cmd.spawn() {

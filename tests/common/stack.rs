@@ -40,6 +40,69 @@ pub fn logs(moto: &Moto) -> aws_sdk_cloudwatchlogs::Client {
     aws_sdk_cloudwatchlogs::Client::from_conf(conf)
 }
 
+pub fn route53(moto: &Moto) -> aws_sdk_route53::Client {
+    let creds = aws_sdk_route53::config::Credentials::new("testing", "testing", None, None, "test");
+    let conf = aws_sdk_route53::Config::builder()
+        .behavior_version(aws_sdk_route53::config::BehaviorVersion::latest())
+        .region(aws_sdk_route53::config::Region::new("us-east-1"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(creds)
+        .build();
+    aws_sdk_route53::Client::from_conf(conf)
+}
+
+/// The hosted zone the prod example writes into: it belongs to the account, not the stack.
+pub const ZONE: &str = "idrv5.example.com";
+
+/// Creates the example's hosted zone; returns its id.
+pub fn hosted_zone(moto: &Moto) -> String {
+    rt().block_on(async {
+        let z = route53(moto)
+            .create_hosted_zone()
+            .name(ZONE)
+            .caller_reference(format!("test-{}", std::process::id()))
+            .send()
+            .await
+            .expect("create_hosted_zone");
+        z.hosted_zone()
+            .expect("zone")
+            .id()
+            .trim_start_matches("/hostedzone/")
+            .to_string()
+    })
+}
+
+/// Every record set in the zone: (name, type, values or alias target).
+pub fn zone_records(moto: &Moto, zone_id: &str) -> Vec<(String, String, String)> {
+    rt().block_on(async {
+        let page = route53(moto)
+            .list_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .send()
+            .await
+            .expect("list_resource_record_sets");
+        page.resource_record_sets()
+            .iter()
+            .map(|s| {
+                let v = match s.alias_target() {
+                    Some(a) => format!("ALIAS {}", a.dns_name()),
+                    None => s
+                        .resource_records()
+                        .iter()
+                        .map(|r| r.value().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                };
+                (
+                    s.name().trim_end_matches('.').to_string(),
+                    s.r#type().as_str().to_string(),
+                    v,
+                )
+            })
+            .collect()
+    })
+}
+
 pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

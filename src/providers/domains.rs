@@ -1,0 +1,702 @@
+//! ACM certificates (DNS validation), API Gateway custom domains and base path mappings.
+//!
+//! A domain is created only once its certificate is ISSUED: its `put` waits (with progress
+//! through `Aws::report_wait`), or with `--no-wait` defers itself to a later apply. Before a
+//! long wait it checks that public DNS delegates the zone to the hosted zone it wrote the
+//! validation records into, and says so; a timeout names the records still pending.
+
+use super::{after, before, err, str_of, TAG_MAPPED, TAG_ZONE};
+use crate::diag::Diagnostic;
+use crate::model::desire::{TAG_PROTECT, TAG_STACK};
+use crate::model::edge::cert_names;
+use crate::model::{Kind, LiveResource, LiveState, Outputs, Props, Resource};
+use crate::plan::{Action, Change};
+use crate::providers::apigateway_read::TAG_ID;
+use crate::providers::apigateway_write::{patch, tags, Out};
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::delegation;
+use aws_sdk_acm::types::{CertificateStatus, Tag as AcmTag, ValidationMethod};
+use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType, Op, SecurityPolicy};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+fn acm<'a>(aws: &'a Aws, region: &str) -> &'a aws_sdk_acm::Client {
+    if region == "us-east-1" && aws.region != "us-east-1" {
+        &aws.acm_us_east_1
+    } else {
+        &aws.acm
+    }
+}
+
+fn pay(ch: &Change, key: &str) -> Option<Value> {
+    ch.payload.as_ref().and_then(|p| p.get(key)).cloned()
+}
+
+/// What the edge reader found besides live resources.
+#[derive(Default)]
+pub struct Found {
+    /// Hosted zones owned certificates and domains were tagged with.
+    pub zones: Vec<String>,
+    pub conflicts: Vec<Diagnostic>,
+}
+
+pub async fn read(
+    aws: &Aws,
+    owner: &str,
+    desired: &[Resource],
+    live: &mut LiveState,
+) -> Result<Found, AwsError> {
+    let mut found = Found::default();
+    let edge_wanted = desired
+        .iter()
+        .any(|r| r.props.get("endpoint_type").and_then(Value::as_str) == Some("EDGE"));
+    let edge_owned = read_domains(aws, owner, desired, live, &mut found).await?;
+    let mut regions = vec![aws.region.clone()];
+    if (edge_wanted || edge_owned) && aws.region != "us-east-1" {
+        regions.push("us-east-1".into());
+    }
+    for region in regions {
+        read_certificates(aws, owner, &region, live, &mut found).await?;
+    }
+    Ok(found)
+}
+
+/// Reads owned domains and their mappings; true when one of them is EDGE.
+async fn read_domains(
+    aws: &Aws,
+    owner: &str,
+    desired: &[Resource],
+    live: &mut LiveState,
+    found: &mut Found,
+) -> Result<bool, AwsError> {
+    let wanted: BTreeSet<String> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::DomainName)
+        .map(|r| str_of(&r.props, "domain_name"))
+        .collect();
+    let mut edge = false;
+    let mut position: Option<String> = None;
+    loop {
+        let page = aws
+            .call("GetDomainNames", || {
+                aws.apigw
+                    .get_domain_names()
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send()
+            })
+            .await?;
+        for d in page.items() {
+            let name = d.domain_name().unwrap_or_default().to_string();
+            let tags = d.tags().cloned().unwrap_or_default();
+            if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
+                if wanted.contains(&name) {
+                    let whose = tags
+                        .get(TAG_STACK)
+                        .map(|o| format!("idrv5-gw stack {o}"))
+                        .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
+                    found.conflicts.push(
+                        Diagnostic::error(
+                            "ownership",
+                            format!("custom domain {name} already exists and belongs to {whose}"),
+                        )
+                        .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create"),
+                    );
+                }
+                continue;
+            }
+            let Some(id) = tags.get(TAG_ID).cloned() else {
+                continue;
+            };
+            let ep = d
+                .endpoint_configuration()
+                .and_then(|e| e.types().first())
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_else(|| "EDGE".into());
+            edge |= ep == "EDGE";
+            let regional = ep == "REGIONAL";
+            let cert = if regional {
+                d.regional_certificate_arn()
+            } else {
+                d.certificate_arn()
+            };
+            let (target, target_zone) = if regional {
+                (d.regional_domain_name(), d.regional_hosted_zone_id())
+            } else {
+                (
+                    d.distribution_domain_name(),
+                    d.distribution_hosted_zone_id(),
+                )
+            };
+            let props: Props = [
+                ("domain_name".to_string(), json!(name)),
+                ("endpoint_type".to_string(), json!(ep)),
+                (
+                    "security_policy".to_string(),
+                    json!(d.security_policy().map(|s| s.as_str())),
+                ),
+                ("certificate_arn".to_string(), json!(cert)),
+            ]
+            .into();
+            if let Some(z) = tags.get(TAG_ZONE) {
+                found.zones.push(z.clone());
+            }
+            let key = id.trim_start_matches("domain_name.").to_string();
+            if tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
+                read_mappings(aws, &name, &key, &id, live).await?;
+            }
+            live.insert(LiveResource {
+                id,
+                kind: Kind::DomainName,
+                name: name.clone(),
+                props,
+                outputs: [
+                    ("name".to_string(), name.clone()),
+                    (
+                        "target".to_string(),
+                        target.unwrap_or_default().to_ascii_lowercase(),
+                    ),
+                    (
+                        "target_zone_id".to_string(),
+                        target_zone.unwrap_or_default().to_string(),
+                    ),
+                    (
+                        "certificate_arn".to_string(),
+                        cert.unwrap_or_default().into(),
+                    ),
+                ]
+                .into(),
+                deps: BTreeSet::new(),
+                parent: None,
+                protect: tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+            });
+        }
+        position = page.position().map(str::to_string);
+        if position.is_none() || page.items().is_empty() {
+            return Ok(edge);
+        }
+    }
+}
+
+async fn read_mappings(
+    aws: &Aws,
+    domain: &str,
+    key: &str,
+    domain_id: &str,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let page = aws
+        .call("GetBasePathMappings", || {
+            aws.apigw
+                .get_base_path_mappings()
+                .domain_name(domain)
+                .limit(500)
+                .send()
+        })
+        .await?;
+    for m in page.items() {
+        let base = m.base_path().unwrap_or("(none)").to_string();
+        let props: Props = [
+            ("domain_name".to_string(), json!(domain)),
+            ("base_path".to_string(), json!(base)),
+            ("rest_api_id".to_string(), json!(m.rest_api_id())),
+            ("stage".to_string(), json!(m.stage())),
+        ]
+        .into();
+        live.insert(LiveResource {
+            id: format!("base_path_mapping.{key}.{base}"),
+            kind: Kind::BasePathMapping,
+            name: format!("{domain}/{}", base.replace("(none)", "")),
+            props,
+            outputs: [("base_path".to_string(), base.clone())].into(),
+            deps: [domain_id.to_string()].into(),
+            parent: None,
+            protect: false,
+        });
+    }
+    Ok(())
+}
+
+async fn read_certificates(
+    aws: &Aws,
+    owner: &str,
+    region: &str,
+    live: &mut LiveState,
+    found: &mut Found,
+) -> Result<(), AwsError> {
+    let c = acm(aws, region);
+    let mut token: Option<String> = None;
+    loop {
+        let page = aws
+            .call("ListCertificates", || {
+                c.list_certificates()
+                    .max_items(1000)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+        for s in page.certificate_summary_list() {
+            let Some(arn) = s.certificate_arn() else {
+                continue;
+            };
+            let t = aws
+                .call("ListTagsForCertificate", || {
+                    c.list_tags_for_certificate().certificate_arn(arn).send()
+                })
+                .await?;
+            let tags: HashMap<String, String> = t
+                .tags()
+                .iter()
+                .map(|t| {
+                    (
+                        t.key().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
+                continue;
+            }
+            let Some(id) = tags.get(TAG_ID).cloned() else {
+                continue;
+            };
+            if let Some(z) = tags.get(TAG_ZONE) {
+                found.zones.push(z.clone());
+            }
+            let d = aws
+                .call("DescribeCertificate", || {
+                    c.describe_certificate().certificate_arn(arn).send()
+                })
+                .await?;
+            let Some(cert) = d.certificate() else {
+                continue;
+            };
+            let domain = cert.domain_name().unwrap_or_default().to_string();
+            let sans: Vec<String> = cert.subject_alternative_names().to_vec();
+            let names = cert_names(&domain, &sans);
+            let mut outputs: BTreeMap<String, String> = [
+                ("arn".to_string(), arn.to_string()),
+                (
+                    "status".to_string(),
+                    cert.status().map(|s| s.as_str()).unwrap_or("").to_string(),
+                ),
+            ]
+            .into();
+            outputs.extend(validation_outputs(&names, cert.domain_validation_options()));
+            let props: Props = [
+                ("domain_name".to_string(), json!(domain)),
+                ("subject_alternative_names".to_string(), json!(names[1..])),
+                ("region".to_string(), json!(region)),
+                ("validation".to_string(), json!("DNS")),
+            ]
+            .into();
+            live.insert(LiveResource {
+                id,
+                kind: Kind::Certificate,
+                name: domain,
+                props,
+                outputs,
+                deps: BTreeSet::new(),
+                parent: None,
+                protect: tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+            });
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+/// `vname<i>` / `vvalue<i>` for each name the certificate covers, in `cert_names` order.
+fn validation_outputs(
+    names: &[String],
+    options: &[aws_sdk_acm::types::DomainValidation],
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (i, n) in names.iter().enumerate() {
+        let rr = options
+            .iter()
+            .find(|o| o.domain_name() == n)
+            .and_then(|o| o.resource_record());
+        if let Some(rr) = rr {
+            out.insert(format!("vname{i}"), rr.name().to_ascii_lowercase());
+            out.insert(format!("vvalue{i}"), rr.value().to_string());
+        }
+    }
+    out
+}
+
+fn acm_err(e: impl std::fmt::Display) -> AwsError {
+    err("RequestCertificate", "InvalidParameter", e.to_string())
+}
+
+pub async fn put(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+    action: Action,
+) -> Result<Out, AwsError> {
+    match ch.kind {
+        Kind::Certificate => request_certificate(aws, ch, owner).await,
+        Kind::DomainName if action == Action::Create => create_domain(aws, ch, owner).await,
+        Kind::DomainName => update_domain(aws, ch).await,
+        _ => put_mapping(aws, ch, outputs, action).await,
+    }
+}
+
+async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let region = str_of(&p, "region");
+    let c = acm(aws, &region);
+    let domain = str_of(&p, "domain_name");
+    let sans: Vec<String> = p
+        .get("subject_alternative_names")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let mut t = tags(ch, owner);
+    if let Some(z) = pay(ch, "zone").and_then(|z| z.as_str().map(str::to_string)) {
+        t.insert(TAG_ZONE.into(), z);
+    }
+    let acm_tags = t
+        .into_iter()
+        .map(|(k, v)| AcmTag::builder().key(k).value(v).build().map_err(acm_err))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The same token within an hour returns the same certificate: a retried or resumed
+    // apply does not request a second one.
+    let token = crate::util::sha256_hex(format!("{owner}|{}|{domain}|{sans:?}", ch.id).as_bytes());
+    let r = aws
+        .call("RequestCertificate", || {
+            let mut q = c
+                .request_certificate()
+                .domain_name(&domain)
+                .validation_method(ValidationMethod::Dns)
+                .idempotency_token(&token[..32])
+                .set_tags(Some(acm_tags.clone()));
+            if !sans.is_empty() {
+                let mut all = vec![domain.clone()];
+                all.extend(sans.iter().cloned());
+                q = q.set_subject_alternative_names(Some(all));
+            }
+            q.send()
+        })
+        .await?;
+    let arn = r.certificate_arn().unwrap_or_default().to_string();
+    let names = cert_names(&domain, &sans);
+    // ACM fills in the validation records a few seconds after the request.
+    let started = Instant::now();
+    loop {
+        let d = aws
+            .call("DescribeCertificate", || {
+                c.describe_certificate().certificate_arn(&arn).send()
+            })
+            .await?;
+        let cert = d.certificate();
+        let opts = cert
+            .map(|c| c.domain_validation_options())
+            .unwrap_or_default();
+        let v = validation_outputs(&names, opts);
+        if v.len() == names.len() * 2 || started.elapsed() > Duration::from_secs(120) {
+            let mut out: Out = [
+                ("arn".to_string(), arn.clone()),
+                (
+                    "status".to_string(),
+                    cert.and_then(|c| c.status())
+                        .map(|s| s.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                ),
+            ]
+            .into();
+            out.extend(v);
+            return Ok(out);
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// Wait until the certificate is ISSUED (or defer with `--no-wait`).
+async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Result<(), AwsError> {
+    let region = pay(ch, "certificate_region")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| aws.region.clone());
+    let zone = pay(ch, "zone")
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let limit = Duration::from_secs(
+        pay(ch, "wait_seconds")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900),
+    );
+    let c = acm(aws, &region);
+    let started = Instant::now();
+    let mut delegation_note: Option<String> = None;
+    let mut pause = Duration::from_secs(2);
+    loop {
+        let d = aws
+            .call("DescribeCertificate", || {
+                c.describe_certificate().certificate_arn(cert_arn).send()
+            })
+            .await?;
+        let Some(cert) = d.certificate() else {
+            return Err(err("DescribeCertificate", "NotFound", cert_arn.to_string()));
+        };
+        let status = cert.status().cloned();
+        if status == Some(CertificateStatus::Issued) {
+            return Ok(());
+        }
+        let status_text = status.as_ref().map(|s| s.as_str()).unwrap_or("unknown");
+        if !matches!(status, Some(CertificateStatus::PendingValidation) | None) {
+            return Err(err(
+                "DescribeCertificate",
+                "CertificateNotUsable",
+                format!("the certificate for {} is {status_text}: it will not be issued; remove it from ACM (or change the domain) and apply again", cert.domain_name().unwrap_or_default()),
+            ));
+        }
+        let pending: Vec<String> = cert
+            .domain_validation_options()
+            .iter()
+            .filter(|o| o.validation_status().map(|s| s.as_str()) != Some("SUCCESS"))
+            .map(|o| match o.resource_record() {
+                Some(rr) => format!("{} CNAME {}", rr.name(), rr.value()),
+                None => format!("{} (record not yet given by ACM)", o.domain_name()),
+            })
+            .collect();
+        if delegation_note.is_none() {
+            delegation_note = Some(check_delegation(aws, &zone).await);
+        }
+        let note = delegation_note.clone().unwrap_or_default();
+        let domain = cert.domain_name().unwrap_or_default();
+        if aws.no_wait {
+            return Err(AwsError::Deferred(format!(
+                "the certificate for {domain} is {status_text} (--no-wait): its validation records are in hosted zone {zone}; {note}. Run `idrv5-gw apply` again once it is ISSUED to create the domain"
+            )));
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= limit {
+            return Err(err(
+                "DescribeCertificate",
+                "ValidationTimeout",
+                format!(
+                    "the certificate for {domain} is still {status_text} after {} s; pending validation: {}; written in hosted zone {zone}; {note}. Nothing is lost: run `idrv5-gw apply` again to keep waiting, or raise wait_seconds",
+                    limit.as_secs(),
+                    pending.join(", ")
+                ),
+            ));
+        }
+        aws.report_wait(
+            &format!("certificate {domain} {status_text}"),
+            elapsed,
+            limit,
+        );
+        tokio::time::sleep(pause.min(limit.saturating_sub(elapsed))).await;
+        pause = (pause * 2).min(Duration::from_secs(15));
+    }
+}
+
+/// One sentence on whether public DNS delegates the zone to the hosted zone we wrote to.
+async fn check_delegation(aws: &Aws, zone: &str) -> String {
+    let Ok(Some(z)) = super::dns::find_zone(aws, zone).await else {
+        return format!("hosted zone {zone} not found");
+    };
+    let ours = super::dns::zone_name_servers(aws, &z.id)
+        .await
+        .unwrap_or_default();
+    let name = z.name.trim_end_matches('.');
+    let public = delegation::public_name_servers(name, Duration::from_secs(3)).await;
+    let verdict = delegation::verdict(&ours, public.as_deref());
+    delegation::describe(name, &verdict)
+}
+
+fn endpoint(ep: &str) -> EndpointConfiguration {
+    EndpointConfiguration::builder()
+        .types(EndpointType::from(ep))
+        .build()
+}
+
+async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let cert = str_of(&p, "certificate_arn");
+    ensure_issued(aws, ch, &cert).await?;
+    let ep = str_of(&p, "endpoint_type");
+    let mut t = tags(ch, owner);
+    if let Some(z) = pay(ch, "zone").and_then(|z| z.as_str().map(str::to_string)) {
+        t.insert(TAG_ZONE.into(), z);
+    }
+    if pay(ch, "mapped") == Some(Value::Bool(true)) {
+        t.insert(TAG_MAPPED.into(), "true".into());
+    }
+    let name = str_of(&p, "domain_name");
+    let r = aws
+        .call("CreateDomainName", || {
+            let mut q = aws
+                .apigw
+                .create_domain_name()
+                .domain_name(&name)
+                .endpoint_configuration(endpoint(&ep))
+                .security_policy(SecurityPolicy::from(str_of(&p, "security_policy").as_str()))
+                .set_tags(Some(t.clone()));
+            q = if ep == "EDGE" {
+                q.certificate_arn(&cert)
+            } else {
+                q.regional_certificate_arn(&cert)
+            };
+            q.send()
+        })
+        .await?;
+    let (target, zone) = if ep == "EDGE" {
+        (
+            r.distribution_domain_name(),
+            r.distribution_hosted_zone_id(),
+        )
+    } else {
+        (r.regional_domain_name(), r.regional_hosted_zone_id())
+    };
+    Ok([
+        ("name".to_string(), name.clone()),
+        (
+            "target".to_string(),
+            target.unwrap_or_default().to_ascii_lowercase(),
+        ),
+        (
+            "target_zone_id".to_string(),
+            zone.unwrap_or_default().to_string(),
+        ),
+        ("certificate_arn".to_string(), cert),
+    ]
+    .into())
+}
+
+/// A new certificate (or TLS policy) is swapped in place: the domain and its DNS stay.
+async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    let (p, b) = (after(ch), before(ch));
+    let name = str_of(&p, "domain_name");
+    let cert = str_of(&p, "certificate_arn");
+    let mut ops = Vec::new();
+    if cert != str_of(&b, "certificate_arn") {
+        ensure_issued(aws, ch, &cert).await?;
+        let path = if str_of(&p, "endpoint_type") == "EDGE" {
+            "/certificateArn"
+        } else {
+            "/regionalCertificateArn"
+        };
+        ops.push(patch(Op::Replace, path, Some(cert.clone())));
+    }
+    let policy = str_of(&p, "security_policy");
+    if policy != str_of(&b, "security_policy") {
+        ops.push(patch(Op::Replace, "/securityPolicy", Some(policy)));
+    }
+    if !ops.is_empty() {
+        aws.call("UpdateDomainName", || {
+            aws.apigw
+                .update_domain_name()
+                .domain_name(&name)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
+    }
+    let mut out = ch.live_outputs.clone();
+    out.insert("certificate_arn".into(), cert);
+    Ok(out)
+}
+
+async fn put_mapping(
+    aws: &Aws,
+    ch: &Change,
+    _outputs: &Outputs,
+    action: Action,
+) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let domain = str_of(&p, "domain_name");
+    let base = str_of(&p, "base_path");
+    let (api, stage) = (str_of(&p, "rest_api_id"), str_of(&p, "stage"));
+    if action == Action::Create {
+        aws.call("CreateBasePathMapping", || {
+            let q = aws
+                .apigw
+                .create_base_path_mapping()
+                .domain_name(&domain)
+                .rest_api_id(&api)
+                .stage(&stage);
+            if base == "(none)" {
+                q.send()
+            } else {
+                q.base_path(&base).send()
+            }
+        })
+        .await?;
+    } else {
+        let ops = vec![
+            patch(Op::Replace, "/restapiId", Some(api.clone())),
+            patch(Op::Replace, "/stage", Some(stage.clone())),
+        ];
+        aws.call("UpdateBasePathMapping", || {
+            aws.apigw
+                .update_base_path_mapping()
+                .domain_name(&domain)
+                .base_path(&base)
+                .set_patch_operations(Some(ops.clone()))
+                .send()
+        })
+        .await?;
+    }
+    Ok([("base_path".to_string(), base)].into())
+}
+
+pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
+    let b = before(ch);
+    let r = match ch.kind {
+        Kind::Certificate => {
+            let region = str_of(&b, "region");
+            let c = acm(aws, &region);
+            let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
+            // A domain just deleted keeps the certificate "in use" for a little while.
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let r = aws
+                    .call("DeleteCertificate", || {
+                        c.delete_certificate().certificate_arn(&arn).send()
+                    })
+                    .await;
+                match r {
+                    Err(e) if e.has_code("ResourceInUseException") && attempt < 12 => {
+                        tokio::time::sleep(Duration::from_secs(10)).await;
+                    }
+                    other => break other.map(|_| ()),
+                }
+            }
+        }
+        Kind::DomainName => {
+            let name = str_of(&b, "domain_name");
+            aws.call("DeleteDomainName", || {
+                aws.apigw.delete_domain_name().domain_name(&name).send()
+            })
+            .await
+            .map(|_| ())
+        }
+        _ => {
+            let (domain, base) = (str_of(&b, "domain_name"), str_of(&b, "base_path"));
+            aws.call("DeleteBasePathMapping", || {
+                aws.apigw
+                    .delete_base_path_mapping()
+                    .domain_name(&domain)
+                    .base_path(&base)
+                    .send()
+            })
+            .await
+            .map(|_| ())
+        }
+    };
+    match r {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other,
+    }
+}
