@@ -161,6 +161,32 @@ fn prod_gets_managed_rules_rate_limit_and_geo_block_and_switching_waf_off_remove
     let plan = cli(&moto, &dir, &["plan", "--stack", PROD]);
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
 
+    // A new name on the certificate: a new certificate swapped onto the live domain, the
+    // old one deleted once nothing uses it; the domain is updated, never replaced.
+    // (moto lacks UpdateDomainName, so this is checked on the plan: docs/EMULATOR.md.)
+    let zone_line = "      hosted_zone: idrv5.example.com\n";
+    edit(
+        &prod,
+        zone_line,
+        &format!("{zone_line}      subject_alternative_names: [www.api.idrv5.example.com]\n"),
+    );
+    let plan = cli(&moto, &dir, &["plan", "--stack", PROD]);
+    for want in [
+        "-/+ certificate api.idrv5.example.com",
+        "subject_alternative_names: [] → [\"www.api.idrv5.example.com\"]  (forces replacement)",
+        "+ dns_record validation www.api.idrv5.example.com",
+        "~ domain_name api.idrv5.example.com\n        certificate_arn: \"arn:aws:acm:",
+        "- certificate api.idrv5.example.com (previous copy, once nothing uses it)",
+    ] {
+        assert!(plan.stdout.contains(want), "{want}\n{}", plan.stdout);
+    }
+    assert!(!plan.stdout.contains("- domain_name"), "{}", plan.stdout);
+    edit(
+        &prod,
+        "      subject_alternative_names: [www.api.idrv5.example.com]\n",
+        "",
+    );
+
     edit(&prod, "  waf:\n", "  waf:\n    enabled: false\n");
     let plan = cli(&moto, &dir, &["plan", "--stack", PROD]);
     assert_eq!(plan.status, 0, "{}", plan.stderr);

@@ -368,9 +368,11 @@ async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
         .into_iter()
         .map(|(k, v)| AcmTag::builder().key(k).value(v).build().map_err(acm_err))
         .collect::<Result<Vec<_>, _>>()?;
-    // The same token within an hour returns the same certificate: a retried or resumed
-    // apply does not request a second one.
-    let token = crate::util::sha256_hex(format!("{owner}|{}|{domain}|{sans:?}", ch.id).as_bytes());
+    // Retries of this request reuse the token, so a lost response never yields two
+    // certificates; a later apply finds the first by its tags. (A fixed token would make
+    // ACM hand back a certificate deleted within the hour.)
+    let nonce: u64 = rand::random();
+    let token = crate::util::sha256_hex(format!("{owner}|{}|{nonce}", ch.id).as_bytes());
     let r = aws
         .call("RequestCertificate", || {
             let mut q = c

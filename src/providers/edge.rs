@@ -58,10 +58,10 @@ pub async fn put(
     }
 }
 
-pub async fn delete(aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), AwsError> {
+pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     match ch.kind {
         Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation => waf::delete(aws, ch).await,
-        Kind::DnsRecord => dns::delete(aws, ch).await,
+        Kind::DnsRecord => dns::delete(aws, ch, outputs).await,
         _ => domains::delete(aws, ch).await,
     }
 }

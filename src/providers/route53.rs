@@ -6,7 +6,7 @@
 
 use super::{after, before, err, str_of};
 use crate::diag::Diagnostic;
-use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
+use crate::model::{Kind, LiveResource, LiveState, Outputs, Props, Resource};
 use crate::plan::Change;
 use crate::providers::apigateway_write::Out;
 use crate::providers::aws::{Aws, AwsError};
@@ -424,12 +424,25 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
         ],
     )
     .await?;
-    Ok([("zone_id".to_string(), zid)].into())
+    Ok([
+        ("zone_id".to_string(), zid),
+        ("record".to_string(), format!("{} {t}", fqdn(&name))),
+    ]
+    .into())
 }
 
-pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
+pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let p = before(ch);
     let (name, t) = (str_of(&p, "name"), str_of(&p, "type"));
+    // The old copy of a replaced record whose new copy landed on the same name and type
+    // (ACM gives a domain the same validation CNAME for every certificate): it is the new
+    // copy's now, so there is nothing to delete.
+    if let Some(new_id) = ch.id.strip_suffix(crate::plan::diff::OLD) {
+        let record = outputs.get(new_id).and_then(|o| o.get("record"));
+        if record == Some(&format!("{} {t}", fqdn(&name))) {
+            return Ok(());
+        }
+    }
     let zid = match zone_id(aws, ch, &str_of(&p, "zone")).await {
         Ok(z) => z,
         Err(e) if e.has_code("NoSuchHostedZone") => return Ok(()),
