@@ -10,5 +10,8 @@ source scripts/lib.sh
 echo "==> AWS emulator"
 ensure_moto
 
+echo "==> quota proxy (scripts/quota_proxy.py, used by scripts/bench.py)"
+python3 scripts/test_quota_proxy.py
+
 echo "==> cargo test --all-targets $*"
 cargo test --all-targets "$@"
