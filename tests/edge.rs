@@ -440,3 +440,39 @@ fn a_certificate_wait_past_its_limit_names_the_pending_record() {
         assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
     }
 }
+
+#[test]
+fn validate_counts_the_edge_and_names_a_bad_rule_and_mapping_at_their_lines() {
+    let (_tmp, dir) = workspace();
+    let run = |stack: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+            .current_dir(&dir)
+            .args(["validate", "--stack", stack])
+            .output()
+            .unwrap()
+    };
+    let ok = run(PROD);
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("1 web ACL(s), 1 custom domain(s)"),
+        "{ok:?}"
+    );
+    let prod = dir.join(PROD);
+    edit(
+        &prod,
+        "        rate_limit: 2000\n",
+        "        rate_limit: 2000\n        geo_block: [KP]\n",
+    );
+    edit(&prod, "        v1: main.prod", "        v1: main.qa");
+    let bad = run(PROD);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("stacks/idrv5/prod.yaml:")
+            && err.contains("edge.waf.rules.rate-limit: 2 rule kinds given"),
+        "{err}"
+    );
+    assert!(
+        err.contains("edge.domains.api.mappings.v1: no stage `main.qa`"),
+        "{err}"
+    );
+}

@@ -44,8 +44,18 @@ pub fn run(g: &Global) -> Result<i32> {
         return Ok(1);
     }
     let count = |k: Kind| resources.iter().filter(|r| r.kind == k).count();
+    // The edge only when the stack has one, so the common line stays short.
+    let mut edge = String::new();
+    for (k, what) in [
+        (Kind::WebAcl, "web ACL"),
+        (Kind::DomainName, "custom domain"),
+    ] {
+        if count(k) > 0 {
+            edge.push_str(&format!(", {} {what}(s)", count(k)));
+        }
+    }
     println!(
-        "Stack {} is valid: {} REST API(s), {} route(s), {} stage(s), {} VPC link(s); {warnings} warning(s).",
+        "Stack {} is valid: {} REST API(s), {} route(s), {} stage(s), {} VPC link(s){edge}; {warnings} warning(s).",
         cfg.owner(),
         count(Kind::RestApi),
         count(Kind::Route),
