@@ -9,17 +9,6 @@ use common::{cli, Moto};
 const STAGING: &str = "stacks/idrv5/staging.yaml";
 const PROD: &str = "stacks/idrv5/prod.yaml";
 
-fn wafv2(moto: &Moto) -> aws_sdk_wafv2::Client {
-    let creds = aws_sdk_wafv2::config::Credentials::new("testing", "testing", None, None, "test");
-    let conf = aws_sdk_wafv2::Config::builder()
-        .behavior_version(aws_sdk_wafv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_wafv2::config::Region::new("ap-southeast-2"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(creds)
-        .build();
-    aws_sdk_wafv2::Client::from_conf(conf)
-}
-
 async fn api_id(c: &aws_sdk_apigateway::Client, name: &str) -> String {
     apis_named(c, name).await[0].0.clone()
 }
@@ -303,17 +292,6 @@ fn domain_is_live(moto: &Moto, zone: &str) {
         assert_eq!(got.domain_name(), Some("api.idrv5.example.com"));
         assert_eq!(got.status().map(|s| s.as_str()), Some("ISSUED"));
     });
-}
-
-fn acm(moto: &Moto) -> aws_sdk_acm::Client {
-    let creds = aws_sdk_acm::config::Credentials::new("testing", "testing", None, None, "test");
-    let conf = aws_sdk_acm::Config::builder()
-        .behavior_version(aws_sdk_acm::config::BehaviorVersion::latest())
-        .region(aws_sdk_acm::config::Region::new("ap-southeast-2"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(creds)
-        .build();
-    aws_sdk_acm::Client::from_conf(conf)
 }
 
 #[test]

@@ -5,18 +5,6 @@ mod common;
 use common::stack::*;
 use common::{cli, Moto};
 
-fn cloudwatch(moto: &Moto) -> aws_sdk_cloudwatch::Client {
-    let creds = aws_sdk_cloudwatch::config::Credentials::new("testing", "testing", None, None, "t");
-    aws_sdk_cloudwatch::Client::from_conf(
-        aws_sdk_cloudwatch::Config::builder()
-            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudwatch::config::Region::new("ap-southeast-2"))
-            .endpoint_url(moto.endpoint())
-            .credentials_provider(creds)
-            .build(),
-    )
-}
-
 const TOPIC: &str = "arn:aws:sns:ap-southeast-2:123456789012:idrv5-alerts";
 
 #[test]

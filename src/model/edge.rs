@@ -50,12 +50,21 @@ pub fn cert_names(domain: &str, sans: &[String]) -> Vec<String> {
     rest
 }
 
+/// A DNS name as Route53 gives it back: lowercase, with the trailing dot.
 pub fn fqdn(name: &str) -> String {
+    let name = name.to_ascii_lowercase();
     if name.ends_with('.') {
-        name.to_string()
+        name
     } else {
         format!("{name}.")
     }
+}
+
+fn has_stage(cfg: &Config, api: &str, stage: &str) -> bool {
+    cfg.file
+        .rest_apis
+        .get(api)
+        .is_some_and(|a| a.stages.contains_key(stage))
 }
 
 pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
@@ -228,12 +237,7 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
                     .collect(),
             };
             for (api, stage) in stages {
-                let exists = cfg
-                    .file
-                    .rest_apis
-                    .get(&api)
-                    .is_some_and(|a| a.stages.contains_key(&stage));
-                if !exists {
+                if !has_stage(cfg, &api, &stage) {
                     diags.push(
                         Diagnostic::error(
                             "reference",
@@ -330,12 +334,7 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
                 );
                 continue;
             };
-            if !cfg
-                .file
-                .rest_apis
-                .get(api)
-                .is_some_and(|a| a.stages.contains_key(stage))
-            {
+            if !has_stage(cfg, api, stage) {
                 diags.push(
                     Diagnostic::error(
                         "reference",

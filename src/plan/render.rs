@@ -34,19 +34,22 @@ pub fn value_text(v: &Value) -> String {
     match v {
         Value::Null => "none".into(),
         Value::String(s) if s.starts_with("sha256:") && s.len() > 19 => format!("{}…", &s[..19]),
-        Value::String(s) if s.len() > 120 => format!(
-            "{:?}…",
-            &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]
-        ),
+        Value::String(s) if s.len() > 120 => format!("{:?}…", clip(s)),
         Value::String(s) => format!("{s:?}"),
         other => {
             let t = other.to_string();
-            match t.char_indices().nth(117) {
-                Some((i, _)) => format!("{}…", &t[..i]),
-                None => t,
+            if t.len() > 120 {
+                format!("{}…", clip(&t))
+            } else {
+                t
             }
         }
     }
+}
+
+/// The first 117 characters: long values are cut so a plan line stays readable.
+fn clip(s: &str) -> &str {
+    &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]
 }
 
 fn diff_line(d: &AttrDiff) -> String {

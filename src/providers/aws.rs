@@ -250,16 +250,6 @@ impl Aws {
         })
     }
 
-    /// Send one request through the rate limiter, retrying what AWS says to retry.
-    pub async fn call<T, E, F, Fut>(&self, op: &'static str, send: F) -> Result<T, AwsError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        self.call_tries(op, self.max_attempts, send).await
-    }
-
     /// Tell the user how a long wait goes, when someone listens.
     pub fn report_wait(&self, what: &str, elapsed: Duration, limit: Duration) {
         if let Some(hook) = &self.on_wait {
@@ -267,13 +257,8 @@ impl Aws {
         }
     }
 
-    /// Like `call`, with at most `tries` attempts (for reads whose failure is expected).
-    pub async fn call_tries<T, E, F, Fut>(
-        &self,
-        op: &'static str,
-        tries: u32,
-        mut send: F,
-    ) -> Result<T, AwsError>
+    /// Send one request through the rate limiter, retrying what AWS says to retry.
+    pub async fn call<T, E, F, Fut>(&self, op: &'static str, mut send: F) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
@@ -289,9 +274,9 @@ impl Aws {
             };
             let class = classify(op, &self.endpoint, &err);
             let retry_limit = if matches!(class, AwsError::Unreachable { .. }) {
-                3.min(tries)
+                3
             } else {
-                tries
+                self.max_attempts
             };
             let retryable = is_retryable(&err);
             if !retryable || attempt >= retry_limit {

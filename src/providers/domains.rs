@@ -9,7 +9,7 @@ use super::{after, before, err, str_of, TAG_MAPPED, TAG_ZONE};
 use crate::diag::Diagnostic;
 use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::edge::cert_names;
-use crate::model::{Kind, LiveResource, LiveState, Outputs, Props, Resource};
+use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::{Action, Change};
 use crate::providers::apigateway_read::TAG_ID;
 use crate::providers::apigateway_write::{patch, tags, Out};
@@ -31,6 +31,19 @@ fn acm<'a>(aws: &'a Aws, region: &str) -> &'a aws_sdk_acm::Client {
 
 fn pay(ch: &Change, key: &str) -> Option<Value> {
     ch.payload.as_ref().and_then(|p| p.get(key)).cloned()
+}
+
+fn pay_str(ch: &Change, key: &str) -> Option<String> {
+    pay(ch, key).and_then(|v| v.as_str().map(str::to_string))
+}
+
+/// The ownership tags plus the hosted zone, so a later read knows which zone to list.
+fn tags_with_zone(ch: &Change, owner: &str) -> HashMap<String, String> {
+    let mut t = tags(ch, owner);
+    if let Some(z) = pay_str(ch, "zone") {
+        t.insert(TAG_ZONE.into(), z);
+    }
+    t
 }
 
 /// What the edge reader found besides live resources.
@@ -332,18 +345,12 @@ fn acm_err(e: impl std::fmt::Display) -> AwsError {
     err("RequestCertificate", "InvalidParameter", e.to_string())
 }
 
-pub async fn put(
-    aws: &Aws,
-    ch: &Change,
-    outputs: &Outputs,
-    owner: &str,
-    action: Action,
-) -> Result<Out, AwsError> {
+pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {
     match ch.kind {
         Kind::Certificate => request_certificate(aws, ch, owner).await,
         Kind::DomainName if action == Action::Create => create_domain(aws, ch, owner).await,
         Kind::DomainName => update_domain(aws, ch).await,
-        _ => put_mapping(aws, ch, outputs, action).await,
+        _ => put_mapping(aws, ch, action).await,
     }
 }
 
@@ -360,11 +367,7 @@ async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
-    let mut t = tags(ch, owner);
-    if let Some(z) = pay(ch, "zone").and_then(|z| z.as_str().map(str::to_string)) {
-        t.insert(TAG_ZONE.into(), z);
-    }
-    let acm_tags = t
+    let acm_tags = tags_with_zone(ch, owner)
         .into_iter()
         .map(|(k, v)| AcmTag::builder().key(k).value(v).build().map_err(acm_err))
         .collect::<Result<Vec<_>, _>>()?;
@@ -425,12 +428,8 @@ async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
 
 /// Wait until the certificate is ISSUED (or defer with `--no-wait`).
 async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Result<(), AwsError> {
-    let region = pay(ch, "certificate_region")
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| aws.region.clone());
-    let zone = pay(ch, "zone")
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let region = pay_str(ch, "certificate_region").unwrap_or_else(|| aws.region.clone());
+    let zone = pay_str(ch, "zone").unwrap_or_default();
     let limit = Duration::from_secs(
         pay(ch, "wait_seconds")
             .and_then(|v| v.as_u64())
@@ -527,10 +526,7 @@ async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsEr
     let cert = str_of(&p, "certificate_arn");
     ensure_issued(aws, ch, &cert).await?;
     let ep = str_of(&p, "endpoint_type");
-    let mut t = tags(ch, owner);
-    if let Some(z) = pay(ch, "zone").and_then(|z| z.as_str().map(str::to_string)) {
-        t.insert(TAG_ZONE.into(), z);
-    }
+    let mut t = tags_with_zone(ch, owner);
     if pay(ch, "mapped") == Some(Value::Bool(true)) {
         t.insert(TAG_MAPPED.into(), "true".into());
     }
@@ -609,12 +605,7 @@ async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     Ok(out)
 }
 
-async fn put_mapping(
-    aws: &Aws,
-    ch: &Change,
-    _outputs: &Outputs,
-    action: Action,
-) -> Result<Out, AwsError> {
+async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsError> {
     let p = after(ch);
     let domain = str_of(&p, "domain_name");
     let base = str_of(&p, "base_path");

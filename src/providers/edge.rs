@@ -42,19 +42,13 @@ pub async fn read(
     Ok(conflicts)
 }
 
-pub async fn put(
-    aws: &Aws,
-    ch: &Change,
-    outputs: &Outputs,
-    owner: &str,
-    action: Action,
-) -> Result<Out, AwsError> {
+pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {
     match ch.kind {
         Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation => {
             waf::put(aws, ch, owner, action).await
         }
         Kind::DnsRecord => dns::put(aws, ch, owner).await,
-        _ => domains::put(aws, ch, outputs, owner, action).await,
+        _ => domains::put(aws, ch, owner, action).await,
     }
 }
 
@@ -72,10 +66,6 @@ pub(crate) fn err(op: &str, code: &str, message: impl Into<String>) -> AwsError 
         code: code.into(),
         message: message.into(),
     }
-}
-
-pub(crate) fn code_is(e: &AwsError, code: &str) -> bool {
-    e.has_code(code)
 }
 
 pub(crate) fn after(ch: &Change) -> crate::model::Props {

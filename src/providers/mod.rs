@@ -176,7 +176,7 @@ async fn create_or_update(
         | Kind::Certificate
         | Kind::DnsRecord
         | Kind::DomainName
-        | Kind::BasePathMapping => edge::put(aws, ch, outputs, owner, action).await,
+        | Kind::BasePathMapping => edge::put(aws, ch, owner, action).await,
         Kind::Alarm | Kind::Dashboard => cloudwatch::put(aws, ch, owner).await,
     }
 }

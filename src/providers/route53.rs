@@ -6,6 +6,7 @@
 
 use super::{after, before, err, str_of};
 use crate::diag::Diagnostic;
+use crate::model::edge::fqdn;
 use crate::model::{Kind, LiveResource, LiveState, Outputs, Props, Resource};
 use crate::plan::Change;
 use crate::providers::apigateway_write::Out;
@@ -22,15 +23,6 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Zone {
     pub id: String,
     pub name: String,
-}
-
-fn fqdn(s: &str) -> String {
-    let s = s.to_ascii_lowercase();
-    if s.ends_with('.') {
-        s
-    } else {
-        format!("{s}.")
-    }
 }
 
 /// Route53 escapes `*` and some characters as `\052`; compare names unescaped.

@@ -4,7 +4,7 @@
 //! WAFUnavailableEntityException (a new stage is not visible to WAF at once). WAF writes are
 //! paced at 1/s by the rate limiter.
 
-use super::{after, before, code_is, err, str_of};
+use super::{after, before, err, str_of};
 use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::{Action, Change};
@@ -53,16 +53,15 @@ pub async fn read(
     if cloudfront {
         scopes.push("CLOUDFRONT");
     }
-    let mut acls = Vec::new();
+    // Only regional ACLs are associated with stages.
+    let mut regional = Vec::new();
     for scope in scopes {
         read_ip_sets(aws, owner, scope, live).await?;
-        acls.extend(read_acls(aws, owner, scope, live).await?);
+        let arns = read_acls(aws, owner, scope, live).await?;
+        if scope == "REGIONAL" {
+            regional = arns;
+        }
     }
-    let regional: Vec<(String, String)> = acls
-        .into_iter()
-        .filter(|(_, scope, _)| scope == "REGIONAL")
-        .map(|(id, _, arn)| (id, arn))
-        .collect();
     if regional.is_empty() {
         return Ok(());
     }
@@ -96,15 +95,15 @@ pub async fn read(
             .await;
         let got = match got {
             Ok(g) => g,
-            Err(e) if e.is_not_found() || code_is(&e, "WAFNonexistentItemException") => continue,
+            Err(e) if e.is_not_found() || e.has_code("WAFNonexistentItemException") => continue,
             Err(e) => return Err(e),
         };
         let Some(acl_arn) = got.web_acl().map(|a| a.arn().to_string()) else {
             continue;
         };
-        let Some((acl_id, _)) = regional.iter().find(|(_, a)| *a == acl_arn) else {
-            continue;
-        };
+        if !regional.contains(&acl_arn) {
+            continue; // someone else's ACL protects this stage
+        }
         let mut props = Props::new();
         props.insert("web_acl_arn".into(), json!(acl_arn));
         props.insert("resource_arn".into(), json!(arn));
@@ -114,7 +113,8 @@ pub async fn read(
             name: format!("{api}.{stage}"),
             props,
             outputs: [("resource_arn".to_string(), arn.clone())].into(),
-            deps: [acl_id.clone(), format!("stage.{api}.{stage}")].into(),
+            // The ACL is linked by ARN in `providers::link_live_deps`.
+            deps: [format!("stage.{api}.{stage}")].into(),
             parent: None,
             protect: false,
         });
@@ -240,13 +240,13 @@ fn ids(id: &str, arn: &str, name: &str, scope: &str) -> Out {
     .into()
 }
 
-/// Owned ACLs read: (resource id, scope, arn).
+/// Reads the owned ACLs of one scope; returns their ARNs.
 async fn read_acls(
     aws: &Aws,
     owner: &str,
     scope: &str,
     live: &mut LiveState,
-) -> Result<Vec<(String, String, String)>, AwsError> {
+) -> Result<Vec<String>, AwsError> {
     let c = client(aws, scope);
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
@@ -280,26 +280,16 @@ async fn read_acls(
                 })
                 .await?;
             let Some(acl) = got.web_acl() else { continue };
+            // Its IP sets are linked by ARN in `providers::link_live_deps`.
             let props = acl_props(acl, scope);
-            let deps = live
-                .resources
-                .values()
-                .filter(|r| r.kind == Kind::IpSet)
-                .filter(|r| {
-                    r.outputs
-                        .get("arn")
-                        .is_some_and(|a| props["rules"].to_string().contains(a.as_str()))
-                })
-                .map(|r| r.id.clone())
-                .collect();
-            out.push((id.clone(), scope.to_string(), arn.to_string()));
+            out.push(arn.to_string());
             live.insert(LiveResource {
                 name: acl.name().to_string(),
                 id,
                 kind: Kind::WebAcl,
                 props,
                 outputs: ids(acl.id(), acl.arn(), acl.name(), scope),
-                deps,
+                deps: BTreeSet::new(),
                 parent: None,
                 protect,
             });
@@ -613,16 +603,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
             }
             let (name, id) = name_id(ch);
             locked("UpdateIPSet", || async {
-                let g = aws
-                    .call("WAF:GetIPSet", || {
-                        c.get_ip_set()
-                            .name(&name)
-                            .id(&id)
-                            .scope(Scope::from(scope.as_str()))
-                            .send()
-                    })
-                    .await?;
-                let lock = g.lock_token().unwrap_or_default().to_string();
+                let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
                 aws.call("UpdateIPSet", || {
                     c.update_ip_set()
                         .name(&name)
@@ -668,16 +649,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
             }
             let (name, id) = name_id(ch);
             locked("UpdateWebACL", || async {
-                let g = aws
-                    .call("WAF:GetWebACL", || {
-                        c.get_web_acl()
-                            .name(&name)
-                            .id(&id)
-                            .scope(Scope::from(scope.as_str()))
-                            .send()
-                    })
-                    .await?;
-                let lock = g.lock_token().unwrap_or_default().to_string();
+                let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
                 aws.call("UpdateWebACL", || {
                     c.update_web_acl()
                         .name(&name)
@@ -715,7 +687,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
                     .await;
                 match r {
                     Ok(_) => break,
-                    Err(e) if code_is(&e, "WAFUnavailableEntityException") && attempt < 24 => {
+                    Err(e) if e.has_code("WAFUnavailableEntityException") && attempt < 24 => {
                         tokio::time::sleep(Duration::from_secs(5)).await;
                     }
                     Err(e) => return Err(e),
@@ -733,6 +705,38 @@ fn name_id(ch: &Change) -> (String, String) {
     )
 }
 
+/// The item's current lock token, which every WAF update and delete must present.
+async fn lock_token(
+    aws: &Aws,
+    c: &Client,
+    kind: Kind,
+    name: &str,
+    id: &str,
+    scope: &str,
+) -> Result<String, AwsError> {
+    let scope = Scope::from(scope);
+    let token = if kind == Kind::IpSet {
+        aws.call("WAF:GetIPSet", || {
+            c.get_ip_set().name(name).id(id).scope(scope.clone()).send()
+        })
+        .await?
+        .lock_token()
+        .map(str::to_string)
+    } else {
+        aws.call("WAF:GetWebACL", || {
+            c.get_web_acl()
+                .name(name)
+                .id(id)
+                .scope(scope.clone())
+                .send()
+        })
+        .await?
+        .lock_token()
+        .map(str::to_string)
+    };
+    Ok(token.unwrap_or_default())
+}
+
 /// Run a read-lock-token-then-write step, again when another writer got in between.
 async fn locked<F, Fut>(op: &str, mut step: F) -> Result<(), AwsError>
 where
@@ -743,10 +747,10 @@ where
     loop {
         attempt += 1;
         match step().await {
-            Err(e) if code_is(&e, "WAFOptimisticLockException") && attempt < 6 => {
+            Err(e) if e.has_code("WAFOptimisticLockException") && attempt < 6 => {
                 tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
             }
-            Err(e) if code_is(&e, "WAFOptimisticLockException") => {
+            Err(e) if e.has_code("WAFOptimisticLockException") => {
                 return Err(err(
                     op,
                     "WAFOptimisticLockException",
@@ -778,16 +782,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         }
         Kind::IpSet => {
             locked("DeleteIPSet", || async {
-                let g = aws
-                    .call("WAF:GetIPSet", || {
-                        c.get_ip_set()
-                            .name(&name)
-                            .id(&id)
-                            .scope(Scope::from(scope.as_str()))
-                            .send()
-                    })
-                    .await?;
-                let lock = g.lock_token().unwrap_or_default().to_string();
+                let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
                 aws.call("DeleteIPSet", || {
                     c.delete_ip_set()
                         .name(&name)
@@ -803,16 +798,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         }
         _ => {
             locked("DeleteWebACL", || async {
-                let g = aws
-                    .call("WAF:GetWebACL", || {
-                        c.get_web_acl()
-                            .name(&name)
-                            .id(&id)
-                            .scope(Scope::from(scope.as_str()))
-                            .send()
-                    })
-                    .await?;
-                let lock = g.lock_token().unwrap_or_default().to_string();
+                let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
                 aws.call("DeleteWebACL", || {
                     c.delete_web_acl()
                         .name(&name)
@@ -828,7 +814,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         }
     };
     match r {
-        Err(e) if e.is_not_found() || code_is(&e, "WAFNonexistentItemException") => Ok(()),
+        Err(e) if e.is_not_found() || e.has_code("WAFNonexistentItemException") => Ok(()),
         other => other,
     }
 }

@@ -14,42 +14,29 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf) {
     (tmp, root)
 }
 
-pub fn apigw(moto: &Moto) -> aws_sdk_apigateway::Client {
-    let creds =
-        aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test");
-    let conf = aws_sdk_apigateway::Config::builder()
-        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigateway::config::Region::new("ap-southeast-2"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(creds)
-        .build();
-    aws_sdk_apigateway::Client::from_conf(conf)
+/// An SDK client of crate `$sdk` talking to the emulator, with test credentials.
+macro_rules! emulator_client {
+    ($name:ident, $sdk:ident, $region:literal) => {
+        pub fn $name(moto: &Moto) -> $sdk::Client {
+            let creds = $sdk::config::Credentials::new("testing", "testing", None, None, "test");
+            let conf = $sdk::Config::builder()
+                .behavior_version($sdk::config::BehaviorVersion::latest())
+                .region($sdk::config::Region::new($region))
+                .endpoint_url(moto.endpoint())
+                .credentials_provider(creds)
+                .build();
+            $sdk::Client::from_conf(conf)
+        }
+    };
 }
 
-pub fn logs(moto: &Moto) -> aws_sdk_cloudwatchlogs::Client {
-    let creds =
-        aws_sdk_cloudwatchlogs::config::Credentials::new("testing", "testing", None, None, "test");
-    let conf = aws_sdk_cloudwatchlogs::Config::builder()
-        .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
-        .region(aws_sdk_cloudwatchlogs::config::Region::new(
-            "ap-southeast-2",
-        ))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(creds)
-        .build();
-    aws_sdk_cloudwatchlogs::Client::from_conf(conf)
-}
-
-pub fn route53(moto: &Moto) -> aws_sdk_route53::Client {
-    let creds = aws_sdk_route53::config::Credentials::new("testing", "testing", None, None, "test");
-    let conf = aws_sdk_route53::Config::builder()
-        .behavior_version(aws_sdk_route53::config::BehaviorVersion::latest())
-        .region(aws_sdk_route53::config::Region::new("us-east-1"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(creds)
-        .build();
-    aws_sdk_route53::Client::from_conf(conf)
-}
+emulator_client!(apigw, aws_sdk_apigateway, "ap-southeast-2");
+emulator_client!(logs, aws_sdk_cloudwatchlogs, "ap-southeast-2");
+emulator_client!(cloudwatch, aws_sdk_cloudwatch, "ap-southeast-2");
+emulator_client!(wafv2, aws_sdk_wafv2, "ap-southeast-2");
+emulator_client!(acm, aws_sdk_acm, "ap-southeast-2");
+// Route53 is global: the SDK signs it for us-east-1.
+emulator_client!(route53, aws_sdk_route53, "us-east-1");
 
 /// The hosted zone the prod example writes into: it belongs to the account, not the stack.
 pub const ZONE: &str = "idrv5.example.com";
