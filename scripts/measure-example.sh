@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Calls and wall time of `apply` from scratch and of a no-op `plan` on the example stack,
 # against a fresh local moto_server. Prints medians over RUNS runs (default 5).
+# The account gets the hosted zone idrv5.example.com (prod's custom domain needs it), and
+# moto issues certificates after ACM_WAIT seconds (default 3).
 # Usage: bash scripts/measure-example.sh [STACK_FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,7 @@ cargo build --release --quiet
 bin=target/release/idrv5-gw
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$(mktemp)
-env -u AWS_PROFILE moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+env -u AWS_PROFILE MOTO_ACM_VALIDATION_WAIT="${ACM_WAIT:-3}" moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 moto=$!
 trap 'kill $moto 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null && break; sleep 0.1; done
@@ -23,6 +25,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 apply_calls=(); apply_ms=(); plan_calls=(); plan_ms=()
 for i in $(seq "$runs"); do
   curl -sf -X POST "http://127.0.0.1:$port/moto-api/reset" >/dev/null
+  curl -sf -X POST "http://127.0.0.1:$port/2013-04-01/hostedzone" -H 'Content-Type: application/xml' \
+    -d '<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>idrv5.example.com</Name><CallerReference>measure-'"$i"'</CallerReference></CreateHostedZoneRequest>' >/dev/null
   read -r c ms < <("$bin" apply --stack "$stack" --auto-approve --stats 2>&1 >/dev/null | stat_of)
   apply_calls+=("$c"); apply_ms+=("$ms")
   read -r c ms < <("$bin" plan --stack "$stack" --stats 2>&1 >/dev/null | stat_of)

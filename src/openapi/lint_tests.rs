@@ -5,7 +5,7 @@ use crate::diag::Severity::{self, Error, Warning};
 use serde_json::json;
 use std::path::Path;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/openapi/");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/openapi/");
 
 /// YAML to JSON as the contract loader does it: integer keys (`200:`) become strings.
 fn json(y: serde_yaml::Value) -> Value {
