@@ -36,7 +36,9 @@ pub async fn read(
         for a in page.metric_alarms() {
             let arn = a.alarm_arn().unwrap_or_default();
             let t = aws
-                .call("ListTagsForResource", || {
+                // Qualified: the bare name is CloudWatch Logs' and would be paced by its
+                // 5/s bucket (limits.rs).
+                .call("ListTagsForResource:cloudwatch", || {
                     aws.cloudwatch
                         .list_tags_for_resource()
                         .resource_arn(arn)
