@@ -9,34 +9,31 @@ use anyhow::{anyhow, bail, Context, Result};
 
 pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
     let cfg = load_config(g)?;
-    let key = match &a.api {
-        Some(k) if cfg.file.rest_apis.contains_key(k) => k.clone(),
-        Some(k) => bail!(
-            "no REST API `{k}` in the stack; it has: {}",
-            cfg.file
-                .rest_apis
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None if cfg.file.rest_apis.len() == 1 => cfg
-            .file
-            .rest_apis
-            .keys()
-            .next()
-            .cloned()
-            .unwrap_or_default(),
-        None => bail!(
-            "the stack has several REST APIs ({}): choose one with --api",
-            cfg.file
-                .rest_apis
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+    let rest: Vec<&String> = cfg.file.rest_apis.keys().collect();
+    let http: Vec<&String> = cfg.file.http_apis.keys().collect();
+    let all = || {
+        rest.iter()
+            .chain(http.iter())
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let key = match &a.api {
+        Some(k) if cfg.file.websocket_apis.contains_key(k) => bail!(
+            "`{k}` is a WebSocket API: API Gateway imports no OpenAPI document for those (its routes are in the stack file)"
+        ),
+        Some(k) if rest.contains(&k) || http.contains(&k) => k.clone(),
+        Some(k) => bail!("no REST or HTTP API `{k}` in the stack; it has: {}", all()),
+        None if rest.len() + http.len() == 1 => rest.iter().chain(http.iter()).next().map(|k| k.to_string()).unwrap_or_default(),
+        None => bail!("the stack has several APIs ({}): choose one with --api", all()),
+    };
+    if cfg.file.http_apis.contains_key(&key) {
+        if a.live {
+            bail!("--live exports REST API stages; for the HTTP API `{key}`, `aws apigatewayv2 export-api --api-id ID --specification OAS30 --output-type YAML` gives what AWS holds");
+        }
+        let text = http_export(g, &cfg, &key, a)?;
+        return write_out(a, &text);
+    }
     let text = if a.live {
         live_export(g, &cfg, &key, a).await?
     } else {
@@ -58,12 +55,50 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
         }
         text
     };
+    write_out(a, &text)
+}
+
+fn write_out(a: &ExportArgs, text: &str) -> Result<i32> {
     match &a.output {
-        Some(path) => std::fs::write(path, &text)
+        Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }
     Ok(0)
+}
+
+/// An HTTP API's import document, rendered from the resources `plan` would compare.
+fn http_export(
+    g: &Global,
+    cfg: &crate::config::Config,
+    key: &str,
+    a: &ExportArgs,
+) -> Result<String> {
+    let region = g
+        .region
+        .clone()
+        .or(cfg.file.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
+    let desired = desire::desire(cfg, &region).map_err(Diagnostics)?;
+    let api_id = format!("http_api.{key}");
+    let api = desired
+        .iter()
+        .find(|r| r.id == api_id)
+        .ok_or_else(|| anyhow!("HTTP API `{key}` is not in the stack"))?;
+    let children: Vec<&crate::model::Resource> = desired
+        .iter()
+        .filter(|r| r.parent.as_deref() == Some(api_id.as_str()))
+        .collect();
+    let contract = cfg.contracts.get(key).map(|c| &c.doc);
+    let doc = crate::openapi::render_v2::render(api, &children, contract);
+    let text = match a.format {
+        DocFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        DocFormat::Yaml => serde_yaml::to_string(&doc)?,
+    };
+    if text.contains("{{ref:") {
+        eprintln!("note: `{{{{ref:vpc_link_v2.NAME.id}}}}` stands for the VPC link id AWS assigns on apply.");
+    }
+    Ok(text)
 }
 
 async fn live_export(

@@ -44,9 +44,11 @@ pub fn run(g: &Global) -> Result<i32> {
         return Ok(1);
     }
     let count = |k: Kind| resources.iter().filter(|r| r.kind == k).count();
-    // The edge only when the stack has one, so the common line stays short.
+    // v2 APIs and the edge only when the stack has them, so the common line stays short.
     let mut edge = String::new();
     for (k, what) in [
+        (Kind::HttpApi, "HTTP API"),
+        (Kind::WebSocketApi, "WebSocket API"),
         (Kind::WebAcl, "web ACL"),
         (Kind::DomainName, "custom domain"),
     ] {
@@ -58,9 +60,9 @@ pub fn run(g: &Global) -> Result<i32> {
         "Stack {} is valid: {} REST API(s), {} route(s), {} stage(s), {} VPC link(s){edge}; {warnings} warning(s).",
         cfg.owner(),
         count(Kind::RestApi),
-        count(Kind::Route),
-        count(Kind::Stage),
-        count(Kind::VpcLink)
+        count(Kind::Route) + count(Kind::ApiRoute),
+        count(Kind::Stage) + count(Kind::ApiStage),
+        count(Kind::VpcLink) + count(Kind::VpcLinkV2)
     );
     Ok(0)
 }

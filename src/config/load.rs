@@ -47,7 +47,7 @@ impl Config {
     }
 }
 
-fn locate_in(sources: &[SourceText], path: &[&str]) -> Option<Location> {
+pub(crate) fn locate_in(sources: &[SourceText], path: &[&str]) -> Option<Location> {
     sources
         .iter()
         .find_map(|s| s.find(path))
@@ -155,13 +155,15 @@ fn yaml_error(src: &SourceText, e: &serde_yaml::Error) -> Diagnostic {
 
 /// `openapi:` paths are relative to the file that names them; make them absolute before merging.
 fn absolutize_openapi_paths(v: &mut Value, dir: &Path) {
-    let Some(apis) = v.get_mut("rest_apis").and_then(|a| a.as_mapping_mut()) else {
-        return;
-    };
-    for (_, api) in apis.iter_mut() {
-        if let Some(Value::String(p)) = api.get_mut("openapi") {
-            if !p.contains("${") && Path::new(p.as_str()).is_relative() {
-                *p = normalize(&dir.join(&*p)).to_string_lossy().into_owned();
+    for section in ["rest_apis", "http_apis"] {
+        let Some(apis) = v.get_mut(section).and_then(|a| a.as_mapping_mut()) else {
+            continue;
+        };
+        for (_, api) in apis.iter_mut() {
+            if let Some(Value::String(p)) = api.get_mut("openapi") {
+                if !p.contains("${") && Path::new(p.as_str()).is_relative() {
+                    *p = normalize(&dir.join(&*p)).to_string_lossy().into_owned();
+                }
             }
         }
     }
@@ -347,14 +349,16 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
         );
     }
     for (key, link) in &file.vpc_links {
-        if link.target_arns.is_empty() {
+        let (v1, v2) = (!link.target_arns.is_empty(), link.is_v2());
+        if v1 == v2 {
             d.push(
-                Diagnostic::error("schema", format!("vpc_links.{key}: `target_arns` is empty"))
-                    .hint("list the ARN of the network load balancer the link reaches")
+                Diagnostic::error("schema", format!("vpc_links.{key}: give `target_arns` or `subnet_ids`, one of them"))
+                    .hint("REST APIs reach an NLB through `target_arns` (v1 link); HTTP APIs reach private ALB/NLB/Cloud Map through `subnet_ids` + `security_group_ids` (v2 link)")
                     .at(loc(&["vpc_links", key])),
             );
         }
     }
+    d.extend(crate::config::v2::check_keys(&file, &sources));
     let mut contracts = IndexMap::new();
     for (key, api) in &file.rest_apis {
         let at = |k: &[&str]| {
@@ -422,6 +426,9 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
             let keys: Vec<&str> = p.iter().map(String::as_str).collect();
             let where_ = format!("rest_apis.{key}.{}", keys.join("."));
             if let Some(v) = &i.vpc_link {
+                if file.vpc_links.get(v).is_some_and(|l| l.is_v2()) {
+                    d.push(Diagnostic::error("reference", format!("{where_}.vpc_link `{v}` is a v2 link (it has `subnet_ids`); REST APIs need a link with `target_arns`")).hint("declare a second link with the NLB's ARN under `target_arns`").at(at(&[&keys[..], &["vpc_link"]].concat())));
+                }
                 if !v.starts_with("${") && !file.vpc_links.contains_key(v) {
                     d.push(Diagnostic::error("reference", format!("{where_}.vpc_link `{v}` is not declared under vpc_links")).hint(format!("declare `vpc_links.{v}` or use a stage variable such as `${{stageVariables.VPCLINK}}`")).at(at(&[&keys[..], &["vpc_link"]].concat())));
                 }
@@ -487,6 +494,22 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
                 if !ok {
                     d.push(Diagnostic::error("schema", format!("stage {stage}: method_settings key `{k}` is not `resource/path/METHOD`")).hint("write keys like `api/v1/rate-cards/GET` (no leading slash) or `*/*`").at(sat(&["method_settings", k])));
                 }
+            }
+        }
+    }
+    for (key, api) in &file.http_apis {
+        let Some(p) = &api.openapi else { continue };
+        match Contract::load(Path::new(p)) {
+            Ok(c) => {
+                contracts.insert(key.clone(), c);
+            }
+            Err(mut e) => {
+                for x in e.iter_mut() {
+                    if x.location.is_none() || x.code == "io" {
+                        x.location = loc(&["http_apis", key, "openapi"]);
+                    }
+                }
+                d.extend(e);
             }
         }
     }

@@ -4,5 +4,6 @@ pub mod edge;
 pub mod load;
 pub mod monitoring;
 pub mod schema;
+pub mod v2;
 
 pub use load::{load, Config, LoadOptions};

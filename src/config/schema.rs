@@ -26,6 +26,12 @@ pub struct StackFile {
     pub vpc_links: IndexMap<String, VpcLink>,
     #[serde(default)]
     pub rest_apis: IndexMap<String, RestApi>,
+    /// HTTP APIs (API Gateway v2) by key.
+    #[serde(default)]
+    pub http_apis: IndexMap<String, crate::config::v2::HttpApi>,
+    /// WebSocket APIs (API Gateway v2) by key.
+    #[serde(default)]
+    pub websocket_apis: IndexMap<String, crate::config::v2::WebSocketApi>,
     /// API keys by key; values are never printed.
     #[serde(default)]
     pub api_keys: IndexMap<String, ApiKey>,
@@ -98,8 +104,21 @@ pub struct VpcLink {
     /// AWS name; default `<stack>-<environment>-<key>`.
     pub name: Option<String>,
     pub description: Option<String>,
+    /// REST APIs: the network load balancers the link reaches (a v1 VPC link).
     #[serde(default)]
     pub target_arns: Vec<String>,
+    /// HTTP APIs: the subnets of a v2 VPC link (instead of `target_arns`).
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+}
+
+impl VpcLink {
+    /// A v2 link (for HTTP APIs) is declared by its subnets.
+    pub fn is_v2(&self) -> bool {
+        !self.subnet_ids.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

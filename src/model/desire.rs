@@ -82,6 +82,24 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
     let protect = cfg.default_protect();
     let mut out = Vec::new();
     for (key, link) in &cfg.file.vpc_links {
+        if link.is_v2() {
+            let sorted = |v: &Vec<String>| {
+                let mut v = v.clone();
+                v.sort();
+                json!(v)
+            };
+            let mut r = Resource::new(format!("vpc_link_v2.{key}"), Kind::VpcLinkV2, key.clone())
+                .prop(
+                    "name",
+                    link.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+                )
+                .prop("subnet_ids", sorted(&link.subnet_ids))
+                .prop("security_group_ids", sorted(&link.security_group_ids));
+            r.protect = protect;
+            r.payload = Some(json!({"tags": cfg.file.tags}));
+            out.push(r);
+            continue;
+        }
         let mut r = Resource::new(format!("vpc_link.{key}"), Kind::VpcLink, key.clone())
             .prop(
                 "name",
@@ -104,6 +122,7 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
             }
         }
     }
+    out.extend(super::v2::desire(cfg, region)?);
     out.extend(super::usage::desire(cfg)?);
     out.extend(super::edge::desire(cfg, region)?);
     out.extend(super::monitoring::desire(cfg, region, &out)?);

@@ -329,11 +329,29 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
                             "edge.domains.{key}.mappings.{path}: `{target}` is not `<api>.<stage>`"
                         ),
                     )
-                    .hint("write the rest_apis key and the stage name, e.g. `main.prod`")
+                    .hint("write the API's key and the stage name, e.g. `main.prod`")
                     .at(at(&["mappings", path])),
                 );
                 continue;
             };
+            if let Some(api_id) = super::v2::api_id_of_stage(cfg, api, stage) {
+                // HTTP and WebSocket stages are mapped by the v2 API (CreateApiMapping).
+                let mkey = base.replace("(none)", "");
+                let mut m = Resource::new(
+                    format!("api_mapping.{key}.{base}"),
+                    Kind::ApiMapping,
+                    format!("{}/{mkey}", d.domain_name),
+                )
+                .prop("domain_name", d.domain_name.as_str())
+                .prop("api_id", ref_placeholder(&api_id, "id"))
+                .prop("stage", stage)
+                .prop("api_mapping_key", mkey);
+                m.deps.insert(dom_id.clone());
+                m.deps.insert(format!("api_stage.{api}.{stage}"));
+                m.protect = protect;
+                out.push(m);
+                continue;
+            }
             if !has_stage(cfg, api, stage) {
                 diags.push(
                     Diagnostic::error(

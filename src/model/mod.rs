@@ -8,6 +8,7 @@ pub mod desire;
 pub mod edge;
 pub mod monitoring;
 pub mod usage;
+pub mod v2;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -36,6 +37,15 @@ pub enum Kind {
     UsagePlan,
     UsagePlanKey,
     LambdaPermission,
+    // HTTP and WebSocket APIs (API Gateway v2, issue 6).
+    VpcLinkV2,
+    HttpApi,
+    WebSocketApi,
+    ApiAuthorizer,
+    ApiIntegration,
+    ApiRoute,
+    ApiStage,
+    ApiDeployment,
     // The edge (issue 4): WAF, certificates, custom domains, DNS.
     IpSet,
     WebAcl,
@@ -44,6 +54,7 @@ pub enum Kind {
     DnsRecord,
     DomainName,
     BasePathMapping,
+    ApiMapping,
     // Observability (issue 5).
     Alarm,
     Dashboard,
@@ -74,6 +85,15 @@ impl Kind {
             Kind::DnsRecord => "dns_record",
             Kind::DomainName => "domain_name",
             Kind::BasePathMapping => "base_path_mapping",
+            Kind::VpcLinkV2 => "vpc_link",
+            Kind::HttpApi => "http_api",
+            Kind::WebSocketApi => "websocket_api",
+            Kind::ApiAuthorizer => "authorizer",
+            Kind::ApiIntegration => "integration",
+            Kind::ApiRoute => "route",
+            Kind::ApiStage => "stage",
+            Kind::ApiDeployment => "deployment",
+            Kind::ApiMapping => "api_mapping",
             Kind::Alarm => "alarm",
             Kind::Dashboard => "dashboard",
         }
@@ -95,14 +115,24 @@ impl Kind {
             Kind::DnsRecord => &["zone", "name", "type"],
             Kind::DomainName => &["domain_name", "endpoint_type"],
             Kind::BasePathMapping => &["domain_name", "base_path"],
+            Kind::VpcLinkV2 => &["subnet_ids", "security_group_ids"],
+            Kind::HttpApi | Kind::WebSocketApi => &["protocol_type"],
+            Kind::ApiAuthorizer => &["type"],
+            Kind::ApiRoute => &["route_key"],
+            Kind::ApiMapping => &["domain_name"],
             _ => &[],
         }
+    }
+    /// An API whose children (routes, stages, ...) go with it when it is deleted.
+    pub fn is_api(self) -> bool {
+        matches!(self, Kind::RestApi | Kind::HttpApi | Kind::WebSocketApi)
     }
     /// Objects under these keys are compared only on the fields the stack declares:
     /// AWS fills the rest with defaults that differ between AWS and emulators.
     pub fn sparse_keys(self) -> &'static [&'static str] {
         match self {
             Kind::Stage => &["method_settings"],
+            Kind::ApiStage => &["route_settings"],
             _ => &[],
         }
     }

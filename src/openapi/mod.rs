@@ -5,4 +5,5 @@ pub mod cors;
 pub mod lint;
 pub mod models;
 pub mod render;
+pub mod render_v2;
 pub mod security;

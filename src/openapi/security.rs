@@ -21,7 +21,7 @@ pub struct OpSecurity {
 }
 
 /// The operation's security as the contract states it: op-level, else root-level.
-fn contract_requirements<'a>(contract: &'a Contract, op: &Operation) -> Option<&'a Value> {
+pub fn contract_requirements<'a>(contract: &'a Contract, op: &Operation) -> Option<&'a Value> {
     let pointer = format!(
         "/paths/{}/{}/security",
         op.path.replace('~', "~0").replace('/', "~1"),

@@ -53,7 +53,7 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
     let deleted_apis: BTreeSet<String> = live
         .resources
         .values()
-        .filter(|l| l.kind == Kind::RestApi && !desired_ids.contains(&l.id))
+        .filter(|l| l.kind.is_api() && !desired_ids.contains(&l.id))
         .map(|l| l.id.clone())
         .collect();
     let prunable = prunable_deployments(&input.desired, live, &matched_deployments);

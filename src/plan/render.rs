@@ -216,6 +216,11 @@ pub fn human(plan: &Plan, style: Style) -> String {
                     let _ = writeln!(out, "        integration: {kind} {target}");
                 }
             }
+            Action::Create if c.kind == Kind::ApiRoute => {
+                if let Some(a) = c.after.as_ref() {
+                    let _ = writeln!(out, "        {}", v2_route_summary(a));
+                }
+            }
             Action::Create if c.kind == Kind::Deployment => {
                 if let Some(d) = c.diffs.first() {
                     let _ = writeln!(out, "        {}", diff_line(d));
@@ -232,4 +237,37 @@ pub fn human(plan: &Plan, style: Style) -> String {
         s.create, s.update, s.replace, s.delete
     );
     out
+}
+
+/// `integration: lambda-items; auth: JWT jwt [items/read]` for a new v2 route.
+fn v2_route_summary(a: &crate::model::Props) -> String {
+    // Refs name items by id (`api_integration.<api>.<key>`); the last part is the key.
+    let named = |k: &str| {
+        let v = a.get(k).cloned().unwrap_or(Value::Null);
+        let id = crate::model::refs(&v).into_iter().next().map(|(id, _)| id);
+        match id {
+            Some(id) => id.splitn(3, '.').nth(2).unwrap_or(&id).to_string(),
+            None => v.as_str().unwrap_or("-").to_string(),
+        }
+    };
+    let mut s = format!("integration: {}", named("integration_id"));
+    let auth = a
+        .get("authorization_type")
+        .and_then(Value::as_str)
+        .unwrap_or("NONE");
+    if auth != "NONE" {
+        s.push_str(&format!("; auth: {auth} {}", named("authorizer_id")));
+        if let Some(sc) = a
+            .get("authorization_scopes")
+            .and_then(Value::as_array)
+            .filter(|v| !v.is_empty())
+        {
+            let sc: Vec<&str> = sc.iter().filter_map(Value::as_str).collect();
+            s.push_str(&format!(" [{}]", sc.join(", ")));
+        }
+    }
+    if a.get("route_response").is_some_and(|v| !v.is_null()) {
+        s.push_str("; two-way");
+    }
+    s
 }

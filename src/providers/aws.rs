@@ -119,6 +119,8 @@ pub type WaitHook = Arc<dyn Fn(&str, Duration, Duration) + Send + Sync>;
 #[derive(Clone)]
 pub struct Aws {
     pub apigw: aws_sdk_apigateway::Client,
+    /// HTTP and WebSocket APIs.
+    pub apigwv2: aws_sdk_apigatewayv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
@@ -178,6 +180,11 @@ impl Aws {
                 .interceptor(CountCalls(calls.clone()))
                 .build(),
         );
+        let apigwv2 = aws_sdk_apigatewayv2::Client::from_conf(
+            aws_sdk_apigatewayv2::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
         let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
             aws_sdk_cloudwatchlogs::config::Builder::from(&sdk)
                 .interceptor(CountCalls(calls.clone()))
@@ -232,6 +239,7 @@ impl Aws {
             .unwrap_or(8);
         Ok(Aws {
             apigw,
+            apigwv2,
             logs,
             lambda,
             cloudwatch,
@@ -258,7 +266,44 @@ impl Aws {
     }
 
     /// Send one request through the rate limiter, retrying what AWS says to retry.
-    pub async fn call<T, E, F, Fut>(&self, op: &'static str, mut send: F) -> Result<T, AwsError>
+    pub async fn call<T, E, F, Fut>(&self, op: &'static str, send: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        // `call_inner` answers None only when asked to.
+        self.call_inner(op, send, false)
+            .await?
+            .ok_or_else(|| AwsError::Service {
+                op: op.into(),
+                code: "Internal".into(),
+                message: "no answer".into(),
+            })
+    }
+
+    /// Like `call`, but `Ok(None)` at once (no retries) when the endpoint answers with an
+    /// HTTP error that carries no AWS error code: an emulator's HTML page for an operation it
+    /// does not implement. Real AWS errors are classified and retried as in `call`.
+    pub async fn call_if_supported<T, E, F, Fut>(
+        &self,
+        op: &'static str,
+        send: F,
+    ) -> Result<Option<T>, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.call_inner(op, send, true).await
+    }
+
+    async fn call_inner<T, E, F, Fut>(
+        &self,
+        op: &'static str,
+        mut send: F,
+        foreign_is_none: bool,
+    ) -> Result<Option<T>, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
@@ -269,9 +314,12 @@ impl Aws {
             attempt += 1;
             self.limiter.acquire(op).await;
             let err = match send().await {
-                Ok(v) => return Ok(v),
+                Ok(v) => return Ok(Some(v)),
                 Err(e) => e,
             };
+            if foreign_is_none && is_foreign(&err) {
+                return Ok(None);
+            }
             let class = classify(op, &self.endpoint, &err);
             let retry_limit = if matches!(class, AwsError::Unreachable { .. }) {
                 3
@@ -320,6 +368,15 @@ fn code_of<E: ProvideErrorMetadata>(
         SdkError::ResponseError(r) => (None, Some(r.raw().status().as_u16())),
         _ => (None, None),
     }
+}
+
+/// An HTTP error answer without an AWS error code (no `x-amzn-ErrorType`, no `__type`/`code`
+/// in a JSON body): not AWS speaking, e.g. an emulator's "not implemented" page.
+fn is_foreign<E: ProvideErrorMetadata>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
+    let (code, status) = code_of(e);
+    code.is_none() && status.is_some_and(|s| s >= 400)
 }
 
 fn is_throttle<E: ProvideErrorMetadata>(

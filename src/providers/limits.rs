@@ -60,6 +60,12 @@ const QUOTAS: &[(&str, f64, f64)] = &[
     ("DeleteAlarms", 3.0, 3.0),
     ("PutDashboard", 10.0, 10.0),
     ("DeleteVpcLink", 1.0 / 30.0, 1.0),
+    // HTTP and WebSocket APIs (v2): "CreateVpcLink (V2)" and "DeleteVpcLink (V2)"; the
+    // quota table's CreateDeployment names no API type, so v2 deployments are paced alike.
+    // All of them also share the account bucket ("apigateway") with the REST calls.
+    ("CreateVpcLink:v2", 1.0 / 15.0, 1.0),
+    ("DeleteVpcLink:v2", 1.0 / 30.0, 1.0),
+    ("CreateDeployment:v2", 1.0 / 5.0, 1.0),
 ];
 /// All API Gateway management operations together.
 const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
@@ -205,6 +211,23 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v2_operations_have_their_own_quota_and_share_the_account_bucket() {
+        for op in [
+            "CreateVpcLink:v2",
+            "DeleteVpcLink:v2",
+            "CreateDeployment:v2",
+        ] {
+            assert!(QUOTAS.iter().any(|(o, _, _)| *o == op), "{op}");
+            assert_eq!(RateLimiter::service_of(op), "apigateway");
+        }
+        let (_, rate, _) = QUOTAS
+            .iter()
+            .find(|(o, _, _)| *o == "DeleteVpcLink:v2")
+            .expect("listed");
+        assert!((rate - 1.0 / 30.0).abs() < 1e-9);
+    }
 
     #[test]
     fn bucket_allows_burst_then_paces_at_rate() {

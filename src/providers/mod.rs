@@ -4,6 +4,7 @@
 pub mod api_items;
 pub mod apigateway_read;
 pub mod apigateway_write;
+pub mod apigwv2;
 pub mod aws;
 pub mod cloudwatch;
 pub mod delegation;
@@ -49,6 +50,8 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         .collect();
     lambda::read(aws, owner, &functions, &mut state).await?;
     let mut conflicts = edge::read(aws, owner, desired, &mut state).await?;
+    // After the edge: API mappings are read from the owned custom domains.
+    apigwv2::read(aws, owner, &mut state).await?;
     cloudwatch::read(aws, owner, desired, &mut state).await?;
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
@@ -57,7 +60,11 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         .filter(|r| r.kind == Kind::LogGroup)
         .map(|r| r.name.clone())
         .collect();
-    for r in state.resources.values().filter(|r| r.kind == Kind::Stage) {
+    for r in state
+        .resources
+        .values()
+        .filter(|r| matches!(r.kind, Kind::Stage | Kind::ApiStage))
+    {
         if let Some(arn) = r
             .props
             .get("access_log_destination")
@@ -83,6 +90,7 @@ fn link_live_deps(state: &mut LiveState) {
         .flat_map(|r| {
             let attrs: &[&str] = match r.kind {
                 Kind::VpcLink | Kind::Authorizer | Kind::Validator => &["id"],
+                Kind::VpcLinkV2 | Kind::ApiAuthorizer | Kind::ApiIntegration => &["id"],
                 Kind::LogGroup | Kind::IpSet | Kind::WebAcl => &["arn"],
                 Kind::Model => &["name"],
                 // A validation record is named after its certificate; an alias points at
@@ -177,6 +185,15 @@ async fn create_or_update(
         | Kind::DnsRecord
         | Kind::DomainName
         | Kind::BasePathMapping => edge::put(aws, ch, owner, action).await,
+        Kind::VpcLinkV2
+        | Kind::HttpApi
+        | Kind::WebSocketApi
+        | Kind::ApiAuthorizer
+        | Kind::ApiIntegration
+        | Kind::ApiRoute
+        | Kind::ApiStage
+        | Kind::ApiDeployment
+        | Kind::ApiMapping => apigwv2::put(aws, ch, outputs, owner, action).await,
         Kind::Alarm | Kind::Dashboard => cloudwatch::put(aws, ch, owner).await,
     }
 }
@@ -204,6 +221,15 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         | Kind::DnsRecord
         | Kind::DomainName
         | Kind::BasePathMapping => edge::delete(aws, ch, outputs).await,
+        Kind::VpcLinkV2
+        | Kind::HttpApi
+        | Kind::WebSocketApi
+        | Kind::ApiAuthorizer
+        | Kind::ApiIntegration
+        | Kind::ApiRoute
+        | Kind::ApiStage
+        | Kind::ApiDeployment
+        | Kind::ApiMapping => apigwv2::delete(aws, ch, outputs).await,
         Kind::Alarm | Kind::Dashboard => cloudwatch::delete(aws, ch).await,
     }
 }

@@ -1,0 +1,179 @@
+//! The OpenAPI 3.0 document of an HTTP API, with the `x-amazon-apigateway-*` extensions
+//! ImportApi / ReimportApi read: integrations, authorizers, CORS. Built from the same desired
+//! resources `plan` compares, so the export and the apply cannot disagree.
+
+use crate::model::{refs, Kind, Resource};
+use serde_json::{json, Map, Value};
+
+/// `doc`: the contract the routes came from, if any (its schemas and texts are kept).
+pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) -> Value {
+    let mut doc = contract.cloned().unwrap_or_else(|| {
+        json!({"openapi": "3.0.1", "info": {"title": api.props["name"], "version": "1"}, "paths": {}})
+    });
+    doc["info"]["title"] = api.props["name"].clone();
+    if let Some(d) = api.props["description"].as_str().filter(|d| !d.is_empty()) {
+        doc["info"]["description"] = json!(d);
+    }
+    // Security comes from the routes; a root requirement would apply to routes without one.
+    if let Some(o) = doc.as_object_mut() {
+        o.remove("security");
+    }
+    let by_id = |id: &str| children.iter().find(|r| r.id == id).copied();
+    let target = |v: &Value| refs(v).into_iter().next().and_then(|(id, _)| by_id(&id));
+
+    let mut schemes = Map::new();
+    for a in children.iter().filter(|r| r.kind == Kind::ApiAuthorizer) {
+        schemes.insert(a.name.clone(), security_scheme(a));
+    }
+    let mut paths = Map::new();
+    for r in children.iter().filter(|r| r.kind == Kind::ApiRoute) {
+        let key = r.props["route_key"].as_str().unwrap_or_default();
+        let (method, path) = match key.split_once(' ') {
+            Some((m, p)) => (m, p),
+            None => ("ANY", key), // `$default`
+        };
+        let method_key = if method == "ANY" {
+            crate::openapi::contract::ANY_METHOD.to_string()
+        } else {
+            method.to_lowercase()
+        };
+        let mut op = doc
+            .pointer(&format!(
+                "/paths/{}/{}",
+                path.replace('~', "~0").replace('/', "~1"),
+                method_key
+            ))
+            .cloned()
+            .unwrap_or_else(
+                || json!({"responses": {"default": {"description": "Default response"}}}),
+            );
+        if let Some(i) = target(&r.props["integration_id"]) {
+            op["x-amazon-apigateway-integration"] = integration(i);
+        }
+        match target(&r.props["authorizer_id"]) {
+            Some(a) => {
+                op["security"] = json!([{ a.name.clone(): r.props["authorization_scopes"] }])
+            }
+            None => op["security"] = json!([]),
+        }
+        let item = paths.entry(path.to_string()).or_insert_with(|| {
+            let mut item = doc["paths"][path].clone();
+            if let Some(o) = item.as_object_mut() {
+                o.retain(|k, _| !is_method_key(k)); // only routes the stack has
+            }
+            if item.is_null() {
+                item = json!({});
+            }
+            item
+        });
+        item[method_key] = op;
+    }
+    doc["paths"] = Value::Object(paths);
+    if !schemes.is_empty() {
+        doc["components"]["securitySchemes"] = Value::Object(schemes);
+    } else if let Some(c) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        c.remove("securitySchemes");
+    }
+    match api.props.get("cors") {
+        Some(c) if c.is_object() => doc["x-amazon-apigateway-cors"] = cors(c),
+        _ => {
+            if let Some(o) = doc.as_object_mut() {
+                o.remove("x-amazon-apigateway-cors");
+            }
+        }
+    }
+    doc
+}
+
+fn is_method_key(k: &str) -> bool {
+    crate::openapi::contract::METHODS.contains(&k) || k == crate::openapi::contract::ANY_METHOD
+}
+
+fn integration(i: &Resource) -> Value {
+    let p = &i.props;
+    let mut o = Map::new();
+    let t = p["type"].as_str().unwrap_or_default().to_lowercase();
+    o.insert("type".into(), json!(t));
+    if let Some(u) = p["uri"].as_str() {
+        o.insert("uri".into(), json!(u));
+    }
+    let method = match p["method"].as_str() {
+        Some(m) => m,
+        None if t == "aws_proxy" => "POST", // Lambda is always invoked with POST
+        None => "ANY",
+    };
+    o.insert("httpMethod".into(), json!(method));
+    for (k, name) in [
+        ("payload_format_version", "payloadFormatVersion"),
+        ("connection_type", "connectionType"),
+        ("connection_id", "connectionId"),
+        ("timeout_ms", "timeoutInMillis"),
+        ("description", "description"),
+    ] {
+        if !p[k].is_null() {
+            o.insert(name.into(), p[k].clone());
+        }
+    }
+    Value::Object(o)
+}
+
+fn security_scheme(a: &Resource) -> Value {
+    let p = &a.props;
+    let source = p["identity_source"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    if p["type"] == "JWT" {
+        return json!({
+            "type": "oauth2",
+            "flows": {},
+            "x-amazon-apigateway-authorizer": {
+                "type": "jwt",
+                "identitySource": source,
+                "jwtConfiguration": {"issuer": p["jwt_issuer"], "audience": p["jwt_audience"]},
+            }
+        });
+    }
+    let header = source
+        .rsplit('.')
+        .next()
+        .unwrap_or("Authorization")
+        .to_string();
+    json!({
+        "type": "apiKey",
+        "name": header,
+        "in": "header",
+        "x-amazon-apigateway-authorizer": {
+            "type": "request",
+            "identitySource": source,
+            "authorizerUri": p["authorizer_uri"],
+            "authorizerPayloadFormatVersion": p["payload_format_version"],
+            "authorizerResultTtlInSeconds": p["ttl_seconds"],
+            "enableSimpleResponses": p["enable_simple_responses"],
+        }
+    })
+}
+
+fn cors(c: &Value) -> Value {
+    let mut o = Map::new();
+    for (k, name) in [
+        ("allow_origins", "allowOrigins"),
+        ("allow_methods", "allowMethods"),
+        ("allow_headers", "allowHeaders"),
+        ("expose_headers", "exposeHeaders"),
+    ] {
+        if c[k].as_array().is_some_and(|a| !a.is_empty()) {
+            o.insert(name.into(), c[k].clone());
+        }
+    }
+    if !c["max_age"].is_null() {
+        o.insert("maxAge".into(), c["max_age"].clone());
+    }
+    o.insert("allowCredentials".into(), c["allow_credentials"].clone());
+    Value::Object(o)
+}

@@ -1,0 +1,351 @@
+//! v2 stages (every setting in CreateStage / UpdateStage) and deployments for stages without
+//! auto-deploy (CreateDeployment with the stage name moves the stage to it).
+
+use super::super::apigateway_write::{tags, Out};
+use super::{
+    after, before, ignore_missing, is_websocket, key_of, parent_api_id, str_prop, Aws, AwsError,
+    DEPLOYMENT_PREFIX,
+};
+use crate::model::{Outputs, Props};
+use crate::plan::Change;
+use aws_sdk_apigatewayv2::types::{AccessLogSettings, LoggingLevel, RouteSettings};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The stack's `{throttling_burst_limit, throttling_rate_limit, detailed_metrics_enabled,
+/// logging_level, data_trace_enabled}` as the SDK's; logging fields only for WebSocket APIs
+/// (HTTP APIs refuse them).
+pub(super) fn route_settings_of(v: &Value, websocket: bool) -> RouteSettings {
+    let ws = |k: &str| v.get(k).filter(|_| websocket);
+    RouteSettings::builder()
+        .set_throttling_burst_limit(
+            v.get("throttling_burst_limit")
+                .and_then(Value::as_i64)
+                .map(|n| n as i32),
+        )
+        .set_throttling_rate_limit(v.get("throttling_rate_limit").and_then(Value::as_f64))
+        .set_detailed_metrics_enabled(v.get("detailed_metrics_enabled").and_then(Value::as_bool))
+        .set_logging_level(
+            ws("logging_level")
+                .and_then(Value::as_str)
+                .map(LoggingLevel::from),
+        )
+        .set_data_trace_enabled(ws("data_trace_enabled").and_then(Value::as_bool))
+        .build()
+}
+
+fn obj(p: &Props, k: &str) -> Map<String, Value> {
+    p.get(k)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn route_settings_map(p: &Props, websocket: bool) -> Option<HashMap<String, RouteSettings>> {
+    let m: HashMap<String, RouteSettings> = obj(p, "route_settings")
+        .iter()
+        .map(|(k, v)| (k.clone(), route_settings_of(v, websocket)))
+        .collect();
+    (!m.is_empty()).then_some(m)
+}
+
+fn access_log(p: &Props) -> Option<AccessLogSettings> {
+    let dest = str_prop(p, "access_log_destination")?;
+    Some(
+        AccessLogSettings::builder()
+            .destination_arn(dest)
+            .set_format(str_prop(p, "access_log_format").map(str::to_string))
+            .build(),
+    )
+}
+
+/// Stage variables to send: the wanted ones, and "" for each one removed (how UpdateStage
+/// removes a variable).
+pub(super) fn variables(b: &Props, a: &Props) -> Option<HashMap<String, String>> {
+    let mut out: HashMap<String, String> = obj(b, "stage_variables")
+        .keys()
+        .map(|k| (k.clone(), String::new()))
+        .collect();
+    for (k, v) in obj(a, "stage_variables") {
+        out.insert(k, v.as_str().unwrap_or_default().to_string());
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn stage_name(ch: &Change, p: &Props) -> String {
+    str_prop(p, "stage_name").unwrap_or(&ch.name).to_string()
+}
+
+fn stage_out(name: &str, deployment: Option<&str>) -> Out {
+    let mut out: Out = [("id".to_string(), name.to_string())].into();
+    if let Some(d) = deployment.filter(|d| !d.is_empty()) {
+        out.insert("deployment_id".into(), d.to_string());
+    }
+    out
+}
+
+pub(super) async fn create_stage(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+) -> Result<Out, AwsError> {
+    let a = after(ch);
+    let api_id = parent_api_id(ch, outputs)?;
+    let websocket = ch.parent.as_deref().is_some_and(is_websocket);
+    let name = stage_name(ch, &a);
+    let created = aws
+        .call("CreateStage:v2", || {
+            aws.apigwv2
+                .create_stage()
+                .api_id(&api_id)
+                .stage_name(&name)
+                .set_description(str_prop(&a, "description").map(str::to_string))
+                .auto_deploy(
+                    a.get("auto_deploy")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                )
+                .set_default_route_settings(
+                    a.get("default_route_settings")
+                        .filter(|v| v.is_object())
+                        .map(|v| route_settings_of(v, websocket)),
+                )
+                .set_route_settings(route_settings_map(&a, websocket))
+                .set_access_log_settings(access_log(&a))
+                .set_stage_variables(variables(&Props::new(), &a))
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await?;
+    Ok(stage_out(&name, created.deployment_id()))
+}
+
+pub(super) async fn update_stage(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+) -> Result<Out, AwsError> {
+    let (b, a) = (before(ch), after(ch));
+    let api_id = parent_api_id(ch, outputs)?;
+    let websocket = ch.parent.as_deref().is_some_and(is_websocket);
+    let name = stage_name(ch, &a);
+    let updated = aws
+        .call("UpdateStage:v2", || {
+            aws.apigwv2
+                .update_stage()
+                .api_id(&api_id)
+                .stage_name(&name)
+                .description(str_prop(&a, "description").unwrap_or_default())
+                .auto_deploy(
+                    a.get("auto_deploy")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                )
+                .set_default_route_settings(
+                    a.get("default_route_settings")
+                        .filter(|v| v.is_object())
+                        .map(|v| route_settings_of(v, websocket)),
+                )
+                .set_route_settings(route_settings_map(&a, websocket))
+                .set_access_log_settings(access_log(&a))
+                .set_stage_variables(variables(&b, &a))
+                .send()
+        })
+        .await?;
+    let wanted = obj(&a, "route_settings");
+    for key in obj(&b, "route_settings")
+        .keys()
+        .filter(|k| !wanted.contains_key(*k))
+    {
+        ignore_missing(
+            aws.call("DeleteRouteSettings", || {
+                aws.apigwv2
+                    .delete_route_settings()
+                    .api_id(&api_id)
+                    .stage_name(&name)
+                    .route_key(key)
+                    .send()
+            })
+            .await,
+        )?;
+    }
+    if str_prop(&b, "access_log_destination").is_some()
+        && str_prop(&a, "access_log_destination").is_none()
+    {
+        ignore_missing(
+            aws.call("DeleteAccessLogSettings", || {
+                aws.apigwv2
+                    .delete_access_log_settings()
+                    .api_id(&api_id)
+                    .stage_name(&name)
+                    .send()
+            })
+            .await,
+        )?;
+    }
+    let deployment = updated
+        .deployment_id()
+        .or(ch.live_outputs.get("deployment_id").map(String::as_str));
+    Ok(stage_out(&name, deployment))
+}
+
+pub(super) async fn delete_stage(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+) -> Result<(), AwsError> {
+    let b = before(ch);
+    let api_id = parent_api_id(ch, outputs)?;
+    let name = stage_name(ch, &b);
+    ignore_missing(
+        aws.call("DeleteStage:v2", || {
+            aws.apigwv2
+                .delete_stage()
+                .api_id(&api_id)
+                .stage_name(&name)
+                .send()
+        })
+        .await,
+    )
+}
+
+/// `api_deployment.<key>.<stage>` → `<stage>`.
+pub(super) fn deployment_stage(ch: &Change) -> String {
+    let key = key_of(ch.parent.as_deref().unwrap_or_default());
+    let prefix = format!("api_deployment.{key}.");
+    ch.id
+        .strip_prefix(&prefix)
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            ch.name
+                .rsplit_once('/')
+                .map(|(_, s)| s.to_string())
+                .unwrap_or_default()
+        })
+}
+
+pub(super) async fn create_deployment(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+) -> Result<Out, AwsError> {
+    let a = after(ch);
+    let api_id = parent_api_id(ch, outputs)?;
+    let stage = deployment_stage(ch);
+    let fingerprint = str_prop(&a, "fingerprint").unwrap_or_default().to_string();
+    let made = aws
+        .call("CreateDeployment:v2", || {
+            aws.apigwv2
+                .create_deployment()
+                .api_id(&api_id)
+                .stage_name(&stage)
+                .description(format!("{DEPLOYMENT_PREFIX}{fingerprint}"))
+                .send()
+        })
+        .await?;
+    Ok([
+        (
+            "id".to_string(),
+            made.deployment_id().unwrap_or_default().to_string(),
+        ),
+        ("fingerprint".to_string(), fingerprint),
+    ]
+    .into())
+}
+
+/// Nothing to do when the stage is gone (AWS removed its deployments with it) or still
+/// serves this deployment (it goes with the stage, or is replaced by the stage's next one);
+/// otherwise DeleteDeployment.
+pub(super) async fn delete_deployment(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+) -> Result<(), AwsError> {
+    let Some(dep_id) = ch.live_outputs.get("id").filter(|d| !d.is_empty()).cloned() else {
+        return Ok(());
+    };
+    let api_id = parent_api_id(ch, outputs)?;
+    let stage = deployment_stage(ch);
+    let got = aws
+        .call("GetStage:v2", || {
+            aws.apigwv2
+                .get_stage()
+                .api_id(&api_id)
+                .stage_name(&stage)
+                .send()
+        })
+        .await;
+    match got {
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(s) if s.deployment_id() == Some(dep_id.as_str()) => return Ok(()),
+        Ok(_) => {}
+    }
+    ignore_missing(
+        aws.call("DeleteDeployment:v2", || {
+            aws.apigwv2
+                .delete_deployment()
+                .api_id(&api_id)
+                .deployment_id(&dep_id)
+                .send()
+        })
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use crate::plan::Action;
+    use serde_json::json;
+
+    #[test]
+    fn http_route_settings_leave_out_logging() {
+        let v = json!({"throttling_burst_limit": 10, "throttling_rate_limit": 5.5,
+                       "detailed_metrics_enabled": true, "logging_level": "INFO",
+                       "data_trace_enabled": true});
+        let http = route_settings_of(&v, false);
+        assert_eq!(http.throttling_burst_limit(), Some(10));
+        assert_eq!(http.throttling_rate_limit(), Some(5.5));
+        assert_eq!(http.detailed_metrics_enabled(), Some(true));
+        assert!(http.logging_level().is_none());
+        assert!(http.data_trace_enabled().is_none());
+        let ws = route_settings_of(&v, true);
+        assert_eq!(ws.logging_level(), Some(&LoggingLevel::Info));
+        assert_eq!(ws.data_trace_enabled(), Some(true));
+        let empty = route_settings_of(&json!({"throttling_burst_limit": null}), false);
+        assert!(empty.throttling_burst_limit().is_none());
+    }
+
+    #[test]
+    fn removed_variables_are_sent_empty() {
+        let b: Props = [("stage_variables".to_string(), json!({"a": "1", "b": "2"}))].into();
+        let a: Props = [("stage_variables".to_string(), json!({"b": "3"}))].into();
+        let v = variables(&b, &a).expect("some");
+        assert_eq!(v.get("a").map(String::as_str), Some(""));
+        assert_eq!(v.get("b").map(String::as_str), Some("3"));
+        assert!(variables(&Props::new(), &Props::new()).is_none());
+    }
+
+    #[test]
+    fn deployment_stage_comes_off_the_id() {
+        let ch = Change {
+            id: "api_deployment.chat.$default".into(),
+            kind: Kind::ApiDeployment,
+            name: "chat/$default".into(),
+            action: Action::Create,
+            before: None,
+            after: None,
+            diffs: Vec::new(),
+            waits_for: Default::default(),
+            parent: Some("websocket_api.chat".into()),
+            covered_by: None,
+            live_outputs: Default::default(),
+            payload: None,
+            protect: false,
+        };
+        assert_eq!(deployment_stage(&ch), "$default");
+    }
+}

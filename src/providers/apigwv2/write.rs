@@ -1,0 +1,685 @@
+//! Create, update and delete v2 VPC links, APIs, authorizers, integrations, routes and API
+//! mappings. Updates send every field the stack manages (v2 updates are not patches).
+
+use super::super::apigateway_write::{tags, Out};
+use super::{
+    after, before, bool_prop, ignore_missing, int_prop, is_websocket, live_id, parent_api_id,
+    str_prop, strings_prop, Aws, AwsError,
+};
+use crate::model::{Kind, Outputs, Props};
+use crate::plan::Change;
+use aws_sdk_apigatewayv2::types::{
+    AuthorizationType, AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration,
+    ProtocolType, VpcLinkStatus,
+};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn err(op: &str, code: &str, message: impl Into<String>) -> AwsError {
+    AwsError::Service {
+        op: op.into(),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn id_out(id: Option<&str>) -> Out {
+    [("id".to_string(), id.unwrap_or_default().to_string())].into()
+}
+
+// ---- VPC links ----
+
+const VPC_LINK_POLL: Duration = Duration::from_secs(5);
+const VPC_LINK_LIMIT: Duration = Duration::from_secs(600);
+
+pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let name = str_prop(&p, "name").unwrap_or(&ch.name).to_string();
+    let created = aws
+        .call("CreateVpcLink:v2", || {
+            aws.apigwv2
+                .create_vpc_link()
+                .name(&name)
+                .set_subnet_ids(Some(strings_prop(&p, "subnet_ids")))
+                .set_security_group_ids(Some(strings_prop(&p, "security_group_ids")))
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await?;
+    let id = created.vpc_link_id().unwrap_or_default().to_string();
+    let mut status = created.vpc_link_status().cloned();
+    let mut message = created.vpc_link_status_message().map(str::to_string);
+    let start = Instant::now();
+    loop {
+        match status {
+            Some(VpcLinkStatus::Available) => return Ok(id_out(Some(&id))),
+            Some(VpcLinkStatus::Failed) => {
+                return Err(err(
+                    "CreateVpcLink:v2",
+                    "VpcLinkFailed",
+                    format!(
+                        "VPC link {name} ({id}) FAILED: {}",
+                        message.as_deref().unwrap_or("no status message")
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        let elapsed = start.elapsed();
+        aws.report_wait(&format!("VPC link {name}"), elapsed, VPC_LINK_LIMIT);
+        if elapsed >= VPC_LINK_LIMIT {
+            return Err(err(
+                "GetVpcLink:v2",
+                "Timeout",
+                format!(
+                    "VPC link {name} ({id}) still {} after {} minutes; apply again to keep waiting",
+                    status.as_ref().map(|s| s.as_str()).unwrap_or("PENDING"),
+                    VPC_LINK_LIMIT.as_secs() / 60
+                ),
+            ));
+        }
+        tokio::time::sleep(VPC_LINK_POLL).await;
+        let got = aws
+            .call("GetVpcLink:v2", || {
+                aws.apigwv2.get_vpc_link().vpc_link_id(&id).send()
+            })
+            .await?;
+        status = got.vpc_link_status().cloned();
+        message = got.vpc_link_status_message().map(str::to_string);
+    }
+}
+
+pub(super) async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let id = live_id(ch, &Outputs::new())?;
+    aws.call("UpdateVpcLink:v2", || {
+        aws.apigwv2
+            .update_vpc_link()
+            .vpc_link_id(&id)
+            .name(str_prop(&p, "name").unwrap_or(&ch.name))
+            .send()
+    })
+    .await?;
+    Ok(id_out(Some(&id)))
+}
+
+pub(super) async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
+    let id = live_id(ch, &Outputs::new())?;
+    ignore_missing(
+        aws.call("DeleteVpcLink:v2", || {
+            aws.apigwv2.delete_vpc_link().vpc_link_id(&id).send()
+        })
+        .await,
+    )
+}
+
+// ---- APIs ----
+
+/// The stack's CORS object as the SDK's; None for null (or WebSocket).
+pub(super) fn cors_of(p: &Props) -> Option<Cors> {
+    let c = p.get("cors")?.as_object()?;
+    let list = |k: &str| -> Option<Vec<String>> {
+        c.get(k).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+    };
+    Some(
+        Cors::builder()
+            .set_allow_origins(list("allow_origins"))
+            .set_allow_methods(list("allow_methods"))
+            .set_allow_headers(list("allow_headers"))
+            .set_expose_headers(list("expose_headers"))
+            .set_max_age(c.get("max_age").and_then(Value::as_i64).map(|n| n as i32))
+            .set_allow_credentials(c.get("allow_credentials").and_then(Value::as_bool))
+            .build(),
+    )
+}
+
+fn protocol(ch: &Change, p: &Props) -> ProtocolType {
+    match str_prop(p, "protocol_type") {
+        Some(t) => ProtocolType::from(t),
+        None if ch.kind == Kind::WebSocketApi => ProtocolType::Websocket,
+        None => ProtocolType::Http,
+    }
+}
+
+pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let proto = protocol(ch, &p);
+    let cors = if proto == ProtocolType::Http {
+        cors_of(&p)
+    } else {
+        None
+    };
+    let created = aws
+        .call("CreateApi", || {
+            aws.apigwv2
+                .create_api()
+                .name(str_prop(&p, "name").unwrap_or(&ch.name))
+                .protocol_type(proto.clone())
+                .set_description(str_prop(&p, "description").map(str::to_string))
+                .set_route_selection_expression(
+                    str_prop(&p, "route_selection_expression").map(str::to_string),
+                )
+                .set_disable_execute_api_endpoint(bool_prop(&p, "disable_execute_api_endpoint"))
+                .set_cors_configuration(cors.clone())
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await?;
+    Ok([
+        (
+            "id".to_string(),
+            created.api_id().unwrap_or_default().to_string(),
+        ),
+        (
+            "endpoint".to_string(),
+            created.api_endpoint().unwrap_or_default().to_string(),
+        ),
+    ]
+    .into())
+}
+
+pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    let (b, a) = (before(ch), after(ch));
+    let id = live_id(ch, &Outputs::new())?;
+    let http = protocol(ch, &a) == ProtocolType::Http;
+    let cors = if http { cors_of(&a) } else { None };
+    let updated = aws
+        .call("UpdateApi", || {
+            aws.apigwv2
+                .update_api()
+                .api_id(&id)
+                .name(str_prop(&a, "name").unwrap_or(&ch.name))
+                .description(str_prop(&a, "description").unwrap_or_default())
+                .set_route_selection_expression(
+                    str_prop(&a, "route_selection_expression").map(str::to_string),
+                )
+                .disable_execute_api_endpoint(
+                    bool_prop(&a, "disable_execute_api_endpoint").unwrap_or(false),
+                )
+                .set_cors_configuration(cors.clone())
+                .send()
+        })
+        .await?;
+    let had_cors = b.get("cors").is_some_and(Value::is_object);
+    if http && had_cors && cors.is_none() {
+        ignore_missing(
+            aws.call("DeleteCorsConfiguration", || {
+                aws.apigwv2.delete_cors_configuration().api_id(&id).send()
+            })
+            .await,
+        )?;
+    }
+    let mut out = ch.live_outputs.clone();
+    out.insert("id".into(), id.clone());
+    if let Some(e) = updated.api_endpoint() {
+        out.insert("endpoint".into(), e.to_string());
+    }
+    Ok(out)
+}
+
+pub(super) async fn delete_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
+    let id = live_id(ch, &Outputs::new())?;
+    ignore_missing(
+        aws.call("DeleteApi", || aws.apigwv2.delete_api().api_id(&id).send())
+            .await,
+    )
+}
+
+// ---- authorizers ----
+
+pub(super) async fn put_authorizer(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    create: bool,
+) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let api_id = parent_api_id(ch, outputs)?;
+    let kind = str_prop(&p, "type").unwrap_or("REQUEST").to_string();
+    let jwt = (kind == "JWT").then(|| {
+        JwtConfiguration::builder()
+            .set_issuer(str_prop(&p, "jwt_issuer").map(str::to_string))
+            .set_audience(Some(strings_prop(&p, "jwt_audience")))
+            .build()
+    });
+    let name = str_prop(&p, "name").unwrap_or(&ch.name).to_string();
+    let identity = strings_prop(&p, "identity_source");
+    let uri = str_prop(&p, "authorizer_uri").map(str::to_string);
+    let payload = str_prop(&p, "payload_format_version").map(str::to_string);
+    let simple = bool_prop(&p, "enable_simple_responses");
+    let ttl = int_prop(&p, "ttl_seconds");
+    if create {
+        let created = aws
+            .call("CreateAuthorizer:v2", || {
+                aws.apigwv2
+                    .create_authorizer()
+                    .api_id(&api_id)
+                    .name(&name)
+                    .authorizer_type(AuthorizerType::from(kind.as_str()))
+                    .set_identity_source(Some(identity.clone()))
+                    .set_jwt_configuration(jwt.clone())
+                    .set_authorizer_uri(uri.clone())
+                    .set_authorizer_payload_format_version(payload.clone())
+                    .set_enable_simple_responses(simple)
+                    .set_authorizer_result_ttl_in_seconds(ttl)
+                    .send()
+            })
+            .await?;
+        return Ok(id_out(created.authorizer_id()));
+    }
+    let id = live_id(ch, outputs)?;
+    aws.call("UpdateAuthorizer:v2", || {
+        aws.apigwv2
+            .update_authorizer()
+            .api_id(&api_id)
+            .authorizer_id(&id)
+            .name(&name)
+            .authorizer_type(AuthorizerType::from(kind.as_str()))
+            .set_identity_source(Some(identity.clone()))
+            .set_jwt_configuration(jwt.clone())
+            .set_authorizer_uri(uri.clone())
+            .set_authorizer_payload_format_version(payload.clone())
+            .set_enable_simple_responses(simple)
+            .set_authorizer_result_ttl_in_seconds(ttl)
+            .send()
+    })
+    .await?;
+    Ok(id_out(Some(&id)))
+}
+
+// ---- integrations ----
+
+/// What is sent for an integration: method POST for a Lambda proxy the stack left null (the
+/// only method it takes; WebSocket APIs require it).
+pub(super) fn integration_method(p: &Props) -> Option<String> {
+    match (str_prop(p, "method"), str_prop(p, "type")) {
+        (Some(m), _) => Some(m.to_string()),
+        (None, Some("AWS_PROXY")) => Some("POST".into()),
+        _ => None,
+    }
+}
+
+pub(super) async fn put_integration(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    create: bool,
+) -> Result<Out, AwsError> {
+    let (b, p) = (before(ch), after(ch));
+    let api_id = parent_api_id(ch, outputs)?;
+    let websocket = ch.parent.as_deref().is_some_and(is_websocket);
+    let kind = IntegrationType::from(str_prop(&p, "type").unwrap_or("AWS_PROXY"));
+    let description = str_prop(&p, "description")
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}{}", super::INTEGRATION_PREFIX, ch.name));
+    let uri = str_prop(&p, "uri").map(str::to_string);
+    let method = integration_method(&p);
+    let payload = str_prop(&p, "payload_format_version").map(str::to_string);
+    let conn_type = ConnectionType::from(str_prop(&p, "connection_type").unwrap_or("INTERNET"));
+    let mut conn_id = str_prop(&p, "connection_id").map(str::to_string);
+    let mut timeout = int_prop(&p, "timeout_ms");
+    if create {
+        let created = aws
+            .call("CreateIntegration:v2", || {
+                aws.apigwv2
+                    .create_integration()
+                    .api_id(&api_id)
+                    .description(&description)
+                    .integration_type(kind.clone())
+                    .set_integration_uri(uri.clone())
+                    .set_integration_method(method.clone())
+                    .set_payload_format_version(payload.clone())
+                    .connection_type(conn_type.clone())
+                    .set_connection_id(conn_id.clone())
+                    .set_timeout_in_millis(timeout)
+                    .send()
+            })
+            .await?;
+        return Ok(id_out(created.integration_id()));
+    }
+    // Clearing: an empty connection id detaches a VPC link; a timeout left to AWS goes back
+    // to AWS's default.
+    if conn_id.is_none() && str_prop(&b, "connection_id").is_some() {
+        conn_id = Some(String::new());
+    }
+    if timeout.is_none() && int_prop(&b, "timeout_ms").is_some() {
+        timeout = Some(if websocket { 29_000 } else { 30_000 });
+    }
+    let id = live_id(ch, outputs)?;
+    aws.call("UpdateIntegration:v2", || {
+        aws.apigwv2
+            .update_integration()
+            .api_id(&api_id)
+            .integration_id(&id)
+            .description(&description)
+            .integration_type(kind.clone())
+            .set_integration_uri(uri.clone())
+            .set_integration_method(method.clone())
+            .set_payload_format_version(payload.clone())
+            .connection_type(conn_type.clone())
+            .set_connection_id(conn_id.clone())
+            .set_timeout_in_millis(timeout)
+            .send()
+    })
+    .await?;
+    Ok(id_out(Some(&id)))
+}
+
+// ---- routes ----
+
+pub(super) fn target_of(integration_id: Option<&str>) -> Option<String> {
+    integration_id
+        .filter(|i| !i.is_empty())
+        .map(|i| format!("integrations/{i}"))
+}
+
+pub(super) async fn put_route(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    create: bool,
+) -> Result<Out, AwsError> {
+    let (b, p) = (before(ch), after(ch));
+    let api_id = parent_api_id(ch, outputs)?;
+    let route_key = str_prop(&p, "route_key").unwrap_or(&ch.name).to_string();
+    let target = target_of(str_prop(&p, "integration_id"));
+    let auth = AuthorizationType::from(str_prop(&p, "authorization_type").unwrap_or("NONE"));
+    let authorizer = str_prop(&p, "authorizer_id").map(str::to_string);
+    let scopes = strings_prop(&p, "authorization_scopes");
+    let response = str_prop(&p, "route_response").map(str::to_string);
+    if create {
+        let created = aws
+            .call("CreateRoute", || {
+                aws.apigwv2
+                    .create_route()
+                    .api_id(&api_id)
+                    .route_key(&route_key)
+                    .set_target(target.clone())
+                    .authorization_type(auth.clone())
+                    .set_authorizer_id(authorizer.clone())
+                    .set_authorization_scopes((!scopes.is_empty()).then(|| scopes.clone()))
+                    .set_route_response_selection_expression(response.clone())
+                    .send()
+            })
+            .await?;
+        let route_id = created.route_id().unwrap_or_default().to_string();
+        if let Some(key) = &response {
+            create_route_response(aws, &api_id, &route_id, key).await?;
+        }
+        return Ok(id_out(Some(&route_id)));
+    }
+    let id = live_id(ch, outputs)?;
+    let had_response = str_prop(&b, "route_response").is_some();
+    // Empty strings clear a target, an authorizer, a route response selection expression.
+    let clear = |now: &Option<String>, was: Option<&str>| match (now, was) {
+        (Some(v), _) => Some(v.clone()),
+        (None, Some(_)) => Some(String::new()),
+        (None, None) => None,
+    };
+    let target = clear(&target, str_prop(&b, "integration_id"));
+    let authorizer = clear(&authorizer, str_prop(&b, "authorizer_id"));
+    let expression = clear(&response, str_prop(&b, "route_response"));
+    aws.call("UpdateRoute", || {
+        aws.apigwv2
+            .update_route()
+            .api_id(&api_id)
+            .route_id(&id)
+            .route_key(&route_key)
+            .set_target(target.clone())
+            .authorization_type(auth.clone())
+            .set_authorizer_id(authorizer.clone())
+            .set_authorization_scopes(Some(scopes.clone()))
+            .set_route_response_selection_expression(expression.clone())
+            .send()
+    })
+    .await?;
+    match (&response, had_response) {
+        (Some(key), _) => ensure_route_response(aws, &api_id, &id, key).await?,
+        (None, true) => delete_route_responses(aws, &api_id, &id).await?,
+        (None, false) => {}
+    }
+    Ok(id_out(Some(&id)))
+}
+
+async fn create_route_response(
+    aws: &Aws,
+    api_id: &str,
+    route_id: &str,
+    key: &str,
+) -> Result<(), AwsError> {
+    let made = aws
+        .call("CreateRouteResponse", || {
+            aws.apigwv2
+                .create_route_response()
+                .api_id(api_id)
+                .route_id(route_id)
+                .route_response_key(key)
+                .send()
+        })
+        .await;
+    match made {
+        Ok(_) => Ok(()),
+        // It exists already (an earlier, interrupted apply).
+        Err(e) if e.has_code("ConflictException") => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Create the route response unless it is there. Where the endpoint cannot list route
+/// responses (moto), it is created and a conflict accepted.
+async fn ensure_route_response(
+    aws: &Aws,
+    api_id: &str,
+    route_id: &str,
+    key: &str,
+) -> Result<(), AwsError> {
+    if let Some(keys) = route_responses(aws, api_id, route_id).await? {
+        if keys.iter().any(|(_, k)| k == key) {
+            return Ok(());
+        }
+    }
+    create_route_response(aws, api_id, route_id, key).await
+}
+
+/// (id, key) of a route's responses; None when the endpoint lacks GetRouteResponses.
+async fn route_responses(
+    aws: &Aws,
+    api_id: &str,
+    route_id: &str,
+) -> Result<Option<Vec<(String, String)>>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let Some(page) = aws
+            .call_if_supported("GetRouteResponses", || {
+                aws.apigwv2
+                    .get_route_responses()
+                    .api_id(api_id)
+                    .route_id(route_id)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?
+        else {
+            return Ok(None);
+        };
+        out.extend(page.items().iter().map(|r| {
+            (
+                r.route_response_id().unwrap_or_default().to_string(),
+                r.route_response_key().unwrap_or_default().to_string(),
+            )
+        }));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() || page.items().is_empty() {
+            return Ok(Some(out));
+        }
+    }
+}
+
+/// After the selection expression was cleared. Where the endpoint cannot list route
+/// responses (moto), they stay: inert without the expression (docs/EMULATOR.md).
+async fn delete_route_responses(aws: &Aws, api_id: &str, route_id: &str) -> Result<(), AwsError> {
+    let Some(responses) = route_responses(aws, api_id, route_id).await? else {
+        return Ok(());
+    };
+    for (rid, _) in responses {
+        ignore_missing(
+            aws.call("DeleteRouteResponse", || {
+                aws.apigwv2
+                    .delete_route_response()
+                    .api_id(api_id)
+                    .route_id(route_id)
+                    .route_response_id(&rid)
+                    .send()
+            })
+            .await,
+        )?;
+    }
+    Ok(())
+}
+
+/// Authorizers, integrations and routes: deleted by their AWS id under the API.
+pub(super) async fn delete_child(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+) -> Result<(), AwsError> {
+    let api_id = parent_api_id(ch, outputs)?;
+    let id = live_id(ch, outputs)?;
+    let r = match ch.kind {
+        Kind::ApiAuthorizer => aws
+            .call("DeleteAuthorizer:v2", || {
+                aws.apigwv2
+                    .delete_authorizer()
+                    .api_id(&api_id)
+                    .authorizer_id(&id)
+                    .send()
+            })
+            .await
+            .map(|_| ()),
+        Kind::ApiIntegration => aws
+            .call("DeleteIntegration:v2", || {
+                aws.apigwv2
+                    .delete_integration()
+                    .api_id(&api_id)
+                    .integration_id(&id)
+                    .send()
+            })
+            .await
+            .map(|_| ()),
+        _ => aws
+            .call("DeleteRoute", || {
+                aws.apigwv2
+                    .delete_route()
+                    .api_id(&api_id)
+                    .route_id(&id)
+                    .send()
+            })
+            .await
+            .map(|_| ()),
+    };
+    ignore_missing(r)
+}
+
+// ---- API mappings ----
+
+pub(super) async fn put_mapping(aws: &Aws, ch: &Change, create: bool) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let domain = str_prop(&p, "domain_name").unwrap_or_default().to_string();
+    let api_id = str_prop(&p, "api_id").unwrap_or_default().to_string();
+    let stage = str_prop(&p, "stage").unwrap_or_default().to_string();
+    // "" is the root mapping; sent explicitly (moto fails on an absent key).
+    let key = str_prop(&p, "api_mapping_key")
+        .unwrap_or_default()
+        .to_string();
+    if create {
+        let made = aws
+            .call("CreateApiMapping", || {
+                aws.apigwv2
+                    .create_api_mapping()
+                    .domain_name(&domain)
+                    .api_id(&api_id)
+                    .stage(&stage)
+                    .api_mapping_key(&key)
+                    .send()
+            })
+            .await?;
+        return Ok(id_out(made.api_mapping_id()));
+    }
+    let id = live_id(ch, &Outputs::new())?;
+    aws.call("UpdateApiMapping", || {
+        aws.apigwv2
+            .update_api_mapping()
+            .api_mapping_id(&id)
+            .domain_name(&domain)
+            .api_id(&api_id)
+            .stage(&stage)
+            .api_mapping_key(&key)
+            .send()
+    })
+    .await?;
+    Ok(id_out(Some(&id)))
+}
+
+pub(super) async fn delete_mapping(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
+    let b = before(ch);
+    let domain = str_prop(&b, "domain_name").unwrap_or_default().to_string();
+    let id = live_id(ch, &Outputs::new())?;
+    ignore_missing(
+        aws.call("DeleteApiMapping", || {
+            aws.apigwv2
+                .delete_api_mapping()
+                .api_mapping_id(&id)
+                .domain_name(&domain)
+                .send()
+        })
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn targets_name_integrations() {
+        assert_eq!(target_of(Some("abc")), Some("integrations/abc".to_string()));
+        assert_eq!(target_of(Some("")), None);
+        assert_eq!(target_of(None), None);
+    }
+
+    #[test]
+    fn lambda_proxy_gets_post() {
+        let p: Props = [("type".to_string(), json!("AWS_PROXY"))].into();
+        assert_eq!(integration_method(&p).as_deref(), Some("POST"));
+        let p: Props = [
+            ("type".to_string(), json!("HTTP_PROXY")),
+            ("method".to_string(), json!("ANY")),
+        ]
+        .into();
+        assert_eq!(integration_method(&p).as_deref(), Some("ANY"));
+        let p: Props = [("type".to_string(), json!("MOCK"))].into();
+        assert_eq!(integration_method(&p), None);
+    }
+
+    #[test]
+    fn cors_null_is_none() {
+        let p: Props = [("cors".to_string(), Value::Null)].into();
+        assert!(cors_of(&p).is_none());
+        let p: Props = [(
+            "cors".to_string(),
+            json!({"allow_origins": ["*"], "allow_methods": [], "allow_headers": [],
+                   "expose_headers": [], "max_age": null, "allow_credentials": false}),
+        )]
+        .into();
+        let c = cors_of(&p).expect("object");
+        assert_eq!(c.allow_origins(), ["*".to_string()]);
+        assert_eq!(c.max_age(), None);
+        assert_eq!(c.allow_credentials(), Some(false));
+    }
+}
