@@ -45,6 +45,8 @@ fn dev_applies_rest_http_and_websocket_apis_reads_them_back_and_replans_empty() 
         "+ authorizer jwt",
         "+ integration lambda-items-handler",
         "+ integration vpc-private",
+        "+ integration lambda-items-handler-v1",
+        "+ integration http-legacy.example.com",
         "+ vpc_link private",
         "+ stage $default",
     ] {
@@ -78,10 +80,12 @@ fn dev_applies_rest_http_and_websocket_apis_reads_them_back_and_replans_empty() 
         assert_eq!(
             keys,
             [
+                "ANY /legacy/{proxy+}",
                 "DELETE /items/{id}",
                 "GET /health",
                 "GET /items",
                 "GET /items/{id}",
+                "GET /partner/items",
                 "GET /reports/{id}",
                 "POST /items"
             ]
@@ -108,9 +112,34 @@ fn dev_applies_rest_http_and_websocket_apis_reads_them_back_and_replans_empty() 
         );
         assert_eq!(jwt.audience(), ["4f1k2mq9v8d7c6b5a4t3r2e1w0"]);
 
-        // One Lambda integration (payload 2.0) shared by five routes; one private one.
+        // The partner route's Lambda authorizer: simple responses, cached 300 s.
+        let partner = c
+            .get_authorizer()
+            .api_id(id)
+            .authorizer_id(rs["GET /partner/items"].authorizer_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(partner.authorizer_type().unwrap().as_str(), "REQUEST");
+        assert_eq!(partner.enable_simple_responses(), Some(true));
+        assert_eq!(partner.authorizer_result_ttl_in_seconds(), Some(300));
+        assert_eq!(partner.authorizer_payload_format_version(), Some("2.0"));
+        assert_eq!(
+            partner.identity_source(),
+            ["$request.header.X-Partner-Token"]
+        );
+        assert_eq!(
+            rs["GET /partner/items"]
+                .authorization_type()
+                .unwrap()
+                .as_str(),
+            "CUSTOM"
+        );
+
+        // One Lambda integration (payload 2.0) shared by five routes, one 1.0 to the same
+        // function, a private one and an internet HTTP proxy.
         let ints = c.get_integrations().api_id(id).send().await.unwrap();
-        assert_eq!(ints.items().len(), 2);
+        assert_eq!(ints.items().len(), 4);
         let target = |k: &str| {
             rs[k]
                 .target()
@@ -133,6 +162,24 @@ fn dev_applies_rest_http_and_websocket_apis_reads_them_back_and_replans_empty() 
             .find(|i| Some(target("GET /items").as_str()) == i.integration_id())
             .unwrap();
         assert_eq!(lambda.payload_format_version(), Some("2.0"));
+        let by_route = |k: &str| {
+            ints.items()
+                .iter()
+                .find(|i| Some(target(k).as_str()) == i.integration_id())
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            by_route("GET /partner/items").payload_format_version(),
+            Some("1.0")
+        );
+        let legacy = by_route("ANY /legacy/{proxy+}");
+        assert_eq!(legacy.integration_type().unwrap().as_str(), "HTTP_PROXY");
+        assert_eq!(
+            legacy.integration_uri(),
+            Some("https://legacy.example.com/{proxy}")
+        );
+        assert_eq!(legacy.integration_method(), Some("ANY"));
 
         // The $default stage: auto-deploy, throttling with a per-route override, logs, vars.
         let stages = c.get_stages().api_id(id).send().await.unwrap();
@@ -442,7 +489,7 @@ fn export_openapi_writes_the_http_api_document_that_reimport_accepts() {
             .await
             .expect("reimport_api");
         let keys: Vec<String> = routes(&c, id).await.into_keys().collect();
-        assert_eq!(keys.len(), 6, "{keys:?}");
+        assert_eq!(keys.len(), 8, "{keys:?}");
         assert!(keys.contains(&"GET /reports/{id}".to_string()), "{keys:?}");
     });
 }
@@ -472,5 +519,56 @@ fn validate_names_bad_v2_routes_and_authorizers_at_their_lines() {
     assert!(
         text.contains("`FETCH /reports/{id}`: is not `METHOD /path`"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_cors_change_is_one_update_api_and_a_throttle_change_plans_one_stage_update() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join("stacks/patterns/base.yaml"),
+        "allow_origins: [\"https://app.example.com\"]\n      allow_methods: [GET, POST, DELETE]",
+        "allow_origins: [\"https://app.example.com\", \"https://admin.example.com\"]\n      allow_methods: [GET, POST, DELETE]",
+    );
+    let out = cli(
+        &moto,
+        &dir,
+        &["apply", "--stack", DEV, "--auto-approve", "--stats"],
+    );
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("~ http_api items"), "{}", out.stdout);
+    assert!(out.stdout.contains("cors.allow_origins"), "{}", out.stdout);
+    assert_eq!(
+        write_calls(&out.stderr),
+        BTreeMap::from([("UpdateApi".to_string(), 1)]),
+        "{}",
+        out.stderr
+    );
+    rt().block_on(async {
+        let c = apigwv2_us(&moto);
+        let items = api_named(&c, "items-dev").await;
+        assert_eq!(items.cors_configuration().unwrap().allow_origins().len(), 2);
+    });
+    // Moto has no UpdateStage (docs/EMULATOR.md): the stage change is checked as a plan.
+    edit(
+        &dir.join("stacks/patterns/dev.yaml"),
+        "POST /items: {rate_limit: 10, burst_limit: 20}",
+        "POST /items: {rate_limit: 5, burst_limit: 20}",
+    );
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert_eq!(plan.status, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("~ stage $default"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("route_settings[\"POST /items\"].throttling_rate_limit: 10 → 5"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("0 to create, 1 to update"),
+        "{}",
+        plan.stdout
     );
 }

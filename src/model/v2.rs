@@ -543,7 +543,10 @@ fn integration_name(i: &Integration) -> String {
         Some(IntegrationType::Lambda) => {
             let arn = i.function_arn.as_deref().unwrap_or_default();
             let f = arn.split(":function:").nth(1).unwrap_or(arn);
-            format!("lambda-{}", clean(f))
+            match i.payload_format.as_deref() {
+                Some("1.0") => format!("lambda-{}-v1", clean(f)),
+                _ => format!("lambda-{}", clean(f)),
+            }
         }
         Some(IntegrationType::HttpProxy) => match &i.vpc_link {
             Some(l) => format!("vpc-{}", clean(l)),
@@ -812,7 +815,10 @@ fn stage_resources(
     let throttle = |t: Option<&crate::config::schema::Throttling>| {
         (
             json!(t.and_then(|t| t.burst_limit)),
-            json!(t.and_then(|t| t.rate_limit)),
+            // Whole rates as integers, as the reader gives them back: `10 → 5`, not `10 → 5.0`.
+            t.and_then(|t| t.rate_limit)
+                .map(super::usage::number)
+                .unwrap_or(Value::Null),
         )
     };
     let (burst, rate) = throttle(stage.throttling.as_ref());
