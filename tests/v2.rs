@@ -509,6 +509,13 @@ fn validate_names_bad_v2_routes_and_authorizers_at_their_lines() {
         "      GET /reports/{id}:\n",
         "      FETCH /reports/{id}:\n",
     );
+    let dev = dir.join(DEV);
+    let text = std::fs::read_to_string(&dev).unwrap();
+    std::fs::write(
+        &dev,
+        text + "\nedge:\n  waf:\n    stages: [items.$default]\n",
+    )
+    .unwrap();
     let out = cli(&moto, &dir, &["validate", "--stack", DEV]);
     assert_ne!(out.status, 0);
     let text = format!("{}{}", out.stdout, out.stderr);
@@ -518,6 +525,12 @@ fn validate_names_bad_v2_routes_and_authorizers_at_their_lines() {
     );
     assert!(
         text.contains("`FETCH /reports/{id}`: is not `METHOD /path`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "`items.$default` is an HTTP or WebSocket API stage, which WAF cannot protect"
+        ) && text.contains("dev.yaml:"),
         "{text}"
     );
 }

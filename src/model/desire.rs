@@ -122,11 +122,22 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
             }
         }
     }
-    out.extend(super::v2::desire(cfg, region)?);
-    out.extend(super::usage::desire(cfg)?);
-    out.extend(super::edge::desire(cfg, region)?);
-    out.extend(super::monitoring::desire(cfg, region, &out)?);
-    Ok(out)
+    // Every section's errors in one run, not one section per run.
+    let mut diags = Vec::new();
+    let mut take = |r: Result<Vec<Resource>, Vec<Diagnostic>>, out: &mut Vec<Resource>| match r {
+        Ok(rs) => out.extend(rs),
+        Err(d) => diags.extend(d),
+    };
+    take(super::v2::desire(cfg, region), &mut out);
+    take(super::usage::desire(cfg), &mut out);
+    take(super::edge::desire(cfg, region), &mut out);
+    let monitoring = super::monitoring::desire(cfg, region, &out);
+    take(monitoring, &mut out);
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
 }
 
 fn rest_api(

@@ -237,6 +237,17 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
                     .collect(),
             };
             for (api, stage) in stages {
+                if super::v2::api_id_of_stage(cfg, &api, &stage).is_some() {
+                    diags.push(
+                        Diagnostic::error(
+                            "schema",
+                            format!("edge.waf.stages: `{api}.{stage}` is an HTTP or WebSocket API stage, which WAF cannot protect"),
+                        )
+                        .hint("AWS WAF attaches to REST API stages only; protect an HTTP API through a CloudFront distribution, or remove it from the list")
+                        .at(at(&["stages"])),
+                    );
+                    continue;
+                }
                 if !has_stage(cfg, &api, &stage) {
                     diags.push(
                         Diagnostic::error(
