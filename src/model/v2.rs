@@ -576,7 +576,11 @@ fn integration_props(
     let mut set = |k: &str, v: Value| {
         p.insert(k.to_string(), v);
     };
-    set("timeout_ms", json!(i.timeout_ms));
+    // AWS's own default reads back as "not set": writing it would diff on every plan.
+    set(
+        "timeout_ms",
+        json!(i.timeout_ms.filter(|t| *t != max_timeout)),
+    );
     match i.kind {
         None => return Err("no integration".into()),
         Some(IntegrationType::Lambda) => {
@@ -721,6 +725,12 @@ fn authorizer_props(
             let ttl = a.ttl_seconds.unwrap_or(0);
             if !(0..=3600).contains(&ttl) {
                 return fail("ttl_seconds is out of range", "use 0..=3600");
+            }
+            if websocket && ttl != 0 {
+                return fail(
+                    "WebSocket APIs do not cache authorizer results",
+                    "remove `ttl_seconds` ($connect runs the authorizer once per connection)",
+                );
             }
             let r = arn.split(':').nth(3).unwrap_or(region);
             p.insert("type".into(), json!("REQUEST"));

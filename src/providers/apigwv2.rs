@@ -1,7 +1,8 @@
 //! HTTP and WebSocket APIs (API Gateway v2): read what the stack owns, carry out changes.
 //!
-//! The props each kind carries are set in src/model/v2.rs; `read.rs` produces the same
-//! shapes from the account, `write.rs` and `stage.rs` carry out changes.
+//! The props each kind carries are set in src/model/v2.rs; `props.rs` builds the same shapes
+//! from what AWS answers, `read.rs` finds what the stack owns, `write.rs` and `stage.rs` carry
+//! out changes.
 //!
 //! Reads: GetVpcLinks (v2) and GetApis (all pages, owned by tags); per owned API, together:
 //! GetIntegrations, GetRoutes, GetStages, GetAuthorizers (GetAuthorizer per authorizer a route
@@ -9,6 +10,8 @@
 //! auto-deploy that has a deployment; GetApiMappings per owned custom domain when there is an
 //! owned v2 API.
 
+#[path = "apigwv2/props.rs"]
+mod props;
 #[path = "apigwv2/read.rs"]
 mod read;
 #[path = "apigwv2/stage.rs"]

@@ -130,6 +130,8 @@ pub struct Aws {
     pub acm_us_east_1: aws_sdk_acm::Client,
     pub wafv2_us_east_1: aws_sdk_wafv2::Client,
     pub route53: aws_sdk_route53::Client,
+    /// The optional apply lock's table.
+    pub dynamodb: aws_sdk_dynamodb::Client,
     pub region: String,
     pub endpoint: String,
     pub calls: Arc<CallCounter>,
@@ -223,6 +225,11 @@ impl Aws {
                 .interceptor(CountCalls(calls.clone()))
                 .build(),
         );
+        let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&sdk)
+                .interceptor(CountCalls(calls.clone()))
+                .build(),
+        );
         let route53 = aws_sdk_route53::Client::from_conf(
             aws_sdk_route53::config::Builder::from(&sdk)
                 .interceptor(CountCalls(calls.clone()))
@@ -248,6 +255,7 @@ impl Aws {
             acm_us_east_1,
             wafv2_us_east_1,
             route53,
+            dynamodb,
             region,
             endpoint,
             calls,

@@ -143,6 +143,8 @@ impl RateLimiter {
         b.insert("cloudwatch".into(), Bucket::new(10.0, 10.0));
         b.insert("route53".into(), Bucket::new(5.0, 5.0));
         b.insert("acm".into(), Bucket::new(10.0, 10.0));
+        // The apply lock: a few calls per run, far below DynamoDB's limits.
+        b.insert("dynamodb".into(), Bucket::new(25.0, 25.0));
         // For benchmarks that measure the tool without its own pacing.
         let enabled = std::env::var("IDRV5_GW_RATE_LIMITS")
             .map(|v| v != "off")
@@ -168,6 +170,8 @@ impl RateLimiter {
             "acm"
         } else if op.starts_with("WAF:") {
             "wafv2"
+        } else if op.starts_with("DynamoDB:") {
+            "dynamodb"
         } else {
             "apigateway"
         }

@@ -11,6 +11,7 @@ pub mod delegation;
 pub mod edge;
 pub mod lambda;
 pub mod limits;
+pub mod lock;
 pub mod logs;
 pub mod stages;
 pub mod usage;
@@ -52,7 +53,6 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     let mut conflicts = edge::read(aws, owner, desired, &mut state).await?;
     // After the edge: API mappings are read from the owned custom domains.
     apigwv2::read(aws, owner, &mut state).await?;
-    drop_v2_base_paths(&mut state);
     cloudwatch::read(aws, owner, desired, &mut state).await?;
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
@@ -79,25 +79,6 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     conflicts.extend(logs::read(aws, owner, &names, &mut state).await?);
     link_live_deps(&mut state);
     Ok(Live { state, conflicts })
-}
-
-/// GetBasePathMappings lists a domain's mappings to HTTP and WebSocket APIs too; those are
-/// the v2 reader's API mappings, so they are not read a second time as base path mappings.
-fn drop_v2_base_paths(state: &mut LiveState) {
-    let v2: BTreeSet<String> = state
-        .resources
-        .values()
-        .filter(|r| matches!(r.kind, Kind::HttpApi | Kind::WebSocketApi))
-        .filter_map(|r| r.outputs.get("id").cloned())
-        .collect();
-    state.resources.retain(|_, r| {
-        r.kind != Kind::BasePathMapping
-            || !r
-                .props
-                .get("rest_api_id")
-                .and_then(|v| v.as_str())
-                .is_some_and(|id| v2.contains(id))
-    });
 }
 
 /// A live resource whose props name another's AWS id or ARN depends on it: deleting the
@@ -251,48 +232,5 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         | Kind::ApiDeployment
         | Kind::ApiMapping => apigwv2::delete(aws, ch, outputs).await,
         Kind::Alarm | Kind::Dashboard => cloudwatch::delete(aws, ch).await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::LiveResource;
-    use serde_json::json;
-
-    fn live(id: &str, kind: Kind, props: serde_json::Value, out_id: &str) -> LiveResource {
-        LiveResource {
-            id: id.into(),
-            kind,
-            name: id.into(),
-            props: serde_json::from_value(props).unwrap(),
-            outputs: [("id".to_string(), out_id.to_string())].into(),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect: false,
-        }
-    }
-
-    #[test]
-    fn base_path_mappings_of_v2_apis_are_left_to_the_v2_reader() {
-        let mut s = LiveState::default();
-        s.insert(live("http_api.items", Kind::HttpApi, json!({}), "h1"));
-        s.insert(live("rest_api.users", Kind::RestApi, json!({}), "r1"));
-        let m = |api: &str| json!({"rest_api_id": api, "base_path": "x"});
-        s.insert(live(
-            "base_path_mapping.api.items",
-            Kind::BasePathMapping,
-            m("h1"),
-            "",
-        ));
-        s.insert(live(
-            "base_path_mapping.api.users",
-            Kind::BasePathMapping,
-            m("r1"),
-            "",
-        ));
-        drop_v2_base_paths(&mut s);
-        assert!(!s.resources.contains_key("base_path_mapping.api.items"));
-        assert!(s.resources.contains_key("base_path_mapping.api.users"));
     }
 }

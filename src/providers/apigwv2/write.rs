@@ -251,7 +251,10 @@ pub(super) async fn put_authorizer(
     let uri = str_prop(&p, "authorizer_uri").map(str::to_string);
     let payload = str_prop(&p, "payload_format_version").map(str::to_string);
     let simple = bool_prop(&p, "enable_simple_responses");
-    let ttl = int_prop(&p, "ttl_seconds");
+    // Result caching is for HTTP APIs' Lambda authorizers; a WebSocket API is sent a TTL only
+    // when the stack asks for one (0 is what it reads back when none was sent).
+    let websocket = ch.parent.as_deref().is_some_and(is_websocket);
+    let ttl = int_prop(&p, "ttl_seconds").filter(|t| !(websocket && *t == 0));
     if create {
         let created = aws
             .call("CreateAuthorizer:v2", || {
@@ -414,6 +417,9 @@ pub(super) async fn put_route(
     }
     let id = live_id(ch, outputs)?;
     let had_response = str_prop(&b, "route_response").is_some();
+    // Scopes only where there are (or were) some: routes without a JWT authorizer take none.
+    let had_scopes = !strings_prop(&b, "authorization_scopes").is_empty();
+    let scopes = (!scopes.is_empty() || had_scopes).then_some(scopes);
     // Empty strings clear a target, an authorizer, a route response selection expression.
     let clear = |now: &Option<String>, was: Option<&str>| match (now, was) {
         (Some(v), _) => Some(v.clone()),
@@ -432,7 +438,7 @@ pub(super) async fn put_route(
             .set_target(target.clone())
             .authorization_type(auth.clone())
             .set_authorizer_id(authorizer.clone())
-            .set_authorization_scopes(Some(scopes.clone()))
+            .set_authorization_scopes(scopes.clone())
             .set_route_response_selection_expression(expression.clone())
             .send()
     })
