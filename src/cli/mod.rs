@@ -110,6 +110,9 @@ pub struct ApplyArgs {
     /// validation records, and leave the domains that need them to the next apply.
     #[arg(long)]
     pub no_wait: bool,
+    /// With a stack `lock:`, wait up to SECONDS for another apply of the stack to finish.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_wait: u64,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +124,9 @@ pub struct DestroyArgs {
     pub allow_destroy_protected: bool,
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    /// With a stack `lock:`, wait up to SECONDS for another apply of the stack to finish.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_wait: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -7,6 +7,7 @@ use crate::config::{self, Config, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::{desire, Resource};
 use crate::plan::{self, diff::PlanInput, render, Plan};
+use crate::providers::lock::Lock;
 use crate::providers::{self, aws::Aws};
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, IsTerminal, Write};
@@ -141,13 +142,47 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
 pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
     let mut s = session(g).await?;
     s.aws.no_wait = a.no_wait;
-    let p = match &a.planfile {
-        None => compute_plan(&s, desired(&s)?, a.allow_destroy_protected).await?,
-        Some(file) => saved_plan(&s, file, a.allow_destroy_protected).await?,
-    };
-    let code = confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "apply").await?;
+    let lock = take_lock(&s, "apply", a.lock_wait).await?;
+    let result = async {
+        let p = match &a.planfile {
+            None => compute_plan(&s, desired(&s)?, a.allow_destroy_protected).await?,
+            Some(file) => saved_plan(&s, file, a.allow_destroy_protected).await?,
+        };
+        confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "apply").await
+    }
+    .await;
+    release_lock(&s, lock).await;
+    let code = result?;
     stats(g, &s);
     Ok(code)
+}
+
+/// The stack's `lock:`, taken before live state is read so the plan cannot go stale under
+/// another apply.
+async fn take_lock(s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
+    let Some(l) = &s.cfg.file.lock else {
+        return Ok(None);
+    };
+    let lock = Lock::acquire(
+        &s.aws,
+        &l.dynamodb_table,
+        &s.cfg.owner(),
+        verb,
+        std::time::Duration::from_secs(wait),
+    )
+    .await?;
+    Ok(Some(lock))
+}
+
+async fn release_lock(s: &Session, lock: Option<Lock>) {
+    if let Some(l) = lock {
+        if let Err(e) = l.release(&s.aws).await {
+            eprintln!(
+                "warning: could not release the lock on {}: {e} (its lease ends it)",
+                s.cfg.owner()
+            );
+        }
+    }
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
@@ -187,8 +222,14 @@ async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<
 
 pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     let s = session(g).await?;
-    let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
-    let code = confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "destroy").await?;
+    let lock = take_lock(&s, "destroy", a.lock_wait).await?;
+    let result = async {
+        let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
+        confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "destroy").await
+    }
+    .await;
+    release_lock(&s, lock).await;
+    let code = result?;
     stats(g, &s);
     Ok(code)
 }

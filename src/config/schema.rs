@@ -43,6 +43,15 @@ pub struct StackFile {
     /// WAF web ACL, custom domains, certificates and DNS records (the edge).
     #[serde(default)]
     pub edge: crate::config::edge::Edge,
+    /// Lock applies of this stack in a DynamoDB table, so two never run at once.
+    pub lock: Option<StackLock>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackLock {
+    /// The table (partition key `LockID`, a string); it must exist.
+    pub dynamodb_table: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
