@@ -585,3 +585,74 @@ fn a_cors_change_is_one_update_api_and_a_throttle_change_plans_one_stage_update(
         plan.stdout
     );
 }
+
+#[test]
+fn prod_maps_http_and_websocket_stages_onto_the_custom_domain() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    rt().block_on(async {
+        route53(&moto)
+            .create_hosted_zone()
+            .name("patterns.example.com")
+            .caller_reference("v2-mappings")
+            .send()
+            .await
+            .expect("create_hosted_zone");
+        // Moto keeps v2 domain names apart from v1 ones (on AWS they are one): the v2 twin of
+        // the domain apply creates lets CreateApiMapping find it (docs/EMULATOR.md).
+        apigwv2_us(&moto)
+            .create_domain_name()
+            .domain_name("api.patterns.example.com")
+            .send()
+            .await
+            .expect("create_domain_name v2");
+    });
+    // Moto has no CreateDeployment for v2: the HTTP stage auto-deploys here.
+    edit(&dir.join(PROD), "auto_deploy: false", "auto_deploy: true");
+    let out = apply_ok(&moto, &dir, PROD);
+    assert!(
+        out.contains("+ api_mapping api.patterns.example.com/items"),
+        "{out}"
+    );
+    rt().block_on(async {
+        let c = apigwv2_us(&moto);
+        let items = api_named(&c, "items-prod")
+            .await
+            .api_id()
+            .unwrap()
+            .to_string();
+        let chat = api_named(&c, "chat-prod")
+            .await
+            .api_id()
+            .unwrap()
+            .to_string();
+        let maps = c
+            .get_api_mappings()
+            .domain_name("api.patterns.example.com")
+            .send()
+            .await
+            .unwrap();
+        let mut got: Vec<(String, String, String)> = maps
+            .items()
+            .iter()
+            .map(|m| {
+                (
+                    m.api_mapping_key().unwrap_or_default().to_string(),
+                    m.api_id().unwrap_or_default().to_string(),
+                    m.stage().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("chat".into(), chat, "prod".into()),
+                ("items".into(), items, "prod".into())
+            ]
+        );
+    });
+    let again = cli(&moto, &dir, &["plan", "--stack", PROD]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
