@@ -5,7 +5,7 @@
 
 use super::aws::{Aws, AwsError};
 use crate::model::desire::{TAG_PROTECT, TAG_STACK};
-use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -84,6 +84,15 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             .await?;
         for a in page.items() {
             if let Some((id, protect)) = owned(a.tags(), owner) {
+                // A second API claiming the same id is a duplicate (see `LiveState::insert`):
+                // named apart before its children are read, so they are named after it and
+                // go with it.
+                let taken = |c: &str| apis.iter().any(|(i, _, _)| i == c);
+                let (id, protect) = if taken(&id) {
+                    (dup_id(&id, taken), false)
+                } else {
+                    (id, protect)
+                };
                 apis.push((id, protect, a.clone()));
             }
         }
@@ -159,7 +168,11 @@ async fn read_one_api(
                 Kind::Route,
                 format!("{method} {path}"),
                 route_props(m),
-                BTreeMap::new(),
+                [(
+                    "resource_id".to_string(),
+                    r.id().unwrap_or_default().to_string(),
+                )]
+                .into(),
             );
             route.deps.insert(if path == "/" {
                 format!("rest_api.{key}")
