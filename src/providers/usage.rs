@@ -388,10 +388,16 @@ fn scrub(e: AwsError, secret: &str) -> AwsError {
             op,
             message: clean(message),
         },
-        AwsError::GaveUp { op, attempts, last } => AwsError::GaveUp {
+        AwsError::GaveUp {
+            op,
+            attempts,
+            last,
+            server_error,
+        } => AwsError::GaveUp {
             op,
             attempts,
             last: clean(last),
+            server_error,
         },
         AwsError::Unreachable {
             endpoint,
