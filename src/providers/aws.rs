@@ -268,6 +268,7 @@ impl Aws {
     {
         let mut attempt = 0u32;
         let mut server_error = false;
+        let mut unreachable = 0u32;
         loop {
             attempt += 1;
             self.limiter.acquire(op).await;
@@ -277,13 +278,15 @@ impl Aws {
             };
             server_error |= code_of(&err).1.is_some_and(|s| s >= 500);
             let class = classify(op, &self.endpoint, &err);
-            let retry_limit = if matches!(class, AwsError::Unreachable { .. }) {
-                3
+            // An endpoint that cannot be reached fails fast: three in a row. A connection
+            // reset between answers of another kind is one more transient fault.
+            if matches!(class, AwsError::Unreachable { .. }) {
+                unreachable += 1;
             } else {
-                self.max_attempts
-            };
+                unreachable = 0;
+            }
             let retryable = is_retryable(&err);
-            if !retryable || attempt >= retry_limit {
+            if !retryable || attempt >= self.max_attempts || unreachable >= 3 {
                 if retryable && !matches!(class, AwsError::Unreachable { .. }) {
                     return Err(AwsError::GaveUp {
                         op: op.into(),
