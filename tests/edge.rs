@@ -423,7 +423,7 @@ fn a_certificate_wait_past_its_limit_names_the_pending_record() {
 fn validate_counts_the_edge_and_names_a_bad_rule_and_mapping_at_their_lines() {
     let (_tmp, dir) = workspace();
     let run = |stack: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+        std::process::Command::new(common::bin())
             .current_dir(&dir)
             .args(["validate", "--stack", stack])
             .output()

@@ -320,7 +320,7 @@ fn a_dashboard_change_is_shown_widget_by_widget() {
 #[test]
 fn the_graph_hangs_monitoring_off_the_stages() {
     let dir = common::repo_root();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+    let out = std::process::Command::new(common::bin())
         .current_dir(&dir)
         .args(["graph", "--stack", "stacks/idrv5/prod.yaml"])
         .output()
@@ -335,7 +335,7 @@ fn the_graph_hangs_monitoring_off_the_stages() {
         text.contains("stage_main_prod --> dashboard_overview"),
         "{text}"
     );
-    let dot = std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+    let dot = std::process::Command::new(common::bin())
         .current_dir(&dir)
         .args([
             "graph",

@@ -72,7 +72,7 @@ fn routes(plan: &Value, keep: impl Fn(&Value) -> bool) -> Vec<String> {
 
 /// An offline command (validate): no emulator, no credentials.
 fn offline(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_idrv5-gw"))
+    let out = std::process::Command::new(common::bin())
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

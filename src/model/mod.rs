@@ -208,9 +208,34 @@ pub struct LiveState {
     pub resources: BTreeMap<String, LiveResource>,
 }
 
+/// Marks a second live item claiming an id already read: `<id>~dup2`, `<id>~dup3`, ...
+pub const DUP: &str = "~dup";
+
+/// The first `<id>~dupN` (N from 2) that `taken` says is free.
+pub fn dup_id(id: &str, taken: impl Fn(&str) -> bool) -> String {
+    (2..)
+        .map(|n| format!("{id}{DUP}{n}"))
+        .find(|c| !taken(c))
+        .expect("a free duplicate id")
+}
+
 impl LiveState {
-    pub fn insert(&mut self, r: LiveResource) {
-        self.resources.insert(r.id.clone(), r);
+    /// Stores `r` under its id. A second item claiming an id already stored (a create that
+    /// AWS carried out but answered with an error, then retried; two applies racing) is
+    /// kept under `<id>~dupN`, unprotected, so the plan shows it and deletes it instead of
+    /// one copy silently hiding the other. The name stays: deletes address some kinds by
+    /// name. Returns the id it was stored under.
+    pub fn insert(&mut self, mut r: LiveResource) -> String {
+        if self.resources.contains_key(&r.id) {
+            r.id = dup_id(&r.id, |c| self.resources.contains_key(c));
+        }
+        // So is whatever is named after one (a duplicate key's attachment to a plan).
+        if r.id.contains(DUP) {
+            r.protect = false;
+        }
+        let id = r.id.clone();
+        self.resources.insert(id.clone(), r);
+        id
     }
     pub fn outputs(&self) -> Outputs {
         self.resources
@@ -294,6 +319,28 @@ pub fn is_unknown(v: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_second_item_with_an_id_already_read_is_kept_apart_and_unprotected() {
+        let item = |aws_id: &str| LiveResource {
+            id: "usage_plan.standard".into(),
+            kind: Kind::UsagePlan,
+            name: "standard".into(),
+            props: Props::new(),
+            outputs: [("id".to_string(), aws_id.to_string())].into(),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect: true,
+        };
+        let mut live = LiveState::default();
+        assert_eq!(live.insert(item("a")), "usage_plan.standard");
+        assert_eq!(live.insert(item("b")), "usage_plan.standard~dup2");
+        assert_eq!(live.insert(item("c")), "usage_plan.standard~dup3");
+        assert_eq!(live.resources["usage_plan.standard"].outputs["id"], "a");
+        assert!(live.resources["usage_plan.standard"].protect);
+        let dup = &live.resources["usage_plan.standard~dup2"];
+        assert_eq!((dup.outputs["id"].as_str(), dup.protect), ("b", false));
+    }
 
     #[test]
     fn refs_are_found_and_resolved() {

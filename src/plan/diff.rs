@@ -192,10 +192,15 @@ fn deployment_change(
         .values()
         .filter(|l| l.id.starts_with(&prefix))
         .collect();
+    // Two deployments of one document (a create retried after its answer was lost): the one
+    // a stage serves is the match, the other a duplicate `prunable_deployments` removes.
+    let served = |l: &LiveResource| live.resources.values().any(|u| u.deps.contains(&l.id));
     let found = fp.as_ref().and_then(|fp| {
-        siblings
+        let same: Vec<&&LiveResource> = siblings
             .iter()
-            .find(|l| l.outputs.get("fingerprint") == Some(fp))
+            .filter(|l| l.outputs.get("fingerprint") == Some(fp))
+            .collect();
+        same.iter().find(|l| served(l)).or(same.first()).copied()
     });
     let newest = siblings.iter().max_by_key(|l| {
         l.outputs
@@ -266,7 +271,28 @@ fn prunable_deployments(
                     .unwrap_or(0),
             )
         });
-        out.extend(old.into_iter().skip(keep).map(|l| l.id.clone()));
+        // Copies of a document already kept (or served) add nothing to roll back to; they
+        // go unless a stage still serves them.
+        let mut fps: BTreeSet<&String> = matched
+            .iter()
+            .filter(|id| id.starts_with(&prefix))
+            .filter_map(|id| live.resources.get(id)?.outputs.get("fingerprint"))
+            .collect();
+        let served = |l: &LiveResource| live.resources.values().any(|u| u.deps.contains(&l.id));
+        let mut kept = 0;
+        for l in old {
+            let copy = l
+                .outputs
+                .get("fingerprint")
+                .is_some_and(|fp| !fps.insert(fp));
+            if copy && !served(l) {
+                out.insert(l.id.clone());
+            } else if !copy && kept < keep {
+                kept += 1;
+            } else if !copy {
+                out.insert(l.id.clone());
+            }
+        }
     }
     out
 }

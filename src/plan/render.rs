@@ -76,6 +76,9 @@ fn title(c: &Change) -> String {
             c.name
         );
     }
+    if c.id.contains(crate::model::DUP) {
+        return format!("{} {} (duplicate of an owned one)", c.kind.as_str(), c.name);
+    }
     match c.kind {
         Kind::Route => c.name.clone(),
         Kind::Deployment => format!(

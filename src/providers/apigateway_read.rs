@@ -5,7 +5,7 @@
 
 use super::aws::{Aws, AwsError};
 use crate::model::desire::{TAG_PROTECT, TAG_STACK};
-use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -84,6 +84,15 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             .await?;
         for a in page.items() {
             if let Some((id, protect)) = owned(a.tags(), owner) {
+                // A second API claiming the same id is a duplicate (see `LiveState::insert`):
+                // named apart before its children are read, so they are named after it and
+                // go with it.
+                let taken = |c: &str| apis.iter().any(|(i, _, _)| i == c);
+                let (id, protect) = if taken(&id) {
+                    (dup_id(&id, taken), false)
+                } else {
+                    (id, protect)
+                };
                 apis.push((id, protect, a.clone()));
             }
         }
@@ -135,37 +144,74 @@ async fn read_one_api(
                 protect: false,
             }
         };
-    for r in &resources {
+    // AWS never holds two resources on one path, but an emulator retrying a CreateResource
+    // whose answer was lost does. The copy with the most under it is kept; the other and
+    // everything under it are duplicates (`<id>~dupN`), each depending on its real parent
+    // so they are deleted bottom-up. Parents come first, so a child knows.
+    let weight = |r: &AwsResource| {
+        let children = resources
+            .iter()
+            .filter(|c| c.parent_id().is_some() && c.parent_id() == r.id())
+            .count();
+        children + r.resource_methods().map_or(0, |m| m.len())
+    };
+    let depth = |r: &AwsResource| match r.path().unwrap_or("/") {
+        "/" => 0,
+        p => p.matches('/').count(),
+    };
+    let mut sorted: Vec<&AwsResource> = resources.iter().collect();
+    sorted.sort_by_key(|r| (depth(r), std::cmp::Reverse(weight(r))));
+    let mut live_ids: HashMap<String, String> = HashMap::new();
+    let mut dups: BTreeSet<String> = BTreeSet::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for r in sorted {
         let path = r.path().unwrap_or("/").to_string();
-        if path != "/" {
+        let aws_id = r.id().unwrap_or_default().to_string();
+        let under_dup = r.parent_id().is_some_and(|p| dups.contains(p));
+        let path_id = if path == "/" {
+            format!("rest_api.{key}")
+        } else {
+            let base = format!("path.{key}.{path}");
+            let id = if taken.contains(&base) || under_dup {
+                dups.insert(aws_id.clone());
+                dup_id(&base, |c| taken.contains(c))
+            } else {
+                base
+            };
+            taken.insert(id.clone());
             let mut p = child(
-                format!("path.{key}.{path}"),
+                id.clone(),
                 Kind::Path,
                 path.clone(),
                 [("path".to_string(), json!(path))].into(),
-                [("id".to_string(), r.id().unwrap_or_default().to_string())].into(),
+                [("id".to_string(), aws_id.clone())].into(),
             );
-            let parent = path.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
-            p.deps.insert(if parent.is_empty() {
-                format!("rest_api.{key}")
-            } else {
-                format!("path.{key}.{parent}")
-            });
+            let by_path = match path.rsplit_once('/').map(|(p, _)| p).unwrap_or("") {
+                "" => format!("rest_api.{key}"),
+                parent => format!("path.{key}.{parent}"),
+            };
+            let parent = r.parent_id().and_then(|p| live_ids.get(p)).cloned();
+            p.deps.insert(parent.unwrap_or(by_path));
             out.push(p);
-        }
+            id
+        };
+        live_ids.insert(aws_id.clone(), path_id.clone());
         for (method, m) in r.resource_methods().into_iter().flatten() {
+            let base = format!("route.{key}.{method} {path}");
+            let id = if dups.contains(&aws_id) || taken.contains(&base) {
+                dup_id(&base, |c| taken.contains(c))
+            } else {
+                base
+            };
+            taken.insert(id.clone());
             let mut route = child(
-                format!("route.{key}.{method} {path}"),
+                id,
                 Kind::Route,
                 format!("{method} {path}"),
                 route_props(m),
-                BTreeMap::new(),
+                [("resource_id".to_string(), aws_id.clone())].into(),
             );
-            route.deps.insert(if path == "/" {
-                format!("rest_api.{key}")
-            } else {
-                format!("path.{key}.{path}")
-            });
+            route.deps.insert(path_id.clone());
             out.push(route);
         }
     }

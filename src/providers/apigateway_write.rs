@@ -484,7 +484,19 @@ async fn put_integration(
 }
 
 pub async fn delete_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
-    let (api_id, rid, method) = route_target(ch, outputs)?;
+    // The resource it was read on: a route on a duplicate path must not be looked up by
+    // its path, which names the kept copy.
+    let (api_id, rid, method) = match ch.live_outputs.get("resource_id") {
+        Some(rid) => (
+            out_of(outputs, &api_of(ch), "id")?,
+            rid.clone(),
+            ch.name
+                .split_once(' ')
+                .map_or("ANY", |(m, _)| m)
+                .to_string(),
+        ),
+        None => route_target(ch, outputs)?,
+    };
     ignore_missing(
         aws.call("DeleteMethod", || {
             aws.apigw

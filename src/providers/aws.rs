@@ -56,6 +56,8 @@ pub enum AwsError {
         op: String,
         attempts: u32,
         last: String,
+        /// Some attempt was answered with a 5xx (the last may be a throttle).
+        server_error: bool,
     },
 }
 
@@ -318,6 +320,8 @@ impl Aws {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let mut attempt = 0u32;
+        let mut server_error = false;
+        let mut unreachable = 0u32;
         loop {
             attempt += 1;
             self.limiter.acquire(op).await;
@@ -328,19 +332,23 @@ impl Aws {
             if foreign_is_none && is_foreign(&err) {
                 return Ok(None);
             }
+            server_error |= code_of(&err).1.is_some_and(|s| s >= 500);
             let class = classify(op, &self.endpoint, &err);
-            let retry_limit = if matches!(class, AwsError::Unreachable { .. }) {
-                3
+            // An endpoint that cannot be reached fails fast: three in a row. A connection
+            // reset between answers of another kind is one more transient fault.
+            if matches!(class, AwsError::Unreachable { .. }) {
+                unreachable += 1;
             } else {
-                self.max_attempts
-            };
+                unreachable = 0;
+            }
             let retryable = is_retryable(&err);
-            if !retryable || attempt >= retry_limit {
+            if !retryable || attempt >= self.max_attempts || unreachable >= 3 {
                 if retryable && !matches!(class, AwsError::Unreachable { .. }) {
                     return Err(AwsError::GaveUp {
                         op: op.into(),
                         attempts: attempt,
                         last: class.to_string(),
+                        server_error,
                     });
                 }
                 return Err(class);
@@ -405,10 +413,19 @@ fn is_retryable<E: ProvideErrorMetadata>(
         || is_throttle(e)
         || status.is_some_and(|s| s >= 500)
         || code.is_some_and(|c| {
-            c == "ConflictException"
+            (c == "ConflictException" && !already_exists(e))
                 || c == "OperationAbortedException"
                 || c == "ServiceUnavailableException"
         })
+}
+
+/// "Stage already exists", "Base path already exists": an answer, not a transient
+/// conflict. Retrying cannot change it; the caller decides (a create retried after AWS did
+/// the work but the answer was lost lands here and adopts what exists).
+fn already_exists<E: ProvideErrorMetadata>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
+    matches!(e, SdkError::ServiceError(s) if s.err().message().is_some_and(|m| m.contains("already exists")))
 }
 
 fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(

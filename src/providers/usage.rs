@@ -67,17 +67,18 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
         })
         .collect();
     let (keys, plans) = tokio::try_join!(read_keys(aws, owner), read_plans(aws, owner, &apis))?;
-    let key_ids: HashMap<String, String> = keys
-        .iter()
-        .filter_map(|k| Some((k.outputs.get("id")?.clone(), k.id.clone())))
-        .collect();
-    let reads = plans.iter().map(|p| read_plan_keys(aws, p, &key_ids));
+    // Inserted first, so a duplicate key or plan has its `~dupN` id before the attachments
+    // are named after it.
+    let mut key_ids: HashMap<String, String> = HashMap::new();
+    for k in keys {
+        let aws_id = k.outputs.get("id").cloned().unwrap_or_default();
+        key_ids.insert(aws_id, live.insert(k));
+    }
+    let plan_ids: Vec<String> = plans.into_iter().map(|p| live.insert(p)).collect();
+    let plans: Vec<&LiveResource> = plan_ids.iter().map(|id| &live.resources[id]).collect();
+    let reads = plans.into_iter().map(|p| read_plan_keys(aws, p, &key_ids));
     let attached = futures::future::try_join_all(reads).await?;
-    for r in keys
-        .into_iter()
-        .chain(plans)
-        .chain(attached.into_iter().flatten())
-    {
+    for r in attached.into_iter().flatten() {
         live.insert(r);
     }
     Ok(())
@@ -387,10 +388,16 @@ fn scrub(e: AwsError, secret: &str) -> AwsError {
             op,
             message: clean(message),
         },
-        AwsError::GaveUp { op, attempts, last } => AwsError::GaveUp {
+        AwsError::GaveUp {
+            op,
+            attempts,
+            last,
+            server_error,
+        } => AwsError::GaveUp {
             op,
             attempts,
             last: clean(last),
+            server_error,
         },
         AwsError::Unreachable {
             endpoint,

@@ -18,6 +18,7 @@
 //! reports the cause of its HTTP 500s only there) and keeps the scratch directory.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod stack;
 
 use std::fs::{self, File};
@@ -713,9 +714,17 @@ pub fn cli_env(moto: &Moto, dir: &Path, args: &[&str], extra_env: &[(&str, &str)
     run_cli(moto, dir, args, extra_env, Duration::from_secs(secs))
 }
 
+/// The binary under test. `IDRV5_GW_BIN` names a copy to test instead: several worktrees
+/// sharing one CARGO_TARGET_DIR overwrite each other's `target/debug/idrv5-gw`.
+pub fn bin() -> PathBuf {
+    std::env::var_os("IDRV5_GW_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_idrv5-gw")))
+}
+
 /// The CLI as the tests run it, not yet started: for tests that need to kill it midway.
 pub fn command(moto: &Moto, dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_idrv5-gw"));
+    let mut cmd = Command::new(bin());
     cmd.args(args)
         .current_dir(dir)
         .stdin(Stdio::null())

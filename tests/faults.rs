@@ -1,0 +1,579 @@
+//! Issue 7: AWS's faults and limits. Duplicates left by a create that AWS carried out but
+//! answered with an error; the example stack applied through 20 % injected faults
+//! (scripts/quota_proxy.py); `apply` SIGKILLed at 20 points. Every check reads moto
+//! directly, never through the proxy.
+
+mod common;
+
+use common::proxy::Proxy;
+use common::stack::*;
+use common::{cli, cli_env, command, Moto, Output};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PROD: &str = "stacks/idrv5/prod.yaml";
+const TAG_ID: &str = "idrv5-gw:id";
+
+fn tag(tags: Option<&std::collections::HashMap<String, String>>) -> String {
+    tags.and_then(|t| t.get(TAG_ID))
+        .cloned()
+        .unwrap_or_else(|| "(untagged)".into())
+}
+
+/// Everything moto holds that the tool may have made, one line per item, read with the SDK
+/// straight from moto. Owned or not: in these tests the tool is moto's only client, so an
+/// untagged item would be an orphan. Items are named by tag or name, never by AWS id, so
+/// two runs compare equal; a duplicate shows as a repeated line.
+async fn inventory(moto: &Moto) -> Vec<String> {
+    let mut out = Vec::new();
+    let c = apigw(moto);
+    for a in c.get_rest_apis().limit(500).send().await.unwrap().items() {
+        let api = tag(a.tags());
+        let id = a.id().unwrap();
+        out.push(format!("rest_api {api} {}", a.name().unwrap_or_default()));
+        let res = c
+            .get_resources()
+            .rest_api_id(id)
+            .limit(500)
+            .send()
+            .await
+            .unwrap();
+        for r in res.items() {
+            out.push(format!("path {api} {}", r.path().unwrap_or_default()));
+        }
+        let deps = c.get_deployments().rest_api_id(id).send().await.unwrap();
+        let mut descriptions = BTreeMap::new();
+        for d in deps.items() {
+            out.push(format!("deployment {api}"));
+            descriptions.insert(
+                d.id().unwrap_or_default(),
+                d.description().unwrap_or_default(),
+            );
+        }
+        for s in c.get_stages().rest_api_id(id).send().await.unwrap().item() {
+            let serves = descriptions
+                .get(s.deployment_id().unwrap_or_default())
+                .map(|d| d.starts_with("idrv5-gw sha256:"));
+            out.push(format!(
+                "stage {api} {} serves a managed deployment: {serves:?}",
+                s.stage_name().unwrap_or_default()
+            ));
+        }
+        let auths = c.get_authorizers().rest_api_id(id).send().await.unwrap();
+        for x in auths.items() {
+            out.push(format!("authorizer {api} {}", x.name().unwrap_or_default()));
+        }
+        let vals = c
+            .get_request_validators()
+            .rest_api_id(id)
+            .send()
+            .await
+            .unwrap();
+        for x in vals.items() {
+            out.push(format!("validator {api} {}", x.name().unwrap_or_default()));
+        }
+    }
+    for l in c.get_vpc_links().limit(500).send().await.unwrap().items() {
+        out.push(format!("vpc_link {}", tag(l.tags())));
+    }
+    let keys = c
+        .get_api_keys()
+        .limit(500)
+        .send()
+        .await
+        .unwrap()
+        .items()
+        .to_vec();
+    let key_tag: BTreeMap<String, String> = keys
+        .iter()
+        .map(|k| (k.id().unwrap_or_default().to_string(), tag(k.tags())))
+        .collect();
+    for k in &keys {
+        out.push(format!("api_key {}", tag(k.tags())));
+    }
+    for p in c.get_usage_plans().limit(500).send().await.unwrap().items() {
+        let plan = tag(p.tags());
+        out.push(format!("usage_plan {plan} stages={}", p.api_stages().len()));
+        let attached = c
+            .get_usage_plan_keys()
+            .usage_plan_id(p.id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        for k in attached.items() {
+            let key = key_tag.get(k.id().unwrap_or_default());
+            out.push(format!("usage_plan_key {plan} {key:?}"));
+        }
+    }
+    for d in c.get_domain_names().send().await.unwrap().items() {
+        out.push(format!(
+            "domain_name {}",
+            d.domain_name().unwrap_or_default()
+        ));
+    }
+    for g in logs(moto)
+        .describe_log_groups()
+        .send()
+        .await
+        .unwrap()
+        .log_groups()
+    {
+        out.push(format!(
+            "log_group {}",
+            g.log_group_name().unwrap_or_default()
+        ));
+    }
+    let cw = cloudwatch(moto);
+    for a in cw.describe_alarms().send().await.unwrap().metric_alarms() {
+        out.push(format!("alarm {}", a.alarm_name().unwrap_or_default()));
+    }
+    for d in cw
+        .list_dashboards()
+        .send()
+        .await
+        .unwrap()
+        .dashboard_entries()
+    {
+        out.push(format!(
+            "dashboard {}",
+            d.dashboard_name().unwrap_or_default()
+        ));
+    }
+    let waf = wafv2(moto);
+    let scope = aws_sdk_wafv2::types::Scope::Regional;
+    let acls = waf
+        .list_web_acls()
+        .scope(scope.clone())
+        .send()
+        .await
+        .unwrap();
+    for a in acls.web_acls() {
+        out.push(format!("web_acl {}", a.name().unwrap_or_default()));
+    }
+    let sets = waf.list_ip_sets().scope(scope).send().await.unwrap();
+    for s in sets.ip_sets() {
+        out.push(format!("ip_set {}", s.name().unwrap_or_default()));
+    }
+    let certs = acm(moto).list_certificates().send().await.unwrap();
+    for s in certs.certificate_summary_list() {
+        out.push(format!(
+            "certificate {}",
+            s.domain_name().unwrap_or_default()
+        ));
+    }
+    out.sort();
+    out
+}
+
+/// Lines that occur more than once.
+fn repeated(inv: &[String]) -> Vec<(String, usize)> {
+    let mut n: BTreeMap<&String, usize> = BTreeMap::new();
+    for l in inv {
+        *n.entry(l).or_default() += 1;
+    }
+    n.into_iter()
+        .filter(|(_, c)| *c > 1)
+        .map(|(l, c)| (l.clone(), c))
+        .collect()
+}
+
+fn count(inv: &[String], prefix: &str) -> usize {
+    inv.iter().filter(|l| l.starts_with(prefix)).count()
+}
+
+fn plan_json(moto: &Moto, dir: &Path, stack: &str) -> serde_json::Value {
+    let out = cli(moto, dir, &["plan", "--stack", stack, "--json"]);
+    assert_eq!(out.status, 0, "plan --json failed\n{out}");
+    serde_json::from_str(&out.stdout).expect("plan JSON")
+}
+
+/// (id, action) of every change that does something.
+fn pending(plan: &serde_json::Value) -> Vec<(String, String)> {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "noop")
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn assert_no_changes(moto: &Moto, dir: &Path, stack: &str) {
+    let out = cli(
+        moto,
+        dir,
+        &["plan", "--stack", stack, "--detailed-exitcode"],
+    );
+    assert_eq!(out.status, 0, "the plan read from moto is not empty\n{out}");
+    assert!(out.stdout.contains("No changes."), "{out}");
+}
+
+// ---- 1. duplicates are shown and deleted ----
+
+#[test]
+fn duplicates_of_owned_items_are_planned_for_deletion_and_apply_removes_them() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let clean = rt().block_on(inventory(&moto));
+    assert_eq!(repeated(&clean), vec![], "{clean:#?}");
+    // What a create retried after its answer was lost leaves: a second copy carrying the
+    // same idrv5-gw tags.
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let plans = c.get_usage_plans().send().await.unwrap();
+        let standard = plans
+            .items()
+            .iter()
+            .find(|p| tag(p.tags()) == "usage_plan.standard")
+            .expect("the standard plan");
+        c.create_usage_plan()
+            .name(standard.name().unwrap())
+            .set_tags(standard.tags().cloned())
+            .send()
+            .await
+            .unwrap();
+        let keys = c.get_api_keys().send().await.unwrap();
+        let partner = keys
+            .items()
+            .iter()
+            .find(|k| tag(k.tags()) == "api_key.partner")
+            .expect("the partner key");
+        let dup_key = c
+            .create_api_key()
+            .name(partner.name().unwrap())
+            .enabled(true)
+            .set_tags(partner.tags().cloned())
+            .send()
+            .await
+            .unwrap();
+        // ... attached where the original is, as a retried CreateUsagePlanKey would.
+        c.create_usage_plan_key()
+            .usage_plan_id(standard.id().unwrap())
+            .key_id(dup_key.id().unwrap())
+            .key_type("API_KEY")
+            .send()
+            .await
+            .unwrap();
+        let api = owned_api(&c).await;
+        let apis = c.get_rest_apis().send().await.unwrap();
+        let main = apis.items().iter().find(|a| a.id() == Some(&api)).unwrap();
+        c.create_rest_api()
+            .name(main.name().unwrap())
+            .set_tags(main.tags().cloned())
+            .send()
+            .await
+            .unwrap();
+        // A second deployment of the served document (a retried CreateDeployment).
+        let deps = c.get_deployments().rest_api_id(&api).send().await.unwrap();
+        let served = &deps.items()[0];
+        c.create_deployment()
+            .rest_api_id(&api)
+            .description(served.description().unwrap())
+            .send()
+            .await
+            .unwrap();
+    });
+    let with_dups = rt().block_on(inventory(&moto));
+    assert_eq!(
+        repeated(&with_dups)
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "api_key api_key.partner",
+            "deployment rest_api.main",
+            "path rest_api.main /",
+            "rest_api rest_api.main idrv5-dev",
+            "usage_plan_key usage_plan.standard Some(\"api_key.partner\")",
+        ],
+        "{with_dups:#?}"
+    );
+
+    let plan = plan_json(&moto, &dir, DEV);
+    let changes = pending(&plan);
+    let deletes: Vec<&str> = changes
+        .iter()
+        .filter(|(_, a)| a == "delete")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    for id in [
+        "usage_plan.standard~dup2",
+        "api_key.partner~dup2",
+        "usage_plan_key.standard.partner~dup2",
+        "rest_api.main~dup2",
+    ] {
+        assert!(deletes.contains(&id), "no delete of {id} in {changes:?}");
+    }
+    assert_eq!(
+        deletes
+            .iter()
+            .filter(|id| id.starts_with("deployment.main@"))
+            .count(),
+        1,
+        "the copy of the served deployment goes: {changes:?}"
+    );
+    assert!(
+        changes.iter().all(|(_, a)| a == "delete"),
+        "only the duplicates change: {changes:?}"
+    );
+    let human = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        human
+            .stdout
+            .contains("- usage_plan standard (duplicate of an owned one)"),
+        "{human}"
+    );
+
+    apply_ok(&moto, &dir, DEV);
+    assert_no_changes(&moto, &dir, DEV);
+    let after = rt().block_on(inventory(&moto));
+    assert_eq!(after, clean, "exactly the original items are left");
+    let plan = plan_json(&moto, &dir, DEV);
+    let ids: Vec<&str> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.iter().all(|id| !id.contains("~dup")),
+        "the live state read back holds one of each: {ids:?}"
+    );
+}
+
+// ---- 2. the full example through 20 % faults ----
+
+fn mentions_throttling(out: &Output) -> bool {
+    let text = format!("{}{}", out.stdout, out.stderr);
+    [
+        "429",
+        "TooManyRequests",
+        "Too Many Requests",
+        "Throttl",
+        "Rate exceeded",
+    ]
+    .iter()
+    .any(|s| text.contains(s))
+}
+
+/// Applies prod through the proxy until a plan read from moto is empty; returns the runs.
+fn converge_through_faults(
+    proxy_args: &[&str],
+    env: &[(&str, &str)],
+) -> (Moto, Vec<Output>, serde_json::Value) {
+    let moto = Moto::start();
+    hosted_zone(&moto);
+    let (tmp, dir) = workspace();
+    let proxy = Proxy::start(&moto, proxy_args);
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    loop {
+        let out = cli_env(
+            &moto,
+            &dir,
+            &["apply", "--stack", PROD, "--auto-approve", "--stats"],
+            &[env, &[("AWS_ENDPOINT_URL", proxy.url.as_str())]].concat(),
+        );
+        let failed: Vec<&str> = out
+            .stdout
+            .lines()
+            .chain(out.stderr.lines())
+            .filter(|l| l.contains("failed") || l.starts_with("error"))
+            .collect();
+        eprintln!(
+            "apply #{} through the proxy: exit {} after {:.1}s {failed:?}",
+            runs.len() + 1,
+            out.status,
+            started.elapsed().as_secs_f64()
+        );
+        assert!(
+            !mentions_throttling(&out),
+            "a 429 reached the user; the tool must retry it\n{out}"
+        );
+        let ok = out.status == 0;
+        runs.push(out);
+        if ok
+            && cli(
+                &moto,
+                &dir,
+                &["plan", "--stack", PROD, "--detailed-exitcode"],
+            )
+            .status
+                == 0
+        {
+            break;
+        }
+        assert!(
+            runs.len() < 8 && started.elapsed() < Duration::from_secs(240),
+            "no convergence after {} applies in {:.0}s; last:\n{}",
+            runs.len(),
+            started.elapsed().as_secs_f64(),
+            runs.last().unwrap()
+        );
+    }
+    let stats = proxy.stop();
+    eprintln!(
+        "converged after {} applies in {:.1}s; proxy: {} requests, faults {}",
+        runs.len(),
+        started.elapsed().as_secs_f64(),
+        stats["aws_requests"],
+        stats["faults"]
+    );
+    assert_no_changes(&moto, &dir, PROD);
+    drop(tmp);
+    (moto, runs, stats)
+}
+
+fn assert_one_of_everything(moto: &Moto) {
+    let inv = rt().block_on(inventory(moto));
+    assert_eq!(repeated(&inv), vec![], "duplicates in moto:\n{inv:#?}");
+    for (kind, n) in [
+        ("rest_api ", 1),
+        ("vpc_link ", 1),
+        ("api_key ", 1),
+        ("usage_plan ", 2),
+        ("usage_plan_key ", 1),
+        ("deployment ", 1),
+        ("stage ", 1),
+        ("log_group ", 1),
+        ("dashboard ", 1),
+        ("web_acl ", 1),
+        ("certificate ", 1),
+        ("domain_name ", 1),
+    ] {
+        assert_eq!(count(&inv, kind), n, "{kind}in\n{inv:#?}");
+    }
+    assert!(count(&inv, "alarm ") >= 4, "{inv:#?}");
+    assert!(
+        inv.iter().all(|l| !l.contains("(untagged)")),
+        "an untagged item is an orphan:\n{inv:#?}"
+    );
+    assert!(
+        inv.iter()
+            .any(|l| l.starts_with("stage ") && l.ends_with("Some(true)")),
+        "{inv:#?}"
+    );
+}
+
+#[test]
+fn prod_applied_through_20_percent_faults_converges_with_one_of_everything() {
+    let (moto, runs, stats) = converge_through_faults(
+        &[
+            "--fault-rate",
+            "0.2",
+            "--faults",
+            "429,500,503,reset",
+            "--seed",
+            "7",
+        ],
+        &[],
+    );
+    assert!(
+        stats["faults"].as_object().is_some_and(|f| !f.is_empty()),
+        "faults were injected: {stats}"
+    );
+    assert!(runs.len() <= 4, "took {} applies", runs.len());
+    assert_one_of_everything(&moto);
+}
+
+#[test]
+fn prod_applied_through_faults_after_the_work_is_done_converges_without_duplicates() {
+    // 500, 503 and resets answered after moto carried the request out: a retried create
+    // leaves a second copy, which the next apply finds and deletes.
+    let (moto, _runs, stats) = converge_through_faults(
+        &[
+            "--fault-rate",
+            "0.2",
+            "--faults",
+            "429,500,503,reset",
+            "--seed",
+            "11",
+            "--fault-after-forward",
+        ],
+        // A patch re-sent after it was applied (UpdateUsagePlan `remove /apiStages`) is a
+        // 500 from moto, indistinguishable from an injected one and paced at 1 per 20 s:
+        // five attempts, not eight, keep the run well inside its bound.
+        &[("IDRV5_GW_MAX_ATTEMPTS", "5")],
+    );
+    assert!(
+        stats["faults_after_forward"].as_u64().unwrap_or(0) > 0,
+        "{stats}"
+    );
+    assert_one_of_everything(&moto);
+}
+
+// ---- 3. SIGKILL at 20 points ----
+
+#[test]
+fn an_apply_killed_at_20_points_is_finished_by_the_next_with_nothing_duplicated_or_orphaned() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    // No client-side pacing: the points are counted in requests, not seconds.
+    let fast = [("IDRV5_GW_RATE_LIMITS", "off")];
+    let apply = ["apply", "--stack", DEV, "--auto-approve"];
+    let mark = moto.request_log_lines();
+    let out = cli_env(&moto, &dir, &apply, &fast);
+    assert_eq!(out.status, 0, "{out}");
+    let calls = moto.request_log_lines() - mark;
+    let expected = rt().block_on(inventory(&moto));
+    assert_eq!(repeated(&expected), vec![], "{expected:#?}");
+    assert!(calls > 60, "a first apply of dev makes {calls} calls");
+    let started = Instant::now();
+    let mut killed_at = Vec::new();
+    for i in 0..20 {
+        moto.reset();
+        // Spread over the apply, from its first request to well before its last (requests
+        // in flight when the kill lands still complete, so it overshoots by a few).
+        let k = 1 + i * (calls - 15) / 19;
+        let mark = moto.request_log_lines();
+        let mut child = command(&moto, &dir, &apply, &fast)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if moto.request_log_lines() - mark >= k {
+                child.kill().unwrap(); // SIGKILL: no cleanup runs
+                break;
+            }
+            if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+                panic!("apply ended before its request {k}");
+            }
+            std::thread::sleep(Duration::from_micros(300));
+        }
+        child.wait().unwrap();
+        let at = moto.request_log_lines() - mark;
+        killed_at.push((k, at));
+        let out = cli_env(&moto, &dir, &apply, &fast);
+        assert_eq!(
+            out.status, 0,
+            "apply after a kill at request {at} (aimed at {k})\n{out}"
+        );
+        assert_no_changes(&moto, &dir, DEV);
+        let now = rt().block_on(inventory(&moto));
+        assert_eq!(
+            now, expected,
+            "after a kill at request {at} of {calls}: moto holds other items than a clean apply"
+        );
+    }
+    eprintln!(
+        "killed at requests (aimed, served) {killed_at:?} of {calls}; 20 points in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut points: Vec<usize> = killed_at.iter().map(|(_, at)| *at).collect();
+    points.sort();
+    points.dedup();
+    assert!(points.len() >= 18, "distinct kill points: {killed_at:?}");
+    assert!(
+        points.iter().filter(|at| **at < calls).count() >= 18,
+        "killed before the apply's end: {killed_at:?}"
+    );
+}
