@@ -2,35 +2,19 @@
 
 use super::stack::{lint_contracts, load_config};
 use super::Global;
-use crate::diag::{Diagnostics, Severity};
-use crate::model::{desire, Kind};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::model::{desire, Kind, Resource};
 use anyhow::Result;
 
 pub fn run(g: &Global) -> Result<i32> {
     let cfg = load_config(g)?;
-    let mut diags = lint_contracts(&cfg);
-    if let Ok((_, warnings)) = desire::documents(
-        &cfg,
-        &g.region
-            .clone()
-            .or(cfg.file.region.clone())
-            .unwrap_or_else(|| "us-east-1".into()),
-    ) {
-        diags.extend(warnings);
-    }
-    diags.extend(cfg.contracts.values().filter_map(|c| c.strict_check()));
     let region = g
         .region
         .clone()
         .or(cfg.file.region.clone())
         .unwrap_or_else(|| "us-east-1".into());
-    let resources = match desire::desire(&cfg, &region) {
-        Ok(r) => r,
-        Err(d) => {
-            diags.extend(d);
-            Vec::new()
-        }
-    };
+    let (diags, resources) = check(&cfg, &region);
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -63,4 +47,27 @@ pub fn run(g: &Global) -> Result<i32> {
         count(Kind::VpcLink)
     );
     Ok(0)
+}
+
+/// Every offline check of a loaded stack: the contracts' import-compat lint, what the rendered
+/// documents could not carry, strictness warnings and the desired graph's own errors. The
+/// documents are rendered once and serve both the warnings and the graph.
+pub fn check(cfg: &Config, region: &str) -> (Vec<Diagnostic>, Vec<Resource>) {
+    let mut diags = lint_contracts(cfg);
+    let docs = match desire::documents(cfg, region) {
+        Ok((docs, warnings)) => {
+            diags.extend(warnings);
+            Ok(docs)
+        }
+        Err(d) => Err(d),
+    };
+    diags.extend(cfg.contracts.values().filter_map(|c| c.strict_check()));
+    let resources = match docs.and_then(|docs| desire::desire_from(cfg, region, &docs)) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.extend(d);
+            Vec::new()
+        }
+    };
+    (diags, resources)
 }

@@ -79,6 +79,15 @@ pub fn documents(cfg: &Config, region: &str) -> Result<Documents, Vec<Diagnostic
 
 pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
     let (docs, _) = documents(cfg, region)?;
+    desire_from(cfg, region, &docs)
+}
+
+/// `desire` from documents already rendered (validate renders once for both uses).
+pub fn desire_from(
+    cfg: &Config,
+    region: &str,
+    docs: &IndexMap<String, Value>,
+) -> Result<Vec<Resource>, Vec<Diagnostic>> {
     let protect = cfg.default_protect();
     let mut out = Vec::new();
     for (key, link) in &cfg.file.vpc_links {
