@@ -27,14 +27,10 @@ pub struct Operation {
 
 impl Contract {
     pub fn load(path: &Path) -> Result<Contract, Vec<Diagnostic>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::error(
-                "io",
-                format!("cannot read OpenAPI file {}: {e}", path.display()),
-            )
-            .hint("check the `openapi:` path; it is relative to the stack file that names it")]
+        let source = crate::config::load::read_source(path, "OpenAPI file").map_err(|d| {
+            let hint = "check the `openapi:` path; it is relative to the stack file that names it";
+            vec![if d.hint.is_none() { d.hint(hint) } else { d }]
         })?;
-        let source = SourceText::new(path, text);
         let doc = parse(&source)?;
         if !doc.is_object() {
             return Err(vec![Diagnostic::error(
@@ -147,11 +143,13 @@ fn parse(src: &SourceText) -> Result<Value, Vec<Diagnostic>> {
         return serde_json::from_str(&src.text).map_err(|e| {
             vec![Diagnostic::error("openapi", format!("invalid JSON: {e}"))
                 .hint("fix the JSON syntax at that place")
-                .at(Some(src.at_line(e.line().max(1), e.column().max(1))))]
+                .at(Some(src.at_line_clamped(e.line(), e.column())))]
         });
     }
     let y: serde_yaml::Value = serde_yaml::from_str(&src.text).map_err(|e| {
-        let loc = e.location().map(|l| src.at_line(l.line(), l.column()));
+        let loc = e
+            .location()
+            .map(|l| src.at_line_clamped(l.line(), l.column()));
         let msg = e.to_string();
         vec![Diagnostic::error(
             "openapi",

@@ -121,7 +121,13 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
                     "ref",
                     format!("schema {name} is referred to but not defined; it is not validated"),
                 )
-                .hint("define it under components.schemas"),
+                .hint("define it under components.schemas")
+                .at(Some(
+                    contract
+                        .source
+                        .find_text(&format!("#/components/schemas/{name}"))
+                        .unwrap_or_else(|| contract.source.locate(&["components", "schemas"])),
+                )),
             ),
         }
     }
