@@ -56,6 +56,8 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
         if text.contains("{{ref:") {
             eprintln!("note: `{{{{ref:vpc_link.NAME.id}}}}` stands for the VPC link id AWS assigns; `export-openapi --live --stage S` shows the deployed document with real ids.");
         }
+        // The process exits next: freeing the documents is wasted time on a large contract.
+        std::mem::forget(docs);
         text
     };
     match &a.output {
@@ -63,6 +65,7 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }
+    std::mem::forget((cfg, text)); // as the documents above
     Ok(0)
 }
 

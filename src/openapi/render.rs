@@ -144,9 +144,10 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
                 .or_else(|| info.and_then(|i| i.get("description")).and_then(Value::as_str).map(str::to_string))
                 .unwrap_or_else(|| format!("{} (managed by idrv5-gw)", input.name)),
         },
-        "paths": paths,
-        "components": components,
     });
+    // Moved in, not through `json!`: that would serialize the whole paths tree into a copy.
+    doc["paths"] = Value::Object(paths);
+    doc["components"] = Value::Object(components);
     if !api.validators.is_empty() {
         let v: Map<String, Value> = api
             .validators
