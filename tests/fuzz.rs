@@ -519,7 +519,7 @@ fn mutated_stack_files_never_panic_and_errors_name_a_place() {
             panic!("{stack} as shipped: {f}");
         }
     }
-    for _ in 0..cases(1200) {
+    for _ in 0..cases(1000) {
         let (file, stack) = STACKS[rng.gen_range(0..STACKS.len())];
         let path = tree.path(file);
         let original = std::fs::read(&path).unwrap();
@@ -582,7 +582,7 @@ fn mutated_contracts_never_panic_and_errors_name_a_place() {
             panic!("{} as shipped: {f}", contract.display());
         }
     }
-    for i in 0..cases(800) {
+    for i in 0..cases(600) {
         let (contract, stack) = if i % 200 == 150 {
             // now and then the big one
             let t = targets.iter().find(|t| t.2 == 0).unwrap_or(&targets[0]);
