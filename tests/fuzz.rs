@@ -633,8 +633,9 @@ fn extends_and_ref_cycles_are_errors_at_a_place() {
     quiet_panics();
     let d = tempfile::tempdir().unwrap();
     let w = |name: &str, text: &str| std::fs::write(d.path().join(name), text).unwrap();
-    let contract = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/A'\n      responses:\n        '200':\n          $ref: '#/components/responses/R'\n      parameters:\n        - $ref: '#/components/parameters/P'\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/B'\n    B:\n      $ref: '#/components/schemas/A'\n  responses:\n    R:\n      $ref: '#/components/responses/R'\n  parameters:\n    P:\n      $ref: '#/components/parameters/Q'\n    Q:\n      $ref: '#/components/parameters/P'\n";
+    let contract = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/A'\n      responses:\n        '200':\n          $ref: '#/components/responses/R'\n      parameters:\n        - $ref: '#/components/parameters/P'\n  /b:\n    put:\n      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/Missing'\n      responses:\n        '200':\n          description: ok\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/B'\n    B:\n      $ref: '#/components/schemas/A'\n  responses:\n    R:\n      $ref: '#/components/responses/R'\n  parameters:\n    P:\n      $ref: '#/components/parameters/Q'\n    Q:\n      $ref: '#/components/parameters/P'\n";
     w("openapi.yaml", contract);
+    // `/b`'s body model does not exist: render's warning about it names the $ref's line.
     let body = "environment: dev\nrest_apis:\n  main:\n    openapi: openapi.yaml\n    integration:\n      type: MOCK\n    default_validator: all\n    validators:\n      all:\n        body: true\n        params: true\n";
     w(
         "self.yaml",
@@ -719,6 +720,12 @@ fn validate_binary_names_file_and_line_on_nasty_input() {
             ]
             .concat(),
             "huge.yaml:8",
+        ),
+        (
+            // an error at the end of a file without a final newline: its last line, not the next
+            "eof.yaml",
+            b"stack: s\nenvironment: dev\ntags: {a: b".to_vec(),
+            "eof.yaml:3:12",
         ),
         (
             "cycle.yaml",
