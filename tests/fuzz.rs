@@ -458,10 +458,14 @@ struct Report {
 }
 
 impl Report {
-    fn case(&mut self, tree: &Tree, what: &str, stack: &Path, written: &Path, bytes: &[u8]) {
+    fn case(&mut self, what: &str, stack: &Path, written: &Path, bytes: &[u8]) {
         self.runs += 1;
         if let Some(f) = judge(stack) {
-            let keep = tree.path(&format!("failure-{}.txt", self.failures.len()));
+            // Outside the tree, which is deleted when the test fails.
+            let dir = std::env::temp_dir().join("idrv5-gw-fuzz-failures");
+            std::fs::create_dir_all(&dir).unwrap();
+            let name = written.file_name().unwrap().to_string_lossy();
+            let keep = dir.join(format!("seed{}-case{}-{name}", seed(), self.runs));
             std::fs::write(&keep, bytes).unwrap();
             self.failures.push(format!(
                 "{what}: {} (input kept at {})\n    {f}",
@@ -531,7 +535,7 @@ fn mutated_stack_files_never_panic_and_errors_name_a_place() {
             };
         }
         std::fs::write(&path, &bytes).unwrap();
-        report.case(&tree, "stack", &tree.path(stack), &path, &bytes);
+        report.case("stack", &tree.path(stack), &path, &bytes);
         std::fs::write(&path, &original).unwrap();
     }
     report.finish("stacks");
@@ -613,7 +617,7 @@ fn mutated_contracts_never_panic_and_errors_name_a_place() {
             };
         }
         std::fs::write(contract, &bytes).unwrap();
-        report.case(&tree, "contract", stack, contract, &bytes);
+        report.case("contract", stack, contract, &bytes);
         std::fs::write(contract, &original).unwrap();
     }
     report.finish("contracts");
@@ -758,4 +762,31 @@ fn validate_binary_names_file_and_line_on_nasty_input() {
     let r = validate_bin(d.path(), "ok.yaml");
     assert_eq!(r.status, 1, "{}", r.stderr);
     assert!(r.stderr.contains("openapi.yaml:3"), "{}", r.stderr);
+}
+
+/// Panics the mutations found, kept as plain cases.
+#[test]
+fn fuzz_found_panics_stay_fixed() {
+    quiet_panics();
+    let d = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(d.path().join(name), text).unwrap();
+    w(
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n",
+    );
+    let stack = "stack: s\nenvironment: dev\nrest_apis:\n  main:\n    openapi: openapi.yaml\n    integration:\n      type: MOCK\n    stages:\n      dev: {}\n";
+    // seed 3, case 2621: a dashboard widget that is a number made the layout index into it.
+    for widget in ["-5375704472996342374", "[1, 2]", "text", "null"] {
+        w(
+            "widget.yaml",
+            &format!("{stack}monitoring:\n  dashboard:\n    widgets:\n      - {widget}\n"),
+        );
+        let diags =
+            validate(&d.path().join("widget.yaml")).unwrap_or_else(|p| panic!("{widget}: {p}"));
+        let e = diags
+            .iter()
+            .find(|x| x.summary.contains("widgets[0]"))
+            .unwrap_or_else(|| panic!("{widget}: no widget error in {diags:?}"));
+        assert_eq!(e.location.as_ref().map(|l| l.line), Some(12), "{e}"); // the `widgets:` line
+    }
 }
