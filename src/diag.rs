@@ -126,6 +126,26 @@ impl SourceText {
         }
     }
 
+    /// A parser's place, kept inside the file: YAML parsers report an error at the end of a
+    /// file without a final newline as the line after the last, which does not exist.
+    pub fn at_line_clamped(&self, line: usize, column: usize) -> Location {
+        let last = self.text.matches('\n').count() + 1;
+        if line <= last {
+            return self.at_line(line.max(1), column.max(1));
+        }
+        let tail = self.text.rsplit('\n').next().unwrap_or("");
+        self.at_line(last, tail.chars().count() + 1)
+    }
+
+    /// The first line holding `needle` (e.g. a `$ref` target), if any.
+    pub fn find_text(&self, needle: &str) -> Option<Location> {
+        let at = self.text.find(needle)?;
+        let before = &self.text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        Some(self.at_line(line, column))
+    }
+
     /// The location of a key path, only when every key of it is found.
     pub fn find(&self, path: &[&str]) -> Option<Location> {
         let (loc, depth) = self.locate_depth(path);

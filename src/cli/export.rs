@@ -53,9 +53,13 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
         if text.contains("{{ref:") {
             eprintln!("note: `{{{{ref:vpc_link.NAME.id}}}}` stands for the VPC link id AWS assigns; `export-openapi --live --stage S` shows the deployed document with real ids.");
         }
+        // The process exits next: freeing the documents is wasted time on a large contract.
+        std::mem::forget(docs);
         text
     };
-    write_out(a, &text)
+    let code = write_out(a, &text);
+    std::mem::forget((cfg, text)); // as the documents above
+    code
 }
 
 fn write_out(a: &ExportArgs, text: &str) -> Result<i32> {

@@ -4,8 +4,8 @@
 mod export;
 mod graph;
 mod progress;
-mod stack;
-mod validate;
+pub mod stack;
+pub mod validate;
 
 use crate::config::load::parse_var;
 use crate::providers::aws::AwsOptions;

@@ -2,35 +2,27 @@
 
 use super::stack::{lint_contracts, load_config};
 use super::Global;
-use crate::diag::{Diagnostics, Severity};
-use crate::model::{desire, Kind};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::model::{desire, Kind, Resource};
 use anyhow::Result;
 
 pub fn run(g: &Global) -> Result<i32> {
     let cfg = load_config(g)?;
-    let mut diags = lint_contracts(&cfg);
-    if let Ok((_, warnings)) = desire::documents(
-        &cfg,
-        &g.region
-            .clone()
-            .or(cfg.file.region.clone())
-            .unwrap_or_else(|| "us-east-1".into()),
-    ) {
-        diags.extend(warnings);
-    }
-    diags.extend(cfg.contracts.values().filter_map(|c| c.strict_check()));
     let region = g
         .region
         .clone()
         .or(cfg.file.region.clone())
         .unwrap_or_else(|| "us-east-1".into());
-    let resources = match desire::desire(&cfg, &region) {
-        Ok(r) => r,
-        Err(d) => {
-            diags.extend(d);
-            Vec::new()
-        }
-    };
+    let (diags, resources) = check(&cfg, &region);
+    let code = report(&cfg, diags, &resources);
+    // The process exits next: freeing the contract, the rendered documents and the graph
+    // (tens of thousands of small allocations for a large contract) is wasted time.
+    std::mem::forget((cfg, resources));
+    Ok(code)
+}
+
+fn report(cfg: &Config, diags: Vec<Diagnostic>, resources: &[Resource]) -> i32 {
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -41,7 +33,7 @@ pub fn run(g: &Global) -> Result<i32> {
     }
     if errors > 0 {
         eprintln!("\n{errors} error(s), {warnings} warning(s): the stack is not valid.");
-        return Ok(1);
+        return 1;
     }
     let count = |k: Kind| resources.iter().filter(|r| r.kind == k).count();
     // v2 APIs and the edge only when the stack has them, so the common line stays short.
@@ -64,5 +56,49 @@ pub fn run(g: &Global) -> Result<i32> {
         count(Kind::Stage) + count(Kind::ApiStage),
         count(Kind::VpcLink) + count(Kind::VpcLinkV2)
     );
-    Ok(0)
+    0
+}
+
+/// Every offline check of a loaded stack: the contracts' import-compat lint, what the rendered
+/// documents could not carry, strictness warnings and the desired graph's own errors. The
+/// documents are rendered once and serve both the warnings and the graph.
+///
+/// The lint and the strict OpenAPI check read the contracts only, so they run on a second
+/// thread while the documents are rendered and the graph is built.
+pub fn check(cfg: &Config, region: &str) -> (Vec<Diagnostic>, Vec<Resource>) {
+    let ((lint, strict), rendered, built) = std::thread::scope(|s| {
+        let side = s.spawn(|| {
+            let lint = lint_contracts(cfg);
+            let strict: Vec<Diagnostic> = cfg
+                .contracts
+                .values()
+                .filter_map(|c| c.strict_check())
+                .collect();
+            (lint, strict)
+        });
+        // Ok(warnings) and the graph, or the documents' errors.
+        let (rendered, built) = match desire::documents(cfg, region) {
+            Ok((docs, warnings)) => (Ok(warnings), desire::desire_from(cfg, region, docs)),
+            Err(d) => (Err(d), Ok(Vec::new())),
+        };
+        let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (side, rendered, built)
+    });
+    let mut diags = lint;
+    match rendered {
+        Ok(warnings) => diags.extend(warnings),
+        Err(d) => {
+            diags.extend(strict);
+            diags.extend(d);
+            return (diags, Vec::new());
+        }
+    }
+    diags.extend(strict);
+    match built {
+        Ok(r) => (diags, r),
+        Err(d) => {
+            diags.extend(d);
+            (diags, Vec::new())
+        }
+    }
 }

@@ -97,26 +97,10 @@ fn load_chain(
     depth: usize,
 ) -> Result<Value, Diagnostics> {
     let one = |d: Diagnostic| Diagnostics(vec![d]);
-    if depth > 8 {
-        return Err(one(Diagnostic::error(
-            "extends",
-            format!(
-                "{}: `extends` goes more than 8 files deep (a cycle?)",
-                path.display()
-            ),
-        )
-        .hint(
-            "make the environment file extend the base file, and the base extend nothing",
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        one(Diagnostic::error(
-            "io",
-            format!("cannot read stack file {}: {e}", path.display()),
-        )
-        .hint("pass an existing file with --stack, e.g. --stack stacks/idrv5/dev.yaml"))
+    let src = read_source(path, "stack file").map_err(|d| {
+        let hint = "pass an existing file with --stack, e.g. --stack stacks/idrv5/dev.yaml";
+        one(if d.hint.is_none() { d.hint(hint) } else { d })
     })?;
-    let src = SourceText::new(path, text);
     // Typed parse of this file alone: serde reports the exact place of a wrong key or type.
     let typed: StackFile =
         serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
@@ -127,19 +111,81 @@ fn load_chain(
     }
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     absolutize_openapi_paths(&mut value, &dir);
+    let extends_at = src.find(&["extends"]).or(Some(src.at_line(1, 1)));
     sources.push(src);
-    match typed.extends {
-        Some(base) => {
-            let base_path = dir.join(&base);
-            let base_value = load_chain(&base_path, sources, depth + 1)?;
-            Ok(merge(base_value, value))
+    let Some(base) = typed.extends else {
+        return Ok(value);
+    };
+    let base_path = dir.join(&base);
+    // A cycle (or a very long chain) is reported at the `extends` that closes it.
+    let seen = sources[..sources.len() - 1]
+        .iter()
+        .any(|s| same_file(&s.path, &base_path));
+    if seen || depth >= 8 {
+        let chain: Vec<String> = sources
+            .iter()
+            .map(|s| s.path.display().to_string())
+            .chain([base_path.display().to_string()])
+            .collect();
+        let what = if seen {
+            "is a cycle"
+        } else {
+            "goes more than 8 files deep"
+        };
+        return Err(one(Diagnostic::error(
+            "extends",
+            format!("`extends` {what}: {}", chain.join(" → ")),
+        )
+        .hint("make the environment file extend the base file, and the base extend nothing")
+        .at(extends_at)));
+    }
+    let base_value = load_chain(&base_path, sources, depth + 1).map_err(|mut e| {
+        // A base that cannot be read is reported where it is named.
+        for d in e.0.iter_mut().filter(|d| d.code == "io") {
+            d.location = extends_at.clone();
+            d.hint = Some("`extends` is relative to the file that names it".into());
         }
-        None => Ok(value),
+        e
+    })?;
+    Ok(merge(base_value, value))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Read a YAML file as text; bytes that are not UTF-8 are reported at their line.
+pub fn read_source(path: &Path, what: &str) -> Result<SourceText, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error("io", format!("cannot read {what} {}: {e}", path.display()))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceText::new(path, text)),
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+            let src = SourceText::new(path, String::new());
+            Err(Diagnostic::error(
+                "encoding",
+                format!(
+                    "{} is not UTF-8 text (an invalid byte here)",
+                    path.display()
+                ),
+            )
+            .hint("save the file as UTF-8")
+            .at(Some(src.at_line(line, column))))
+        }
     }
 }
 
 fn yaml_error(src: &SourceText, e: &serde_yaml::Error) -> Diagnostic {
-    let loc = e.location().map(|l| src.at_line(l.line(), l.column()));
+    let loc = e
+        .location()
+        .map(|l| src.at_line_clamped(l.line(), l.column()));
     let msg = e.to_string();
     // serde_yaml appends "at line X column Y"; the location already says it.
     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();

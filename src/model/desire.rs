@@ -79,6 +79,16 @@ pub fn documents(cfg: &Config, region: &str) -> Result<Documents, Vec<Diagnostic
 
 pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
     let (docs, _) = documents(cfg, region)?;
+    desire_from(cfg, region, docs)
+}
+
+/// `desire` from documents already rendered (validate renders once for both uses). Each
+/// document ends up in its deployment's payload, moved there rather than copied.
+pub fn desire_from(
+    cfg: &Config,
+    region: &str,
+    mut docs: IndexMap<String, Value>,
+) -> Result<Vec<Resource>, Vec<Diagnostic>> {
     let protect = cfg.default_protect();
     let mut out = Vec::new();
     for (key, link) in &cfg.file.vpc_links {
@@ -110,18 +120,23 @@ pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnosti
         r.protect = protect;
         out.push(r);
     }
-    for (key, api) in &cfg.file.rest_apis {
-        let Some(doc) = docs.get(key) else { continue };
-        let name = api_name(cfg, key, api);
-        out.extend(rest_api(cfg, key, api, &name, doc, protect));
-    }
+    // Read before the documents move into the REST APIs' deployments; listed after them.
+    let mut permissions = Vec::new();
     for (key, api) in &cfg.file.rest_apis {
         if api.lambda_permissions == Some(true) {
             if let Some(doc) = docs.get(key) {
-                out.extend(lambda_permissions(cfg, key, doc, protect));
+                permissions.extend(lambda_permissions(cfg, key, doc, protect));
             }
         }
     }
+    for (key, api) in &cfg.file.rest_apis {
+        let Some(doc) = docs.shift_remove(key) else {
+            continue;
+        };
+        let name = api_name(cfg, key, api);
+        out.extend(rest_api(cfg, key, api, &name, doc, protect));
+    }
+    out.extend(permissions);
     // Every section's errors in one run, not one section per run.
     let mut diags = Vec::new();
     let mut take = |r: Result<Vec<Resource>, Vec<Diagnostic>>, out: &mut Vec<Resource>| match r {
@@ -145,9 +160,10 @@ fn rest_api(
     key: &str,
     api: &RestApi,
     name: &str,
-    doc: &Value,
+    document: Value,
     protect: bool,
 ) -> Vec<Resource> {
+    let doc = &document;
     let api_id = format!("rest_api.{key}");
     let mut out = Vec::new();
     let mut media: Vec<String> = api.binary_media_types.clone();
@@ -211,12 +227,10 @@ fn rest_api(
         if props["integration"]["type"] == "MOCK" && path_has_cors(doc, &path, &method) {
             r.payload = Some(json!({"generated": "cors"}));
         }
-        r.props = props
-            .as_object()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+        r.props = match props {
+            Value::Object(m) => m.into_iter().collect(),
+            _ => Default::default(),
+        };
         r.deps.insert(path_dep(key, &path));
         route_ids.insert(id);
         out.push(r);
@@ -260,7 +274,11 @@ fn rest_api(
         .collect();
     d.deps.insert(api_id.clone());
     d.deps.extend(item_ids);
-    d.payload = Some(json!({"document": doc, "keep": api.keep_deployments.unwrap_or(3)}));
+    // Moved, not `json!`'s serialize-into-a-copy of the whole document.
+    let mut payload = Map::new();
+    payload.insert("document".into(), document);
+    payload.insert("keep".into(), json!(api.keep_deployments.unwrap_or(3)));
+    d.payload = Some(Value::Object(payload));
     out.push(d);
 
     for (stage_name, stage) in &api.stages {

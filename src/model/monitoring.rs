@@ -202,6 +202,18 @@ pub fn desire(
             .at(cfg.locate(&["monitoring", "presets", name])),
         );
     }
+    // Widgets are passed through verbatim, but each must be a JSON object (a mapping).
+    let widgets = m.dashboard.as_ref().map_or(&[][..], |d| &d.widgets[..]);
+    for (i, w) in widgets.iter().enumerate().filter(|(_, w)| !w.is_object()) {
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("monitoring.dashboard.widgets[{i}] is {w}, not a widget (a mapping)"),
+            )
+            .hint("write each widget as a mapping with type, width, height and properties")
+            .at(cfg.locate(&["monitoring", "dashboard", "widgets"])),
+        );
+    }
     for (key, a) in &m.alarms {
         if a.metric.is_none() || a.threshold.is_none() {
             diags.push(
@@ -472,7 +484,8 @@ pub fn keyed_widgets(widgets: &[Value]) -> Value {
 /// Three to a row, for widgets that do not place themselves.
 fn lay_out(widgets: &mut [Value]) {
     for (i, w) in widgets.iter_mut().enumerate() {
-        if w.get("x").is_none() {
+        // Not an object: reported by `desire`; indexing it would panic.
+        if w.is_object() && w.get("x").is_none() {
             w["x"] = json!((i % 3) * 8);
             w["y"] = json!((i / 3) * 6);
         }

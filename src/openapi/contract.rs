@@ -1,6 +1,7 @@
 //! An OpenAPI contract as read from disk, tolerant of what API Gateway tolerates.
 
 use crate::diag::{Diagnostic, SourceText};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -27,14 +28,10 @@ pub struct Operation {
 
 impl Contract {
     pub fn load(path: &Path) -> Result<Contract, Vec<Diagnostic>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::error(
-                "io",
-                format!("cannot read OpenAPI file {}: {e}", path.display()),
-            )
-            .hint("check the `openapi:` path; it is relative to the stack file that names it")]
+        let source = crate::config::load::read_source(path, "OpenAPI file").map_err(|d| {
+            let hint = "check the `openapi:` path; it is relative to the stack file that names it";
+            vec![if d.hint.is_none() { d.hint(hint) } else { d }]
         })?;
-        let source = SourceText::new(path, text);
         let doc = parse(&source)?;
         if !doc.is_object() {
             return Err(vec![Diagnostic::error(
@@ -54,7 +51,8 @@ impl Contract {
         if !version.starts_with("3.0") {
             return None; // lint V1 reports other versions
         }
-        let e = serde_json::from_value::<openapiv3::OpenAPI>(self.doc.clone()).err()?;
+        // From a borrow: cloning a large document costs as much as the check itself.
+        let e = openapiv3::OpenAPI::deserialize(&self.doc).err()?;
         Some(
             Diagnostic::warning("O1", format!("not strict OpenAPI 3.0: {e}"))
                 .hint("API Gateway may accept it, but other OpenAPI tools will not; fix the shape named")
@@ -147,11 +145,13 @@ fn parse(src: &SourceText) -> Result<Value, Vec<Diagnostic>> {
         return serde_json::from_str(&src.text).map_err(|e| {
             vec![Diagnostic::error("openapi", format!("invalid JSON: {e}"))
                 .hint("fix the JSON syntax at that place")
-                .at(Some(src.at_line(e.line().max(1), e.column().max(1))))]
+                .at(Some(src.at_line_clamped(e.line(), e.column())))]
         });
     }
     let y: serde_yaml::Value = serde_yaml::from_str(&src.text).map_err(|e| {
-        let loc = e.location().map(|l| src.at_line(l.line(), l.column()));
+        let loc = e
+            .location()
+            .map(|l| src.at_line_clamped(l.line(), l.column()));
         let msg = e.to_string();
         vec![Diagnostic::error(
             "openapi",

@@ -79,6 +79,9 @@ pub fn lint(doc: &Value, src: &SourceText) -> Vec<Diagnostic> {
     l.walk(doc, &mut Vec::new(), Ext::Outside);
     l.keyword_diagnostics();
     l.ref_diagnostics();
+    if l.found.is_empty() {
+        return Vec::new(); // a clean contract: no line index needed
+    }
     let mut locator = Locator::new(src);
     let found = l.found.into_iter();
     let mut out: Vec<_> = found

@@ -121,7 +121,13 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
                     "ref",
                     format!("schema {name} is referred to but not defined; it is not validated"),
                 )
-                .hint("define it under components.schemas"),
+                .hint("define it under components.schemas")
+                .at(Some(
+                    contract
+                        .source
+                        .find_text(&format!("#/components/schemas/{name}"))
+                        .unwrap_or_else(|| contract.source.locate(&["components", "schemas"])),
+                )),
             ),
         }
     }
@@ -138,9 +144,10 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
                 .or_else(|| info.and_then(|i| i.get("description")).and_then(Value::as_str).map(str::to_string))
                 .unwrap_or_else(|| format!("{} (managed by idrv5-gw)", input.name)),
         },
-        "paths": paths,
-        "components": components,
     });
+    // Moved in, not through `json!`: that would serialize the whole paths tree into a copy.
+    doc["paths"] = Value::Object(paths);
+    doc["components"] = Value::Object(components);
     if !api.validators.is_empty() {
         let v: Map<String, Value> = api
             .validators
@@ -582,27 +589,48 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
             json!(p.get("required").and_then(Value::as_bool).unwrap_or(false)),
         );
     }
-    let x = op
-        .get("x-amazon-apigateway-integration")
-        .cloned()
-        .unwrap_or(json!({}));
+    let empty = Value::Object(Map::new());
+    let x = op.get("x-amazon-apigateway-integration").unwrap_or(&empty);
     let s = |k: &str| x.get(k).cloned().unwrap_or(Value::Null);
     let kind = x
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_uppercase();
-    let integ = json!({
-        "type": kind,
-        "http_method": s("httpMethod"),
-        "uri": s("uri"),
-        "connection_type": x.get("connectionType").cloned().unwrap_or(json!("INTERNET")),
-        "connection_id": s("connectionId"),
-        "request_parameters": s("requestParameters"),
-        "request_templates": if kind == "MOCK" { s("requestTemplates") } else { Value::Null },
-        "timeout_ms": x.get("timeoutInMillis").cloned().unwrap_or(json!(29000)),
-        "passthrough_behavior": x.get("passthroughBehavior").and_then(Value::as_str).unwrap_or("when_no_match").to_uppercase(),
-    });
+    // Built with `object`, not `json!`: `json!` serializes every Value it is given into a
+    // copy, and this runs once per route.
+    let request_templates = if kind == "MOCK" {
+        s("requestTemplates")
+    } else {
+        Value::Null
+    };
+    let integ = object([
+        ("type", Value::String(kind)),
+        ("http_method", s("httpMethod")),
+        ("uri", s("uri")),
+        (
+            "connection_type",
+            x.get("connectionType")
+                .cloned()
+                .unwrap_or(json!("INTERNET")),
+        ),
+        ("connection_id", s("connectionId")),
+        ("request_parameters", s("requestParameters")),
+        ("request_templates", request_templates),
+        (
+            "timeout_ms",
+            x.get("timeoutInMillis").cloned().unwrap_or(json!(29000)),
+        ),
+        (
+            "passthrough_behavior",
+            Value::String(
+                x.get("passthroughBehavior")
+                    .and_then(Value::as_str)
+                    .unwrap_or("when_no_match")
+                    .to_uppercase(),
+            ),
+        ),
+    ]);
     // Method and integration responses matter for MOCK only: proxies pass the backend's through.
     let (mut method_responses, mut integration_responses) = (Map::new(), Map::new());
     for r in x
@@ -622,17 +650,20 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
         let declared: Map<String, Value> =
             params.keys().map(|k| (k.clone(), json!(false))).collect();
         method_responses.insert(code.into(), or_null(declared, Value::Object));
-        integration_responses.insert(code.into(), json!({"response_parameters": or_null(params, Value::Object), "response_templates": r.get("responseTemplates").cloned().unwrap_or(Value::Null)}));
+        let templates = r.get("responseTemplates").cloned().unwrap_or(Value::Null);
+        integration_responses.insert(
+            code.into(),
+            object([
+                ("response_parameters", or_null(params, Value::Object)),
+                ("response_templates", templates),
+            ]),
+        );
     }
     // Security: the first requirement names the authorizer (by scheme = authorizer key).
     let (mut authorization, mut authorizer_id, mut scopes, mut api_key_required) =
         ("NONE", Value::Null, Value::Null, false);
-    let first = op
-        .pointer("/security/0")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    for (scheme, sc) in &first {
+    let first = op.pointer("/security/0").and_then(Value::as_object);
+    for (scheme, sc) in first.into_iter().flatten() {
         if scheme == security::API_KEY_SCHEME {
             api_key_required = true;
             continue;
@@ -659,18 +690,37 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
         .pointer("/requestBody/content/application~1json/schema/$ref")
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("#/components/schemas/"));
-    json!({
-        "authorization": authorization,
-        "authorizer_id": authorizer_id,
-        "authorization_scopes": scopes,
-        "api_key_required": api_key_required,
-        "request_parameters": or_null(req, Value::Object),
-        "request_validator_id": validator.map(|v| json!(ref_placeholder(&format!("validator.{api}.{v}"), "id"))).unwrap_or(Value::Null),
-        "request_models": model.map(|m| json!({"application/json": m})).unwrap_or(Value::Null),
-        "integration": integ,
-        "method_responses": or_null(method_responses, Value::Object),
-        "integration_responses": or_null(integration_responses, Value::Object),
-    })
+    let validator_id = validator
+        .map(|v| json!(ref_placeholder(&format!("validator.{api}.{v}"), "id")))
+        .unwrap_or(Value::Null);
+    let models = model
+        .map(|m| json!({"application/json": m}))
+        .unwrap_or(Value::Null);
+    object([
+        ("authorization", json!(authorization)),
+        ("authorizer_id", authorizer_id),
+        ("authorization_scopes", scopes),
+        ("api_key_required", Value::Bool(api_key_required)),
+        ("request_parameters", or_null(req, Value::Object)),
+        ("request_validator_id", validator_id),
+        ("request_models", models),
+        ("integration", integ),
+        ("method_responses", or_null(method_responses, Value::Object)),
+        (
+            "integration_responses",
+            or_null(integration_responses, Value::Object),
+        ),
+    ])
+}
+
+/// A JSON object of these entries, in this order, the values moved in.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
