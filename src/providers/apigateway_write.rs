@@ -639,18 +639,28 @@ pub async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
 /// PutRestApi in overwrite mode: the API becomes what the document says (paths, methods,
 /// integrations and, on AWS, authorizers, validators, models and gateway responses). The
 /// API keeps its id, tags and stages. Warnings do not fail the import: whatever it drops is
-/// found by the read-back after it and written granularly.
+/// found by the read-back after it and written granularly. An endpoint that answers an HTTP
+/// error without an AWS error code (moto's 500 page for a document it cannot import) fails
+/// at once rather than after the usual retries: the caller falls back to per-route calls.
 pub async fn put_rest_api(aws: &Aws, api_id: &str, doc: &Value) -> Result<(), AwsError> {
     let body = serde_json::to_vec(doc).unwrap_or_default();
-    aws.call("PutRestApi", || {
-        aws.apigw
-            .put_rest_api()
-            .rest_api_id(api_id)
-            .mode(aws_sdk_apigateway::types::PutMode::Overwrite)
-            .fail_on_warnings(false)
-            .body(aws_sdk_apigateway::primitives::Blob::new(body.clone()))
-            .send()
-    })
-    .await?;
-    Ok(())
+    let put = aws
+        .call_if_supported("PutRestApi", || {
+            aws.apigw
+                .put_rest_api()
+                .rest_api_id(api_id)
+                .mode(aws_sdk_apigateway::types::PutMode::Overwrite)
+                .fail_on_warnings(false)
+                .body(aws_sdk_apigateway::primitives::Blob::new(body.clone()))
+                .send()
+        })
+        .await?;
+    match put {
+        Some(_) => Ok(()),
+        None => Err(AwsError::Service {
+            op: "PutRestApi".into(),
+            code: "Unsupported".into(),
+            message: "the endpoint answered an HTTP error without an AWS error code (an emulator that cannot import this document?)".into(),
+        }),
+    }
 }
