@@ -160,7 +160,7 @@ pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
         bulk::choose(&p, mode)
     };
     let code = if chosen.iter().any(|e| e.bulk) {
-        bulk_apply(g, &s, &p, &chosen, a).await?
+        bulk_apply(g, &s, p, &chosen, a).await?
     } else {
         if mode == bulk::Mode::Always {
             for e in chosen.iter().filter(|e| !e.eligible) {
@@ -182,10 +182,34 @@ pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
 async fn bulk_apply(
     g: &Global,
     s: &Session,
-    p: &Plan,
+    p: Plan,
     chosen: &[bulk::Estimate],
     a: &ApplyArgs,
 ) -> Result<i32> {
+    let summary = p.summary.clone();
+    let written = bulk_write(g, s, p, chosen, a).await?;
+    // Read everything again: the repair plan is the same desired state against what the
+    // account now holds. (The first plan and the documents are dropped by now: at 1,000
+    // operations each holds tens of MB.)
+    let repair = compute_plan(s, desired(s)?, a.allow_destroy_protected).await?;
+    if let Some(c) = repair.pending().find(|c| {
+        c.kind == Kind::RestApi && written.contains(&c.id) && c.action == plan::Action::Create
+    }) {
+        bail!("{} was written with PutRestApi but is not found as this stack's any more (its tags?); nothing else was changed after it. Check the API in the console before applying again.", c.id);
+    }
+    let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
+    println!("bulk: {remaining} change(s) remain after the read-back");
+    execute(g, s, &repair, a.concurrency, "apply", &summary).await
+}
+
+/// Carry out what the documents need, then PutRestApi each; returns the APIs written.
+async fn bulk_write(
+    g: &Global,
+    s: &Session,
+    p: Plan,
+    chosen: &[bulk::Estimate],
+    a: &ApplyArgs,
+) -> Result<Vec<String>> {
     let bulk: Vec<&bulk::Estimate> = chosen.iter().filter(|e| e.bulk).collect();
     let (docs, _) = desire::documents(&s.cfg, &s.aws.region).map_err(Diagnostics)?;
     // What must exist before the documents can be written.
@@ -216,10 +240,10 @@ async fn bulk_apply(
         }
     }
     let mut outputs = p.outputs.clone();
+    let mut pre = p;
+    pre.changes.retain(|c| first.contains(&c.id));
     let mut bulk_ok = true;
     if !first.is_empty() {
-        let mut pre = p.clone();
-        pre.changes.retain(|c| first.contains(&c.id));
         for c in &mut pre.changes {
             c.waits_for.retain(|w| first.contains(w));
         }
@@ -274,17 +298,7 @@ async fn bulk_apply(
             ),
         }
     }
-    // Read everything again: the repair plan is the same desired state against what the
-    // account now holds.
-    let repair = compute_plan(s, desired(s)?, a.allow_destroy_protected).await?;
-    if let Some(c) = repair.pending().find(|c| {
-        c.kind == Kind::RestApi && written.contains(&c.id) && c.action == plan::Action::Create
-    }) {
-        bail!("{} was written with PutRestApi but is not found as this stack's any more (its tags?); nothing else was changed after it. Check the API in the console before applying again.", c.id);
-    }
-    let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
-    println!("bulk: {remaining} change(s) remain after the read-back");
-    execute(g, s, &repair, a.concurrency, "apply", &p.summary).await
+    Ok(written)
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
