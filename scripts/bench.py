@@ -558,7 +558,8 @@ def check_targets(results: list) -> list[str]:
             for k in ("validate", "export"):
                 line(r[k]["wall_ms"] < TARGETS["offline_ms_1000"],
                      f"1000 ops: {k} {fmt_ms(r[k]['wall_ms'])} (target < 100 ms)")
-        rss = [r[k]["rss_kb"] for k in ("validate", "export", "apply", "noop_plan", "change_plan",
+        rss = [r[k]["rss_kb"] for k in ("validate", "export", "apply", "apply_bulk",
+                                        "bulk_converged", "noop_plan", "change_plan",
                                         "change_apply") if r.get(k) and r[k].get("rss_kb")]
         if rss:
             line(max(rss) < TARGETS["rss_mb"] * 1024,
