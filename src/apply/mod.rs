@@ -2,6 +2,8 @@
 //! starts once what it waits for is done. A failure stops its dependents only; the rest go
 //! on, and the report says what was done and that `apply` again converges.
 
+pub mod bulk;
+
 use crate::model::{is_unknown, resolve, resolve_props, Kind, Outputs};
 use crate::plan::diff::fingerprint;
 use crate::plan::{Action, Change, Plan};
@@ -27,6 +29,8 @@ pub struct Report {
     pub skipped: Vec<String>,
     /// Left for a later apply on purpose (`--no-wait`), with why.
     pub deferred: Vec<(String, String)>,
+    /// AWS ids known at the end: the plan's and those of what was created.
+    pub outputs: Outputs,
 }
 
 impl Report {
@@ -146,6 +150,7 @@ pub async fn execute(
     if report.ok() {
         report.done.extend(covered);
     }
+    report.outputs = outputs;
     report
 }
 

@@ -113,6 +113,28 @@ pub struct ApplyArgs {
     /// With a stack `lock:`, wait up to SECONDS for another apply of the stack to finish.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub lock_wait: u64,
+    /// Write a REST API's routes with one PutRestApi of its document, then repair what the
+    /// import did not carry: `auto` when the quota cost model says it is cheaper (large
+    /// changes), `always`, or `never` (per-route calls). Not for saved plans.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub bulk: BulkMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BulkMode {
+    Auto,
+    Always,
+    Never,
+}
+
+impl BulkMode {
+    pub fn mode(self) -> crate::apply::bulk::Mode {
+        match self {
+            BulkMode::Auto => crate::apply::bulk::Mode::Auto,
+            BulkMode::Always => crate::apply::bulk::Mode::Always,
+            BulkMode::Never => crate::apply::bulk::Mode::Never,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -2,14 +2,15 @@
 
 use super::progress::Progress;
 use super::{ApplyArgs, DestroyArgs, Global, PlanArgs};
-use crate::apply;
+use crate::apply::{self, bulk};
 use crate::config::{self, Config, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::model::{desire, Resource};
+use crate::model::{desire, Kind, Resource};
 use crate::plan::{self, diff::PlanInput, render, Plan};
 use crate::providers::lock::Lock;
 use crate::providers::{self, aws::Aws};
 use anyhow::{bail, Context, Result};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
@@ -143,17 +144,45 @@ pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
     let mut s = session(g).await?;
     s.aws.no_wait = a.no_wait;
     let lock = take_lock(&s, "apply", a.lock_wait).await?;
-    let result = async {
-        let p = match &a.planfile {
-            None => compute_plan(&s, desired(&s)?, a.allow_destroy_protected).await?,
-            Some(file) => saved_plan(&s, file, a.allow_destroy_protected).await?,
-        };
-        confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "apply").await
-    }
-    .await;
+    let result = apply_locked(g, &s, a).await;
     release_lock(&s, lock).await;
     let code = result?;
     stats(g, &s);
+    Ok(code)
+}
+
+/// `apply` once the lock (if any) is held: plan, confirm, then bulk or change by change.
+async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
+    let mode = a.bulk.mode();
+    let p = match &a.planfile {
+        None => compute_plan(s, desired(s)?, a.allow_destroy_protected).await?,
+        Some(file) => saved_plan(s, file, a.allow_destroy_protected).await?,
+    };
+    if !confirm(g, &p, a.auto_approve, "apply")? {
+        return Ok(if p.has_changes() { 1 } else { 0 });
+    }
+    // A saved plan is carried out as reviewed, change by change.
+    let chosen = if a.planfile.is_some() {
+        if mode == bulk::Mode::Always {
+            println!("bulk: not used for a saved plan: it is carried out change by change");
+        }
+        Vec::new()
+    } else {
+        bulk::choose(&p, mode)
+    };
+    let code = if chosen.iter().any(|e| e.bulk) {
+        bulk_apply(g, s, p, &chosen, a).await?
+    } else {
+        if mode == bulk::Mode::Always {
+            for e in chosen.iter().filter(|e| !e.eligible) {
+                println!(
+                    "bulk: not used for {}: it is replaced or has no path or route changes",
+                    e.api
+                );
+            }
+        }
+        execute(g, s, &p, a.concurrency, "apply", &p.summary).await?
+    };
     Ok(code)
 }
 
@@ -183,6 +212,131 @@ async fn release_lock(s: &Session, lock: Option<Lock>) {
             );
         }
     }
+}
+
+/// The bulk path: what the documents need first (new REST APIs, the VPC links they name),
+/// one PutRestApi per chosen API, then a fresh read and plan, carried out granularly (the
+/// repair: what the import did not carry, deployments, stages and everything else).
+async fn bulk_apply(
+    g: &Global,
+    s: &Session,
+    p: Plan,
+    chosen: &[bulk::Estimate],
+    a: &ApplyArgs,
+) -> Result<i32> {
+    let summary = p.summary.clone();
+    let written = bulk_write(g, s, p, chosen, a).await?;
+    // Read everything again: the repair plan is the same desired state against what the
+    // account now holds. (The first plan and the documents are dropped by now: at 1,000
+    // operations each holds tens of MB.)
+    let repair = compute_plan(s, desired(s)?, a.allow_destroy_protected).await?;
+    if let Some(c) = repair.pending().find(|c| {
+        c.kind == Kind::RestApi && written.contains(&c.id) && c.action == plan::Action::Create
+    }) {
+        bail!("{} was written with PutRestApi but is not found as this stack's any more (its tags?); nothing else was changed after it. Check the API in the console before applying again.", c.id);
+    }
+    let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
+    println!("bulk: {remaining} change(s) remain after the read-back");
+    execute(g, s, &repair, a.concurrency, "apply", &summary).await
+}
+
+/// Carry out what the documents need, then PutRestApi each; returns the APIs written.
+async fn bulk_write(
+    g: &Global,
+    s: &Session,
+    p: Plan,
+    chosen: &[bulk::Estimate],
+    a: &ApplyArgs,
+) -> Result<Vec<String>> {
+    let bulk: Vec<&bulk::Estimate> = chosen.iter().filter(|e| e.bulk).collect();
+    let (docs, _) = desire::documents(&s.cfg, &s.aws.region).map_err(Diagnostics)?;
+    // What must exist before the documents can be written.
+    let mut need: BTreeSet<String> = BTreeSet::new();
+    for e in &bulk {
+        need.insert(e.api.clone());
+        if let Some(doc) = docs.get(&e.key) {
+            need.extend(
+                crate::model::refs(doc)
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .filter(|id| id.starts_with("vpc_link.")),
+            );
+        }
+    }
+    let pending: BTreeMap<&str, &plan::Change> = p
+        .pending()
+        .filter(|c| c.action != plan::Action::Delete && c.covered_by.is_none())
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    let mut first: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<String> = need.into_iter().collect();
+    while let Some(id) = todo.pop() {
+        if let Some(c) = pending.get(id.as_str()) {
+            if first.insert(id.clone()) {
+                todo.extend(c.waits_for.iter().cloned());
+            }
+        }
+    }
+    let mut outputs = p.outputs.clone();
+    let mut pre = p;
+    pre.changes.retain(|c| first.contains(&c.id));
+    let mut bulk_ok = true;
+    if !first.is_empty() {
+        for c in &mut pre.changes {
+            c.waits_for.retain(|w| first.contains(w));
+        }
+        println!(
+            "bulk: first {} change(s) the document(s) need:",
+            pre.changes.len()
+        );
+        let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
+        let report = apply::execute(
+            &s.aws,
+            &pre,
+            &s.cfg.owner(),
+            progress.clone(),
+            a.concurrency.max(1),
+        )
+        .await;
+        progress.finish();
+        outputs = report.outputs.clone();
+        if !report.ok() {
+            bulk_ok = false;
+            for (id, e) in report.failed.iter().chain(report.deferred.iter()) {
+                println!("bulk: {id} failed: {e}");
+            }
+        }
+    }
+    let mut written: Vec<String> = Vec::new();
+    for e in bulk.iter().filter(|_| bulk_ok) {
+        let Some(doc) = docs.get(&e.key) else {
+            continue;
+        };
+        let doc = crate::model::resolve(doc, &outputs);
+        let api_id = outputs.get(&e.api).and_then(|o| o.get("id")).cloned();
+        let (Some(api_id), false) = (api_id, crate::model::is_unknown(&doc)) else {
+            println!("bulk: {} skipped: its document still names resources that do not exist; writing it per route", e.api);
+            continue;
+        };
+        let body = bulk::import_body(&doc, &e.key);
+        match providers::apigateway_write::put_rest_api(&s.aws, &api_id, &body).await {
+            Ok(()) => {
+                println!(
+                    "bulk: PutRestApi {} (1 call instead of ~{} per-route calls, est. {} → {})",
+                    e.api,
+                    bulk::thousands(e.granular_calls),
+                    bulk::seconds(e.granular_s),
+                    bulk::seconds(e.bulk_s)
+                );
+                written.push(e.api.clone());
+            }
+            Err(err) => println!(
+                "bulk: PutRestApi {} failed ({err}); writing it per route from a fresh read instead",
+                e.api
+            ),
+        }
+    }
+    Ok(written)
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
@@ -225,7 +379,13 @@ pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     let lock = take_lock(&s, "destroy", a.lock_wait).await?;
     let result = async {
         let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
-        confirm_and_execute(g, &s, &p, a.auto_approve, a.concurrency, "destroy").await
+        Ok::<i32, anyhow::Error>(if confirm(g, &p, a.auto_approve, "destroy")? {
+            execute(g, &s, &p, a.concurrency, "destroy", &p.summary).await?
+        } else if p.has_changes() {
+            1
+        } else {
+            0
+        })
     }
     .await;
     release_lock(&s, lock).await;
@@ -234,17 +394,12 @@ pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     Ok(code)
 }
 
-async fn confirm_and_execute(
-    g: &Global,
-    s: &Session,
-    p: &Plan,
-    auto: bool,
-    concurrency: usize,
-    verb: &str,
-) -> Result<i32> {
+/// Print the plan and ask; true when there are changes and the user (or --auto-approve)
+/// said yes.
+fn confirm(g: &Global, p: &Plan, auto: bool, verb: &str) -> Result<bool> {
     print!("{}", render::human(p, render::Style { color: g.color() }));
     if !p.has_changes() {
-        return Ok(0);
+        return Ok(false);
     }
     if !auto {
         if !std::io::stdin().is_terminal() {
@@ -256,9 +411,21 @@ async fn confirm_and_execute(
         std::io::stdin().lock().read_line(&mut answer)?;
         if answer.trim() != "yes" {
             println!("Nothing changed.");
-            return Ok(1);
+            return Ok(false);
         }
     }
+    Ok(true)
+}
+
+/// Carry out a plan and say how it went; `summary` is what the user confirmed.
+async fn execute(
+    g: &Global,
+    s: &Session,
+    p: &Plan,
+    concurrency: usize,
+    verb: &str,
+    summary: &plan::Summary,
+) -> Result<i32> {
     println!();
     let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
     let report = apply::execute(
@@ -284,7 +451,7 @@ async fn confirm_and_execute(
         return Ok(0);
     }
     if report.ok() {
-        let s = &p.summary;
+        let s = summary;
         println!(
             "\n{} complete: {} created, {} updated, {} replaced, {} deleted.",
             capital(verb),

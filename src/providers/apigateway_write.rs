@@ -323,23 +323,34 @@ fn route_target(ch: &Change, outputs: &Outputs) -> Result<(String, String, Strin
     Ok((api_id, resource_id, method.to_string()))
 }
 
+/// Route props that live on the method: a change to any of them is DeleteMethod + PutMethod;
+/// other changes are a PutIntegration alone.
+pub const METHOD_KEYS: &[&str] = &[
+    "authorization",
+    "authorizer_id",
+    "authorization_scopes",
+    "api_key_required",
+    "request_parameters",
+    "request_validator_id",
+    "request_models",
+    "method_responses",
+];
+
+/// Whether a route change rewrites its method (and responses), not only its integration.
+pub fn method_changed(ch: &Change) -> bool {
+    let Some(a) = ch.after.as_ref() else {
+        return false;
+    };
+    ch.before.as_ref().is_none_or(|b| {
+        METHOD_KEYS.iter().any(|k| b.get(*k) != a.get(*k))
+            || b.get("integration").is_none_or(Value::is_null)
+    })
+}
+
 pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
     let (api_id, rid, method) = route_target(ch, outputs)?;
     let a = ch.after.as_ref().expect("put has after");
-    let method_keys = [
-        "authorization",
-        "authorizer_id",
-        "authorization_scopes",
-        "api_key_required",
-        "request_parameters",
-        "request_validator_id",
-        "request_models",
-        "method_responses",
-    ];
-    let method_changed = ch.before.as_ref().is_none_or(|b| {
-        method_keys.iter().any(|k| b.get(*k) != a.get(*k))
-            || b.get("integration").is_none_or(Value::is_null)
-    });
+    let method_changed = method_changed(ch);
     if method_changed {
         if ch.before.is_some() {
             ignore_missing(
@@ -633,4 +644,35 @@ pub async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         })
         .await,
     )
+}
+
+// ---- the whole API in one call (issue 7, `apply --bulk`) ----
+
+/// PutRestApi in overwrite mode: the API becomes what the document says (paths, methods,
+/// integrations and, on AWS, authorizers, validators, models and gateway responses). The
+/// API keeps its id, tags and stages. Warnings do not fail the import: whatever it drops is
+/// found by the read-back after it and written granularly. An endpoint that answers an HTTP
+/// error without an AWS error code (moto's 500 page for a document it cannot import) fails
+/// at once rather than after the usual retries: the caller falls back to per-route calls.
+pub async fn put_rest_api(aws: &Aws, api_id: &str, doc: &Value) -> Result<(), AwsError> {
+    let body = serde_json::to_vec(doc).unwrap_or_default();
+    let put = aws
+        .call_if_supported("PutRestApi", || {
+            aws.apigw
+                .put_rest_api()
+                .rest_api_id(api_id)
+                .mode(aws_sdk_apigateway::types::PutMode::Overwrite)
+                .fail_on_warnings(false)
+                .body(aws_sdk_apigateway::primitives::Blob::new(body.clone()))
+                .send()
+        })
+        .await?;
+    match put {
+        Some(_) => Ok(()),
+        None => Err(AwsError::Service {
+            op: "PutRestApi".into(),
+            code: "Unsupported".into(),
+            message: "the endpoint answered an HTTP error without an AWS error code (an emulator that cannot import this document?)".into(),
+        }),
+    }
 }

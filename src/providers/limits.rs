@@ -38,7 +38,7 @@ impl Bucket {
 
 /// (operation, requests per second, burst). "Amazon API Gateway quotas" (fixed, per account
 /// and Region) and CloudWatch Logs' control-plane quotas.
-const QUOTAS: &[(&str, f64, f64)] = &[
+pub const QUOTAS: &[(&str, f64, f64)] = &[
     ("CreateRestApi", 1.0 / 3.0, 1.0),
     ("ImportRestApi", 1.0 / 3.0, 1.0),
     ("PutRestApi", 1.0, 1.0),
@@ -68,7 +68,7 @@ const QUOTAS: &[(&str, f64, f64)] = &[
     ("CreateDeployment:v2", 1.0 / 5.0, 1.0),
 ];
 /// All API Gateway management operations together.
-const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
+pub const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
 /// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
 const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
 /// WAFv2 allows one Create/Put/Update (and Delete, Associate) per second per account.
@@ -120,6 +120,14 @@ const LOGS_OPS: &[&str] = &[
     "TagResource",
 ];
 
+/// (requests per second, burst) of an operation's own quota, if it has one.
+pub fn quota(op: &str) -> Option<(f64, f64)> {
+    QUOTAS
+        .iter()
+        .find(|(o, _, _)| *o == op)
+        .map(|(_, rate, burst)| (*rate, *burst))
+}
+
 #[derive(Debug)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
@@ -155,7 +163,8 @@ impl RateLimiter {
         }
     }
 
-    fn service_of(op: &str) -> &'static str {
+    /// The shared bucket an operation also draws from ("apigateway" for API Gateway's).
+    pub fn service_of(op: &str) -> &'static str {
         if LOGS_OPS.contains(&op) {
             "logs"
         } else if LAMBDA_OPS.contains(&op) {

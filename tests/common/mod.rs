@@ -18,6 +18,7 @@
 //! reports the cause of its HTTP 500s only there) and keeps the scratch directory.
 #![allow(dead_code)]
 
+pub mod contract;
 pub mod proxy;
 pub mod stack;
 
