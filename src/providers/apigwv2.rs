@@ -10,6 +10,44 @@
 //! auto-deploy that has a deployment; GetApiMappings per owned custom domain when there is an
 //! owned v2 API.
 
+/// Every item of a paged v2 list (`items` + `next_token`), one rate-limited call per page:
+/// `all_pages!(aws, "GetRoutes", |t| aws.apigwv2.get_routes().api_id(id).set_next_token(t.clone()))`
+/// is a `Result<Vec<_>, AwsError>`. With `if_supported` first it goes through
+/// `Aws::call_if_supported` and is `Ok(None)` where the endpoint lacks the operation.
+macro_rules! all_pages {
+    ($aws:expr, $op:literal, |$t:ident| $req:expr) => {{
+        let mut out = Vec::new();
+        let mut $t: Option<String> = None;
+        loop {
+            let page = match $aws.call($op, || $req.send()).await {
+                Ok(p) => p,
+                Err(e) => break Err(e),
+            };
+            out.extend(page.items().iter().cloned());
+            $t = page.next_token().map(str::to_string);
+            if $t.is_none() || page.items().is_empty() {
+                break Ok::<_, AwsError>(out);
+            }
+        }
+    }};
+    (if_supported $aws:expr, $op:literal, |$t:ident| $req:expr) => {{
+        let mut out = Vec::new();
+        let mut $t: Option<String> = None;
+        loop {
+            let page = match $aws.call_if_supported($op, || $req.send()).await {
+                Ok(Some(p)) => p,
+                Ok(None) => break Ok(None),
+                Err(e) => break Err(e),
+            };
+            out.extend(page.items().iter().cloned());
+            $t = page.next_token().map(str::to_string);
+            if $t.is_none() || page.items().is_empty() {
+                break Ok::<_, AwsError>(Some(out));
+            }
+        }
+    }};
+}
+
 #[path = "apigwv2/props.rs"]
 mod props;
 #[path = "apigwv2/read.rs"]

@@ -119,28 +119,18 @@ fn id_out(id: Option<&str>) -> BTreeMap<String, String> {
 // ---- VPC links ----
 
 async fn read_vpc_links(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = aws
-            .call("GetVpcLinks:v2", || {
-                aws.apigwv2
-                    .get_vpc_links()
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        for l in page.items() {
-            if let Some((id, protect)) = owned(l.tags(), owner) {
-                out.push(vpc_link_resource(id, protect, l));
-            }
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+    let links: Vec<VpcLink> = all_pages!(aws, "GetVpcLinks:v2", |t| aws
+        .apigwv2
+        .get_vpc_links()
+        .max_results(PAGE)
+        .set_next_token(t.clone()))?;
+    Ok(links
+        .iter()
+        .filter_map(|l| {
+            let (id, protect) = owned(l.tags(), owner)?;
+            Some(vpc_link_resource(id, protect, l))
+        })
+        .collect())
 }
 
 fn vpc_link_resource(id: String, protect: bool, l: &VpcLink) -> LiveResource {
@@ -167,28 +157,18 @@ fn vpc_link_resource(id: String, protect: bool, l: &VpcLink) -> LiveResource {
 // ---- APIs ----
 
 async fn list_apis(aws: &Aws, owner: &str) -> Result<Vec<(String, bool, Api)>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = aws
-            .call("GetApis", || {
-                aws.apigwv2
-                    .get_apis()
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        for a in page.items() {
-            if let Some((id, protect)) = owned(a.tags(), owner) {
-                out.push((id, protect, a.clone()));
-            }
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+    let apis: Vec<Api> = all_pages!(aws, "GetApis", |t| aws
+        .apigwv2
+        .get_apis()
+        .max_results(PAGE)
+        .set_next_token(t.clone()))?;
+    Ok(apis
+        .into_iter()
+        .filter_map(|a| {
+            let (id, protect) = owned(a.tags(), owner)?;
+            Some((id, protect, a))
+        })
+        .collect())
 }
 
 /// One owned API and everything under it.
@@ -319,96 +299,41 @@ async fn read_api(
 }
 
 async fn get_integrations(aws: &Aws, api_id: &str) -> Result<Vec<Integration>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = aws
-            .call("GetIntegrations", || {
-                aws.apigwv2
-                    .get_integrations()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        out.extend(page.items().iter().cloned());
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+    all_pages!(aws, "GetIntegrations", |t| aws
+        .apigwv2
+        .get_integrations()
+        .api_id(api_id)
+        .max_results(PAGE)
+        .set_next_token(t.clone()))
 }
 
 async fn get_routes(aws: &Aws, api_id: &str) -> Result<Vec<Route>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = aws
-            .call("GetRoutes", || {
-                aws.apigwv2
-                    .get_routes()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        out.extend(page.items().iter().cloned());
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+    all_pages!(aws, "GetRoutes", |t| aws
+        .apigwv2
+        .get_routes()
+        .api_id(api_id)
+        .max_results(PAGE)
+        .set_next_token(t.clone()))
 }
 
 async fn get_stages(aws: &Aws, api_id: &str) -> Result<Vec<Stage>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = aws
-            .call("GetStages:v2", || {
-                aws.apigwv2
-                    .get_stages()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        out.extend(page.items().iter().cloned());
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+    all_pages!(aws, "GetStages:v2", |t| aws
+        .apigwv2
+        .get_stages()
+        .api_id(api_id)
+        .max_results(PAGE)
+        .set_next_token(t.clone()))
 }
 
 /// All authorizers, or None when the endpoint does not implement GetAuthorizers (it answered
 /// without an AWS error code, e.g. an emulator's HTML error page).
 async fn list_authorizers(aws: &Aws, api_id: &str) -> Result<Option<Vec<Authorizer>>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let Some(page) = aws
-            .call_if_supported("GetAuthorizers:v2", || {
-                aws.apigwv2
-                    .get_authorizers()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?
-        else {
-            return Ok(None);
-        };
-        out.extend(page.items().iter().cloned());
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(Some(out));
-        }
-    }
+    all_pages!(if_supported aws, "GetAuthorizers:v2", |t| aws
+        .apigwv2
+        .get_authorizers()
+        .api_id(api_id)
+        .max_results(PAGE)
+        .set_next_token(t.clone()))
 }
 
 /// The fallback: GetAuthorizer for each authorizer a route names. Authorizers no route names
@@ -496,35 +421,22 @@ async fn read_mappings(
     v2_apis: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
     let dkey = domain_id.trim_start_matches("domain_name.");
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let got = aws
-            .call("GetApiMappings", || {
-                aws.apigwv2
-                    .get_api_mappings()
-                    .domain_name(domain)
-                    .max_results(PAGE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await;
-        let page = match got {
-            Ok(p) => p,
-            // Gone between the domain read and now, or (emulators) unknown to v2.
-            Err(e) if e.is_not_found() => return Ok(out),
-            Err(e) => return Err(e),
-        };
-        for m in page.items() {
-            if let Some(r) = mapping_resource(domain_id, dkey, domain, m, v2_apis) {
-                out.push(r);
-            }
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+    let got: Result<Vec<ApiMapping>, AwsError> = all_pages!(aws, "GetApiMappings", |t| aws
+        .apigwv2
+        .get_api_mappings()
+        .domain_name(domain)
+        .max_results(PAGE)
+        .set_next_token(t.clone()));
+    let mappings = match got {
+        Ok(m) => m,
+        // Gone between the domain read and now, or (emulators) unknown to v2.
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(mappings
+        .iter()
+        .filter_map(|m| mapping_resource(domain_id, dkey, domain, m, v2_apis))
+        .collect())
 }
 
 /// Only mappings to an owned v2 API; a REST API's mapping is the base path mapping reader's.

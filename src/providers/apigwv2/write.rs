@@ -10,7 +10,7 @@ use crate::model::{Kind, Outputs, Props};
 use crate::plan::Change;
 use aws_sdk_apigatewayv2::types::{
     AuthorizationType, AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration,
-    ProtocolType, VpcLinkStatus,
+    ProtocolType, RouteResponse, VpcLinkStatus,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -497,33 +497,22 @@ async fn route_responses(
     api_id: &str,
     route_id: &str,
 ) -> Result<Option<Vec<(String, String)>>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let Some(page) = aws
-            .call_if_supported("GetRouteResponses", || {
-                aws.apigwv2
-                    .get_route_responses()
-                    .api_id(api_id)
-                    .route_id(route_id)
-                    .set_next_token(token.clone())
-                    .send()
+    let all: Option<Vec<RouteResponse>> = all_pages!(if_supported aws, "GetRouteResponses", |t| aws
+            .apigwv2
+            .get_route_responses()
+            .api_id(api_id)
+            .route_id(route_id)
+            .set_next_token(t.clone()))?;
+    Ok(all.map(|v| {
+        v.iter()
+            .map(|r| {
+                (
+                    r.route_response_id().unwrap_or_default().to_string(),
+                    r.route_response_key().unwrap_or_default().to_string(),
+                )
             })
-            .await?
-        else {
-            return Ok(None);
-        };
-        out.extend(page.items().iter().map(|r| {
-            (
-                r.route_response_id().unwrap_or_default().to_string(),
-                r.route_response_key().unwrap_or_default().to_string(),
-            )
-        }));
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.items().is_empty() {
-            return Ok(Some(out));
-        }
-    }
+            .collect()
+    }))
 }
 
 /// After the selection expression was cleared. Where the endpoint cannot list route
