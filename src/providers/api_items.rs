@@ -183,7 +183,7 @@ fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
     p.get(k).and_then(Value::as_str)
 }
 
-fn strings(p: &Props, k: &str) -> Vec<String> {
+pub(super) fn strings(p: &Props, k: &str) -> Vec<String> {
     p.get(k)
         .and_then(Value::as_array)
         .map(|a| {

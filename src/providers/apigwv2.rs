@@ -157,20 +157,9 @@ fn sorted(v: &[String]) -> Value {
     json!(v)
 }
 
-fn str_prop<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
-    p.get(k).and_then(Value::as_str)
-}
-
-fn strings_prop(p: &Props, k: &str) -> Vec<String> {
-    p.get(k)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+// The props readers the REST providers use, under the names this module's files know.
+use super::api_items::strings as strings_prop;
+use super::apigateway_write::s as str_prop;
 
 fn int_prop(p: &Props, k: &str) -> Option<i32> {
     p.get(k).and_then(Value::as_i64).map(|n| n as i32)
