@@ -12,4 +12,8 @@ pub mod model;
 pub mod openapi;
 pub mod plan;
 pub mod providers;
+pub mod refs;
 pub mod util;
+
+#[cfg(test)]
+mod layering;

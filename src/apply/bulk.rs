@@ -10,8 +10,8 @@
 
 use crate::model::Kind;
 use crate::plan::{Action, Change, Plan};
-use crate::providers::apigateway_write::method_changed;
-use crate::providers::limits::{quota, RateLimiter, APIGW_TOTAL};
+use crate::providers::apigateway::write::method_changed;
+use crate::providers::limits::{quota, service_of, APIGW_TOTAL};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -41,7 +41,7 @@ pub const MARGIN_S: f64 = 2.0;
 pub const MARGIN_RATIO: f64 = 1.5;
 
 /// The API Gateway write calls one change makes on the granular path (what
-/// `providers::apigateway_write` and `providers::api_items` send for it).
+/// `providers::apigateway::write` and `providers::apigateway::items` send for it).
 pub fn write_calls(c: &Change) -> Vec<&'static str> {
     if c.action == Action::Noop || c.covered_by.is_some() {
         return Vec::new();
@@ -110,8 +110,8 @@ pub fn floor_seconds(calls: &BTreeMap<&str, u64>) -> f64 {
     let mut shared: BTreeMap<&str, u64> = BTreeMap::new();
     let mut worst: f64 = 0.0;
     for (op, n) in calls {
-        *shared.entry(RateLimiter::service_of(op)).or_default() += n;
-        if let Some((rate, burst)) = quota(op) {
+        *shared.entry(service_of("apigateway", op)).or_default() += n;
+        if let Some((rate, burst)) = quota("apigateway", op) {
             worst = worst.max((*n as f64 - burst).max(0.0) / rate);
         }
     }
@@ -250,7 +250,7 @@ pub fn import_body(doc: &Value, key: &str) -> Value {
     let mut body = doc.clone();
     for (path, method, props) in crate::openapi::render::routes(doc, key) {
         let op_key = if method == "ANY" {
-            crate::openapi::contract::ANY_METHOD.to_string()
+            crate::config::contract::ANY_METHOD.to_string()
         } else {
             method.to_lowercase()
         };

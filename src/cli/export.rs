@@ -1,7 +1,7 @@
 //! `export-openapi`: the document the stack imports (offline), or what a stage serves (--live).
 
+use super::args::{DocFormat, ExportArgs, Global};
 use super::stack::load_config;
-use super::{DocFormat, ExportArgs, Global};
 use crate::diag::Diagnostics;
 use crate::model::desire;
 use crate::providers::aws::Aws;
@@ -94,7 +94,7 @@ fn http_export(
         .filter(|r| r.parent.as_deref() == Some(api_id.as_str()))
         .collect();
     let contract = cfg.contracts.get(key).map(|c| &c.doc);
-    let doc = crate::openapi::render_v2::render(api, &children, contract);
+    let doc = crate::model::v2_document::render(api, &children, contract);
     let text = match a.format {
         DocFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
         DocFormat::Yaml => serde_yaml::to_string(&doc)?,
@@ -113,7 +113,7 @@ async fn live_export(
 ) -> Result<String> {
     let aws = Aws::connect(&g.aws_options(), cfg.file.region.as_deref()).await?;
     let mut live = crate::model::LiveState::default();
-    crate::providers::apigateway_read::read_rest_apis(&aws, &cfg.owner(), &mut live).await?;
+    crate::providers::apigateway::read::read_rest_apis(&aws, &cfg.owner(), &mut live).await?;
     let api = live
         .resources
         .get(&format!("rest_api.{key}"))
@@ -130,7 +130,7 @@ async fn live_export(
         DocFormat::Yaml => "application/yaml",
     };
     let out = aws
-        .call("GetExport", || {
+        .call(|| {
             aws.apigw
                 .get_export()
                 .rest_api_id(&id)

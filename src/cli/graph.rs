@@ -1,7 +1,7 @@
 //! `graph`: the desired resources and their dependencies as Mermaid or DOT.
 
+use super::args::{Global, GraphArgs, GraphFormat};
 use super::stack::load_config;
-use super::{Global, GraphArgs, GraphFormat};
 use crate::diag::Diagnostics;
 use crate::model::{desire, Kind};
 use anyhow::Result;

@@ -1,193 +1,39 @@
 //! Command-line interface: arguments → library calls → exit codes (Terraform's: 0 success or
 //! no changes, 1 error, 2 changes present with --detailed-exitcode).
 
+mod args;
 mod export;
 mod graph;
 mod progress;
 pub mod stack;
 pub mod validate;
 
-use crate::config::load::parse_var;
-use crate::providers::aws::AwsOptions;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+pub use args::*;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "idrv5-gw",
-    version,
-    about = "AWS API Gateway stacks as code: plan, apply, destroy, export-openapi"
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: Global,
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct Global {
-    /// Stack file: an environment file such as stacks/idrv5/prod.yaml (it names its base).
-    #[arg(long, global = true, default_value = "stack.yaml")]
-    pub stack: PathBuf,
-    /// Override a stack variable (repeatable): --var backend_host=10.0.0.1:8080
-    #[arg(long = "var", global = true, value_parser = parse_var)]
-    pub vars: Vec<(String, String)>,
-    /// AWS region (default: the stack's `region`, then AWS_REGION / the profile).
-    #[arg(long, global = true)]
-    pub region: Option<String>,
-    /// AWS profile from ~/.aws/config.
-    #[arg(long, global = true, env = "AWS_PROFILE")]
-    pub profile: Option<String>,
-    /// Send AWS calls to this endpoint (a local emulator such as moto_server).
-    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
-    pub endpoint_url: Option<String>,
-    /// No colours (also when NO_COLOR is set).
-    #[arg(long, global = true)]
-    pub no_color: bool,
-    /// Print AWS calls made, by operation, and the wall time, on stderr.
-    #[arg(long, global = true)]
-    pub stats: bool,
-}
-
-impl Global {
-    pub fn aws_options(&self) -> AwsOptions {
-        AwsOptions {
-            region: self.region.clone(),
-            profile: self.profile.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-        }
-    }
-    pub fn color(&self) -> bool {
-        use std::io::IsTerminal;
-        !self.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-    }
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check the stack and its OpenAPI contracts offline, with API Gateway import-compatibility lint.
-    Validate,
-    /// Read live state and show what apply would change.
-    Plan(PlanArgs),
-    /// Make the account match the stack (or carry out a saved plan).
-    Apply(ApplyArgs),
-    /// Delete everything the stack owns, in reverse dependency order.
-    Destroy(DestroyArgs),
-    /// Write the OpenAPI document (with x-amazon-apigateway extensions) the stack imports.
-    ExportOpenapi(ExportArgs),
-    /// Print the resource dependency graph.
-    Graph(GraphArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// Print the plan as versioned JSON (docs/plan-format.md) instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Save the plan to FILE for `apply FILE`.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Exit 2 when there are changes, 0 when none, 1 on error.
-    #[arg(long)]
-    pub detailed_exitcode: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ApplyArgs {
-    /// A plan saved with `plan --out`; refused if live state changed since.
-    pub planfile: Option<PathBuf>,
-    /// Do not ask for confirmation (required when not on a terminal).
-    #[arg(long)]
-    pub auto_approve: bool,
-    /// Allow deleting or replacing resources marked `protect`.
-    #[arg(long)]
-    pub allow_destroy_protected: bool,
-    /// Changes carried out at once.
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: usize,
-    /// Do not wait for new ACM certificates to be issued: request them, write their
-    /// validation records, and leave the domains that need them to the next apply.
-    #[arg(long)]
-    pub no_wait: bool,
-    /// With a stack `lock:`, wait up to SECONDS for another apply of the stack to finish.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_wait: u64,
-    /// Write a REST API's routes with one PutRestApi of its document, then repair what the
-    /// import did not carry: `auto` when the quota cost model says it is cheaper (large
-    /// changes), `always`, or `never` (per-route calls). Not for saved plans.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub bulk: BulkMode,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BulkMode {
-    Auto,
-    Always,
-    Never,
-}
-
-impl BulkMode {
-    pub fn mode(self) -> crate::apply::bulk::Mode {
-        match self {
-            BulkMode::Auto => crate::apply::bulk::Mode::Auto,
-            BulkMode::Always => crate::apply::bulk::Mode::Always,
-            BulkMode::Never => crate::apply::bulk::Mode::Never,
-        }
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct DestroyArgs {
-    #[arg(long)]
-    pub auto_approve: bool,
-    /// Allow deleting resources marked `protect` (default for environment prod).
-    #[arg(long)]
-    pub allow_destroy_protected: bool,
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: usize,
-    /// With a stack `lock:`, wait up to SECONDS for another apply of the stack to finish.
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_wait: u64,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DocFormat {
-    Yaml,
-    Json,
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// Which REST API (key under rest_apis); default the only one.
-    #[arg(long)]
-    pub api: Option<String>,
-    #[arg(long, value_enum, default_value = "yaml")]
-    pub format: DocFormat,
-    /// Write to FILE instead of stdout.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-    /// Export what a deployed stage serves (GetExport) instead of rendering offline.
-    #[arg(long, requires = "stage")]
-    pub live: bool,
-    #[arg(long)]
-    pub stage: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum GraphFormat {
-    Dot,
-    Mermaid,
-}
-
-#[derive(Debug, Args)]
-pub struct GraphArgs {
-    #[arg(long, value_enum, default_value = "mermaid")]
-    pub format: GraphFormat,
+/// Logs go to stderr, so plans and JSON on stdout stay clean. Nothing secret is logged:
+/// the call path logs operations, attempts, codes and latencies, never requests.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.is_empty() => EnvFilter::new(v),
+        _ => EnvFilter::new(match verbose {
+            // Only our own: the SDK's warnings were never shown and are not now.
+            0 => "idrv5_gw=warn",
+            1 => "idrv5_gw=debug",
+            _ => "idrv5_gw=trace,aws_smithy_runtime=debug,aws_config=info",
+        }),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
 }
 
 /// Run a command; returns the process exit code. Errors are printed here, once.
 pub fn run(cli: Cli) -> i32 {
+    init_logging(cli.global.verbose);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,7 +1,7 @@
 //! plan, apply and destroy: load → read live → diff → (confirm) → execute.
 
+use super::args::{ApplyArgs, DestroyArgs, Global, PlanArgs};
 use super::progress::Progress;
-use super::{ApplyArgs, DestroyArgs, Global, PlanArgs};
 use crate::apply::{self, bulk};
 use crate::config::{self, Config, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
@@ -319,7 +319,7 @@ async fn bulk_write(
             continue;
         };
         let body = bulk::import_body(&doc, &e.key);
-        match providers::apigateway_write::put_rest_api(&s.aws, &api_id, &body).await {
+        match providers::apigateway::write::put_rest_api(&s.aws, &api_id, &body).await {
             Ok(()) => {
                 println!(
                     "bulk: PutRestApi {} (1 call instead of ~{} per-route calls, est. {} → {})",

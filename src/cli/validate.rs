@@ -1,7 +1,7 @@
 //! `validate`: offline checks of the stack and its contracts, all problems at once.
 
+use super::args::Global;
 use super::stack::{lint_contracts, load_config};
-use super::Global;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::{desire, Kind, Resource};

@@ -5,9 +5,12 @@
 //! by key, lists replaced, `null` removes), variables are interpolated, and the result is
 //! checked; those errors are located by key path in the file that sets the key.
 
-use super::schema::{IntegrationType, StackFile};
+use super::file::StackFile;
+use super::schema::IntegrationType;
+use super::source::locate_in;
+pub use super::source::read_source;
+use crate::config::contract::Contract;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceText};
-use crate::openapi::contract::Contract;
 use indexmap::IndexMap;
 use serde_yaml::{Mapping, Value};
 use std::collections::BTreeMap;
@@ -45,13 +48,10 @@ impl Config {
     pub fn default_name(&self, key: &str) -> String {
         format!("{}-{}-{}", self.stack, self.environment, key)
     }
-}
-
-pub(crate) fn locate_in(sources: &[SourceText], path: &[&str]) -> Option<Location> {
-    sources
-        .iter()
-        .find_map(|s| s.find(path))
-        .or_else(|| sources.first().map(|s| s.locate(path)))
+    /// A REST API's name in AWS: its `name:` or `<stack>-<env>-<key>`.
+    pub fn api_name(&self, key: &str, api: &super::schema::RestApi) -> String {
+        api.name.clone().unwrap_or_else(|| self.default_name(key))
+    }
 }
 
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
@@ -154,31 +154,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
-    }
-}
-
-/// Read a YAML file as text; bytes that are not UTF-8 are reported at their line.
-pub fn read_source(path: &Path, what: &str) -> Result<SourceText, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("io", format!("cannot read {what} {}: {e}", path.display()))
-    })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceText::new(path, text)),
-        Err(e) => {
-            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-            let column = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-            let src = SourceText::new(path, String::new());
-            Err(Diagnostic::error(
-                "encoding",
-                format!(
-                    "{} is not UTF-8 text (an invalid byte here)",
-                    path.display()
-                ),
-            )
-            .hint("save the file as UTF-8")
-            .at(Some(src.at_line(line, column))))
-        }
     }
 }
 
@@ -404,7 +379,7 @@ fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostic
             );
         }
     }
-    d.extend(crate::config::v2::check_keys(&file, &sources));
+    d.extend(super::file::check_api_keys(&file, &sources));
     let mut contracts = IndexMap::new();
     for (key, api) in &file.rest_apis {
         let at = |k: &[&str]| {

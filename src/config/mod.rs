@@ -1,9 +1,12 @@
 //! Stack files: schema, loading with overlays and variables, semantic checks.
 
+pub mod contract;
 pub mod edge;
+pub mod file;
 pub mod load;
 pub mod monitoring;
 pub mod schema;
+pub mod source;
 pub mod v2;
 
 pub use load::{load, Config, LoadOptions};

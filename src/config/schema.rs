@@ -10,52 +10,6 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct StackFile {
-    /// Base file this one overrides, relative to this file.
-    pub extends: Option<String>,
-    pub stack: Option<String>,
-    pub environment: Option<String>,
-    pub region: Option<String>,
-    /// Protect owned resources from deletion (default: true for environment `prod`).
-    pub protect: Option<bool>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
-    #[serde(default)]
-    pub variables: BTreeMap<String, String>,
-    #[serde(default)]
-    pub vpc_links: IndexMap<String, VpcLink>,
-    #[serde(default)]
-    pub rest_apis: IndexMap<String, RestApi>,
-    /// HTTP APIs (API Gateway v2) by key.
-    #[serde(default)]
-    pub http_apis: IndexMap<String, crate::config::v2::HttpApi>,
-    /// WebSocket APIs (API Gateway v2) by key.
-    #[serde(default)]
-    pub websocket_apis: IndexMap<String, crate::config::v2::WebSocketApi>,
-    /// API keys by key; values are never printed.
-    #[serde(default)]
-    pub api_keys: IndexMap<String, ApiKey>,
-    /// Usage plans (tiers) by key.
-    #[serde(default)]
-    pub usage_plans: IndexMap<String, UsagePlan>,
-    /// Alarms and the dashboard generated for every REST API stage.
-    pub monitoring: Option<crate::config::monitoring::Monitoring>,
-    /// WAF web ACL, custom domains, certificates and DNS records (the edge).
-    #[serde(default)]
-    pub edge: crate::config::edge::Edge,
-    /// Lock applies of this stack in a DynamoDB table, so two never run at once.
-    pub lock: Option<StackLock>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct StackLock {
-    /// The table (partition key `LockID`, a string); it must exist.
-    pub dynamodb_table: String,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct ApiKey {
     /// AWS name; default `<stack>-<environment>-<key>`. Renaming replaces the key.
     pub name: Option<String>,

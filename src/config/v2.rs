@@ -149,46 +149,15 @@ pub struct Stage {
     /// Deploy every change at once (default true). false: idrv5-gw deploys after a change.
     pub auto_deploy: Option<bool>,
     /// Default route throttling.
-    pub throttling: Option<crate::config::schema::Throttling>,
+    pub throttling: Option<super::schema::Throttling>,
     /// Per-route throttling overrides, by route key.
     #[serde(default)]
-    pub routes: IndexMap<String, crate::config::schema::Throttling>,
+    pub routes: IndexMap<String, super::schema::Throttling>,
     /// WebSocket execution logging: OFF, ERROR or INFO.
     pub logging_level: Option<String>,
     pub metrics: Option<bool>,
-    pub access_logs: Option<crate::config::schema::AccessLogs>,
+    pub access_logs: Option<super::schema::AccessLogs>,
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
     pub protect: Option<bool>,
-}
-
-/// API keys are one namespace across `rest_apis`, `http_apis` and `websocket_apis`.
-pub fn check_keys(
-    file: &crate::config::schema::StackFile,
-    sources: &[crate::diag::SourceText],
-) -> Vec<crate::diag::Diagnostic> {
-    let mut seen: BTreeMap<&str, &str> = file
-        .rest_apis
-        .keys()
-        .map(|k| (k.as_str(), "rest_apis"))
-        .collect();
-    let mut out = Vec::new();
-    let v2 = file
-        .http_apis
-        .keys()
-        .map(|k| (k, "http_apis"))
-        .chain(file.websocket_apis.keys().map(|k| (k, "websocket_apis")));
-    for (key, section) in v2 {
-        if let Some(first) = seen.insert(key, section) {
-            out.push(
-                crate::diag::Diagnostic::error(
-                    "schema",
-                    format!("{section}.{key}: `{key}` is also a key of {first}"),
-                )
-                .hint("API keys name stages (`key.stage`) across all API kinds: rename one")
-                .at(crate::config::load::locate_in(sources, &[section, key])),
-            );
-        }
-    }
-    out
 }

@@ -9,9 +9,6 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
-pub const TAG_STACK: &str = "idrv5-gw:stack";
-pub const TAG_PROTECT: &str = "idrv5-gw:protect";
-
 /// Seed 000's access-log fields.
 pub fn default_access_log_format() -> IndexMap<String, String> {
     [
@@ -32,10 +29,6 @@ pub fn default_access_log_format() -> IndexMap<String, String> {
     .collect()
 }
 
-pub fn api_name(cfg: &Config, key: &str, api: &RestApi) -> String {
-    api.name.clone().unwrap_or_else(|| cfg.default_name(key))
-}
-
 /// The rendered import document of each REST API, by key, and warnings about what the
 /// documents could not carry.
 pub type Documents = (IndexMap<String, Value>, Vec<Diagnostic>);
@@ -48,7 +41,7 @@ pub fn documents(cfg: &Config, region: &str) -> Result<Documents, Vec<Diagnostic
         let Some(contract) = cfg.contracts.get(key) else {
             continue;
         };
-        let name = api_name(cfg, key, api);
+        let name = cfg.api_name(key, api);
         let input = RenderInput {
             key,
             name: &name,
@@ -133,7 +126,7 @@ pub fn desire_from(
         let Some(doc) = docs.shift_remove(key) else {
             continue;
         };
-        let name = api_name(cfg, key, api);
+        let name = cfg.api_name(key, api);
         out.extend(rest_api(cfg, key, api, &name, doc, protect));
     }
     out.extend(permissions);

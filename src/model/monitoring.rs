@@ -4,7 +4,6 @@
 //! latency, cache hit rate) for every REST API stage; an environment tunes or turns them off.
 //! The dashboard has one row per API stage, plus the user's widgets verbatim.
 
-use super::desire::api_name;
 use super::{Kind, Resource};
 use crate::config::monitoring::{AlarmSettings, Monitoring};
 use crate::config::Config;
@@ -166,7 +165,7 @@ fn stages(cfg: &Config, others: &[Resource]) -> Vec<StageInfo> {
                 });
             out.push(StageInfo {
                 api_key: key.clone(),
-                api_name: api_name(cfg, key, api),
+                api_name: cfg.api_name(key, api),
                 stage: stage.clone(),
                 caching,
                 web_acl,

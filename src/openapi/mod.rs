@@ -1,9 +1,10 @@
-//! OpenAPI contracts: loading, the import document the stack implies, import-compat lint.
+//! OpenAPI contracts: the import document the stack implies, import-compat lint.
 
-pub mod contract;
 pub mod cors;
 pub mod lint;
 pub mod models;
 pub mod render;
-pub mod render_v2;
 pub mod security;
+
+/// The contract loader lives in `config` (stack files name contracts); re-exported here.
+pub use crate::config::contract;

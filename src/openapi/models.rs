@@ -4,7 +4,7 @@
 //! JSON request body names, and what they refer to. Keywords draft 4 does not know are
 //! dropped with a warning naming the schema; `nullable` becomes a `null` type.
 
-use super::contract::Contract;
+use crate::config::contract::Contract;
 use crate::diag::Diagnostic;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -37,7 +37,7 @@ const DROP: &[&str] = &[
 /// The schema name a request body refers to, for `application/json`.
 pub fn body_model(contract: &Contract, path: &str, method: &str) -> Option<String> {
     let key = if method == "ANY" {
-        super::contract::ANY_METHOD.to_string()
+        crate::config::contract::ANY_METHOD.to_string()
     } else {
         method.to_lowercase()
     };

@@ -3,11 +3,11 @@
 //! `export-openapi` prints, the source of the desired route table, and (resolved) what the
 //! deployment fingerprint hashes.
 
-use super::contract::{Contract, Operation};
 use super::{cors, models, security};
+use crate::config::contract::{Contract, Operation};
 use crate::config::schema::{Integration, IntegrationType, RestApi};
 use crate::diag::Diagnostic;
-use crate::model::ref_placeholder;
+use crate::refs::ref_placeholder;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -59,7 +59,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
             .entry(full)
             .or_insert_with(|| Value::Object(Map::new()));
         let key = if op.method == "ANY" {
-            super::contract::ANY_METHOD.to_string()
+            crate::config::contract::ANY_METHOD.to_string()
         } else {
             op.method.to_lowercase()
         };
@@ -92,7 +92,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
             let methods: Vec<String> = o
                 .keys()
                 .map(|k| {
-                    if k == super::contract::ANY_METHOD {
+                    if k == crate::config::contract::ANY_METHOD {
                         "*".to_string()
                     } else {
                         k.to_uppercase()
@@ -460,7 +460,7 @@ fn render_operation(input: &RenderInput, op: &Operation, integ: &Integration) ->
 
 fn op_key(op: &Operation) -> String {
     if op.method == "ANY" {
-        super::contract::ANY_METHOD.to_string()
+        crate::config::contract::ANY_METHOD.to_string()
     } else {
         op.method.to_lowercase()
     }
@@ -548,7 +548,7 @@ pub fn routes(doc: &Value, api: &str) -> Vec<(String, String, Value)> {
     };
     for (path, item) in paths {
         for (key, op) in item.as_object().into_iter().flatten() {
-            let method = if key == super::contract::ANY_METHOD {
+            let method = if key == crate::config::contract::ANY_METHOD {
                 "ANY".to_string()
             } else {
                 key.to_uppercase()

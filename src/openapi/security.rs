@@ -1,7 +1,7 @@
 //! Which authorizer, scopes and API-key requirement each operation gets, and the
 //! `securitySchemes` the import document declares for them.
 
-use super::contract::{Contract, Operation};
+use crate::config::contract::{Contract, Operation};
 use crate::config::schema::{AuthorizerType, RestApi};
 use crate::diag::Diagnostic;
 use serde_json::{json, Map, Value};
@@ -26,7 +26,7 @@ pub fn contract_requirements<'a>(contract: &'a Contract, op: &Operation) -> Opti
         "/paths/{}/{}/security",
         op.path.replace('~', "~0").replace('/', "~1"),
         if op.method == "ANY" {
-            super::contract::ANY_METHOD.to_string()
+            crate::config::contract::ANY_METHOD.to_string()
         } else {
             op.method.to_lowercase()
         }

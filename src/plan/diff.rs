@@ -7,10 +7,10 @@
 
 use super::{Action, AttrDiff, Change, Plan, Summary, FORMAT_VERSION};
 use crate::diag::Diagnostic;
+use crate::model::owner::UNREADABLE;
 use crate::model::{
     is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource,
 };
-use crate::providers::apigateway_read::UNREADABLE;
 use crate::util::{canonical_json, sha256_hex};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};

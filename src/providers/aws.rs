@@ -25,7 +25,7 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
 }
 
-/// Errors from AWS, classified.
+/// Errors from AWS, classified. Each keeps the operation and AWS's error code as data.
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
     #[error("no AWS region: set `region:` in the stack file, pass --region, or export AWS_REGION")]
@@ -38,10 +38,26 @@ pub enum AwsError {
         op: String,
         detail: String,
     },
-    #[error("AWS rejected the credentials during {op}: {message}. Check AWS_PROFILE/--profile or the access keys")]
-    BadCredentials { op: String, message: String },
+    #[error("AWS rejected the credentials during {op}: {code}: {message}. Check AWS_PROFILE/--profile or the access keys")]
+    BadCredentials {
+        op: String,
+        code: String,
+        message: String,
+    },
+    #[error("AWS denied {op}: the credentials lack the IAM permission {permission} ({code}: {message}). Grant it to the role or user that runs idrv5-gw")]
+    AccessDenied {
+        op: String,
+        code: String,
+        /// The IAM action AWS named, else the one the operation needs.
+        permission: String,
+        message: String,
+    },
     #[error("{op}: not found: {message}")]
-    NotFound { op: String, message: String },
+    NotFound {
+        op: String,
+        code: String,
+        message: String,
+    },
     #[error("{op} failed: {code}: {message}")]
     Service {
         op: String,
@@ -55,7 +71,8 @@ pub enum AwsError {
     GaveUp {
         op: String,
         attempts: u32,
-        last: String,
+        /// The last answer, classified.
+        last: Box<AwsError>,
         /// Some attempt was answered with a 5xx (the last may be a throttle).
         server_error: bool,
     },
@@ -65,12 +82,120 @@ impl AwsError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, AwsError::NotFound { .. })
     }
-    /// The AWS error code, e.g. `WAFOptimisticLockException`, also after retries gave up.
-    pub fn has_code(&self, code: &str) -> bool {
+    /// The AWS error code of an answer taken as final (not retried). A retried-out error has
+    /// none: a ConflictException that ran out of retries is a failure, never "it exists".
+    pub fn code(&self) -> Option<&str> {
         match self {
-            AwsError::Service { code: c, .. } => c == code,
-            AwsError::GaveUp { last, .. } => last.contains(code),
-            _ => false,
+            AwsError::Service { code, .. }
+            | AwsError::NotFound { code, .. }
+            | AwsError::BadCredentials { code, .. }
+            | AwsError::AccessDenied { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+    /// AWS answered with exactly this code (see `code`).
+    pub fn has_code(&self, code: &str) -> bool {
+        self.code() == Some(code)
+    }
+    /// The same error with every message passed through `f` (to scrub a secret).
+    pub fn map_text(self, f: &dyn Fn(String) -> String) -> AwsError {
+        use AwsError::*;
+        match self {
+            Service { op, code, message } => Service {
+                op,
+                code,
+                message: f(message),
+            },
+            NotFound { op, code, message } => NotFound {
+                op,
+                code,
+                message: f(message),
+            },
+            BadCredentials { op, code, message } => BadCredentials {
+                op,
+                code,
+                message: f(message),
+            },
+            AccessDenied {
+                op,
+                code,
+                permission,
+                message,
+            } => AccessDenied {
+                op,
+                code,
+                permission,
+                message: f(message),
+            },
+            GaveUp {
+                op,
+                attempts,
+                last,
+                server_error,
+            } => GaveUp {
+                op,
+                attempts,
+                last: Box::new(last.map_text(f)),
+                server_error,
+            },
+            Unreachable {
+                endpoint,
+                op,
+                detail,
+            } => Unreachable {
+                endpoint,
+                op,
+                detail: f(detail),
+            },
+            NoCredentials(d) => NoCredentials(f(d)),
+            Deferred(d) => Deferred(f(d)),
+            NoRegion => NoRegion,
+        }
+    }
+}
+
+/// An SDK operation, named from its types: `aws_sdk_wafv2::operation::create_web_acl::
+/// CreateWebACLError` is `wafv2` / `CreateWebACL`. Pacing and messages use it, so no caller
+/// spells an operation's name by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The SDK crate's service: `apigateway`, `apigatewayv2`, `wafv2`, `cloudwatchlogs`, ...
+    pub service: &'static str,
+    pub name: &'static str,
+}
+
+impl Operation {
+    pub fn of<E>() -> Operation {
+        Operation::parse(std::any::type_name::<E>())
+    }
+    fn parse(type_name: &'static str) -> Operation {
+        let service = type_name
+            .split("::")
+            .next()
+            .and_then(|c| c.strip_prefix("aws_sdk_"))
+            .unwrap_or("unknown");
+        let last = type_name.rsplit("::").next().unwrap_or(type_name);
+        let name = last.strip_suffix("Error").unwrap_or(last);
+        Operation { service, name }
+    }
+    /// The IAM action the operation needs. API Gateway's are HTTP verbs on resources, so
+    /// its service prefix is named with the operation for the user to look up.
+    pub fn iam_action(&self) -> String {
+        let prefix = match self.service {
+            "apigatewayv2" => "apigateway",
+            "cloudwatchlogs" => "logs",
+            other => other,
+        };
+        format!("{prefix}:{}", self.name)
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.service {
+            // The v2 operations share names with REST ones: say which.
+            "apigatewayv2" => write!(f, "{} (API Gateway v2)", self.name),
+            _ => f.write_str(self.name),
         }
     }
 }
@@ -275,42 +400,41 @@ impl Aws {
         }
     }
 
-    /// Send one request through the rate limiter, retrying what AWS says to retry.
-    pub async fn call<T, E, F, Fut>(&self, op: &'static str, send: F) -> Result<T, AwsError>
+    /// Send one request through the rate limiter, retrying what AWS says to retry. The
+    /// operation (for pacing, logs and messages) comes from the SDK's error type.
+    pub async fn call<T, E, F, Fut>(&self, send: F) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        let op = Operation::of::<E>();
         // `call_inner` answers None only when asked to.
         self.call_inner(op, send, false)
             .await?
             .ok_or_else(|| AwsError::Service {
-                op: op.into(),
+                op: op.to_string(),
                 code: "Internal".into(),
                 message: "no answer".into(),
             })
     }
 
     /// Like `call`, but `Ok(None)` at once (no retries) when the endpoint answers with an
-    /// HTTP error that carries no AWS error code: an emulator's HTML page for an operation it
-    /// does not implement. Real AWS errors are classified and retried as in `call`.
-    pub async fn call_if_supported<T, E, F, Fut>(
-        &self,
-        op: &'static str,
-        send: F,
-    ) -> Result<Option<T>, AwsError>
+    /// HTTP error that carries no AWS error code (an emulator's HTML page for an operation it
+    /// does not implement), or with 501 Not Implemented. Real AWS errors are classified and
+    /// retried as in `call`.
+    pub async fn call_if_supported<T, E, F, Fut>(&self, send: F) -> Result<Option<T>, AwsError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.call_inner(op, send, true).await
+        self.call_inner(Operation::of::<E>(), send, true).await
     }
 
     async fn call_inner<T, E, F, Fut>(
         &self,
-        op: &'static str,
+        op: Operation,
         mut send: F,
         foreign_is_none: bool,
     ) -> Result<Option<T>, AwsError>
@@ -324,15 +448,31 @@ impl Aws {
         let mut unreachable = 0u32;
         loop {
             attempt += 1;
-            self.limiter.acquire(op).await;
-            let err = match send().await {
-                Ok(v) => return Ok(Some(v)),
+            self.limiter.acquire(op.service, op.name).await;
+            let t0 = std::time::Instant::now();
+            let answer = send().await;
+            let ms = t0.elapsed().as_millis() as u64;
+            let err = match answer {
+                Ok(v) => {
+                    tracing::debug!(service = op.service, op = op.name, attempt, ms, "ok");
+                    return Ok(Some(v));
+                }
                 Err(e) => e,
             };
-            if foreign_is_none && is_foreign(&err) {
+            let (code, status) = code_of(&err);
+            tracing::debug!(
+                service = op.service,
+                op = op.name,
+                attempt,
+                ms,
+                code = code.as_deref().unwrap_or("-"),
+                status = status.unwrap_or(0),
+                "error"
+            );
+            if foreign_is_none && (is_foreign(&err) || status == Some(501)) {
                 return Ok(None);
             }
-            server_error |= code_of(&err).1.is_some_and(|s| s >= 500);
+            server_error |= status.is_some_and(|s| s >= 500);
             let class = classify(op, &self.endpoint, &err);
             // An endpoint that cannot be reached fails fast: three in a row. A connection
             // reset between answers of another kind is one more transient fault.
@@ -345,16 +485,16 @@ impl Aws {
             if !retryable || attempt >= self.max_attempts || unreachable >= 3 {
                 if retryable && !matches!(class, AwsError::Unreachable { .. }) {
                     return Err(AwsError::GaveUp {
-                        op: op.into(),
+                        op: op.to_string(),
                         attempts: attempt,
-                        last: class.to_string(),
+                        last: Box::new(class),
                         server_error,
                     });
                 }
                 return Err(class);
             }
             if is_throttle(&err) {
-                self.limiter.slow_down(op);
+                self.limiter.slow_down(op.service, op.name);
             }
             tokio::time::sleep(backoff(attempt)).await;
         }
@@ -411,7 +551,8 @@ fn is_retryable<E: ProvideErrorMetadata>(
     let (code, status) = code_of(e);
     matches!(e, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_))
         || is_throttle(e)
-        || status.is_some_and(|s| s >= 500)
+        // 501 Not Implemented: the endpoint will not do it however often it is asked.
+        || status.is_some_and(|s| s >= 500 && s != 501)
         || code.is_some_and(|c| {
             (c == "ConflictException" && !already_exists(e))
                 || c == "OperationAbortedException"
@@ -429,11 +570,12 @@ fn already_exists<E: ProvideErrorMetadata>(
 }
 
 fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
-    op: &str,
+    op: Operation,
     endpoint: &str,
     e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> AwsError {
     let (code, status) = code_of(e);
+    let op_name = op.to_string();
     match e {
         SdkError::DispatchFailure(d) => {
             let detail = std::error::Error::source(e)
@@ -450,13 +592,13 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
             };
             AwsError::Unreachable {
                 endpoint: endpoint.into(),
-                op: op.into(),
+                op: op_name,
                 detail,
             }
         }
         SdkError::TimeoutError(_) => AwsError::Unreachable {
             endpoint: endpoint.into(),
-            op: op.into(),
+            op: op_name,
             detail: "timed out".into(),
         },
         _ => {
@@ -478,7 +620,15 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
             });
             if status == Some(404) || code.contains("NotFound") {
                 AwsError::NotFound {
-                    op: op.into(),
+                    op: op_name,
+                    code,
+                    message,
+                }
+            } else if is_access_denied(&code) {
+                AwsError::AccessDenied {
+                    op: op_name,
+                    permission: denied_action(&message).unwrap_or_else(|| op.iam_action()),
+                    code,
                     message,
                 }
             } else if matches!(
@@ -487,19 +637,89 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>
                     | "InvalidSignatureException"
                     | "ExpiredTokenException"
                     | "InvalidClientTokenId"
-                    | "AccessDeniedException"
             ) {
                 AwsError::BadCredentials {
-                    op: op.into(),
-                    message: format!("{code}: {message}"),
+                    op: op_name,
+                    code,
+                    message,
                 }
             } else {
                 AwsError::Service {
-                    op: op.into(),
+                    op: op_name,
                     code,
                     message,
                 }
             }
         }
+    }
+}
+
+fn is_access_denied(code: &str) -> bool {
+    matches!(
+        code,
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
+    )
+}
+
+/// The action in AWS's "… is not authorized to perform: apigateway:POST on resource: …".
+fn denied_action(message: &str) -> Option<String> {
+    let rest = message.split("to perform: ").nth(1)?;
+    let action = rest.split([' ', ',']).next()?.trim_end_matches('.');
+    (!action.is_empty()).then(|| action.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_are_named_from_the_sdk_types() {
+        let op = Operation::of::<aws_sdk_dynamodb::operation::get_item::GetItemError>();
+        assert_eq!((op.service, op.name), ("dynamodb", "GetItem"));
+        let op = Operation::of::<aws_sdk_wafv2::operation::create_web_acl::CreateWebACLError>();
+        assert_eq!((op.service, op.name), ("wafv2", "CreateWebACL"));
+        assert_eq!(op.iam_action(), "wafv2:CreateWebACL");
+        let op = Operation::of::<aws_sdk_apigatewayv2::operation::create_stage::CreateStageError>();
+        assert_eq!(op.to_string(), "CreateStage (API Gateway v2)");
+    }
+
+    #[test]
+    fn access_denied_names_the_permission() {
+        let m = "User: arn:aws:iam::1:user/ci is not authorized to perform: apigateway:POST on resource: arn:aws:apigateway:eu-west-1::/restapis";
+        assert_eq!(denied_action(m).as_deref(), Some("apigateway:POST"));
+        assert_eq!(denied_action("Access denied"), None);
+        let e = AwsError::AccessDenied {
+            op: "CreateRestApi".into(),
+            code: "AccessDeniedException".into(),
+            permission: "apigateway:POST".into(),
+            message: m.into(),
+        };
+        assert!(
+            e.to_string()
+                .contains("lack the IAM permission apigateway:POST"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("AWS_PROFILE"), "{e}");
+    }
+
+    #[test]
+    fn a_retried_out_conflict_has_no_code() {
+        let conflict = AwsError::Service {
+            op: "CreateStage".into(),
+            code: "ConflictException".into(),
+            message: "busy".into(),
+        };
+        assert!(conflict.has_code("ConflictException"));
+        let gave_up = AwsError::GaveUp {
+            op: "CreateStage".into(),
+            attempts: 8,
+            last: Box::new(conflict),
+            server_error: false,
+        };
+        assert!(!gave_up.has_code("ConflictException"));
+        assert!(
+            gave_up.to_string().contains("ConflictException"),
+            "{gave_up}"
+        );
     }
 }

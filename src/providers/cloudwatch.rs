@@ -1,13 +1,12 @@
 //! CloudWatch alarms (owned by tag, found by name prefix) and dashboards (owned by name
 //! prefix: dashboards cannot be tagged).
 
-use super::apigateway_read::TAG_ID;
-use super::apigateway_write::{tags, Out};
 use super::aws::{Aws, AwsError};
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::monitoring::{alarm_prefix_of, dashboard_prefix_of, keyed_widgets, widget_list};
+use crate::model::owner::owned;
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::Change;
+use crate::providers::kit::{tags, Out};
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, Statistic, Tag,
 };
@@ -24,7 +23,7 @@ pub async fn read(
     let mut token: Option<String> = None;
     loop {
         let page = aws
-            .call("DescribeAlarms", || {
+            .call(|| {
                 aws.cloudwatch
                     .describe_alarms()
                     .alarm_name_prefix(&prefix)
@@ -38,31 +37,26 @@ pub async fn read(
             let t = aws
                 // Qualified: the bare name is CloudWatch Logs' and would be paced by its
                 // 5/s bucket (limits.rs).
-                .call("ListTagsForResource:cloudwatch", || {
+                .call(|| {
                     aws.cloudwatch
                         .list_tags_for_resource()
                         .resource_arn(arn)
                         .send()
                 })
                 .await?;
-            let tags: BTreeMap<&str, &str> = t
-                .tags()
-                .iter()
-                .filter_map(|t| Some((t.key()?, t.value()?)))
-                .collect();
-            if tags.get(TAG_STACK) != Some(&owner) {
+            let tags = t.tags().iter().filter_map(|t| Some((t.key()?, t.value()?)));
+            let Some((id, protect)) = owned(tags, owner) else {
                 continue; // same prefix, someone else's alarm
-            }
-            let Some(id) = tags.get(TAG_ID) else { continue };
+            };
             live.insert(LiveResource {
-                id: id.to_string(),
+                id,
                 kind: Kind::Alarm,
                 name: a.alarm_name().unwrap_or_default().to_string(),
                 props: alarm_props(a),
                 outputs: [("arn".to_string(), arn.to_string())].into(),
                 deps: BTreeSet::new(),
                 parent: None,
-                protect: tags.get(TAG_PROTECT) == Some(&"true"),
+                protect,
             });
         }
         token = page.next_token().map(str::to_string);
@@ -72,7 +66,7 @@ pub async fn read(
     }
     let prefix = dashboard_prefix_of(owner);
     let list = aws
-        .call("ListDashboards", || {
+        .call(|| {
             aws.cloudwatch
                 .list_dashboards()
                 .dashboard_name_prefix(&prefix)
@@ -82,9 +76,7 @@ pub async fn read(
     for d in list.dashboard_entries() {
         let name = d.dashboard_name().unwrap_or_default().to_string();
         let got = aws
-            .call("GetDashboard", || {
-                aws.cloudwatch.get_dashboard().dashboard_name(&name).send()
-            })
+            .call(|| aws.cloudwatch.get_dashboard().dashboard_name(&name).send())
             .await?;
         let body: Value =
             serde_json::from_str(got.dashboard_body().unwrap_or("{}")).unwrap_or(json!({}));
@@ -239,7 +231,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
                 .map(|(k, v)| Tag::builder().key(k).value(v).build())
                 .collect();
             let i = |k: &str| a.get(k).and_then(Value::as_i64).map(|n| n as i32);
-            aws.call("PutMetricAlarm", || {
+            aws.call(|| {
                 aws.cloudwatch
                     .put_metric_alarm()
                     .alarm_name(s(a, "name").unwrap_or_default())
@@ -271,7 +263,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
             let name = s(a, "name").unwrap_or_default();
             let body = json!({"widgets": widget_list(a.get("widgets").unwrap_or(&Value::Null))})
                 .to_string();
-            aws.call("PutDashboard", || {
+            aws.call(|| {
                 aws.cloudwatch
                     .put_dashboard()
                     .dashboard_name(&name)
@@ -291,13 +283,11 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         .unwrap_or_else(|| ch.name.clone());
     let r = match ch.kind {
         Kind::Alarm => aws
-            .call("DeleteAlarms", || {
-                aws.cloudwatch.delete_alarms().alarm_names(&name).send()
-            })
+            .call(|| aws.cloudwatch.delete_alarms().alarm_names(&name).send())
             .await
             .map(|_| ()),
         _ => aws
-            .call("DeleteDashboards", || {
+            .call(|| {
                 aws.cloudwatch
                     .delete_dashboards()
                     .dashboard_names(&name)

@@ -1,11 +1,11 @@
 //! Lambda invoke permissions for API Gateway: one statement per function and REST API, owned
 //! by its statement id (`idrv5-gw-<stack>-<environment>-<api>`).
 
-use super::apigateway_write::Out;
 use super::aws::{Aws, AwsError};
 use crate::model::desire::function_of_uri;
 use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::plan::Change;
+use crate::providers::kit::Out;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -32,9 +32,7 @@ pub async fn read(
     let prefix = crate::model::desire::statement_id(owner, "");
     for f in functions {
         let policy = match aws
-            .call("GetPolicy", || {
-                aws.lambda.get_policy().function_name(&f).send()
-            })
+            .call(|| aws.lambda.get_policy().function_name(&f).send())
             .await
         {
             Ok(p) => p.policy().unwrap_or_default().to_string(),
@@ -86,7 +84,7 @@ pub async fn put(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let a = ch.after.as_ref();
     let (function, sid, source) = (s(a, "function"), s(a, "statement_id"), s(a, "source_arn"));
     let r = aws
-        .call("AddPermission", || {
+        .call(|| {
             aws.lambda
                 .add_permission()
                 .function_name(&function)
@@ -110,7 +108,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let b = ch.before.as_ref();
     let (function, sid) = (s(b, "function"), s(b, "statement_id"));
     match aws
-        .call("RemovePermission", || {
+        .call(|| {
             aws.lambda
                 .remove_permission()
                 .function_name(&function)

@@ -36,41 +36,40 @@ impl Bucket {
     }
 }
 
-/// (operation, requests per second, burst). "Amazon API Gateway quotas" (fixed, per account
-/// and Region) and CloudWatch Logs' control-plane quotas.
-pub const QUOTAS: &[(&str, f64, f64)] = &[
-    ("CreateRestApi", 1.0 / 3.0, 1.0),
-    ("ImportRestApi", 1.0 / 3.0, 1.0),
-    ("PutRestApi", 1.0, 1.0),
-    ("DeleteRestApi", 1.0 / 30.0, 1.0),
-    ("CreateDeployment", 1.0 / 5.0, 1.0),
-    ("CreateResource", 5.0, 5.0),
-    ("DeleteResource", 5.0, 5.0),
-    ("GetResources", 2.5, 5.0),
-    ("CreateDomainName", 1.0 / 30.0, 1.0),
-    ("UpdateDomainName", 1.0 / 30.0, 1.0),
-    ("DeleteDomainName", 1.0 / 30.0, 1.0),
-    ("UpdateUsagePlan", 1.0 / 20.0, 1.0),
-    ("UpdateAccount", 1.0 / 20.0, 1.0),
-    ("CreateApiKey", 5.0, 5.0),
-    ("DeleteApiKey", 5.0, 5.0),
-    ("CreateVpcLink", 1.0 / 15.0, 1.0),
-    // CloudWatch: PutMetricAlarm and DeleteAlarms 3/s, PutDashboard 10/s.
-    ("PutMetricAlarm", 3.0, 3.0),
-    ("DeleteAlarms", 3.0, 3.0),
-    ("PutDashboard", 10.0, 10.0),
-    ("DeleteVpcLink", 1.0 / 30.0, 1.0),
+/// (SDK service, operation, requests per second, burst). "Amazon API Gateway quotas" (fixed,
+/// per account and Region) and the other services' control-plane quotas. The service is the
+/// SDK crate's (`aws_sdk_<service>`), as `Aws::call` reads it off the operation's types.
+pub const QUOTAS: &[(&str, &str, f64, f64)] = &[
+    ("apigateway", "CreateRestApi", 1.0 / 3.0, 1.0),
+    ("apigateway", "ImportRestApi", 1.0 / 3.0, 1.0),
+    ("apigateway", "PutRestApi", 1.0, 1.0),
+    ("apigateway", "DeleteRestApi", 1.0 / 30.0, 1.0),
+    ("apigateway", "CreateDeployment", 1.0 / 5.0, 1.0),
+    ("apigateway", "CreateResource", 5.0, 5.0),
+    ("apigateway", "DeleteResource", 5.0, 5.0),
+    ("apigateway", "GetResources", 2.5, 5.0),
+    ("apigateway", "CreateDomainName", 1.0 / 30.0, 1.0),
+    ("apigateway", "UpdateDomainName", 1.0 / 30.0, 1.0),
+    ("apigateway", "DeleteDomainName", 1.0 / 30.0, 1.0),
+    ("apigateway", "UpdateUsagePlan", 1.0 / 20.0, 1.0),
+    ("apigateway", "UpdateAccount", 1.0 / 20.0, 1.0),
+    ("apigateway", "CreateApiKey", 5.0, 5.0),
+    ("apigateway", "DeleteApiKey", 5.0, 5.0),
+    ("apigateway", "CreateVpcLink", 1.0 / 15.0, 1.0),
+    ("apigateway", "DeleteVpcLink", 1.0 / 30.0, 1.0),
     // HTTP and WebSocket APIs (v2): "CreateVpcLink (V2)" and "DeleteVpcLink (V2)"; the
     // quota table's CreateDeployment names no API type, so v2 deployments are paced alike.
     // All of them also share the account bucket ("apigateway") with the REST calls.
-    ("CreateVpcLink:v2", 1.0 / 15.0, 1.0),
-    ("DeleteVpcLink:v2", 1.0 / 30.0, 1.0),
-    ("CreateDeployment:v2", 1.0 / 5.0, 1.0),
+    ("apigatewayv2", "CreateVpcLink", 1.0 / 15.0, 1.0),
+    ("apigatewayv2", "DeleteVpcLink", 1.0 / 30.0, 1.0),
+    ("apigatewayv2", "CreateDeployment", 1.0 / 5.0, 1.0),
+    // CloudWatch: PutMetricAlarm and DeleteAlarms 3/s, PutDashboard 10/s.
+    ("cloudwatch", "PutMetricAlarm", 3.0, 3.0),
+    ("cloudwatch", "DeleteAlarms", 3.0, 3.0),
+    ("cloudwatch", "PutDashboard", 10.0, 10.0),
 ];
-/// All API Gateway management operations together.
+/// All API Gateway management operations together (REST and v2).
 pub const APIGW_TOTAL: (f64, f64) = (10.0, 40.0);
-/// CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
-const LOGS_TOTAL: (f64, f64) = (5.0, 5.0);
 /// WAFv2 allows one Create/Put/Update (and Delete, Associate) per second per account.
 const WAF_WRITES: &[&str] = &[
     "CreateIPSet",
@@ -82,50 +81,46 @@ const WAF_WRITES: &[&str] = &[
     "AssociateWebACL",
     "DisassociateWebACL",
 ];
-const CLOUDWATCH_OPS: &[&str] = &[
-    "PutMetricAlarm",
-    "DeleteAlarms",
-    "DescribeAlarms",
-    "PutDashboard",
-    "DeleteDashboards",
-    "GetDashboard",
-    "ListDashboards",
-    "ListTagsForResource:cloudwatch",
-];
-const ROUTE53_OPS: &[&str] = &[
-    "ChangeResourceRecordSets",
-    "ListResourceRecordSets",
-    "ListHostedZonesByName",
-    "GetHostedZone",
-];
-const ACM_OPS: &[&str] = &[
-    "RequestCertificate",
-    "DescribeCertificate",
-    "DeleteCertificate",
-    "ListCertificates",
-    "ListTagsForCertificate",
-    "AddTagsToCertificate",
-];
-
-/// Lambda's control plane allows 15 requests per second for these; stay under it.
-const LAMBDA_TOTAL: (f64, f64) = (10.0, 10.0);
-const LAMBDA_OPS: &[&str] = &["GetPolicy", "AddPermission", "RemovePermission"];
-const LOGS_OPS: &[&str] = &[
-    "CreateLogGroup",
-    "DeleteLogGroup",
-    "PutRetentionPolicy",
-    "DeleteRetentionPolicy",
-    "DescribeLogGroups",
-    "ListTagsForResource",
-    "TagResource",
+/// (shared bucket, requests per second, burst) of each service's calls together.
+const SERVICE_BUCKETS: &[(&str, f64, f64)] = &[
+    ("apigateway", APIGW_TOTAL.0, APIGW_TOTAL.1),
+    // CloudWatch Logs control-plane calls: 5 per second is the lowest of their quotas.
+    ("logs", 5.0, 5.0),
+    // Lambda's control plane allows 15 requests per second for these; stay under it.
+    ("lambda", 10.0, 10.0),
+    ("wafv2-writes", 1.0, 1.0),
+    ("wafv2", 10.0, 10.0),
+    ("cloudwatch", 10.0, 10.0),
+    ("route53", 5.0, 5.0),
+    ("acm", 10.0, 10.0),
+    // The apply lock: a few calls per run, far below DynamoDB's limits.
+    ("dynamodb", 25.0, 25.0),
 ];
 
 /// (requests per second, burst) of an operation's own quota, if it has one.
-pub fn quota(op: &str) -> Option<(f64, f64)> {
+pub fn quota(service: &str, op: &str) -> Option<(f64, f64)> {
     QUOTAS
         .iter()
-        .find(|(o, _, _)| *o == op)
-        .map(|(_, rate, burst)| (*rate, *burst))
+        .find(|(s, o, _, _)| *s == service && *o == op)
+        .map(|(_, _, rate, burst)| (*rate, *burst))
+}
+
+/// The shared bucket an operation also draws from ("apigateway" for API Gateway's, v1 or v2).
+pub fn service_of(service: &str, op: &str) -> &'static str {
+    match service {
+        "apigateway" | "apigatewayv2" => "apigateway",
+        "cloudwatchlogs" => "logs",
+        "wafv2" if WAF_WRITES.contains(&op) => "wafv2-writes",
+        other => SERVICE_BUCKETS
+            .iter()
+            .map(|(b, _, _)| *b)
+            .find(|b| *b == other)
+            .unwrap_or("apigateway"),
+    }
+}
+
+fn op_key(service: &str, op: &str) -> String {
+    format!("{service}:{op}")
 }
 
 #[derive(Debug)]
@@ -137,22 +132,12 @@ pub struct RateLimiter {
 impl RateLimiter {
     pub fn aws_quotas() -> Self {
         let mut b = HashMap::new();
-        for (op, rate, burst) in QUOTAS {
-            b.insert(op.to_string(), Bucket::new(*rate, *burst));
+        for (service, op, rate, burst) in QUOTAS {
+            b.insert(op_key(service, op), Bucket::new(*rate, *burst));
         }
-        b.insert(
-            "apigateway".into(),
-            Bucket::new(APIGW_TOTAL.0, APIGW_TOTAL.1),
-        );
-        b.insert("logs".into(), Bucket::new(LOGS_TOTAL.0, LOGS_TOTAL.1));
-        b.insert("lambda".into(), Bucket::new(LAMBDA_TOTAL.0, LAMBDA_TOTAL.1));
-        b.insert("wafv2-writes".into(), Bucket::new(1.0, 1.0));
-        b.insert("wafv2".into(), Bucket::new(10.0, 10.0));
-        b.insert("cloudwatch".into(), Bucket::new(10.0, 10.0));
-        b.insert("route53".into(), Bucket::new(5.0, 5.0));
-        b.insert("acm".into(), Bucket::new(10.0, 10.0));
-        // The apply lock: a few calls per run, far below DynamoDB's limits.
-        b.insert("dynamodb".into(), Bucket::new(25.0, 25.0));
+        for (name, rate, burst) in SERVICE_BUCKETS {
+            b.insert(name.to_string(), Bucket::new(*rate, *burst));
+        }
         // For benchmarks that measure the tool without its own pacing.
         let enabled = std::env::var("IDRV5_GW_RATE_LIMITS")
             .map(|v| v != "off")
@@ -163,34 +148,11 @@ impl RateLimiter {
         }
     }
 
-    /// The shared bucket an operation also draws from ("apigateway" for API Gateway's).
-    pub fn service_of(op: &str) -> &'static str {
-        if LOGS_OPS.contains(&op) {
-            "logs"
-        } else if LAMBDA_OPS.contains(&op) {
-            "lambda"
-        } else if WAF_WRITES.contains(&op) {
-            "wafv2-writes"
-        } else if CLOUDWATCH_OPS.contains(&op) {
-            "cloudwatch"
-        } else if ROUTE53_OPS.contains(&op) {
-            "route53"
-        } else if ACM_OPS.contains(&op) {
-            "acm"
-        } else if op.starts_with("WAF:") {
-            "wafv2"
-        } else if op.starts_with("DynamoDB:") {
-            "dynamodb"
-        } else {
-            "apigateway"
-        }
-    }
-
-    pub async fn acquire(&self, op: &str) {
+    pub async fn acquire(&self, service: &str, op: &str) {
         if !self.enabled {
             return;
         }
-        for key in [op, Self::service_of(op)] {
+        for key in [op_key(service, op).as_str(), service_of(service, op)] {
             loop {
                 let wait = {
                     let Ok(mut b) = self.buckets.lock() else {
@@ -210,9 +172,9 @@ impl RateLimiter {
     }
 
     /// AWS throttled us anyway (another client shares the account): empty the buckets.
-    pub fn slow_down(&self, op: &str) {
+    pub fn slow_down(&self, service: &str, op: &str) {
         if let Ok(mut b) = self.buckets.lock() {
-            for key in [op, Self::service_of(op)] {
+            for key in [op_key(service, op).as_str(), service_of(service, op)] {
                 if let Some(bucket) = b.get_mut(key) {
                     bucket.tokens = 0.0;
                 }
@@ -227,19 +189,30 @@ mod tests {
 
     #[test]
     fn v2_operations_have_their_own_quota_and_share_the_account_bucket() {
-        for op in [
-            "CreateVpcLink:v2",
-            "DeleteVpcLink:v2",
-            "CreateDeployment:v2",
-        ] {
-            assert!(QUOTAS.iter().any(|(o, _, _)| *o == op), "{op}");
-            assert_eq!(RateLimiter::service_of(op), "apigateway");
+        for op in ["CreateVpcLink", "DeleteVpcLink", "CreateDeployment"] {
+            assert!(quota("apigatewayv2", op).is_some(), "{op}");
+            assert_eq!(service_of("apigatewayv2", op), "apigateway");
         }
-        let (_, rate, _) = QUOTAS
-            .iter()
-            .find(|(o, _, _)| *o == "DeleteVpcLink:v2")
-            .expect("listed");
+        let (rate, _) = quota("apigatewayv2", "DeleteVpcLink").expect("listed");
         assert!((rate - 1.0 / 30.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn each_service_draws_from_its_own_bucket() {
+        // DynamoDB's lock calls were once paced by API Gateway's account bucket.
+        assert_eq!(service_of("dynamodb", "GetItem"), "dynamodb");
+        assert_eq!(service_of("dynamodb", "DeleteItem"), "dynamodb");
+        assert_eq!(service_of("cloudwatchlogs", "ListTagsForResource"), "logs");
+        assert_eq!(
+            service_of("cloudwatch", "ListTagsForResource"),
+            "cloudwatch"
+        );
+        assert_eq!(service_of("wafv2", "CreateWebACL"), "wafv2-writes");
+        assert_eq!(service_of("wafv2", "GetWebACL"), "wafv2");
+        assert_eq!(
+            quota("apigateway", "DeleteVpcLink"),
+            Some((1.0 / 30.0, 1.0))
+        );
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Lock {
 
     async fn try_take(&self, aws: &Aws) -> Result<(), AwsError> {
         let t = now();
-        aws.call("DynamoDB:PutItem", || {
+        aws.call(|| {
             aws.dynamodb
                 .put_item()
                 .table_name(&self.table)
@@ -113,7 +113,7 @@ impl Lock {
     /// Who holds the lock and since when (epoch seconds).
     async fn current(&self, aws: &Aws) -> Result<(String, u64), AwsError> {
         let item = aws
-            .call("GetItem", || {
+            .call(|| {
                 aws.dynamodb
                     .get_item()
                     .table_name(&self.table)
@@ -139,7 +139,7 @@ impl Lock {
     /// Release the lock if this run still holds it (a lease taken over is left alone).
     pub async fn release(self, aws: &Aws) -> Result<(), AwsError> {
         let r = aws
-            .call("DeleteItem", || {
+            .call(|| {
                 aws.dynamodb
                     .delete_item()
                     .table_name(&self.table)

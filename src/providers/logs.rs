@@ -1,13 +1,12 @@
 //! CloudWatch Logs groups for access logs. Owned by tag, like everything else; a group with
 //! the wanted name that this stack does not own is reported, never touched.
 
-use super::apigateway_read::TAG_ID;
-use super::apigateway_write::{tags, Out};
 use super::aws::{Aws, AwsError};
 use crate::diag::Diagnostic;
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
+use crate::model::owner::{other_owner, owned};
 use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::plan::Change;
+use crate::providers::kit::{tags, Out};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -21,7 +20,7 @@ pub async fn read(
     let mut foreign = Vec::new();
     for name in names {
         let page = aws
-            .call("DescribeLogGroups", || {
+            .call(|| {
                 aws.logs
                     .describe_log_groups()
                     .log_group_name_prefix(name)
@@ -42,14 +41,11 @@ pub async fn read(
             .trim_end_matches(":*")
             .to_string();
         let t = aws
-            .call("ListTagsForResource", || {
-                aws.logs.list_tags_for_resource().resource_arn(&arn).send()
-            })
+            .call(|| aws.logs.list_tags_for_resource().resource_arn(&arn).send())
             .await?;
         let tags = t.tags().cloned().unwrap_or_default();
-        if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-            let whose = tags
-                .get(TAG_STACK)
+        let Some((id, protect)) = owned(&tags, owner) else {
+            let whose = other_owner(&tags, owner)
                 .map(|o| format!("stack {o}"))
                 .unwrap_or_else(|| "no idrv5-gw stack".into());
             foreign.push(
@@ -59,9 +55,6 @@ pub async fn read(
                 )
                 .hint(format!("set `access_logs.log_group` to another name, or delete/adopt that group (tag it idrv5-gw:stack={owner})")),
             );
-            continue;
-        }
-        let Some(id) = tags.get(TAG_ID).cloned() else {
             continue;
         };
         let props: Props = [
@@ -77,7 +70,7 @@ pub async fn read(
             outputs: [("arn".to_string(), arn), ("name".to_string(), name.clone())].into(),
             deps: BTreeSet::new(),
             parent: None,
-            protect: tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+            protect,
         });
     }
     Ok(foreign)
@@ -91,7 +84,7 @@ pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError
         .unwrap_or_default()
         .to_string();
     let r = aws
-        .call("CreateLogGroup", || {
+        .call(|| {
             aws.logs
                 .create_log_group()
                 .log_group_name(&name)
@@ -106,7 +99,7 @@ pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError
     }
     set_retention(aws, &name, a.get("retention_days")).await?;
     let page = aws
-        .call("DescribeLogGroups", || {
+        .call(|| {
             aws.logs
                 .describe_log_groups()
                 .log_group_name_prefix(&name)
@@ -128,7 +121,7 @@ pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError
 async fn set_retention(aws: &Aws, name: &str, days: Option<&Value>) -> Result<(), AwsError> {
     match days.and_then(Value::as_i64) {
         Some(d) => aws
-            .call("PutRetentionPolicy", || {
+            .call(|| {
                 aws.logs
                     .put_retention_policy()
                     .log_group_name(name)
@@ -138,7 +131,7 @@ async fn set_retention(aws: &Aws, name: &str, days: Option<&Value>) -> Result<()
             .await
             .map(|_| ()),
         None => aws
-            .call("DeleteRetentionPolicy", || {
+            .call(|| {
                 aws.logs
                     .delete_retention_policy()
                     .log_group_name(name)
@@ -159,9 +152,7 @@ pub async fn update(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let name = ch.live_outputs.get("name").cloned().unwrap_or_default();
     match aws
-        .call("DeleteLogGroup", || {
-            aws.logs.delete_log_group().log_group_name(&name).send()
-        })
+        .call(|| aws.logs.delete_log_group().log_group_name(&name).send())
         .await
     {
         Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => Ok(()),

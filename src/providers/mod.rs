@@ -1,24 +1,21 @@
 //! AWS services: read what the stack owns, carry out changes. The only code that touches
 //! aws-sdk types.
 
-pub mod api_items;
-pub mod apigateway_read;
-pub mod apigateway_write;
+pub mod apigateway;
 pub mod apigwv2;
 pub mod aws;
 pub mod cloudwatch;
-pub mod delegation;
 pub mod edge;
+pub mod kit;
 pub mod lambda;
 pub mod limits;
 pub mod lock;
 pub mod logs;
-pub mod stages;
-pub mod usage;
 
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};
-use apigateway_write as w;
+use apigateway::write as w;
+use apigateway::{items as api_items, stages, usage};
 use aws::{Aws, AwsError};
 use std::collections::BTreeSet;
 
@@ -33,8 +30,8 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     let mut state = LiveState::default();
     let (mut links, mut apis) = (LiveState::default(), LiveState::default());
     tokio::try_join!(
-        apigateway_read::read_vpc_links(aws, owner, &mut links),
-        apigateway_read::read_rest_apis(aws, owner, &mut apis),
+        apigateway::read::read_vpc_links(aws, owner, &mut links),
+        apigateway::read::read_rest_apis(aws, owner, &mut apis),
     )?;
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
@@ -125,14 +122,14 @@ pub async fn apply(
     ch: &Change,
     outputs: &Outputs,
     owner: &str,
-) -> Result<w::Out, AwsError> {
+) -> Result<kit::Out, AwsError> {
     // A replace creates the new copy; the plan deletes the old one in a later change.
     if ch.action == Action::Replace {
         return create_or_update(aws, ch, outputs, owner, Action::Create).await;
     }
     if ch.action == Action::Delete {
         delete(aws, ch, outputs).await?;
-        return Ok(w::Out::new());
+        return Ok(kit::Out::new());
     }
     create_or_update(aws, ch, outputs, owner, ch.action).await
 }
@@ -143,7 +140,7 @@ async fn create_or_update(
     outputs: &Outputs,
     owner: &str,
     action: Action,
-) -> Result<w::Out, AwsError> {
+) -> Result<kit::Out, AwsError> {
     let create = action == Action::Create;
     match ch.kind {
         Kind::VpcLink if create => w::create_vpc_link(aws, ch, owner).await,

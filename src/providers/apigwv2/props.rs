@@ -2,7 +2,7 @@
 //! desired side (so an unchanged stack plans empty). AWS defaults the stack did not set read
 //! as null (docs/EMULATOR.md, "HTTP and WebSocket APIs (v2)").
 
-use super::sorted;
+use super::shared::sorted;
 use crate::model::usage::number;
 use crate::model::Props;
 use aws_sdk_apigatewayv2::types::{

@@ -2,17 +2,18 @@
 //! stack owns, in the props shapes `model::v2` gives the desired side.
 
 use super::props::{api_props, authorizer_props, integration_props, route_props, stage_props};
-use super::{
-    key_of, owned, protected, sorted, Aws, AwsError, DEPLOYMENT_PREFIX, INTEGRATION_PREFIX,
-};
+use super::shared::{key_of, sorted, PAGE};
+use crate::model::owner::{owned_map as owned, protected, DEPLOYMENT_PREFIX};
+use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
+use crate::providers::kit::id_out;
 use aws_sdk_apigatewayv2::types::{
     Api, ApiMapping, Authorizer, Integration, ProtocolType, Route, Stage, VpcLink,
 };
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-const PAGE: &str = "500";
 
 pub(super) async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Result<(), AwsError> {
     let (links, apis) = tokio::try_join!(read_vpc_links(aws, owner), list_apis(aws, owner))?;
@@ -112,18 +113,22 @@ fn live(
     }
 }
 
-fn id_out(id: Option<&str>) -> BTreeMap<String, String> {
-    [("id".to_string(), id.unwrap_or_default().to_string())].into()
-}
-
 // ---- VPC links ----
 
 async fn read_vpc_links(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
-    let links: Vec<VpcLink> = all_pages!(aws, "GetVpcLinks:v2", |t| aws
-        .apigwv2
-        .get_vpc_links()
-        .max_results(PAGE)
-        .set_next_token(t.clone()))?;
+    let links: Vec<VpcLink> = kit::all_pages(|t| async move {
+        let p = aws
+            .call(|| {
+                aws.apigwv2
+                    .get_vpc_links()
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?;
+        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    })
+    .await?;
     Ok(links
         .iter()
         .filter_map(|l| {
@@ -157,11 +162,19 @@ fn vpc_link_resource(id: String, protect: bool, l: &VpcLink) -> LiveResource {
 // ---- APIs ----
 
 async fn list_apis(aws: &Aws, owner: &str) -> Result<Vec<(String, bool, Api)>, AwsError> {
-    let apis: Vec<Api> = all_pages!(aws, "GetApis", |t| aws
-        .apigwv2
-        .get_apis()
-        .max_results(PAGE)
-        .set_next_token(t.clone()))?;
+    let apis: Vec<Api> = kit::all_pages(|t| async move {
+        let p = aws
+            .call(|| {
+                aws.apigwv2
+                    .get_apis()
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?;
+        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    })
+    .await?;
     Ok(apis
         .into_iter()
         .filter_map(|a| {
@@ -299,41 +312,79 @@ async fn read_api(
 }
 
 async fn get_integrations(aws: &Aws, api_id: &str) -> Result<Vec<Integration>, AwsError> {
-    all_pages!(aws, "GetIntegrations", |t| aws
-        .apigwv2
-        .get_integrations()
-        .api_id(api_id)
-        .max_results(PAGE)
-        .set_next_token(t.clone()))
+    kit::all_pages(|t| async move {
+        let p = aws
+            .call(|| {
+                aws.apigwv2
+                    .get_integrations()
+                    .api_id(api_id)
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?;
+        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    })
+    .await
 }
 
 async fn get_routes(aws: &Aws, api_id: &str) -> Result<Vec<Route>, AwsError> {
-    all_pages!(aws, "GetRoutes", |t| aws
-        .apigwv2
-        .get_routes()
-        .api_id(api_id)
-        .max_results(PAGE)
-        .set_next_token(t.clone()))
+    kit::all_pages(|t| async move {
+        let p = aws
+            .call(|| {
+                aws.apigwv2
+                    .get_routes()
+                    .api_id(api_id)
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?;
+        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    })
+    .await
 }
 
 async fn get_stages(aws: &Aws, api_id: &str) -> Result<Vec<Stage>, AwsError> {
-    all_pages!(aws, "GetStages:v2", |t| aws
-        .apigwv2
-        .get_stages()
-        .api_id(api_id)
-        .max_results(PAGE)
-        .set_next_token(t.clone()))
+    kit::all_pages(|t| async move {
+        let p = aws
+            .call(|| {
+                aws.apigwv2
+                    .get_stages()
+                    .api_id(api_id)
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?;
+        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    })
+    .await
 }
 
 /// All authorizers, or None when the endpoint does not implement GetAuthorizers (it answered
 /// without an AWS error code, e.g. an emulator's HTML error page).
 async fn list_authorizers(aws: &Aws, api_id: &str) -> Result<Option<Vec<Authorizer>>, AwsError> {
-    all_pages!(if_supported aws, "GetAuthorizers:v2", |t| aws
-        .apigwv2
-        .get_authorizers()
-        .api_id(api_id)
-        .max_results(PAGE)
-        .set_next_token(t.clone()))
+    kit::all_pages_if_supported(|t| async move {
+        let Some(p) = aws
+            .call_if_supported(|| {
+                aws.apigwv2
+                    .get_authorizers()
+                    .api_id(api_id)
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            p.items().to_vec(),
+            p.next_token().map(str::to_string),
+        )))
+    })
+    .await
 }
 
 /// The fallback: GetAuthorizer for each authorizer a route names. Authorizers no route names
@@ -350,7 +401,7 @@ async fn authorizers_named_by(
         .collect();
     let gets = ids.into_iter().map(|id| async move {
         let got = aws
-            .call("GetAuthorizer:v2", || {
+            .call(|| {
                 aws.apigwv2
                     .get_authorizer()
                     .api_id(api_id)
@@ -394,7 +445,7 @@ async fn get_deployment(
     dep_id: &str,
 ) -> Result<Option<(String, String, String)>, AwsError> {
     let got = aws
-        .call("GetDeployment:v2", || {
+        .call(|| {
             aws.apigwv2
                 .get_deployment()
                 .api_id(api_id)
@@ -421,12 +472,20 @@ async fn read_mappings(
     v2_apis: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
     let dkey = domain_id.trim_start_matches("domain_name.");
-    let got: Result<Vec<ApiMapping>, AwsError> = all_pages!(aws, "GetApiMappings", |t| aws
-        .apigwv2
-        .get_api_mappings()
-        .domain_name(domain)
-        .max_results(PAGE)
-        .set_next_token(t.clone()));
+    let got: Result<Vec<ApiMapping>, AwsError> = kit::all_pages(|t| async move {
+        let p = aws
+            .call(|| {
+                aws.apigwv2
+                    .get_api_mappings()
+                    .domain_name(domain)
+                    .max_results(PAGE)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?;
+        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    })
+    .await;
     let mappings = match got {
         Ok(m) => m,
         // Gone between the domain read and now, or (emulators) unknown to v2.

@@ -1,13 +1,13 @@
 //! v2 stages (every setting in CreateStage / UpdateStage) and deployments for stages without
 //! auto-deploy (CreateDeployment with the stage name moves the stage to it).
 
-use super::super::apigateway_write::{tags, Out};
-use super::{
-    after, before, ignore_missing, is_websocket, key_of, parent_api_id, str_prop, Aws, AwsError,
-    DEPLOYMENT_PREFIX,
-};
+use super::shared::{is_websocket, key_of};
+use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::{after, before, ignore_missing, parent_id, s};
+use crate::providers::kit::{tags, Out};
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, LoggingLevel, RouteSettings};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -50,11 +50,11 @@ fn route_settings_map(p: &Props, websocket: bool) -> Option<HashMap<String, Rout
 }
 
 fn access_log(p: &Props) -> Option<AccessLogSettings> {
-    let dest = str_prop(p, "access_log_destination")?;
+    let dest = s(p, "access_log_destination")?;
     Some(
         AccessLogSettings::builder()
             .destination_arn(dest)
-            .set_format(str_prop(p, "access_log_format").map(str::to_string))
+            .set_format(s(p, "access_log_format").map(str::to_string))
             .build(),
     )
 }
@@ -73,7 +73,7 @@ pub(super) fn variables(b: &Props, a: &Props) -> Option<HashMap<String, String>>
 }
 
 fn stage_name(ch: &Change, p: &Props) -> String {
-    str_prop(p, "stage_name").unwrap_or(&ch.name).to_string()
+    s(p, "stage_name").unwrap_or(&ch.name).to_string()
 }
 
 fn stage_out(name: &str, deployment: Option<&str>) -> Out {
@@ -91,16 +91,16 @@ pub(super) async fn create_stage(
     owner: &str,
 ) -> Result<Out, AwsError> {
     let a = after(ch);
-    let api_id = parent_api_id(ch, outputs)?;
+    let api_id = parent_id(ch, outputs)?;
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let name = stage_name(ch, &a);
+    let name = stage_name(ch, a);
     let created = aws
-        .call("CreateStage:v2", || {
+        .call(|| {
             aws.apigwv2
                 .create_stage()
                 .api_id(&api_id)
                 .stage_name(&name)
-                .set_description(str_prop(&a, "description").map(str::to_string))
+                .set_description(s(a, "description").map(str::to_string))
                 .auto_deploy(
                     a.get("auto_deploy")
                         .and_then(Value::as_bool)
@@ -111,9 +111,9 @@ pub(super) async fn create_stage(
                         .filter(|v| v.is_object())
                         .map(|v| route_settings_of(v, websocket)),
                 )
-                .set_route_settings(route_settings_map(&a, websocket))
-                .set_access_log_settings(access_log(&a))
-                .set_stage_variables(variables(&Props::new(), &a))
+                .set_route_settings(route_settings_map(a, websocket))
+                .set_access_log_settings(access_log(a))
+                .set_stage_variables(variables(&Props::new(), a))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -127,16 +127,16 @@ pub(super) async fn update_stage(
     outputs: &Outputs,
 ) -> Result<Out, AwsError> {
     let (b, a) = (before(ch), after(ch));
-    let api_id = parent_api_id(ch, outputs)?;
+    let api_id = parent_id(ch, outputs)?;
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let name = stage_name(ch, &a);
+    let name = stage_name(ch, a);
     let updated = aws
-        .call("UpdateStage:v2", || {
+        .call(|| {
             aws.apigwv2
                 .update_stage()
                 .api_id(&api_id)
                 .stage_name(&name)
-                .description(str_prop(&a, "description").unwrap_or_default())
+                .description(s(a, "description").unwrap_or_default())
                 .auto_deploy(
                     a.get("auto_deploy")
                         .and_then(Value::as_bool)
@@ -147,19 +147,19 @@ pub(super) async fn update_stage(
                         .filter(|v| v.is_object())
                         .map(|v| route_settings_of(v, websocket)),
                 )
-                .set_route_settings(route_settings_map(&a, websocket))
-                .set_access_log_settings(access_log(&a))
-                .set_stage_variables(variables(&b, &a))
+                .set_route_settings(route_settings_map(a, websocket))
+                .set_access_log_settings(access_log(a))
+                .set_stage_variables(variables(b, a))
                 .send()
         })
         .await?;
-    let wanted = obj(&a, "route_settings");
-    for key in obj(&b, "route_settings")
+    let wanted = obj(a, "route_settings");
+    for key in obj(b, "route_settings")
         .keys()
         .filter(|k| !wanted.contains_key(*k))
     {
         ignore_missing(
-            aws.call("DeleteRouteSettings", || {
+            aws.call(|| {
                 aws.apigwv2
                     .delete_route_settings()
                     .api_id(&api_id)
@@ -170,11 +170,9 @@ pub(super) async fn update_stage(
             .await,
         )?;
     }
-    if str_prop(&b, "access_log_destination").is_some()
-        && str_prop(&a, "access_log_destination").is_none()
-    {
+    if s(b, "access_log_destination").is_some() && s(a, "access_log_destination").is_none() {
         ignore_missing(
-            aws.call("DeleteAccessLogSettings", || {
+            aws.call(|| {
                 aws.apigwv2
                     .delete_access_log_settings()
                     .api_id(&api_id)
@@ -196,10 +194,10 @@ pub(super) async fn delete_stage(
     outputs: &Outputs,
 ) -> Result<(), AwsError> {
     let b = before(ch);
-    let api_id = parent_api_id(ch, outputs)?;
-    let name = stage_name(ch, &b);
+    let api_id = parent_id(ch, outputs)?;
+    let name = stage_name(ch, b);
     ignore_missing(
-        aws.call("DeleteStage:v2", || {
+        aws.call(|| {
             aws.apigwv2
                 .delete_stage()
                 .api_id(&api_id)
@@ -231,11 +229,11 @@ pub(super) async fn create_deployment(
     outputs: &Outputs,
 ) -> Result<Out, AwsError> {
     let a = after(ch);
-    let api_id = parent_api_id(ch, outputs)?;
+    let api_id = parent_id(ch, outputs)?;
     let stage = deployment_stage(ch);
-    let fingerprint = str_prop(&a, "fingerprint").unwrap_or_default().to_string();
+    let fingerprint = s(a, "fingerprint").unwrap_or_default().to_string();
     let made = aws
-        .call("CreateDeployment:v2", || {
+        .call(|| {
             aws.apigwv2
                 .create_deployment()
                 .api_id(&api_id)
@@ -265,10 +263,10 @@ pub(super) async fn delete_deployment(
     let Some(dep_id) = ch.live_outputs.get("id").filter(|d| !d.is_empty()).cloned() else {
         return Ok(());
     };
-    let api_id = parent_api_id(ch, outputs)?;
+    let api_id = parent_id(ch, outputs)?;
     let stage = deployment_stage(ch);
     let got = aws
-        .call("GetStage:v2", || {
+        .call(|| {
             aws.apigwv2
                 .get_stage()
                 .api_id(&api_id)
@@ -283,7 +281,7 @@ pub(super) async fn delete_deployment(
         Ok(_) => {}
     }
     ignore_missing(
-        aws.call("DeleteDeployment:v2", || {
+        aws.call(|| {
             aws.apigwv2
                 .delete_deployment()
                 .api_id(&api_id)

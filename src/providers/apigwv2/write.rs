@@ -1,31 +1,23 @@
 //! Create, update and delete v2 VPC links, APIs, authorizers, integrations, routes and API
 //! mappings. Updates send every field the stack manages (v2 updates are not patches).
 
-use super::super::apigateway_write::{tags, Out};
-use super::{
-    after, before, bool_prop, ignore_missing, int_prop, is_websocket, live_id, parent_api_id,
-    str_prop, strings_prop, Aws, AwsError,
-};
+use super::shared::is_websocket;
+use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, Outputs, Props};
 use crate::plan::Change;
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
+use crate::providers::kit::{
+    after, before, flag, ignore_missing, int, live_id, parent_id, s, strings,
+};
+use crate::providers::kit::{err, id_out};
+use crate::providers::kit::{tags, Out};
 use aws_sdk_apigatewayv2::types::{
     AuthorizationType, AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration,
     ProtocolType, RouteResponse, VpcLinkStatus,
 };
 use serde_json::Value;
 use std::time::{Duration, Instant};
-
-fn err(op: &str, code: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Service {
-        op: op.into(),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-fn id_out(id: Option<&str>) -> Out {
-    [("id".to_string(), id.unwrap_or_default().to_string())].into()
-}
 
 // ---- VPC links ----
 
@@ -34,14 +26,14 @@ const VPC_LINK_LIMIT: Duration = Duration::from_secs(600);
 
 pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let p = after(ch);
-    let name = str_prop(&p, "name").unwrap_or(&ch.name).to_string();
+    let name = s(p, "name").unwrap_or(&ch.name).to_string();
     let created = aws
-        .call("CreateVpcLink:v2", || {
+        .call(|| {
             aws.apigwv2
                 .create_vpc_link()
                 .name(&name)
-                .set_subnet_ids(Some(strings_prop(&p, "subnet_ids")))
-                .set_security_group_ids(Some(strings_prop(&p, "security_group_ids")))
+                .set_subnet_ids(Some(strings(p.get("subnet_ids"))))
+                .set_security_group_ids(Some(strings(p.get("security_group_ids"))))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -80,9 +72,7 @@ pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Resu
         }
         tokio::time::sleep(VPC_LINK_POLL).await;
         let got = aws
-            .call("GetVpcLink:v2", || {
-                aws.apigwv2.get_vpc_link().vpc_link_id(&id).send()
-            })
+            .call(|| aws.apigwv2.get_vpc_link().vpc_link_id(&id).send())
             .await?;
         status = got.vpc_link_status().cloned();
         message = got.vpc_link_status_message().map(str::to_string);
@@ -92,11 +82,11 @@ pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Resu
 pub(super) async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let p = after(ch);
     let id = live_id(ch, &Outputs::new())?;
-    aws.call("UpdateVpcLink:v2", || {
+    aws.call(|| {
         aws.apigwv2
             .update_vpc_link()
             .vpc_link_id(&id)
-            .name(str_prop(&p, "name").unwrap_or(&ch.name))
+            .name(s(p, "name").unwrap_or(&ch.name))
             .send()
     })
     .await?;
@@ -106,10 +96,8 @@ pub(super) async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsEr
 pub(super) async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = live_id(ch, &Outputs::new())?;
     ignore_missing(
-        aws.call("DeleteVpcLink:v2", || {
-            aws.apigwv2.delete_vpc_link().vpc_link_id(&id).send()
-        })
-        .await,
+        aws.call(|| aws.apigwv2.delete_vpc_link().vpc_link_id(&id).send())
+            .await,
     )
 }
 
@@ -138,7 +126,7 @@ pub(super) fn cors_of(p: &Props) -> Option<Cors> {
 }
 
 fn protocol(ch: &Change, p: &Props) -> ProtocolType {
-    match str_prop(p, "protocol_type") {
+    match s(p, "protocol_type") {
         Some(t) => ProtocolType::from(t),
         None if ch.kind == Kind::WebSocketApi => ProtocolType::Websocket,
         None => ProtocolType::Http,
@@ -147,23 +135,23 @@ fn protocol(ch: &Change, p: &Props) -> ProtocolType {
 
 pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let p = after(ch);
-    let proto = protocol(ch, &p);
+    let proto = protocol(ch, p);
     let cors = if proto == ProtocolType::Http {
-        cors_of(&p)
+        cors_of(p)
     } else {
         None
     };
     let created = aws
-        .call("CreateApi", || {
+        .call(|| {
             aws.apigwv2
                 .create_api()
-                .name(str_prop(&p, "name").unwrap_or(&ch.name))
+                .name(s(p, "name").unwrap_or(&ch.name))
                 .protocol_type(proto.clone())
-                .set_description(str_prop(&p, "description").map(str::to_string))
+                .set_description(s(p, "description").map(str::to_string))
                 .set_route_selection_expression(
-                    str_prop(&p, "route_selection_expression").map(str::to_string),
+                    s(p, "route_selection_expression").map(str::to_string),
                 )
-                .set_disable_execute_api_endpoint(bool_prop(&p, "disable_execute_api_endpoint"))
+                .set_disable_execute_api_endpoint(flag(p, "disable_execute_api_endpoint"))
                 .set_cors_configuration(cors.clone())
                 .set_tags(Some(tags(ch, owner)))
                 .send()
@@ -185,20 +173,20 @@ pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Ou
 pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let (b, a) = (before(ch), after(ch));
     let id = live_id(ch, &Outputs::new())?;
-    let http = protocol(ch, &a) == ProtocolType::Http;
-    let cors = if http { cors_of(&a) } else { None };
+    let http = protocol(ch, a) == ProtocolType::Http;
+    let cors = if http { cors_of(a) } else { None };
     let updated = aws
-        .call("UpdateApi", || {
+        .call(|| {
             aws.apigwv2
                 .update_api()
                 .api_id(&id)
-                .name(str_prop(&a, "name").unwrap_or(&ch.name))
-                .description(str_prop(&a, "description").unwrap_or_default())
+                .name(s(a, "name").unwrap_or(&ch.name))
+                .description(s(a, "description").unwrap_or_default())
                 .set_route_selection_expression(
-                    str_prop(&a, "route_selection_expression").map(str::to_string),
+                    s(a, "route_selection_expression").map(str::to_string),
                 )
                 .disable_execute_api_endpoint(
-                    bool_prop(&a, "disable_execute_api_endpoint").unwrap_or(false),
+                    flag(a, "disable_execute_api_endpoint").unwrap_or(false),
                 )
                 .set_cors_configuration(cors.clone())
                 .send()
@@ -207,10 +195,8 @@ pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> 
     let had_cors = b.get("cors").is_some_and(Value::is_object);
     if http && had_cors && cors.is_none() {
         ignore_missing(
-            aws.call("DeleteCorsConfiguration", || {
-                aws.apigwv2.delete_cors_configuration().api_id(&id).send()
-            })
-            .await,
+            aws.call(|| aws.apigwv2.delete_cors_configuration().api_id(&id).send())
+                .await,
         )?;
     }
     let mut out = ch.live_outputs.clone();
@@ -224,7 +210,7 @@ pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> 
 pub(super) async fn delete_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = live_id(ch, &Outputs::new())?;
     ignore_missing(
-        aws.call("DeleteApi", || aws.apigwv2.delete_api().api_id(&id).send())
+        aws.call(|| aws.apigwv2.delete_api().api_id(&id).send())
             .await,
     )
 }
@@ -238,26 +224,26 @@ pub(super) async fn put_authorizer(
     create: bool,
 ) -> Result<Out, AwsError> {
     let p = after(ch);
-    let api_id = parent_api_id(ch, outputs)?;
-    let kind = str_prop(&p, "type").unwrap_or("REQUEST").to_string();
+    let api_id = parent_id(ch, outputs)?;
+    let kind = s(p, "type").unwrap_or("REQUEST").to_string();
     let jwt = (kind == "JWT").then(|| {
         JwtConfiguration::builder()
-            .set_issuer(str_prop(&p, "jwt_issuer").map(str::to_string))
-            .set_audience(Some(strings_prop(&p, "jwt_audience")))
+            .set_issuer(s(p, "jwt_issuer").map(str::to_string))
+            .set_audience(Some(strings(p.get("jwt_audience"))))
             .build()
     });
-    let name = str_prop(&p, "name").unwrap_or(&ch.name).to_string();
-    let identity = strings_prop(&p, "identity_source");
-    let uri = str_prop(&p, "authorizer_uri").map(str::to_string);
-    let payload = str_prop(&p, "payload_format_version").map(str::to_string);
-    let simple = bool_prop(&p, "enable_simple_responses");
+    let name = s(p, "name").unwrap_or(&ch.name).to_string();
+    let identity = strings(p.get("identity_source"));
+    let uri = s(p, "authorizer_uri").map(str::to_string);
+    let payload = s(p, "payload_format_version").map(str::to_string);
+    let simple = flag(p, "enable_simple_responses");
     // Result caching is for HTTP APIs' Lambda authorizers; a WebSocket API is sent a TTL only
     // when the stack asks for one (0 is what it reads back when none was sent).
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let ttl = int_prop(&p, "ttl_seconds").filter(|t| !(websocket && *t == 0));
+    let ttl = int(p, "ttl_seconds").filter(|t| !(websocket && *t == 0));
     if create {
         let created = aws
-            .call("CreateAuthorizer:v2", || {
+            .call(|| {
                 aws.apigwv2
                     .create_authorizer()
                     .api_id(&api_id)
@@ -275,7 +261,7 @@ pub(super) async fn put_authorizer(
         return Ok(id_out(created.authorizer_id()));
     }
     let id = live_id(ch, outputs)?;
-    aws.call("UpdateAuthorizer:v2", || {
+    aws.call(|| {
         aws.apigwv2
             .update_authorizer()
             .api_id(&api_id)
@@ -299,7 +285,7 @@ pub(super) async fn put_authorizer(
 /// What is sent for an integration: method POST for a Lambda proxy the stack left null (the
 /// only method it takes; WebSocket APIs require it).
 pub(super) fn integration_method(p: &Props) -> Option<String> {
-    match (str_prop(p, "method"), str_prop(p, "type")) {
+    match (s(p, "method"), s(p, "type")) {
         (Some(m), _) => Some(m.to_string()),
         (None, Some("AWS_PROXY")) => Some("POST".into()),
         _ => None,
@@ -313,21 +299,21 @@ pub(super) async fn put_integration(
     create: bool,
 ) -> Result<Out, AwsError> {
     let (b, p) = (before(ch), after(ch));
-    let api_id = parent_api_id(ch, outputs)?;
+    let api_id = parent_id(ch, outputs)?;
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let kind = IntegrationType::from(str_prop(&p, "type").unwrap_or("AWS_PROXY"));
-    let description = str_prop(&p, "description")
+    let kind = IntegrationType::from(s(p, "type").unwrap_or("AWS_PROXY"));
+    let description = s(p, "description")
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{}{}", super::INTEGRATION_PREFIX, ch.name));
-    let uri = str_prop(&p, "uri").map(str::to_string);
-    let method = integration_method(&p);
-    let payload = str_prop(&p, "payload_format_version").map(str::to_string);
-    let conn_type = ConnectionType::from(str_prop(&p, "connection_type").unwrap_or("INTERNET"));
-    let mut conn_id = str_prop(&p, "connection_id").map(str::to_string);
-    let mut timeout = int_prop(&p, "timeout_ms");
+        .unwrap_or_else(|| format!("{INTEGRATION_PREFIX}{}", ch.name));
+    let uri = s(p, "uri").map(str::to_string);
+    let method = integration_method(p);
+    let payload = s(p, "payload_format_version").map(str::to_string);
+    let conn_type = ConnectionType::from(s(p, "connection_type").unwrap_or("INTERNET"));
+    let mut conn_id = s(p, "connection_id").map(str::to_string);
+    let mut timeout = int(p, "timeout_ms");
     if create {
         let created = aws
-            .call("CreateIntegration:v2", || {
+            .call(|| {
                 aws.apigwv2
                     .create_integration()
                     .api_id(&api_id)
@@ -346,14 +332,14 @@ pub(super) async fn put_integration(
     }
     // Clearing: an empty connection id detaches a VPC link; a timeout left to AWS goes back
     // to AWS's default.
-    if conn_id.is_none() && str_prop(&b, "connection_id").is_some() {
+    if conn_id.is_none() && s(b, "connection_id").is_some() {
         conn_id = Some(String::new());
     }
-    if timeout.is_none() && int_prop(&b, "timeout_ms").is_some() {
+    if timeout.is_none() && int(b, "timeout_ms").is_some() {
         timeout = Some(if websocket { 29_000 } else { 30_000 });
     }
     let id = live_id(ch, outputs)?;
-    aws.call("UpdateIntegration:v2", || {
+    aws.call(|| {
         aws.apigwv2
             .update_integration()
             .api_id(&api_id)
@@ -387,16 +373,16 @@ pub(super) async fn put_route(
     create: bool,
 ) -> Result<Out, AwsError> {
     let (b, p) = (before(ch), after(ch));
-    let api_id = parent_api_id(ch, outputs)?;
-    let route_key = str_prop(&p, "route_key").unwrap_or(&ch.name).to_string();
-    let target = target_of(str_prop(&p, "integration_id"));
-    let auth = AuthorizationType::from(str_prop(&p, "authorization_type").unwrap_or("NONE"));
-    let authorizer = str_prop(&p, "authorizer_id").map(str::to_string);
-    let scopes = strings_prop(&p, "authorization_scopes");
-    let response = str_prop(&p, "route_response").map(str::to_string);
+    let api_id = parent_id(ch, outputs)?;
+    let route_key = s(p, "route_key").unwrap_or(&ch.name).to_string();
+    let target = target_of(s(p, "integration_id"));
+    let auth = AuthorizationType::from(s(p, "authorization_type").unwrap_or("NONE"));
+    let authorizer = s(p, "authorizer_id").map(str::to_string);
+    let scopes = strings(p.get("authorization_scopes"));
+    let response = s(p, "route_response").map(str::to_string);
     if create {
         let created = aws
-            .call("CreateRoute", || {
+            .call(|| {
                 aws.apigwv2
                     .create_route()
                     .api_id(&api_id)
@@ -416,9 +402,9 @@ pub(super) async fn put_route(
         return Ok(id_out(Some(&route_id)));
     }
     let id = live_id(ch, outputs)?;
-    let had_response = str_prop(&b, "route_response").is_some();
+    let had_response = s(b, "route_response").is_some();
     // Scopes only where there are (or were) some: routes without a JWT authorizer take none.
-    let had_scopes = !strings_prop(&b, "authorization_scopes").is_empty();
+    let had_scopes = !strings(b.get("authorization_scopes")).is_empty();
     let scopes = (!scopes.is_empty() || had_scopes).then_some(scopes);
     // Empty strings clear a target, an authorizer, a route response selection expression.
     let clear = |now: &Option<String>, was: Option<&str>| match (now, was) {
@@ -426,10 +412,10 @@ pub(super) async fn put_route(
         (None, Some(_)) => Some(String::new()),
         (None, None) => None,
     };
-    let target = clear(&target, str_prop(&b, "integration_id"));
-    let authorizer = clear(&authorizer, str_prop(&b, "authorizer_id"));
-    let expression = clear(&response, str_prop(&b, "route_response"));
-    aws.call("UpdateRoute", || {
+    let target = clear(&target, s(b, "integration_id"));
+    let authorizer = clear(&authorizer, s(b, "authorizer_id"));
+    let expression = clear(&response, s(b, "route_response"));
+    aws.call(|| {
         aws.apigwv2
             .update_route()
             .api_id(&api_id)
@@ -458,7 +444,7 @@ async fn create_route_response(
     key: &str,
 ) -> Result<(), AwsError> {
     let made = aws
-        .call("CreateRouteResponse", || {
+        .call(|| {
             aws.apigwv2
                 .create_route_response()
                 .api_id(api_id)
@@ -497,12 +483,26 @@ async fn route_responses(
     api_id: &str,
     route_id: &str,
 ) -> Result<Option<Vec<(String, String)>>, AwsError> {
-    let all: Option<Vec<RouteResponse>> = all_pages!(if_supported aws, "GetRouteResponses", |t| aws
-            .apigwv2
-            .get_route_responses()
-            .api_id(api_id)
-            .route_id(route_id)
-            .set_next_token(t.clone()))?;
+    let all: Option<Vec<RouteResponse>> = kit::all_pages_if_supported(|t| async move {
+        let Some(p) = aws
+            .call_if_supported(|| {
+                aws.apigwv2
+                    .get_route_responses()
+                    .api_id(api_id)
+                    .route_id(route_id)
+                    .set_next_token(t.clone())
+                    .send()
+            })
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            p.items().to_vec(),
+            p.next_token().map(str::to_string),
+        )))
+    })
+    .await?;
     Ok(all.map(|v| {
         v.iter()
             .map(|r| {
@@ -523,7 +523,7 @@ async fn delete_route_responses(aws: &Aws, api_id: &str, route_id: &str) -> Resu
     };
     for (rid, _) in responses {
         ignore_missing(
-            aws.call("DeleteRouteResponse", || {
+            aws.call(|| {
                 aws.apigwv2
                     .delete_route_response()
                     .api_id(api_id)
@@ -543,11 +543,11 @@ pub(super) async fn delete_child(
     ch: &Change,
     outputs: &Outputs,
 ) -> Result<(), AwsError> {
-    let api_id = parent_api_id(ch, outputs)?;
+    let api_id = parent_id(ch, outputs)?;
     let id = live_id(ch, outputs)?;
     let r = match ch.kind {
         Kind::ApiAuthorizer => aws
-            .call("DeleteAuthorizer:v2", || {
+            .call(|| {
                 aws.apigwv2
                     .delete_authorizer()
                     .api_id(&api_id)
@@ -557,7 +557,7 @@ pub(super) async fn delete_child(
             .await
             .map(|_| ()),
         Kind::ApiIntegration => aws
-            .call("DeleteIntegration:v2", || {
+            .call(|| {
                 aws.apigwv2
                     .delete_integration()
                     .api_id(&api_id)
@@ -567,7 +567,7 @@ pub(super) async fn delete_child(
             .await
             .map(|_| ()),
         _ => aws
-            .call("DeleteRoute", || {
+            .call(|| {
                 aws.apigwv2
                     .delete_route()
                     .api_id(&api_id)
@@ -584,16 +584,14 @@ pub(super) async fn delete_child(
 
 pub(super) async fn put_mapping(aws: &Aws, ch: &Change, create: bool) -> Result<Out, AwsError> {
     let p = after(ch);
-    let domain = str_prop(&p, "domain_name").unwrap_or_default().to_string();
-    let api_id = str_prop(&p, "api_id").unwrap_or_default().to_string();
-    let stage = str_prop(&p, "stage").unwrap_or_default().to_string();
+    let domain = s(p, "domain_name").unwrap_or_default().to_string();
+    let api_id = s(p, "api_id").unwrap_or_default().to_string();
+    let stage = s(p, "stage").unwrap_or_default().to_string();
     // "" is the root mapping; sent explicitly (moto fails on an absent key).
-    let key = str_prop(&p, "api_mapping_key")
-        .unwrap_or_default()
-        .to_string();
+    let key = s(p, "api_mapping_key").unwrap_or_default().to_string();
     if create {
         let made = aws
-            .call("CreateApiMapping", || {
+            .call(|| {
                 aws.apigwv2
                     .create_api_mapping()
                     .domain_name(&domain)
@@ -606,7 +604,7 @@ pub(super) async fn put_mapping(aws: &Aws, ch: &Change, create: bool) -> Result<
         return Ok(id_out(made.api_mapping_id()));
     }
     let id = live_id(ch, &Outputs::new())?;
-    aws.call("UpdateApiMapping", || {
+    aws.call(|| {
         aws.apigwv2
             .update_api_mapping()
             .api_mapping_id(&id)
@@ -622,10 +620,10 @@ pub(super) async fn put_mapping(aws: &Aws, ch: &Change, create: bool) -> Result<
 
 pub(super) async fn delete_mapping(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let b = before(ch);
-    let domain = str_prop(&b, "domain_name").unwrap_or_default().to_string();
+    let domain = s(b, "domain_name").unwrap_or_default().to_string();
     let id = live_id(ch, &Outputs::new())?;
     ignore_missing(
-        aws.call("DeleteApiMapping", || {
+        aws.call(|| {
             aws.apigwv2
                 .delete_api_mapping()
                 .api_mapping_id(&id)

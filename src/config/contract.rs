@@ -28,7 +28,7 @@ pub struct Operation {
 
 impl Contract {
     pub fn load(path: &Path) -> Result<Contract, Vec<Diagnostic>> {
-        let source = crate::config::load::read_source(path, "OpenAPI file").map_err(|d| {
+        let source = super::source::read_source(path, "OpenAPI file").map_err(|d| {
             let hint = "check the `openapi:` path; it is relative to the stack file that names it";
             vec![if d.hint.is_none() { d.hint(hint) } else { d }]
         })?;
@@ -127,7 +127,7 @@ impl Contract {
         let mut cur = v;
         for _ in 0..8 {
             match cur.get("$ref").and_then(Value::as_str) {
-                Some(r) => match super::lint::resolve_ref(&self.doc, r) {
+                Some(r) => match resolve_ref(&self.doc, r) {
                     Some(next) => cur = next,
                     None => break,
                 },
@@ -200,4 +200,29 @@ pub fn yaml_to_json(v: serde_yaml::Value) -> Value {
         }
         Y::Tagged(t) => yaml_to_json(t.value),
     }
+}
+
+/// A local `$ref` (`#/components/...`) resolved in the document, JSON-pointer escapes and
+/// percent-encoding included.
+pub fn resolve_ref<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    // A URI fragment may also be percent-encoded (`#/paths/~1a~1%7Bid%7D`, RFC 6901 §6).
+    (doc.pointer(pointer)).or_else(|| doc.pointer(&percent_decode(pointer)?))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let (mut out, mut i) = (Vec::with_capacity(s.len()), 0);
+    while let Some(&b) = s.as_bytes().get(i) {
+        if b == b'%' {
+            out.push(u8::from_str_radix(s.get(i + 1..i + 3)?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }

@@ -4,13 +4,11 @@
 //! WAFUnavailableEntityException (a new stage is not visible to WAF at once). WAF writes are
 //! paced at 1/s by the rate limiter.
 
-use super::{after, before, err, str_of};
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::{Action, Change};
-use crate::providers::apigateway_read::TAG_ID;
-use crate::providers::apigateway_write::{tags, Out};
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::{after, before, err, str_of};
+use crate::providers::kit::{tags, Out};
 use aws_sdk_wafv2::types::{
     AllowAction, BlockAction, CountAction, CountryCode, CustomResponse, CustomResponseBody,
     DefaultAction, GeoMatchStatement, IpAddressVersion, IpSetReferenceStatement,
@@ -86,7 +84,7 @@ pub async fn read(
             aws.region
         );
         let got = aws
-            .call("WAF:GetWebACLForResource", || {
+            .call(|| {
                 aws.wafv2
                     .get_web_acl_for_resource()
                     .resource_arn(&arn)
@@ -130,28 +128,15 @@ async fn owned(
     owner: &str,
 ) -> Result<Option<(String, bool)>, AwsError> {
     let t = aws
-        .call("WAF:ListTagsForResource", || {
-            c.list_tags_for_resource().resource_arn(arn).send()
-        })
+        .call(|| c.list_tags_for_resource().resource_arn(arn).send())
         .await?;
-    let tags: HashMap<String, String> = t
+    let tags = t
         .tag_info_for_resource()
-        .map(|i| {
-            i.tag_list()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-        return Ok(None);
-    }
-    Ok(tags.get(TAG_ID).map(|id| {
-        (
-            id.clone(),
-            tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
-        )
-    }))
+        .map(|i| i.tag_list())
+        .unwrap_or_default()
+        .iter()
+        .map(|t| (t.key(), t.value()));
+    Ok(crate::model::owner::owned(tags, owner))
 }
 
 async fn read_ip_sets(
@@ -164,7 +149,7 @@ async fn read_ip_sets(
     let mut marker: Option<String> = None;
     loop {
         let page = aws
-            .call("WAF:ListIPSets", || {
+            .call(|| {
                 c.list_ip_sets()
                     .scope(Scope::from(scope))
                     .limit(100)
@@ -183,7 +168,7 @@ async fn read_ip_sets(
                 continue;
             };
             let got = aws
-                .call("WAF:GetIPSet", || {
+                .call(|| {
                     c.get_ip_set()
                         .name(name)
                         .id(sid)
@@ -252,7 +237,7 @@ async fn read_acls(
     let mut marker: Option<String> = None;
     loop {
         let page = aws
-            .call("WAF:ListWebACLs", || {
+            .call(|| {
                 c.list_web_acls()
                     .scope(Scope::from(scope))
                     .limit(100)
@@ -271,7 +256,7 @@ async fn read_acls(
                 continue;
             };
             let got = aws
-                .call("WAF:GetWebACL", || {
+                .call(|| {
                     c.get_web_acl()
                         .name(name)
                         .id(aid)
@@ -565,7 +550,7 @@ fn non_empty(s: String) -> Option<String> {
 
 pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {
     let p = after(ch);
-    let scope = str_of(&p, "scope");
+    let scope = str_of(p, "scope");
     match ch.kind {
         Kind::IpSet => {
             let c = client(aws, &scope);
@@ -580,15 +565,15 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
             if action == Action::Create {
                 let tags = waf_tags(ch, owner)?;
                 let r = aws
-                    .call("CreateIPSet", || {
+                    .call(|| {
                         c.create_ip_set()
-                            .name(str_of(&p, "name"))
+                            .name(str_of(p, "name"))
                             .scope(Scope::from(scope.as_str()))
                             .ip_address_version(IpAddressVersion::from(
-                                str_of(&p, "ip_version").as_str(),
+                                str_of(p, "ip_version").as_str(),
                             ))
                             .set_addresses(Some(addrs.clone()))
-                            .set_description(non_empty(str_of(&p, "description")))
+                            .set_description(non_empty(str_of(p, "description")))
                             .set_tags(Some(tags.clone()))
                             .send()
                     })
@@ -597,20 +582,20 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
                 return Ok(ids(
                     s.and_then(|s| s.id()).unwrap_or_default(),
                     s.and_then(|s| s.arn()).unwrap_or_default(),
-                    &str_of(&p, "name"),
+                    &str_of(p, "name"),
                     &scope,
                 ));
             }
             let (name, id) = name_id(ch);
             locked("UpdateIPSet", || async {
                 let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
-                aws.call("UpdateIPSet", || {
+                aws.call(|| {
                     c.update_ip_set()
                         .name(&name)
                         .id(&id)
                         .scope(Scope::from(scope.as_str()))
                         .set_addresses(Some(addrs.clone()))
-                        .set_description(non_empty(str_of(&p, "description")))
+                        .set_description(non_empty(str_of(p, "description")))
                         .lock_token(&lock)
                         .send()
                 })
@@ -622,19 +607,19 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
         }
         Kind::WebAcl => {
             let c = client(aws, &scope);
-            let def = acl_def(&p)?;
+            let def = acl_def(p)?;
             if action == Action::Create {
                 let tags = waf_tags(ch, owner)?;
                 let r = aws
-                    .call("CreateWebACL", || {
+                    .call(|| {
                         c.create_web_acl()
-                            .name(str_of(&p, "name"))
+                            .name(str_of(p, "name"))
                             .scope(Scope::from(scope.as_str()))
                             .default_action(def.default.clone())
                             .set_custom_response_bodies(def.bodies.clone())
                             .set_rules(Some(def.rules.clone()))
                             .visibility_config(def.visibility.clone())
-                            .set_description(non_empty(str_of(&p, "description")))
+                            .set_description(non_empty(str_of(p, "description")))
                             .set_tags(Some(tags.clone()))
                             .send()
                     })
@@ -643,14 +628,14 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
                 return Ok(ids(
                     s.and_then(|s| s.id()).unwrap_or_default(),
                     s.and_then(|s| s.arn()).unwrap_or_default(),
-                    &str_of(&p, "name"),
+                    &str_of(p, "name"),
                     &scope,
                 ));
             }
             let (name, id) = name_id(ch);
             locked("UpdateWebACL", || async {
                 let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
-                aws.call("UpdateWebACL", || {
+                aws.call(|| {
                     c.update_web_acl()
                         .name(&name)
                         .id(&id)
@@ -659,7 +644,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
                         .set_custom_response_bodies(def.bodies.clone())
                         .set_rules(Some(def.rules.clone()))
                         .visibility_config(def.visibility.clone())
-                        .set_description(non_empty(str_of(&p, "description")))
+                        .set_description(non_empty(str_of(p, "description")))
                         .lock_token(&lock)
                         .send()
                 })
@@ -670,14 +655,14 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
             Ok(ch.live_outputs.clone())
         }
         _ => {
-            let acl = str_of(&p, "web_acl_arn");
-            let res = str_of(&p, "resource_arn");
+            let acl = str_of(p, "web_acl_arn");
+            let res = str_of(p, "resource_arn");
             // A stage just created is not visible to WAF at once: retry for up to ~2 min.
             let mut attempt = 0u32;
             loop {
                 attempt += 1;
                 let r = aws
-                    .call("AssociateWebACL", || {
+                    .call(|| {
                         aws.wafv2
                             .associate_web_acl()
                             .web_acl_arn(&acl)
@@ -716,14 +701,12 @@ async fn lock_token(
 ) -> Result<String, AwsError> {
     let scope = Scope::from(scope);
     let token = if kind == Kind::IpSet {
-        aws.call("WAF:GetIPSet", || {
-            c.get_ip_set().name(name).id(id).scope(scope.clone()).send()
-        })
-        .await?
-        .lock_token()
-        .map(str::to_string)
+        aws.call(|| c.get_ip_set().name(name).id(id).scope(scope.clone()).send())
+            .await?
+            .lock_token()
+            .map(str::to_string)
     } else {
-        aws.call("WAF:GetWebACL", || {
+        aws.call(|| {
             c.get_web_acl()
                 .name(name)
                 .id(id)
@@ -768,22 +751,20 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         .live_outputs
         .get("scope")
         .cloned()
-        .unwrap_or_else(|| str_of(&p, "scope"));
+        .unwrap_or_else(|| str_of(p, "scope"));
     let c = client(aws, &scope);
     let (name, id) = name_id(ch);
     let r = match ch.kind {
         Kind::WebAclAssociation => {
-            let res = str_of(&p, "resource_arn");
-            aws.call("DisassociateWebACL", || {
-                aws.wafv2.disassociate_web_acl().resource_arn(&res).send()
-            })
-            .await
-            .map(|_| ())
+            let res = str_of(p, "resource_arn");
+            aws.call(|| aws.wafv2.disassociate_web_acl().resource_arn(&res).send())
+                .await
+                .map(|_| ())
         }
         Kind::IpSet => {
             locked("DeleteIPSet", || async {
                 let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
-                aws.call("DeleteIPSet", || {
+                aws.call(|| {
                     c.delete_ip_set()
                         .name(&name)
                         .id(&id)
@@ -799,7 +780,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
         _ => {
             locked("DeleteWebACL", || async {
                 let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
-                aws.call("DeleteWebACL", || {
+                aws.call(|| {
                     c.delete_web_acl()
                         .name(&name)
                         .id(&id)

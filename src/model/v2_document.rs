@@ -2,7 +2,7 @@
 //! ImportApi / ReimportApi read: integrations, authorizers, CORS. Built from the same desired
 //! resources `plan` compares, so the export and the apply cannot disagree.
 
-use crate::model::{refs, Kind, Resource};
+use super::{refs, Kind, Resource};
 use serde_json::{json, Map, Value};
 
 /// `doc`: the contract the routes came from, if any (its schemas and texts are kept).
@@ -33,7 +33,7 @@ pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) 
             None => ("ANY", key), // `$default`
         };
         let method_key = if method == "ANY" {
-            crate::openapi::contract::ANY_METHOD.to_string()
+            crate::config::contract::ANY_METHOD.to_string()
         } else {
             method.to_lowercase()
         };
@@ -86,7 +86,7 @@ pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) 
 }
 
 fn is_method_key(k: &str) -> bool {
-    crate::openapi::contract::METHODS.contains(&k) || k == crate::openapi::contract::ANY_METHOD
+    crate::config::contract::METHODS.contains(&k) || k == crate::config::contract::ANY_METHOD
 }
 
 fn integration(i: &Resource) -> Value {

@@ -7,40 +7,17 @@
 //! UpdateUsagePlan is allowed once per 20 s per account, so every change to one plan goes in
 //! one call.
 
-use super::apigateway_read::TAG_ID;
-use super::apigateway_write::{out_of, tags, Out};
-use super::aws::{Aws, AwsError};
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
+use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
 use crate::model::usage::{number, value_digest, ValueSource};
 use crate::model::{Kind, LiveResource, LiveState, Outputs, Props};
 use crate::plan::{Action, Change};
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::{after, ignore_missing, out_of, patch, s, tags, Out};
 use aws_sdk_apigateway::types::{
     ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings, UsagePlan,
 };
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// Set on keys created with a stack-given value: only those are compared by value digest.
-pub const TAG_VALUE_SOURCE: &str = "idrv5-gw:value-source";
-
-fn owned(tags: Option<&HashMap<String, String>>, owner: &str) -> Option<(String, bool)> {
-    let tags = tags?;
-    if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-        return None;
-    }
-    Some((
-        tags.get(TAG_ID)?.clone(),
-        tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
-    ))
-}
-
-fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
-    match r {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_not_found() => Ok(()),
-        Err(e) => Err(e),
-    }
-}
 
 fn service_error(op: &str, code: &str, message: String) -> AwsError {
     AwsError::Service {
@@ -89,7 +66,7 @@ async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetApiKeys", || {
+            .call(|| {
                 aws.apigw
                     .get_api_keys()
                     .include_values(true)
@@ -146,7 +123,7 @@ async fn read_plans(
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetUsagePlans", || {
+            .call(|| {
                 aws.apigw
                     .get_usage_plans()
                     .limit(500)
@@ -260,7 +237,7 @@ async fn read_plan_keys(
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetUsagePlanKeys", || {
+            .call(|| {
                 aws.apigw
                     .get_usage_plan_keys()
                     .usage_plan_id(&plan_id)
@@ -329,10 +306,8 @@ pub async fn delete(aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), Aw
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     match ch.kind {
         Kind::ApiKey => ignore_missing(
-            aws.call("DeleteApiKey", || {
-                aws.apigw.delete_api_key().api_key(&id).send()
-            })
-            .await,
+            aws.call(|| aws.apigw.delete_api_key().api_key(&id).send())
+                .await,
         ),
         Kind::UsagePlan => delete_usage_plan(aws, ch, &id).await,
         Kind::UsagePlanKey => {
@@ -347,22 +322,6 @@ pub async fn delete(aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), Aw
     }
 }
 
-fn after(ch: &Change) -> &Props {
-    ch.after.as_ref().expect("create/update has after")
-}
-
-fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
-    p.get(k).and_then(Value::as_str)
-}
-
-fn patch(op: Op, path: &str, value: Option<String>) -> PatchOperation {
-    PatchOperation::builder()
-        .op(op)
-        .path(path)
-        .set_value(value)
-        .build()
-}
-
 /// A number as a patch value: whole numbers without a fraction (moto parses limits as ints).
 fn num_text(v: &Value) -> Option<String> {
     v.as_f64().map(|x| match number(x) {
@@ -373,43 +332,7 @@ fn num_text(v: &Value) -> Option<String> {
 
 /// Replace every occurrence of the secret in an error, whatever AWS chose to echo.
 fn scrub(e: AwsError, secret: &str) -> AwsError {
-    let clean = |s: String| s.replace(secret, "(sensitive)");
-    match e {
-        AwsError::Service { op, code, message } => AwsError::Service {
-            op,
-            code,
-            message: clean(message),
-        },
-        AwsError::NotFound { op, message } => AwsError::NotFound {
-            op,
-            message: clean(message),
-        },
-        AwsError::BadCredentials { op, message } => AwsError::BadCredentials {
-            op,
-            message: clean(message),
-        },
-        AwsError::GaveUp {
-            op,
-            attempts,
-            last,
-            server_error,
-        } => AwsError::GaveUp {
-            op,
-            attempts,
-            last: clean(last),
-            server_error,
-        },
-        AwsError::Unreachable {
-            endpoint,
-            op,
-            detail,
-        } => AwsError::Unreachable {
-            endpoint,
-            op,
-            detail: clean(detail),
-        },
-        other => other,
-    }
+    e.map_text(&|s: String| s.replace(secret, "(sensitive)"))
 }
 
 // ---- API keys ----
@@ -438,7 +361,7 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
         }
     };
     let r = aws
-        .call("CreateApiKey", || {
+        .call(|| {
             aws.apigw
                 .create_api_key()
                 .name(s(a, "name").unwrap_or_default())
@@ -479,7 +402,7 @@ async fn update_api_key(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     if !ops.is_empty() {
-        aws.call("UpdateApiKey", || {
+        aws.call(|| {
             aws.apigw
                 .update_api_key()
                 .api_key(&id)
@@ -561,7 +484,7 @@ async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, A
     let throttle = a.get("throttle").and_then(throttle_settings);
     let quota = a.get("quota").and_then(quota_settings);
     let plan = aws
-        .call("CreateUsagePlan", || {
+        .call(|| {
             aws.apigw
                 .create_usage_plan()
                 .name(s(a, "name").unwrap_or_default())
@@ -584,7 +507,7 @@ async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let ops = plan_patch(ch.before.as_ref().expect("update has before"), after(ch));
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     if !ops.is_empty() {
-        aws.call("UpdateUsagePlan", || {
+        aws.call(|| {
             aws.apigw
                 .update_usage_plan()
                 .usage_plan_id(&id)
@@ -709,7 +632,7 @@ async fn delete_usage_plan(aws: &Aws, ch: &Change, id: &str) -> Result<(), AwsEr
         .collect();
     if !ops.is_empty() {
         let r = aws
-            .call("UpdateUsagePlan", || {
+            .call(|| {
                 aws.apigw
                     .update_usage_plan()
                     .usage_plan_id(id)
@@ -725,10 +648,8 @@ async fn delete_usage_plan(aws: &Aws, ch: &Change, id: &str) -> Result<(), AwsEr
         }
     }
     ignore_missing(
-        aws.call("DeleteUsagePlan", || {
-            aws.apigw.delete_usage_plan().usage_plan_id(id).send()
-        })
-        .await,
+        aws.call(|| aws.apigw.delete_usage_plan().usage_plan_id(id).send())
+            .await,
     )
 }
 
@@ -766,7 +687,7 @@ async fn put_usage_plan_key(
         .flatten();
     if previous.as_ref() != Some(&(plan_id.clone(), key_id.clone())) {
         let r = aws
-            .call("CreateUsagePlanKey", || {
+            .call(|| {
                 aws.apigw
                     .create_usage_plan_key()
                     .usage_plan_id(&plan_id)
@@ -790,7 +711,7 @@ async fn put_usage_plan_key(
 
 async fn delete_plan_key(aws: &Aws, plan_id: &str, key_id: &str) -> Result<(), AwsError> {
     ignore_missing(
-        aws.call("DeleteUsagePlanKey", || {
+        aws.call(|| {
             aws.apigw
                 .delete_usage_plan_key()
                 .usage_plan_id(plan_id)

@@ -4,66 +4,17 @@
 //! DeleteMethod + PutMethod (safe: stages serve a deployment snapshot, not the working copy)
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
-use super::apigateway_read::{DEPLOYMENT_PREFIX, TAG_ID};
-use super::aws::{Aws, AwsError};
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
+use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::{escape, ignore_missing, patch, s, string_map, strings};
+pub use crate::providers::kit::{out_of, tags, Out};
 use aws_sdk_apigateway::types::{
     ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
 };
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
-
-pub type Out = BTreeMap<String, String>;
-
-pub fn out_of(outputs: &Outputs, id: &str, attr: &str) -> Result<String, AwsError> {
-    outputs
-        .get(id)
-        .and_then(|o| o.get(attr))
-        .cloned()
-        .ok_or_else(|| AwsError::Service {
-            op: "apply".into(),
-            code: "MissingDependency".into(),
-            message: format!("{id} has no {attr} yet (was it created?)"),
-        })
-}
-
-pub fn tags(ch: &Change, owner: &str) -> HashMap<String, String> {
-    let mut t: HashMap<String, String> = ch
-        .payload
-        .as_ref()
-        .and_then(|p| p.get("tags"))
-        .and_then(Value::as_object)
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    t.insert(TAG_STACK.into(), owner.into());
-    t.insert(TAG_ID.into(), ch.id.clone());
-    if ch.protect {
-        t.insert(TAG_PROTECT.into(), "true".into());
-    }
-    t
-}
-
-pub(super) fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
-    p.get(k).and_then(Value::as_str)
-}
-
-pub(super) fn patch(op: Op, path: &str, value: Option<String>) -> PatchOperation {
-    PatchOperation::builder()
-        .op(op)
-        .path(path)
-        .set_value(value)
-        .build()
-}
-
-pub(super) fn escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
+use std::collections::HashMap;
 
 pub(super) fn api_of(ch: &Change) -> String {
     ch.parent.clone().unwrap_or_default()
@@ -79,7 +30,7 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
         ))
         .build();
     let created = aws
-        .call("CreateRestApi", || {
+        .call(|| {
             aws.apigw
                 .create_rest_api()
                 .name(s(p, "name").unwrap_or_default())
@@ -111,7 +62,7 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
         })
         .collect();
     if !media.is_empty() {
-        aws.call("UpdateRestApi", || {
+        aws.call(|| {
             aws.apigw
                 .update_rest_api()
                 .rest_api_id(&id)
@@ -128,24 +79,6 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
         ),
     ]
     .into())
-}
-
-pub(super) fn string_map(v: Option<&Value>) -> Option<HashMap<String, String>> {
-    v.and_then(Value::as_object).map(|o| {
-        o.iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-            .collect()
-    })
-}
-
-pub(super) fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
@@ -200,7 +133,7 @@ pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     if !ops.is_empty() {
-        aws.call("UpdateRestApi", || {
+        aws.call(|| {
             aws.apigw
                 .update_rest_api()
                 .rest_api_id(&id)
@@ -215,19 +148,9 @@ pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 pub async fn delete_rest_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     ignore_missing(
-        aws.call("DeleteRestApi", || {
-            aws.apigw.delete_rest_api().rest_api_id(&id).send()
-        })
-        .await,
+        aws.call(|| aws.apigw.delete_rest_api().rest_api_id(&id).send())
+            .await,
     )
-}
-
-pub(super) fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
-    match r {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_not_found() => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 // ---- paths (API Gateway "resources") ----
@@ -249,7 +172,7 @@ pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Ou
         )?
     };
     let r = aws
-        .call("CreateResource", || {
+        .call(|| {
             aws.apigw
                 .create_resource()
                 .rest_api_id(&api_id)
@@ -271,7 +194,7 @@ pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Ou
 
 async fn find_path_id(aws: &Aws, api_id: &str, path: &str) -> Result<String, AwsError> {
     let page = aws
-        .call("GetResources", || {
+        .call(|| {
             aws.apigw
                 .get_resources()
                 .rest_api_id(api_id)
@@ -294,7 +217,7 @@ pub async fn delete_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<()
     let api_id = out_of(outputs, &api_of(ch), "id")?;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     ignore_missing(
-        aws.call("DeleteResource", || {
+        aws.call(|| {
             aws.apigw
                 .delete_resource()
                 .rest_api_id(&api_id)
@@ -354,7 +277,7 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
     if method_changed {
         if ch.before.is_some() {
             ignore_missing(
-                aws.call("DeleteMethod", || {
+                aws.call(|| {
                     aws.apigw
                         .delete_method()
                         .rest_api_id(&api_id)
@@ -374,7 +297,7 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .collect()
             });
         let put = aws
-            .call("PutMethod", || {
+            .call(|| {
                 aws.apigw
                     .put_method()
                     .rest_api_id(&api_id)
@@ -413,7 +336,7 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
                     .collect()
             });
-            aws.call("PutMethodResponse", || {
+            aws.call(|| {
                 aws.apigw
                     .put_method_response()
                     .rest_api_id(&api_id)
@@ -448,7 +371,7 @@ async fn put_integration(
     };
     let kind = g("type").unwrap_or_else(|| "MOCK".into());
     let connection_type = g("connection_type").unwrap_or_else(|| "INTERNET".into());
-    aws.call("PutIntegration", || {
+    aws.call(|| {
         aws.apigw
             .put_integration()
             .rest_api_id(api_id)
@@ -477,7 +400,7 @@ async fn put_integration(
         .into_iter()
         .flatten()
     {
-        aws.call("PutIntegrationResponse", || {
+        aws.call(|| {
             aws.apigw
                 .put_integration_response()
                 .rest_api_id(api_id)
@@ -509,7 +432,7 @@ pub async fn delete_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(
         None => route_target(ch, outputs)?,
     };
     ignore_missing(
-        aws.call("DeleteMethod", || {
+        aws.call(|| {
             aws.apigw
                 .delete_method()
                 .rest_api_id(&api_id)
@@ -531,7 +454,7 @@ pub async fn create_deployment(
 ) -> Result<Out, AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
     let d = aws
-        .call("CreateDeployment", || {
+        .call(|| {
             aws.apigw
                 .create_deployment()
                 .rest_api_id(&api_id)
@@ -550,7 +473,7 @@ pub async fn delete_deployment(aws: &Aws, ch: &Change, outputs: &Outputs) -> Res
     let api_id = out_of(outputs, &api_of(ch), "id")?;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     ignore_missing(
-        aws.call("DeleteDeployment", || {
+        aws.call(|| {
             aws.apigw
                 .delete_deployment()
                 .rest_api_id(&api_id)
@@ -566,7 +489,7 @@ pub async fn delete_deployment(aws: &Aws, ch: &Change, outputs: &Outputs) -> Res
 pub async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let a = ch.after.as_ref().expect("create has after");
     let link = aws
-        .call("CreateVpcLink", || {
+        .call(|| {
             aws.apigw
                 .create_vpc_link()
                 .name(s(a, "name").unwrap_or_default())
@@ -586,9 +509,7 @@ async fn wait_vpc_link(aws: &Aws, id: &str) -> Result<(), AwsError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
     loop {
         let l = aws
-            .call("GetVpcLink", || {
-                aws.apigw.get_vpc_link().vpc_link_id(id).send()
-            })
+            .call(|| aws.apigw.get_vpc_link().vpc_link_id(id).send())
             .await?;
         match l.status().map(|s| s.as_str().to_string()).as_deref() {
             Some("AVAILABLE") | None => return Ok(()),
@@ -625,7 +546,7 @@ pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
         }
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    aws.call("UpdateVpcLink", || {
+    aws.call(|| {
         aws.apigw
             .update_vpc_link()
             .vpc_link_id(&id)
@@ -639,10 +560,8 @@ pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 pub async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     ignore_missing(
-        aws.call("DeleteVpcLink", || {
-            aws.apigw.delete_vpc_link().vpc_link_id(&id).send()
-        })
-        .await,
+        aws.call(|| aws.apigw.delete_vpc_link().vpc_link_id(&id).send())
+            .await,
     )
 }
 
@@ -657,7 +576,7 @@ pub async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
 pub async fn put_rest_api(aws: &Aws, api_id: &str, doc: &Value) -> Result<(), AwsError> {
     let body = serde_json::to_vec(doc).unwrap_or_default();
     let put = aws
-        .call_if_supported("PutRestApi", || {
+        .call_if_supported(|| {
             aws.apigw
                 .put_rest_api()
                 .rest_api_id(api_id)

@@ -1,9 +1,10 @@
 //! Stages: created on a deployment, then every setting in one UpdateStage patch.
 
-use super::apigateway_write::{api_of, escape, ignore_missing, out_of, patch, s, tags, Out};
-use super::aws::{Aws, AwsError};
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
+use crate::providers::apigateway::write::api_of;
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::{escape, ignore_missing, out_of, patch, s, tags, Out};
 use aws_sdk_apigateway::types::{CacheClusterSize, Op, PatchOperation};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -36,7 +37,7 @@ pub async fn create_stage(
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let created = aws
-        .call("CreateStage", || {
+        .call(|| {
             aws.apigw
                 .create_stage()
                 .rest_api_id(&api_id)
@@ -63,7 +64,7 @@ pub async fn create_stage(
     }
     let ops = stage_patch(&Props::new(), a, &dep_id, true);
     if !ops.is_empty() {
-        aws.call("UpdateStage", || {
+        aws.call(|| {
             aws.apigw
                 .update_stage()
                 .rest_api_id(&api_id)
@@ -91,7 +92,7 @@ pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<O
         false,
     );
     if !ops.is_empty() {
-        aws.call("UpdateStage", || {
+        aws.call(|| {
             aws.apigw
                 .update_stage()
                 .rest_api_id(&api_id)
@@ -243,7 +244,7 @@ fn setting_path(field: &str) -> Option<&'static str> {
 pub async fn delete_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
     ignore_missing(
-        aws.call("DeleteStage", || {
+        aws.call(|| {
             aws.apigw
                 .delete_stage()
                 .rest_api_id(&api_id)

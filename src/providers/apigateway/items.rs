@@ -1,10 +1,10 @@
 //! Items of a REST API besides routes: authorizers, request validators, models and gateway
 //! responses. Owned through their REST API; read with one call per kind.
 
-use super::apigateway_write::{out_of, Out};
-use super::aws::{Aws, AwsError};
 use crate::model::{Kind, LiveResource, Outputs, Props};
 use crate::plan::{Action, Change};
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::{changed, ignore_missing, out_of, patch, s, string_map, strings, Out};
 use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, Op, PatchOperation};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -45,25 +45,20 @@ fn map_or_null(m: Option<&HashMap<String, String>>) -> Value {
 
 pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource>, AwsError> {
     let (auths, validators, models, responses) = tokio::try_join!(
-        aws.call("GetAuthorizers", || aws
+        aws.call(|| aws
             .apigw
             .get_authorizers()
             .rest_api_id(api_id)
             .limit(500)
             .send()),
-        aws.call("GetRequestValidators", || aws
+        aws.call(|| aws
             .apigw
             .get_request_validators()
             .rest_api_id(api_id)
             .limit(500)
             .send()),
-        aws.call("GetModels", || aws
-            .apigw
-            .get_models()
-            .rest_api_id(api_id)
-            .limit(500)
-            .send()),
-        aws.call("GetGatewayResponses", || aws
+        aws.call(|| aws.apigw.get_models().rest_api_id(api_id).limit(500).send()),
+        aws.call(|| aws
             .apigw
             .get_gateway_responses()
             .rest_api_id(api_id)
@@ -179,53 +174,6 @@ pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource
     Ok(out)
 }
 
-fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
-    p.get(k).and_then(Value::as_str)
-}
-
-pub(super) fn strings(p: &Props, k: &str) -> Vec<String> {
-    p.get(k)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn map(p: &Props, k: &str) -> Option<HashMap<String, String>> {
-    p.get(k).and_then(Value::as_object).map(|o| {
-        o.iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-            .collect()
-    })
-}
-
-fn patch(path: &str, value: Option<String>) -> PatchOperation {
-    PatchOperation::builder()
-        .op(Op::Replace)
-        .path(path)
-        .set_value(value)
-        .build()
-}
-
-/// Replace-patches for the fields that changed, by (prop, patch path).
-fn changed(b: &Props, a: &Props, fields: &[(&str, &str)]) -> Vec<PatchOperation> {
-    fields
-        .iter()
-        .filter(|(k, _)| b.get(*k) != a.get(*k))
-        .map(|(k, path)| {
-            let v = match a.get(*k) {
-                Some(Value::String(x)) => Some(x.clone()),
-                Some(Value::Null) | None => Some(String::new()),
-                Some(other) => Some(other.to_string()),
-            };
-            patch(path, v)
-        })
-        .collect()
-}
-
 pub async fn put(
     aws: &Aws,
     ch: &Change,
@@ -239,7 +187,7 @@ pub async fn put(
     match ch.kind {
         Kind::Authorizer if create => {
             let r = aws
-                .call("CreateAuthorizer", || {
+                .call(|| {
                     aws.apigw
                         .create_authorizer()
                         .rest_api_id(&api_id)
@@ -257,7 +205,7 @@ pub async fn put(
                                 .map(|n| n as i32),
                         )
                         .set_provider_arns(
-                            Some(strings(a, "provider_arns")).filter(|v| !v.is_empty()),
+                            Some(strings(a.get("provider_arns"))).filter(|v| !v.is_empty()),
                         )
                         .send()
                 })
@@ -266,8 +214,12 @@ pub async fn put(
             // moto drops the regex given at create (a typo in its handler); a patch stores it
             // there and is equally valid on AWS.
             if let Some(regex) = s(a, "validation_regex") {
-                let op = patch("/identityValidationExpression", Some(regex.to_string()));
-                aws.call("UpdateAuthorizer", || {
+                let op = patch(
+                    Op::Replace,
+                    "/identityValidationExpression",
+                    Some(regex.to_string()),
+                );
+                aws.call(|| {
                     aws.apigw
                         .update_authorizer()
                         .rest_api_id(&api_id)
@@ -293,7 +245,10 @@ pub async fn put(
                     ("ttl_seconds", "/authorizerResultTtlInSeconds"),
                 ],
             );
-            let (old, new) = (strings(b, "provider_arns"), strings(a, "provider_arns"));
+            let (old, new) = (
+                strings(b.get("provider_arns")),
+                strings(a.get("provider_arns")),
+            );
             for arn in new.iter().filter(|x| !old.contains(x)) {
                 ops.push(
                     PatchOperation::builder()
@@ -312,7 +267,7 @@ pub async fn put(
                         .build(),
                 );
             }
-            aws.call("UpdateAuthorizer", || {
+            aws.call(|| {
                 aws.apigw
                     .update_authorizer()
                     .rest_api_id(&api_id)
@@ -325,7 +280,7 @@ pub async fn put(
         }
         Kind::Validator if create => {
             let r = aws
-                .call("CreateRequestValidator", || {
+                .call(|| {
                     aws.apigw
                         .create_request_validator()
                         .rest_api_id(&api_id)
@@ -351,7 +306,7 @@ pub async fn put(
                     ("params", "/validateRequestParameters"),
                 ],
             );
-            aws.call("UpdateRequestValidator", || {
+            aws.call(|| {
                 aws.apigw
                     .update_request_validator()
                     .rest_api_id(&api_id)
@@ -367,12 +322,12 @@ pub async fn put(
             let schema =
                 serde_json::to_string(a.get("schema").unwrap_or(&Value::Null)).unwrap_or_default();
             if !create {
-                aws.call("UpdateModel", || {
+                aws.call(|| {
                     aws.apigw
                         .update_model()
                         .rest_api_id(&api_id)
                         .model_name(&name)
-                        .patch_operations(patch("/schema", Some(schema.clone())))
+                        .patch_operations(patch(Op::Replace, "/schema", Some(schema.clone())))
                         .send()
                 })
                 .await?;
@@ -388,15 +343,15 @@ pub async fn put(
                     .description("managed by idrv5-gw")
                     .send()
             };
-            let created = match aws.call("CreateModel", send).await {
+            let created = match aws.call(send).await {
                 // AWS's own default model of that name (Empty, Error): the contract's replaces it.
                 Err(AwsError::Service { code, .. }) if code == "ConflictException" => {
-                    aws.call("UpdateModel", || {
+                    aws.call(|| {
                         aws.apigw
                             .update_model()
                             .rest_api_id(&api_id)
                             .model_name(&name)
-                            .patch_operations(patch("/schema", Some(schema.clone())))
+                            .patch_operations(patch(Op::Replace, "/schema", Some(schema.clone())))
                             .send()
                     })
                     .await?;
@@ -407,14 +362,14 @@ pub async fn put(
             Ok([("id".to_string(), created), ("name".to_string(), name)].into())
         }
         Kind::GatewayResponse => {
-            aws.call("PutGatewayResponse", || {
+            aws.call(|| {
                 aws.apigw
                     .put_gateway_response()
                     .rest_api_id(&api_id)
                     .response_type(GatewayResponseType::from(ch.name.as_str()))
                     .set_status_code(s(a, "status").map(str::to_string))
-                    .set_response_parameters(map(a, "response_parameters"))
-                    .set_response_templates(map(a, "response_templates"))
+                    .set_response_parameters(string_map(a.get("response_parameters")))
+                    .set_response_templates(string_map(a.get("response_templates")))
                     .send()
             })
             .await?;
@@ -424,19 +379,12 @@ pub async fn put(
     }
 }
 
-fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
-}
-
 pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let api_id = out_of(outputs, ch.parent.as_deref().unwrap_or_default(), "id")?;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     match ch.kind {
         Kind::Authorizer => ignore_missing(
-            aws.call("DeleteAuthorizer", || {
+            aws.call(|| {
                 aws.apigw
                     .delete_authorizer()
                     .rest_api_id(&api_id)
@@ -446,7 +394,7 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
             .await,
         ),
         Kind::Validator => ignore_missing(
-            aws.call("DeleteRequestValidator", || {
+            aws.call(|| {
                 aws.apigw
                     .delete_request_validator()
                     .rest_api_id(&api_id)
@@ -456,7 +404,7 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
             .await,
         ),
         Kind::Model => ignore_missing(
-            aws.call("DeleteModel", || {
+            aws.call(|| {
                 aws.apigw
                     .delete_model()
                     .rest_api_id(&api_id)
@@ -466,7 +414,7 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
             .await,
         ),
         Kind::GatewayResponse => ignore_missing(
-            aws.call("DeleteGatewayResponse", || {
+            aws.call(|| {
                 aws.apigw
                     .delete_gateway_response()
                     .rest_api_id(&api_id)

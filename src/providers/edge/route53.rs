@@ -4,13 +4,13 @@
 //! Both are written in one atomic change batch. A record the stack wants whose name and type
 //! exist without our TXT is a conflict: the plan fails naming it, nothing is changed.
 
-use super::{after, before, err, str_of};
 use crate::diag::Diagnostic;
 use crate::model::edge::fqdn;
 use crate::model::{Kind, LiveResource, LiveState, Outputs, Props, Resource};
 use crate::plan::Change;
-use crate::providers::apigateway_write::Out;
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::Out;
+use crate::providers::kit::{after, before, err, str_of};
 use aws_sdk_route53::types::{
     AliasTarget, Change as RChange, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
     RrType,
@@ -51,9 +51,7 @@ pub async fn find_zone(aws: &Aws, zone: &str) -> Result<Option<Zone>, AwsError> 
     let z = zone.trim_start_matches("/hostedzone/");
     if !z.contains('.') && z.starts_with('Z') {
         let got = aws
-            .call("GetHostedZone", || {
-                aws.route53.get_hosted_zone().id(z).send()
-            })
+            .call(|| aws.route53.get_hosted_zone().id(z).send())
             .await;
         return match got {
             Ok(g) => Ok(g.hosted_zone().map(|h| Zone {
@@ -66,7 +64,7 @@ pub async fn find_zone(aws: &Aws, zone: &str) -> Result<Option<Zone>, AwsError> 
     }
     let want = fqdn(z);
     let page = aws
-        .call("ListHostedZonesByName", || {
+        .call(|| {
             aws.route53
                 .list_hosted_zones_by_name()
                 .dns_name(&want)
@@ -89,9 +87,7 @@ pub async fn find_zone(aws: &Aws, zone: &str) -> Result<Option<Zone>, AwsError> 
 /// The hosted zone's own name servers (its delegation set), for the delegation check.
 pub async fn zone_name_servers(aws: &Aws, zone_id: &str) -> Result<Vec<String>, AwsError> {
     let g = aws
-        .call("GetHostedZone", || {
-            aws.route53.get_hosted_zone().id(zone_id).send()
-        })
+        .call(|| aws.route53.get_hosted_zone().id(zone_id).send())
         .await?;
     Ok(g.delegation_set()
         .map(|d| d.name_servers().to_vec())
@@ -103,7 +99,7 @@ async fn list_all(aws: &Aws, zone_id: &str) -> Result<Vec<ResourceRecordSet>, Aw
     let mut next: Option<(String, RrType)> = None;
     loop {
         let page = aws
-            .call("ListResourceRecordSets", || {
+            .call(|| {
                 let mut q = aws
                     .route53
                     .list_resource_record_sets()
@@ -324,7 +320,7 @@ async fn send(aws: &Aws, zone_id: &str, changes: Vec<RChange>) -> Result<(), Aws
         .comment("idrv5-gw")
         .build()
         .map_err(build_err)?;
-    aws.call("ChangeResourceRecordSets", || {
+    aws.call(|| {
         aws.route53
             .change_resource_record_sets()
             .hosted_zone_id(zone_id)
@@ -348,7 +344,7 @@ async fn current(
         (owner_name(name, t), "TXT".into()),
     ] {
         let page = aws
-            .call("ListResourceRecordSets", || {
+            .call(|| {
                 aws.route53
                     .list_resource_record_sets()
                     .hosted_zone_id(zone_id)
@@ -387,8 +383,8 @@ async fn zone_id(aws: &Aws, ch: &Change, zone: &str) -> Result<String, AwsError>
 
 pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let p = after(ch);
-    let (name, t) = (str_of(&p, "name"), str_of(&p, "type"));
-    let zid = zone_id(aws, ch, &str_of(&p, "zone")).await?;
+    let (name, t) = (str_of(p, "name"), str_of(p, "type"));
+    let zid = zone_id(aws, ch, &str_of(p, "zone")).await?;
     // The plan checked names it knew; a validation record's name is only known now.
     let (existing, txt) = current(aws, &zid, &name, &t).await?;
     let ours = txt.as_ref().and_then(|s| {
@@ -404,7 +400,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
         return Err(err(
             "ChangeResourceRecordSets",
             "Conflict",
-            conflict(&str_of(&p, "zone"), &fqdn(&name), &t, by.as_ref()).to_string(),
+            conflict(&str_of(p, "zone"), &fqdn(&name), &t, by.as_ref()).to_string(),
         ));
     }
     send(
@@ -412,7 +408,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
         &zid,
         vec![
             change(ChangeAction::Upsert, txt_set(&name, &t, owner, &ch.id)?)?,
-            change(ChangeAction::Upsert, set_of(&p)?)?,
+            change(ChangeAction::Upsert, set_of(p)?)?,
         ],
     )
     .await?;
@@ -425,7 +421,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
 
 pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     let p = before(ch);
-    let (name, t) = (str_of(&p, "name"), str_of(&p, "type"));
+    let (name, t) = (str_of(p, "name"), str_of(p, "type"));
     // The old copy of a replaced record whose new copy landed on the same name and type
     // (ACM gives a domain the same validation CNAME for every certificate): it is the new
     // copy's now, so there is nothing to delete.
@@ -435,7 +431,7 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
             return Ok(());
         }
     }
-    let zid = match zone_id(aws, ch, &str_of(&p, "zone")).await {
+    let zid = match zone_id(aws, ch, &str_of(p, "zone")).await {
         Ok(z) => z,
         Err(e) if e.has_code("NoSuchHostedZone") => return Ok(()),
         Err(e) => return Err(e),

@@ -5,16 +5,16 @@
 //! long wait it checks that public DNS delegates the zone to the hosted zone it wrote the
 //! validation records into, and says so; a timeout names the records still pending.
 
-use super::{after, before, err, str_of, TAG_MAPPED, TAG_ZONE};
 use crate::diag::Diagnostic;
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
 use crate::model::edge::cert_names;
+use crate::model::owner::{other_owner, owned};
+use crate::model::owner::{TAG_MAPPED, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::{Action, Change};
-use crate::providers::apigateway_read::TAG_ID;
-use crate::providers::apigateway_write::{patch, tags, Out};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::delegation;
+use crate::providers::edge::delegation;
+use crate::providers::kit::{after, before, err, str_of};
+use crate::providers::kit::{patch, tags, Out};
 use aws_sdk_acm::types::{CertificateStatus, Tag as AcmTag, ValidationMethod};
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType, Op, SecurityPolicy};
 use serde_json::{json, Value};
@@ -92,7 +92,7 @@ async fn read_domains(
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetDomainNames", || {
+            .call(|| {
                 aws.apigw
                     .get_domain_names()
                     .limit(500)
@@ -103,10 +103,9 @@ async fn read_domains(
         for d in page.items() {
             let name = d.domain_name().unwrap_or_default().to_string();
             let tags = d.tags().cloned().unwrap_or_default();
-            if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
+            let Some((id, protect)) = owned(&tags, owner) else {
                 if wanted.contains(&name) {
-                    let whose = tags
-                        .get(TAG_STACK)
+                    let whose = other_owner(&tags, owner)
                         .map(|o| format!("idrv5-gw stack {o}"))
                         .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
                     found.conflicts.push(
@@ -117,9 +116,6 @@ async fn read_domains(
                         .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create"),
                     );
                 }
-                continue;
-            }
-            let Some(id) = tags.get(TAG_ID).cloned() else {
                 continue;
             };
             let ep = d
@@ -182,7 +178,7 @@ async fn read_domains(
                 .into(),
                 deps: BTreeSet::new(),
                 parent: None,
-                protect: tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+                protect,
             });
         }
         position = page.position().map(str::to_string);
@@ -200,7 +196,7 @@ async fn read_mappings(
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let page = aws
-        .call("GetBasePathMappings", || {
+        .call(|| {
             aws.apigw
                 .get_base_path_mappings()
                 .domain_name(domain)
@@ -252,7 +248,7 @@ async fn read_certificates(
     let mut token: Option<String> = None;
     loop {
         let page = aws
-            .call("ListCertificates", || {
+            .call(|| {
                 c.list_certificates()
                     .max_items(1000)
                     .set_next_token(token.clone())
@@ -264,9 +260,7 @@ async fn read_certificates(
                 continue;
             };
             let t = aws
-                .call("ListTagsForCertificate", || {
-                    c.list_tags_for_certificate().certificate_arn(arn).send()
-                })
+                .call(|| c.list_tags_for_certificate().certificate_arn(arn).send())
                 .await?;
             let tags: HashMap<String, String> = t
                 .tags()
@@ -278,19 +272,14 @@ async fn read_certificates(
                     )
                 })
                 .collect();
-            if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-                continue;
-            }
-            let Some(id) = tags.get(TAG_ID).cloned() else {
+            let Some((id, protect)) = owned(&tags, owner) else {
                 continue;
             };
             if let Some(z) = tags.get(TAG_ZONE) {
                 found.zones.push(z.clone());
             }
             let d = aws
-                .call("DescribeCertificate", || {
-                    c.describe_certificate().certificate_arn(arn).send()
-                })
+                .call(|| c.describe_certificate().certificate_arn(arn).send())
                 .await?;
             let Some(cert) = d.certificate() else {
                 continue;
@@ -322,7 +311,7 @@ async fn read_certificates(
                 outputs,
                 deps: BTreeSet::new(),
                 parent: None,
-                protect: tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
+                protect,
             });
         }
         token = page.next_token().map(str::to_string);
@@ -366,9 +355,9 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
 
 async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let p = after(ch);
-    let region = str_of(&p, "region");
+    let region = str_of(p, "region");
     let c = acm(aws, &region);
-    let domain = str_of(&p, "domain_name");
+    let domain = str_of(p, "domain_name");
     let sans: Vec<String> = p
         .get("subject_alternative_names")
         .and_then(Value::as_array)
@@ -387,7 +376,7 @@ async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     let nonce: u64 = rand::random();
     let token = crate::util::sha256_hex(format!("{owner}|{}|{nonce}", ch.id).as_bytes());
     let r = aws
-        .call("RequestCertificate", || {
+        .call(|| {
             let mut q = c
                 .request_certificate()
                 .domain_name(&domain)
@@ -408,9 +397,7 @@ async fn request_certificate(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     let started = Instant::now();
     loop {
         let d = aws
-            .call("DescribeCertificate", || {
-                c.describe_certificate().certificate_arn(&arn).send()
-            })
+            .call(|| c.describe_certificate().certificate_arn(&arn).send())
             .await?;
         let cert = d.certificate();
         let opts = cert
@@ -451,9 +438,7 @@ async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Result<(), Aws
     let mut pause = Duration::from_secs(2);
     loop {
         let d = aws
-            .call("DescribeCertificate", || {
-                c.describe_certificate().certificate_arn(cert_arn).send()
-            })
+            .call(|| c.describe_certificate().certificate_arn(cert_arn).send())
             .await?;
         let Some(cert) = d.certificate() else {
             return Err(err("DescribeCertificate", "NotFound", cert_arn.to_string()));
@@ -513,10 +498,10 @@ async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Result<(), Aws
 
 /// One sentence on whether public DNS delegates the zone to the hosted zone we wrote to.
 async fn check_delegation(aws: &Aws, zone: &str) -> String {
-    let Ok(Some(z)) = super::dns::find_zone(aws, zone).await else {
+    let Ok(Some(z)) = super::route53::find_zone(aws, zone).await else {
         return format!("hosted zone {zone} not found");
     };
-    let ours = super::dns::zone_name_servers(aws, &z.id)
+    let ours = super::route53::zone_name_servers(aws, &z.id)
         .await
         .unwrap_or_default();
     let name = z.name.trim_end_matches('.');
@@ -533,22 +518,22 @@ fn endpoint(ep: &str) -> EndpointConfiguration {
 
 async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let p = after(ch);
-    let cert = str_of(&p, "certificate_arn");
+    let cert = str_of(p, "certificate_arn");
     ensure_issued(aws, ch, &cert).await?;
-    let ep = str_of(&p, "endpoint_type");
+    let ep = str_of(p, "endpoint_type");
     let mut t = tags_with_zone(ch, owner);
     if pay(ch, "mapped") == Some(Value::Bool(true)) {
         t.insert(TAG_MAPPED.into(), "true".into());
     }
-    let name = str_of(&p, "domain_name");
+    let name = str_of(p, "domain_name");
     let r = aws
-        .call("CreateDomainName", || {
+        .call(|| {
             let mut q = aws
                 .apigw
                 .create_domain_name()
                 .domain_name(&name)
                 .endpoint_configuration(endpoint(&ep))
-                .security_policy(SecurityPolicy::from(str_of(&p, "security_policy").as_str()))
+                .security_policy(SecurityPolicy::from(str_of(p, "security_policy").as_str()))
                 .set_tags(Some(t.clone()));
             q = if ep == "EDGE" {
                 q.certificate_arn(&cert)
@@ -584,24 +569,24 @@ async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsEr
 /// A new certificate (or TLS policy) is swapped in place: the domain and its DNS stay.
 async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let (p, b) = (after(ch), before(ch));
-    let name = str_of(&p, "domain_name");
-    let cert = str_of(&p, "certificate_arn");
+    let name = str_of(p, "domain_name");
+    let cert = str_of(p, "certificate_arn");
     let mut ops = Vec::new();
-    if cert != str_of(&b, "certificate_arn") {
+    if cert != str_of(b, "certificate_arn") {
         ensure_issued(aws, ch, &cert).await?;
-        let path = if str_of(&p, "endpoint_type") == "EDGE" {
+        let path = if str_of(p, "endpoint_type") == "EDGE" {
             "/certificateArn"
         } else {
             "/regionalCertificateArn"
         };
         ops.push(patch(Op::Replace, path, Some(cert.clone())));
     }
-    let policy = str_of(&p, "security_policy");
-    if policy != str_of(&b, "security_policy") {
+    let policy = str_of(p, "security_policy");
+    if policy != str_of(b, "security_policy") {
         ops.push(patch(Op::Replace, "/securityPolicy", Some(policy)));
     }
     if !ops.is_empty() {
-        aws.call("UpdateDomainName", || {
+        aws.call(|| {
             aws.apigw
                 .update_domain_name()
                 .domain_name(&name)
@@ -617,12 +602,12 @@ async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 
 async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsError> {
     let p = after(ch);
-    let domain = str_of(&p, "domain_name");
-    let base = str_of(&p, "base_path");
-    let (api, stage) = (str_of(&p, "rest_api_id"), str_of(&p, "stage"));
+    let domain = str_of(p, "domain_name");
+    let base = str_of(p, "base_path");
+    let (api, stage) = (str_of(p, "rest_api_id"), str_of(p, "stage"));
     if action == Action::Create {
         let r = aws
-            .call("CreateBasePathMapping", || {
+            .call(|| {
                 let q = aws
                     .apigw
                     .create_base_path_mapping()
@@ -648,7 +633,7 @@ async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsE
             patch(Op::Replace, "/restapiId", Some(api.clone())),
             patch(Op::Replace, "/stage", Some(stage.clone())),
         ];
-        aws.call("UpdateBasePathMapping", || {
+        aws.call(|| {
             aws.apigw
                 .update_base_path_mapping()
                 .domain_name(&domain)
@@ -665,7 +650,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let b = before(ch);
     let r = match ch.kind {
         Kind::Certificate => {
-            let region = str_of(&b, "region");
+            let region = str_of(b, "region");
             let c = acm(aws, &region);
             let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
             // A domain just deleted keeps the certificate "in use" for a little while.
@@ -673,9 +658,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
             loop {
                 attempt += 1;
                 let r = aws
-                    .call("DeleteCertificate", || {
-                        c.delete_certificate().certificate_arn(&arn).send()
-                    })
+                    .call(|| c.delete_certificate().certificate_arn(&arn).send())
                     .await;
                 match r {
                     Err(e) if e.has_code("ResourceInUseException") && attempt < 12 => {
@@ -686,16 +669,14 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
             }
         }
         Kind::DomainName => {
-            let name = str_of(&b, "domain_name");
-            aws.call("DeleteDomainName", || {
-                aws.apigw.delete_domain_name().domain_name(&name).send()
-            })
-            .await
-            .map(|_| ())
+            let name = str_of(b, "domain_name");
+            aws.call(|| aws.apigw.delete_domain_name().domain_name(&name).send())
+                .await
+                .map(|_| ())
         }
         _ => {
-            let (domain, base) = (str_of(&b, "domain_name"), str_of(&b, "base_path"));
-            aws.call("DeleteBasePathMapping", || {
+            let (domain, base) = (str_of(b, "domain_name"), str_of(b, "base_path"));
+            aws.call(|| {
                 aws.apigw
                     .delete_base_path_mapping()
                     .domain_name(&domain)

@@ -6,6 +6,7 @@
 //! cannot loop the lint. Shapes are read only through `get`/`as_*`: real contracts hold
 //! intrinsics where strings belong, integer response keys and missing fields.
 
+use crate::config::contract::resolve_ref;
 use crate::diag::{Diagnostic, Location, SourceText};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -89,30 +90,6 @@ pub fn lint(doc: &Value, src: &SourceText) -> Vec<Diagnostic> {
         .collect();
     out.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
     out
-}
-
-/// Follow an internal `#/a/b` reference (JSON pointer, with ~0 ~1 escapes).
-pub fn resolve_ref<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
-    let pointer = reference.strip_prefix('#')?;
-    // A URI fragment may also be percent-encoded (`#/paths/~1a~1%7Bid%7D`, RFC 6901 §6).
-    (doc.pointer(pointer)).or_else(|| doc.pointer(&percent_decode(pointer)?))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return None;
-    }
-    let (mut out, mut i) = (Vec::with_capacity(s.len()), 0);
-    while let Some(&b) = s.as_bytes().get(i) {
-        if b == b'%' {
-            out.push(u8::from_str_radix(s.get(i + 1..i + 3)?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// A model keyword API Gateway rejects or drops, inside `owner` (a schema).
@@ -687,5 +664,4 @@ fn key_matches(body: &str, key: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "lint_tests.rs"]
 mod tests;

@@ -3,35 +3,19 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
-use super::aws::{Aws, AwsError};
-use crate::model::desire::{TAG_PROTECT, TAG_STACK};
+use crate::model::owner::owned_map as owned;
+use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
+use crate::providers::aws::{Aws, AwsError};
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-pub const TAG_ID: &str = "idrv5-gw:id";
-/// Deployment descriptions carry the document fingerprint: `idrv5-gw sha256:<hex>`.
-pub const DEPLOYMENT_PREFIX: &str = "idrv5-gw ";
-/// Marks a live value the emulator does not report; the diff treats it as matching.
-pub const UNREADABLE: &str = "{{unreadable}}";
-
-fn owned(tags: Option<&HashMap<String, String>>, owner: &str) -> Option<(String, bool)> {
-    let tags = tags?;
-    if tags.get(TAG_STACK).map(String::as_str) != Some(owner) {
-        return None;
-    }
-    Some((
-        tags.get(TAG_ID)?.clone(),
-        tags.get(TAG_PROTECT).is_some_and(|v| v == "true"),
-    ))
-}
 
 pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
     let mut position = None;
     loop {
         let page = aws
-            .call("GetVpcLinks", || {
+            .call(|| {
                 aws.apigw
                     .get_vpc_links()
                     .limit(500)
@@ -74,7 +58,7 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
     let mut position = None;
     loop {
         let page = aws
-            .call("GetRestApis", || {
+            .call(|| {
                 aws.apigw
                     .get_rest_apis()
                     .limit(500)
@@ -122,13 +106,9 @@ async fn read_one_api(
     let api_id = api.id().unwrap_or_default().to_string();
     let (resources, stages, deployments, mut out) = tokio::try_join!(
         get_resources(aws, &api_id),
-        aws.call("GetStages", || aws
-            .apigw
-            .get_stages()
-            .rest_api_id(&api_id)
-            .send()),
+        aws.call(|| aws.apigw.get_stages().rest_api_id(&api_id).send()),
         get_deployments(aws, &api_id),
-        super::api_items::read(aws, &key, &api_id),
+        crate::providers::apigateway::items::read(aws, &key, &api_id),
     )?;
     out.insert(0, rest_api_resource(&id, &key, protect, &api));
     let child =
@@ -265,10 +245,7 @@ async fn read_one_api(
             stage_props(s, &fp),
             [("name".to_string(), name.clone())].into(),
         );
-        r.protect = s
-            .tags()
-            .and_then(|t| t.get(TAG_PROTECT))
-            .is_some_and(|v| v == "true");
+        r.protect = protected(s.tags());
         if fingerprints.contains_key(dep) {
             r.deps.insert(format!("deployment.{key}@{dep}"));
         }
@@ -331,7 +308,7 @@ async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsE
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetResources", || {
+            .call(|| {
                 aws.apigw
                     .get_resources()
                     .rest_api_id(api_id)
@@ -357,7 +334,7 @@ async fn get_deployments(
     let mut position: Option<String> = None;
     loop {
         let page = aws
-            .call("GetDeployments", || {
+            .call(|| {
                 aws.apigw
                     .get_deployments()
                     .rest_api_id(api_id)
@@ -399,7 +376,7 @@ fn route_props(m: &Method) -> Props {
     // be an emulator that does not store it (moto): say "unreadable", not "drift".
     let connection_id = match i.and_then(|i| i.connection_id()) {
         Some(c) => json!(c),
-        None if connection_type == "VPC_LINK" => json!(UNREADABLE),
+        None if connection_type == "VPC_LINK" => json!(crate::model::owner::UNREADABLE),
         None => Value::Null,
     };
     let integration = match i {

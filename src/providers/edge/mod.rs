@@ -11,23 +11,16 @@
 //! What the stack wants but someone else owns (a custom domain, a DNS record) comes back
 //! as conflicts: the plan stops on them and changes nothing.
 
-#[path = "route53.rs"]
-mod dns;
-#[path = "domains.rs"]
+pub mod delegation;
 mod domains;
-#[path = "waf.rs"]
+mod route53;
 mod waf;
 
-use super::apigateway_write::Out;
-use super::aws::{Aws, AwsError};
 use crate::diag::Diagnostic;
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};
-
-/// Tag naming the hosted zone a domain's or certificate's records live in.
-pub const TAG_ZONE: &str = "idrv5-gw:zone";
-/// Tag saying a domain was created with base path mappings (see docs/EMULATOR.md).
-pub const TAG_MAPPED: &str = "idrv5-gw:mapped";
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::Out;
 
 pub async fn read(
     aws: &Aws,
@@ -38,7 +31,7 @@ pub async fn read(
     waf::read(aws, owner, desired, live).await?;
     let found = domains::read(aws, owner, desired, live).await?;
     let mut conflicts = found.conflicts;
-    conflicts.extend(dns::read(aws, owner, desired, &found.zones, live).await?);
+    conflicts.extend(route53::read(aws, owner, desired, &found.zones, live).await?);
     Ok(conflicts)
 }
 
@@ -47,7 +40,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
         Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation => {
             waf::put(aws, ch, owner, action).await
         }
-        Kind::DnsRecord => dns::put(aws, ch, owner).await,
+        Kind::DnsRecord => route53::put(aws, ch, owner).await,
         _ => domains::put(aws, ch, owner, action).await,
     }
 }
@@ -55,30 +48,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
 pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     match ch.kind {
         Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation => waf::delete(aws, ch).await,
-        Kind::DnsRecord => dns::delete(aws, ch, outputs).await,
+        Kind::DnsRecord => route53::delete(aws, ch, outputs).await,
         _ => domains::delete(aws, ch).await,
     }
-}
-
-pub(crate) fn err(op: &str, code: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Service {
-        op: op.into(),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-pub(crate) fn after(ch: &Change) -> crate::model::Props {
-    ch.after.clone().unwrap_or_default()
-}
-
-pub(crate) fn before(ch: &Change) -> crate::model::Props {
-    ch.before.clone().unwrap_or_default()
-}
-
-pub(crate) fn str_of(p: &crate::model::Props, k: &str) -> String {
-    p.get(k)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
 }

@@ -1,0 +1,9 @@
+//! REST APIs (API Gateway v1): the APIs, their paths, routes, deployments and stages
+//! (`read.rs`, `write.rs`, `stages.rs`), their authorizers, validators, models and gateway
+//! responses (`items.rs`), and API keys with usage plans (`usage.rs`).
+
+pub mod items;
+pub mod read;
+pub mod stages;
+pub mod usage;
+pub mod write;

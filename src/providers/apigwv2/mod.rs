@@ -1,0 +1,74 @@
+//! HTTP and WebSocket APIs (API Gateway v2): read what the stack owns, carry out changes.
+//!
+//! The props each kind carries are set in src/model/v2.rs; `props.rs` builds the same shapes
+//! from what AWS answers, `read.rs` finds what the stack owns, `write.rs` and `stage.rs` carry
+//! out changes.
+//!
+//! Reads: GetVpcLinks (v2) and GetApis (all pages, owned by tags); per owned API, together:
+//! GetIntegrations, GetRoutes, GetStages, GetAuthorizers (GetAuthorizer per authorizer a route
+//! names when the endpoint lacks GetAuthorizers), and GetDeployment per stage without
+//! auto-deploy that has a deployment; GetApiMappings per owned custom domain when there is an
+//! owned v2 API.
+
+mod props;
+mod read;
+mod shared;
+mod stage;
+mod write;
+
+use crate::model::{Kind, LiveState, Outputs};
+use crate::plan::{Action, Change};
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit::Out;
+
+/// Read owned v2 APIs (with their authorizers, integrations, routes, stages, deployments),
+/// v2 VPC links, and API mappings on the owned custom domains already in `state`.
+pub async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Result<(), AwsError> {
+    read::read(aws, owner, state).await
+}
+
+pub async fn put(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+    action: Action,
+) -> Result<Out, AwsError> {
+    let create = action == Action::Create;
+    match ch.kind {
+        Kind::VpcLinkV2 if create => write::create_vpc_link(aws, ch, owner).await,
+        Kind::VpcLinkV2 => write::update_vpc_link(aws, ch).await,
+        Kind::HttpApi | Kind::WebSocketApi if create => write::create_api(aws, ch, owner).await,
+        Kind::HttpApi | Kind::WebSocketApi => write::update_api(aws, ch).await,
+        Kind::ApiAuthorizer => write::put_authorizer(aws, ch, outputs, create).await,
+        Kind::ApiIntegration => write::put_integration(aws, ch, outputs, create).await,
+        Kind::ApiRoute => write::put_route(aws, ch, outputs, create).await,
+        Kind::ApiStage if create => stage::create_stage(aws, ch, outputs, owner).await,
+        Kind::ApiStage => stage::update_stage(aws, ch, outputs).await,
+        Kind::ApiDeployment => stage::create_deployment(aws, ch, outputs).await,
+        Kind::ApiMapping => write::put_mapping(aws, ch, create).await,
+        _ => Err(unsupported(ch)),
+    }
+}
+
+pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
+    match ch.kind {
+        Kind::VpcLinkV2 => write::delete_vpc_link(aws, ch).await,
+        Kind::HttpApi | Kind::WebSocketApi => write::delete_api(aws, ch).await,
+        Kind::ApiAuthorizer | Kind::ApiIntegration | Kind::ApiRoute => {
+            write::delete_child(aws, ch, outputs).await
+        }
+        Kind::ApiStage => stage::delete_stage(aws, ch, outputs).await,
+        Kind::ApiDeployment => stage::delete_deployment(aws, ch, outputs).await,
+        Kind::ApiMapping => write::delete_mapping(aws, ch).await,
+        _ => Err(unsupported(ch)),
+    }
+}
+
+fn unsupported(ch: &Change) -> AwsError {
+    AwsError::Service {
+        op: "apply".into(),
+        code: "NotBuilt".into(),
+        message: format!("{} is not an HTTP or WebSocket API item", ch.id),
+    }
+}

@@ -1,0 +1,197 @@
+//! What every provider shares: reading a change's props, the outputs a write returns, the
+//! ownership tags a create sends, PATCH operations, and the paged list loops, all through
+//! the paced, counted call path (`Aws::call`).
+
+use crate::model::{Outputs, Props};
+use crate::plan::Change;
+use crate::providers::aws::AwsError;
+use aws_sdk_apigateway::types::{Op, PatchOperation};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Attributes a write reports (`id`, `arn`, ...), merged into the plan's outputs.
+pub type Out = BTreeMap<String, String>;
+
+static EMPTY: Props = Props::new();
+
+/// The desired props of a change (empty for a delete).
+pub fn after(ch: &Change) -> &Props {
+    ch.after.as_ref().unwrap_or(&EMPTY)
+}
+
+/// The live props of a change (empty for a create).
+pub fn before(ch: &Change) -> &Props {
+    ch.before.as_ref().unwrap_or(&EMPTY)
+}
+
+pub fn s<'a>(p: &'a Props, k: &str) -> Option<&'a str> {
+    p.get(k).and_then(Value::as_str)
+}
+
+pub fn str_of(p: &Props, k: &str) -> String {
+    s(p, k).unwrap_or_default().to_string()
+}
+
+pub fn int(p: &Props, k: &str) -> Option<i32> {
+    p.get(k).and_then(Value::as_i64).map(|n| n as i32)
+}
+
+pub fn flag(p: &Props, k: &str) -> Option<bool> {
+    p.get(k).and_then(Value::as_bool)
+}
+
+/// A list of strings (`p.get("k")`); anything else is empty.
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A map of strings (`p.get("k")`), for request/response parameters and templates.
+pub fn string_map(v: Option<&Value>) -> Option<HashMap<String, String>> {
+    v.and_then(Value::as_object).map(|o| {
+        o.iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect()
+    })
+}
+
+/// A resource's AWS attribute from the outputs known so far.
+pub fn out_of(outputs: &Outputs, id: &str, attr: &str) -> Result<String, AwsError> {
+    outputs
+        .get(id)
+        .and_then(|o| o.get(attr))
+        .cloned()
+        .ok_or_else(|| {
+            err(
+                "apply",
+                "MissingDependency",
+                format!("{id} has no {attr} yet (was it created?)"),
+            )
+        })
+}
+
+/// The AWS id of the item a change is about, as read or as created.
+pub fn live_id(ch: &Change, outputs: &Outputs) -> Result<String, AwsError> {
+    if let Some(id) = ch.live_outputs.get("id").filter(|v| !v.is_empty()) {
+        return Ok(id.clone());
+    }
+    out_of(outputs, &ch.id, "id")
+}
+
+/// The AWS id of the API a child change belongs to.
+pub fn parent_id(ch: &Change, outputs: &Outputs) -> Result<String, AwsError> {
+    out_of(outputs, ch.parent.as_deref().unwrap_or_default(), "id")
+}
+
+pub fn id_out(id: Option<&str>) -> Out {
+    [("id".to_string(), id.unwrap_or_default().to_string())].into()
+}
+
+/// The user's tags from the payload plus the ownership tags.
+pub fn tags(ch: &Change, owner: &str) -> HashMap<String, String> {
+    let user = ch
+        .payload
+        .as_ref()
+        .and_then(|p| p.get("tags"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())));
+    crate::model::owner::tags_for(user, owner, &ch.id, ch.protect)
+}
+
+/// An error of ours in AWS's shape (a missing dependency, an unsupported item).
+pub fn err(op: &str, code: &str, message: impl Into<String>) -> AwsError {
+    AwsError::Service {
+        op: op.into(),
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// A delete of something already gone is done.
+pub fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// One API Gateway PATCH operation.
+pub fn patch(op: Op, path: &str, value: Option<String>) -> PatchOperation {
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value)
+        .build()
+}
+
+/// A key inside a PATCH path (`/binaryMediaTypes/image~1png`), escaped as JSON Pointer.
+pub fn escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Replace-patches for the props that changed, from a table of (prop, PATCH path).
+pub fn changed(b: &Props, a: &Props, fields: &[(&str, &str)]) -> Vec<PatchOperation> {
+    fields
+        .iter()
+        .filter(|(k, _)| b.get(*k) != a.get(*k))
+        .map(|(k, path)| {
+            let v = match a.get(*k) {
+                Some(Value::String(x)) => Some(x.clone()),
+                Some(Value::Null) | None => Some(String::new()),
+                Some(other) => Some(other.to_string()),
+            };
+            patch(Op::Replace, path, v)
+        })
+        .collect()
+}
+
+/// Every item of a paged list: `page(token)` makes one paced call (`Aws::call`) and answers
+/// (items, next token). One loop for API Gateway's `position`, v2's `next_token` and the
+/// other services' `NextToken`/`NextMarker`.
+pub async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+{
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = page(token).await?;
+        let empty = items.is_empty();
+        out.extend(items);
+        match next {
+            Some(t) if !empty => token = Some(t),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// `all_pages` where the endpoint may lack the operation: `page` answers `None` (from
+/// `Aws::call_if_supported`) and so does this.
+pub async fn all_pages_if_supported<T, F, Fut>(mut page: F) -> Result<Option<Vec<T>>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<(Vec<T>, Option<String>)>, AwsError>>,
+{
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let Some((items, next)) = page(token).await? else {
+            return Ok(None);
+        };
+        let empty = items.is_empty();
+        out.extend(items);
+        match next {
+            Some(t) if !empty => token = Some(t),
+            _ => return Ok(Some(out)),
+        }
+    }
+}
