@@ -6,7 +6,7 @@
 //! CreateResource also through its own 5/s one). The bulk path writes the whole API with one
 //! PutRestApi (1/s, burst 1), then reads the account again and carries out whatever the
 //! import did not carry granularly (the "repair"). This module only estimates and decides;
-//! `cli::stack` carries it out.
+//! `bulk_write.rs` carries out the writes.
 
 use crate::model::Kind;
 use crate::plan::{Action, Change, Plan};

@@ -3,13 +3,16 @@
 //! on, and the report says what was done and that `apply` again converges.
 
 pub mod bulk;
+pub mod bulk_write;
 
 use crate::model::{is_unknown, resolve, resolve_props, Kind, Outputs};
 use crate::plan::diff::fingerprint;
 use crate::plan::{Action, Change, Plan};
-use crate::providers::{self, aws::Aws, aws::AwsError};
+use crate::providers::aws::{Aws, AwsError, WaitHook};
+use crate::providers::kit::Out;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,6 +22,39 @@ pub trait Reporter: Send + Sync {
     fn finished(&self, change: &Change, outcome: &Result<(), String>, elapsed: Duration);
     /// A change is waiting on AWS (a certificate being validated): what, how long, limit.
     fn waiting(&self, _change: &Change, _what: &str, _elapsed: Duration, _limit: Duration) {}
+    /// A line about the apply as a whole (the bulk path's steps).
+    fn note(&self, _line: &str) {}
+}
+
+/// What the executor needs of AWS: carry out one change. `Aws` is the real one; the
+/// executor's unit tests use a fake that records the order of calls.
+pub trait Provider: Clone + Send + Sync + 'static {
+    /// A copy that tells `hook` how a long wait of the change it is given goes.
+    fn watching(&self, hook: WaitHook) -> Self;
+    /// Carry out one change (refs resolved); the resource's outputs afterwards.
+    fn apply(
+        &self,
+        change: Change,
+        outputs: Outputs,
+        owner: String,
+    ) -> impl Future<Output = Result<Out, AwsError>> + Send;
+}
+
+impl Provider for Aws {
+    fn watching(&self, hook: WaitHook) -> Self {
+        let mut aws = self.clone();
+        aws.on_wait = Some(hook);
+        aws
+    }
+    fn apply(
+        &self,
+        change: Change,
+        outputs: Outputs,
+        owner: String,
+    ) -> impl Future<Output = Result<Out, AwsError>> + Send {
+        let aws = self.clone();
+        async move { crate::providers::apply(&aws, &change, &outputs, &owner).await }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -43,8 +79,8 @@ impl Report {
     }
 }
 
-pub async fn execute(
-    aws: &Aws,
+pub async fn execute<P: Provider>(
+    provider: &P,
     plan: &Plan,
     owner: &str,
     reporter: Arc<dyn Reporter>,
@@ -65,6 +101,8 @@ pub async fn execute(
     let mut failed: BTreeSet<String> = BTreeSet::new();
     let mut report = Report::default();
     let mut running = tokio::task::JoinSet::new();
+    // Which change each task carries out, so a task that panics is still named.
+    let mut tasks: BTreeMap<tokio::task::Id, String> = BTreeMap::new();
     let owner = owner.to_string();
     loop {
         // Anything waiting on a failure will not run.
@@ -86,19 +124,21 @@ pub async fn execute(
                 break;
             };
             let change = prepare(pending.remove(pos), &outputs);
-            let (mut aws, outs, owner, reporter) = (
-                aws.clone(),
-                outputs.clone(),
-                owner.clone(),
-                reporter.clone(),
-            );
-            if let Ok(c) = &change {
-                let (r, c) = (reporter.clone(), c.clone());
-                aws.on_wait = Some(Arc::new(move |what: &str, elapsed, limit| {
-                    r.waiting(&c, what, elapsed, limit)
-                }));
-            }
-            running.spawn(async move {
+            let (outs, owner, reporter) = (outputs.clone(), owner.clone(), reporter.clone());
+            let provider = match &change {
+                Ok(c) => {
+                    let (r, c) = (reporter.clone(), c.clone());
+                    provider.watching(Arc::new(move |what: &str, elapsed, limit| {
+                        r.waiting(&c, what, elapsed, limit)
+                    }))
+                }
+                Err(_) => provider.clone(),
+            };
+            let id = match &change {
+                Ok(c) => c.id.clone(),
+                Err(b) => b.0.id.clone(),
+            };
+            let handle = running.spawn(async move {
                 reporter.started(match &change {
                     Ok(c) => c,
                     Err(b) => &b.0,
@@ -106,7 +146,8 @@ pub async fn execute(
                 let t0 = Instant::now();
                 let result = match &change {
                     Err(b) => Err((b.0.clone(), b.1.clone(), false)),
-                    Ok(c) => providers::apply(&aws, c, &outs, &owner)
+                    Ok(c) => provider
+                        .apply(c.clone(), outs, owner)
                         .await
                         .map(|o| (c.clone(), o))
                         .map_err(|e| {
@@ -122,12 +163,13 @@ pub async fn execute(
                 reporter.finished(c, &outcome, t0.elapsed());
                 result
             });
+            tasks.insert(handle.id(), id);
         }
-        let Some(joined) = running.join_next().await else {
+        let Some(joined) = running.join_next_with_id().await else {
             break;
         };
         match joined {
-            Ok(Ok((c, outs))) => {
+            Ok((_, Ok((c, outs)))) => {
                 if c.action != Action::Delete {
                     let mut merged = outputs.get(&c.id).cloned().unwrap_or_default();
                     merged.extend(outs);
@@ -136,7 +178,7 @@ pub async fn execute(
                 done.insert(c.id.clone());
                 report.done.push(c.id);
             }
-            Ok(Err((c, e, deferred))) => {
+            Ok((_, Err((c, e, deferred)))) => {
                 failed.insert(c.id.clone());
                 if deferred {
                     report.deferred.push((c.id, e));
@@ -144,8 +186,18 @@ pub async fn execute(
                     report.failed.push((c.id, e));
                 }
             }
-            Err(join) => report.failed.push(("(task)".into(), join.to_string())),
+            Err(join) => {
+                let id = tasks.remove(&join.id()).unwrap_or_else(|| "(task)".into());
+                failed.insert(id.clone());
+                report
+                    .failed
+                    .push((id, format!("the change's task ended: {join}")));
+            }
         }
+    }
+    // Nothing runs any more: whatever is still pending waits on something that never will.
+    for c in pending {
+        report.skipped.push(c.id);
     }
     if report.ok() {
         report.done.extend(covered);
@@ -193,3 +245,6 @@ fn prepare(mut c: Change, outputs: &Outputs) -> Result<Change, Box<(Change, Stri
     }
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests;

@@ -92,4 +92,12 @@ impl Reporter for Progress {
             _ => println!("{line}"),
         }
     }
+    fn note(&self, line: &str) {
+        match &self.bars {
+            Some(m) => {
+                m.println(line).ok();
+            }
+            None => println!("{line}"),
+        }
+    }
 }

@@ -10,7 +10,6 @@ use crate::plan::{self, diff::PlanInput, render, Plan};
 use crate::providers::lock::Lock;
 use crate::providers::{self, aws::Aws};
 use anyhow::{bail, Context, Result};
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
@@ -225,7 +224,19 @@ async fn bulk_apply(
     a: &ApplyArgs,
 ) -> Result<i32> {
     let summary = p.summary.clone();
-    let written = bulk_write(g, s, p, chosen, a).await?;
+    let (docs, _) = desire::documents(&s.cfg, &s.aws.region).map_err(Diagnostics)?;
+    let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
+    let written = apply::bulk_write::write_documents(
+        &s.aws,
+        &s.cfg.owner(),
+        p,
+        chosen,
+        docs,
+        progress.clone(),
+        a.concurrency.max(1),
+    )
+    .await;
+    progress.finish();
     // Read everything again: the repair plan is the same desired state against what the
     // account now holds. (The first plan and the documents are dropped by now: at 1,000
     // operations each holds tens of MB.)
@@ -238,105 +249,6 @@ async fn bulk_apply(
     let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
     println!("bulk: {remaining} change(s) remain after the read-back");
     execute(g, s, &repair, a.concurrency, "apply", &summary).await
-}
-
-/// Carry out what the documents need, then PutRestApi each; returns the APIs written.
-async fn bulk_write(
-    g: &Global,
-    s: &Session,
-    p: Plan,
-    chosen: &[bulk::Estimate],
-    a: &ApplyArgs,
-) -> Result<Vec<String>> {
-    let bulk: Vec<&bulk::Estimate> = chosen.iter().filter(|e| e.bulk).collect();
-    let (docs, _) = desire::documents(&s.cfg, &s.aws.region).map_err(Diagnostics)?;
-    // What must exist before the documents can be written.
-    let mut need: BTreeSet<String> = BTreeSet::new();
-    for e in &bulk {
-        need.insert(e.api.clone());
-        if let Some(doc) = docs.get(&e.key) {
-            need.extend(
-                crate::model::refs(doc)
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .filter(|id| id.starts_with("vpc_link.")),
-            );
-        }
-    }
-    let pending: BTreeMap<&str, &plan::Change> = p
-        .pending()
-        .filter(|c| c.action != plan::Action::Delete && c.covered_by.is_none())
-        .map(|c| (c.id.as_str(), c))
-        .collect();
-    let mut first: BTreeSet<String> = BTreeSet::new();
-    let mut todo: Vec<String> = need.into_iter().collect();
-    while let Some(id) = todo.pop() {
-        if let Some(c) = pending.get(id.as_str()) {
-            if first.insert(id.clone()) {
-                todo.extend(c.waits_for.iter().cloned());
-            }
-        }
-    }
-    let mut outputs = p.outputs.clone();
-    let mut pre = p;
-    pre.changes.retain(|c| first.contains(&c.id));
-    let mut bulk_ok = true;
-    if !first.is_empty() {
-        for c in &mut pre.changes {
-            c.waits_for.retain(|w| first.contains(w));
-        }
-        println!(
-            "bulk: first {} change(s) the document(s) need:",
-            pre.changes.len()
-        );
-        let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
-        let report = apply::execute(
-            &s.aws,
-            &pre,
-            &s.cfg.owner(),
-            progress.clone(),
-            a.concurrency.max(1),
-        )
-        .await;
-        progress.finish();
-        outputs = report.outputs.clone();
-        if !report.ok() {
-            bulk_ok = false;
-            for (id, e) in report.failed.iter().chain(report.deferred.iter()) {
-                println!("bulk: {id} failed: {e}");
-            }
-        }
-    }
-    let mut written: Vec<String> = Vec::new();
-    for e in bulk.iter().filter(|_| bulk_ok) {
-        let Some(doc) = docs.get(&e.key) else {
-            continue;
-        };
-        let doc = crate::model::resolve(doc, &outputs);
-        let api_id = outputs.get(&e.api).and_then(|o| o.get("id")).cloned();
-        let (Some(api_id), false) = (api_id, crate::model::is_unknown(&doc)) else {
-            println!("bulk: {} skipped: its document still names resources that do not exist; writing it per route", e.api);
-            continue;
-        };
-        let body = bulk::import_body(&doc, &e.key);
-        match providers::apigateway::write::put_rest_api(&s.aws, &api_id, &body).await {
-            Ok(()) => {
-                println!(
-                    "bulk: PutRestApi {} (1 call instead of ~{} per-route calls, est. {} → {})",
-                    e.api,
-                    bulk::thousands(e.granular_calls),
-                    bulk::seconds(e.granular_s),
-                    bulk::seconds(e.bulk_s)
-                );
-                written.push(e.api.clone());
-            }
-            Err(err) => println!(
-                "bulk: PutRestApi {} failed ({err}); writing it per route from a fresh read instead",
-                e.api
-            ),
-        }
-    }
-    Ok(written)
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
@@ -354,6 +266,14 @@ async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<
             file.display(),
             saved.format_version,
             plan::FORMAT_VERSION
+        );
+    }
+    if let Err(errors) = saved.check() {
+        bail!(
+            "{} cannot be carried out as saved:\n  {}\nRun `idrv5-gw plan --out {}` again instead of editing the plan file",
+            file.display(),
+            errors.join("\n  "),
+            file.display()
         );
     }
     if (saved.stack.as_str(), saved.environment.as_str())
@@ -473,6 +393,9 @@ async fn execute(
     }
     for (id, e) in &report.deferred {
         msg.push_str(&format!("  deferred: {id}: {e}\n"));
+    }
+    for id in &report.skipped {
+        msg.push_str(&format!("  skipped: {id}\n"));
     }
     msg.push_str(&format!("Everything done so far is tagged and will be found again: run `idrv5-gw {verb}` once more to finish (nothing is created twice)."));
     bail!(msg)

@@ -141,6 +141,9 @@ pub fn desire_from(
     take(super::edge::desire(cfg, region), &mut out);
     let monitoring = super::monitoring::desire(cfg, region, &out);
     take(monitoring, &mut out);
+    if let Err(loops) = super::graph::check(cfg, &out) {
+        diags.extend(loops);
+    }
     if diags.is_empty() {
         Ok(out)
     } else {
@@ -434,6 +437,7 @@ fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
         }
         out.push(r);
     }
+    break_model_loops(&mut out);
     for (kind, g) in obj(&doc["x-amazon-apigateway-gateway-responses"]) {
         out.push(
             Resource::new(
@@ -447,6 +451,37 @@ fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
         );
     }
     out
+}
+
+/// AWS accepts models that refer to each other, but each `$ref` must name a model that
+/// exists. In each loop the last model (by name) waits for the others, which are created
+/// with a placeholder schema first; once it exists, it sets their real schemas.
+fn break_model_loops(items: &mut [Resource]) {
+    let models: Vec<(String, Vec<String>)> = items
+        .iter()
+        .filter(|r| r.kind == Kind::Model)
+        .map(|r| (r.id.clone(), r.deps.iter().cloned().collect()))
+        .collect();
+    let loops = super::graph::strongly_connected(
+        models
+            .iter()
+            .map(|(id, d)| (id.as_str(), d.iter().map(String::as_str).collect())),
+    );
+    for ids in loops {
+        let Some((closer, peers)) = ids.split_last() else {
+            continue;
+        };
+        let mut schemas = Map::new();
+        for r in items.iter_mut().filter(|r| peers.contains(&r.id)) {
+            r.deps.retain(|d| !ids.contains(d));
+            r.payload = Some(json!({"placeholder_schema": true}));
+            schemas.insert(r.name.clone(), r.props["schema"].clone());
+        }
+        if let Some(r) = items.iter_mut().find(|r| &r.id == closer) {
+            r.deps.extend(peers.iter().cloned());
+            r.payload = Some(json!({"then_set_schemas": schemas}));
+        }
+    }
 }
 
 fn path_dep(key: &str, path: &str) -> String {

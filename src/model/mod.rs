@@ -6,6 +6,7 @@
 
 pub mod desire;
 pub mod edge;
+pub mod graph;
 pub mod monitoring;
 pub mod owner;
 pub mod usage;
@@ -245,10 +246,12 @@ impl LiveState {
             .map(|(id, r)| (id.clone(), r.outputs.clone()))
             .collect()
     }
-    /// sha256 of everything read: a saved plan is refused when this moved.
+    /// sha256 of everything read: a saved plan is refused when this moved. Canonical JSON:
+    /// readers fill some maps from AWS's unordered answers (method settings, responses),
+    /// and the same state must always hash the same.
     pub fn digest(&self) -> String {
-        let canon = serde_json::to_string(&self.resources).unwrap_or_default();
-        crate::util::sha256_hex(canon.as_bytes())
+        let value = serde_json::to_value(&self.resources).unwrap_or_default();
+        crate::util::sha256_hex(crate::util::canonical_json(&value).as_bytes())
     }
 }
 
@@ -284,6 +287,30 @@ mod tests {
         assert!(live.resources["usage_plan.standard"].protect);
         let dup = &live.resources["usage_plan.standard~dup2"];
         assert_eq!((dup.outputs["id"].as_str(), dup.protect), ("b", false));
+    }
+
+    #[test]
+    fn the_digest_does_not_depend_on_the_order_maps_were_filled_in() {
+        let state = |keys: &[&str]| {
+            let mut settings = serde_json::Map::new();
+            for k in keys {
+                settings.insert(k.to_string(), json!({"throttling_rate_limit": 10}));
+            }
+            let mut live = LiveState::default();
+            live.insert(LiveResource {
+                id: "stage.main.prod".into(),
+                kind: Kind::Stage,
+                name: "prod".into(),
+                props: [("method_settings".to_string(), Value::Object(settings))].into(),
+                outputs: BTreeMap::new(),
+                deps: BTreeSet::new(),
+                parent: None,
+                protect: false,
+            });
+            live.digest()
+        };
+        assert_eq!(state(&["*/*", "GET /a"]), state(&["GET /a", "*/*"]));
+        assert_ne!(state(&["*/*"]), state(&["GET /a"]));
     }
 
     #[test]

@@ -87,13 +87,24 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
 
     let mut errors = protection_errors(&changes, live, input.allow_destroy_protected);
     link_waits(&mut changes, &input.desired, live);
-    let changes = order(changes);
-    if let Some(cycle) = changes.iter().find(|c| c.waits_for.contains(&c.id)) {
-        errors.push(Diagnostic::error(
-            "graph",
-            format!("{} depends on itself", cycle.id),
-        ));
+    let loops = crate::model::graph::cycles(changes.iter().map(|c| {
+        (
+            c.id.as_str(),
+            c.waits_for.iter().map(String::as_str).collect(),
+        )
+    }));
+    for l in &loops {
+        errors.push(
+            Diagnostic::error(
+                "graph",
+                format!("the changes wait for each other: {}", l.join(" → ")),
+            )
+            .hint(
+                "one of these must change first: apply part of the stack, or report this as a bug",
+            ),
+        );
     }
+    let changes = order(changes);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -395,10 +406,8 @@ fn order(changes: Vec<Change>) -> Vec<Change> {
             }
         }
         if remaining.len() == before {
-            // A cycle: mark it so the caller reports it.
-            let mut c = remaining.remove(0);
-            c.waits_for.insert(c.id.clone());
-            out.push(c);
+            // A loop (`plan` reports it from `cycles`): keep every change, in id order.
+            out.append(&mut remaining);
         }
     }
     out

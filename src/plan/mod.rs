@@ -96,11 +96,125 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+impl Change {
+    /// Why this change cannot be carried out as written, if it cannot: its props must fit
+    /// its action (an update needs what is there and what is wanted).
+    pub fn misfit(&self) -> Option<String> {
+        let (before, after) = (self.before.is_some(), self.after.is_some());
+        let fits = match self.action {
+            Action::Noop => true,
+            Action::Create => after,
+            Action::Update | Action::Replace => before && after,
+            Action::Delete => before && !after,
+        };
+        (!fits).then(|| {
+            let has = |b: bool| if b { "set" } else { "null" };
+            format!(
+                "change {} is `{}` with before: {} and after: {}",
+                self.id,
+                serde_json::to_value(self.action)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                has(before),
+                has(after)
+            )
+        })
+    }
+}
+
 impl Plan {
+    /// A saved plan the executor can carry out: every change fits its action and waits
+    /// only for changes in the plan. Checked when a plan file is loaded, before anything runs.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let ids: BTreeSet<&str> = self.changes.iter().map(|c| c.id.as_str()).collect();
+        let mut errors: Vec<String> = self.changes.iter().filter_map(Change::misfit).collect();
+        for c in &self.changes {
+            for w in c.waits_for.iter().filter(|w| !ids.contains(w.as_str())) {
+                errors.push(format!(
+                    "change {} waits for {w}, which is not in the plan",
+                    c.id
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != Action::Noop)
     }
     pub fn pending(&self) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(|c| c.action != Action::Noop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(id: &str, action: Action, before: bool, after: bool) -> Change {
+        Change {
+            id: id.into(),
+            kind: Kind::Route,
+            name: id.into(),
+            action,
+            before: before.then(Props::new),
+            after: after.then(Props::new),
+            diffs: Vec::new(),
+            waits_for: BTreeSet::new(),
+            parent: None,
+            covered_by: None,
+            live_outputs: BTreeMap::new(),
+            payload: None,
+            protect: false,
+        }
+    }
+
+    fn plan(changes: Vec<Change>) -> Plan {
+        Plan {
+            format_version: FORMAT_VERSION,
+            tool_version: "test".into(),
+            stack: "s".into(),
+            environment: "dev".into(),
+            region: "eu-west-1".into(),
+            live_digest: String::new(),
+            summary: Summary::default(),
+            changes,
+            outputs: Outputs::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_change_that_does_not_fit_its_action_is_named() {
+        let ok = plan(vec![
+            change("a", Action::Create, false, true),
+            change("b", Action::Update, true, true),
+            change("c", Action::Delete, true, false),
+        ]);
+        assert_eq!(ok.check(), Ok(()));
+        let edited = plan(vec![change(
+            "route.main.GET /x",
+            Action::Update,
+            false,
+            true,
+        )]);
+        assert_eq!(
+            edited.check(),
+            Err(vec![
+                "change route.main.GET /x is `update` with before: null and after: set".into()
+            ])
+        );
+        let mut orphan = change("b", Action::Create, false, true);
+        orphan.waits_for.insert("gone".into());
+        assert_eq!(
+            plan(vec![orphan]).check(),
+            Err(vec![
+                "change b waits for gone, which is not in the plan".into()
+            ])
+        );
     }
 }

@@ -174,6 +174,95 @@ pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource
     Ok(out)
 }
 
+/// A model schema that names no other model.
+const PLACEHOLDER_SCHEMA: &str = r#"{"type":"object"}"#;
+
+async fn set_schema(aws: &Aws, api_id: &str, name: &str, schema: &str) -> Result<(), AwsError> {
+    aws.call(|| {
+        aws.apigw
+            .update_model()
+            .rest_api_id(api_id)
+            .model_name(name)
+            .patch_operations(patch(Op::Replace, "/schema", Some(schema.to_string())))
+            .send()
+    })
+    .await
+    .map(|_| ())
+}
+
+/// CreateModel; its id. A model in a loop whose schema AWS refuses (a `$ref` to a model not
+/// created yet) is created with a placeholder: the loop's last model sets the real schema.
+async fn create_model(
+    aws: &Aws,
+    api_id: &str,
+    name: &str,
+    a: &Props,
+    schema: &str,
+    in_loop: bool,
+) -> Result<String, AwsError> {
+    let create = |schema: &str| {
+        let schema = schema.to_string();
+        async move {
+            aws.call(|| {
+                aws.apigw
+                    .create_model()
+                    .rest_api_id(api_id)
+                    .name(name)
+                    .content_type(s(a, "content_type").unwrap_or("application/json"))
+                    .schema(&schema)
+                    .description("managed by idrv5-gw")
+                    .send()
+            })
+            .await
+        }
+    };
+    let made = match create(schema).await {
+        Err(e) if in_loop && e.has_code("BadRequestException") => create(PLACEHOLDER_SCHEMA).await,
+        other => other,
+    };
+    match made {
+        // AWS's own default model of that name (Empty, Error): the contract's replaces it.
+        Err(e) if e.has_code("ConflictException") => {
+            set_schema(aws, api_id, name, schema).await?;
+            Ok(name.to_string())
+        }
+        r => Ok(r?.id().unwrap_or_default().to_string()),
+    }
+}
+
+/// The real schemas of a loop's other models, where one still has the placeholder.
+async fn set_peer_schemas(
+    aws: &Aws,
+    api_id: &str,
+    schemas: Option<&Value>,
+    outputs: &Outputs,
+) -> Result<(), AwsError> {
+    for (name, schema) in schemas.and_then(Value::as_object).into_iter().flatten() {
+        let live = aws
+            .call(|| {
+                aws.apigw
+                    .get_model()
+                    .rest_api_id(api_id)
+                    .model_name(name)
+                    .send()
+            })
+            .await?;
+        let placeholder: Value = serde_json::from_str(PLACEHOLDER_SCHEMA).unwrap_or_default();
+        let now: Value = serde_json::from_str(live.schema().unwrap_or("{}")).unwrap_or_default();
+        if now == placeholder {
+            let schema = crate::model::resolve(schema, outputs);
+            set_schema(
+                aws,
+                api_id,
+                name,
+                &serde_json::to_string(&schema).unwrap_or_default(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn put(
     aws: &Aws,
     ch: &Change,
@@ -321,44 +410,19 @@ pub async fn put(
             let name = s(a, "name").unwrap_or_default().to_string();
             let schema =
                 serde_json::to_string(a.get("schema").unwrap_or(&Value::Null)).unwrap_or_default();
-            if !create {
-                aws.call(|| {
-                    aws.apigw
-                        .update_model()
-                        .rest_api_id(&api_id)
-                        .model_name(&name)
-                        .patch_operations(patch(Op::Replace, "/schema", Some(schema.clone())))
-                        .send()
-                })
-                .await?;
-                return Ok(ch.live_outputs.clone());
-            }
-            let send = || {
-                aws.apigw
-                    .create_model()
-                    .rest_api_id(&api_id)
-                    .name(&name)
-                    .content_type(s(a, "content_type").unwrap_or("application/json"))
-                    .schema(&schema)
-                    .description("managed by idrv5-gw")
-                    .send()
+            let peers = ch.payload.as_ref().and_then(|p| p.get("then_set_schemas"));
+            let in_loop = ch
+                .payload
+                .as_ref()
+                .and_then(|p| p.get("placeholder_schema"))
+                .is_some();
+            let created = if create {
+                create_model(aws, &api_id, &name, a, &schema, in_loop).await?
+            } else {
+                set_schema(aws, &api_id, &name, &schema).await?;
+                id.clone()
             };
-            let created = match aws.call(send).await {
-                // AWS's own default model of that name (Empty, Error): the contract's replaces it.
-                Err(AwsError::Service { code, .. }) if code == "ConflictException" => {
-                    aws.call(|| {
-                        aws.apigw
-                            .update_model()
-                            .rest_api_id(&api_id)
-                            .model_name(&name)
-                            .patch_operations(patch(Op::Replace, "/schema", Some(schema.clone())))
-                            .send()
-                    })
-                    .await?;
-                    name.clone()
-                }
-                r => r?.id().unwrap_or_default().to_string(),
-            };
+            set_peer_schemas(aws, &api_id, peers, outputs).await?;
             Ok([("id".to_string(), created), ("name".to_string(), name)].into())
         }
         Kind::GatewayResponse => {
