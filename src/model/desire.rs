@@ -1,6 +1,6 @@
 //! Config → desired resources, with stable ids and dependencies.
 
-use super::{ref_placeholder, Kind, Resource};
+use super::{kinds, ref_placeholder, Kind, Resource};
 use crate::config::schema::{MethodSettings, RestApi, Stage};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -103,13 +103,12 @@ pub fn desire_from(
             out.push(r);
             continue;
         }
-        let mut r = Resource::new(format!("vpc_link.{key}"), Kind::VpcLink, key.clone())
-            .prop(
-                "name",
-                link.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-            )
-            .prop("description", link.description.clone().unwrap_or_default())
-            .prop("target_arns", json!(link.target_arns));
+        let props = kinds::VpcLink {
+            name: link.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+            description: link.description.clone().unwrap_or_default(),
+            target_arns: link.target_arns.clone(),
+        };
+        let mut r = Resource::typed(format!("vpc_link.{key}"), key.clone(), &props);
         r.protect = protect;
         out.push(r);
     }
@@ -384,52 +383,53 @@ fn path_has_cors(doc: &Value, path: &str, method: &str) -> bool {
 fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
     let mut out = Vec::new();
     let obj = |v: &Value| v.as_object().cloned().unwrap_or_default();
+    let text = |v: &Value| v.as_str().map(str::to_string);
     for (name, scheme) in obj(&doc["components"]["securitySchemes"]) {
         let Some(x) = scheme.get("x-amazon-apigateway-authorizer") else {
             continue;
         };
-        out.push(
-            Resource::new(
-                format!("authorizer.{key}.{name}"),
-                Kind::Authorizer,
-                name.clone(),
-            )
-            .prop("name", name.as_str())
-            .prop("type", x["type"].as_str().unwrap_or("token").to_uppercase())
-            .prop("authorizer_uri", x["authorizerUri"].clone())
-            .prop("credentials", x["authorizerCredentials"].clone())
-            .prop("identity_source", x["identitySource"].clone())
-            .prop(
-                "validation_regex",
-                x["identityValidationExpression"].clone(),
-            )
-            .prop("ttl_seconds", x["authorizerResultTtlInSeconds"].clone())
-            .prop("provider_arns", x["providerARNs"].clone()),
-        );
+        let props = kinds::Authorizer {
+            name: name.clone(),
+            kind: x["type"].as_str().unwrap_or("token").to_uppercase(),
+            authorizer_uri: text(&x["authorizerUri"]),
+            credentials: text(&x["authorizerCredentials"]),
+            identity_source: text(&x["identitySource"]),
+            validation_regex: text(&x["identityValidationExpression"]),
+            ttl_seconds: x["authorizerResultTtlInSeconds"].as_i64(),
+            provider_arns: x["providerARNs"].as_array().map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            }),
+        };
+        out.push(Resource::typed(
+            format!("authorizer.{key}.{name}"),
+            name,
+            &props,
+        ));
     }
     for (name, v) in obj(&doc["x-amazon-apigateway-request-validators"]) {
-        out.push(
-            Resource::new(
-                format!("validator.{key}.{name}"),
-                Kind::Validator,
-                name.clone(),
-            )
-            .prop("name", name.as_str())
-            .prop("body", v["validateRequestBody"].clone())
-            .prop("params", v["validateRequestParameters"].clone()),
-        );
+        let props = kinds::Validator {
+            name: name.clone(),
+            body: v["validateRequestBody"].as_bool(),
+            params: v["validateRequestParameters"].as_bool(),
+        };
+        out.push(Resource::typed(
+            format!("validator.{key}.{name}"),
+            name,
+            &props,
+        ));
     }
     for (name, schema) in obj(&doc["components"]["schemas"]) {
-        let mut r = Resource::new(format!("model.{key}.{name}"), Kind::Model, name.clone())
-            .prop("name", name.as_str())
-            .prop("content_type", "application/json")
-            .prop(
-                "schema",
-                crate::openapi::models::with_model_urls(
-                    &schema,
-                    &ref_placeholder(&format!("rest_api.{key}"), "id"),
-                ),
-            );
+        let props = kinds::ModelSchema {
+            name: name.clone(),
+            content_type: Some("application/json".into()),
+            schema: crate::openapi::models::with_model_urls(
+                &schema,
+                &ref_placeholder(&format!("rest_api.{key}"), "id"),
+            ),
+        };
+        let mut r = Resource::typed(format!("model.{key}.{name}"), name.clone(), &props);
         for other in crate::openapi::models::model_refs(&schema) {
             if other != name {
                 r.deps.insert(format!("model.{key}.{other}"));
@@ -438,17 +438,24 @@ fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
         out.push(r);
     }
     break_model_loops(&mut out);
+    let strings = |v: &Value| {
+        v.as_object().map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+    };
     for (kind, g) in obj(&doc["x-amazon-apigateway-gateway-responses"]) {
-        out.push(
-            Resource::new(
-                format!("gateway_response.{key}.{kind}"),
-                Kind::GatewayResponse,
-                kind.clone(),
-            )
-            .prop("status", g["statusCode"].clone())
-            .prop("response_parameters", g["responseParameters"].clone())
-            .prop("response_templates", g["responseTemplates"].clone()),
-        );
+        let props = kinds::GatewayResponse {
+            status: text(&g["statusCode"]),
+            response_parameters: strings(&g["responseParameters"]),
+            response_templates: strings(&g["responseTemplates"]),
+        };
+        out.push(Resource::typed(
+            format!("gateway_response.{key}.{kind}"),
+            kind,
+            &props,
+        ));
     }
     out
 }

@@ -7,6 +7,8 @@
 pub mod desire;
 pub mod edge;
 pub mod graph;
+pub mod kind;
+pub mod kinds;
 pub mod monitoring;
 pub mod owner;
 pub mod usage;
@@ -18,128 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Properties, diffed key by key. Nested objects are compared leaf by leaf.
-pub type Props = BTreeMap<String, Value>;
 pub use crate::refs::Outputs;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    VpcLink,
-    LogGroup,
-    RestApi,
-    Authorizer,
-    Validator,
-    Model,
-    GatewayResponse,
-    Path,
-    Route,
-    Deployment,
-    Stage,
-    ApiKey,
-    UsagePlan,
-    UsagePlanKey,
-    LambdaPermission,
-    // HTTP and WebSocket APIs (API Gateway v2, issue 6).
-    VpcLinkV2,
-    HttpApi,
-    WebSocketApi,
-    ApiAuthorizer,
-    ApiIntegration,
-    ApiRoute,
-    ApiStage,
-    ApiDeployment,
-    // The edge (issue 4): WAF, certificates, custom domains, DNS.
-    IpSet,
-    WebAcl,
-    WebAclAssociation,
-    Certificate,
-    DnsRecord,
-    DomainName,
-    BasePathMapping,
-    ApiMapping,
-    // Observability (issue 5).
-    Alarm,
-    Dashboard,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::VpcLink => "vpc_link",
-            Kind::LogGroup => "log_group",
-            Kind::RestApi => "rest_api",
-            Kind::Path => "path",
-            Kind::Route => "route",
-            Kind::Deployment => "deployment",
-            Kind::Stage => "stage",
-            Kind::Authorizer => "authorizer",
-            Kind::Validator => "validator",
-            Kind::Model => "model",
-            Kind::GatewayResponse => "gateway_response",
-            Kind::ApiKey => "api_key",
-            Kind::UsagePlan => "usage_plan",
-            Kind::UsagePlanKey => "usage_plan_key",
-            Kind::LambdaPermission => "lambda_permission",
-            Kind::IpSet => "ip_set",
-            Kind::WebAcl => "web_acl",
-            Kind::WebAclAssociation => "web_acl_association",
-            Kind::Certificate => "certificate",
-            Kind::DnsRecord => "dns_record",
-            Kind::DomainName => "domain_name",
-            Kind::BasePathMapping => "base_path_mapping",
-            Kind::VpcLinkV2 => "vpc_link",
-            Kind::HttpApi => "http_api",
-            Kind::WebSocketApi => "websocket_api",
-            Kind::ApiAuthorizer => "authorizer",
-            Kind::ApiIntegration => "integration",
-            Kind::ApiRoute => "route",
-            Kind::ApiStage => "stage",
-            Kind::ApiDeployment => "deployment",
-            Kind::ApiMapping => "api_mapping",
-            Kind::Alarm => "alarm",
-            Kind::Dashboard => "dashboard",
-        }
-    }
-    /// Props whose change cannot be made in place: the resource is replaced.
-    pub fn replace_keys(self) -> &'static [&'static str] {
-        match self {
-            Kind::VpcLink => &["target_arns"],
-            Kind::LogGroup => &["name"],
-            Kind::Path => &["path"],
-            Kind::Authorizer => &["type"],
-            Kind::Model => &["content_type"],
-            Kind::ApiKey => &["name", "value_sha256"],
-            Kind::LambdaPermission => &["function", "statement_id"],
-            Kind::IpSet => &["name", "scope", "ip_version"],
-            Kind::WebAcl => &["name", "scope"],
-            Kind::WebAclAssociation => &["resource_arn"],
-            Kind::Certificate => &["domain_name", "subject_alternative_names", "region"],
-            Kind::DnsRecord => &["zone", "name", "type"],
-            Kind::DomainName => &["domain_name", "endpoint_type"],
-            Kind::BasePathMapping => &["domain_name", "base_path"],
-            Kind::VpcLinkV2 => &["subnet_ids", "security_group_ids"],
-            Kind::HttpApi | Kind::WebSocketApi => &["protocol_type"],
-            Kind::ApiAuthorizer => &["type"],
-            Kind::ApiRoute => &["route_key"],
-            Kind::ApiMapping => &["domain_name"],
-            _ => &[],
-        }
-    }
-    /// An API whose children (routes, stages, ...) go with it when it is deleted.
-    pub fn is_api(self) -> bool {
-        matches!(self, Kind::RestApi | Kind::HttpApi | Kind::WebSocketApi)
-    }
-    /// Objects under these keys are compared only on the fields the stack declares:
-    /// AWS fills the rest with defaults that differ between AWS and emulators.
-    pub fn sparse_keys(self) -> &'static [&'static str] {
-        match self {
-            Kind::Stage => &["method_settings"],
-            Kind::ApiStage => &["route_settings"],
-            _ => &[],
-        }
-    }
-}
+pub use kind::{Kind, Props};
 
 /// A resource the stack declares.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +54,12 @@ impl Resource {
             protect: false,
             payload: None,
         }
+    }
+    /// A resource whose props are a kind's typed struct.
+    pub fn typed<T: kinds::Typed>(id: String, name: String, props: &T) -> Self {
+        let mut r = Resource::new(id, T::KIND, name);
+        r.props = props.to_props();
+        r
     }
     pub fn prop(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.props.insert(key.to_string(), value.into());

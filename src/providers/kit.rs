@@ -137,20 +137,34 @@ pub fn escape(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
-/// Replace-patches for the props that changed, from a table of (prop, PATCH path).
-pub fn changed(b: &Props, a: &Props, fields: &[(&str, &str)]) -> Vec<PatchOperation> {
-    fields
+/// The PATCH operations of an update: a Replace for each prop the plan found changed (its
+/// `diffs`) that the kind's spec maps to a PATCH path, with the wanted value as resolved.
+/// Props outside the table (lists added and removed item by item) are the caller's.
+pub fn patches(ch: &Change) -> Vec<PatchOperation> {
+    let changed: std::collections::BTreeSet<&str> = ch
+        .diffs
         .iter()
-        .filter(|(k, _)| b.get(*k) != a.get(*k))
+        .map(|d| d.key.split(['.', '[']).next().unwrap_or_default())
+        .collect();
+    ch.kind
+        .spec()
+        .patch
+        .iter()
+        .filter(|(k, _)| changed.contains(k))
         .map(|(k, path)| {
-            let v = match a.get(*k) {
-                Some(Value::String(x)) => Some(x.clone()),
-                Some(Value::Null) | None => Some(String::new()),
-                Some(other) => Some(other.to_string()),
+            let v = match after(ch).get(*k) {
+                Some(Value::String(x)) => x.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
             };
-            patch(Op::Replace, path, v)
+            patch(Op::Replace, path, Some(v))
         })
         .collect()
+}
+
+/// A change's props as the kind's typed struct (`Typed::from_props`).
+pub fn typed<T: crate::model::kinds::Typed>(p: &Props) -> Result<T, AwsError> {
+    T::from_props(p).map_err(|e| err("apply", "InvalidPlan", e))
 }
 
 /// Every item of a paged list: `page(token)` makes one paced call (`Aws::call`) and answers

@@ -1,31 +1,34 @@
 //! Items of a REST API besides routes: authorizers, request validators, models and gateway
 //! responses. Owned through their REST API; read with one call per kind.
 
-use crate::model::{Kind, LiveResource, Outputs, Props};
+use crate::model::kinds::{self, Typed};
+use crate::model::{Kind, LiveResource, Outputs};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit::{changed, ignore_missing, out_of, patch, s, string_map, strings, Out};
-use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, Op, PatchOperation};
+use crate::providers::kit::{
+    after, before, err, id_out, ignore_missing, out_of, patch, patches, typed, Out,
+};
+use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, Op};
 use serde_json::{json, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// AWS creates these two models in every REST API; they are not the stack's.
 const DEFAULT_MODELS: &[&str] = &["Empty", "Error"];
 const DEFAULT_MODEL_DESCRIPTION: &str = "This is a default";
 
-fn live(
-    kind: Kind,
+/// A live item of the REST API `key`, with its typed props.
+fn child<T: Typed>(
     id: String,
     name: String,
     key: &str,
-    props: Props,
+    props: &T,
     outputs: &[(&str, &str)],
 ) -> LiveResource {
     LiveResource {
         id,
-        kind,
+        kind: T::KIND,
         name,
-        props,
+        props: props.to_props(),
         outputs: outputs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -36,11 +39,10 @@ fn live(
     }
 }
 
-fn map_or_null(m: Option<&HashMap<String, String>>) -> Value {
-    match m {
-        Some(m) if !m.is_empty() => json!(m.iter().collect::<std::collections::BTreeMap<_, _>>()),
-        _ => Value::Null,
-    }
+/// A map AWS answers, sorted; None when empty, as the desired side has it.
+fn sorted(m: Option<&HashMap<String, String>>) -> Option<BTreeMap<String, String>> {
+    m.filter(|m| !m.is_empty())
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
 pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource>, AwsError> {
@@ -68,53 +70,41 @@ pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource
     let mut out = Vec::new();
     for a in auths.items() {
         let name = a.name().unwrap_or_default().to_string();
-        let props: Props = [
-            ("name".to_string(), json!(name)),
-            ("type".to_string(), json!(a.r#type().map(|t| t.as_str()))),
-            ("authorizer_uri".to_string(), json!(a.authorizer_uri())),
-            ("credentials".to_string(), json!(a.authorizer_credentials())),
-            ("identity_source".to_string(), json!(a.identity_source())),
-            (
-                "validation_regex".to_string(),
-                json!(a.identity_validation_expression()),
-            ),
-            (
-                "ttl_seconds".to_string(),
-                json!(a.authorizer_result_ttl_in_seconds()),
-            ),
-            (
-                "provider_arns".to_string(),
-                if a.provider_arns().is_empty() {
-                    Value::Null
-                } else {
-                    json!(a.provider_arns())
-                },
-            ),
-        ]
-        .into();
-        out.push(live(
-            Kind::Authorizer,
-            format!("authorizer.{key}.{name}"),
+        let props = kinds::Authorizer {
+            name: name.clone(),
+            kind: a
+                .r#type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
+            authorizer_uri: a.authorizer_uri().map(str::to_string),
+            credentials: a.authorizer_credentials().map(str::to_string),
+            identity_source: a.identity_source().map(str::to_string),
+            validation_regex: a.identity_validation_expression().map(str::to_string),
+            ttl_seconds: a.authorizer_result_ttl_in_seconds().map(i64::from),
+            provider_arns: Some(a.provider_arns().to_vec()).filter(|v| !v.is_empty()),
+        };
+        let id = format!("authorizer.{key}.{name}");
+        out.push(child(
+            id,
             name,
             key,
-            props,
+            &props,
             &[("id", a.id().unwrap_or_default())],
         ));
     }
     for v in validators.items() {
         let name = v.name().unwrap_or_default().to_string();
-        let props: Props = [
-            ("name".to_string(), json!(name)),
-            ("body".to_string(), json!(v.validate_request_body())),
-            ("params".to_string(), json!(v.validate_request_parameters())),
-        ]
-        .into();
-        out.push(live(
-            Kind::Validator,
-            format!("validator.{key}.{name}"),
+        let props = kinds::Validator {
+            name: name.clone(),
+            body: Some(v.validate_request_body()),
+            params: Some(v.validate_request_parameters()),
+        };
+        let id = format!("validator.{key}.{name}");
+        out.push(child(
+            id,
             name,
             key,
-            props,
+            &props,
             &[("id", v.id().unwrap_or_default())],
         ));
     }
@@ -130,44 +120,30 @@ pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource
             .schema()
             .map(|s| serde_json::from_str(s).unwrap_or_else(|_| json!(s)))
             .unwrap_or(Value::Null);
-        let props: Props = [
-            ("name".to_string(), json!(name)),
-            ("content_type".to_string(), json!(m.content_type())),
-            ("schema".to_string(), schema),
-        ]
-        .into();
-        out.push(live(
-            Kind::Model,
-            format!("model.{key}.{name}"),
-            name.clone(),
-            key,
-            props,
-            &[("id", m.id().unwrap_or_default()), ("name", &name)],
-        ));
+        let props = kinds::ModelSchema {
+            name: name.clone(),
+            content_type: m.content_type().map(str::to_string),
+            schema,
+        };
+        let id = format!("model.{key}.{name}");
+        let outs = [("id", m.id().unwrap_or_default()), ("name", &name)];
+        out.push(child(id, name.clone(), key, &props, &outs));
     }
     for r in responses.items().iter().filter(|r| !r.default_response()) {
         let kind = r
             .response_type()
             .map(|t| t.as_str().to_string())
             .unwrap_or_default();
-        let props: Props = [
-            ("status".to_string(), json!(r.status_code())),
-            (
-                "response_parameters".to_string(),
-                map_or_null(r.response_parameters()),
-            ),
-            (
-                "response_templates".to_string(),
-                map_or_null(r.response_templates()),
-            ),
-        ]
-        .into();
-        out.push(live(
-            Kind::GatewayResponse,
+        let props = kinds::GatewayResponse {
+            status: r.status_code().map(str::to_string),
+            response_parameters: sorted(r.response_parameters()),
+            response_templates: sorted(r.response_templates()),
+        };
+        out.push(child(
             format!("gateway_response.{key}.{kind}"),
             kind,
             key,
-            props,
+            &props,
             &[],
         ));
     }
@@ -195,11 +171,11 @@ async fn set_schema(aws: &Aws, api_id: &str, name: &str, schema: &str) -> Result
 async fn create_model(
     aws: &Aws,
     api_id: &str,
-    name: &str,
-    a: &Props,
+    a: &kinds::ModelSchema,
     schema: &str,
     in_loop: bool,
 ) -> Result<String, AwsError> {
+    let name = a.name.as_str();
     let create = |schema: &str| {
         let schema = schema.to_string();
         async move {
@@ -208,7 +184,7 @@ async fn create_model(
                     .create_model()
                     .rest_api_id(api_id)
                     .name(name)
-                    .content_type(s(a, "content_type").unwrap_or("application/json"))
+                    .content_type(a.content_type.as_deref().unwrap_or("application/json"))
                     .schema(&schema)
                     .description("managed by idrv5-gw")
                     .send()
@@ -270,91 +246,23 @@ pub async fn put(
     action: Action,
 ) -> Result<Out, AwsError> {
     let api_id = out_of(outputs, ch.parent.as_deref().unwrap_or_default(), "id")?;
-    let a = ch.after.as_ref().expect("put has after");
     let create = action == Action::Create;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     match ch.kind {
-        Kind::Authorizer if create => {
-            let r = aws
-                .call(|| {
-                    aws.apigw
-                        .create_authorizer()
-                        .rest_api_id(&api_id)
-                        .name(s(a, "name").unwrap_or_default())
-                        .r#type(AuthorizerType::from(s(a, "type").unwrap_or("TOKEN")))
-                        .set_authorizer_uri(s(a, "authorizer_uri").map(str::to_string))
-                        .set_authorizer_credentials(s(a, "credentials").map(str::to_string))
-                        .set_identity_source(s(a, "identity_source").map(str::to_string))
-                        .set_identity_validation_expression(
-                            s(a, "validation_regex").map(str::to_string),
-                        )
-                        .set_authorizer_result_ttl_in_seconds(
-                            a.get("ttl_seconds")
-                                .and_then(Value::as_i64)
-                                .map(|n| n as i32),
-                        )
-                        .set_provider_arns(
-                            Some(strings(a.get("provider_arns"))).filter(|v| !v.is_empty()),
-                        )
-                        .send()
-                })
-                .await?;
-            let id = r.id().unwrap_or_default().to_string();
-            // moto drops the regex given at create (a typo in its handler); a patch stores it
-            // there and is equally valid on AWS.
-            if let Some(regex) = s(a, "validation_regex") {
-                let op = patch(
-                    Op::Replace,
-                    "/identityValidationExpression",
-                    Some(regex.to_string()),
-                );
-                aws.call(|| {
-                    aws.apigw
-                        .update_authorizer()
-                        .rest_api_id(&api_id)
-                        .authorizer_id(&id)
-                        .patch_operations(op.clone())
-                        .send()
-                })
-                .await?;
-            }
-            Ok([("id".to_string(), id)].into())
-        }
+        Kind::Authorizer if create => create_authorizer(aws, &api_id, typed(after(ch))?).await,
         Kind::Authorizer => {
-            let b = ch.before.as_ref().expect("update has before");
-            let mut ops = changed(
-                b,
-                a,
-                &[
-                    ("name", "/name"),
-                    ("authorizer_uri", "/authorizerUri"),
-                    ("credentials", "/authorizerCredentials"),
-                    ("identity_source", "/identitySource"),
-                    ("validation_regex", "/identityValidationExpression"),
-                    ("ttl_seconds", "/authorizerResultTtlInSeconds"),
-                ],
-            );
+            let (b, a): (kinds::Authorizer, kinds::Authorizer) =
+                (typed(before(ch))?, typed(after(ch))?);
+            let mut ops = patches(ch);
             let (old, new) = (
-                strings(b.get("provider_arns")),
-                strings(a.get("provider_arns")),
+                b.provider_arns.unwrap_or_default(),
+                a.provider_arns.unwrap_or_default(),
             );
             for arn in new.iter().filter(|x| !old.contains(x)) {
-                ops.push(
-                    PatchOperation::builder()
-                        .op(Op::Add)
-                        .path("/providerARNs")
-                        .value(arn)
-                        .build(),
-                );
+                ops.push(patch(Op::Add, "/providerARNs", Some(arn.clone())));
             }
             for arn in old.iter().filter(|x| !new.contains(x)) {
-                ops.push(
-                    PatchOperation::builder()
-                        .op(Op::Remove)
-                        .path("/providerARNs")
-                        .value(arn)
-                        .build(),
-                );
+                ops.push(patch(Op::Remove, "/providerARNs", Some(arn.clone())));
             }
             aws.call(|| {
                 aws.apigw
@@ -368,33 +276,22 @@ pub async fn put(
             Ok(ch.live_outputs.clone())
         }
         Kind::Validator if create => {
+            let a: kinds::Validator = typed(after(ch))?;
             let r = aws
                 .call(|| {
                     aws.apigw
                         .create_request_validator()
                         .rest_api_id(&api_id)
-                        .name(s(a, "name").unwrap_or_default())
-                        .validate_request_body(
-                            a.get("body").and_then(Value::as_bool).unwrap_or(false),
-                        )
-                        .validate_request_parameters(
-                            a.get("params").and_then(Value::as_bool).unwrap_or(false),
-                        )
+                        .name(&a.name)
+                        .validate_request_body(a.body.unwrap_or(false))
+                        .validate_request_parameters(a.params.unwrap_or(false))
                         .send()
                 })
                 .await?;
-            Ok([("id".to_string(), r.id().unwrap_or_default().to_string())].into())
+            Ok(id_out(r.id()))
         }
         Kind::Validator => {
-            let ops = changed(
-                ch.before.as_ref().expect("before"),
-                a,
-                &[
-                    ("name", "/name"),
-                    ("body", "/validateRequestBody"),
-                    ("params", "/validateRequestParameters"),
-                ],
-            );
+            let ops = patches(ch);
             aws.call(|| {
                 aws.apigw
                     .update_request_validator()
@@ -407,40 +304,83 @@ pub async fn put(
             Ok(ch.live_outputs.clone())
         }
         Kind::Model => {
-            let name = s(a, "name").unwrap_or_default().to_string();
-            let schema =
-                serde_json::to_string(a.get("schema").unwrap_or(&Value::Null)).unwrap_or_default();
-            let peers = ch.payload.as_ref().and_then(|p| p.get("then_set_schemas"));
-            let in_loop = ch
-                .payload
-                .as_ref()
-                .and_then(|p| p.get("placeholder_schema"))
-                .is_some();
+            let a: kinds::ModelSchema = typed(after(ch))?;
+            let schema = serde_json::to_string(&a.schema).unwrap_or_default();
+            let payload = |k: &str| ch.payload.as_ref().and_then(|p| p.get(k));
             let created = if create {
-                create_model(aws, &api_id, &name, a, &schema, in_loop).await?
+                let in_loop = payload("placeholder_schema").is_some();
+                create_model(aws, &api_id, &a, &schema, in_loop).await?
             } else {
-                set_schema(aws, &api_id, &name, &schema).await?;
+                set_schema(aws, &api_id, &a.name, &schema).await?;
                 id.clone()
             };
-            set_peer_schemas(aws, &api_id, peers, outputs).await?;
-            Ok([("id".to_string(), created), ("name".to_string(), name)].into())
+            set_peer_schemas(aws, &api_id, payload("then_set_schemas"), outputs).await?;
+            Ok([("id".to_string(), created), ("name".to_string(), a.name)].into())
         }
         Kind::GatewayResponse => {
+            let a: kinds::GatewayResponse = typed(after(ch))?;
+            let map = |m: &Option<BTreeMap<String, String>>| {
+                m.as_ref()
+                    .map(|m| m.clone().into_iter().collect::<HashMap<_, _>>())
+            };
             aws.call(|| {
                 aws.apigw
                     .put_gateway_response()
                     .rest_api_id(&api_id)
                     .response_type(GatewayResponseType::from(ch.name.as_str()))
-                    .set_status_code(s(a, "status").map(str::to_string))
-                    .set_response_parameters(string_map(a.get("response_parameters")))
-                    .set_response_templates(string_map(a.get("response_templates")))
+                    .set_status_code(a.status.clone())
+                    .set_response_parameters(map(&a.response_parameters))
+                    .set_response_templates(map(&a.response_templates))
                     .send()
             })
             .await?;
             Ok(Out::new())
         }
-        _ => unreachable!("api_items::put is only called for its kinds"),
+        _ => Err(err(
+            "apply",
+            "NotBuilt",
+            format!("{} is not a REST API item", ch.id),
+        )),
     }
+}
+
+async fn create_authorizer(aws: &Aws, api_id: &str, a: kinds::Authorizer) -> Result<Out, AwsError> {
+    let r = aws
+        .call(|| {
+            aws.apigw
+                .create_authorizer()
+                .rest_api_id(api_id)
+                .name(&a.name)
+                .r#type(AuthorizerType::from(a.kind.as_str()))
+                .set_authorizer_uri(a.authorizer_uri.clone())
+                .set_authorizer_credentials(a.credentials.clone())
+                .set_identity_source(a.identity_source.clone())
+                .set_identity_validation_expression(a.validation_regex.clone())
+                .set_authorizer_result_ttl_in_seconds(a.ttl_seconds.map(|n| n as i32))
+                .set_provider_arns(a.provider_arns.clone().filter(|v| !v.is_empty()))
+                .send()
+        })
+        .await?;
+    let id = r.id().unwrap_or_default().to_string();
+    // moto drops the regex given at create (a typo in its handler); a patch stores it there
+    // and is equally valid on AWS.
+    if let Some(regex) = &a.validation_regex {
+        let op = patch(
+            Op::Replace,
+            "/identityValidationExpression",
+            Some(regex.clone()),
+        );
+        aws.call(|| {
+            aws.apigw
+                .update_authorizer()
+                .rest_api_id(api_id)
+                .authorizer_id(&id)
+                .patch_operations(op.clone())
+                .send()
+        })
+        .await?;
+    }
+    Ok(id_out(Some(&id)))
 }
 
 pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {

@@ -3,6 +3,7 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
+use crate::model::kinds::{Typed, VpcLink};
 use crate::model::owner::owned_map as owned;
 use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
@@ -27,13 +28,12 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             let Some((id, protect)) = owned(l.tags(), owner) else {
                 continue;
             };
-            let mut props = Props::new();
-            props.insert("name".into(), json!(l.name()));
-            props.insert(
-                "description".into(),
-                json!(l.description().unwrap_or_default()),
-            );
-            props.insert("target_arns".into(), json!(l.target_arns()));
+            let props = VpcLink {
+                name: l.name().unwrap_or_default().to_string(),
+                description: l.description().unwrap_or_default().to_string(),
+                target_arns: l.target_arns().to_vec(),
+            }
+            .to_props();
             live.insert(LiveResource {
                 name: id.trim_start_matches("vpc_link.").to_string(),
                 id,

@@ -4,11 +4,14 @@
 //! DeleteMethod + PutMethod (safe: stages serve a deployment snapshot, not the working copy)
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
+use crate::model::kinds::VpcLink;
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit::{escape, ignore_missing, patch, s, string_map, strings};
+use crate::providers::kit::{
+    after, before, escape, ignore_missing, patch, patches, s, string_map, strings, typed,
+};
 pub use crate::providers::kit::{out_of, tags, Out};
 use aws_sdk_apigateway::types::{
     ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
@@ -82,37 +85,8 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
 }
 
 pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (
-        ch.before.as_ref().expect("update has before"),
-        ch.after.as_ref().expect("update has after"),
-    );
-    let mut ops = Vec::new();
-    for (key, path) in [
-        ("name", "/name"),
-        ("description", "/description"),
-        ("api_key_source", "/apiKeySource"),
-    ] {
-        if b.get(key) != a.get(key) {
-            ops.push(patch(Op::Replace, path, s(a, key).map(str::to_string)));
-        }
-    }
-    if b.get("minimum_compression_size") != a.get("minimum_compression_size") {
-        ops.push(patch(
-            Op::Replace,
-            "/minimumCompressionSize",
-            a.get("minimum_compression_size")
-                .and_then(Value::as_i64)
-                .map(|n| n.to_string())
-                .or(Some(String::new())),
-        ));
-    }
-    if b.get("endpoint_type") != a.get("endpoint_type") {
-        ops.push(patch(
-            Op::Replace,
-            "/endpointConfiguration/types/0",
-            s(a, "endpoint_type").map(str::to_string),
-        ));
-    }
+    let (b, a) = (before(ch), after(ch));
+    let mut ops = patches(ch);
     let (old, new) = (
         strings(b.get("binary_media_types")),
         strings(a.get("binary_media_types")),
@@ -487,14 +461,14 @@ pub async fn delete_deployment(aws: &Aws, ch: &Change, outputs: &Outputs) -> Res
 // ---- VPC links ----
 
 pub async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let a = ch.after.as_ref().expect("create has after");
+    let a: VpcLink = typed(after(ch))?;
     let link = aws
         .call(|| {
             aws.apigw
                 .create_vpc_link()
-                .name(s(a, "name").unwrap_or_default())
-                .description(s(a, "description").unwrap_or_default())
-                .set_target_arns(Some(strings(a.get("target_arns"))))
+                .name(&a.name)
+                .description(&a.description)
+                .set_target_arns(Some(a.target_arns.clone()))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -535,16 +509,7 @@ async fn wait_vpc_link(aws: &Aws, id: &str) -> Result<(), AwsError> {
 }
 
 pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (
-        ch.before.as_ref().expect("before"),
-        ch.after.as_ref().expect("after"),
-    );
-    let mut ops = Vec::new();
-    for (k, path) in [("name", "/name"), ("description", "/description")] {
-        if b.get(k) != a.get(k) {
-            ops.push(patch(Op::Replace, path, s(a, k).map(str::to_string)));
-        }
-    }
+    let ops = patches(ch);
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     aws.call(|| {
         aws.apigw

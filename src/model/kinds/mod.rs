@@ -1,0 +1,129 @@
+//! One place per resource kind: its label, the props keys that force a replacement or are
+//! compared only where declared, the PATCH path of each prop it updates in place, and the
+//! API Gateway calls a create, update or delete costs (the bulk cost model). Kinds with a
+//! file here also have their props as a typed struct, which the desired builder, the live
+//! reader and the writer all go through, so a misspelt key is a compile error; the diff and
+//! the JSON plan stay generic over the serialized form.
+//!
+//! Adding a kind: a `Kind` variant, a file here with its `SPEC` (and props struct), and one
+//! line in `spec` below (the match is exhaustive, so the compiler asks for it).
+
+mod authorizer;
+mod gateway_response;
+mod model_schema;
+mod spec;
+mod untyped;
+mod validator;
+mod vpc_link;
+
+pub use authorizer::Authorizer;
+pub use gateway_response::GatewayResponse;
+pub use model_schema::ModelSchema;
+pub use validator::Validator;
+pub use vpc_link::VpcLink;
+
+pub use spec::{Calls, Spec, Typed};
+
+use super::kind::Kind;
+
+pub fn spec(kind: Kind) -> &'static Spec {
+    use untyped as u;
+    match kind {
+        Kind::VpcLink => &vpc_link::SPEC,
+        Kind::Authorizer => &authorizer::SPEC,
+        Kind::Validator => &validator::SPEC,
+        Kind::Model => &model_schema::SPEC,
+        Kind::GatewayResponse => &gateway_response::SPEC,
+        Kind::LogGroup => &u::LOG_GROUP,
+        Kind::RestApi => &u::REST_API,
+        Kind::Path => &u::PATH,
+        Kind::Route => &u::ROUTE,
+        Kind::Deployment => &u::DEPLOYMENT,
+        Kind::Stage => &u::STAGE,
+        Kind::ApiKey => &u::API_KEY,
+        Kind::UsagePlan => &u::USAGE_PLAN,
+        Kind::UsagePlanKey => &u::USAGE_PLAN_KEY,
+        Kind::LambdaPermission => &u::LAMBDA_PERMISSION,
+        Kind::VpcLinkV2 => &u::VPC_LINK_V2,
+        Kind::HttpApi => &u::HTTP_API,
+        Kind::WebSocketApi => &u::WEBSOCKET_API,
+        Kind::ApiAuthorizer => &u::API_AUTHORIZER,
+        Kind::ApiIntegration => &u::API_INTEGRATION,
+        Kind::ApiRoute => &u::API_ROUTE,
+        Kind::ApiStage => &u::API_STAGE,
+        Kind::ApiDeployment => &u::API_DEPLOYMENT,
+        Kind::IpSet => &u::IP_SET,
+        Kind::WebAcl => &u::WEB_ACL,
+        Kind::WebAclAssociation => &u::WEB_ACL_ASSOCIATION,
+        Kind::Certificate => &u::CERTIFICATE,
+        Kind::DnsRecord => &u::DNS_RECORD,
+        Kind::DomainName => &u::DOMAIN_NAME,
+        Kind::BasePathMapping => &u::BASE_PATH_MAPPING,
+        Kind::ApiMapping => &u::API_MAPPING,
+        Kind::Alarm => &u::ALARM,
+        Kind::Dashboard => &u::DASHBOARD,
+    }
+}
+
+impl Kind {
+    /// Everything the engine knows of the kind, from its row in `kinds`.
+    pub fn spec(self) -> &'static Spec {
+        spec(self)
+    }
+    pub fn as_str(self) -> &'static str {
+        self.spec().label
+    }
+    /// Props whose change cannot be made in place: the resource is replaced.
+    pub fn replace_keys(self) -> &'static [&'static str] {
+        self.spec().replace
+    }
+    /// An API whose children (routes, stages, ...) go with it when it is deleted.
+    pub fn is_api(self) -> bool {
+        self.spec().api
+    }
+    /// Objects under these keys are compared only on the fields the stack declares.
+    pub fn sparse_keys(self) -> &'static [&'static str] {
+        self.spec().sparse
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kind::Props;
+
+    /// Every key a spec names is a field of the kind's props: a typo fails here.
+    fn keys_are_fields<T: Typed>() {
+        let fields = T::default().to_props();
+        let s = spec(T::KIND);
+        let named = s
+            .replace
+            .iter()
+            .chain(s.sparse)
+            .chain(s.patch.iter().map(|(k, _)| k));
+        for key in named {
+            assert!(
+                fields.contains_key(*key),
+                "{}: `{key}` is not a field",
+                s.label
+            );
+        }
+        assert_eq!(T::from_props(&fields).map(|t| t.to_props()), Ok(fields));
+    }
+
+    #[test]
+    fn specs_name_only_fields_of_their_props() {
+        keys_are_fields::<VpcLink>();
+        keys_are_fields::<Authorizer>();
+        keys_are_fields::<Validator>();
+        keys_are_fields::<ModelSchema>();
+        keys_are_fields::<GatewayResponse>();
+    }
+
+    #[test]
+    fn props_that_do_not_fit_are_an_error_naming_the_kind() {
+        let p: Props = [("body".to_string(), serde_json::json!("yes"))].into();
+        let e = Validator::from_props(&p).unwrap_err();
+        assert!(e.starts_with("validator props do not fit"), "{e}");
+    }
+}

@@ -1,0 +1,74 @@
+//! The shape of a kind's entry: its `Spec` row and, for typed kinds, the `Typed` trait.
+
+use crate::model::kind::{Kind, Props};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// What the engine knows of a kind.
+#[derive(Debug)]
+pub struct Spec {
+    /// The word plans use: `+ authorizer jwt`.
+    pub label: &'static str,
+    /// Props whose change cannot be made in place: the resource is replaced.
+    pub replace: &'static [&'static str],
+    /// Objects under these keys are compared only on the fields the stack declares: AWS
+    /// fills the rest with defaults that differ between AWS and emulators.
+    pub sparse: &'static [&'static str],
+    /// An API whose children (routes, stages, ...) go with it when it is deleted.
+    pub api: bool,
+    /// (prop, API Gateway PATCH path) of the props an update replaces in place.
+    pub patch: &'static [(&'static str, &'static str)],
+    /// The API Gateway write calls each action makes, for the bulk cost model. Kinds whose
+    /// cost depends on their props (routes) are counted in `apply::bulk`.
+    pub calls: Calls,
+}
+
+#[derive(Debug)]
+pub struct Calls {
+    pub create: &'static [&'static str],
+    pub update: &'static [&'static str],
+    pub delete: &'static [&'static str],
+}
+
+impl Calls {
+    pub const NONE: Calls = Calls {
+        create: &[],
+        update: &[],
+        delete: &[],
+    };
+}
+
+impl Spec {
+    pub const fn new(label: &'static str) -> Spec {
+        Spec {
+            label,
+            replace: &[],
+            sparse: &[],
+            api: false,
+            patch: &[],
+            calls: Calls::NONE,
+        }
+    }
+}
+
+/// A kind's props as a struct. Serialized, it is the `Props` map the diff compares.
+pub trait Typed: Serialize + DeserializeOwned + Default {
+    const KIND: Kind;
+    fn to_props(&self) -> Props {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(o)) => o.into_iter().collect(),
+            _ => Props::new(),
+        }
+    }
+    /// The struct back from props (a plan's `before`/`after`); names the kind on a mismatch.
+    fn from_props(p: &Props) -> Result<Self, String> {
+        let value = serde_json::Value::Object(p.clone().into_iter().collect());
+        serde_json::from_value(value).map_err(|e| {
+            let kind = serde_json::to_value(Self::KIND).unwrap_or_default();
+            format!(
+                "{} props do not fit: {e}",
+                kind.as_str().unwrap_or("resource")
+            )
+        })
+    }
+}
