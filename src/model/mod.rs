@@ -93,6 +93,46 @@ pub struct LiveResource {
     pub protect: bool,
 }
 
+impl LiveResource {
+    /// An item read from AWS, with no dependencies, no parent and not protected.
+    pub fn new(
+        id: String,
+        kind: Kind,
+        name: String,
+        props: Props,
+        outputs: BTreeMap<String, String>,
+    ) -> Self {
+        LiveResource {
+            id,
+            kind,
+            name,
+            props,
+            outputs,
+            deps: BTreeSet::new(),
+            parent: None,
+            protect: false,
+        }
+    }
+    /// Live resources that must go after this one is deleted (it refers to them).
+    pub fn with_deps(mut self, deps: BTreeSet<String>) -> Self {
+        self.deps = deps;
+        self
+    }
+    /// A child of an API (its routes, stages, ...): deleting the API deletes it.
+    pub fn under(mut self, parent: String) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+    pub fn with_parent(mut self, parent: Option<String>) -> Self {
+        self.parent = parent;
+        self
+    }
+    pub fn protected(mut self, protect: bool) -> Self {
+        self.protect = protect;
+        self
+    }
+}
+
 /// Live state of one stack: what `plan` compares against.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LiveState {

@@ -6,12 +6,13 @@ use crate::model::monitoring::{alarm_prefix_of, dashboard_prefix_of, keyed_widge
 use crate::model::owner::owned;
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::Change;
+use crate::providers::kit;
 use crate::providers::kit::{tags, Out};
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, Statistic, Tag,
 };
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub async fn read(
     aws: &Aws,
@@ -20,49 +21,50 @@ pub async fn read(
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let prefix = alarm_prefix_of(owner);
-    let mut token: Option<String> = None;
-    loop {
+    let prefix = &prefix;
+    let pages = kit::all_pages(|token| async move {
         let page = aws
             .call(|| {
                 aws.cloudwatch
                     .describe_alarms()
-                    .alarm_name_prefix(&prefix)
+                    .alarm_name_prefix(prefix)
                     .max_records(100)
                     .set_next_token(token.clone())
                     .send()
             })
             .await?;
-        for a in page.metric_alarms() {
-            let arn = a.alarm_arn().unwrap_or_default();
-            let t = aws
-                // Qualified: the bare name is CloudWatch Logs' and would be paced by its
-                // 5/s bucket (limits.rs).
-                .call(|| {
-                    aws.cloudwatch
-                        .list_tags_for_resource()
-                        .resource_arn(arn)
-                        .send()
-                })
-                .await?;
-            let tags = t.tags().iter().filter_map(|t| Some((t.key()?, t.value()?)));
-            let Some((id, protect)) = owned(tags, owner) else {
-                continue; // same prefix, someone else's alarm
-            };
-            live.insert(LiveResource {
+        Ok((
+            page.metric_alarms().to_vec(),
+            page.next_token().map(str::to_string),
+        ))
+    })
+    .await?;
+    for a in &pages {
+        let arn = a.alarm_arn().unwrap_or_default();
+        let t = aws
+            // Qualified: the bare name is CloudWatch Logs' and would be paced by its
+            // 5/s bucket (limits.rs).
+            .call(|| {
+                aws.cloudwatch
+                    .list_tags_for_resource()
+                    .resource_arn(arn)
+                    .send()
+            })
+            .await?;
+        let tags = t.tags().iter().filter_map(|t| Some((t.key()?, t.value()?)));
+        let Some((id, protect)) = owned(tags, owner) else {
+            continue; // same prefix, someone else's alarm
+        };
+        live.insert(
+            LiveResource::new(
                 id,
-                kind: Kind::Alarm,
-                name: a.alarm_name().unwrap_or_default().to_string(),
-                props: alarm_props(a),
-                outputs: [("arn".to_string(), arn.to_string())].into(),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
+                Kind::Alarm,
+                a.alarm_name().unwrap_or_default().to_string(),
+                alarm_props(a),
+                [("arn".to_string(), arn.to_string())].into(),
+            )
+            .protected(protect),
+        );
     }
     let prefix = dashboard_prefix_of(owner);
     let list = aws
@@ -82,20 +84,17 @@ pub async fn read(
             serde_json::from_str(got.dashboard_body().unwrap_or("{}")).unwrap_or(json!({}));
         let widgets: Vec<Value> = body["widgets"].as_array().cloned().unwrap_or_default();
         let key = name.strip_prefix(&prefix).unwrap_or(&name).to_string();
-        live.insert(LiveResource {
-            id: format!("dashboard.{key}"),
-            kind: Kind::Dashboard,
-            name: name.clone(),
-            props: [
+        live.insert(LiveResource::new(
+            format!("dashboard.{key}"),
+            Kind::Dashboard,
+            name.clone(),
+            [
                 ("name".to_string(), json!(name)),
                 ("widgets".to_string(), keyed_widgets(&widgets)),
             ]
             .into(),
-            outputs: [("name".to_string(), name.clone())].into(),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect: false,
-        });
+            [("name".to_string(), name.clone())].into(),
+        ));
     }
     Ok(())
 }

@@ -55,16 +55,13 @@ pub async fn read(
                 ),
             ]
             .into();
-            live.insert(LiveResource {
-                id: format!("lambda_permission.{api}.{name}"),
-                kind: Kind::LambdaPermission,
-                name: format!("{name} ← {api}"),
+            live.insert(LiveResource::new(
+                format!("lambda_permission.{api}.{name}"),
+                Kind::LambdaPermission,
+                format!("{name} ← {api}"),
                 props,
-                outputs: Default::default(),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect: false,
-            });
+                Default::default(),
+            ));
         }
     }
     Ok(())

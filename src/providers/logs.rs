@@ -62,16 +62,16 @@ pub async fn read(
             ("retention_days".to_string(), json!(g.retention_in_days())),
         ]
         .into();
-        live.insert(LiveResource {
-            id,
-            kind: Kind::LogGroup,
-            name: name.clone(),
-            props,
-            outputs: [("arn".to_string(), arn), ("name".to_string(), name.clone())].into(),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect,
-        });
+        live.insert(
+            LiveResource::new(
+                id,
+                Kind::LogGroup,
+                name.clone(),
+                props,
+                [("arn".to_string(), arn), ("name".to_string(), name.clone())].into(),
+            )
+            .protected(protect),
+        );
     }
     Ok(foreign)
 }

@@ -10,7 +10,7 @@ use crate::providers::kit::{
 };
 use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, Op};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// AWS creates these two models in every REST API; they are not the stack's.
 const DEFAULT_MODELS: &[&str] = &["Empty", "Error"];
@@ -24,19 +24,17 @@ fn child<T: Typed>(
     props: &T,
     outputs: &[(&str, &str)],
 ) -> LiveResource {
-    LiveResource {
+    LiveResource::new(
         id,
-        kind: T::KIND,
+        T::KIND,
         name,
-        props: props.to_props(),
-        outputs: outputs
+        props.to_props(),
+        outputs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
-        deps: BTreeSet::new(),
-        parent: Some(format!("rest_api.{key}")),
-        protect: false,
-    }
+    )
+    .under(format!("rest_api.{key}"))
 }
 
 /// A map AWS answers, sorted; None when empty, as the desired side has it.

@@ -8,13 +8,13 @@ use crate::model::owner::owned_map as owned;
 use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
-    let mut position = None;
-    loop {
+    let pages = kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -24,39 +24,37 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
                     .send()
             })
             .await?;
-        for l in page.items() {
-            let Some((id, protect)) = owned(l.tags(), owner) else {
-                continue;
-            };
-            let props = VpcLink {
-                name: l.name().unwrap_or_default().to_string(),
-                description: l.description().unwrap_or_default().to_string(),
-                target_arns: l.target_arns().to_vec(),
-            }
-            .to_props();
-            live.insert(LiveResource {
-                name: id.trim_start_matches("vpc_link.").to_string(),
-                id,
-                kind: Kind::VpcLink,
-                props,
-                outputs: [("id".to_string(), l.id().unwrap_or_default().to_string())].into(),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await?;
+    for l in &pages {
+        let Some((id, protect)) = owned(l.tags(), owner) else {
+            continue;
+        };
+        let props = VpcLink {
+            name: l.name().unwrap_or_default().to_string(),
+            description: l.description().unwrap_or_default().to_string(),
+            target_arns: l.target_arns().to_vec(),
         }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(());
-        }
+        .to_props();
+        live.insert(LiveResource {
+            name: id.trim_start_matches("vpc_link.").to_string(),
+            id,
+            kind: Kind::VpcLink,
+            props,
+            outputs: [("id".to_string(), l.id().unwrap_or_default().to_string())].into(),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect,
+        });
     }
+    Ok(())
 }
 
 /// Owned REST APIs and, for each, its paths, routes, deployments and stages.
 pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
     let mut apis = Vec::new();
-    let mut position = None;
-    loop {
+    let pages = kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -66,23 +64,21 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
                     .send()
             })
             .await?;
-        for a in page.items() {
-            if let Some((id, protect)) = owned(a.tags(), owner) {
-                // A second API claiming the same id is a duplicate (see `LiveState::insert`):
-                // named apart before its children are read, so they are named after it and
-                // go with it.
-                let taken = |c: &str| apis.iter().any(|(i, _, _)| i == c);
-                let (id, protect) = if taken(&id) {
-                    (dup_id(&id, taken), false)
-                } else {
-                    (id, protect)
-                };
-                apis.push((id, protect, a.clone()));
-            }
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            break;
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await?;
+    for a in &pages {
+        if let Some((id, protect)) = owned(a.tags(), owner) {
+            // A second API claiming the same id is a duplicate (see `LiveState::insert`):
+            // named apart before its children are read, so they are named after it and
+            // go with it.
+            let taken = |c: &str| apis.iter().any(|(i, _, _)| i == c);
+            let (id, protect) = if taken(&id) {
+                (dup_id(&id, taken), false)
+            } else {
+                (id, protect)
+            };
+            apis.push((id, protect, a.clone()));
         }
     }
     let reads = apis
@@ -113,16 +109,7 @@ async fn read_one_api(
     out.insert(0, rest_api_resource(&id, &key, protect, &api));
     let child =
         |id: String, kind, name: String, props: Props, outputs: BTreeMap<String, String>| {
-            LiveResource {
-                id,
-                kind,
-                name,
-                props,
-                outputs,
-                deps: BTreeSet::new(),
-                parent: Some(format!("rest_api.{key}")),
-                protect: false,
-            }
+            LiveResource::new(id, kind, name, props, outputs).under(format!("rest_api.{key}"))
         };
     // AWS never holds two resources on one path, but an emulator retrying a CreateResource
     // whose answer was lost does. The copy with the most under it is kept; the other and
@@ -284,12 +271,12 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
         ),
     ]
     .into();
-    LiveResource {
-        id: id.to_string(),
-        kind: Kind::RestApi,
-        name: key.to_string(),
+    LiveResource::new(
+        id.to_string(),
+        Kind::RestApi,
+        key.to_string(),
         props,
-        outputs: [
+        [
             ("id".to_string(), api.id().unwrap_or_default().to_string()),
             (
                 "root_id".to_string(),
@@ -297,16 +284,12 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
             ),
         ]
         .into(),
-        deps: BTreeSet::new(),
-        parent: None,
-        protect,
-    }
+    )
+    .protected(protect)
 }
 
 async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsError> {
-    let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
+    kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -318,21 +301,16 @@ async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsE
                     .send()
             })
             .await?;
-        out.extend(page.items().iter().cloned());
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await
 }
 
 async fn get_deployments(
     aws: &Aws,
     api_id: &str,
 ) -> Result<Vec<aws_sdk_apigateway::types::Deployment>, AwsError> {
-    let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
+    kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -343,12 +321,9 @@ async fn get_deployments(
                     .send()
             })
             .await?;
-        out.extend(page.items().iter().cloned());
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
-    }
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await
 }
 
 fn map_or_null<V: serde::Serialize>(m: Option<&HashMap<String, V>>) -> Value {

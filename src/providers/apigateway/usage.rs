@@ -12,6 +12,7 @@ use crate::model::usage::{number, value_digest, ValueSource};
 use crate::model::{Kind, LiveResource, LiveState, Outputs, Props};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
 use crate::providers::kit::{after, ignore_missing, out_of, patch, s, tags, Out};
 use aws_sdk_apigateway::types::{
     ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings, UsagePlan,
@@ -63,8 +64,7 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
 
 async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
+    let pages = kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -75,43 +75,42 @@ async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError
                     .send()
             })
             .await?;
-        for k in page.items() {
-            let Some((id, protect)) = owned(k.tags(), owner) else {
-                continue;
-            };
-            let mut props = Props::new();
-            props.insert("name".into(), json!(k.name()));
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await?;
+    for k in &pages {
+        let Some((id, protect)) = owned(k.tags(), owner) else {
+            continue;
+        };
+        let mut props = Props::new();
+        props.insert("name".into(), json!(k.name()));
+        props.insert(
+            "description".into(),
+            json!(k.description().unwrap_or_default()),
+        );
+        props.insert("enabled".into(), json!(k.enabled()));
+        let given = k
+            .tags()
+            .and_then(|t| t.get(TAG_VALUE_SOURCE))
+            .is_some_and(|v| v == "stack");
+        if given {
             props.insert(
-                "description".into(),
-                json!(k.description().unwrap_or_default()),
+                "value_sha256".into(),
+                json!(value_digest(owner, k.value().unwrap_or_default())),
             );
-            props.insert("enabled".into(), json!(k.enabled()));
-            let given = k
-                .tags()
-                .and_then(|t| t.get(TAG_VALUE_SOURCE))
-                .is_some_and(|v| v == "stack");
-            if given {
-                props.insert(
-                    "value_sha256".into(),
-                    json!(value_digest(owner, k.value().unwrap_or_default())),
-                );
-            }
-            out.push(LiveResource {
-                name: id.trim_start_matches("api_key.").to_string(),
-                id,
-                kind: Kind::ApiKey,
-                props,
-                outputs: [("id".to_string(), k.id().unwrap_or_default().to_string())].into(),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
         }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
+        out.push(LiveResource {
+            name: id.trim_start_matches("api_key.").to_string(),
+            id,
+            kind: Kind::ApiKey,
+            props,
+            outputs: [("id".to_string(), k.id().unwrap_or_default().to_string())].into(),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect,
+        });
     }
+    Ok(out)
 }
 
 async fn read_plans(
@@ -120,8 +119,7 @@ async fn read_plans(
     apis: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
+    let pages = kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -131,16 +129,15 @@ async fn read_plans(
                     .send()
             })
             .await?;
-        for p in page.items() {
-            if let Some((id, protect)) = owned(p.tags(), owner) {
-                out.push(plan_resource(id, protect, p, apis));
-            }
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await?;
+    for p in &pages {
+        if let Some((id, protect)) = owned(p.tags(), owner) {
+            out.push(plan_resource(id, protect, p, apis));
         }
     }
+    Ok(out)
 }
 
 fn throttle_value(t: &ThrottleSettings) -> Value {
@@ -234,48 +231,48 @@ async fn read_plan_keys(
     let plan_id = plan.outputs.get("id").cloned().unwrap_or_default();
     let plan_key = plan.id.trim_start_matches("usage_plan.");
     let mut out = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
+    let plan_ref = &plan_id;
+    let pages = kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
                     .get_usage_plan_keys()
-                    .usage_plan_id(&plan_id)
+                    .usage_plan_id(plan_ref)
                     .limit(500)
                     .set_position(position.clone())
                     .send()
             })
             .await?;
-        for k in page.items() {
-            let key_id = k.id().unwrap_or_default();
-            let Some(key_rid) = key_ids.get(key_id) else {
-                continue;
-            };
-            let key = key_rid.trim_start_matches("api_key.");
-            out.push(LiveResource {
-                id: format!("usage_plan_key.{plan_key}.{key}"),
-                kind: Kind::UsagePlanKey,
-                name: format!("{plan_key}/{key}"),
-                props: [
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await?;
+    for k in &pages {
+        let key_id = k.id().unwrap_or_default();
+        let Some(key_rid) = key_ids.get(key_id) else {
+            continue;
+        };
+        let key = key_rid.trim_start_matches("api_key.");
+        out.push(
+            LiveResource::new(
+                format!("usage_plan_key.{plan_key}.{key}"),
+                Kind::UsagePlanKey,
+                format!("{plan_key}/{key}"),
+                [
                     ("plan_id".to_string(), json!(plan_id)),
                     ("key_id".to_string(), json!(key_id)),
                 ]
                 .into(),
-                outputs: [
+                [
                     ("id".to_string(), key_id.to_string()),
                     ("plan_id".to_string(), plan_id.clone()),
                 ]
                 .into(),
-                deps: [plan.id.clone(), key_rid.clone()].into(),
-                parent: None,
-                protect: plan.protect,
-            });
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(out);
-        }
+            )
+            .with_deps([plan.id.clone(), key_rid.clone()].into())
+            .protected(plan.protect),
+        );
     }
+    Ok(out)
 }
 
 // ---- write ----

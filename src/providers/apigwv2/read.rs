@@ -101,16 +101,9 @@ fn live(
     parent: Option<String>,
     protect: bool,
 ) -> LiveResource {
-    LiveResource {
-        id,
-        kind,
-        name,
-        props,
-        outputs,
-        deps: BTreeSet::new(),
-        parent,
-        protect,
-    }
+    LiveResource::new(id, kind, name, props, outputs)
+        .with_parent(parent)
+        .protected(protect)
 }
 
 // ---- VPC links ----

@@ -13,6 +13,7 @@ use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::edge::delegation;
+use crate::providers::kit;
 use crate::providers::kit::{after, before, err, str_of};
 use crate::providers::kit::{patch, tags, Out};
 use aws_sdk_acm::types::{CertificateStatus, Tag as AcmTag, ValidationMethod};
@@ -89,8 +90,7 @@ async fn read_domains(
         .map(|r| str_of(&r.props, "domain_name"))
         .collect();
     let mut edge = false;
-    let mut position: Option<String> = None;
-    loop {
+    let pages = kit::all_pages(|position| async move {
         let page = aws
             .call(|| {
                 aws.apigw
@@ -100,67 +100,71 @@ async fn read_domains(
                     .send()
             })
             .await?;
-        for d in page.items() {
-            let name = d.domain_name().unwrap_or_default().to_string();
-            let tags = d.tags().cloned().unwrap_or_default();
-            let Some((id, protect)) = owned(&tags, owner) else {
-                if wanted.contains(&name) {
-                    let whose = other_owner(&tags, owner)
-                        .map(|o| format!("idrv5-gw stack {o}"))
-                        .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
-                    found.conflicts.push(
-                        Diagnostic::error(
-                            "ownership",
-                            format!("custom domain {name} already exists and belongs to {whose}"),
-                        )
-                        .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create"),
-                    );
-                }
-                continue;
-            };
-            let ep = d
-                .endpoint_configuration()
-                .and_then(|e| e.types().first())
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_else(|| "EDGE".into());
-            edge |= ep == "EDGE";
-            let regional = ep == "REGIONAL";
-            let cert = if regional {
-                d.regional_certificate_arn()
-            } else {
-                d.certificate_arn()
-            };
-            let (target, target_zone) = if regional {
-                (d.regional_domain_name(), d.regional_hosted_zone_id())
-            } else {
-                (
-                    d.distribution_domain_name(),
-                    d.distribution_hosted_zone_id(),
-                )
-            };
-            let props: Props = [
-                ("domain_name".to_string(), json!(name)),
-                ("endpoint_type".to_string(), json!(ep)),
-                (
-                    "security_policy".to_string(),
-                    json!(d.security_policy().map(|s| s.as_str())),
-                ),
-                ("certificate_arn".to_string(), json!(cert)),
-            ]
-            .into();
-            if let Some(z) = tags.get(TAG_ZONE) {
-                found.zones.push(z.clone());
+        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    })
+    .await?;
+    for d in &pages {
+        let name = d.domain_name().unwrap_or_default().to_string();
+        let tags = d.tags().cloned().unwrap_or_default();
+        let Some((id, protect)) = owned(&tags, owner) else {
+            if wanted.contains(&name) {
+                let whose = other_owner(&tags, owner)
+                    .map(|o| format!("idrv5-gw stack {o}"))
+                    .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
+                found.conflicts.push(
+                    Diagnostic::error(
+                        "ownership",
+                        format!("custom domain {name} already exists and belongs to {whose}"),
+                    )
+                    .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create"),
+                );
             }
-            let key = id.trim_start_matches("domain_name.").to_string();
-            if tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
-                read_mappings(aws, &name, &key, &id, live).await?;
-            }
-            live.insert(LiveResource {
+            continue;
+        };
+        let ep = d
+            .endpoint_configuration()
+            .and_then(|e| e.types().first())
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|| "EDGE".into());
+        edge |= ep == "EDGE";
+        let regional = ep == "REGIONAL";
+        let cert = if regional {
+            d.regional_certificate_arn()
+        } else {
+            d.certificate_arn()
+        };
+        let (target, target_zone) = if regional {
+            (d.regional_domain_name(), d.regional_hosted_zone_id())
+        } else {
+            (
+                d.distribution_domain_name(),
+                d.distribution_hosted_zone_id(),
+            )
+        };
+        let props: Props = [
+            ("domain_name".to_string(), json!(name)),
+            ("endpoint_type".to_string(), json!(ep)),
+            (
+                "security_policy".to_string(),
+                json!(d.security_policy().map(|s| s.as_str())),
+            ),
+            ("certificate_arn".to_string(), json!(cert)),
+        ]
+        .into();
+        if let Some(z) = tags.get(TAG_ZONE) {
+            found.zones.push(z.clone());
+        }
+        let key = id.trim_start_matches("domain_name.").to_string();
+        if tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
+            read_mappings(aws, &name, &key, &id, live).await?;
+        }
+        live.insert(
+            LiveResource::new(
                 id,
-                kind: Kind::DomainName,
-                name: name.clone(),
+                Kind::DomainName,
+                name.clone(),
                 props,
-                outputs: [
+                [
                     ("name".to_string(), name.clone()),
                     (
                         "target".to_string(),
@@ -176,16 +180,11 @@ async fn read_domains(
                     ),
                 ]
                 .into(),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
-        }
-        position = page.position().map(str::to_string);
-        if position.is_none() || page.items().is_empty() {
-            return Ok(edge);
-        }
+            )
+            .protected(protect),
+        );
     }
+    Ok(edge)
 }
 
 async fn read_mappings(
@@ -223,16 +222,16 @@ async fn read_mappings(
             ("stage".to_string(), json!(m.stage())),
         ]
         .into();
-        live.insert(LiveResource {
-            id: format!("base_path_mapping.{key}.{base}"),
-            kind: Kind::BasePathMapping,
-            name: format!("{domain}/{}", base.replace("(none)", "")),
-            props,
-            outputs: [("base_path".to_string(), base.clone())].into(),
-            deps: [domain_id.to_string()].into(),
-            parent: None,
-            protect: false,
-        });
+        live.insert(
+            LiveResource::new(
+                format!("base_path_mapping.{key}.{base}"),
+                Kind::BasePathMapping,
+                format!("{domain}/{}", base.replace("(none)", "")),
+                props,
+                [("base_path".to_string(), base.clone())].into(),
+            )
+            .with_deps([domain_id.to_string()].into()),
+        );
     }
     Ok(())
 }
@@ -245,8 +244,7 @@ async fn read_certificates(
     found: &mut Found,
 ) -> Result<(), AwsError> {
     let c = acm(aws, region);
-    let mut token: Option<String> = None;
-    loop {
+    let pages = kit::all_pages(|token| async move {
         let page = aws
             .call(|| {
                 c.list_certificates()
@@ -255,70 +253,65 @@ async fn read_certificates(
                     .send()
             })
             .await?;
-        for s in page.certificate_summary_list() {
-            let Some(arn) = s.certificate_arn() else {
-                continue;
-            };
-            let t = aws
-                .call(|| c.list_tags_for_certificate().certificate_arn(arn).send())
-                .await?;
-            let tags: HashMap<String, String> = t
-                .tags()
-                .iter()
-                .map(|t| {
-                    (
-                        t.key().to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect();
-            let Some((id, protect)) = owned(&tags, owner) else {
-                continue;
-            };
-            if let Some(z) = tags.get(TAG_ZONE) {
-                found.zones.push(z.clone());
-            }
-            let d = aws
-                .call(|| c.describe_certificate().certificate_arn(arn).send())
-                .await?;
-            let Some(cert) = d.certificate() else {
-                continue;
-            };
-            let domain = cert.domain_name().unwrap_or_default().to_string();
-            let sans: Vec<String> = cert.subject_alternative_names().to_vec();
-            let names = cert_names(&domain, &sans);
-            let mut outputs: BTreeMap<String, String> = [
-                ("arn".to_string(), arn.to_string()),
+        Ok((
+            page.certificate_summary_list().to_vec(),
+            page.next_token().map(str::to_string),
+        ))
+    })
+    .await?;
+    for s in &pages {
+        let Some(arn) = s.certificate_arn() else {
+            continue;
+        };
+        let t = aws
+            .call(|| c.list_tags_for_certificate().certificate_arn(arn).send())
+            .await?;
+        let tags: HashMap<String, String> = t
+            .tags()
+            .iter()
+            .map(|t| {
                 (
-                    "status".to_string(),
-                    cert.status().map(|s| s.as_str()).unwrap_or("").to_string(),
-                ),
-            ]
-            .into();
-            outputs.extend(validation_outputs(&names, cert.domain_validation_options()));
-            let props: Props = [
-                ("domain_name".to_string(), json!(domain)),
-                ("subject_alternative_names".to_string(), json!(names[1..])),
-                ("region".to_string(), json!(region)),
-                ("validation".to_string(), json!("DNS")),
-            ]
-            .into();
-            live.insert(LiveResource {
-                id,
-                kind: Kind::Certificate,
-                name: domain,
-                props,
-                outputs,
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
+                    t.key().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let Some((id, protect)) = owned(&tags, owner) else {
+            continue;
+        };
+        if let Some(z) = tags.get(TAG_ZONE) {
+            found.zones.push(z.clone());
         }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(());
-        }
+        let d = aws
+            .call(|| c.describe_certificate().certificate_arn(arn).send())
+            .await?;
+        let Some(cert) = d.certificate() else {
+            continue;
+        };
+        let domain = cert.domain_name().unwrap_or_default().to_string();
+        let sans: Vec<String> = cert.subject_alternative_names().to_vec();
+        let names = cert_names(&domain, &sans);
+        let mut outputs: BTreeMap<String, String> = [
+            ("arn".to_string(), arn.to_string()),
+            (
+                "status".to_string(),
+                cert.status().map(|s| s.as_str()).unwrap_or("").to_string(),
+            ),
+        ]
+        .into();
+        outputs.extend(validation_outputs(&names, cert.domain_validation_options()));
+        let props: Props = [
+            ("domain_name".to_string(), json!(domain)),
+            ("subject_alternative_names".to_string(), json!(names[1..])),
+            ("region".to_string(), json!(region)),
+            ("validation".to_string(), json!("DNS")),
+        ]
+        .into();
+        live.insert(
+            LiveResource::new(id, Kind::Certificate, domain, props, outputs).protected(protect),
+        );
     }
+    Ok(())
 }
 
 /// `vname<i>` / `vvalue<i>` for each name the certificate covers, in `cert_names` order.

@@ -207,16 +207,13 @@ pub async fn read(
                 ]
                 .into(),
             };
-            live.insert(LiveResource {
-                id: id.clone(),
-                kind: Kind::DnsRecord,
-                name: format!("{} {t}", name.trim_end_matches('.')),
+            live.insert(LiveResource::new(
+                id.clone(),
+                Kind::DnsRecord,
+                format!("{} {t}", name.trim_end_matches('.')),
                 props,
-                outputs: [("zone_id".to_string(), z.id.clone())].into(),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect: false,
-            });
+                [("zone_id".to_string(), z.id.clone())].into(),
+            ));
         }
         for r in wanted.iter().filter(|r| str_of(&r.props, "zone") == zone) {
             let name = str_of(&r.props, "name");

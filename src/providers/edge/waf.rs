@@ -7,6 +7,7 @@
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
 use crate::providers::kit::{after, before, err, str_of};
 use crate::providers::kit::{tags, Out};
 use aws_sdk_wafv2::types::{
@@ -146,8 +147,7 @@ async fn read_ip_sets(
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let c = client(aws, scope);
-    let mut marker: Option<String> = None;
-    loop {
+    let pages = kit::all_pages(|marker| async move {
         let page = aws
             .call(|| {
                 c.list_ip_sets()
@@ -157,56 +157,58 @@ async fn read_ip_sets(
                     .send()
             })
             .await?;
-        for s in page.ip_sets() {
-            let (Some(arn), Some(name), Some(sid)) = (s.arn(), s.name(), s.id()) else {
-                continue;
-            };
-            if !arn_in_scope(arn, scope) {
-                continue;
-            }
-            let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
-                continue;
-            };
-            let got = aws
-                .call(|| {
-                    c.get_ip_set()
-                        .name(name)
-                        .id(sid)
-                        .scope(Scope::from(scope))
-                        .send()
-                })
-                .await?;
-            let Some(set) = got.ip_set() else { continue };
-            let mut addrs: Vec<String> = set.addresses().to_vec();
-            addrs.sort();
-            let mut props = Props::new();
-            props.insert("name".into(), json!(set.name()));
-            props.insert(
-                "description".into(),
-                json!(set.description().unwrap_or_default()),
-            );
-            props.insert("scope".into(), json!(scope));
-            props.insert(
-                "ip_version".into(),
-                json!(set.ip_address_version().as_str()),
-            );
-            props.insert("addresses".into(), json!(addrs));
-            live.insert(LiveResource {
-                name: id.trim_start_matches("ip_set.").to_string(),
-                id,
-                kind: Kind::IpSet,
-                props,
-                outputs: ids(set.id(), set.arn(), set.name(), scope),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
+        Ok((
+            page.ip_sets().to_vec(),
+            page.next_marker().map(str::to_string),
+        ))
+    })
+    .await?;
+    for s in &pages {
+        let (Some(arn), Some(name), Some(sid)) = (s.arn(), s.name(), s.id()) else {
+            continue;
+        };
+        if !arn_in_scope(arn, scope) {
+            continue;
         }
-        marker = page.next_marker().map(str::to_string);
-        if marker.is_none() || page.ip_sets().is_empty() {
-            return Ok(());
-        }
+        let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
+            continue;
+        };
+        let got = aws
+            .call(|| {
+                c.get_ip_set()
+                    .name(name)
+                    .id(sid)
+                    .scope(Scope::from(scope))
+                    .send()
+            })
+            .await?;
+        let Some(set) = got.ip_set() else { continue };
+        let mut addrs: Vec<String> = set.addresses().to_vec();
+        addrs.sort();
+        let mut props = Props::new();
+        props.insert("name".into(), json!(set.name()));
+        props.insert(
+            "description".into(),
+            json!(set.description().unwrap_or_default()),
+        );
+        props.insert("scope".into(), json!(scope));
+        props.insert(
+            "ip_version".into(),
+            json!(set.ip_address_version().as_str()),
+        );
+        props.insert("addresses".into(), json!(addrs));
+        live.insert(LiveResource {
+            name: id.trim_start_matches("ip_set.").to_string(),
+            id,
+            kind: Kind::IpSet,
+            props,
+            outputs: ids(set.id(), set.arn(), set.name(), scope),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect,
+        });
     }
+    Ok(())
 }
 
 fn arn_in_scope(arn: &str, scope: &str) -> bool {
@@ -234,8 +236,7 @@ async fn read_acls(
 ) -> Result<Vec<String>, AwsError> {
     let c = client(aws, scope);
     let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
+    let pages = kit::all_pages(|marker| async move {
         let page = aws
             .call(|| {
                 c.list_web_acls()
@@ -245,45 +246,47 @@ async fn read_acls(
                     .send()
             })
             .await?;
-        for s in page.web_acls() {
-            let (Some(arn), Some(name), Some(aid)) = (s.arn(), s.name(), s.id()) else {
-                continue;
-            };
-            if !arn_in_scope(arn, scope) {
-                continue;
-            }
-            let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
-                continue;
-            };
-            let got = aws
-                .call(|| {
-                    c.get_web_acl()
-                        .name(name)
-                        .id(aid)
-                        .scope(Scope::from(scope))
-                        .send()
-                })
-                .await?;
-            let Some(acl) = got.web_acl() else { continue };
-            // Its IP sets are linked by ARN in `providers::link_live_deps`.
-            let props = acl_props(acl, scope);
-            out.push(arn.to_string());
-            live.insert(LiveResource {
-                name: acl.name().to_string(),
-                id,
-                kind: Kind::WebAcl,
-                props,
-                outputs: ids(acl.id(), acl.arn(), acl.name(), scope),
-                deps: BTreeSet::new(),
-                parent: None,
-                protect,
-            });
+        Ok((
+            page.web_acls().to_vec(),
+            page.next_marker().map(str::to_string),
+        ))
+    })
+    .await?;
+    for s in &pages {
+        let (Some(arn), Some(name), Some(aid)) = (s.arn(), s.name(), s.id()) else {
+            continue;
+        };
+        if !arn_in_scope(arn, scope) {
+            continue;
         }
-        marker = page.next_marker().map(str::to_string);
-        if marker.is_none() || page.web_acls().is_empty() {
-            return Ok(out);
-        }
+        let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
+            continue;
+        };
+        let got = aws
+            .call(|| {
+                c.get_web_acl()
+                    .name(name)
+                    .id(aid)
+                    .scope(Scope::from(scope))
+                    .send()
+            })
+            .await?;
+        let Some(acl) = got.web_acl() else { continue };
+        // Its IP sets are linked by ARN in `providers::link_live_deps`.
+        let props = acl_props(acl, scope);
+        out.push(arn.to_string());
+        live.insert(LiveResource {
+            name: acl.name().to_string(),
+            id,
+            kind: Kind::WebAcl,
+            props,
+            outputs: ids(acl.id(), acl.arn(), acl.name(), scope),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect,
+        });
     }
+    Ok(out)
 }
 
 fn action_of(a: Option<&RuleAction>) -> Value {
