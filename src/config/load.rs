@@ -77,16 +77,21 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
     if !diags.is_empty() {
         return Err(Diagnostics(diags));
     }
-    // Through text, so the merged file is read exactly like each file was (a number where a
-    // string is wanted is accepted the same way).
-    let text = serde_yaml::to_string(&merged).unwrap_or_default();
-    let file: StackFile = serde_yaml::from_str(&text).map_err(|e| {
-        Diagnostics(vec![Diagnostic::error(
-            "schema",
-            format!("merged stack: {e}"),
-        )
-        .at(sources.first().map(|s| s.at_line(1, 1)))])
-    })?;
+    // Straight from the merged value; through text only where that fails, so the merged file
+    // is read exactly like each file was (a number where a string is wanted is accepted).
+    let file: StackFile = match serde_yaml::from_value(merged.clone()) {
+        Ok(file) => file,
+        Err(_) => {
+            let text = serde_yaml::to_string(&merged).unwrap_or_default();
+            serde_yaml::from_str(&text).map_err(|e| {
+                Diagnostics(vec![Diagnostic::error(
+                    "schema",
+                    format!("merged stack: {e}"),
+                )
+                .at(sources.first().map(|s| s.at_line(1, 1)))])
+            })?
+        }
+    };
     check(file, sources)
 }
 
@@ -101,11 +106,14 @@ fn load_chain(
         let hint = "pass an existing file with --stack, e.g. --stack stacks/idrv5/dev.yaml";
         one(if d.hint.is_none() { d.hint(hint) } else { d })
     })?;
-    // Typed parse of this file alone: serde reports the exact place of a wrong key or type.
-    let typed: StackFile =
-        serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
+    // The text is parsed once; the typed read of this file alone comes from that value, and
+    // only when it fails is the text read again for serde's exact place of the wrong key.
     let mut value: Value =
         serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
+    let typed: StackFile = match serde_yaml::from_value(value.clone()) {
+        Ok(t) => t,
+        Err(_) => serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?,
+    };
     if value.is_null() {
         value = Value::Mapping(Mapping::new());
     }
