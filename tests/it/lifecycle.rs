@@ -1,6 +1,6 @@
 //! Drift, deployments and interruptions: the behaviours that make a second apply safe.
 
-mod common;
+use crate::common;
 
 use common::stack::*;
 use common::{cli, command, Moto};

@@ -2,7 +2,7 @@
 //! applies of one stack never run at once, the refused one names the holder, `--lock-wait`
 //! outlasts a holder, and an expired lease is taken over.
 
-mod common;
+use crate::common;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,

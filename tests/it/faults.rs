@@ -3,7 +3,7 @@
 //! (scripts/quota_proxy.py); `apply` SIGKILLed at 20 points. Every check reads moto
 //! directly, never through the proxy.
 
-mod common;
+use crate::common;
 
 use common::proxy::Proxy;
 use common::stack::*;

@@ -1,7 +1,7 @@
 //! The stack's life against a real emulator: apply, plan, change, remove, destroy.
 //! Each test starts its own moto_server and reads results back through the AWS SDK.
 
-mod common;
+use crate::common;
 
 use common::stack::*;
 use common::{cli, Moto};
