@@ -10,7 +10,6 @@ use common::stack::*;
 use common::{cli, cli_env, run_killed_at, KillRun, Moto, Output};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 const PROD: &str = "stacks/idrv5/prod.yaml";
 const TAG_ID: &str = "idrv5-gw:id";
@@ -372,7 +371,6 @@ fn converge_through_faults(
     hosted_zone(&moto);
     let (tmp, dir) = workspace();
     let proxy = Proxy::start(&moto, proxy_args);
-    let started = Instant::now();
     let mut runs = Vec::new();
     loop {
         let out = cli_env(
@@ -388,10 +386,9 @@ fn converge_through_faults(
             .filter(|l| l.contains("failed") || l.starts_with("error"))
             .collect();
         eprintln!(
-            "apply #{} through the proxy: exit {} after {:.1}s {failed:?}",
+            "apply #{} through the proxy: exit {} {failed:?}",
             runs.len() + 1,
-            out.status,
-            started.elapsed().as_secs_f64()
+            out.status
         );
         assert!(
             !mentions_throttling(&out),
@@ -410,19 +407,18 @@ fn converge_through_faults(
         {
             break;
         }
+        // Bounded by applies, not seconds: a busy machine makes each one slower, not more.
         assert!(
-            runs.len() < 8 && started.elapsed() < Duration::from_secs(240),
-            "no convergence after {} applies in {:.0}s; last:\n{}",
+            runs.len() < 8,
+            "no convergence after {} applies; last:\n{}",
             runs.len(),
-            started.elapsed().as_secs_f64(),
             runs.last().unwrap()
         );
     }
     let stats = proxy.stop();
     eprintln!(
-        "converged after {} applies in {:.1}s; proxy: {} requests, faults {}",
+        "converged after {} applies; proxy: {} requests, faults {}",
         runs.len(),
-        started.elapsed().as_secs_f64(),
         stats["aws_requests"],
         stats["faults"]
     );

@@ -33,9 +33,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// How to install the emulator; printed whenever it cannot be started.
 pub const MOTO_INSTALL_HINT: &str = "python3 -m pip install 'moto[server]>=5.2'";
 
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Startup ends on an event (the "Running on" line and a first answer, or the process
+/// exiting); this bound only keeps a hung start from blocking the run forever. Generous:
+/// python imports moto slowly when the machine is busy.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
 const START_ATTEMPTS: usize = 3;
-/// Default limit for one CLI run; override with `IDRV5_TEST_CLI_TIMEOUT_SECS`.
+/// Default limit for one CLI run; override with `IDRV5_TEST_CLI_TIMEOUT_SECS`. A guard
+/// against a hung CLI blocking the run forever, not a performance assert: a run ends on its
+/// own exit, far below this.
 const DEFAULT_CLI_TIMEOUT_SECS: u64 = 300;
 const LOG_TAIL_LINES: usize = 60;
 
@@ -125,7 +130,7 @@ enum StartError {
 }
 
 impl Moto {
-    /// Starts a fresh emulator on a free loopback port and waits (≤ 30 s) until it answers.
+    /// Starts a fresh emulator on a free loopback port and waits until it answers.
     /// Panics with install instructions and the log tail if it cannot.
     pub fn start() -> Moto {
         Self::start_with(&[])
