@@ -16,5 +16,6 @@ mod lifecycle;
 mod lock;
 mod monitoring;
 mod protect;
+mod snapshots;
 mod usage;
 mod v2;
