@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs the AWS emulator the integration tests start (moto[server] >= 5.2)
 # if needed, then runs every test target. Arguments go to `cargo test`, e.g.
-#   scripts/test.sh --test plan -- --nocapture
+#   scripts/test.sh --test it faults:: -- --nocapture
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib.sh

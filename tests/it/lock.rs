@@ -2,7 +2,7 @@
 //! applies of one stack never run at once, the refused one names the holder, `--lock-wait`
 //! outlasts a holder, and an expired lease is taken over.
 
-mod common;
+use crate::common;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{
 };
 use common::stack::*;
 use common::{cli, command, Moto};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::Stdio;
 
@@ -67,6 +68,19 @@ fn hold(moto: &Moto, holder: &str, expires: u64) {
     });
 }
 
+/// The holder finishes: its lock item goes.
+fn release(moto: &Moto) {
+    rt().block_on(async {
+        dynamodb(moto)
+            .delete_item()
+            .table_name(TABLE)
+            .key("LockID", AttributeValue::S("idrv5/dev".into()))
+            .send()
+            .await
+            .expect("delete_item");
+    });
+}
+
 fn lock_item(moto: &Moto) -> Option<String> {
     rt().block_on(async {
         let out = dynamodb(moto)
@@ -102,28 +116,9 @@ fn a_held_lock_refuses_apply_naming_the_holder_and_lock_wait_outlasts_it() {
         assert!(apis_named(&apigw(&moto), "idrv5-dev").await.is_empty());
     });
 
-    // Alice finishes two seconds later; an apply told to wait proceeds then.
-    let endpoint = moto.endpoint();
-    let release = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(2));
-        let creds = aws_sdk_dynamodb::config::Credentials::new("t", "t", None, None, "t");
-        let conf = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-            .region(aws_sdk_dynamodb::config::Region::new("ap-southeast-2"))
-            .endpoint_url(endpoint)
-            .credentials_provider(creds)
-            .build();
-        rt().block_on(async {
-            aws_sdk_dynamodb::Client::from_conf(conf)
-                .delete_item()
-                .table_name(TABLE)
-                .key("LockID", AttributeValue::S("idrv5/dev".into()))
-                .send()
-                .await
-                .expect("delete_item");
-        });
-    });
-    let out = cli(
+    // Alice finishes while an apply told to wait is waiting; it proceeds then. The lock is
+    // released when the apply says it waits, not after a guessed delay.
+    let mut child = command(
         &moto,
         &dir,
         &[
@@ -131,16 +126,38 @@ fn a_held_lock_refuses_apply_naming_the_holder_and_lock_wait_outlasts_it() {
             "--stack",
             DEV,
             "--auto-approve",
+            // Only bounds a failure: the wait ends on the release below.
             "--lock-wait",
-            "60",
+            "600",
         ],
-    );
-    release.join().unwrap();
-    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn apply");
+    let mut stdout_pipe = child.stdout.take().expect("stdout");
+    let stdout = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout_pipe.read_to_string(&mut text);
+        text
+    });
+    let (mut stderr, mut released) = (String::new(), false);
+    for line in BufReader::new(child.stderr.take().expect("stderr")).lines() {
+        let line = line.expect("read stderr");
+        if !released && line.contains("waiting for the lock on idrv5/dev") {
+            release(&moto);
+            released = true;
+        }
+        stderr.push_str(&line);
+        stderr.push('\n');
+    }
+    let status = child.wait().expect("wait for apply");
+    let stdout = stdout.join().expect("stdout reader");
+    assert!(status.success(), "{status}\n{stdout}\n{stderr}");
     assert!(
-        out.stderr.contains("waiting for the lock on idrv5/dev"),
-        "{}",
-        out.stderr
+        released,
+        "the apply never said it waits for the lock:\n{stderr}"
     );
     assert_eq!(lock_item(&moto), None, "the lock is released after apply");
 }

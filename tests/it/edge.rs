@@ -1,7 +1,7 @@
 //! The edge against moto: the WAF web ACL with its rules, IP sets and stage association,
 //! a second plan with nothing to do, and switching WAF off.
 
-mod common;
+use crate::common;
 
 use common::stack::*;
 use common::{cli, Moto};

@@ -6,7 +6,7 @@
 //! parameters (which moto imports whole); the benchmark's generated contract, whose
 //! operations all have parameters, shows the repair at work and converges the same.
 
-mod common;
+use crate::common;
 
 use common::contract::{flat_stack, generated_stack, live_routes};
 use common::stack::aws_calls;

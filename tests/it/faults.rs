@@ -3,14 +3,13 @@
 //! (scripts/quota_proxy.py); `apply` SIGKILLed at 20 points. Every check reads moto
 //! directly, never through the proxy.
 
-mod common;
+use crate::common;
 
 use common::proxy::Proxy;
 use common::stack::*;
-use common::{cli, cli_env, command, Moto, Output};
+use common::{cli, cli_env, run_killed_at, KillRun, Moto, Output};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 const PROD: &str = "stacks/idrv5/prod.yaml";
 const TAG_ID: &str = "idrv5-gw:id";
@@ -372,7 +371,6 @@ fn converge_through_faults(
     hosted_zone(&moto);
     let (tmp, dir) = workspace();
     let proxy = Proxy::start(&moto, proxy_args);
-    let started = Instant::now();
     let mut runs = Vec::new();
     loop {
         let out = cli_env(
@@ -388,10 +386,9 @@ fn converge_through_faults(
             .filter(|l| l.contains("failed") || l.starts_with("error"))
             .collect();
         eprintln!(
-            "apply #{} through the proxy: exit {} after {:.1}s {failed:?}",
+            "apply #{} through the proxy: exit {} {failed:?}",
             runs.len() + 1,
-            out.status,
-            started.elapsed().as_secs_f64()
+            out.status
         );
         assert!(
             !mentions_throttling(&out),
@@ -410,19 +407,18 @@ fn converge_through_faults(
         {
             break;
         }
+        // Bounded by applies, not seconds: a busy machine makes each one slower, not more.
         assert!(
-            runs.len() < 8 && started.elapsed() < Duration::from_secs(240),
-            "no convergence after {} applies in {:.0}s; last:\n{}",
+            runs.len() < 8,
+            "no convergence after {} applies; last:\n{}",
             runs.len(),
-            started.elapsed().as_secs_f64(),
             runs.last().unwrap()
         );
     }
     let stats = proxy.stop();
     eprintln!(
-        "converged after {} applies in {:.1}s; proxy: {} requests, faults {}",
+        "converged after {} applies; proxy: {} requests, faults {}",
         runs.len(),
-        started.elapsed().as_secs_f64(),
         stats["aws_requests"],
         stats["faults"]
     );
@@ -518,62 +514,99 @@ fn an_apply_killed_at_20_points_is_finished_by_the_next_with_nothing_duplicated_
     // No client-side pacing: the points are counted in requests, not seconds.
     let fast = [("IDRV5_GW_RATE_LIMITS", "off")];
     let apply = ["apply", "--stack", DEV, "--auto-approve"];
-    let mark = moto.request_log_lines();
+    // A clean apply: what every run below must leave, and how many requests an apply makes.
+    let mut counter = moto.request_counter();
     let out = cli_env(&moto, &dir, &apply, &fast);
     assert_eq!(out.status, 0, "{out}");
-    let calls = moto.request_log_lines() - mark;
+    // The fewest requests a complete apply was seen to make. It varies from run to run, so
+    // the kill points are fractions of it, and it drops when an apply ends before its point.
+    let mut fewest = counter.served();
     let expected = rt().block_on(inventory(&moto));
     assert_eq!(repeated(&expected), vec![], "{expected:#?}");
-    assert!(calls > 60, "a first apply of dev makes {calls} calls");
-    let started = Instant::now();
-    let mut killed_at = Vec::new();
-    for i in 0..20 {
-        moto.reset();
-        // Spread over the apply, from its first request to well before its last (requests
-        // in flight when the kill lands still complete, so it overshoots by a few).
-        let k = 1 + i * (calls - 15) / 19;
-        let mark = moto.request_log_lines();
-        let mut child = command(&moto, &dir, &apply, &fast)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if moto.request_log_lines() - mark >= k {
-                child.kill().unwrap(); // SIGKILL: no cleanup runs
-                break;
-            }
-            if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-                panic!("apply ended before its request {k}");
-            }
-            std::thread::sleep(Duration::from_micros(300));
-        }
-        child.wait().unwrap();
-        let at = moto.request_log_lines() - mark;
-        killed_at.push((k, at));
+    assert!(fewest > 60, "a first apply of dev makes {fewest} calls");
+
+    // The next apply finishes what the last run left; then moto holds what a clean apply
+    // leaves: nothing duplicated, nothing orphaned.
+    let converges = |what: &str| {
         let out = cli_env(&moto, &dir, &apply, &fast);
-        assert_eq!(
-            out.status, 0,
-            "apply after a kill at request {at} (aimed at {k})\n{out}"
-        );
+        assert_eq!(out.status, 0, "apply after {what}\n{out}");
         assert_no_changes(&moto, &dir, DEV);
         let now = rt().block_on(inventory(&moto));
         assert_eq!(
             now, expected,
-            "after a kill at request {at} of {calls}: moto holds other items than a clean apply"
+            "after {what}: moto holds other items than a clean apply"
         );
+    };
+
+    const POINTS: usize = 20;
+    // From the first request to ten before the end of the shortest complete apply (requests
+    // in flight when the kill lands still complete, so a kill overshoots by a few).
+    let span = |fewest: usize| fewest.saturating_sub(11) as f64;
+    let aim_at = |fraction: f64, fewest: usize| 1 + (fraction * span(fewest)) as usize;
+    let mut todo: std::collections::VecDeque<f64> = (0..POINTS)
+        .map(|i| i as f64 / (POINTS - 1) as f64)
+        .collect();
+    let distinct = |runs: &[(usize, usize)]| {
+        let mut served: Vec<usize> = runs.iter().map(|(_, served)| *served).collect();
+        served.sort();
+        served.dedup();
+        served
+    };
+    let (mut killed, mut finished) = (Vec::new(), Vec::new()); // (aimed, served)
+    let mut gaps_filled = 0;
+    loop {
+        let fraction = match todo.pop_front() {
+            Some(fraction) => fraction,
+            None => {
+                // Kills that landed on the same request are one point: aim into the widest
+                // gap between the points so far, a bounded number of times.
+                let points = distinct(&killed);
+                if points.len() >= POINTS || gaps_filled == POINTS {
+                    break;
+                }
+                gaps_filled += 1;
+                let mut edges = vec![0];
+                edges.extend(points.iter().copied());
+                edges.push(fewest.saturating_sub(10));
+                let (a, b) = edges
+                    .windows(2)
+                    .map(|w| (w[0], w[1]))
+                    .max_by_key(|(a, b)| b.saturating_sub(*a))
+                    .unwrap();
+                ((a + b) as f64 / 2.0 - 1.0).max(0.0) / span(fewest)
+            }
+        };
+        let aim = aim_at(fraction, fewest);
+        moto.reset();
+        match run_killed_at(&moto, &dir, &apply, &fast, aim) {
+            KillRun::Killed { served } => {
+                killed.push((aim, served));
+                converges(&format!("a kill at request {served} (aimed at {aim})"));
+            }
+            KillRun::Finished { served } => {
+                finished.push((aim, served));
+                converges(&format!(
+                    "an apply that finished after {served} requests, before its kill point {aim}"
+                ));
+                // A complete apply: it may set a new fewest. Retry this point lower, below
+                // this aim even if the run ended between the last look and the kill.
+                fewest = fewest.min(served).min(aim - 1);
+                assert!(
+                    fewest > 30,
+                    "applies finish after {fewest} requests: {finished:?}"
+                );
+                todo.push_front(fraction);
+            }
+        }
     }
     eprintln!(
-        "killed at requests (aimed, served) {killed_at:?} of {calls}; 20 points in {:.1}s",
-        started.elapsed().as_secs_f64()
+        "killed at requests (aimed, served) {killed:?}; finished before their kill point \
+         {finished:?}; fewest requests of a complete apply {fewest}"
     );
-    let mut points: Vec<usize> = killed_at.iter().map(|(_, at)| *at).collect();
-    points.sort();
-    points.dedup();
-    assert!(points.len() >= 18, "distinct kill points: {killed_at:?}");
+    let points = distinct(&killed);
     assert!(
-        points.iter().filter(|at| **at < calls).count() >= 18,
-        "killed before the apply's end: {killed_at:?}"
+        points.len() >= 18,
+        "{} distinct kill points mid-apply: {killed:?}",
+        points.len()
     );
 }

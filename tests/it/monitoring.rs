@@ -1,6 +1,6 @@
 //! Alarms and dashboards generated from the stack, per environment.
 
-mod common;
+use crate::common;
 
 use common::stack::*;
 use common::{cli, Moto};

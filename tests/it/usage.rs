@@ -1,7 +1,7 @@
 //! API keys and usage plans: what the example creates (read back through the SDK), the exact
 //! calls a one-item change makes, key values that never show, ownership and destroy.
 
-mod common;
+use crate::common;
 
 use aws_sdk_apigateway::types::{ApiKey, UsagePlan};
 use aws_sdk_apigateway::Client;

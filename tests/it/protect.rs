@@ -5,7 +5,7 @@
 //! Every change of the contract's import document (authorizer settings aside from ids, gateway
 //! responses, routes) also redeploys: one CreateDeployment and one UpdateStage, asserted too.
 
-mod common;
+use crate::common;
 
 use aws_sdk_apigateway::Client;
 use common::stack::*;

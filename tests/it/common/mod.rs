@@ -33,9 +33,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// How to install the emulator; printed whenever it cannot be started.
 pub const MOTO_INSTALL_HINT: &str = "python3 -m pip install 'moto[server]>=5.2'";
 
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Startup ends on an event (the "Running on" line and a first answer, or the process
+/// exiting); this bound only keeps a hung start from blocking the run forever. Generous:
+/// python imports moto slowly when the machine is busy.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
 const START_ATTEMPTS: usize = 3;
-/// Default limit for one CLI run; override with `IDRV5_TEST_CLI_TIMEOUT_SECS`.
+/// Default limit for one CLI run; override with `IDRV5_TEST_CLI_TIMEOUT_SECS`. A guard
+/// against a hung CLI blocking the run forever, not a performance assert: a run ends on its
+/// own exit, far below this.
 const DEFAULT_CLI_TIMEOUT_SECS: u64 = 300;
 const LOG_TAIL_LINES: usize = 60;
 
@@ -125,7 +130,7 @@ enum StartError {
 }
 
 impl Moto {
-    /// Starts a fresh emulator on a free loopback port and waits (≤ 30 s) until it answers.
+    /// Starts a fresh emulator on a free loopback port and waits until it answers.
     /// Panics with install instructions and the log tail if it cannot.
     pub fn start() -> Moto {
         Self::start_with(&[])
@@ -362,6 +367,76 @@ impl Moto {
     /// The AWS requests served since `mark` (see [`Moto::request_log_mark`]).
     pub fn request_log_since(&self, mark: usize) -> Vec<LoggedRequest> {
         self.request_log().into_iter().skip(mark).collect()
+    }
+
+    /// Counts the AWS requests this server serves from now on (see [`RequestCounter`]).
+    pub fn request_counter(&self) -> RequestCounter {
+        let mut file = File::open(&self.log_path)
+            .unwrap_or_else(|e| panic!("open {}: {e}", self.log_path.display()));
+        let mut start = Vec::new();
+        file.read_to_end(&mut start).expect("read moto log");
+        // Start after the last complete line: a line being written now is counted later.
+        let partial = match start.iter().rposition(|b| *b == b'\n') {
+            Some(i) => start[i + 1..].to_vec(),
+            None => start,
+        };
+        RequestCounter {
+            file,
+            partial,
+            served: 0,
+        }
+    }
+}
+
+/// The AWS requests (`/moto-api/` excluded) one [`Moto`] served since the counter was made,
+/// read from werkzeug's access log. Each call reads only what the log gained since the last
+/// one, so it is cheap enough to poll while a CLI runs (e.g. to kill it at its N-th request).
+/// A line is written before its response is sent: once a client has its answer, the
+/// request is counted.
+pub struct RequestCounter {
+    file: File,
+    /// The start of a line moto is still writing.
+    partial: Vec<u8>,
+    served: usize,
+}
+
+impl RequestCounter {
+    /// Requests served since the counter was made.
+    pub fn served(&mut self) -> usize {
+        let mut buf = std::mem::take(&mut self.partial);
+        self.file.read_to_end(&mut buf).expect("read moto log");
+        let complete = match buf.iter().rposition(|b| *b == b'\n') {
+            Some(i) => i + 1,
+            None => 0,
+        };
+        self.served += String::from_utf8_lossy(&buf[..complete])
+            .lines()
+            .filter_map(LoggedRequest::parse)
+            .filter(|r| !r.path.starts_with("/moto-api/"))
+            .count();
+        self.partial = buf[complete..].to_vec();
+        self.served
+    }
+
+    /// Waits until `n` requests were served or `child` exited, whichever comes first;
+    /// returns the requests served by then, and the exit status if the child ended.
+    /// No deadline: both are events the child brings about by itself.
+    pub fn wait_for(
+        &mut self,
+        n: usize,
+        child: &mut Child,
+    ) -> (usize, Option<std::process::ExitStatus>) {
+        loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                return (self.served(), Some(status));
+            }
+            let served = self.served();
+            if served >= n {
+                return (served, None);
+            }
+            // A poll interval, not a guess at how long anything takes.
+            std::thread::sleep(Duration::from_micros(200));
+        }
     }
 }
 
@@ -805,6 +880,60 @@ pub fn run_cli(
         );
     }
     output
+}
+
+/// How a CLI run that was to be killed at its N-th request ended (see [`run_killed_at`]).
+#[derive(Debug)]
+pub enum KillRun {
+    /// SIGKILLed before it exited; `served` requests had reached moto by then.
+    Killed { served: usize },
+    /// Exited successfully on its own after `served` requests, before its kill point.
+    Finished { served: usize },
+}
+
+/// Runs the CLI and SIGKILLs it once moto has served its `aim`-th request (counted from its
+/// start). Waits only on events, moto's request log and the process's exit, never on a clock.
+/// Panics if the run fails by itself.
+pub fn run_killed_at(
+    moto: &Moto,
+    dir: &Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    aim: usize,
+) -> KillRun {
+    let logs = tempfile::tempdir().expect("tempdir");
+    let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
+    let mut counter = moto.request_counter();
+    let mut child = command(moto, dir, args, extra_env)
+        .stdout(File::create(&out_path).expect("stdout file"))
+        .stderr(File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run idrv5-gw {}: {e}", args.join(" ")));
+    let (_, exited) = counter.wait_for(aim, &mut child);
+    let killed = exited.is_none();
+    let status = match exited {
+        Some(status) => status,
+        None => {
+            child.kill().expect("SIGKILL the CLI"); // no cleanup runs
+            child.wait().expect("wait for the killed CLI")
+        }
+    };
+    let served = counter.served();
+    // No exit code: ended by a signal, ours (it may also have exited just before the kill).
+    if killed && status.code().is_none() {
+        return KillRun::Killed { served };
+    }
+    let output = Output {
+        status: exit_code(status),
+        stdout: fs::read_to_string(&out_path).unwrap_or_default(),
+        stderr: fs::read_to_string(&err_path).unwrap_or_default(),
+    };
+    assert!(
+        output.success(),
+        "idrv5-gw {}, to be killed at its request {aim}, failed by itself after {served}\n{output}",
+        args.join(" ")
+    );
+    KillRun::Finished { served }
 }
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {

@@ -5,7 +5,6 @@ use super::{repo_root, Moto};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// A running proxy, stopped (SIGTERM, so it writes its final stats) on drop.
 pub struct Proxy {
@@ -43,7 +42,9 @@ impl Proxy {
                 }
             }
         });
-        let url = match rx.recv_timeout(Duration::from_secs(20)) {
+        // Ends on an event: the proxy says where it listens, or exits (its stdout closes,
+        // the reader ends and the channel disconnects).
+        let url = match rx.recv() {
             Ok(url) => url,
             Err(_) => {
                 let _ = child.kill();
@@ -73,16 +74,18 @@ impl Proxy {
             return;
         }
         let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        // SIGTERM makes it write its final stats and exit: wait for that exit, however long
+        // a busy machine takes (a deadline here would lose the final stats).
+        if Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let _ = self.child.wait();
+        } else {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

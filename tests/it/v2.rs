@@ -1,7 +1,7 @@
 //! HTTP and WebSocket APIs (API Gateway v2) against moto: seed 004's three API kinds in one
 //! stack, read back after apply; one change, one call; a second plan empty; destroy.
 
-mod common;
+use crate::common;
 
 use common::stack::*;
 use common::{cli, Moto};

@@ -1,6 +1,6 @@
 //! Lambda invoke permissions for API Gateway, off unless the stack asks.
 
-mod common;
+use crate::common;
 
 use common::{cli, Moto};
 

@@ -1,7 +1,7 @@
-//! Checks of the test harness itself (tests/common) against a real moto_server: several
+//! Checks of the test harness itself (tests/it/common) against a real moto_server: several
 //! servers side by side, reset, the recorder, request-log counting, and shutdown on drop.
 
-mod common;
+use crate::common;
 
 use common::*;
 
@@ -208,7 +208,7 @@ fn werkzeug_log_lines_parse() {
 #[test]
 fn copy_dir_copies_recursively() {
     let dst = std::env::temp_dir().join(format!("idrv5-gw-copy-{}", std::process::id()));
-    copy_dir(repo_root().join("tests"), &dst);
+    copy_dir(repo_root().join("tests/it"), &dst);
     assert!(dst.join("common/mod.rs").is_file());
     assert!(dst.join("emulator_harness.rs").is_file());
     std::fs::remove_dir_all(&dst).unwrap();

@@ -10,7 +10,7 @@ struct Run {
 }
 
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    // As tests/common's `bin()`: IDRV5_GW_BIN names a copy of the binary to test.
+    // As common's `bin()`: IDRV5_GW_BIN names a copy of the binary to test.
     let bin = std::env::var_os("IDRV5_GW_BIN")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_idrv5-gw").into());

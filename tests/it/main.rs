@@ -1,0 +1,21 @@
+//! The integration tests: one test binary (each binary links the whole AWS SDK, so one link
+//! instead of fourteen). `cargo test --test it` runs them all, `cargo test --test it faults::`
+//! one group. Most tests start their own `moto_server` (see `common`).
+
+mod common;
+
+mod bulk;
+mod e2e;
+mod edge;
+mod emulator_harness;
+mod errors;
+mod faults;
+mod fuzz;
+mod lambda;
+mod lifecycle;
+mod lock;
+mod monitoring;
+mod protect;
+mod snapshots;
+mod usage;
+mod v2;
