@@ -14,6 +14,7 @@ mod fuzz;
 mod lambda;
 mod lifecycle;
 mod lock;
+mod models;
 mod monitoring;
 mod protect;
 mod snapshots;
