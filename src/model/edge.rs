@@ -8,7 +8,7 @@
 //! DNS props name the hosted zone as the stack does (name or id); the provider looks it up.
 
 use super::{ref_placeholder, Kind, Resource};
-use crate::config::edge::{DomainEndpoint, WafAction, WafScope};
+use crate::config::edge::{Domain, DomainEndpoint, Waf, WafAction, WafScope};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use serde_json::{json, Value};
@@ -67,357 +67,422 @@ fn has_stage(cfg: &Config, api: &str, stage: &str) -> bool {
         .is_some_and(|a| a.stages.contains_key(stage))
 }
 
+/// What every part of the edge is built with.
+struct Ctx<'a> {
+    cfg: &'a Config,
+    region: &'a str,
+    protect: bool,
+    payload: Value,
+}
+
+/// What the parts add up to.
+#[derive(Default)]
+struct Acc {
+    out: Vec<Resource>,
+    diags: Vec<Diagnostic>,
+}
+
 pub fn desire(cfg: &Config, region: &str) -> Result<Vec<Resource>, Vec<Diagnostic>> {
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
-    let protect = cfg.default_protect();
-    let payload = json!({"tags": cfg.file.tags});
+    let ctx = Ctx {
+        cfg,
+        region,
+        protect: cfg.default_protect(),
+        payload: json!({"tags": cfg.file.tags}),
+    };
+    let mut acc = Acc::default();
     let edge = &cfg.file.edge;
     if let Some(waf) = edge.waf.as_ref().filter(|w| w.enabled != Some(false)) {
-        let at = |p: &[&str]| cfg.locate(&[&["edge", "waf"], p].concat());
         let scope = match waf.scope.unwrap_or(WafScope::Regional) {
             WafScope::Regional => "REGIONAL",
             WafScope::Cloudfront => "CLOUDFRONT",
         };
-        for (key, set) in &waf.ip_sets {
-            let version = set.ip_version.clone().unwrap_or_else(|| "IPV4".into());
-            if version != "IPV4" && version != "IPV6" {
-                diags.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!("edge.waf.ip_sets.{key}.ip_version: `{version}`"),
-                    )
-                    .hint("write IPV4 or IPV6")
-                    .at(at(&["ip_sets", key])),
-                );
-            }
-            let mut addrs: Vec<String> = set.addresses.clone();
-            addrs.sort();
-            addrs.dedup();
-            let mut r = Resource::new(format!("ip_set.{key}"), Kind::IpSet, key.clone())
-                .prop(
-                    "name",
-                    set.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-                )
-                .prop("description", set.description.clone().unwrap_or_default())
-                .prop("scope", scope)
-                .prop("ip_version", version)
-                .prop("addresses", json!(addrs));
-            r.protect = protect;
-            r.payload = Some(payload.clone());
-            out.push(r);
-        }
-        let name = waf.name.clone().unwrap_or_else(|| cfg.default_name("waf"));
-        let mut rules = Vec::new();
-        let mut priorities = BTreeSet::new();
-        for (rname, rule) in &waf.rules {
-            let rat = at(&["rules", rname]);
-            if !priorities.insert(rule.priority) {
-                diags.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!(
-                            "edge.waf.rules.{rname}: priority {} is used twice",
-                            rule.priority
-                        ),
-                    )
-                    .hint("give every rule its own priority")
-                    .at(rat.clone()),
-                );
-            }
-            let kinds = [
-                rule.managed.is_some(),
-                rule.rate_limit.is_some(),
-                !rule.geo_block.is_empty(),
-                rule.ip_set.is_some(),
-            ]
-            .iter()
-            .filter(|x| **x)
-            .count();
-            if kinds != 1 {
-                diags.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!("edge.waf.rules.{rname}: {kinds} rule kinds given"),
-                    )
-                    .hint("give exactly one of `managed`, `rate_limit`, `geo_block`, `ip_set`")
-                    .at(rat.clone()),
-                );
-                continue;
-            }
-            let metric = metric_name(rule.metric_name.as_deref().unwrap_or(rname));
-            let mut v = json!({"name": rname, "priority": rule.priority, "metric": metric});
-            if let Some(group) = &rule.managed {
-                let mut count_rules = rule.count_rules.clone();
-                count_rules.sort();
-                v["override"] = json!(if rule.count == Some(true) {
-                    "COUNT"
-                } else {
-                    "NONE"
-                });
-                v["statement"] = json!({"managed": {
-                    "vendor": rule.vendor.clone().unwrap_or_else(|| "AWS".into()),
-                    "name": group,
-                    "count_rules": count_rules,
-                }});
-            } else if let Some(limit) = rule.rate_limit {
-                v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Block)));
-                v["statement"] = json!({"rate_based": {"limit": limit, "aggregate": "IP"}});
-            } else if !rule.geo_block.is_empty() {
-                let mut c = rule.geo_block.clone();
-                c.sort();
-                v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Block)));
-                v["statement"] = json!({"geo_match": {"countries": c}});
-            } else if let Some(set) = &rule.ip_set {
-                if !waf.ip_sets.contains_key(set) {
-                    diags.push(
-                        Diagnostic::error(
-                            "reference",
-                            format!("edge.waf.rules.{rname}: no ip set `{set}`"),
-                        )
-                        .hint("declare it under edge.waf.ip_sets")
-                        .at(rat.clone()),
-                    );
-                    continue;
-                }
-                v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Allow)));
-                v["statement"] =
-                    json!({"ip_set": {"arn": ref_placeholder(&format!("ip_set.{set}"), "arn")}});
-            }
-            rules.push(v);
-        }
-        rules.sort_by_key(|r| r["priority"].as_i64().unwrap_or(0));
-        let default_action = waf.default_action.unwrap_or(WafAction::Allow);
-        let mut default = json!({"action": action_str(default_action)});
-        if let Some(b) = &waf.block_response {
-            if default_action != WafAction::Block {
-                diags.push(
-                    Diagnostic::error(
-                        "schema",
-                        "edge.waf.block_response is set but default_action is not BLOCK",
-                    )
-                    .hint("set `default_action: BLOCK`, or remove block_response")
-                    .at(at(&["block_response"])),
-                );
-            }
-            default["status"] = json!(b.status.unwrap_or(403));
-            default["body"] = json!(b.body);
-            default["content_type"] = json!(b
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "APPLICATION_JSON".into()));
-        }
-        let mut acl = Resource::new(WEB_ACL_ID.into(), Kind::WebAcl, name.clone())
-            .prop("name", name.as_str())
-            .prop("description", waf.description.clone().unwrap_or_default())
-            .prop("scope", scope)
-            .prop("default_action", default)
-            .prop(
-                "metric",
-                metric_name(waf.metric_name.as_deref().unwrap_or(&name)),
-            )
-            .prop("rules", Value::Array(rules));
-        acl.protect = protect;
-        acl.payload = Some(payload.clone());
-        out.push(acl);
+        ip_sets(&ctx, waf, scope, &mut acc);
+        web_acl(&ctx, waf, scope, &mut acc);
         if scope == "REGIONAL" {
-            let stages: Vec<(String, String)> = match &waf.stages {
-                Some(list) => list
-                    .iter()
-                    .filter_map(|s| {
-                        let (a, st) = s.split_once('.')?;
-                        Some((a.to_string(), st.to_string()))
-                    })
-                    .collect(),
-                None => cfg
-                    .file
-                    .rest_apis
-                    .iter()
-                    .flat_map(|(k, a)| a.stages.keys().map(move |s| (k.clone(), s.clone())))
-                    .collect(),
-            };
-            for (api, stage) in stages {
-                if super::v2::api_id_of_stage(cfg, &api, &stage).is_some() {
-                    diags.push(
-                        Diagnostic::error(
-                            "schema",
-                            format!("edge.waf.stages: `{api}.{stage}` is an HTTP or WebSocket API stage, which WAF cannot protect"),
-                        )
-                        .hint("AWS WAF attaches to REST API stages only; protect an HTTP API through a CloudFront distribution, or remove it from the list")
-                        .at(at(&["stages"])),
-                    );
-                    continue;
-                }
-                if !has_stage(cfg, &api, &stage) {
-                    diags.push(
-                        Diagnostic::error(
-                            "reference",
-                            format!("edge.waf.stages: no stage `{api}.{stage}`"),
-                        )
-                        .hint("write `<rest_apis key>.<stage name>`")
-                        .at(at(&["stages"])),
-                    );
-                    continue;
-                }
-                let mut r = Resource::new(
-                    format!("web_acl_association.{api}.{stage}"),
-                    Kind::WebAclAssociation,
-                    format!("{api}.{stage}"),
-                )
-                .prop("web_acl_arn", ref_placeholder(WEB_ACL_ID, "arn"))
-                .prop(
-                    "resource_arn",
-                    format!(
-                        "arn:aws:apigateway:{region}::/restapis/{}/stages/{stage}",
-                        ref_placeholder(&format!("rest_api.{api}"), "id")
-                    ),
-                );
-                r.deps.insert(format!("stage.{api}.{stage}"));
-                r.protect = protect;
-                out.push(r);
-            }
+            associations(&ctx, waf, &mut acc);
         }
     }
     for (key, d) in &edge.domains {
-        let at = |p: &[&str]| cfg.locate(&[&["edge", "domains", key], p].concat());
-        let edge_ep = d.endpoint_type == Some(DomainEndpoint::Edge);
-        let cert_region = if edge_ep { "us-east-1" } else { region };
-        let names = cert_names(&d.domain_name, &d.subject_alternative_names);
-        let cert_id = format!("certificate.{key}");
-        let mut cert = Resource::new(cert_id.clone(), Kind::Certificate, d.domain_name.clone())
-            .prop("domain_name", d.domain_name.as_str())
-            .prop("subject_alternative_names", json!(names[1..]))
-            .prop("region", cert_region)
-            .prop("validation", "DNS");
-        cert.protect = protect;
-        cert.payload = Some(json!({"tags": cfg.file.tags, "zone": d.hosted_zone}));
-        out.push(cert);
-        let mut validation_ids = BTreeSet::new();
-        for (i, _) in names.iter().enumerate() {
-            let id = format!("dns_record.{key}.validation{i}");
-            let mut r = Resource::new(
-                id.clone(),
-                Kind::DnsRecord,
-                format!("validation {}", names[i]),
-            )
-            .prop("zone", d.hosted_zone.as_str())
-            .prop("name", ref_placeholder(&cert_id, &format!("vname{i}")))
-            .prop("type", "CNAME")
-            .prop("ttl", 300)
-            .prop(
-                "values",
-                json!([ref_placeholder(&cert_id, &format!("vvalue{i}"))]),
-            );
-            r.protect = protect;
-            validation_ids.insert(id);
-            out.push(r);
-        }
-        let dom_id = format!("domain_name.{key}");
-        let mut dom = Resource::new(dom_id.clone(), Kind::DomainName, d.domain_name.clone())
-            .prop("domain_name", d.domain_name.as_str())
-            .prop("endpoint_type", if edge_ep { "EDGE" } else { "REGIONAL" })
-            .prop("security_policy", "TLS_1_2")
-            .prop("certificate_arn", ref_placeholder(&cert_id, "arn"));
-        dom.deps.extend(validation_ids);
-        dom.protect = protect;
-        dom.payload = Some(json!({
-            "tags": cfg.file.tags,
-            "zone": d.hosted_zone,
-            "mapped": !d.mappings.is_empty(),
-            "wait_seconds": d.wait_seconds.unwrap_or(900),
-            "certificate_id": cert_id,
-            "certificate_region": cert_region,
-        }));
-        out.push(dom);
-        for (path, target) in &d.mappings {
-            let base = path.trim_matches('/');
-            let base = if base.is_empty() { "(none)" } else { base };
-            let Some((api, stage)) = target.split_once('.') else {
-                diags.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!(
-                            "edge.domains.{key}.mappings.{path}: `{target}` is not `<api>.<stage>`"
-                        ),
-                    )
-                    .hint("write the API's key and the stage name, e.g. `main.prod`")
-                    .at(at(&["mappings", path])),
-                );
-                continue;
-            };
-            if let Some(api_id) = super::v2::api_id_of_stage(cfg, api, stage) {
-                // HTTP and WebSocket stages are mapped by the v2 API (CreateApiMapping).
-                let mkey = base.replace("(none)", "");
-                let mut m = Resource::new(
-                    format!("api_mapping.{key}.{base}"),
-                    Kind::ApiMapping,
-                    format!("{}/{mkey}", d.domain_name),
+        domain(&ctx, key, d, &mut acc);
+    }
+    if acc.diags.is_empty() {
+        Ok(acc.out)
+    } else {
+        Err(acc.diags)
+    }
+}
+
+fn waf_at(cfg: &Config, p: &[&str]) -> Option<crate::diag::Location> {
+    cfg.locate(&[&["edge", "waf"], p].concat())
+}
+
+/// The IP sets the rules name.
+fn ip_sets(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
+    let Ctx { cfg, protect, .. } = *ctx;
+    let payload = &ctx.payload;
+    let (out, diags) = (&mut acc.out, &mut acc.diags);
+    let at = |p: &[&str]| waf_at(cfg, p);
+    for (key, set) in &waf.ip_sets {
+        let version = set.ip_version.clone().unwrap_or_else(|| "IPV4".into());
+        if version != "IPV4" && version != "IPV6" {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("edge.waf.ip_sets.{key}.ip_version: `{version}`"),
                 )
-                .prop("domain_name", d.domain_name.as_str())
-                .prop("api_id", ref_placeholder(&api_id, "id"))
-                .prop("stage", stage)
-                .prop("api_mapping_key", mkey);
-                m.deps.insert(dom_id.clone());
-                m.deps.insert(format!("api_stage.{api}.{stage}"));
-                m.protect = protect;
-                out.push(m);
-                continue;
-            }
-            if !has_stage(cfg, api, stage) {
+                .hint("write IPV4 or IPV6")
+                .at(at(&["ip_sets", key])),
+            );
+        }
+        let mut addrs: Vec<String> = set.addresses.clone();
+        addrs.sort();
+        addrs.dedup();
+        let mut r = Resource::new(format!("ip_set.{key}"), Kind::IpSet, key.clone())
+            .prop(
+                "name",
+                set.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+            )
+            .prop("description", set.description.clone().unwrap_or_default())
+            .prop("scope", scope)
+            .prop("ip_version", version)
+            .prop("addresses", json!(addrs));
+        r.protect = protect;
+        r.payload = Some(payload.clone());
+        out.push(r);
+    }
+}
+
+/// The web ACL: its rules (managed groups, rate limits, geo blocks, IP sets) and default.
+fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
+    let Ctx { cfg, protect, .. } = *ctx;
+    let payload = &ctx.payload;
+    let (out, diags) = (&mut acc.out, &mut acc.diags);
+    let at = |p: &[&str]| waf_at(cfg, p);
+    let name = waf.name.clone().unwrap_or_else(|| cfg.default_name("waf"));
+    let mut rules = Vec::new();
+    let mut priorities = BTreeSet::new();
+    for (rname, rule) in &waf.rules {
+        let rat = at(&["rules", rname]);
+        if !priorities.insert(rule.priority) {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "edge.waf.rules.{rname}: priority {} is used twice",
+                        rule.priority
+                    ),
+                )
+                .hint("give every rule its own priority")
+                .at(rat.clone()),
+            );
+        }
+        let kinds = [
+            rule.managed.is_some(),
+            rule.rate_limit.is_some(),
+            !rule.geo_block.is_empty(),
+            rule.ip_set.is_some(),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if kinds != 1 {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("edge.waf.rules.{rname}: {kinds} rule kinds given"),
+                )
+                .hint("give exactly one of `managed`, `rate_limit`, `geo_block`, `ip_set`")
+                .at(rat.clone()),
+            );
+            continue;
+        }
+        let metric = metric_name(rule.metric_name.as_deref().unwrap_or(rname));
+        let mut v = json!({"name": rname, "priority": rule.priority, "metric": metric});
+        if let Some(group) = &rule.managed {
+            let mut count_rules = rule.count_rules.clone();
+            count_rules.sort();
+            v["override"] = json!(if rule.count == Some(true) {
+                "COUNT"
+            } else {
+                "NONE"
+            });
+            v["statement"] = json!({"managed": {
+                "vendor": rule.vendor.clone().unwrap_or_else(|| "AWS".into()),
+                "name": group,
+                "count_rules": count_rules,
+            }});
+        } else if let Some(limit) = rule.rate_limit {
+            v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Block)));
+            v["statement"] = json!({"rate_based": {"limit": limit, "aggregate": "IP"}});
+        } else if !rule.geo_block.is_empty() {
+            let mut c = rule.geo_block.clone();
+            c.sort();
+            v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Block)));
+            v["statement"] = json!({"geo_match": {"countries": c}});
+        } else if let Some(set) = &rule.ip_set {
+            if !waf.ip_sets.contains_key(set) {
                 diags.push(
                     Diagnostic::error(
                         "reference",
-                        format!("edge.domains.{key}.mappings.{path}: no stage `{target}`"),
+                        format!("edge.waf.rules.{rname}: no ip set `{set}`"),
                     )
-                    .hint("map to a stage this stack declares")
-                    .at(at(&["mappings", path])),
+                    .hint("declare it under edge.waf.ip_sets")
+                    .at(rat.clone()),
                 );
                 continue;
             }
+            v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Allow)));
+            v["statement"] =
+                json!({"ip_set": {"arn": ref_placeholder(&format!("ip_set.{set}"), "arn")}});
+        }
+        rules.push(v);
+    }
+    rules.sort_by_key(|r| r["priority"].as_i64().unwrap_or(0));
+    let default_action = waf.default_action.unwrap_or(WafAction::Allow);
+    let mut default = json!({"action": action_str(default_action)});
+    if let Some(b) = &waf.block_response {
+        if default_action != WafAction::Block {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    "edge.waf.block_response is set but default_action is not BLOCK",
+                )
+                .hint("set `default_action: BLOCK`, or remove block_response")
+                .at(at(&["block_response"])),
+            );
+        }
+        default["status"] = json!(b.status.unwrap_or(403));
+        default["body"] = json!(b.body);
+        default["content_type"] = json!(b
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "APPLICATION_JSON".into()));
+    }
+    let mut acl = Resource::new(WEB_ACL_ID.into(), Kind::WebAcl, name.clone())
+        .prop("name", name.as_str())
+        .prop("description", waf.description.clone().unwrap_or_default())
+        .prop("scope", scope)
+        .prop("default_action", default)
+        .prop(
+            "metric",
+            metric_name(waf.metric_name.as_deref().unwrap_or(&name)),
+        )
+        .prop("rules", Value::Array(rules));
+    acl.protect = protect;
+    acl.payload = Some(payload.clone());
+    out.push(acl);
+}
+
+/// The REST API stages the ACL protects (all of them unless `stages` names some).
+fn associations(ctx: &Ctx, waf: &Waf, acc: &mut Acc) {
+    let Ctx {
+        cfg,
+        region,
+        protect,
+        ..
+    } = *ctx;
+    let (out, diags) = (&mut acc.out, &mut acc.diags);
+    let at = |p: &[&str]| waf_at(cfg, p);
+    let stages: Vec<(String, String)> = match &waf.stages {
+        Some(list) => list
+            .iter()
+            .filter_map(|s| {
+                let (a, st) = s.split_once('.')?;
+                Some((a.to_string(), st.to_string()))
+            })
+            .collect(),
+        None => cfg
+            .file
+            .rest_apis
+            .iter()
+            .flat_map(|(k, a)| a.stages.keys().map(move |s| (k.clone(), s.clone())))
+            .collect(),
+    };
+    for (api, stage) in stages {
+        if super::v2::api_id_of_stage(cfg, &api, &stage).is_some() {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("edge.waf.stages: `{api}.{stage}` is an HTTP or WebSocket API stage, which WAF cannot protect"),
+                )
+                .hint("AWS WAF attaches to REST API stages only; protect an HTTP API through a CloudFront distribution, or remove it from the list")
+                .at(at(&["stages"])),
+            );
+            continue;
+        }
+        if !has_stage(cfg, &api, &stage) {
+            diags.push(
+                Diagnostic::error(
+                    "reference",
+                    format!("edge.waf.stages: no stage `{api}.{stage}`"),
+                )
+                .hint("write `<rest_apis key>.<stage name>`")
+                .at(at(&["stages"])),
+            );
+            continue;
+        }
+        let mut r = Resource::new(
+            format!("web_acl_association.{api}.{stage}"),
+            Kind::WebAclAssociation,
+            format!("{api}.{stage}"),
+        )
+        .prop("web_acl_arn", ref_placeholder(WEB_ACL_ID, "arn"))
+        .prop(
+            "resource_arn",
+            format!(
+                "arn:aws:apigateway:{region}::/restapis/{}/stages/{stage}",
+                ref_placeholder(&format!("rest_api.{api}"), "id")
+            ),
+        );
+        r.deps.insert(format!("stage.{api}.{stage}"));
+        r.protect = protect;
+        out.push(r);
+    }
+}
+
+/// A custom domain: its certificate, the validation records, the domain, its mappings and
+/// alias records.
+fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
+    let Ctx {
+        cfg,
+        region,
+        protect,
+        ..
+    } = *ctx;
+    let (out, diags) = (&mut acc.out, &mut acc.diags);
+    let at = |p: &[&str]| cfg.locate(&[&["edge", "domains", key], p].concat());
+    let edge_ep = d.endpoint_type == Some(DomainEndpoint::Edge);
+    let cert_region = if edge_ep { "us-east-1" } else { region };
+    let names = cert_names(&d.domain_name, &d.subject_alternative_names);
+    let cert_id = format!("certificate.{key}");
+    let mut cert = Resource::new(cert_id.clone(), Kind::Certificate, d.domain_name.clone())
+        .prop("domain_name", d.domain_name.as_str())
+        .prop("subject_alternative_names", json!(names[1..]))
+        .prop("region", cert_region)
+        .prop("validation", "DNS");
+    cert.protect = protect;
+    cert.payload = Some(json!({"tags": cfg.file.tags, "zone": d.hosted_zone}));
+    out.push(cert);
+    let mut validation_ids = BTreeSet::new();
+    for (i, _) in names.iter().enumerate() {
+        let id = format!("dns_record.{key}.validation{i}");
+        let mut r = Resource::new(
+            id.clone(),
+            Kind::DnsRecord,
+            format!("validation {}", names[i]),
+        )
+        .prop("zone", d.hosted_zone.as_str())
+        .prop("name", ref_placeholder(&cert_id, &format!("vname{i}")))
+        .prop("type", "CNAME")
+        .prop("ttl", 300)
+        .prop(
+            "values",
+            json!([ref_placeholder(&cert_id, &format!("vvalue{i}"))]),
+        );
+        r.protect = protect;
+        validation_ids.insert(id);
+        out.push(r);
+    }
+    let dom_id = format!("domain_name.{key}");
+    let mut dom = Resource::new(dom_id.clone(), Kind::DomainName, d.domain_name.clone())
+        .prop("domain_name", d.domain_name.as_str())
+        .prop("endpoint_type", if edge_ep { "EDGE" } else { "REGIONAL" })
+        .prop("security_policy", "TLS_1_2")
+        .prop("certificate_arn", ref_placeholder(&cert_id, "arn"));
+    dom.deps.extend(validation_ids);
+    dom.protect = protect;
+    dom.payload = Some(json!({
+        "tags": cfg.file.tags,
+        "zone": d.hosted_zone,
+        "mapped": !d.mappings.is_empty(),
+        "wait_seconds": d.wait_seconds.unwrap_or(900),
+        "certificate_id": cert_id,
+        "certificate_region": cert_region,
+    }));
+    out.push(dom);
+    for (path, target) in &d.mappings {
+        let base = path.trim_matches('/');
+        let base = if base.is_empty() { "(none)" } else { base };
+        let Some((api, stage)) = target.split_once('.') else {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "edge.domains.{key}.mappings.{path}: `{target}` is not `<api>.<stage>`"
+                    ),
+                )
+                .hint("write the API's key and the stage name, e.g. `main.prod`")
+                .at(at(&["mappings", path])),
+            );
+            continue;
+        };
+        if let Some(api_id) = super::v2::api_id_of_stage(cfg, api, stage) {
+            // HTTP and WebSocket stages are mapped by the v2 API (CreateApiMapping).
+            let mkey = base.replace("(none)", "");
             let mut m = Resource::new(
-                format!("base_path_mapping.{key}.{base}"),
-                Kind::BasePathMapping,
-                format!("{}/{}", d.domain_name, base.replace("(none)", "")),
+                format!("api_mapping.{key}.{base}"),
+                Kind::ApiMapping,
+                format!("{}/{mkey}", d.domain_name),
             )
             .prop("domain_name", d.domain_name.as_str())
-            .prop("base_path", base)
-            .prop(
-                "rest_api_id",
-                ref_placeholder(&format!("rest_api.{api}"), "id"),
-            )
-            .prop("stage", stage);
+            .prop("api_id", ref_placeholder(&api_id, "id"))
+            .prop("stage", stage)
+            .prop("api_mapping_key", mkey);
             m.deps.insert(dom_id.clone());
-            m.deps.insert(format!("stage.{api}.{stage}"));
+            m.deps.insert(format!("api_stage.{api}.{stage}"));
             m.protect = protect;
             out.push(m);
+            continue;
         }
-        let mut types = vec!["A"];
-        if d.ipv6 != Some(false) {
-            types.push("AAAA");
-        }
-        for t in types {
-            let mut r = Resource::new(
-                format!("dns_record.{key}.{t}"),
-                Kind::DnsRecord,
-                format!("{} {t}", d.domain_name),
-            )
-            .prop("zone", d.hosted_zone.as_str())
-            .prop("name", fqdn(&d.domain_name))
-            .prop("type", t)
-            .prop(
-                "alias",
-                json!({
-                    "dns_name": ref_placeholder(&dom_id, "target"),
-                    "zone_id": ref_placeholder(&dom_id, "target_zone_id"),
-                }),
+        if !has_stage(cfg, api, stage) {
+            diags.push(
+                Diagnostic::error(
+                    "reference",
+                    format!("edge.domains.{key}.mappings.{path}: no stage `{target}`"),
+                )
+                .hint("map to a stage this stack declares")
+                .at(at(&["mappings", path])),
             );
-            r.protect = protect;
-            out.push(r);
+            continue;
         }
+        let mut m = Resource::new(
+            format!("base_path_mapping.{key}.{base}"),
+            Kind::BasePathMapping,
+            format!("{}/{}", d.domain_name, base.replace("(none)", "")),
+        )
+        .prop("domain_name", d.domain_name.as_str())
+        .prop("base_path", base)
+        .prop(
+            "rest_api_id",
+            ref_placeholder(&format!("rest_api.{api}"), "id"),
+        )
+        .prop("stage", stage);
+        m.deps.insert(dom_id.clone());
+        m.deps.insert(format!("stage.{api}.{stage}"));
+        m.protect = protect;
+        out.push(m);
     }
-    if diags.is_empty() {
-        Ok(out)
-    } else {
-        Err(diags)
+    let mut types = vec!["A"];
+    if d.ipv6 != Some(false) {
+        types.push("AAAA");
+    }
+    for t in types {
+        let mut r = Resource::new(
+            format!("dns_record.{key}.{t}"),
+            Kind::DnsRecord,
+            format!("{} {t}", d.domain_name),
+        )
+        .prop("zone", d.hosted_zone.as_str())
+        .prop("name", fqdn(&d.domain_name))
+        .prop("type", t)
+        .prop(
+            "alias",
+            json!({
+                "dns_name": ref_placeholder(&dom_id, "target"),
+                "zone_id": ref_placeholder(&dom_id, "target_zone_id"),
+            }),
+        );
+        r.protect = protect;
+        out.push(r);
     }
 }

@@ -304,64 +304,35 @@ impl Aws {
             .await
             .map_err(|e| AwsError::NoCredentials(first_line(&e.to_string())))?;
         let calls = Arc::new(CallCounter::default());
-        let apigw = aws_sdk_apigateway::Client::from_conf(
-            aws_sdk_apigateway::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let apigwv2 = aws_sdk_apigatewayv2::Client::from_conf(
-            aws_sdk_apigatewayv2::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
-            aws_sdk_cloudwatchlogs::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let lambda = aws_sdk_lambda::Client::from_conf(
-            aws_sdk_lambda::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
-            aws_sdk_cloudwatch::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let wafv2 = aws_sdk_wafv2::Client::from_conf(
-            aws_sdk_wafv2::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let acm = aws_sdk_acm::Client::from_conf(
-            aws_sdk_acm::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let us_east_1 = Region::new("us-east-1");
-        let acm_us_east_1 = aws_sdk_acm::Client::from_conf(
-            aws_sdk_acm::config::Builder::from(&sdk)
-                .region(us_east_1.clone())
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let wafv2_us_east_1 = aws_sdk_wafv2::Client::from_conf(
-            aws_sdk_wafv2::config::Builder::from(&sdk)
-                .region(us_east_1)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let dynamodb = aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
-        let route53 = aws_sdk_route53::Client::from_conf(
-            aws_sdk_route53::config::Builder::from(&sdk)
-                .interceptor(CountCalls(calls.clone()))
-                .build(),
-        );
+        // Every client counts its requests into `calls`; `in us-east-1` for the edge's.
+        macro_rules! client {
+            ($sdk:ident) => {
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(&sdk)
+                        .interceptor(CountCalls(calls.clone()))
+                        .build(),
+                )
+            };
+            ($sdk:ident in us-east-1) => {
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(&sdk)
+                        .region(Region::new("us-east-1"))
+                        .interceptor(CountCalls(calls.clone()))
+                        .build(),
+                )
+            };
+        }
+        let apigw = client!(aws_sdk_apigateway);
+        let apigwv2 = client!(aws_sdk_apigatewayv2);
+        let logs = client!(aws_sdk_cloudwatchlogs);
+        let lambda = client!(aws_sdk_lambda);
+        let cloudwatch = client!(aws_sdk_cloudwatch);
+        let wafv2 = client!(aws_sdk_wafv2);
+        let acm = client!(aws_sdk_acm);
+        let acm_us_east_1 = client!(aws_sdk_acm in us-east-1);
+        let wafv2_us_east_1 = client!(aws_sdk_wafv2 in us-east-1);
+        let dynamodb = client!(aws_sdk_dynamodb);
+        let route53 = client!(aws_sdk_route53);
         let endpoint = opts
             .endpoint_url
             .clone()
