@@ -1,0 +1,164 @@
+//! v2 stages, their access-log groups and (without auto-deploy) deployments.
+
+use super::spec::*;
+use crate::config::v2::Stage;
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::model::{ref_placeholder, Kind, Resource};
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+/// Seed 000's access-log fields in v2's `$context` names.
+pub fn default_format(websocket: bool) -> IndexMap<String, String> {
+    let mut f: Vec<(&str, &str)> = vec![
+        ("requestId", "$context.requestId"),
+        ("ip", "$context.identity.sourceIp"),
+        ("requestTime", "$context.requestTime"),
+        ("routeKey", "$context.routeKey"),
+        ("status", "$context.status"),
+    ];
+    if websocket {
+        f.extend([
+            ("eventType", "$context.eventType"),
+            ("connectionId", "$context.connectionId"),
+        ]);
+    } else {
+        f.extend([
+            ("httpMethod", "$context.httpMethod"),
+            ("protocol", "$context.protocol"),
+            ("responseLength", "$context.responseLength"),
+            ("latency", "$context.responseLatency"),
+        ]);
+    }
+    f.into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+pub fn stage_resources(
+    cfg: &Config,
+    spec: &ApiSpec,
+    name: &str,
+    stage: &Stage,
+    protect: bool,
+) -> Result<Vec<Resource>, Diagnostic> {
+    let key = spec.key;
+    let api_id = spec.id();
+    let name_ok = name == "$default"
+        || !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(Diagnostic::error(
+            "schema",
+            format!(
+                "stage name `{name}` may hold only letters, digits, - and _ (or be `$default`)"
+            ),
+        )
+        .hint("rename the stage"));
+    }
+    if !spec.websocket && stage.logging_level.is_some() {
+        return Err(Diagnostic::error(
+            "schema",
+            format!("stage {name}: HTTP APIs have no execution logging level"),
+        )
+        .hint("remove `logging_level`; use `access_logs`"));
+    }
+    if let Some(l) = &stage.logging_level {
+        if !["OFF", "ERROR", "INFO"].contains(&l.as_str()) {
+            return Err(
+                Diagnostic::error("schema", format!("stage {name}: logging_level `{l}`"))
+                    .hint("use OFF, ERROR or INFO"),
+            );
+        }
+    }
+    let sprotect = stage.protect.unwrap_or(protect);
+    let mut out = Vec::new();
+    let throttle = |t: Option<&crate::config::schema::Throttling>| {
+        (
+            json!(t.and_then(|t| t.burst_limit)),
+            // Whole rates as integers, as the reader gives them back: `10 → 5`, not `10 → 5.0`.
+            t.and_then(|t| t.rate_limit)
+                .map(crate::model::usage::number)
+                .unwrap_or(Value::Null),
+        )
+    };
+    let (burst, rate) = throttle(stage.throttling.as_ref());
+    let defaults = json!({
+        "throttling_burst_limit": burst,
+        "throttling_rate_limit": rate,
+        "detailed_metrics_enabled": stage.metrics.unwrap_or(false),
+        "logging_level": if spec.websocket { json!(stage.logging_level.clone().unwrap_or_else(|| "OFF".into())) } else { Value::Null },
+        "data_trace_enabled": if spec.websocket { json!(false) } else { Value::Null },
+    });
+    let routes: Map<String, Value> = stage
+        .routes
+        .iter()
+        .map(|(k, t)| {
+            let (b, r) = throttle(Some(t));
+            (
+                k.clone(),
+                json!({"throttling_burst_limit": b, "throttling_rate_limit": r}),
+            )
+        })
+        .collect();
+    let logs = stage
+        .access_logs
+        .as_ref()
+        .filter(|a| a.enabled != Some(false));
+    let (dest, format) = match logs {
+        Some(a) => {
+            let lg_id = format!("log_group.{key}.{name}");
+            let lg_name = a.log_group.clone().unwrap_or_else(|| {
+                format!(
+                    "/aws/api-gateway/{}/{}",
+                    spec.name,
+                    name.trim_start_matches('$')
+                )
+            });
+            let mut lg = Resource::new(lg_id.clone(), Kind::LogGroup, lg_name.clone())
+                .prop("name", lg_name)
+                .prop("retention_days", json!(a.retention_days));
+            lg.protect = sprotect;
+            out.push(lg);
+            let fmt = a
+                .format
+                .clone()
+                .unwrap_or_else(|| default_format(spec.websocket));
+            (
+                json!(ref_placeholder(&lg_id, "arn")),
+                json!(serde_json::to_string(&fmt).unwrap_or_default()),
+            )
+        }
+        None => (Value::Null, Value::Null),
+    };
+    let auto_deploy = stage.auto_deploy.unwrap_or(true);
+    let stage_id = format!("api_stage.{key}.{name}");
+    let mut s = Resource::new(stage_id.clone(), Kind::ApiStage, name.to_string())
+        .prop("stage_name", name)
+        .prop("description", json!(stage.description))
+        .prop("auto_deploy", auto_deploy)
+        .prop("default_route_settings", defaults)
+        .prop("route_settings", Value::Object(routes))
+        .prop("access_log_destination", dest)
+        .prop("access_log_format", format)
+        .prop("stage_variables", json!(stage.variables));
+    s.parent = Some(api_id.clone());
+    s.deps.insert(api_id.clone());
+    s.protect = sprotect;
+    s.payload = Some(json!({"tags": cfg.file.tags}));
+    out.push(s);
+    if !auto_deploy {
+        let mut d = Resource::new(
+            format!("api_deployment.{key}.{name}"),
+            Kind::ApiDeployment,
+            format!("{key}/{name}"),
+        );
+        d.parent = Some(api_id.clone());
+        d.deps.insert(stage_id);
+        d.protect = sprotect;
+        out.push(d);
+    }
+    Ok(out)
+}
