@@ -561,3 +561,107 @@ pub fn parse_var(s: &str) -> Result<(String, String), String> {
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Loading and overlays on files written here: no emulator, no network.
+    use super::*;
+    use std::path::PathBuf;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const CONTRACT: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n";
+
+    fn stack(dir: &Path, env: &str) -> PathBuf {
+        write(dir, "openapi.yaml", CONTRACT);
+        write(
+            dir,
+            "base.yaml",
+            "stack: s\nregion: eu-west-1\nvariables: {host: base.example.com}\ntags: {team: a}\nrest_apis:\n  main:\n    openapi: openapi.yaml\n    integration: {type: HTTP_PROXY, uri: 'http://${var.host}{path}'}\n    stages:\n      live: {description: base}\n",
+        );
+        write(dir, "env.yaml", env)
+    }
+
+    fn load_vars(path: &Path, vars: &[(&str, &str)]) -> Result<Config, Diagnostics> {
+        let vars = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        load(path, &LoadOptions { vars })
+    }
+
+    #[test]
+    fn an_overlay_overrides_the_base_key_by_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = stack(
+            tmp.path(),
+            "extends: base.yaml\nenvironment: dev\ntags: {owner: b}\nrest_apis:\n  main:\n    stages:\n      live: {description: dev}\n",
+        );
+        let cfg = load_vars(&env, &[]).unwrap();
+        assert_eq!((cfg.stack.as_str(), cfg.environment.as_str()), ("s", "dev"));
+        let api = &cfg.file.rest_apis["main"];
+        assert_eq!(api.stages["live"].description.as_deref(), Some("dev"));
+        // Maps merge: the base's tag stays beside the overlay's.
+        assert_eq!(cfg.file.tags.get("team").map(String::as_str), Some("a"));
+        assert_eq!(cfg.file.tags.get("owner").map(String::as_str), Some("b"));
+        assert!(
+            cfg.contracts.contains_key("main"),
+            "the base's contract path is kept"
+        );
+    }
+
+    #[test]
+    fn variables_come_from_the_files_then_the_command_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = stack(tmp.path(), "extends: base.yaml\nenvironment: dev\n");
+        let uri = |cfg: &Config| {
+            let i = cfg.file.rest_apis["main"].integration.as_ref().unwrap();
+            i.uri.clone().unwrap_or_default()
+        };
+        assert_eq!(
+            uri(&load_vars(&env, &[]).unwrap()),
+            "http://base.example.com{path}"
+        );
+        let over = load_vars(&env, &[("host", "cli.example.com")]).unwrap();
+        assert_eq!(uri(&over), "http://cli.example.com{path}");
+    }
+
+    #[test]
+    fn a_wrong_key_in_an_overlay_is_placed_in_that_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = stack(
+            tmp.path(),
+            "extends: base.yaml\nenvironment: dev\nrest_apis:\n  main:\n    stagez: {}\n",
+        );
+        let e = load_vars(&env, &[]).unwrap_err().to_string();
+        assert!(e.contains("env.yaml:5"), "{e}");
+        assert!(e.contains("stagez"), "{e}");
+    }
+
+    #[test]
+    fn an_extends_loop_is_reported_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "a.yaml", "extends: b.yaml\n");
+        write(tmp.path(), "b.yaml", "extends: a.yaml\n");
+        let e = load_vars(&tmp.path().join("a.yaml"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a cycle"), "{e}");
+        assert!(e.contains("a.yaml → ") && e.contains("b.yaml → "), "{e}");
+    }
+
+    #[test]
+    fn an_undefined_variable_is_an_error_naming_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = stack(
+            tmp.path(),
+            "extends: base.yaml\nenvironment: dev\nvariables: {other: '${var.nope}'}\n",
+        );
+        let e = load_vars(&env, &[]).unwrap_err().to_string();
+        assert!(e.contains("nope"), "{e}");
+    }
+}

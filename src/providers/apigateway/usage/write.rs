@@ -1,281 +1,18 @@
-//! API keys, usage plans and usage-plan keys: read what the stack owns, write changes.
-//!
-//! Reads: GetApiKeys (values included, only to hash them), GetUsagePlans, and GetUsagePlanKeys
-//! per owned plan. Key values are read at apply time from the source the payload names and
-//! never leave this module: props carry their digest, errors are scrubbed of them.
-//!
-//! UpdateUsagePlan is allowed once per 20 s per account, so every change to one plan goes in
-//! one call.
+//! Create, update and delete API keys, usage plans and their keys. Key values are read
+//! at apply time and never leave this file: errors are scrubbed of them.
 
-use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
+use crate::model::owner::TAG_VALUE_SOURCE;
 use crate::model::usage::{number, value_digest, ValueSource};
-use crate::model::{Kind, LiveResource, LiveState, Outputs, Props};
+use crate::model::{Kind, Outputs, Props};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
 use crate::providers::kit::{after, ignore_missing, out_of, patch, s, tags, Out};
 use aws_sdk_apigateway::types::{
-    ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings, UsagePlan,
+    ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings,
 };
-use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-fn service_error(op: &str, code: &str, message: String) -> AwsError {
-    AwsError::Service {
-        op: op.into(),
-        code: code.into(),
-        message,
-    }
-}
-
-// ---- read ----
-
-/// Owned API keys, usage plans and the owned keys attached to owned plans. Runs after the
-/// REST APIs are in `live`: a plan's stages are named by the stack's API keys (`main.prod`).
-pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
-    let apis: HashMap<String, String> = live
-        .resources
-        .values()
-        .filter(|r| r.kind == Kind::RestApi)
-        .filter_map(|r| {
-            Some((
-                r.outputs.get("id")?.clone(),
-                r.id.trim_start_matches("rest_api.").to_string(),
-            ))
-        })
-        .collect();
-    let (keys, plans) = tokio::try_join!(read_keys(aws, owner), read_plans(aws, owner, &apis))?;
-    // Inserted first, so a duplicate key or plan has its `~dupN` id before the attachments
-    // are named after it.
-    let mut key_ids: HashMap<String, String> = HashMap::new();
-    for k in keys {
-        let aws_id = k.outputs.get("id").cloned().unwrap_or_default();
-        key_ids.insert(aws_id, live.insert(k));
-    }
-    let plan_ids: Vec<String> = plans.into_iter().map(|p| live.insert(p)).collect();
-    let plans: Vec<&LiveResource> = plan_ids.iter().map(|id| &live.resources[id]).collect();
-    let reads = plans.into_iter().map(|p| read_plan_keys(aws, p, &key_ids));
-    let attached = futures::future::try_join_all(reads).await?;
-    for r in attached.into_iter().flatten() {
-        live.insert(r);
-    }
-    Ok(())
-}
-
-async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
-    let mut out = Vec::new();
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_api_keys()
-                    .include_values(true)
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
-    })
-    .await?;
-    for k in &pages {
-        let Some((id, protect)) = owned(k.tags(), owner) else {
-            continue;
-        };
-        let mut props = Props::new();
-        props.insert("name".into(), json!(k.name()));
-        props.insert(
-            "description".into(),
-            json!(k.description().unwrap_or_default()),
-        );
-        props.insert("enabled".into(), json!(k.enabled()));
-        let given = k
-            .tags()
-            .and_then(|t| t.get(TAG_VALUE_SOURCE))
-            .is_some_and(|v| v == "stack");
-        if given {
-            props.insert(
-                "value_sha256".into(),
-                json!(value_digest(owner, k.value().unwrap_or_default())),
-            );
-        }
-        out.push(LiveResource {
-            name: id.trim_start_matches("api_key.").to_string(),
-            id,
-            kind: Kind::ApiKey,
-            props,
-            outputs: [("id".to_string(), k.id().unwrap_or_default().to_string())].into(),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect,
-        });
-    }
-    Ok(out)
-}
-
-async fn read_plans(
-    aws: &Aws,
-    owner: &str,
-    apis: &HashMap<String, String>,
-) -> Result<Vec<LiveResource>, AwsError> {
-    let mut out = Vec::new();
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_usage_plans()
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
-    })
-    .await?;
-    for p in &pages {
-        if let Some((id, protect)) = owned(p.tags(), owner) {
-            out.push(plan_resource(id, protect, p, apis));
-        }
-    }
-    Ok(out)
-}
-
-fn throttle_value(t: &ThrottleSettings) -> Value {
-    let mut o = Map::new();
-    if t.rate_limit() != 0.0 {
-        o.insert("rate_limit".into(), number(t.rate_limit()));
-    }
-    if t.burst_limit() != 0 {
-        o.insert("burst_limit".into(), json!(t.burst_limit()));
-    }
-    if o.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(o)
-    }
-}
-
-/// The shape `model::usage` gives the desired side. A stage of an API this stack owns is
-/// keyed `<api key>.<stage>`; any other is keyed `<api id>:<stage>` and shows as drift.
-fn plan_resource(
-    id: String,
-    protect: bool,
-    p: &UsagePlan,
-    apis: &HashMap<String, String>,
-) -> LiveResource {
-    let mut deps = BTreeSet::new();
-    let mut stages = Map::new();
-    for s in p.api_stages() {
-        let (api_id, stage) = (
-            s.api_id().unwrap_or_default(),
-            s.stage().unwrap_or_default(),
-        );
-        let throttle: BTreeMap<String, Value> = s
-            .throttle()
-            .into_iter()
-            .flatten()
-            .map(|(k, t)| (k.clone(), throttle_value(t)))
-            .collect();
-        let key = match apis.get(api_id) {
-            Some(api) => {
-                deps.insert(format!("rest_api.{api}"));
-                deps.insert(format!("stage.{api}.{stage}"));
-                format!("{api}.{stage}")
-            }
-            None => format!("{api_id}:{stage}"),
-        };
-        stages.insert(
-            key,
-            json!({"api_id": api_id, "stage": stage, "throttle": throttle}),
-        );
-    }
-    let quota = p.quota().map_or(Value::Null, |q| {
-        json!({
-            "limit": q.limit(),
-            "period": q.period().map(|x| x.as_str()),
-            "offset": q.offset(),
-        })
-    });
-    let props: Props = [
-        ("name".to_string(), json!(p.name())),
-        (
-            "description".to_string(),
-            json!(p.description().unwrap_or_default()),
-        ),
-        (
-            "throttle".to_string(),
-            p.throttle().map_or(Value::Null, throttle_value),
-        ),
-        ("quota".to_string(), quota),
-        ("api_stages".to_string(), Value::Object(stages)),
-    ]
-    .into();
-    LiveResource {
-        name: id.trim_start_matches("usage_plan.").to_string(),
-        id,
-        kind: Kind::UsagePlan,
-        props,
-        outputs: [("id".to_string(), p.id().unwrap_or_default().to_string())].into(),
-        deps,
-        parent: None,
-        protect,
-    }
-}
-
-/// The plan's keys that this stack owns; others attached by hand are not ours to touch.
-async fn read_plan_keys(
-    aws: &Aws,
-    plan: &LiveResource,
-    key_ids: &HashMap<String, String>,
-) -> Result<Vec<LiveResource>, AwsError> {
-    let plan_id = plan.outputs.get("id").cloned().unwrap_or_default();
-    let plan_key = plan.id.trim_start_matches("usage_plan.");
-    let mut out = Vec::new();
-    let plan_ref = &plan_id;
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_usage_plan_keys()
-                    .usage_plan_id(plan_ref)
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
-    })
-    .await?;
-    for k in &pages {
-        let key_id = k.id().unwrap_or_default();
-        let Some(key_rid) = key_ids.get(key_id) else {
-            continue;
-        };
-        let key = key_rid.trim_start_matches("api_key.");
-        out.push(
-            LiveResource::new(
-                format!("usage_plan_key.{plan_key}.{key}"),
-                Kind::UsagePlanKey,
-                format!("{plan_key}/{key}"),
-                [
-                    ("plan_id".to_string(), json!(plan_id)),
-                    ("key_id".to_string(), json!(key_id)),
-                ]
-                .into(),
-                [
-                    ("id".to_string(), key_id.to_string()),
-                    ("plan_id".to_string(), plan_id.clone()),
-                ]
-                .into(),
-            )
-            .with_deps([plan.id.clone(), key_rid.clone()].into())
-            .protected(plan.protect),
-        );
-    }
-    Ok(out)
-}
-
-// ---- write ----
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 pub async fn put(
     aws: &Aws,
@@ -291,7 +28,7 @@ pub async fn put(
         Kind::UsagePlan if create => create_usage_plan(aws, ch, owner).await,
         Kind::UsagePlan => update_usage_plan(aws, ch).await,
         Kind::UsagePlanKey => put_usage_plan_key(aws, ch, outputs, create).await,
-        other => Err(service_error(
+        other => Err(kit::err(
             "apply",
             "Unsupported",
             format!("{} is a {} and not handled here", ch.id, other.as_str()),
@@ -311,7 +48,7 @@ pub async fn delete(aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), Aw
             let plan_id = ch.live_outputs.get("plan_id").cloned().unwrap_or_default();
             delete_plan_key(aws, &plan_id, &id).await
         }
-        other => Err(service_error(
+        other => Err(kit::err(
             "apply",
             "Unsupported",
             format!("{} is a {} and not handled here", ch.id, other.as_str()),
@@ -342,9 +79,9 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
         Some(src) => {
             let v = src
                 .read()
-                .map_err(|e| service_error("CreateApiKey", "ApiKeyValue", e))?;
+                .map_err(|e| kit::err("CreateApiKey", "ApiKeyValue", e))?;
             if s(a, "value_sha256") != Some(value_digest(owner, &v).as_str()) {
-                return Err(service_error(
+                return Err(kit::err(
                     "CreateApiKey",
                     "ApiKeyValue",
                     format!(
@@ -722,6 +459,7 @@ async fn delete_plan_key(aws: &Aws, plan_id: &str, key_id: &str) -> Result<(), A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn props(v: Value) -> Props {
         v.as_object().unwrap().clone().into_iter().collect()

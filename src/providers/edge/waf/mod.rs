@@ -1,0 +1,12 @@
+//! WAFv2: IP sets, the web ACL and its stage associations.
+//!
+//! Updates fetch the lock token and retry WAFOptimisticLockException; associating retries
+//! WAFUnavailableEntityException (a new stage is not visible to WAF at once). WAF writes are
+//! paced at 1/s by the rate limiter.
+
+mod read;
+mod shared;
+mod write;
+
+pub use read::read;
+pub use write::{delete, put};

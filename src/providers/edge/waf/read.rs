@@ -1,0 +1,344 @@
+//! Read the owned IP sets and web ACLs (and, per owned stage, its association), in the
+//! props shapes `model::edge` gives the desired side.
+
+use super::shared::*;
+use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
+use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
+use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, WebAcl};
+use aws_sdk_wafv2::Client;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+pub async fn read(
+    aws: &Aws,
+    owner: &str,
+    desired: &[Resource],
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let mut scopes = vec!["REGIONAL"];
+    let cloudfront = desired.iter().any(|r| {
+        matches!(r.kind, Kind::IpSet | Kind::WebAcl)
+            && r.props.get("scope").and_then(Value::as_str) == Some("CLOUDFRONT")
+    });
+    if cloudfront {
+        scopes.push("CLOUDFRONT");
+    }
+    // Only regional ACLs are associated with stages.
+    let mut regional = Vec::new();
+    for scope in scopes {
+        read_ip_sets(aws, owner, scope, live).await?;
+        let arns = read_acls(aws, owner, scope, live).await?;
+        if scope == "REGIONAL" {
+            regional = arns;
+        }
+    }
+    if regional.is_empty() {
+        return Ok(());
+    }
+    // moto answers ListResourcesForWebACL with a 500: ask per owned stage instead.
+    let stages: Vec<(String, String, String)> = live
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::Stage)
+        .filter_map(|r| {
+            let (api, stage) = r.id.strip_prefix("stage.")?.split_once('.')?;
+            let api_id = live
+                .resources
+                .get(&format!("rest_api.{api}"))?
+                .outputs
+                .get("id")?;
+            Some((api.to_string(), stage.to_string(), api_id.clone()))
+        })
+        .collect();
+    for (api, stage, api_id) in stages {
+        let arn = format!(
+            "arn:aws:apigateway:{}::/restapis/{api_id}/stages/{stage}",
+            aws.region
+        );
+        let got = aws
+            .call(|| {
+                aws.wafv2
+                    .get_web_acl_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+            })
+            .await;
+        let got = match got {
+            Ok(g) => g,
+            Err(e) if e.is_not_found() || e.has_code("WAFNonexistentItemException") => continue,
+            Err(e) => return Err(e),
+        };
+        let Some(acl_arn) = got.web_acl().map(|a| a.arn().to_string()) else {
+            continue;
+        };
+        if !regional.contains(&acl_arn) {
+            continue; // someone else's ACL protects this stage
+        }
+        let mut props = Props::new();
+        props.insert("web_acl_arn".into(), json!(acl_arn));
+        props.insert("resource_arn".into(), json!(arn));
+        live.insert(LiveResource {
+            id: format!("web_acl_association.{api}.{stage}"),
+            kind: Kind::WebAclAssociation,
+            name: format!("{api}.{stage}"),
+            props,
+            outputs: [("resource_arn".to_string(), arn.clone())].into(),
+            // The ACL is linked by ARN in `providers::link_live_deps`.
+            deps: [format!("stage.{api}.{stage}")].into(),
+            parent: None,
+            protect: false,
+        });
+    }
+    Ok(())
+}
+
+/// (`idrv5-gw:id`, protect) when the item carries this stack's tags.
+async fn owned(
+    aws: &Aws,
+    c: &Client,
+    arn: &str,
+    owner: &str,
+) -> Result<Option<(String, bool)>, AwsError> {
+    let t = aws
+        .call(|| c.list_tags_for_resource().resource_arn(arn).send())
+        .await?;
+    let tags = t
+        .tag_info_for_resource()
+        .map(|i| i.tag_list())
+        .unwrap_or_default()
+        .iter()
+        .map(|t| (t.key(), t.value()));
+    Ok(crate::model::owner::owned(tags, owner))
+}
+
+async fn read_ip_sets(
+    aws: &Aws,
+    owner: &str,
+    scope: &str,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    let c = client(aws, scope);
+    let pages = kit::all_pages(|marker| async move {
+        let page = aws
+            .call(|| {
+                c.list_ip_sets()
+                    .scope(Scope::from(scope))
+                    .limit(100)
+                    .set_next_marker(marker.clone())
+                    .send()
+            })
+            .await?;
+        Ok((
+            page.ip_sets().to_vec(),
+            page.next_marker().map(str::to_string),
+        ))
+    })
+    .await?;
+    for s in &pages {
+        let (Some(arn), Some(name), Some(sid)) = (s.arn(), s.name(), s.id()) else {
+            continue;
+        };
+        if !arn_in_scope(arn, scope) {
+            continue;
+        }
+        let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
+            continue;
+        };
+        let got = aws
+            .call(|| {
+                c.get_ip_set()
+                    .name(name)
+                    .id(sid)
+                    .scope(Scope::from(scope))
+                    .send()
+            })
+            .await?;
+        let Some(set) = got.ip_set() else { continue };
+        let mut addrs: Vec<String> = set.addresses().to_vec();
+        addrs.sort();
+        let mut props = Props::new();
+        props.insert("name".into(), json!(set.name()));
+        props.insert(
+            "description".into(),
+            json!(set.description().unwrap_or_default()),
+        );
+        props.insert("scope".into(), json!(scope));
+        props.insert(
+            "ip_version".into(),
+            json!(set.ip_address_version().as_str()),
+        );
+        props.insert("addresses".into(), json!(addrs));
+        live.insert(LiveResource {
+            name: id.trim_start_matches("ip_set.").to_string(),
+            id,
+            kind: Kind::IpSet,
+            props,
+            outputs: ids(set.id(), set.arn(), set.name(), scope),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect,
+        });
+    }
+    Ok(())
+}
+
+fn arn_in_scope(arn: &str, scope: &str) -> bool {
+    // moto lists every scope's items whatever the Scope parameter says.
+    let global = arn.contains(":global/");
+    (scope == "CLOUDFRONT") == global
+}
+
+/// Reads the owned ACLs of one scope; returns their ARNs.
+async fn read_acls(
+    aws: &Aws,
+    owner: &str,
+    scope: &str,
+    live: &mut LiveState,
+) -> Result<Vec<String>, AwsError> {
+    let c = client(aws, scope);
+    let mut out = Vec::new();
+    let pages = kit::all_pages(|marker| async move {
+        let page = aws
+            .call(|| {
+                c.list_web_acls()
+                    .scope(Scope::from(scope))
+                    .limit(100)
+                    .set_next_marker(marker.clone())
+                    .send()
+            })
+            .await?;
+        Ok((
+            page.web_acls().to_vec(),
+            page.next_marker().map(str::to_string),
+        ))
+    })
+    .await?;
+    for s in &pages {
+        let (Some(arn), Some(name), Some(aid)) = (s.arn(), s.name(), s.id()) else {
+            continue;
+        };
+        if !arn_in_scope(arn, scope) {
+            continue;
+        }
+        let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
+            continue;
+        };
+        let got = aws
+            .call(|| {
+                c.get_web_acl()
+                    .name(name)
+                    .id(aid)
+                    .scope(Scope::from(scope))
+                    .send()
+            })
+            .await?;
+        let Some(acl) = got.web_acl() else { continue };
+        // Its IP sets are linked by ARN in `providers::link_live_deps`.
+        let props = acl_props(acl, scope);
+        out.push(arn.to_string());
+        live.insert(LiveResource {
+            name: acl.name().to_string(),
+            id,
+            kind: Kind::WebAcl,
+            props,
+            outputs: ids(acl.id(), acl.arn(), acl.name(), scope),
+            deps: BTreeSet::new(),
+            parent: None,
+            protect,
+        });
+    }
+    Ok(out)
+}
+
+fn action_of(a: Option<&RuleAction>) -> Value {
+    match a {
+        Some(a) if a.allow().is_some() => json!("ALLOW"),
+        Some(a) if a.block().is_some() => json!("BLOCK"),
+        Some(a) if a.count().is_some() => json!("COUNT"),
+        _ => Value::Null,
+    }
+}
+
+/// The shape `model::edge` gives the desired side.
+fn acl_props(acl: &WebAcl, scope: &str) -> Props {
+    let mut p = Props::new();
+    p.insert("name".into(), json!(acl.name()));
+    p.insert(
+        "description".into(),
+        json!(acl.description().unwrap_or_default()),
+    );
+    p.insert("scope".into(), json!(scope));
+    let mut default = json!({});
+    if let Some(d) = acl.default_action() {
+        if d.allow().is_some() {
+            default["action"] = json!("ALLOW");
+        } else if let Some(b) = d.block() {
+            default["action"] = json!("BLOCK");
+            if let Some(r) = b.custom_response() {
+                default["status"] = json!(r.response_code());
+                if let Some(body) = r
+                    .custom_response_body_key()
+                    .and_then(|k| acl.custom_response_bodies()?.get(k))
+                {
+                    default["body"] = json!(body.content());
+                    default["content_type"] = json!(body.content_type().as_str());
+                }
+            }
+        }
+    }
+    p.insert("default_action".into(), default);
+    p.insert(
+        "metric".into(),
+        json!(acl.visibility_config().map(|v| v.metric_name())),
+    );
+    let mut rules: Vec<Value> = acl.rules().iter().map(rule_props).collect();
+    rules.sort_by_key(|r| r["priority"].as_i64().unwrap_or(0));
+    p.insert("rules".into(), Value::Array(rules));
+    p
+}
+
+fn rule_props(r: &Rule) -> Value {
+    let mut v = json!({
+        "name": r.name(),
+        "priority": r.priority(),
+        "metric": r.visibility_config().map(|c| c.metric_name()),
+    });
+    let action = action_of(r.action());
+    if !action.is_null() {
+        v["action"] = action;
+    }
+    if let Some(o) = r.override_action() {
+        v["override"] = json!(if o.count().is_some() { "COUNT" } else { "NONE" });
+    }
+    let st = r.statement();
+    if let Some(m) = st.and_then(|s| s.managed_rule_group_statement()) {
+        let mut count_rules: Vec<String> = m
+            .rule_action_overrides()
+            .iter()
+            .filter(|o| o.action_to_use().is_some_and(|a| a.count().is_some()))
+            .map(|o| o.name().to_string())
+            .collect();
+        count_rules.sort();
+        v["statement"] = json!({"managed": {
+            "vendor": m.vendor_name(), "name": m.name(), "count_rules": count_rules,
+        }});
+    } else if let Some(rb) = st.and_then(|s| s.rate_based_statement()) {
+        v["statement"] = json!({"rate_based": {
+            "limit": rb.limit(), "aggregate": rb.aggregate_key_type().as_str(),
+        }});
+    } else if let Some(g) = st.and_then(|s| s.geo_match_statement()) {
+        let mut c: Vec<String> = g
+            .country_codes()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        c.sort();
+        v["statement"] = json!({"geo_match": {"countries": c}});
+    } else if let Some(i) = st.and_then(|s| s.ip_set_reference_statement()) {
+        v["statement"] = json!({"ip_set": {"arn": i.arn()}});
+    } else {
+        v["statement"] = json!({"unsupported": format!("{st:?}")});
+    }
+    v
+}
