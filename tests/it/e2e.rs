@@ -614,3 +614,79 @@ fn a_noop_plan_costs_a_fixed_handful_of_calls_counted_by_tool_and_emulator() {
         "moto saw {seen} requests, the tool counted {counted}"
     );
 }
+
+#[test]
+fn a_saved_plan_for_a_stage_with_two_method_settings_is_carried_out() {
+    // The reader fills method settings from AWS's unordered map, whose order each process
+    // draws anew: the digest of the same live state must not move with it (issue 12).
+    const STAGING: &str = "stacks/idrv5/staging.yaml";
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, STAGING);
+    edit(
+        &dir.join(STAGING),
+        "retention_days: 14",
+        "retention_days: 30",
+    );
+    let digest = |i: usize| {
+        let file = format!("s{i}.plan");
+        let plan = cli(&moto, &dir, &["plan", "--stack", STAGING, "--out", &file]);
+        assert_eq!(plan.status, 0, "{}", plan.stderr);
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&file)).unwrap()).unwrap();
+        saved["live_digest"].as_str().unwrap().to_string()
+    };
+    // Eight processes: with two settings, an order-dependent digest differs in one of two.
+    let digests: std::collections::BTreeSet<String> = (0..8).map(digest).collect();
+    assert_eq!(
+        digests.len(),
+        1,
+        "one live state, several digests: {digests:?}"
+    );
+    let apply = cli(
+        &moto,
+        &dir,
+        &["apply", "s0.plan", "--stack", STAGING, "--auto-approve"],
+    );
+    assert_eq!(apply.status, 0, "{apply}");
+}
+
+#[test]
+fn a_hand_edited_plan_whose_change_does_not_fit_its_action_is_refused_naming_it() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join("stacks/idrv5/dev.yaml"),
+        "retention_days: 7",
+        "retention_days: 14",
+    );
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]);
+    assert_eq!(plan.status, 0, "{}", plan.stderr);
+    let path = dir.join("dev.plan");
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let change = saved["changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["action"] == "update")
+        .expect("an update in the plan");
+    change["before"] = serde_json::Value::Null;
+    let id = change["id"].as_str().unwrap().to_string();
+    std::fs::write(&path, serde_json::to_string(&saved).unwrap()).unwrap();
+    let refused = cli(
+        &moto,
+        &dir,
+        &["apply", "dev.plan", "--stack", DEV, "--auto-approve"],
+    );
+    assert_eq!(refused.status, 1, "{refused}");
+    assert!(
+        refused.stderr.contains(&format!(
+            "change {id} is `update` with before: null and after: set"
+        )),
+        "{refused}"
+    );
+    assert!(!refused.stderr.contains("panicked"), "{refused}");
+    assert!(!refused.stdout.contains("Apply complete"), "{refused}");
+}
