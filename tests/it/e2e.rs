@@ -690,3 +690,29 @@ fn a_hand_edited_plan_whose_change_does_not_fit_its_action_is_refused_naming_it(
     assert!(!refused.stderr.contains("panicked"), "{refused}");
     assert!(!refused.stdout.contains("Apply complete"), "{refused}");
 }
+
+#[test]
+fn verbose_logs_each_aws_call_and_nothing_secret() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let secret = [("AWS_SECRET_ACCESS_KEY", "s3cr3t-never-printed")];
+    let args = ["plan", "--stack", DEV, "-v"];
+    let out = common::cli_env(&moto, &dir, &args, &secret);
+    assert_eq!(out.status, 0, "{out}");
+    // One line per call: service, operation, attempt and latency, on stderr.
+    let lines: Vec<&str> = out.stderr.lines().filter(|l| l.contains("op=")).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(r#"service="apigateway" op="GetRestApis" attempt=1 ms="#)),
+        "{out}"
+    );
+    assert!(lines.len() >= 10, "{out}");
+    assert!(
+        !out.stderr.contains("s3cr3t") && !out.stdout.contains("s3cr3t"),
+        "{out}"
+    );
+    // Without -v the plan's output is what it was.
+    let quiet = common::cli_env(&moto, &dir, &["plan", "--stack", DEV], &secret);
+    assert!(!quiet.stderr.contains("op="), "{quiet}");
+}
