@@ -288,13 +288,11 @@ fn rest_api(
                 .log_group
                 .clone()
                 .unwrap_or_else(|| format!("/aws/api-gateway/{name}/{stage_name}"));
-            let mut lg = Resource::new(
-                format!("log_group.{key}.{stage_name}"),
-                Kind::LogGroup,
-                lg_name.clone(),
-            )
-            .prop("name", lg_name)
-            .prop("retention_days", json!(logs.retention_days));
+            let props = kinds::LogGroup {
+                name: lg_name.clone(),
+                retention_days: logs.retention_days,
+            };
+            let mut lg = Resource::typed(format!("log_group.{key}.{stage_name}"), lg_name, &props);
             lg.protect = sprotect;
             out.push(lg);
         }

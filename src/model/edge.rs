@@ -7,7 +7,7 @@
 //! `base_path_mapping.<domain>.<path>`, `dns_record.<domain>.A` / `.AAAA`.
 //! DNS props name the hosted zone as the stack does (name or id); the provider looks it up.
 
-use super::{ref_placeholder, Kind, Resource};
+use super::{kinds, ref_placeholder, Kind, Resource};
 use crate::config::edge::{Domain, DomainEndpoint, Waf, WafAction, WafScope};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -137,15 +137,14 @@ fn ip_sets(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
         let mut addrs: Vec<String> = set.addresses.clone();
         addrs.sort();
         addrs.dedup();
-        let mut r = Resource::new(format!("ip_set.{key}"), Kind::IpSet, key.clone())
-            .prop(
-                "name",
-                set.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-            )
-            .prop("description", set.description.clone().unwrap_or_default())
-            .prop("scope", scope)
-            .prop("ip_version", version)
-            .prop("addresses", json!(addrs));
+        let props = kinds::IpSet {
+            name: set.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+            description: set.description.clone().unwrap_or_default(),
+            scope: scope.to_string(),
+            ip_version: version,
+            addresses: addrs,
+        };
+        let mut r = Resource::typed(format!("ip_set.{key}"), key.clone(), &props);
         r.protect = protect;
         r.payload = Some(payload.clone());
         out.push(r);

@@ -3,11 +3,12 @@
 
 use super::aws::{Aws, AwsError};
 use crate::diag::Diagnostic;
+use crate::model::kinds::{LogGroup, Typed};
 use crate::model::owner::{other_owner, owned};
-use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::model::{Kind, LiveResource, LiveState};
 use crate::plan::Change;
+use crate::providers::kit;
 use crate::providers::kit::{tags, Out};
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Read the named groups (desired names and those owned stages log to).
@@ -57,11 +58,11 @@ pub async fn read(
             );
             continue;
         };
-        let props: Props = [
-            ("name".to_string(), json!(name)),
-            ("retention_days".to_string(), json!(g.retention_in_days())),
-        ]
-        .into();
+        let props = LogGroup {
+            name: name.clone(),
+            retention_days: g.retention_in_days(),
+        }
+        .to_props();
         live.insert(
             LiveResource::new(
                 id,
@@ -77,12 +78,8 @@ pub async fn read(
 }
 
 pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let a = ch.after.as_ref().expect("create has after");
-    let name = a
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let a: LogGroup = kit::typed(kit::after(ch))?;
+    let name = a.name.clone();
     let r = aws
         .call(|| {
             aws.logs
@@ -97,7 +94,7 @@ pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError
         Err(AwsError::Service { code, .. }) if code == "ResourceAlreadyExistsException" => {}
         Err(e) => return Err(e),
     }
-    set_retention(aws, &name, a.get("retention_days")).await?;
+    set_retention(aws, &name, a.retention_days).await?;
     let page = aws
         .call(|| {
             aws.logs
@@ -118,14 +115,14 @@ pub async fn create(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError
     Ok([("arn".to_string(), arn), ("name".to_string(), name)].into())
 }
 
-async fn set_retention(aws: &Aws, name: &str, days: Option<&Value>) -> Result<(), AwsError> {
-    match days.and_then(Value::as_i64) {
+async fn set_retention(aws: &Aws, name: &str, days: Option<i32>) -> Result<(), AwsError> {
+    match days {
         Some(d) => aws
             .call(|| {
                 aws.logs
                     .put_retention_policy()
                     .log_group_name(name)
-                    .retention_in_days(d as i32)
+                    .retention_in_days(d)
                     .send()
             })
             .await
@@ -143,9 +140,8 @@ async fn set_retention(aws: &Aws, name: &str, days: Option<&Value>) -> Result<()
 }
 
 pub async fn update(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let a = ch.after.as_ref().expect("update has after");
-    let name = a.get("name").and_then(Value::as_str).unwrap_or_default();
-    set_retention(aws, name, a.get("retention_days")).await?;
+    let a: LogGroup = kit::typed(kit::after(ch))?;
+    set_retention(aws, &a.name, a.retention_days).await?;
     Ok(ch.live_outputs.clone())
 }
 

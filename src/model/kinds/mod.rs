@@ -10,6 +10,8 @@
 
 mod authorizer;
 mod gateway_response;
+mod ip_set;
+mod log_group;
 mod model_schema;
 mod spec;
 mod untyped;
@@ -18,6 +20,8 @@ mod vpc_link;
 
 pub use authorizer::Authorizer;
 pub use gateway_response::GatewayResponse;
+pub use ip_set::IpSet;
+pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
@@ -34,7 +38,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Validator => &validator::SPEC,
         Kind::Model => &model_schema::SPEC,
         Kind::GatewayResponse => &gateway_response::SPEC,
-        Kind::LogGroup => &u::LOG_GROUP,
+        Kind::LogGroup => &log_group::SPEC,
         Kind::RestApi => &u::REST_API,
         Kind::Path => &u::PATH,
         Kind::Route => &u::ROUTE,
@@ -52,7 +56,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::ApiRoute => &u::API_ROUTE,
         Kind::ApiStage => &u::API_STAGE,
         Kind::ApiDeployment => &u::API_DEPLOYMENT,
-        Kind::IpSet => &u::IP_SET,
+        Kind::IpSet => &ip_set::SPEC,
         Kind::WebAcl => &u::WEB_ACL,
         Kind::WebAclAssociation => &u::WEB_ACL_ASSOCIATION,
         Kind::Certificate => &u::CERTIFICATE,
@@ -118,6 +122,8 @@ mod tests {
         keys_are_fields::<Validator>();
         keys_are_fields::<ModelSchema>();
         keys_are_fields::<GatewayResponse>();
+        keys_are_fields::<LogGroup>();
+        keys_are_fields::<IpSet>();
     }
 
     #[test]

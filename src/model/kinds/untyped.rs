@@ -3,10 +3,6 @@
 
 use super::spec::{Calls, Spec};
 
-pub const LOG_GROUP: Spec = Spec {
-    replace: &["name"],
-    ..Spec::new("log_group")
-};
 pub const REST_API: Spec = Spec {
     api: true,
     // binary_media_types are added and removed one by one (providers::apigateway::write).
@@ -77,10 +73,6 @@ pub const API_STAGE: Spec = Spec {
     ..Spec::new("stage")
 };
 pub const API_DEPLOYMENT: Spec = Spec::new("deployment");
-pub const IP_SET: Spec = Spec {
-    replace: &["name", "scope", "ip_version"],
-    ..Spec::new("ip_set")
-};
 pub const WEB_ACL: Spec = Spec {
     replace: &["name", "scope"],
     ..Spec::new("web_acl")

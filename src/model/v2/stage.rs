@@ -117,9 +117,11 @@ pub fn stage_resources(
                     name.trim_start_matches('$')
                 )
             });
-            let mut lg = Resource::new(lg_id.clone(), Kind::LogGroup, lg_name.clone())
-                .prop("name", lg_name)
-                .prop("retention_days", json!(a.retention_days));
+            let props = crate::model::kinds::LogGroup {
+                name: lg_name.clone(),
+                retention_days: a.retention_days,
+            };
+            let mut lg = Resource::typed(lg_id.clone(), lg_name, &props);
             lg.protect = sprotect;
             out.push(lg);
             let fmt = a

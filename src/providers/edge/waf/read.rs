@@ -2,6 +2,7 @@
 //! props shapes `model::edge` gives the desired side.
 
 use super::shared::*;
+use crate::model::kinds::{IpSet, Typed};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
@@ -155,20 +156,16 @@ async fn read_ip_sets(
             })
             .await?;
         let Some(set) = got.ip_set() else { continue };
-        let mut addrs: Vec<String> = set.addresses().to_vec();
-        addrs.sort();
-        let mut props = Props::new();
-        props.insert("name".into(), json!(set.name()));
-        props.insert(
-            "description".into(),
-            json!(set.description().unwrap_or_default()),
-        );
-        props.insert("scope".into(), json!(scope));
-        props.insert(
-            "ip_version".into(),
-            json!(set.ip_address_version().as_str()),
-        );
-        props.insert("addresses".into(), json!(addrs));
+        let mut addresses: Vec<String> = set.addresses().to_vec();
+        addresses.sort();
+        let props = IpSet {
+            name: set.name().to_string(),
+            description: set.description().unwrap_or_default().to_string(),
+            scope: scope.to_string(),
+            ip_version: set.ip_address_version().as_str().to_string(),
+            addresses,
+        }
+        .to_props();
         live.insert(LiveResource {
             name: id.trim_start_matches("ip_set.").to_string(),
             id,

@@ -1,6 +1,7 @@
 //! Create, update and delete IP sets, the web ACL and its associations.
 
 use super::shared::*;
+use crate::model::kinds::IpSet;
 use crate::model::{Kind, Props};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
@@ -192,26 +193,18 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
     match ch.kind {
         Kind::IpSet => {
             let c = client(aws, &scope);
-            let addrs: Vec<String> = p
-                .get("addresses")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
+            let set: IpSet = crate::providers::kit::typed(p)?;
+            let addrs = set.addresses.clone();
             if action == Action::Create {
                 let tags = waf_tags(ch, owner)?;
                 let r = aws
                     .call(|| {
                         c.create_ip_set()
-                            .name(str_of(p, "name"))
+                            .name(&set.name)
                             .scope(Scope::from(scope.as_str()))
-                            .ip_address_version(IpAddressVersion::from(
-                                str_of(p, "ip_version").as_str(),
-                            ))
+                            .ip_address_version(IpAddressVersion::from(set.ip_version.as_str()))
                             .set_addresses(Some(addrs.clone()))
-                            .set_description(non_empty(str_of(p, "description")))
+                            .set_description(non_empty(set.description.clone()))
                             .set_tags(Some(tags.clone()))
                             .send()
                     })
@@ -220,7 +213,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
                 return Ok(ids(
                     s.and_then(|s| s.id()).unwrap_or_default(),
                     s.and_then(|s| s.arn()).unwrap_or_default(),
-                    &str_of(p, "name"),
+                    &set.name,
                     &scope,
                 ));
             }
@@ -233,7 +226,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
                         .id(&id)
                         .scope(Scope::from(scope.as_str()))
                         .set_addresses(Some(addrs.clone()))
-                        .set_description(non_empty(str_of(p, "description")))
+                        .set_description(non_empty(set.description.clone()))
                         .lock_token(&lock)
                         .send()
                 })
