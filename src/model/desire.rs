@@ -350,20 +350,16 @@ fn lambda_permissions(cfg: &Config, key: &str, doc: &Value, protect: bool) -> Ve
                 parts.get(4).copied().unwrap_or_default(),
                 parts.get(6).copied().unwrap_or_default(),
             );
-            let mut r = Resource::new(
-                format!("lambda_permission.{key}.{name}"),
-                Kind::LambdaPermission,
-                format!("{name} ← {key}"),
-            )
-            .prop("function", f.as_str())
-            .prop("statement_id", statement_id(&cfg.owner(), key))
-            .prop(
-                "source_arn",
-                format!(
+            let props = kinds::LambdaPermission {
+                function: f.clone(),
+                statement_id: statement_id(&cfg.owner(), key),
+                source_arn: Some(format!(
                     "arn:aws:execute-api:{region}:{account}:{}/*",
                     ref_placeholder(&format!("rest_api.{key}"), "id")
-                ),
-            );
+                )),
+            };
+            let id = format!("lambda_permission.{key}.{name}");
+            let mut r = Resource::typed(id, format!("{name} ← {key}"), &props);
             r.protect = protect;
             r
         })

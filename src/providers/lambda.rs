@@ -3,10 +3,11 @@
 
 use super::aws::{Aws, AwsError};
 use crate::model::desire::function_of_uri;
-use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::model::kinds::{LambdaPermission, Typed};
+use crate::model::{Kind, LiveResource, LiveState};
 use crate::plan::Change;
-use crate::providers::kit::Out;
-use serde_json::{json, Value};
+use crate::providers::kit::{self, Out};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Read our statements on the functions the stack names or owned APIs invoke today.
@@ -46,15 +47,14 @@ pub async fn read(
             };
             let api = &sid[prefix.len()..];
             let name = f.rsplit(':').next().unwrap_or_default();
-            let props: Props = [
-                ("function".to_string(), json!(f)),
-                ("statement_id".to_string(), json!(sid)),
-                (
-                    "source_arn".to_string(),
-                    st["Condition"]["ArnLike"]["AWS:SourceArn"].clone(),
-                ),
-            ]
-            .into();
+            let props = LambdaPermission {
+                function: f.clone(),
+                statement_id: sid.to_string(),
+                source_arn: st["Condition"]["ArnLike"]["AWS:SourceArn"]
+                    .as_str()
+                    .map(str::to_string),
+            }
+            .to_props();
             live.insert(LiveResource::new(
                 format!("lambda_permission.{api}.{name}"),
                 Kind::LambdaPermission,
@@ -67,25 +67,19 @@ pub async fn read(
     Ok(())
 }
 
-fn s(p: Option<&Props>, k: &str) -> String {
-    p.and_then(|p| p.get(k))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
 pub async fn put(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     if ch.before.is_some() {
         delete(aws, ch).await?;
     }
-    let a = ch.after.as_ref();
-    let (function, sid, source) = (s(a, "function"), s(a, "statement_id"), s(a, "source_arn"));
+    let a: LambdaPermission = kit::typed(kit::after(ch))?;
+    let (function, sid) = (&a.function, &a.statement_id);
+    let source = a.source_arn.clone().unwrap_or_default();
     let r = aws
         .call(|| {
             aws.lambda
                 .add_permission()
-                .function_name(&function)
-                .statement_id(&sid)
+                .function_name(function)
+                .statement_id(sid)
                 .action("lambda:InvokeFunction")
                 .principal("apigateway.amazonaws.com")
                 .source_arn(&source)
@@ -102,14 +96,14 @@ pub async fn put(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 }
 
 pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
-    let b = ch.before.as_ref();
-    let (function, sid) = (s(b, "function"), s(b, "statement_id"));
+    let b: LambdaPermission = kit::typed(kit::before(ch))?;
+    let (function, sid) = (&b.function, &b.statement_id);
     match aws
         .call(|| {
             aws.lambda
                 .remove_permission()
-                .function_name(&function)
-                .statement_id(&sid)
+                .function_name(function)
+                .statement_id(sid)
                 .send()
         })
         .await

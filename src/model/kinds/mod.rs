@@ -11,6 +11,7 @@
 mod authorizer;
 mod gateway_response;
 mod ip_set;
+mod lambda_permission;
 mod log_group;
 mod model_schema;
 mod spec;
@@ -21,6 +22,7 @@ mod vpc_link;
 pub use authorizer::Authorizer;
 pub use gateway_response::GatewayResponse;
 pub use ip_set::IpSet;
+pub use lambda_permission::LambdaPermission;
 pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
 pub use validator::Validator;
@@ -47,7 +49,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::ApiKey => &u::API_KEY,
         Kind::UsagePlan => &u::USAGE_PLAN,
         Kind::UsagePlanKey => &u::USAGE_PLAN_KEY,
-        Kind::LambdaPermission => &u::LAMBDA_PERMISSION,
+        Kind::LambdaPermission => &lambda_permission::SPEC,
         Kind::VpcLinkV2 => &u::VPC_LINK_V2,
         Kind::HttpApi => &u::HTTP_API,
         Kind::WebSocketApi => &u::WEBSOCKET_API,
@@ -124,6 +126,7 @@ mod tests {
         keys_are_fields::<GatewayResponse>();
         keys_are_fields::<LogGroup>();
         keys_are_fields::<IpSet>();
+        keys_are_fields::<LambdaPermission>();
     }
 
     #[test]

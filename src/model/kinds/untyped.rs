@@ -41,10 +41,6 @@ pub const API_KEY: Spec = Spec {
 };
 pub const USAGE_PLAN: Spec = Spec::new("usage_plan");
 pub const USAGE_PLAN_KEY: Spec = Spec::new("usage_plan_key");
-pub const LAMBDA_PERMISSION: Spec = Spec {
-    replace: &["function", "statement_id"],
-    ..Spec::new("lambda_permission")
-};
 pub const VPC_LINK_V2: Spec = Spec {
     replace: &["subnet_ids", "security_group_ids"],
     ..Spec::new("vpc_link")
