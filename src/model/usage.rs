@@ -99,16 +99,12 @@ pub fn desire(cfg: &Config) -> Result<Vec<Resource>, Vec<Diagnostic>> {
         r.protect = protect;
         out.push(r);
         for k in &plan.keys {
-            let mut pk = Resource::new(
-                format!("usage_plan_key.{key}.{k}"),
-                Kind::UsagePlanKey,
-                format!("{key}/{k}"),
-            )
-            .prop(
-                "plan_id",
-                ref_placeholder(&format!("usage_plan.{key}"), "id"),
-            )
-            .prop("key_id", ref_placeholder(&format!("api_key.{k}"), "id"));
+            let props = super::kinds::UsagePlanKey {
+                plan_id: Some(ref_placeholder(&format!("usage_plan.{key}"), "id")),
+                key_id: Some(ref_placeholder(&format!("api_key.{k}"), "id")),
+            };
+            let id = format!("usage_plan_key.{key}.{k}");
+            let mut pk = Resource::typed(id, format!("{key}/{k}"), &props);
             pk.protect = protect;
             out.push(pk);
         }

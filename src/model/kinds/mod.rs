@@ -16,6 +16,7 @@ mod log_group;
 mod model_schema;
 mod spec;
 mod untyped;
+mod usage_plan_key;
 mod validator;
 mod vpc_link;
 
@@ -25,6 +26,7 @@ pub use ip_set::IpSet;
 pub use lambda_permission::LambdaPermission;
 pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
+pub use usage_plan_key::UsagePlanKey;
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
 
@@ -48,7 +50,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Stage => &u::STAGE,
         Kind::ApiKey => &u::API_KEY,
         Kind::UsagePlan => &u::USAGE_PLAN,
-        Kind::UsagePlanKey => &u::USAGE_PLAN_KEY,
+        Kind::UsagePlanKey => &usage_plan_key::SPEC,
         Kind::LambdaPermission => &lambda_permission::SPEC,
         Kind::VpcLinkV2 => &u::VPC_LINK_V2,
         Kind::HttpApi => &u::HTTP_API,
@@ -127,6 +129,7 @@ mod tests {
         keys_are_fields::<LogGroup>();
         keys_are_fields::<IpSet>();
         keys_are_fields::<LambdaPermission>();
+        keys_are_fields::<UsagePlanKey>();
     }
 
     #[test]

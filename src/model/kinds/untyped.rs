@@ -40,7 +40,6 @@ pub const API_KEY: Spec = Spec {
     ..Spec::new("api_key")
 };
 pub const USAGE_PLAN: Spec = Spec::new("usage_plan");
-pub const USAGE_PLAN_KEY: Spec = Spec::new("usage_plan_key");
 pub const VPC_LINK_V2: Spec = Spec {
     replace: &["subnet_ids", "security_group_ids"],
     ..Spec::new("vpc_link")

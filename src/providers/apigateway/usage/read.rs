@@ -1,5 +1,6 @@
 //! Read the owned API keys (values only to hash them), usage plans and the keys attached.
 
+use crate::model::kinds::{Typed, UsagePlanKey};
 use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
 use crate::model::usage::{number, value_digest};
 use crate::model::{Kind, LiveResource, LiveState, Props};
@@ -236,11 +237,11 @@ async fn read_plan_keys(
                 format!("usage_plan_key.{plan_key}.{key}"),
                 Kind::UsagePlanKey,
                 format!("{plan_key}/{key}"),
-                [
-                    ("plan_id".to_string(), json!(plan_id)),
-                    ("key_id".to_string(), json!(key_id)),
-                ]
-                .into(),
+                UsagePlanKey {
+                    plan_id: Some(plan_id.clone()),
+                    key_id: Some(key_id.to_string()),
+                }
+                .to_props(),
                 [
                     ("id".to_string(), key_id.to_string()),
                     ("plan_id".to_string(), plan_id.clone()),

@@ -1,6 +1,7 @@
 //! Create, update and delete API keys, usage plans and their keys. Key values are read
 //! at apply time and never leave this file: errors are scrubbed of them.
 
+use crate::model::kinds::UsagePlanKey;
 use crate::model::owner::TAG_VALUE_SOURCE;
 use crate::model::usage::{number, value_digest, ValueSource};
 use crate::model::{Kind, Outputs, Props};
@@ -395,9 +396,9 @@ async fn put_usage_plan_key(
     outputs: &Outputs,
     create: bool,
 ) -> Result<Out, AwsError> {
-    let a = after(ch);
-    let (plan_id, key_id) = match (s(a, "plan_id"), s(a, "key_id")) {
-        (Some(p), Some(k)) => (p.to_string(), k.to_string()),
+    let a: UsagePlanKey = kit::typed(after(ch))?;
+    let (plan_id, key_id) = match (a.plan_id, a.key_id) {
+        (Some(p), Some(k)) => (p, k),
         _ => {
             // Not resolved in props: take them from the outputs (same values).
             let (plan, key) = ch
