@@ -444,18 +444,14 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
             );
             continue;
         }
-        let mut m = Resource::new(
-            format!("base_path_mapping.{key}.{base}"),
-            Kind::BasePathMapping,
-            format!("{}/{}", d.domain_name, base.replace("(none)", "")),
-        )
-        .prop("domain_name", d.domain_name.as_str())
-        .prop("base_path", base)
-        .prop(
-            "rest_api_id",
-            ref_placeholder(&format!("rest_api.{api}"), "id"),
-        )
-        .prop("stage", stage);
+        let props = kinds::BasePathMapping {
+            domain_name: d.domain_name.clone(),
+            base_path: base.to_string(),
+            rest_api_id: Some(ref_placeholder(&format!("rest_api.{api}"), "id")),
+            stage: Some(stage.to_string()),
+        };
+        let name = format!("{}/{}", d.domain_name, base.replace("(none)", ""));
+        let mut m = Resource::typed(format!("base_path_mapping.{key}.{base}"), name, &props);
         m.deps.insert(dom_id.clone());
         m.deps.insert(format!("stage.{api}.{stage}"));
         m.protect = protect;

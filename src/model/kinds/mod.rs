@@ -9,6 +9,7 @@
 //! line in `spec` below (the match is exhaustive, so the compiler asks for it).
 
 mod authorizer;
+mod base_path_mapping;
 mod gateway_response;
 mod ip_set;
 mod lambda_permission;
@@ -21,6 +22,7 @@ mod validator;
 mod vpc_link;
 
 pub use authorizer::Authorizer;
+pub use base_path_mapping::BasePathMapping;
 pub use gateway_response::GatewayResponse;
 pub use ip_set::IpSet;
 pub use lambda_permission::LambdaPermission;
@@ -66,7 +68,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Certificate => &u::CERTIFICATE,
         Kind::DnsRecord => &u::DNS_RECORD,
         Kind::DomainName => &u::DOMAIN_NAME,
-        Kind::BasePathMapping => &u::BASE_PATH_MAPPING,
+        Kind::BasePathMapping => &base_path_mapping::SPEC,
         Kind::ApiMapping => &u::API_MAPPING,
         Kind::Alarm => &u::ALARM,
         Kind::Dashboard => &u::DASHBOARD,
@@ -130,6 +132,7 @@ mod tests {
         keys_are_fields::<IpSet>();
         keys_are_fields::<LambdaPermission>();
         keys_are_fields::<UsagePlanKey>();
+        keys_are_fields::<BasePathMapping>();
     }
 
     #[test]

@@ -88,10 +88,6 @@ pub const DOMAIN_NAME: Spec = Spec {
     replace: &["domain_name", "endpoint_type"],
     ..Spec::new("domain_name")
 };
-pub const BASE_PATH_MAPPING: Spec = Spec {
-    replace: &["domain_name", "base_path"],
-    ..Spec::new("base_path_mapping")
-};
 pub const API_MAPPING: Spec = Spec {
     replace: &["domain_name"],
     ..Spec::new("api_mapping")

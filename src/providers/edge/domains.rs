@@ -7,6 +7,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::edge::cert_names;
+use crate::model::kinds::{BasePathMapping, Typed};
 use crate::model::owner::{other_owner, owned};
 use crate::model::owner::{TAG_MAPPED, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
@@ -215,13 +216,13 @@ async fn read_mappings(
     };
     for m in page.items() {
         let base = m.base_path().unwrap_or("(none)").to_string();
-        let props: Props = [
-            ("domain_name".to_string(), json!(domain)),
-            ("base_path".to_string(), json!(base)),
-            ("rest_api_id".to_string(), json!(m.rest_api_id())),
-            ("stage".to_string(), json!(m.stage())),
-        ]
-        .into();
+        let props = BasePathMapping {
+            domain_name: domain.to_string(),
+            base_path: base.clone(),
+            rest_api_id: m.rest_api_id().map(str::to_string),
+            stage: m.stage().map(str::to_string),
+        }
+        .to_props();
         live.insert(
             LiveResource::new(
                 format!("base_path_mapping.{key}.{base}"),
@@ -594,10 +595,12 @@ async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 }
 
 async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let domain = str_of(p, "domain_name");
-    let base = str_of(p, "base_path");
-    let (api, stage) = (str_of(p, "rest_api_id"), str_of(p, "stage"));
+    let p: BasePathMapping = crate::providers::kit::typed(after(ch))?;
+    let (domain, base) = (p.domain_name, p.base_path);
+    let (api, stage) = (
+        p.rest_api_id.unwrap_or_default(),
+        p.stage.unwrap_or_default(),
+    );
     if action == Action::Create {
         let r = aws
             .call(|| {
@@ -622,10 +625,8 @@ async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsE
             }
         }
     } else {
-        let ops = vec![
-            patch(Op::Replace, "/restapiId", Some(api.clone())),
-            patch(Op::Replace, "/stage", Some(stage.clone())),
-        ];
+        // The spec's PATCH table, for what the plan found changed (API, stage or both).
+        let ops = crate::providers::kit::patches(ch);
         aws.call(|| {
             aws.apigw
                 .update_base_path_mapping()
