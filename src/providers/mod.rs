@@ -6,6 +6,7 @@ pub mod apigwv2;
 pub mod aws;
 pub mod cloudwatch;
 pub mod edge;
+pub mod errors;
 pub mod kit;
 pub mod lambda;
 pub mod limits;
