@@ -6,8 +6,13 @@
 //! cannot loop the lint. Shapes are read only through `get`/`as_*`: real contracts hold
 //! intrinsics where strings belong, integer response keys and missing fields.
 
+mod locator;
+mod paths;
+
 use crate::config::contract::resolve_ref;
-use crate::diag::{Diagnostic, Location, SourceText};
+use crate::diag::{Diagnostic, SourceText};
+use locator::Locator;
+use paths::{is_variable, path_problem};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -508,48 +513,6 @@ fn keyword_code(key: &str, v: &Value, schema: &Map<String, Value>) -> Option<&'s
     })
 }
 
-/// P1, P3, P5: the first thing in a path key that API Gateway cannot make a resource of.
-fn path_problem(path: &str, segs: &[&str]) -> Option<(&'static str, String)> {
-    if !path.starts_with('/') {
-        return Some(("P1", "does not start with '/'".into()));
-    }
-    for (i, seg) in segs.iter().enumerate() {
-        if let Some(c) = seg.chars().find(|c| matches!(c, '#' | '?')) {
-            return Some((
-                "P5",
-                format!("'{c}' has no place in a resource path (one resource per path)"),
-            ));
-        }
-        let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
-            let why = if seg.contains(['{', '}']) {
-                format!("parameter in '{seg}' is not a whole path part")
-            } else if let Some(c) = seg.chars().find(|c| !path_char(*c)) {
-                format!("part '{seg}' contains '{c}'")
-            } else if seg.is_empty() {
-                "empty path part".into()
-            } else {
-                continue;
-            };
-            return Some(("P1", why));
-        };
-        let name = inner.strip_suffix('+').unwrap_or(inner);
-        if name.is_empty() || !name.chars().all(path_char) {
-            return Some(("P1", format!("parameter {seg} has an invalid name")));
-        } else if name.len() < inner.len() && i + 1 < segs.len() {
-            return Some(("P3", format!("greedy parameter {seg} is not the last part")));
-        }
-    }
-    None
-}
-
-fn path_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ',' | ':')
-}
-
-fn is_variable(seg: &str) -> bool {
-    seg.len() > 2 && seg.starts_with('{') && seg.ends_with('}')
-}
-
 /// `{"Fn::Sub": ...}` or `{"Ref": "X"}`; a property named `Ref` holds a schema, not a string.
 fn intrinsic(o: &Map<String, Value>) -> Option<&str> {
     let (k, v) = o.iter().next().filter(|_| o.len() == 1)?;
@@ -588,79 +551,6 @@ impl std::io::Write for Count {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// `SourceText::locate` with the same matching rules, over a line index built once and with
-/// found key prefixes remembered: `locate` rescans the file per call (5 ms on the 1.8 MB Box
-/// contract). The `locator_agrees_with_source_text` test pins the two together.
-struct Locator<'s> {
-    src: &'s SourceText,
-    /// Indent and body (without indent and `- `) of each line.
-    lines: Vec<(usize, &'s str)>,
-    /// Key prefix (joined by NUL) → the (line, indent) it was found at, None if not found.
-    memo: HashMap<String, Option<(usize, usize)>>,
-}
-
-impl<'s> Locator<'s> {
-    fn new(src: &'s SourceText) -> Self {
-        let line = |l: &'s str| {
-            (
-                l.len() - l.trim_start().len(),
-                l.trim_start().trim_start_matches("- "),
-            )
-        };
-        Locator {
-            src,
-            lines: src.text.lines().map(line).collect(),
-            memo: HashMap::new(),
-        }
-    }
-
-    fn locate(&mut self, path: &[&str]) -> Location {
-        let (mut found, mut prefix) = (None, String::new());
-        for key in path {
-            prefix.push('\0');
-            prefix.push_str(key);
-            let hit = match self.memo.get(&prefix) {
-                Some(hit) => *hit,
-                None => {
-                    let hit = self.search(key, found);
-                    *self.memo.entry(prefix.clone()).or_insert(hit)
-                }
-            };
-            match hit {
-                Some(h) => found = Some(h),
-                None => break,
-            }
-        }
-        let (line, indent) = found.unwrap_or((0, 0));
-        self.src.at_line(line + 1, indent + 1)
-    }
-
-    /// The next line holding `key`, inside the parent's block when there is a parent.
-    fn search(&self, key: &str, parent: Option<(usize, usize)>) -> Option<(usize, usize)> {
-        let start = parent.map_or(0, |(line, _)| line + 1);
-        for (i, (indent, body)) in self.lines.iter().enumerate().skip(start) {
-            let closing = body.starts_with('}') || body.starts_with(']');
-            if parent.is_some_and(|(_, p)| *indent <= p) && !body.is_empty() && !closing {
-                return None; // left the parent's block
-            }
-            if key_matches(body, key) {
-                return Some((i, *indent));
-            }
-        }
-        None
-    }
-}
-
-/// `key:`, `"key":` or `'key':`, as diag's matcher, without allocating.
-fn key_matches(body: &str, key: &str) -> bool {
-    let colon = |rest: &str| rest.trim_start().starts_with(':');
-    body.strip_prefix(key).is_some_and(colon)
-        || ['"', '\''].iter().any(|&q| {
-            let quoted = body.strip_prefix(q).and_then(|b| b.strip_prefix(key));
-            quoted.and_then(|b| b.strip_prefix(q)).is_some_and(colon)
-        })
 }
 
 #[cfg(test)]

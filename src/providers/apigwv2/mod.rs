@@ -12,6 +12,7 @@
 
 mod props;
 mod read;
+mod routes;
 mod shared;
 mod stage;
 mod write;
@@ -42,7 +43,7 @@ pub async fn put(
         Kind::HttpApi | Kind::WebSocketApi => write::update_api(aws, ch).await,
         Kind::ApiAuthorizer => write::put_authorizer(aws, ch, outputs, create).await,
         Kind::ApiIntegration => write::put_integration(aws, ch, outputs, create).await,
-        Kind::ApiRoute => write::put_route(aws, ch, outputs, create).await,
+        Kind::ApiRoute => routes::put_route(aws, ch, outputs, create).await,
         Kind::ApiStage if create => stage::create_stage(aws, ch, outputs, owner).await,
         Kind::ApiStage => stage::update_stage(aws, ch, outputs).await,
         Kind::ApiDeployment => stage::create_deployment(aws, ch, outputs).await,

@@ -1,5 +1,5 @@
-//! The edge: WAFv2 IP sets, web ACLs and their stage associations (`waf.rs`), ACM
-//! certificates and custom domains with base path mappings (`domains.rs`), and Route53
+//! The edge: WAFv2 IP sets, web ACLs and their stage associations (`waf/`), ACM
+//! certificates (`certificates.rs`), custom domains with base path mappings (`domains.rs`), and Route53
 //! records owned through a TXT record beside them (`route53.rs`).
 //!
 //! Reads: ListIPSets + ListWebACLs (REGIONAL; CLOUDFRONT too when the stack uses it) with
@@ -11,6 +11,7 @@
 //! What the stack wants but someone else owns (a custom domain, a DNS record) comes back
 //! as conflicts: the plan stops on them and changes nothing.
 
+mod certificates;
 pub mod delegation;
 mod domains;
 mod route53;
@@ -41,6 +42,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<
             waf::put(aws, ch, owner, action).await
         }
         Kind::DnsRecord => route53::put(aws, ch, owner).await,
+        Kind::Certificate => certificates::put(aws, ch, owner).await,
         _ => domains::put(aws, ch, owner, action).await,
     }
 }
@@ -49,6 +51,7 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
     match ch.kind {
         Kind::IpSet | Kind::WebAcl | Kind::WebAclAssociation => waf::delete(aws, ch).await,
         Kind::DnsRecord => route53::delete(aws, ch, outputs).await,
+        Kind::Certificate => certificates::delete(aws, ch).await,
         _ => domains::delete(aws, ch).await,
     }
 }
