@@ -6,7 +6,6 @@
 //! checked; those errors are located by key path in the file that sets the key.
 
 use super::file::StackFile;
-use super::schema::IntegrationType;
 use super::source::locate_in;
 pub use super::source::read_source;
 use crate::config::contract::Contract;
@@ -339,216 +338,16 @@ fn interpolate(
     }
 }
 
-const RETENTION_DAYS: &[i32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
-
 /// Checks that need the merged file: required keys, references between sections, ranges.
 fn check(file: StackFile, sources: Vec<SourceText>) -> Result<Config, Diagnostics> {
-    let mut d = Vec::new();
-    let loc = |p: &[&str]| locate_in(&sources, p);
-    let first = sources.first().map(|s| s.at_line(1, 1));
-    let name_ok = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    let stack = file.stack.clone().unwrap_or_default();
-    let environment = file.environment.clone().unwrap_or_default();
-    if !name_ok(&stack) {
-        d.push(
-            Diagnostic::error(
-                "schema",
-                "`stack` must be set to a name of letters, digits, - or _",
-            )
-            .hint("add `stack: myapp` to the base file")
-            .at(loc(&["stack"]).or(first.clone())),
-        );
-    }
-    if !name_ok(&environment) {
-        d.push(
-            Diagnostic::error(
-                "schema",
-                "`environment` must be set to a name of letters, digits, - or _",
-            )
-            .hint("add `environment: dev` to the environment file")
-            .at(loc(&["environment"]).or(first.clone())),
-        );
-    }
-    for (key, link) in &file.vpc_links {
-        let (v1, v2) = (!link.target_arns.is_empty(), link.is_v2());
-        if v1 == v2 {
-            d.push(
-                Diagnostic::error("schema", format!("vpc_links.{key}: give `target_arns` or `subnet_ids`, one of them"))
-                    .hint("REST APIs reach an NLB through `target_arns` (v1 link); HTTP APIs reach private ALB/NLB/Cloud Map through `subnet_ids` + `security_group_ids` (v2 link)")
-                    .at(loc(&["vpc_links", key])),
-            );
-        }
-    }
-    d.extend(super::file::check_api_keys(&file, &sources));
-    let mut contracts = IndexMap::new();
-    for (key, api) in &file.rest_apis {
-        let at = |k: &[&str]| {
-            let mut p = vec!["rest_apis", key.as_str()];
-            p.extend_from_slice(k);
-            loc(&p)
-        };
-        match &api.openapi {
-            None => d.push(
-                Diagnostic::error("schema", format!("rest_apis.{key}: `openapi` is required"))
-                    .hint(
-                        "name the contract file, e.g. `openapi: ../../examples/idrv5/openapi.yaml`",
-                    )
-                    .at(at(&[])),
-            ),
-            Some(p) => match Contract::load(Path::new(p)) {
-                Ok(c) => {
-                    contracts.insert(key.clone(), c);
-                }
-                Err(mut e) => {
-                    for x in e.iter_mut() {
-                        if x.location.is_none() || x.code == "io" {
-                            x.location = at(&["openapi"]);
-                        }
-                    }
-                    d.extend(e);
-                }
-            },
-        }
-        if let Some(bp) = &api.base_path {
-            if !bp.starts_with('/') || bp.ends_with('/') {
-                d.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!(
-                            "rest_apis.{key}.base_path `{bp}` must start with / and not end with /"
-                        ),
-                    )
-                    .hint("write it like `/api/v1`")
-                    .at(at(&["base_path"])),
-                );
-            }
-        }
-        if let Some(n) = api.minimum_compression_size {
-            if !(0..=10_485_760).contains(&n) {
-                d.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!("rest_apis.{key}.minimum_compression_size {n} is out of range"),
-                    )
-                    .hint("use 0..=10485760 bytes")
-                    .at(at(&["minimum_compression_size"])),
-                );
-            }
-        }
-        let mut integrations = vec![(vec!["integration".to_string()], api.integration.clone())];
-        for (op, o) in &api.operations {
-            integrations.push((
-                vec!["operations".into(), op.clone(), "integration".into()],
-                o.integration.clone(),
-            ));
-        }
-        for (p, integ) in integrations {
-            let Some(i) = integ else { continue };
-            let keys: Vec<&str> = p.iter().map(String::as_str).collect();
-            let where_ = format!("rest_apis.{key}.{}", keys.join("."));
-            if let Some(v) = &i.vpc_link {
-                if file.vpc_links.get(v).is_some_and(|l| l.is_v2()) {
-                    d.push(Diagnostic::error("reference", format!("{where_}.vpc_link `{v}` is a v2 link (it has `subnet_ids`); REST APIs need a link with `target_arns`")).hint("declare a second link with the NLB's ARN under `target_arns`").at(at(&[&keys[..], &["vpc_link"]].concat())));
-                }
-                if !v.starts_with("${") && !file.vpc_links.contains_key(v) {
-                    d.push(Diagnostic::error("reference", format!("{where_}.vpc_link `{v}` is not declared under vpc_links")).hint(format!("declare `vpc_links.{v}` or use a stage variable such as `${{stageVariables.VPCLINK}}`")).at(at(&[&keys[..], &["vpc_link"]].concat())));
-                }
-            }
-            if let Some(t) = i.timeout_ms {
-                if !(50..=29_000).contains(&t) {
-                    d.push(
-                        Diagnostic::error(
-                            "schema",
-                            format!("{where_}.timeout_ms {t} is out of range"),
-                        )
-                        .hint("API Gateway allows 50..=29000 ms")
-                        .at(at(&[&keys[..], &["timeout_ms"]].concat())),
-                    );
-                }
-            }
-            if i.kind == Some(IntegrationType::AwsProxy)
-                && i.lambda_arn
-                    .as_deref()
-                    .is_none_or(|a| !a.starts_with("arn:"))
-                && keys.len() > 1
-            {
-                d.push(Diagnostic::error("schema", format!("{where_}: AWS_PROXY needs `lambda_arn`")).hint("give the function ARN, e.g. arn:aws:lambda:REGION:ACCOUNT:function:NAME").at(at(&keys)));
-            }
-        }
-        for (stage, s) in &api.stages {
-            let sat = |k: &[&str]| at(&[&["stages", stage.as_str()], k].concat());
-            if !name_ok(stage) {
-                d.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!("stage name `{stage}` may hold only letters, digits, - and _"),
-                    )
-                    .hint("rename the stage")
-                    .at(sat(&[])),
-                );
-            }
-            if let Some(r) = s.access_logs.as_ref().and_then(|a| a.retention_days) {
-                if !RETENTION_DAYS.contains(&r) {
-                    d.push(Diagnostic::error("schema", format!("stage {stage}: retention_days {r} is not one CloudWatch Logs accepts")).hint(format!("use one of {RETENTION_DAYS:?}")).at(sat(&["access_logs", "retention_days"])));
-                }
-            }
-            if let Some(size) = s.cache_cluster.as_ref().and_then(|c| c.size.as_deref()) {
-                if !CACHE_SIZES.contains(&size) {
-                    d.push(
-                        Diagnostic::error(
-                            "schema",
-                            format!(
-                                "stage {stage}: cache_cluster.size `{size}` is not a valid size"
-                            ),
-                        )
-                        .hint(format!("use one of {CACHE_SIZES:?} (GB, as a string)"))
-                        .at(sat(&["cache_cluster", "size"])),
-                    );
-                }
-            }
-            for k in s.method_settings.keys() {
-                let ok = k == "*/*"
-                    || !k.starts_with('/')
-                        && k.rsplit_once('/').is_some_and(|(p, m)| {
-                            !p.is_empty() && (m == "*" || m.chars().all(|c| c.is_ascii_uppercase()))
-                        });
-                if !ok {
-                    d.push(Diagnostic::error("schema", format!("stage {stage}: method_settings key `{k}` is not `resource/path/METHOD`")).hint("write keys like `api/v1/rate-cards/GET` (no leading slash) or `*/*`").at(sat(&["method_settings", k])));
-                }
-            }
-        }
-    }
-    for (key, api) in &file.http_apis {
-        let Some(p) = &api.openapi else { continue };
-        match Contract::load(Path::new(p)) {
-            Ok(c) => {
-                contracts.insert(key.clone(), c);
-            }
-            Err(mut e) => {
-                for x in e.iter_mut() {
-                    if x.location.is_none() || x.code == "io" {
-                        x.location = loc(&["http_apis", key, "openapi"]);
-                    }
-                }
-                d.extend(e);
-            }
-        }
-    }
+    let (d, contracts) = super::check::check(&file, &sources);
     if d.iter().any(|x| x.is_error()) {
         return Err(Diagnostics(d));
     }
     Ok(Config {
+        stack: file.stack.clone().unwrap_or_default(),
+        environment: file.environment.clone().unwrap_or_default(),
         file,
-        stack,
-        environment,
         sources,
         contracts,
     })

@@ -1,5 +1,6 @@
 //! Stack files: schema, loading with overlays and variables, semantic checks.
 
+mod check;
 pub mod contract;
 pub mod edge;
 pub mod file;

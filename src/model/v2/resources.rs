@@ -15,19 +15,27 @@ pub fn api_resources(
     region: &str,
     protect: bool,
 ) -> Result<Vec<Resource>, Vec<Diagnostic>> {
-    let key = spec.key;
-    let api_id = spec.id();
-    let sect = spec.section();
-    let at = |k: &[&str]| cfg.locate(&[&[sect, key], k].concat());
-    let mut diags = Vec::new();
-    let mut out = Vec::new();
-    let child = |mut r: Resource| {
-        r.parent = Some(api_id.clone());
-        r.deps.insert(api_id.clone());
-        r.protect = protect;
-        r
+    let mut b = Build {
+        cfg,
+        spec,
+        api_id: spec.id(),
+        protect,
+        diags: Vec::new(),
+        out: vec![api(cfg, spec, protect)],
     };
+    b.authorizers(region);
+    let fingerprint = b.routes();
+    b.stages(&fingerprint);
+    if b.diags.is_empty() {
+        Ok(b.out)
+    } else {
+        Err(b.diags)
+    }
+}
 
+/// The API itself; HTTP APIs carry their CORS and endpoint settings.
+fn api(cfg: &Config, spec: &ApiSpec, protect: bool) -> Resource {
+    let key = spec.key;
     let (route_selection, cors, disable) = match cfg.file.http_apis.get(key) {
         Some(h) if !spec.websocket => (
             "$request.method $request.path".to_string(),
@@ -58,210 +66,266 @@ pub fn api_resources(
             false,
         ),
     };
-    let mut api = Resource::new(
-        api_id.clone(),
-        if spec.websocket {
-            Kind::WebSocketApi
-        } else {
-            Kind::HttpApi
-        },
-        key.to_string(),
-    )
-    .prop("name", spec.name.as_str())
-    .prop("description", spec.description.clone().unwrap_or_default())
-    .prop(
-        "protocol_type",
-        if spec.websocket { "WEBSOCKET" } else { "HTTP" },
-    )
-    .prop("route_selection_expression", route_selection)
-    .prop("disable_execute_api_endpoint", disable)
-    .prop("cors", json!(cors));
+    let (kind, protocol) = if spec.websocket {
+        (Kind::WebSocketApi, "WEBSOCKET")
+    } else {
+        (Kind::HttpApi, "HTTP")
+    };
+    let mut api = Resource::new(spec.id(), kind, key.to_string())
+        .prop("name", spec.name.as_str())
+        .prop("description", spec.description.clone().unwrap_or_default())
+        .prop("protocol_type", protocol)
+        .prop("route_selection_expression", route_selection)
+        .prop("disable_execute_api_endpoint", disable)
+        .prop("cors", json!(cors));
     api.protect = protect;
     api.payload = Some(json!({"tags": cfg.file.tags}));
-    out.push(api);
+    api
+}
 
-    for (name, a) in spec.authorizers {
-        match authorizer_props(a, spec.websocket, region) {
-            Ok(props) => {
-                let mut r = child(Resource::new(
-                    format!("api_authorizer.{key}.{name}"),
-                    Kind::ApiAuthorizer,
-                    name.clone(),
-                ));
-                r.props = props;
-                r.props.insert("name".into(), json!(name));
-                out.push(r);
+/// The resources of one API as they are built, and what was found wrong on the way.
+struct Build<'c, 's> {
+    cfg: &'c Config,
+    spec: &'s ApiSpec<'s>,
+    api_id: String,
+    protect: bool,
+    diags: Vec<Diagnostic>,
+    out: Vec<Resource>,
+}
+
+/// An integration's key and its props, one per distinct setting.
+type Integrations = Vec<(String, Map<String, Value>)>;
+/// What is wrong with a route, and the fix.
+type RouteError = (String, &'static str);
+/// The authorizer a route names, with its type.
+type RouteAuth<'r> = Option<(&'r String, Option<AuthorizerType>)>;
+
+impl Build<'_, '_> {
+    fn at(&self, k: &[&str]) -> Option<crate::diag::Location> {
+        let spec = self.spec;
+        self.cfg.locate(&[&[spec.section(), spec.key], k].concat())
+    }
+
+    fn child(&self, mut r: Resource) -> Resource {
+        r.parent = Some(self.api_id.clone());
+        r.deps.insert(self.api_id.clone());
+        r.protect = self.protect;
+        r
+    }
+
+    fn authorizers(&mut self, region: &str) {
+        let (key, sect) = (self.spec.key, self.spec.section());
+        for (name, a) in self.spec.authorizers {
+            match authorizer_props(a, self.spec.websocket, region) {
+                Ok(props) => {
+                    let mut r = self.child(Resource::new(
+                        format!("api_authorizer.{key}.{name}"),
+                        Kind::ApiAuthorizer,
+                        name.clone(),
+                    ));
+                    r.props = props;
+                    r.props.insert("name".into(), json!(name));
+                    self.out.push(r);
+                }
+                Err((msg, hint)) => {
+                    let d = Diagnostic::error(
+                        "schema",
+                        format!("{sect}.{key}.authorizers.{name}: {msg}"),
+                    );
+                    self.diags
+                        .push(d.hint(hint).at(self.at(&["authorizers", name])));
+                }
             }
-            Err((msg, hint)) => diags.push(
-                Diagnostic::error("schema", format!("{sect}.{key}.authorizers.{name}: {msg}"))
-                    .hint(hint)
-                    .at(at(&["authorizers", name])),
-            ),
         }
     }
 
-    // One integration per distinct setting, named after what it reaches.
-    let mut integrations: Vec<(String, Map<String, Value>)> = Vec::new();
-    let mut fingerprint_parts = Vec::new();
-    for route in &spec.routes {
-        let here = route.at.clone().or_else(|| at(&[]));
-        let err = |msg: String, hint: &str| {
-            Diagnostic::error(
-                "schema",
-                format!("{sect}.{key}: route `{}`: {msg}", route.key),
-            )
-            .hint(hint)
-            .at(here.clone())
-        };
-        if !spec.websocket && !route_key_ok(&route.key) {
-            diags.push(err(
+    /// Routes and the integrations they share; returns the deployment's fingerprint parts.
+    fn routes(&mut self) -> Vec<Value> {
+        let mut integrations = Integrations::new();
+        let mut fingerprint = Vec::new();
+        for route in &self.spec.routes {
+            let here = route.at.clone().or_else(|| self.at(&[]));
+            match self.route(route, &mut integrations) {
+                Ok(r) => {
+                    fingerprint.push(json!([r.id, r.props]));
+                    self.out.push(r);
+                }
+                Err((msg, hint)) => {
+                    let (sect, key) = (self.spec.section(), self.spec.key);
+                    let text = format!("{sect}.{key}: route `{}`: {msg}", route.key);
+                    let d = Diagnostic::error("schema", text).hint(hint).at(here);
+                    self.diags.push(d);
+                }
+            }
+        }
+        for (ikey, props) in integrations {
+            let mut r = self.child(Resource::new(
+                format!("api_integration.{}.{ikey}", self.spec.key),
+                Kind::ApiIntegration,
+                ikey.clone(),
+            ));
+            r.props = props.into_iter().collect();
+            let description = format!("{INTEGRATION_PREFIX}{ikey}");
+            r.props.insert("description".into(), json!(description));
+            fingerprint.push(json!([r.id, r.props]));
+            self.out.push(r);
+        }
+        fingerprint
+    }
+
+    fn route(
+        &self,
+        route: &RouteSpec,
+        integrations: &mut Integrations,
+    ) -> Result<Resource, RouteError> {
+        let (key, websocket) = (self.spec.key, self.spec.websocket);
+        if !websocket && !route_key_ok(&route.key) {
+            return Err((
                 "is not `METHOD /path` or `$default`".into(),
                 "write route keys like `GET /items/{id}` or `ANY /{proxy+}`",
             ));
-            continue;
         }
-        let props = match integration_props(cfg, &route.integration, spec.websocket) {
-            Ok(p) => p,
-            Err(m) => {
-                diags.push(err(m, "give the route (or the API) an `integration:` of type LAMBDA (function_arn), HTTP_PROXY (uri) or MOCK"));
-                continue;
-            }
-        };
-        let ikey = match integrations.iter().find(|(_, p)| *p == props) {
-            Some((k, _)) => k.clone(),
-            None => {
-                let base = integration_name(&route.integration);
-                let n = integrations
-                    .iter()
-                    .filter(|(k, _)| k == &base || k.starts_with(&format!("{base}-")))
-                    .count();
-                let k = if n == 0 {
-                    base
-                } else {
-                    format!("{base}-{}", n + 1)
-                };
-                integrations.push((k.clone(), props));
-                k
-            }
-        };
+        let props = integration_props(self.cfg, &route.integration, websocket).map_err(|m| {
+            (m, "give the route (or the API) an `integration:` of type LAMBDA (function_arn), HTTP_PROXY (uri) or MOCK")
+        })?;
+        let auth = self.route_auth(route)?;
+        let int_id = format!(
+            "api_integration.{key}.{}",
+            integration_key(integrations, route, props)
+        );
+        let mut r = self
+            .child(Resource::new(
+                format!("api_route.{key}.{}", route.key),
+                Kind::ApiRoute,
+                route.key.clone(),
+            ))
+            .prop("route_key", route.key.as_str())
+            .prop("integration_id", ref_placeholder(&int_id, "id"))
+            .prop(
+                "authorization_type",
+                match auth {
+                    None => "NONE",
+                    Some((_, Some(AuthorizerType::Jwt))) => "JWT",
+                    Some(_) => "CUSTOM",
+                },
+            )
+            .prop(
+                "authorizer_id",
+                auth.map(|(a, _)| ref_placeholder(&format!("api_authorizer.{key}.{a}"), "id")),
+            )
+            .prop("authorization_scopes", json!(route.scopes))
+            .prop("route_response", route.respond.then_some("$default"));
+        r.deps.insert(int_id);
+        Ok(r)
+    }
+
+    /// The route's authorizer (name and type), checked against what the API allows.
+    fn route_auth<'r>(
+        &self,
+        route: &'r RouteSpec,
+    ) -> Result<RouteAuth<'r>, RouteError> {
+        let websocket = self.spec.websocket;
         let auth = match &route.authorizer {
             None => None,
-            Some(a) => match spec.authorizers.get(a) {
+            Some(a) => match self.spec.authorizers.get(a) {
                 None => {
-                    diags.push(err(
+                    return Err((
                         format!("authorizer `{a}` is not declared"),
                         "declare it under `authorizers:`, or write NONE",
-                    ));
-                    continue;
+                    ))
                 }
                 Some(def) => Some((a, def.kind)),
             },
         };
-        if spec.websocket && auth.is_some() && route.key != "$connect" {
-            diags.push(err(
+        if websocket && auth.is_some() && route.key != "$connect" {
+            return Err((
                 "only `$connect` can have an authorizer on a WebSocket API".into(),
                 "move the authorizer to the $connect route",
             ));
-            continue;
         }
         if !route.scopes.is_empty() && !matches!(auth, Some((_, Some(AuthorizerType::Jwt)))) {
-            diags.push(err(
+            return Err((
                 "scopes need a JWT authorizer".into(),
                 "remove `scopes`, or use a JWT authorizer on the route",
             ));
-            continue;
         }
-        if route.respond && !spec.websocket {
-            diags.push(err(
+        if route.respond && !websocket {
+            return Err((
                 "`respond` is for WebSocket routes".into(),
                 "HTTP routes always answer; remove `respond`",
             ));
-            continue;
         }
-        let int_id = format!("api_integration.{key}.{ikey}");
-        let mut r = child(Resource::new(
-            format!("api_route.{key}.{}", route.key),
-            Kind::ApiRoute,
-            route.key.clone(),
-        ))
-        .prop("route_key", route.key.as_str())
-        .prop("integration_id", ref_placeholder(&int_id, "id"))
-        .prop(
-            "authorization_type",
-            match auth {
-                None => "NONE",
-                Some((_, Some(AuthorizerType::Jwt))) => "JWT",
-                Some(_) => "CUSTOM",
-            },
-        )
-        .prop(
-            "authorizer_id",
-            auth.map(|(a, _)| ref_placeholder(&format!("api_authorizer.{key}.{a}"), "id")),
-        )
-        .prop("authorization_scopes", json!(route.scopes))
-        .prop("route_response", route.respond.then_some("$default"));
-        fingerprint_parts.push(json!([r.id, r.props]));
-        r.deps.insert(int_id);
-        out.push(r);
+        Ok(auth)
     }
-    for (ikey, props) in integrations {
-        let mut r = child(Resource::new(
-            format!("api_integration.{key}.{ikey}"),
-            Kind::ApiIntegration,
-            ikey.clone(),
-        ));
-        r.props = props.into_iter().collect();
-        r.props.insert(
-            "description".into(),
-            json!(format!("{INTEGRATION_PREFIX}{ikey}")),
-        );
-        fingerprint_parts.push(json!([r.id, r.props]));
-        out.push(r);
-    }
-    for route_key in spec.stages.values().flat_map(|s| s.routes.keys()) {
-        if !spec.routes.iter().any(|r| &r.key == route_key) {
-            diags.push(
-                Diagnostic::error(
+
+    /// Stages and their deployments: a stage waits for the routes its settings name, a
+    /// deployment carries the fingerprint of every route and integration it deploys.
+    fn stages(&mut self, fingerprint: &[Value]) {
+        let (key, sect) = (self.spec.key, self.spec.section());
+        let stages = self.spec.stages;
+        for route_key in stages.values().flat_map(|s| s.routes.keys()) {
+            if !self.spec.routes.iter().any(|r| &r.key == route_key) {
+                let d = Diagnostic::error(
                     "reference",
                     format!("{sect}.{key}: stage throttling names route `{route_key}`, which the API does not have"),
-                )
-                .hint("use a route key of the API, e.g. `GET /items`")
-                .at(at(&["stages"])),
-            );
+                );
+                self.diags.push(
+                    d.hint("use a route key of the API, e.g. `GET /items`")
+                        .at(self.at(&["stages"])),
+                );
+            }
+        }
+        let route_ids: Vec<String> = self
+            .out
+            .iter()
+            .filter(|r| r.kind == Kind::ApiRoute)
+            .map(|r| r.id.clone())
+            .collect();
+        let fp = crate::util::sha256_hex(json!(fingerprint).to_string().as_bytes());
+        let deployed = fingerprint
+            .iter()
+            .filter_map(|p| p[0].as_str().map(str::to_string));
+        for (stage_name, stage) in stages {
+            match stage_resources(self.cfg, self.spec, stage_name, stage, self.protect) {
+                Ok(rs) => self.out.extend(rs.into_iter().map(|mut r| {
+                    if r.kind == Kind::ApiStage {
+                        // Route settings name routes, which must exist first.
+                        r.deps.extend(route_ids.iter().cloned());
+                    }
+                    if r.kind == Kind::ApiDeployment {
+                        r.props.insert("fingerprint".into(), json!(fp[..12]));
+                        r.deps.extend(deployed.clone());
+                    }
+                    r
+                })),
+                Err(d) => self.diags.push(d.at(self.at(&["stages", stage_name]))),
+            }
         }
     }
-    let route_ids: Vec<String> = out
+}
+
+/// The key of the integration with these props: an existing one with the same settings, or
+/// a new one named after what it reaches (`-2`, `-3` when names collide).
+fn integration_key(
+    integrations: &mut Integrations,
+    route: &RouteSpec,
+    props: Map<String, Value>,
+) -> String {
+    if let Some((k, _)) = integrations.iter().find(|(_, p)| *p == props) {
+        return k.clone();
+    }
+    let base = integration_name(&route.integration);
+    let n = integrations
         .iter()
-        .filter(|r| r.kind == Kind::ApiRoute)
-        .map(|r| r.id.clone())
-        .collect();
-    for (stage_name, stage) in spec.stages {
-        match stage_resources(cfg, spec, stage_name, stage, protect) {
-            Ok(rs) => out.extend(rs.into_iter().map(|mut r| {
-                if r.kind == Kind::ApiStage {
-                    // Route settings name routes, which must exist first.
-                    r.deps.extend(route_ids.iter().cloned());
-                }
-                if r.kind == Kind::ApiDeployment {
-                    let fp =
-                        crate::util::sha256_hex(json!(fingerprint_parts).to_string().as_bytes());
-                    r.props.insert("fingerprint".into(), json!(fp[..12]));
-                    r.deps.extend(
-                        fingerprint_parts
-                            .iter()
-                            .filter_map(|p| p[0].as_str().map(str::to_string)),
-                    );
-                }
-                r
-            })),
-            Err(d) => diags.push(d.at(at(&["stages", stage_name]))),
-        }
-    }
-    if diags.is_empty() {
-        Ok(out)
+        .filter(|(k, _)| k == &base || k.starts_with(&format!("{base}-")))
+        .count();
+    let k = if n == 0 {
+        base
     } else {
-        Err(diags)
-    }
+        format!("{base}-{}", n + 1)
+    };
+    integrations.push((k.clone(), props));
+    k
 }
 
 pub fn route_key_ok(k: &str) -> bool {
