@@ -160,18 +160,75 @@ fn rest_api(
 ) -> Vec<Resource> {
     let doc = &document;
     let api_id = format!("rest_api.{key}");
-    let mut out = Vec::new();
+    let child = |mut r: Resource| -> Resource {
+        r.parent = Some(api_id.clone());
+        r
+    };
+    let mut out = vec![api_resource(key, api, name, doc, protect)];
+    let items: Vec<Resource> = api_items(key, doc)
+        .into_iter()
+        .map(|mut r| {
+            r.deps.insert(api_id.clone());
+            child(r)
+        })
+        .collect();
+    let (routes, paths) = routes(key, doc);
+    // The deployment waits for everything it deploys.
+    let mut deployed: BTreeSet<String> =
+        items.iter().chain(&routes).map(|r| r.id.clone()).collect();
+    out.extend(items);
+    out.extend(routes.into_iter().map(child));
+    for p in &paths {
+        let parent = match p.rfind('/') {
+            Some(0) | None => "/".to_string(),
+            Some(i) => p[..i].to_string(),
+        };
+        let id = format!("path.{key}.{p}");
+        deployed.insert(id.clone());
+        let mut r = child(Resource::new(id, Kind::Path, p.clone())).prop("path", p.as_str());
+        r.deps.insert(path_dep(key, &parent));
+        out.push(r);
+    }
+    deployed.insert(api_id.clone());
+    out.push(child(deployment(key, api, document, deployed)));
+    for (stage_name, stage) in &api.stages {
+        let sprotect = stage.protect.unwrap_or(protect);
+        let logs = stage
+            .access_logs
+            .as_ref()
+            .filter(|a| a.enabled != Some(false));
+        if let Some(logs) = logs {
+            let lg_name = logs
+                .log_group
+                .clone()
+                .unwrap_or_else(|| format!("/aws/api-gateway/{name}/{stage_name}"));
+            let props = kinds::LogGroup {
+                name: lg_name.clone(),
+                retention_days: logs.retention_days,
+            };
+            let mut lg = Resource::typed(format!("log_group.{key}.{stage_name}"), lg_name, &props);
+            lg.protect = sprotect;
+            out.push(lg);
+        }
+        let mut s = child(stage_resource(cfg, key, stage_name, stage, logs.is_some()));
+        s.deps.insert(api_id.clone());
+        s.protect = sprotect;
+        out.push(s);
+    }
+    out
+}
+
+/// The REST API itself, with the settings API Gateway fills in when they are left out.
+fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool) -> Resource {
     let mut media: Vec<String> = api.binary_media_types.clone();
     media.sort();
-    let mut r = Resource::new(api_id.clone(), Kind::RestApi, key.to_string())
+    let upper = |v: Option<String>, default: &str| v.map_or(default.into(), |s| s.to_uppercase());
+    let mut r = Resource::new(format!("rest_api.{key}"), Kind::RestApi, key.to_string())
         .prop("name", name)
         .prop("description", doc["info"]["description"].clone())
         .prop(
             "endpoint_type",
-            json!(api
-                .endpoint_type
-                .map(|e| format!("{e:?}").to_uppercase())
-                .unwrap_or_else(|| "REGIONAL".into())),
+            upper(api.endpoint_type.map(|e| format!("{e:?}")), "REGIONAL"),
         )
         .prop("binary_media_types", json!(media))
         .prop(
@@ -180,37 +237,22 @@ fn rest_api(
         )
         .prop(
             "api_key_source",
-            json!(api
-                .api_key_source
-                .map(|s| format!("{s:?}").to_uppercase())
-                .unwrap_or_else(|| "HEADER".into())),
+            upper(api.api_key_source.map(|s| format!("{s:?}")), "HEADER"),
         );
     r.protect = protect;
-    out.push(r);
+    r
+}
 
-    let child = |r: Resource| -> Resource {
-        let mut r = r;
-        r.parent = Some(api_id.clone());
-        r
-    };
-    let items: Vec<Resource> = api_items(key, doc)
-        .into_iter()
-        .map(|mut r| {
-            r.deps.insert(api_id.clone());
-            child(r)
-        })
-        .collect();
-    let item_ids: BTreeSet<String> = items.iter().map(|r| r.id.clone()).collect();
-    out.extend(items);
-    let mut paths = BTreeSet::new();
-    let mut route_ids = BTreeSet::new();
+/// One route per operation of the rendered document, and every resource path they need
+/// (each path's ancestors included, `/` excepted).
+fn routes(key: &str, doc: &Value) -> (Vec<Resource>, BTreeSet<String>) {
+    let (mut out, mut paths) = (Vec::new(), BTreeSet::new());
     for (path, method, props) in render::routes(doc, key) {
-        let id = format!("route.{key}.{method} {path}");
-        let mut r = child(Resource::new(
-            id.clone(),
+        let mut r = Resource::new(
+            format!("route.{key}.{method} {path}"),
             Kind::Route,
             format!("{method} {path}"),
-        ));
+        );
         for m in props["request_models"]
             .as_object()
             .into_iter()
@@ -227,81 +269,32 @@ fn rest_api(
             _ => Default::default(),
         };
         r.deps.insert(path_dep(key, &path));
-        route_ids.insert(id);
         out.push(r);
         let mut p = path.as_str();
         while p != "/" && !p.is_empty() {
             paths.insert(p.to_string());
             p = match p.rfind('/') {
-                Some(0) => "/",
+                Some(0) | None => "/",
                 Some(i) => &p[..i],
-                None => "/",
             };
         }
     }
-    for p in &paths {
-        let parent = match p.rfind('/') {
-            Some(0) | None => "/".to_string(),
-            Some(i) => p[..i].to_string(),
-        };
-        let mut r = child(Resource::new(
-            format!("path.{key}.{p}"),
-            Kind::Path,
-            p.clone(),
-        ))
-        .prop("path", p.as_str());
-        r.deps.insert(path_dep(key, &parent));
-        out.push(r);
-    }
+    (out, paths)
+}
 
+/// The deployment of the whole document, kept in its payload for the planner's fingerprint.
+fn deployment(key: &str, api: &RestApi, document: Value, deps: BTreeSet<String>) -> Resource {
     let dep_id = format!("deployment.{key}");
-    let mut d = child(Resource::new(
-        dep_id.clone(),
-        Kind::Deployment,
-        key.to_string(),
-    ));
     // The fingerprint is computed by the planner from the resolved document.
-    d = d.prop("fingerprint", ref_placeholder(&dep_id, "fingerprint"));
-    d.deps = route_ids
-        .iter()
-        .cloned()
-        .chain(paths.iter().map(|p| format!("path.{key}.{p}")))
-        .collect();
-    d.deps.insert(api_id.clone());
-    d.deps.extend(item_ids);
+    let mut d = Resource::new(dep_id.clone(), Kind::Deployment, key.to_string())
+        .prop("fingerprint", ref_placeholder(&dep_id, "fingerprint"));
+    d.deps = deps;
     // Moved, not `json!`'s serialize-into-a-copy of the whole document.
     let mut payload = Map::new();
     payload.insert("document".into(), document);
     payload.insert("keep".into(), json!(api.keep_deployments.unwrap_or(3)));
     d.payload = Some(Value::Object(payload));
-    out.push(d);
-
-    for (stage_name, stage) in &api.stages {
-        let sprotect = stage.protect.unwrap_or(protect);
-        let log_enabled = stage
-            .access_logs
-            .as_ref()
-            .is_some_and(|a| a.enabled != Some(false));
-        if log_enabled {
-            let logs = stage.access_logs.as_ref().expect("checked above");
-            let lg_name = logs
-                .log_group
-                .clone()
-                .unwrap_or_else(|| format!("/aws/api-gateway/{name}/{stage_name}"));
-            let props = kinds::LogGroup {
-                name: lg_name.clone(),
-                retention_days: logs.retention_days,
-            };
-            let mut lg = Resource::typed(format!("log_group.{key}.{stage_name}"), lg_name, &props);
-            lg.protect = sprotect;
-            out.push(lg);
-        }
-        let mut s = child(stage_resource(cfg, key, stage_name, stage, log_enabled));
-        s.deps.insert(api_id.clone());
-        s.protect = sprotect;
-        out.push(s);
-    }
-    out
+    d
 }
 
 /// The function ARN inside an API Gateway Lambda invocation URI.

@@ -28,8 +28,36 @@ pub struct Rendered {
 }
 
 pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
-    let api = input.api;
-    let contract = input.contract;
+    let (api, contract) = (input.api, input.contract);
+    let (mut paths, body_models) = render_paths(input)?;
+    if let Some(c) = &api.cors {
+        add_preflights(c, &mut paths);
+    }
+    let (components, warnings) = components(input, &body_models);
+    let info = contract.doc.get("info");
+    let mut doc = json!({
+        "openapi": "3.0.1",
+        "info": {
+            "title": input.name,
+            "version": info.and_then(|i| i.get("version")).and_then(scalar_string).unwrap_or_else(|| "1.0".into()),
+            "description": api.description.clone()
+                .or_else(|| info.and_then(|i| i.get("description")).and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_else(|| format!("{} (managed by idrv5-gw)", input.name)),
+        },
+    });
+    // Moved in, not through `json!`: that would serialize the whole paths tree into a copy.
+    doc["paths"] = Value::Object(paths);
+    doc["components"] = Value::Object(components);
+    api_extensions(api, &mut doc);
+    Ok(Rendered { doc, warnings })
+}
+
+/// Every operation with its integration, security and validator, by full path; and the
+/// models a validated body refers to.
+fn render_paths(
+    input: &RenderInput,
+) -> Result<(Map<String, Value>, BTreeSet<String>), Vec<Diagnostic>> {
+    let (api, contract) = (input.api, input.contract);
     let ops = contract.operations();
     let mut diags = check_overrides(input, &ops);
     diags.extend(check_names(input));
@@ -79,38 +107,50 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
         }
         item[key] = rendered;
     }
-    if !diags.is_empty() {
-        return Err(diags);
+    if diags.is_empty() {
+        Ok((paths, body_models))
+    } else {
+        Err(diags)
     }
-    if let Some(c) = &api.cors {
-        for item in paths.values_mut() {
-            let Some(o) = item.as_object_mut() else {
-                continue;
-            };
-            if o.contains_key("options") {
-                continue; // the contract answers preflights itself
-            }
-            let methods: Vec<String> = o
-                .keys()
-                .map(|k| {
-                    if k == crate::config::contract::ANY_METHOD {
-                        "*".to_string()
-                    } else {
-                        k.to_uppercase()
-                    }
-                })
-                .collect();
-            o.insert("options".into(), cors::preflight(c, &methods));
+}
+
+/// A CORS preflight on every path whose contract does not answer OPTIONS itself.
+fn add_preflights(c: &crate::config::schema::Cors, paths: &mut Map<String, Value>) {
+    for item in paths.values_mut() {
+        let Some(o) = item.as_object_mut() else {
+            continue;
+        };
+        if o.contains_key("options") {
+            continue; // the contract answers preflights itself
         }
+        let methods: Vec<String> = o
+            .keys()
+            .map(|k| {
+                if k == crate::config::contract::ANY_METHOD {
+                    "*".to_string()
+                } else {
+                    k.to_uppercase()
+                }
+            })
+            .collect();
+        o.insert("options".into(), cors::preflight(c, &methods));
     }
+}
+
+/// Security schemes, and the body models (with the models they refer to) in draft 4.
+fn components(
+    input: &RenderInput,
+    body_models: &BTreeSet<String>,
+) -> (Map<String, Value>, Vec<Diagnostic>) {
+    let contract = input.contract;
     let mut warnings = Vec::new();
     let mut components = Map::new();
     components.insert(
         "securitySchemes".into(),
-        Value::Object(security::schemes(api, input.region)),
+        Value::Object(security::schemes(input.api, input.region)),
     );
     let mut schemas = Map::new();
-    for name in models::closure(contract, &body_models) {
+    for name in models::closure(contract, body_models) {
         match contract.doc.pointer(&format!("/components/schemas/{name}")) {
             Some(s) => {
                 let (converted, w) = models::draft4(&name, s, contract);
@@ -135,20 +175,11 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     if !schemas.is_empty() {
         components.insert("schemas".into(), Value::Object(schemas));
     }
-    let info = contract.doc.get("info");
-    let mut doc = json!({
-        "openapi": "3.0.1",
-        "info": {
-            "title": input.name,
-            "version": info.and_then(|i| i.get("version")).and_then(scalar_string).unwrap_or_else(|| "1.0".into()),
-            "description": api.description.clone()
-                .or_else(|| info.and_then(|i| i.get("description")).and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_else(|| format!("{} (managed by idrv5-gw)", input.name)),
-        },
-    });
-    // Moved in, not through `json!`: that would serialize the whole paths tree into a copy.
-    doc["paths"] = Value::Object(paths);
-    doc["components"] = Value::Object(components);
+    (components, warnings)
+}
+
+/// The API-wide `x-amazon-apigateway-*` extensions the stack sets.
+fn api_extensions(api: &RestApi, doc: &mut Value) {
     if !api.validators.is_empty() {
         let v: Map<String, Value> = api
             .validators
@@ -175,7 +206,6 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     if let Some(n) = api.minimum_compression_size {
         doc["x-amazon-apigateway-minimum-compression-size"] = json!(n);
     }
-    Ok(Rendered { doc, warnings })
 }
 
 /// Names that must exist: default authorizer/validator and per-operation choices.

@@ -37,6 +37,42 @@ fn or_null<T: Into<Value>>(
 }
 
 fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
+    let empty = Value::Object(Map::new());
+    let x = op.get("x-amazon-apigateway-integration").unwrap_or(&empty);
+    let (method_responses, integration_responses) = responses(x);
+    let auth = Auth::of(doc, op, api);
+    let validator = op
+        .get("x-amazon-apigateway-request-validator")
+        .and_then(Value::as_str);
+    let model = op
+        .pointer("/requestBody/content/application~1json/schema/$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"));
+    let validator_id = validator
+        .map(|v| json!(ref_placeholder(&format!("validator.{api}.{v}"), "id")))
+        .unwrap_or(Value::Null);
+    let models = model
+        .map(|m| json!({"application/json": m}))
+        .unwrap_or(Value::Null);
+    object([
+        ("authorization", json!(auth.authorization)),
+        ("authorizer_id", auth.authorizer_id),
+        ("authorization_scopes", auth.scopes),
+        ("api_key_required", Value::Bool(auth.api_key_required)),
+        ("request_parameters", request_parameters(op)),
+        ("request_validator_id", validator_id),
+        ("request_models", models),
+        ("integration", integration(x)),
+        ("method_responses", or_null(method_responses, Value::Object)),
+        (
+            "integration_responses",
+            or_null(integration_responses, Value::Object),
+        ),
+    ])
+}
+
+/// `method.request.<in>.<name>` → required, for each declared parameter.
+fn request_parameters(op: &Value) -> Value {
     let mut req = Map::new();
     for p in op
         .get("parameters")
@@ -55,8 +91,11 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
             json!(p.get("required").and_then(Value::as_bool).unwrap_or(false)),
         );
     }
-    let empty = Value::Object(Map::new());
-    let x = op.get("x-amazon-apigateway-integration").unwrap_or(&empty);
+    or_null(req, Value::Object)
+}
+
+/// The integration's props, with the defaults API Gateway fills in.
+fn integration(x: &Value) -> Value {
     let s = |k: &str| x.get(k).cloned().unwrap_or(Value::Null);
     let kind = x
         .get("type")
@@ -70,7 +109,7 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
     } else {
         Value::Null
     };
-    let integ = object([
+    object([
         ("type", Value::String(kind)),
         ("http_method", s("httpMethod")),
         ("uri", s("uri")),
@@ -96,8 +135,12 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
                     .to_uppercase(),
             ),
         ),
-    ]);
-    // Method and integration responses matter for MOCK only: proxies pass the backend's through.
+    ])
+}
+
+/// Method and integration responses by status code. They matter for MOCK only: proxies
+/// pass the backend's through.
+fn responses(x: &Value) -> (Map<String, Value>, Map<String, Value>) {
     let (mut method_responses, mut integration_responses) = (Map::new(), Map::new());
     for r in x
         .get("responses")
@@ -125,58 +168,49 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Value {
             ]),
         );
     }
-    // Security: the first requirement names the authorizer (by scheme = authorizer key).
-    let (mut authorization, mut authorizer_id, mut scopes, mut api_key_required) =
-        ("NONE", Value::Null, Value::Null, false);
-    let first = op.pointer("/security/0").and_then(Value::as_object);
-    for (scheme, sc) in first.into_iter().flatten() {
-        if scheme == security::API_KEY_SCHEME {
-            api_key_required = true;
-            continue;
-        }
-        let auth_type = doc
-            .pointer(&format!(
-                "/components/securitySchemes/{scheme}/x-amazon-apigateway-authtype"
-            ))
-            .and_then(Value::as_str);
-        authorization = if auth_type == Some("cognito_user_pools") {
-            "COGNITO_USER_POOLS"
-        } else {
-            "CUSTOM"
+    (method_responses, integration_responses)
+}
+
+/// A route's authorization, from its first security requirement (scheme = authorizer key).
+struct Auth {
+    authorization: &'static str,
+    authorizer_id: Value,
+    scopes: Value,
+    api_key_required: bool,
+}
+
+impl Auth {
+    fn of(doc: &Value, op: &Value, api: &str) -> Auth {
+        let mut auth = Auth {
+            authorization: "NONE",
+            authorizer_id: Value::Null,
+            scopes: Value::Null,
+            api_key_required: false,
         };
-        authorizer_id = json!(ref_placeholder(&format!("authorizer.{api}.{scheme}"), "id"));
-        if sc.as_array().is_some_and(|a| !a.is_empty()) {
-            scopes = sc.clone();
+        let first = op.pointer("/security/0").and_then(Value::as_object);
+        for (scheme, sc) in first.into_iter().flatten() {
+            if scheme == security::API_KEY_SCHEME {
+                auth.api_key_required = true;
+                continue;
+            }
+            let auth_type = doc
+                .pointer(&format!(
+                    "/components/securitySchemes/{scheme}/x-amazon-apigateway-authtype"
+                ))
+                .and_then(Value::as_str);
+            auth.authorization = if auth_type == Some("cognito_user_pools") {
+                "COGNITO_USER_POOLS"
+            } else {
+                "CUSTOM"
+            };
+            auth.authorizer_id =
+                json!(ref_placeholder(&format!("authorizer.{api}.{scheme}"), "id"));
+            if sc.as_array().is_some_and(|a| !a.is_empty()) {
+                auth.scopes = sc.clone();
+            }
         }
+        auth
     }
-    let validator = op
-        .get("x-amazon-apigateway-request-validator")
-        .and_then(Value::as_str);
-    let model = op
-        .pointer("/requestBody/content/application~1json/schema/$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"));
-    let validator_id = validator
-        .map(|v| json!(ref_placeholder(&format!("validator.{api}.{v}"), "id")))
-        .unwrap_or(Value::Null);
-    let models = model
-        .map(|m| json!({"application/json": m}))
-        .unwrap_or(Value::Null);
-    object([
-        ("authorization", json!(authorization)),
-        ("authorizer_id", authorizer_id),
-        ("authorization_scopes", scopes),
-        ("api_key_required", Value::Bool(api_key_required)),
-        ("request_parameters", or_null(req, Value::Object)),
-        ("request_validator_id", validator_id),
-        ("request_models", models),
-        ("integration", integ),
-        ("method_responses", or_null(method_responses, Value::Object)),
-        (
-            "integration_responses",
-            or_null(integration_responses, Value::Object),
-        ),
-    ])
 }
 
 /// A JSON object of these entries, in this order, the values moved in.

@@ -220,10 +220,7 @@ impl Build<'_, '_> {
     }
 
     /// The route's authorizer (name and type), checked against what the API allows.
-    fn route_auth<'r>(
-        &self,
-        route: &'r RouteSpec,
-    ) -> Result<RouteAuth<'r>, RouteError> {
+    fn route_auth<'r>(&self, route: &'r RouteSpec) -> Result<RouteAuth<'r>, RouteError> {
         let websocket = self.spec.websocket;
         let auth = match &route.authorizer {
             None => None,

@@ -107,14 +107,30 @@ async fn read_one_api(
         crate::providers::apigateway::items::read(aws, &key, &api_id),
     )?;
     out.insert(0, rest_api_resource(&id, &key, protect, &api));
-    let child =
-        |id: String, kind, name: String, props: Props, outputs: BTreeMap<String, String>| {
-            LiveResource::new(id, kind, name, props, outputs).under(format!("rest_api.{key}"))
-        };
-    // AWS never holds two resources on one path, but an emulator retrying a CreateResource
-    // whose answer was lost does. The copy with the most under it is kept; the other and
-    // everything under it are duplicates (`<id>~dupN`), each depending on its real parent
-    // so they are deleted bottom-up. Parents come first, so a child knows.
+    out.extend(paths_and_routes(&key, &resources));
+    out.extend(deployments_and_stages(&key, &deployments, stages.item()));
+    Ok(out)
+}
+
+/// A live resource under the REST API `key`.
+fn child(
+    key: &str,
+    id: String,
+    kind: Kind,
+    name: String,
+    props: Props,
+    outputs: BTreeMap<String, String>,
+) -> LiveResource {
+    LiveResource::new(id, kind, name, props, outputs).under(format!("rest_api.{key}"))
+}
+
+/// The API's resource tree as paths, and its methods as routes.
+///
+/// AWS never holds two resources on one path, but an emulator retrying a CreateResource
+/// whose answer was lost does. The copy with the most under it is kept; the other and
+/// everything under it are duplicates (`<id>~dupN`), each depending on its real parent
+/// so they are deleted bottom-up. Parents come first, so a child knows.
+fn paths_and_routes(key: &str, resources: &[AwsResource]) -> Vec<LiveResource> {
     let weight = |r: &AwsResource| {
         let children = resources
             .iter()
@@ -128,6 +144,7 @@ async fn read_one_api(
     };
     let mut sorted: Vec<&AwsResource> = resources.iter().collect();
     sorted.sort_by_key(|r| (depth(r), std::cmp::Reverse(weight(r))));
+    let mut out = Vec::new();
     let mut live_ids: HashMap<String, String> = HashMap::new();
     let mut dups: BTreeSet<String> = BTreeSet::new();
     let mut taken: BTreeSet<String> = BTreeSet::new();
@@ -147,6 +164,7 @@ async fn read_one_api(
             };
             taken.insert(id.clone());
             let mut p = child(
+                key,
                 id.clone(),
                 Kind::Path,
                 path.clone(),
@@ -172,6 +190,7 @@ async fn read_one_api(
             };
             taken.insert(id.clone());
             let mut route = child(
+                key,
                 id,
                 Kind::Route,
                 format!("{method} {path}"),
@@ -182,7 +201,17 @@ async fn read_one_api(
             out.push(route);
         }
     }
-    // Managed deployments, newest first; the fingerprint lives in the description.
+    out
+}
+
+/// Managed deployments (the fingerprint lives in the description), newest first, and the
+/// stages that serve them.
+fn deployments_and_stages(
+    key: &str,
+    deployments: &[aws_sdk_apigateway::types::Deployment],
+    stages: &[Stage],
+) -> Vec<LiveResource> {
+    let mut out = Vec::new();
     let mut fingerprints = HashMap::new();
     let mut managed: Vec<_> = deployments
         .iter()
@@ -206,6 +235,7 @@ async fn read_one_api(
             .map(|t| t.secs().to_string())
             .unwrap_or_default();
         out.push(child(
+            key,
             format!("deployment.{key}@{did}"),
             Kind::Deployment,
             did.clone(),
@@ -218,7 +248,7 @@ async fn read_one_api(
             .into(),
         ));
     }
-    for s in stages.item() {
+    for s in stages {
         let name = s.stage_name().unwrap_or_default().to_string();
         let dep = s.deployment_id().unwrap_or_default();
         let fp = fingerprints
@@ -226,6 +256,7 @@ async fn read_one_api(
             .cloned()
             .unwrap_or_else(|| format!("unmanaged deployment {dep}"));
         let mut r = child(
+            key,
             format!("stage.{key}.{name}"),
             Kind::Stage,
             name.clone(),
@@ -238,7 +269,7 @@ async fn read_one_api(
         }
         out.push(r);
     }
-    Ok(out)
+    out
 }
 
 fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveResource {
