@@ -8,7 +8,7 @@
 //! DNS props name the hosted zone as the stack does (name or id); the provider looks it up.
 
 use super::{kinds, ref_placeholder, Kind, Resource};
-use crate::config::edge::{Domain, DomainEndpoint, Waf, WafAction, WafScope};
+use crate::config::edge::{Domain, DomainEndpoint, Waf, WafAction, WafRule, WafScope};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use serde_json::{json, Value};
@@ -154,8 +154,6 @@ fn ip_sets(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
 /// The web ACL: its rules (managed groups, rate limits, geo blocks, IP sets) and default.
 fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
     let Ctx { cfg, protect, .. } = *ctx;
-    let payload = &ctx.payload;
-    let (out, diags) = (&mut acc.out, &mut acc.diags);
     let at = |p: &[&str]| waf_at(cfg, p);
     let name = waf.name.clone().unwrap_or_else(|| cfg.default_name("waf"));
     let mut rules = Vec::new();
@@ -163,85 +161,27 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
     for (rname, rule) in &waf.rules {
         let rat = at(&["rules", rname]);
         if !priorities.insert(rule.priority) {
-            diags.push(
-                Diagnostic::error(
-                    "schema",
-                    format!(
-                        "edge.waf.rules.{rname}: priority {} is used twice",
-                        rule.priority
-                    ),
-                )
-                .hint("give every rule its own priority")
-                .at(rat.clone()),
+            let msg = format!(
+                "edge.waf.rules.{rname}: priority {} is used twice",
+                rule.priority
             );
-        }
-        let kinds = [
-            rule.managed.is_some(),
-            rule.rate_limit.is_some(),
-            !rule.geo_block.is_empty(),
-            rule.ip_set.is_some(),
-        ]
-        .iter()
-        .filter(|x| **x)
-        .count();
-        if kinds != 1 {
-            diags.push(
-                Diagnostic::error(
-                    "schema",
-                    format!("edge.waf.rules.{rname}: {kinds} rule kinds given"),
-                )
-                .hint("give exactly one of `managed`, `rate_limit`, `geo_block`, `ip_set`")
-                .at(rat.clone()),
-            );
-            continue;
-        }
-        let metric = metric_name(rule.metric_name.as_deref().unwrap_or(rname));
-        let mut v = json!({"name": rname, "priority": rule.priority, "metric": metric});
-        if let Some(group) = &rule.managed {
-            let mut count_rules = rule.count_rules.clone();
-            count_rules.sort();
-            v["override"] = json!(if rule.count == Some(true) {
-                "COUNT"
-            } else {
-                "NONE"
-            });
-            v["statement"] = json!({"managed": {
-                "vendor": rule.vendor.clone().unwrap_or_else(|| "AWS".into()),
-                "name": group,
-                "count_rules": count_rules,
-            }});
-        } else if let Some(limit) = rule.rate_limit {
-            v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Block)));
-            v["statement"] = json!({"rate_based": {"limit": limit, "aggregate": "IP"}});
-        } else if !rule.geo_block.is_empty() {
-            let mut c = rule.geo_block.clone();
-            c.sort();
-            v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Block)));
-            v["statement"] = json!({"geo_match": {"countries": c}});
-        } else if let Some(set) = &rule.ip_set {
-            if !waf.ip_sets.contains_key(set) {
-                diags.push(
-                    Diagnostic::error(
-                        "reference",
-                        format!("edge.waf.rules.{rname}: no ip set `{set}`"),
-                    )
-                    .hint("declare it under edge.waf.ip_sets")
+            acc.diags.push(
+                Diagnostic::error("schema", msg)
+                    .hint("give every rule its own priority")
                     .at(rat.clone()),
-                );
-                continue;
-            }
-            v["action"] = json!(action_str(rule.action.unwrap_or(WafAction::Allow)));
-            v["statement"] =
-                json!({"ip_set": {"arn": ref_placeholder(&format!("ip_set.{set}"), "arn")}});
+            );
         }
-        rules.push(v);
+        match waf_rule(waf, rname, rule) {
+            Ok(v) => rules.push(v),
+            Err(d) => acc.diags.push(d.at(rat)),
+        }
     }
     rules.sort_by_key(|r| r["priority"].as_i64().unwrap_or(0));
     let default_action = waf.default_action.unwrap_or(WafAction::Allow);
     let mut default = json!({"action": action_str(default_action)});
     if let Some(b) = &waf.block_response {
         if default_action != WafAction::Block {
-            diags.push(
+            acc.diags.push(
                 Diagnostic::error(
                     "schema",
                     "edge.waf.block_response is set but default_action is not BLOCK",
@@ -268,8 +208,65 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
         )
         .prop("rules", Value::Array(rules));
     acl.protect = protect;
-    acl.payload = Some(payload.clone());
-    out.push(acl);
+    acl.payload = Some(ctx.payload.clone());
+    acc.out.push(acl);
+}
+
+/// One rule of the ACL, of exactly one kind.
+fn waf_rule(waf: &Waf, rname: &str, rule: &WafRule) -> Result<Value, Diagnostic> {
+    let kinds = [
+        rule.managed.is_some(),
+        rule.rate_limit.is_some(),
+        !rule.geo_block.is_empty(),
+        rule.ip_set.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if kinds != 1 {
+        return Err(Diagnostic::error(
+            "schema",
+            format!("edge.waf.rules.{rname}: {kinds} rule kinds given"),
+        )
+        .hint("give exactly one of `managed`, `rate_limit`, `geo_block`, `ip_set`"));
+    }
+    let metric = metric_name(rule.metric_name.as_deref().unwrap_or(rname));
+    let mut v = json!({"name": rname, "priority": rule.priority, "metric": metric});
+    let action = |default| json!(action_str(rule.action.unwrap_or(default)));
+    if let Some(group) = &rule.managed {
+        let mut count_rules = rule.count_rules.clone();
+        count_rules.sort();
+        v["override"] = json!(if rule.count == Some(true) {
+            "COUNT"
+        } else {
+            "NONE"
+        });
+        v["statement"] = json!({"managed": {
+            "vendor": rule.vendor.clone().unwrap_or_else(|| "AWS".into()),
+            "name": group,
+            "count_rules": count_rules,
+        }});
+    } else if let Some(limit) = rule.rate_limit {
+        v["action"] = action(WafAction::Block);
+        v["statement"] = json!({"rate_based": {"limit": limit, "aggregate": "IP"}});
+    } else if !rule.geo_block.is_empty() {
+        let mut c = rule.geo_block.clone();
+        c.sort();
+        v["action"] = action(WafAction::Block);
+        v["statement"] = json!({"geo_match": {"countries": c}});
+    } else if let Some(set) = &rule.ip_set {
+        if !waf.ip_sets.contains_key(set) {
+            return Err(Diagnostic::error(
+                "reference",
+                format!("edge.waf.rules.{rname}: no ip set `{set}`"),
+            )
+            .hint("declare it under edge.waf.ip_sets"));
+        }
+        v["action"] = action(WafAction::Allow);
+        v["statement"] =
+            json!({"ip_set": {"arn": ref_placeholder(&format!("ip_set.{set}"), "arn")}});
+    }
+    Ok(v)
 }
 
 /// The REST API stages the ACL protects (all of them unless `stages` names some).
@@ -342,46 +339,10 @@ fn associations(ctx: &Ctx, waf: &Waf, acc: &mut Acc) {
 /// A custom domain: its certificate, the validation records, the domain, its mappings and
 /// alias records.
 fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
-    let Ctx {
-        cfg,
-        region,
-        protect,
-        ..
-    } = *ctx;
-    let (out, diags) = (&mut acc.out, &mut acc.diags);
-    let at = |p: &[&str]| cfg.locate(&[&["edge", "domains", key], p].concat());
+    let Ctx { cfg, protect, .. } = *ctx;
     let edge_ep = d.endpoint_type == Some(DomainEndpoint::Edge);
-    let cert_region = if edge_ep { "us-east-1" } else { region };
-    let names = cert_names(&d.domain_name, &d.subject_alternative_names);
-    let cert_id = format!("certificate.{key}");
-    let mut cert = Resource::new(cert_id.clone(), Kind::Certificate, d.domain_name.clone())
-        .prop("domain_name", d.domain_name.as_str())
-        .prop("subject_alternative_names", json!(names[1..]))
-        .prop("region", cert_region)
-        .prop("validation", "DNS");
-    cert.protect = protect;
-    cert.payload = Some(json!({"tags": cfg.file.tags, "zone": d.hosted_zone}));
-    out.push(cert);
-    let mut validation_ids = BTreeSet::new();
-    for (i, _) in names.iter().enumerate() {
-        let id = format!("dns_record.{key}.validation{i}");
-        let mut r = Resource::new(
-            id.clone(),
-            Kind::DnsRecord,
-            format!("validation {}", names[i]),
-        )
-        .prop("zone", d.hosted_zone.as_str())
-        .prop("name", ref_placeholder(&cert_id, &format!("vname{i}")))
-        .prop("type", "CNAME")
-        .prop("ttl", 300)
-        .prop(
-            "values",
-            json!([ref_placeholder(&cert_id, &format!("vvalue{i}"))]),
-        );
-        r.protect = protect;
-        validation_ids.insert(id);
-        out.push(r);
-    }
+    let cert_region = if edge_ep { "us-east-1" } else { ctx.region };
+    let (cert_id, validation_ids) = certificate(ctx, key, d, cert_region, &mut acc.out);
     let dom_id = format!("domain_name.{key}");
     let mut dom = Resource::new(dom_id.clone(), Kind::DomainName, d.domain_name.clone())
         .prop("domain_name", d.domain_name.as_str())
@@ -398,64 +359,14 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
         "certificate_id": cert_id,
         "certificate_region": cert_region,
     }));
-    out.push(dom);
+    acc.out.push(dom);
     for (path, target) in &d.mappings {
-        let base = path.trim_matches('/');
-        let base = if base.is_empty() { "(none)" } else { base };
-        let Some((api, stage)) = target.split_once('.') else {
-            diags.push(
-                Diagnostic::error(
-                    "schema",
-                    format!(
-                        "edge.domains.{key}.mappings.{path}: `{target}` is not `<api>.<stage>`"
-                    ),
-                )
-                .hint("write the API's key and the stage name, e.g. `main.prod`")
-                .at(at(&["mappings", path])),
-            );
-            continue;
-        };
-        if let Some(api_id) = super::v2::api_id_of_stage(cfg, api, stage) {
-            // HTTP and WebSocket stages are mapped by the v2 API (CreateApiMapping).
-            let mkey = base.replace("(none)", "");
-            let mut m = Resource::new(
-                format!("api_mapping.{key}.{base}"),
-                Kind::ApiMapping,
-                format!("{}/{mkey}", d.domain_name),
-            )
-            .prop("domain_name", d.domain_name.as_str())
-            .prop("api_id", ref_placeholder(&api_id, "id"))
-            .prop("stage", stage)
-            .prop("api_mapping_key", mkey);
-            m.deps.insert(dom_id.clone());
-            m.deps.insert(format!("api_stage.{api}.{stage}"));
-            m.protect = protect;
-            out.push(m);
-            continue;
+        match mapping(ctx, key, d, path, target) {
+            Ok(m) => acc.out.push(m),
+            Err(e) => acc
+                .diags
+                .push(e.at(cfg.locate(&["edge", "domains", key, "mappings", path]))),
         }
-        if !has_stage(cfg, api, stage) {
-            diags.push(
-                Diagnostic::error(
-                    "reference",
-                    format!("edge.domains.{key}.mappings.{path}: no stage `{target}`"),
-                )
-                .hint("map to a stage this stack declares")
-                .at(at(&["mappings", path])),
-            );
-            continue;
-        }
-        let props = kinds::BasePathMapping {
-            domain_name: d.domain_name.clone(),
-            base_path: base.to_string(),
-            rest_api_id: Some(ref_placeholder(&format!("rest_api.{api}"), "id")),
-            stage: Some(stage.to_string()),
-        };
-        let name = format!("{}/{}", d.domain_name, base.replace("(none)", ""));
-        let mut m = Resource::typed(format!("base_path_mapping.{key}.{base}"), name, &props);
-        m.deps.insert(dom_id.clone());
-        m.deps.insert(format!("stage.{api}.{stage}"));
-        m.protect = protect;
-        out.push(m);
     }
     let mut types = vec!["A"];
     if d.ipv6 != Some(false) {
@@ -478,6 +389,101 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
             }),
         );
         r.protect = protect;
+        acc.out.push(r);
+    }
+}
+
+/// The domain's certificate and its DNS validation records; returns the certificate's id
+/// and the records' ids.
+fn certificate(
+    ctx: &Ctx,
+    key: &str,
+    d: &Domain,
+    region: &str,
+    out: &mut Vec<Resource>,
+) -> (String, BTreeSet<String>) {
+    let names = cert_names(&d.domain_name, &d.subject_alternative_names);
+    let cert_id = format!("certificate.{key}");
+    let mut cert = Resource::new(cert_id.clone(), Kind::Certificate, d.domain_name.clone())
+        .prop("domain_name", d.domain_name.as_str())
+        .prop("subject_alternative_names", json!(names[1..]))
+        .prop("region", region)
+        .prop("validation", "DNS");
+    cert.protect = ctx.protect;
+    cert.payload = Some(json!({"tags": ctx.cfg.file.tags, "zone": d.hosted_zone}));
+    out.push(cert);
+    let mut validation_ids = BTreeSet::new();
+    for (i, name) in names.iter().enumerate() {
+        let id = format!("dns_record.{key}.validation{i}");
+        let mut r = Resource::new(id.clone(), Kind::DnsRecord, format!("validation {name}"))
+            .prop("zone", d.hosted_zone.as_str())
+            .prop("name", ref_placeholder(&cert_id, &format!("vname{i}")))
+            .prop("type", "CNAME")
+            .prop("ttl", 300)
+            .prop(
+                "values",
+                json!([ref_placeholder(&cert_id, &format!("vvalue{i}"))]),
+            );
+        r.protect = ctx.protect;
+        validation_ids.insert(id);
         out.push(r);
     }
+    (cert_id, validation_ids)
+}
+
+/// One mapping of the domain: a v2 API mapping for an HTTP or WebSocket stage, a base path
+/// mapping for a REST stage.
+fn mapping(
+    ctx: &Ctx,
+    key: &str,
+    d: &Domain,
+    path: &str,
+    target: &str,
+) -> Result<Resource, Diagnostic> {
+    let cfg = ctx.cfg;
+    let dom_id = format!("domain_name.{key}");
+    let base = path.trim_matches('/');
+    let base = if base.is_empty() { "(none)" } else { base };
+    let Some((api, stage)) = target.split_once('.') else {
+        return Err(Diagnostic::error(
+            "schema",
+            format!("edge.domains.{key}.mappings.{path}: `{target}` is not `<api>.<stage>`"),
+        )
+        .hint("write the API's key and the stage name, e.g. `main.prod`"));
+    };
+    let mut m = if let Some(api_id) = super::v2::api_id_of_stage(cfg, api, stage) {
+        // HTTP and WebSocket stages are mapped by the v2 API (CreateApiMapping).
+        let mkey = base.replace("(none)", "");
+        let mut m = Resource::new(
+            format!("api_mapping.{key}.{base}"),
+            Kind::ApiMapping,
+            format!("{}/{mkey}", d.domain_name),
+        )
+        .prop("domain_name", d.domain_name.as_str())
+        .prop("api_id", ref_placeholder(&api_id, "id"))
+        .prop("stage", stage)
+        .prop("api_mapping_key", mkey);
+        m.deps.insert(format!("api_stage.{api}.{stage}"));
+        m
+    } else if has_stage(cfg, api, stage) {
+        let props = kinds::BasePathMapping {
+            domain_name: d.domain_name.clone(),
+            base_path: base.to_string(),
+            rest_api_id: Some(ref_placeholder(&format!("rest_api.{api}"), "id")),
+            stage: Some(stage.to_string()),
+        };
+        let name = format!("{}/{}", d.domain_name, base.replace("(none)", ""));
+        let mut m = Resource::typed(format!("base_path_mapping.{key}.{base}"), name, &props);
+        m.deps.insert(format!("stage.{api}.{stage}"));
+        m
+    } else {
+        return Err(Diagnostic::error(
+            "reference",
+            format!("edge.domains.{key}.mappings.{path}: no stage `{target}`"),
+        )
+        .hint("map to a stage this stack declares"));
+    };
+    m.deps.insert(dom_id);
+    m.protect = ctx.protect;
+    Ok(m)
 }

@@ -1,7 +1,8 @@
 //! What each HTTP or WebSocket API is made of, from the config: its routes (from the contract
 //! and the stack) and their integrations.
 
-use crate::config::v2::{Authorizer, Integration, Route, Stage};
+use crate::config::contract::{Contract, Operation};
+use crate::config::v2::{Authorizer, HttpApi, Integration, Route, Stage};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Location};
 use crate::openapi::security::{contract_requirements, NONE};
@@ -70,86 +71,7 @@ pub fn specs(cfg: &Config) -> Result<Vec<ApiSpec<'_>>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut diags = Vec::new();
     for (key, api) in &cfg.file.http_apis {
-        let mut routes = Vec::new();
-        let at = |k: &[&str]| cfg.locate(&[&["http_apis", key.as_str()], k].concat());
-        if let Some(contract) = cfg.contracts.get(key) {
-            for op in contract.operations() {
-                let rkey = format!("{} {}", op.method, op.path);
-                let over = op
-                    .operation_id
-                    .as_ref()
-                    .and_then(|id| api.operations.get(id))
-                    .or_else(|| api.operations.get(&rkey))
-                    .cloned()
-                    .unwrap_or_default();
-                // The contract's first security requirement decides, as for REST APIs.
-                let mut from_contract = None;
-                if let Some(reqs) = contract_requirements(contract, &op).and_then(Value::as_array) {
-                    let first = reqs.first().and_then(Value::as_object);
-                    let (auth, scopes) = match first.and_then(|f| f.iter().next()) {
-                        None => (None, vec![]),
-                        Some((scheme, scopes)) => {
-                            let target = api
-                                .security_schemes
-                                .get(scheme)
-                                .cloned()
-                                .unwrap_or_else(|| scheme.clone());
-                            if target != NONE && !api.authorizers.contains_key(&target) {
-                                diags.push(Diagnostic::error("security", format!("http_apis.{key}: {rkey} requires security scheme `{scheme}`, which no authorizer answers"))
-                                    .hint(format!("declare `authorizers.{scheme}`, or map it: `security_schemes: {{{scheme}: <authorizer key or NONE>}}`"))
-                                    .at(at(&[]).or(Some(contract.source.at_line(1, 1)))));
-                            }
-                            let scopes = scopes
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .filter_map(|s| s.as_str().map(str::to_string))
-                                .collect();
-                            ((target != NONE).then_some(target), scopes)
-                        }
-                    };
-                    from_contract = Some((auth, scopes));
-                }
-                routes.push(route_spec(
-                    rkey,
-                    &over,
-                    api.integration.as_ref(),
-                    api.default_authorizer.as_deref(),
-                    from_contract,
-                    at(&[]),
-                ));
-            }
-        }
-        for (rkey, r) in &api.routes {
-            if routes.iter().any(|x| &x.key == rkey) {
-                diags.push(
-                    Diagnostic::error(
-                        "schema",
-                        format!("http_apis.{key}.routes: `{rkey}` is also a contract operation"),
-                    )
-                    .hint("override contract operations under `operations:`")
-                    .at(at(&["routes", rkey])),
-                );
-                continue;
-            }
-            routes.push(route_spec(
-                rkey.clone(),
-                r,
-                api.integration.as_ref(),
-                api.default_authorizer.as_deref(),
-                None,
-                at(&["routes", rkey]),
-            ));
-        }
-        out.push(ApiSpec {
-            key,
-            websocket: false,
-            name: api.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-            description: api.description.clone(),
-            authorizers: &api.authorizers,
-            routes,
-            stages: &api.stages,
-        });
+        out.push(http_spec(cfg, key, api, &mut diags));
     }
     for (key, api) in &cfg.file.websocket_apis {
         let routes = api
@@ -183,12 +105,114 @@ pub fn specs(cfg: &Config) -> Result<Vec<ApiSpec<'_>>, Vec<Diagnostic>> {
     }
 }
 
+/// An HTTP API: the contract's operations (with their overrides), then the stack's routes.
+fn http_spec<'c>(
+    cfg: &'c Config,
+    key: &'c str,
+    api: &'c HttpApi,
+    diags: &mut Vec<Diagnostic>,
+) -> ApiSpec<'c> {
+    let mut routes = Vec::new();
+    let at = |k: &[&str]| cfg.locate(&[&["http_apis", key], k].concat());
+    if let Some(contract) = cfg.contracts.get(key) {
+        for op in contract.operations() {
+            let rkey = format!("{} {}", op.method, op.path);
+            let over = op
+                .operation_id
+                .as_ref()
+                .and_then(|id| api.operations.get(id))
+                .or_else(|| api.operations.get(&rkey))
+                .cloned()
+                .unwrap_or_default();
+            let from_contract = contract_auth(api, key, &rkey, contract, &op).unwrap_or_else(|d| {
+                diags.push(d.at(at(&[]).or(Some(contract.source.at_line(1, 1)))));
+                None
+            });
+            routes.push(route_spec(
+                rkey,
+                &over,
+                api.integration.as_ref(),
+                api.default_authorizer.as_deref(),
+                from_contract,
+                at(&[]),
+            ));
+        }
+    }
+    for (rkey, r) in &api.routes {
+        if routes.iter().any(|x| &x.key == rkey) {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("http_apis.{key}.routes: `{rkey}` is also a contract operation"),
+                )
+                .hint("override contract operations under `operations:`")
+                .at(at(&["routes", rkey])),
+            );
+            continue;
+        }
+        routes.push(route_spec(
+            rkey.clone(),
+            r,
+            api.integration.as_ref(),
+            api.default_authorizer.as_deref(),
+            None,
+            at(&["routes", rkey]),
+        ));
+    }
+    ApiSpec {
+        key,
+        websocket: false,
+        name: api.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+        description: api.description.clone(),
+        authorizers: &api.authorizers,
+        routes,
+        stages: &api.stages,
+    }
+}
+
+/// An authorizer (None for NONE) and its scopes.
+type ContractAuth = (Option<String>, Vec<String>);
+
+/// The authorizer and scopes the contract's first security requirement names for an
+/// operation (as for REST APIs); None when the operation has no `security`.
+fn contract_auth(
+    api: &HttpApi,
+    key: &str,
+    rkey: &str,
+    contract: &Contract,
+    op: &Operation,
+) -> Result<Option<ContractAuth>, Diagnostic> {
+    let Some(reqs) = contract_requirements(contract, op).and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    let first = reqs.first().and_then(Value::as_object);
+    let Some((scheme, scopes)) = first.and_then(|f| f.iter().next()) else {
+        return Ok(Some((None, vec![])));
+    };
+    let target = api
+        .security_schemes
+        .get(scheme)
+        .cloned()
+        .unwrap_or_else(|| scheme.clone());
+    if target != NONE && !api.authorizers.contains_key(&target) {
+        return Err(Diagnostic::error("security", format!("http_apis.{key}: {rkey} requires security scheme `{scheme}`, which no authorizer answers"))
+            .hint(format!("declare `authorizers.{scheme}`, or map it: `security_schemes: {{{scheme}: <authorizer key or NONE>}}`")));
+    }
+    let scopes = scopes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect();
+    Ok(Some(((target != NONE).then_some(target), scopes)))
+}
+
 pub fn route_spec(
     key: String,
     r: &Route,
     default: Option<&Integration>,
     default_auth: Option<&str>,
-    from_contract: Option<(Option<String>, Vec<String>)>,
+    from_contract: Option<ContractAuth>,
     at: Option<Location>,
 ) -> RouteSpec {
     let (mut authorizer, mut scopes) =

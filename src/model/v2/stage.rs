@@ -42,8 +42,63 @@ pub fn stage_resources(
     stage: &Stage,
     protect: bool,
 ) -> Result<Vec<Resource>, Diagnostic> {
+    check(spec, name, stage)?;
     let key = spec.key;
     let api_id = spec.id();
+    let sprotect = stage.protect.unwrap_or(protect);
+    let mut out = Vec::new();
+    let (dest, format) = match access_logs(spec, name, stage) {
+        Some((mut lg, format)) => {
+            let dest = json!(ref_placeholder(&lg.id, "arn"));
+            lg.protect = sprotect;
+            out.push(lg);
+            (dest, format)
+        }
+        None => (Value::Null, Value::Null),
+    };
+    let routes: Map<String, Value> = stage
+        .routes
+        .iter()
+        .map(|(k, t)| {
+            let (b, r) = throttle(Some(t));
+            (
+                k.clone(),
+                json!({"throttling_burst_limit": b, "throttling_rate_limit": r}),
+            )
+        })
+        .collect();
+    let auto_deploy = stage.auto_deploy.unwrap_or(true);
+    let stage_id = format!("api_stage.{key}.{name}");
+    let mut s = Resource::new(stage_id.clone(), Kind::ApiStage, name.to_string())
+        .prop("stage_name", name)
+        .prop("description", json!(stage.description))
+        .prop("auto_deploy", auto_deploy)
+        .prop("default_route_settings", default_settings(spec, stage))
+        .prop("route_settings", Value::Object(routes))
+        .prop("access_log_destination", dest)
+        .prop("access_log_format", format)
+        .prop("stage_variables", json!(stage.variables));
+    s.parent = Some(api_id.clone());
+    s.deps.insert(api_id.clone());
+    s.protect = sprotect;
+    s.payload = Some(json!({"tags": cfg.file.tags}));
+    out.push(s);
+    if !auto_deploy {
+        let mut d = Resource::new(
+            format!("api_deployment.{key}.{name}"),
+            Kind::ApiDeployment,
+            format!("{key}/{name}"),
+        );
+        d.parent = Some(api_id.clone());
+        d.deps.insert(stage_id);
+        d.protect = sprotect;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// The stage's name and logging level, as the API's protocol allows them.
+fn check(spec: &ApiSpec, name: &str, stage: &Stage) -> Result<(), Diagnostic> {
     let name_ok = name == "$default"
         || !name.is_empty()
             && name
@@ -73,94 +128,53 @@ pub fn stage_resources(
             );
         }
     }
-    let sprotect = stage.protect.unwrap_or(protect);
-    let mut out = Vec::new();
-    let throttle = |t: Option<&crate::config::schema::Throttling>| {
-        (
-            json!(t.and_then(|t| t.burst_limit)),
-            // Whole rates as integers, as the reader gives them back: `10 → 5`, not `10 → 5.0`.
-            t.and_then(|t| t.rate_limit)
-                .map(crate::model::usage::number)
-                .unwrap_or(Value::Null),
-        )
-    };
+    Ok(())
+}
+
+/// (burst, rate) of a throttling block.
+fn throttle(t: Option<&crate::config::schema::Throttling>) -> (Value, Value) {
+    (
+        json!(t.and_then(|t| t.burst_limit)),
+        // Whole rates as integers, as the reader gives them back: `10 → 5`, not `10 → 5.0`.
+        t.and_then(|t| t.rate_limit)
+            .map(crate::model::usage::number)
+            .unwrap_or(Value::Null),
+    )
+}
+
+/// The stage's default route settings; WebSocket stages add the execution log settings.
+fn default_settings(spec: &ApiSpec, stage: &Stage) -> Value {
     let (burst, rate) = throttle(stage.throttling.as_ref());
-    let defaults = json!({
+    json!({
         "throttling_burst_limit": burst,
         "throttling_rate_limit": rate,
         "detailed_metrics_enabled": stage.metrics.unwrap_or(false),
         "logging_level": if spec.websocket { json!(stage.logging_level.clone().unwrap_or_else(|| "OFF".into())) } else { Value::Null },
         "data_trace_enabled": if spec.websocket { json!(false) } else { Value::Null },
-    });
-    let routes: Map<String, Value> = stage
-        .routes
-        .iter()
-        .map(|(k, t)| {
-            let (b, r) = throttle(Some(t));
-            (
-                k.clone(),
-                json!({"throttling_burst_limit": b, "throttling_rate_limit": r}),
-            )
-        })
-        .collect();
-    let logs = stage
+    })
+}
+
+/// The access-log group and the format string, when the stage logs.
+fn access_logs(spec: &ApiSpec, name: &str, stage: &Stage) -> Option<(Resource, Value)> {
+    let a = stage
         .access_logs
         .as_ref()
-        .filter(|a| a.enabled != Some(false));
-    let (dest, format) = match logs {
-        Some(a) => {
-            let lg_id = format!("log_group.{key}.{name}");
-            let lg_name = a.log_group.clone().unwrap_or_else(|| {
-                format!(
-                    "/aws/api-gateway/{}/{}",
-                    spec.name,
-                    name.trim_start_matches('$')
-                )
-            });
-            let props = crate::model::kinds::LogGroup {
-                name: lg_name.clone(),
-                retention_days: a.retention_days,
-            };
-            let mut lg = Resource::typed(lg_id.clone(), lg_name, &props);
-            lg.protect = sprotect;
-            out.push(lg);
-            let fmt = a
-                .format
-                .clone()
-                .unwrap_or_else(|| default_format(spec.websocket));
-            (
-                json!(ref_placeholder(&lg_id, "arn")),
-                json!(serde_json::to_string(&fmt).unwrap_or_default()),
-            )
-        }
-        None => (Value::Null, Value::Null),
+        .filter(|a| a.enabled != Some(false))?;
+    let lg_name = a.log_group.clone().unwrap_or_else(|| {
+        format!(
+            "/aws/api-gateway/{}/{}",
+            spec.name,
+            name.trim_start_matches('$')
+        )
+    });
+    let props = crate::model::kinds::LogGroup {
+        name: lg_name.clone(),
+        retention_days: a.retention_days,
     };
-    let auto_deploy = stage.auto_deploy.unwrap_or(true);
-    let stage_id = format!("api_stage.{key}.{name}");
-    let mut s = Resource::new(stage_id.clone(), Kind::ApiStage, name.to_string())
-        .prop("stage_name", name)
-        .prop("description", json!(stage.description))
-        .prop("auto_deploy", auto_deploy)
-        .prop("default_route_settings", defaults)
-        .prop("route_settings", Value::Object(routes))
-        .prop("access_log_destination", dest)
-        .prop("access_log_format", format)
-        .prop("stage_variables", json!(stage.variables));
-    s.parent = Some(api_id.clone());
-    s.deps.insert(api_id.clone());
-    s.protect = sprotect;
-    s.payload = Some(json!({"tags": cfg.file.tags}));
-    out.push(s);
-    if !auto_deploy {
-        let mut d = Resource::new(
-            format!("api_deployment.{key}.{name}"),
-            Kind::ApiDeployment,
-            format!("{key}/{name}"),
-        );
-        d.parent = Some(api_id.clone());
-        d.deps.insert(stage_id);
-        d.protect = sprotect;
-        out.push(d);
-    }
-    Ok(out)
+    let lg = Resource::typed(format!("log_group.{}.{name}", spec.key), lg_name, &props);
+    let fmt = a
+        .format
+        .clone()
+        .unwrap_or_else(|| default_format(spec.websocket));
+    Some((lg, json!(serde_json::to_string(&fmt).unwrap_or_default())))
 }
