@@ -86,124 +86,182 @@ pub async fn execute<P: Provider>(
     reporter: Arc<dyn Reporter>,
     concurrency: usize,
 ) -> Report {
-    let mut outputs: Outputs = plan.outputs.clone();
-    let mut pending: Vec<Change> = plan
-        .pending()
-        .filter(|c| c.covered_by.is_none())
-        .cloned()
-        .collect();
-    let covered: Vec<String> = plan
-        .pending()
-        .filter(|c| c.covered_by.is_some())
-        .map(|c| c.id.clone())
-        .collect();
-    let mut done: BTreeSet<String> = BTreeSet::new();
-    let mut failed: BTreeSet<String> = BTreeSet::new();
-    let mut report = Report::default();
-    let mut running = tokio::task::JoinSet::new();
-    // Which change each task carries out, so a task that panics is still named.
-    let mut tasks: BTreeMap<tokio::task::Id, String> = BTreeMap::new();
-    let owner = owner.to_string();
+    let (pending, covered): (Vec<&Change>, Vec<&Change>) =
+        plan.pending().partition(|c| c.covered_by.is_none());
+    let mut walk = Walk {
+        outputs: plan.outputs.clone(),
+        pending: pending.into_iter().cloned().collect(),
+        done: BTreeSet::new(),
+        failed: BTreeSet::new(),
+        report: Report::default(),
+        running: tokio::task::JoinSet::new(),
+        tasks: BTreeMap::new(),
+    };
     loop {
-        // Anything waiting on a failure will not run.
-        let mut i = 0;
-        while i < pending.len() {
-            if pending[i].waits_for.iter().any(|w| failed.contains(w)) {
-                let c = pending.remove(i);
-                failed.insert(c.id.clone());
-                report.skipped.push(c.id);
-            } else {
-                i += 1;
-            }
-        }
-        while running.len() < concurrency {
-            let Some(pos) = pending
-                .iter()
-                .position(|c| c.waits_for.iter().all(|w| done.contains(w)))
-            else {
-                break;
-            };
-            let change = prepare(pending.remove(pos), &outputs);
-            let (outs, owner, reporter) = (outputs.clone(), owner.clone(), reporter.clone());
-            let provider = match &change {
-                Ok(c) => {
-                    let (r, c) = (reporter.clone(), c.clone());
-                    provider.watching(Arc::new(move |what: &str, elapsed, limit| {
-                        r.waiting(&c, what, elapsed, limit)
-                    }))
-                }
-                Err(_) => provider.clone(),
-            };
-            let id = match &change {
-                Ok(c) => c.id.clone(),
-                Err(b) => b.0.id.clone(),
-            };
-            let handle = running.spawn(async move {
-                reporter.started(match &change {
-                    Ok(c) => c,
-                    Err(b) => &b.0,
-                });
-                let t0 = Instant::now();
-                let result = match &change {
-                    Err(b) => Err((b.0.clone(), b.1.clone(), false)),
-                    Ok(c) => provider
-                        .apply(c.clone(), outs, owner)
-                        .await
-                        .map(|o| (c.clone(), o))
-                        .map_err(|e| {
-                            let deferred = matches!(e, AwsError::Deferred(_));
-                            (c.clone(), e.to_string(), deferred)
-                        }),
-                };
-                let (c, outcome) = match &result {
-                    Ok((c, _)) => (c, Ok(())),
-                    Err((c, e, true)) => (c, Err(format!("deferred: {e}"))),
-                    Err((c, e, false)) => (c, Err(e.clone())),
-                };
-                reporter.finished(c, &outcome, t0.elapsed());
-                result
-            });
-            tasks.insert(handle.id(), id);
-        }
-        let Some(joined) = running.join_next_with_id().await else {
+        walk.skip_blocked();
+        while walk.running.len() < concurrency && walk.start_next(provider, owner, &reporter) {}
+        let Some(joined) = walk.running.join_next_with_id().await else {
             break;
         };
+        walk.settle(joined);
+    }
+    let mut report = walk.report;
+    // Nothing runs any more: whatever is still pending waits on something that never will.
+    report
+        .skipped
+        .extend(walk.pending.into_iter().map(|c| c.id));
+    if report.ok() {
+        report
+            .done
+            .extend(covered.into_iter().map(|c| c.id.clone()));
+    }
+    report.outputs = walk.outputs;
+    report
+}
+
+/// What a change's task ends with: the change and its outputs, or the change, the error and
+/// whether it was only deferred.
+type TaskResult = Result<(Change, Out), (Change, String, bool)>;
+
+/// The state of one apply's walk through the plan's graph.
+struct Walk {
+    outputs: Outputs,
+    pending: Vec<Change>,
+    done: BTreeSet<String>,
+    /// Failed, deferred or skipped: what waits on these will not run.
+    failed: BTreeSet<String>,
+    report: Report,
+    running: tokio::task::JoinSet<TaskResult>,
+    /// Which change each task carries out, so a task that panics is still named.
+    tasks: BTreeMap<tokio::task::Id, String>,
+}
+
+impl Walk {
+    /// Anything waiting on a failure (or on what that skips, and so on) will not run.
+    fn skip_blocked(&mut self) {
+        loop {
+            let failed = &self.failed;
+            let (blocked, rest): (Vec<Change>, Vec<Change>) = std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|c| c.waits_for.iter().any(|w| failed.contains(w)));
+            self.pending = rest;
+            if blocked.is_empty() {
+                return;
+            }
+            for c in blocked {
+                self.failed.insert(c.id.clone());
+                self.report.skipped.push(c.id);
+            }
+        }
+    }
+
+    /// Start the first pending change whose waits are all done; false when there is none.
+    fn start_next<P: Provider>(
+        &mut self,
+        provider: &P,
+        owner: &str,
+        reporter: &Arc<dyn Reporter>,
+    ) -> bool {
+        let done = &self.done;
+        let Some(pos) = self
+            .pending
+            .iter()
+            .position(|c| c.waits_for.iter().all(|w| done.contains(w)))
+        else {
+            return false;
+        };
+        let change = prepare(self.pending.remove(pos), &self.outputs);
+        let id = match &change {
+            Ok(c) => c.id.clone(),
+            Err(b) => b.0.id.clone(),
+        };
+        let provider = match &change {
+            Ok(c) => {
+                let (r, c) = (reporter.clone(), c.clone());
+                provider.watching(Arc::new(move |what: &str, elapsed, limit| {
+                    r.waiting(&c, what, elapsed, limit)
+                }))
+            }
+            Err(_) => provider.clone(),
+        };
+        let task = run(
+            provider,
+            change,
+            self.outputs.clone(),
+            owner.to_string(),
+            reporter.clone(),
+        );
+        let handle = self.running.spawn(task);
+        self.tasks.insert(handle.id(), id);
+        true
+    }
+
+    /// Take in what a finished task says.
+    fn settle(&mut self, joined: Result<(tokio::task::Id, TaskResult), tokio::task::JoinError>) {
         match joined {
             Ok((_, Ok((c, outs)))) => {
                 if c.action != Action::Delete {
-                    let mut merged = outputs.get(&c.id).cloned().unwrap_or_default();
+                    let mut merged = self.outputs.get(&c.id).cloned().unwrap_or_default();
                     merged.extend(outs);
-                    outputs.insert(c.id.clone(), merged);
+                    self.outputs.insert(c.id.clone(), merged);
                 }
-                done.insert(c.id.clone());
-                report.done.push(c.id);
+                self.done.insert(c.id.clone());
+                self.report.done.push(c.id);
             }
             Ok((_, Err((c, e, deferred)))) => {
-                failed.insert(c.id.clone());
+                self.failed.insert(c.id.clone());
                 if deferred {
-                    report.deferred.push((c.id, e));
+                    self.report.deferred.push((c.id, e));
                 } else {
-                    report.failed.push((c.id, e));
+                    self.report.failed.push((c.id, e));
                 }
             }
             Err(join) => {
-                let id = tasks.remove(&join.id()).unwrap_or_else(|| "(task)".into());
-                failed.insert(id.clone());
-                report
+                let id = self
+                    .tasks
+                    .remove(&join.id())
+                    .unwrap_or_else(|| "(task)".into());
+                self.failed.insert(id.clone());
+                self.report
                     .failed
                     .push((id, format!("the change's task ended: {join}")));
             }
         }
     }
-    // Nothing runs any more: whatever is still pending waits on something that never will.
-    for c in pending {
-        report.skipped.push(c.id);
-    }
-    if report.ok() {
-        report.done.extend(covered);
-    }
-    report.outputs = outputs;
-    report
+}
+
+/// One change's task: carry it out (or report why it could not be prepared), telling the
+/// reporter when it starts and ends.
+async fn run<P: Provider>(
+    provider: P,
+    change: Result<Change, Box<(Change, String)>>,
+    outs: Outputs,
+    owner: String,
+    reporter: Arc<dyn Reporter>,
+) -> TaskResult {
+    reporter.started(match &change {
+        Ok(c) => c,
+        Err(b) => &b.0,
+    });
+    let t0 = Instant::now();
+    let result = match &change {
+        Err(b) => Err((b.0.clone(), b.1.clone(), false)),
+        Ok(c) => provider
+            .apply(c.clone(), outs, owner)
+            .await
+            .map(|o| (c.clone(), o))
+            .map_err(|e| {
+                let deferred = matches!(e, AwsError::Deferred(_));
+                (c.clone(), e.to_string(), deferred)
+            }),
+    };
+    let (c, outcome) = match &result {
+        Ok((c, _)) => (c, Ok(())),
+        Err((c, e, true)) => (c, Err(format!("deferred: {e}"))),
+        Err((c, e, false)) => (c, Err(e.clone())),
+    };
+    reporter.finished(c, &outcome, t0.elapsed());
+    result
 }
 
 /// Fill in refs now known; a deployment computes its fingerprint from the resolved document.

@@ -6,7 +6,7 @@
 //! reads the value itself at apply time.
 
 use super::{ref_placeholder, Kind, Resource};
-use crate::config::schema::{ApiKey, Quota, QuotaPeriod, Throttling, UsagePlan};
+use crate::config::schema::{ApiKey, Quota, QuotaPeriod, Throttling, UsagePlan, UsagePlanStage};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use serde_json::{json, Map, Value};
@@ -186,70 +186,7 @@ fn relative_to_naming_file(cfg: &Config, key_path: &[&str], file: &str) -> PathB
 fn check_plan(cfg: &Config, key: &str, plan: &UsagePlan, diags: &mut Vec<Diagnostic>) {
     let at = |p: &[&str]| cfg.locate(&[&["usage_plans", key], p].concat());
     for (stage_key, stage) in &plan.stages {
-        let sat = |p: &[&str]| at(&[&["stages", stage_key.as_str()], p].concat());
-        let Some((api_key, stage_name)) = stage_key.split_once('.') else {
-            diags.push(
-                Diagnostic::error(
-                    "schema",
-                    format!("usage_plans.{key}.stages: `{stage_key}` is not `<api>.<stage>`"),
-                )
-                .hint("write the rest_apis key and the stage name, e.g. `main.prod`")
-                .at(sat(&[])),
-            );
-            continue;
-        };
-        let Some(api) = cfg.file.rest_apis.get(api_key) else {
-            diags.push(
-                Diagnostic::error(
-                    "reference",
-                    format!("usage_plans.{key}.stages.{stage_key}: no REST API `{api_key}` under rest_apis"),
-                )
-                .hint(format!(
-                    "use one of: {}",
-                    keys_list(cfg.file.rest_apis.keys())
-                ))
-                .at(sat(&[])),
-            );
-            continue;
-        };
-        if !api.stages.contains_key(stage_name) {
-            diags.push(
-                Diagnostic::error(
-                    "reference",
-                    format!("usage_plans.{key}.stages.{stage_key}: rest_apis.{api_key} has no stage `{stage_name}`"),
-                )
-                .hint(format!(
-                    "use one of: {} (stages differ per environment: declare usage_plans in the environment file)",
-                    keys_list(api.stages.keys().map(|s| format!("{api_key}.{s}")))
-                ))
-                .at(sat(&[])),
-            );
-        }
-        let routes = routes_of(cfg, api_key);
-        for (method_key, t) in &stage.throttle {
-            let known = method_key.rsplit_once('/').is_some_and(|(path, method)| {
-                let path = if path.is_empty() { "/" } else { path };
-                routes
-                    .iter()
-                    .any(|(p, m)| p == path && (m == method || method == "OPTIONS"))
-            });
-            if !known {
-                diags.push(
-                    Diagnostic::error(
-                        "reference",
-                        format!("usage_plans.{key}.stages.{stage_key}.throttle: `{method_key}` is not a route of rest_apis.{api_key}"),
-                    )
-                    .hint("key per-method throttles `/path/METHOD` as the route is served, base_path included, e.g. `/api/v1/quotes/POST`")
-                    .at(sat(&["throttle", method_key])),
-                );
-            }
-            check_throttle(
-                t,
-                &format!("usage_plans.{key}.stages.{stage_key}.throttle.{method_key}"),
-                sat(&["throttle", method_key]),
-                diags,
-            );
-        }
+        check_plan_stage(cfg, key, stage_key, stage, diags);
     }
     if let Some(t) = &plan.throttle {
         check_throttle(
@@ -288,6 +225,82 @@ fn check_plan(cfg: &Config, key: &str, plan: &UsagePlan, diags: &mut Vec<Diagnos
                 .at(at(&["keys"])),
             );
         }
+    }
+}
+
+/// A stage the plan attaches to (`<api>.<stage>`), and its per-method throttles.
+fn check_plan_stage(
+    cfg: &Config,
+    key: &str,
+    stage_key: &str,
+    stage: &UsagePlanStage,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let sat = |p: &[&str]| cfg.locate(&[&["usage_plans", key, "stages", stage_key], p].concat());
+    let Some((api_key, stage_name)) = stage_key.split_once('.') else {
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("usage_plans.{key}.stages: `{stage_key}` is not `<api>.<stage>`"),
+            )
+            .hint("write the rest_apis key and the stage name, e.g. `main.prod`")
+            .at(sat(&[])),
+        );
+        return;
+    };
+    let Some(api) = cfg.file.rest_apis.get(api_key) else {
+        diags.push(
+            Diagnostic::error(
+                "reference",
+                format!(
+                    "usage_plans.{key}.stages.{stage_key}: no REST API `{api_key}` under rest_apis"
+                ),
+            )
+            .hint(format!(
+                "use one of: {}",
+                keys_list(cfg.file.rest_apis.keys())
+            ))
+            .at(sat(&[])),
+        );
+        return;
+    };
+    if !api.stages.contains_key(stage_name) {
+        diags.push(
+            Diagnostic::error(
+                "reference",
+                format!("usage_plans.{key}.stages.{stage_key}: rest_apis.{api_key} has no stage `{stage_name}`"),
+            )
+            .hint(format!(
+                "use one of: {} (stages differ per environment: declare usage_plans in the environment file)",
+                keys_list(api.stages.keys().map(|s| format!("{api_key}.{s}")))
+            ))
+            .at(sat(&[])),
+        );
+    }
+    let routes = routes_of(cfg, api_key);
+    for (method_key, t) in &stage.throttle {
+        let known = method_key.rsplit_once('/').is_some_and(|(path, method)| {
+            let path = if path.is_empty() { "/" } else { path };
+            routes
+                .iter()
+                .any(|(p, m)| p == path && (m == method || method == "OPTIONS"))
+        });
+        if !known {
+            diags.push(
+                Diagnostic::error(
+                    "reference",
+                    format!("usage_plans.{key}.stages.{stage_key}.throttle: `{method_key}` is not a route of rest_apis.{api_key}"),
+                )
+                .hint("key per-method throttles `/path/METHOD` as the route is served, base_path included, e.g. `/api/v1/quotes/POST`")
+                .at(sat(&["throttle", method_key])),
+            );
+        }
+        check_throttle(
+            t,
+            &format!("usage_plans.{key}.stages.{stage_key}.throttle.{method_key}"),
+            sat(&["throttle", method_key]),
+            diags,
+        );
     }
 }
 

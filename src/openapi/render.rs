@@ -52,11 +52,14 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     Ok(Rendered { doc, warnings })
 }
 
+/// The `paths` object, and the models a validated body refers to.
+type RenderedPaths = (Map<String, Value>, BTreeSet<String>);
+
 /// Every operation with its integration, security and validator, by full path; and the
 /// models a validated body refers to.
 fn render_paths(
     input: &RenderInput,
-) -> Result<(Map<String, Value>, BTreeSet<String>), Vec<Diagnostic>> {
+) -> Result<RenderedPaths, Vec<Diagnostic>> {
     let (api, contract) = (input.api, input.contract);
     let ops = contract.operations();
     let mut diags = check_overrides(input, &ops);

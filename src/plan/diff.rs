@@ -50,27 +50,12 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         changes.push(change);
     }
 
-    let deleted_apis: BTreeSet<String> = live
-        .resources
-        .values()
-        .filter(|l| l.kind.is_api() && !desired_ids.contains(&l.id))
-        .map(|l| l.id.clone())
-        .collect();
-    let prunable = prunable_deployments(&input.desired, live, &matched_deployments);
-    for l in live.resources.values() {
-        if desired_ids.contains(&l.id) || matched_deployments.contains(&l.id) {
-            continue;
-        }
-        if l.kind == Kind::Deployment
-            && !prunable.contains(&l.id)
-            && !l.parent.as_ref().is_some_and(|p| deleted_apis.contains(p))
-        {
-            continue; // kept for rollback
-        }
-        let mut c = delete_change(l);
-        c.covered_by = l.parent.clone().filter(|p| deleted_apis.contains(p));
-        changes.push(c);
-    }
+    changes.extend(deletes(
+        &input.desired,
+        live,
+        &desired_ids,
+        &matched_deployments,
+    ));
 
     // Create before destroy: the old copy of a replaced resource goes once nothing refers to it.
     let olds: Vec<Change> = changes
@@ -108,17 +93,7 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut summary = Summary::default();
-    for c in &changes {
-        match c.action {
-            Action::Create => summary.create += 1,
-            Action::Update => summary.update += 1,
-            Action::Replace => summary.replace += 1,
-            Action::Delete if !c.id.ends_with(OLD) => summary.delete += 1,
-            Action::Delete => {}
-            Action::Noop => {}
-        }
-    }
+    let summary = Summary::of(&changes);
     Ok(Plan {
         format_version: FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -131,6 +106,57 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         outputs,
         warnings: Vec::new(),
     })
+}
+
+/// What is live but no longer desired, except deployments kept for rollback; what goes
+/// with a deleted API is marked covered by the API's delete.
+fn deletes(
+    desired: &[Resource],
+    live: &LiveState,
+    desired_ids: &BTreeSet<String>,
+    matched_deployments: &BTreeSet<String>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    let deleted_apis: BTreeSet<String> = live
+        .resources
+        .values()
+        .filter(|l| l.kind.is_api() && !desired_ids.contains(&l.id))
+        .map(|l| l.id.clone())
+        .collect();
+    let prunable = prunable_deployments(desired, live, matched_deployments);
+    for l in live.resources.values() {
+        if desired_ids.contains(&l.id) || matched_deployments.contains(&l.id) {
+            continue;
+        }
+        if l.kind == Kind::Deployment
+            && !prunable.contains(&l.id)
+            && !l.parent.as_ref().is_some_and(|p| deleted_apis.contains(p))
+        {
+            continue; // kept for rollback
+        }
+        let mut c = delete_change(l);
+        c.covered_by = l.parent.clone().filter(|p| deleted_apis.contains(p));
+        out.push(c);
+    }
+
+    out
+}
+
+impl Summary {
+    fn of(changes: &[Change]) -> Summary {
+        let mut summary = Summary::default();
+        for c in changes {
+            match c.action {
+                Action::Create => summary.create += 1,
+                Action::Update => summary.update += 1,
+                Action::Replace => summary.replace += 1,
+                Action::Delete if !c.id.ends_with(OLD) => summary.delete += 1,
+                Action::Delete => {}
+                Action::Noop => {}
+            }
+        }
+        summary
+    }
 }
 
 fn base_change(r: &Resource, action: Action) -> Change {

@@ -65,87 +65,89 @@ pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource
             .limit(500)
             .send()),
     )?;
-    let mut out = Vec::new();
-    for a in auths.items() {
-        let name = a.name().unwrap_or_default().to_string();
-        let props = kinds::Authorizer {
-            name: name.clone(),
-            kind: a
-                .r#type()
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_default(),
-            authorizer_uri: a.authorizer_uri().map(str::to_string),
-            credentials: a.authorizer_credentials().map(str::to_string),
-            identity_source: a.identity_source().map(str::to_string),
-            validation_regex: a.identity_validation_expression().map(str::to_string),
-            ttl_seconds: a.authorizer_result_ttl_in_seconds().map(i64::from),
-            provider_arns: Some(a.provider_arns().to_vec()).filter(|v| !v.is_empty()),
-        };
-        let id = format!("authorizer.{key}.{name}");
-        out.push(child(
-            id,
-            name,
-            key,
-            &props,
-            &[("id", a.id().unwrap_or_default())],
-        ));
-    }
-    for v in validators.items() {
-        let name = v.name().unwrap_or_default().to_string();
-        let props = kinds::Validator {
-            name: name.clone(),
-            body: Some(v.validate_request_body()),
-            params: Some(v.validate_request_parameters()),
-        };
-        let id = format!("validator.{key}.{name}");
-        out.push(child(
-            id,
-            name,
-            key,
-            &props,
-            &[("id", v.id().unwrap_or_default())],
-        ));
-    }
-    for m in models.items() {
-        let name = m.name().unwrap_or_default().to_string();
-        if DEFAULT_MODELS.contains(&name.as_str())
-            && m.description()
-                .is_some_and(|d| d.starts_with(DEFAULT_MODEL_DESCRIPTION))
-        {
-            continue;
-        }
-        let schema = m
-            .schema()
-            .map(|s| serde_json::from_str(s).unwrap_or_else(|_| json!(s)))
-            .unwrap_or(Value::Null);
-        let props = kinds::ModelSchema {
-            name: name.clone(),
-            content_type: m.content_type().map(str::to_string),
-            schema,
-        };
-        let id = format!("model.{key}.{name}");
-        let outs = [("id", m.id().unwrap_or_default()), ("name", &name)];
-        out.push(child(id, name.clone(), key, &props, &outs));
-    }
-    for r in responses.items().iter().filter(|r| !r.default_response()) {
-        let kind = r
-            .response_type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default();
-        let props = kinds::GatewayResponse {
-            status: r.status_code().map(str::to_string),
-            response_parameters: sorted(r.response_parameters()),
-            response_templates: sorted(r.response_templates()),
-        };
-        out.push(child(
-            format!("gateway_response.{key}.{kind}"),
-            kind,
-            key,
-            &props,
-            &[],
-        ));
-    }
+    let mut out: Vec<LiveResource> = auths.items().iter().map(|a| authorizer(key, a)).collect();
+    out.extend(validators.items().iter().map(|v| validator(key, v)));
+    out.extend(models.items().iter().filter_map(|m| model(key, m)));
+    out.extend(
+        responses
+            .items()
+            .iter()
+            .filter(|r| !r.default_response())
+            .map(|r| gateway_response(key, r)),
+    );
     Ok(out)
+}
+
+fn authorizer(key: &str, a: &aws_sdk_apigateway::types::Authorizer) -> LiveResource {
+    let name = a.name().unwrap_or_default().to_string();
+    let props = kinds::Authorizer {
+        name: name.clone(),
+        kind: a
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        authorizer_uri: a.authorizer_uri().map(str::to_string),
+        credentials: a.authorizer_credentials().map(str::to_string),
+        identity_source: a.identity_source().map(str::to_string),
+        validation_regex: a.identity_validation_expression().map(str::to_string),
+        ttl_seconds: a.authorizer_result_ttl_in_seconds().map(i64::from),
+        provider_arns: Some(a.provider_arns().to_vec()).filter(|v| !v.is_empty()),
+    };
+    let id = format!("authorizer.{key}.{name}");
+    child(id, name, key, &props, &[("id", a.id().unwrap_or_default())])
+}
+
+fn validator(key: &str, v: &aws_sdk_apigateway::types::RequestValidator) -> LiveResource {
+    let name = v.name().unwrap_or_default().to_string();
+    let props = kinds::Validator {
+        name: name.clone(),
+        body: Some(v.validate_request_body()),
+        params: Some(v.validate_request_parameters()),
+    };
+    let id = format!("validator.{key}.{name}");
+    child(id, name, key, &props, &[("id", v.id().unwrap_or_default())])
+}
+
+/// A model; None for the two AWS creates with every API (unless the stack changed them).
+fn model(key: &str, m: &aws_sdk_apigateway::types::Model) -> Option<LiveResource> {
+    let name = m.name().unwrap_or_default().to_string();
+    if DEFAULT_MODELS.contains(&name.as_str())
+        && m.description()
+            .is_some_and(|d| d.starts_with(DEFAULT_MODEL_DESCRIPTION))
+    {
+        return None;
+    }
+    let schema = m
+        .schema()
+        .map(|s| serde_json::from_str(s).unwrap_or_else(|_| json!(s)))
+        .unwrap_or(Value::Null);
+    let props = kinds::ModelSchema {
+        name: name.clone(),
+        content_type: m.content_type().map(str::to_string),
+        schema,
+    };
+    let id = format!("model.{key}.{name}");
+    let outs = [("id", m.id().unwrap_or_default()), ("name", &name)];
+    Some(child(id, name.clone(), key, &props, &outs))
+}
+
+fn gateway_response(key: &str, r: &aws_sdk_apigateway::types::GatewayResponse) -> LiveResource {
+    let kind = r
+        .response_type()
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
+    let props = kinds::GatewayResponse {
+        status: r.status_code().map(str::to_string),
+        response_parameters: sorted(r.response_parameters()),
+        response_templates: sorted(r.response_templates()),
+    };
+    child(
+        format!("gateway_response.{key}.{kind}"),
+        kind,
+        key,
+        &props,
+        &[],
+    )
 }
 
 /// A model schema that names no other model.
@@ -248,31 +250,7 @@ pub async fn put(
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     match ch.kind {
         Kind::Authorizer if create => create_authorizer(aws, &api_id, typed(after(ch))?).await,
-        Kind::Authorizer => {
-            let (b, a): (kinds::Authorizer, kinds::Authorizer) =
-                (typed(before(ch))?, typed(after(ch))?);
-            let mut ops = patches(ch);
-            let (old, new) = (
-                b.provider_arns.unwrap_or_default(),
-                a.provider_arns.unwrap_or_default(),
-            );
-            for arn in new.iter().filter(|x| !old.contains(x)) {
-                ops.push(patch(Op::Add, "/providerARNs", Some(arn.clone())));
-            }
-            for arn in old.iter().filter(|x| !new.contains(x)) {
-                ops.push(patch(Op::Remove, "/providerARNs", Some(arn.clone())));
-            }
-            aws.call(|| {
-                aws.apigw
-                    .update_authorizer()
-                    .rest_api_id(&api_id)
-                    .authorizer_id(&id)
-                    .set_patch_operations(Some(ops.clone()))
-                    .send()
-            })
-            .await?;
-            Ok(ch.live_outputs.clone())
-        }
+        Kind::Authorizer => update_authorizer(aws, ch, &api_id, &id).await,
         Kind::Validator if create => {
             let a: kinds::Validator = typed(after(ch))?;
             let r = aws
@@ -315,31 +293,65 @@ pub async fn put(
             set_peer_schemas(aws, &api_id, payload("then_set_schemas"), outputs).await?;
             Ok([("id".to_string(), created), ("name".to_string(), a.name)].into())
         }
-        Kind::GatewayResponse => {
-            let a: kinds::GatewayResponse = typed(after(ch))?;
-            let map = |m: &Option<BTreeMap<String, String>>| {
-                m.as_ref()
-                    .map(|m| m.clone().into_iter().collect::<HashMap<_, _>>())
-            };
-            aws.call(|| {
-                aws.apigw
-                    .put_gateway_response()
-                    .rest_api_id(&api_id)
-                    .response_type(GatewayResponseType::from(ch.name.as_str()))
-                    .set_status_code(a.status.clone())
-                    .set_response_parameters(map(&a.response_parameters))
-                    .set_response_templates(map(&a.response_templates))
-                    .send()
-            })
-            .await?;
-            Ok(Out::new())
-        }
+        Kind::GatewayResponse => put_gateway_response(aws, ch, &api_id).await,
         _ => Err(err(
             "apply",
             "NotBuilt",
             format!("{} is not a REST API item", ch.id),
         )),
     }
+}
+
+/// One UpdateAuthorizer: the spec's PATCH table, plus provider ARNs added and removed
+/// one by one (a list AWS patches per element).
+async fn update_authorizer(
+    aws: &Aws,
+    ch: &Change,
+    api_id: &str,
+    id: &str,
+) -> Result<Out, AwsError> {
+    let (b, a): (kinds::Authorizer, kinds::Authorizer) = (typed(before(ch))?, typed(after(ch))?);
+    let mut ops = patches(ch);
+    let (old, new) = (
+        b.provider_arns.unwrap_or_default(),
+        a.provider_arns.unwrap_or_default(),
+    );
+    for arn in new.iter().filter(|x| !old.contains(x)) {
+        ops.push(patch(Op::Add, "/providerARNs", Some(arn.clone())));
+    }
+    for arn in old.iter().filter(|x| !new.contains(x)) {
+        ops.push(patch(Op::Remove, "/providerARNs", Some(arn.clone())));
+    }
+    aws.call(|| {
+        aws.apigw
+            .update_authorizer()
+            .rest_api_id(api_id)
+            .authorizer_id(id)
+            .set_patch_operations(Some(ops.clone()))
+            .send()
+    })
+    .await?;
+    Ok(ch.live_outputs.clone())
+}
+
+async fn put_gateway_response(aws: &Aws, ch: &Change, api_id: &str) -> Result<Out, AwsError> {
+    let a: kinds::GatewayResponse = typed(after(ch))?;
+    let map = |m: &Option<BTreeMap<String, String>>| {
+        m.as_ref()
+            .map(|m| m.clone().into_iter().collect::<HashMap<_, _>>())
+    };
+    aws.call(|| {
+        aws.apigw
+            .put_gateway_response()
+            .rest_api_id(api_id)
+            .response_type(GatewayResponseType::from(ch.name.as_str()))
+            .set_status_code(a.status.clone())
+            .set_response_parameters(map(&a.response_parameters))
+            .set_response_templates(map(&a.response_templates))
+            .send()
+    })
+    .await?;
+    Ok(Out::new())
 }
 
 async fn create_authorizer(aws: &Aws, api_id: &str, a: kinds::Authorizer) -> Result<Out, AwsError> {

@@ -108,71 +108,87 @@ pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<O
 /// One UpdateStage carries every changed field. `fresh`: right after CreateStage, which set
 /// the deployment, variables, tracing and cache already.
 fn stage_patch(b: &Props, a: &Props, dep_id: &str, fresh: bool) -> Vec<PatchOperation> {
+    let mut ops = if fresh {
+        Vec::new()
+    } else {
+        settings_patch(b, a, dep_id)
+    };
+    ops.extend(access_log_patch(b, a, fresh));
+    ops.extend(method_settings_patch(b, a));
+    ops
+}
+
+/// What CreateStage sets: deployment, description, tracing, cache and variables.
+fn settings_patch(b: &Props, a: &Props, dep_id: &str) -> Vec<PatchOperation> {
     let mut ops = Vec::new();
     let changed = |k: &str| b.get(k) != a.get(k);
-    if !fresh {
-        if changed("deployment") {
+    if changed("deployment") {
+        ops.push(patch(
+            Op::Replace,
+            "/deploymentId",
+            Some(dep_id.to_string()),
+        ));
+    }
+    if changed("description") {
+        ops.push(patch(
+            Op::Replace,
+            "/description",
+            Some(s(a, "description").unwrap_or_default().to_string()),
+        ));
+    }
+    if changed("tracing") {
+        ops.push(patch(
+            Op::Replace,
+            "/tracingEnabled",
+            Some(
+                a.get("tracing")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                    .to_string(),
+            ),
+        ));
+    }
+    if changed("cache_cluster_enabled") || changed("cache_cluster_size") {
+        let on = a
+            .get("cache_cluster_enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        ops.push(patch(
+            Op::Replace,
+            "/cacheClusterEnabled",
+            Some(on.to_string()),
+        ));
+        if on {
             ops.push(patch(
                 Op::Replace,
-                "/deploymentId",
-                Some(dep_id.to_string()),
-            ));
-        }
-        if changed("description") {
-            ops.push(patch(
-                Op::Replace,
-                "/description",
-                Some(s(a, "description").unwrap_or_default().to_string()),
-            ));
-        }
-        if changed("tracing") {
-            ops.push(patch(
-                Op::Replace,
-                "/tracingEnabled",
-                Some(
-                    a.get("tracing")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false)
-                        .to_string(),
-                ),
-            ));
-        }
-        if changed("cache_cluster_enabled") || changed("cache_cluster_size") {
-            let on = a
-                .get("cache_cluster_enabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            ops.push(patch(
-                Op::Replace,
-                "/cacheClusterEnabled",
-                Some(on.to_string()),
-            ));
-            if on {
-                ops.push(patch(
-                    Op::Replace,
-                    "/cacheClusterSize",
-                    s(a, "cache_cluster_size").map(str::to_string),
-                ));
-            }
-        }
-        let (old, new) = (obj(b.get("variables")), obj(a.get("variables")));
-        for (k, v) in &new {
-            if old.get(k) != Some(v) {
-                ops.push(patch(
-                    Op::Replace,
-                    &format!("/variables/{}", escape(k)),
-                    v.as_str().map(str::to_string),
-                ));
-            }
-        }
-        for k in old.keys().filter(|k| !new.contains_key(*k)) {
-            ops.push(patch(
-                Op::Remove,
-                &format!("/variables/{}", escape(k)),
-                None,
+                "/cacheClusterSize",
+                s(a, "cache_cluster_size").map(str::to_string),
             ));
         }
     }
+    let (old, new) = (obj(b.get("variables")), obj(a.get("variables")));
+    for (k, v) in &new {
+        if old.get(k) != Some(v) {
+            ops.push(patch(
+                Op::Replace,
+                &format!("/variables/{}", escape(k)),
+                v.as_str().map(str::to_string),
+            ));
+        }
+    }
+    for k in old.keys().filter(|k| !new.contains_key(*k)) {
+        ops.push(patch(
+            Op::Remove,
+            &format!("/variables/{}", escape(k)),
+            None,
+        ));
+    }
+    ops
+}
+
+fn access_log_patch(b: &Props, a: &Props, fresh: bool) -> Vec<PatchOperation> {
+    let mut ops = Vec::new();
+    let changed = |k: &str| b.get(k) != a.get(k);
     if changed("access_log_destination") || changed("access_log_format") {
         match (s(a, "access_log_destination"), s(a, "access_log_format")) {
             (Some(d), Some(f)) => {
@@ -191,6 +207,12 @@ fn stage_patch(b: &Props, a: &Props, dep_id: &str, fresh: bool) -> Vec<PatchOper
             _ => {}
         }
     }
+    ops
+}
+
+/// Per-method settings (`resource/path/METHOD` or `*/*`), field by field.
+fn method_settings_patch(b: &Props, a: &Props) -> Vec<PatchOperation> {
+    let mut ops = Vec::new();
     let (old, new) = (obj(b.get("method_settings")), obj(a.get("method_settings")));
     for (key, fields) in &new {
         let prefix = settings_prefix(key);

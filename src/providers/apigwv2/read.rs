@@ -212,7 +212,6 @@ async fn read_api(
     )
     .await?;
 
-    let parent = Some(id.clone());
     let mut out = vec![live(
         id.clone(),
         kind,
@@ -229,79 +228,132 @@ async fn read_api(
         None,
         protect,
     )];
-    for a in &authorizers {
-        let name = a.name().unwrap_or_default().to_string();
-        out.push(live(
-            format!("api_authorizer.{key}.{name}"),
-            Kind::ApiAuthorizer,
-            name,
-            authorizer_props(a, websocket),
-            id_out(a.authorizer_id()),
-            parent.clone(),
-            false,
-        ));
-    }
-    for i in &integrations {
-        let Some(ikey) = i
-            .description()
-            .and_then(|d| d.strip_prefix(INTEGRATION_PREFIX))
-        else {
-            continue;
-        };
-        out.push(live(
-            format!("api_integration.{key}.{ikey}"),
-            Kind::ApiIntegration,
-            ikey.to_string(),
-            integration_props(i, websocket),
-            id_out(i.integration_id()),
-            parent.clone(),
-            false,
-        ));
-    }
-    for r in &routes {
-        let route_key = r.route_key().unwrap_or_default().to_string();
-        out.push(live(
-            format!("api_route.{key}.{route_key}"),
-            Kind::ApiRoute,
-            route_key,
-            route_props(r),
-            id_out(r.route_id()),
-            parent.clone(),
-            false,
-        ));
-    }
-    for s in &stages {
-        let name = s.stage_name().unwrap_or_default().to_string();
-        let mut outputs: BTreeMap<String, String> = [("id".to_string(), name.clone())].into();
-        if let Some(d) = s.deployment_id() {
-            outputs.insert("deployment_id".into(), d.to_string());
-        }
-        out.push(live(
-            format!("api_stage.{key}.{name}"),
-            Kind::ApiStage,
-            name,
-            stage_props(s, websocket),
-            outputs,
-            parent.clone(),
-            protected(s.tags()),
-        ));
-    }
-    for (stage, dep_id, fingerprint) in deployments.into_iter().flatten() {
-        out.push(live(
-            format!("api_deployment.{key}.{stage}"),
-            Kind::ApiDeployment,
-            format!("{key}/{stage}"),
-            [("fingerprint".to_string(), json!(fingerprint))].into(),
-            [
-                ("id".to_string(), dep_id),
-                ("fingerprint".to_string(), fingerprint),
-            ]
-            .into(),
-            parent.clone(),
-            false,
-        ));
-    }
+    let under = Under {
+        key: &key,
+        parent: &id,
+        websocket,
+    };
+    out.extend(under.children(&authorizers, &integrations, &routes));
+    out.extend(under.stages(&stages, deployments.into_iter().flatten()));
     Ok(out)
+}
+
+/// Builds the live resources under one API.
+struct Under<'a> {
+    key: &'a str,
+    parent: &'a str,
+    websocket: bool,
+}
+
+impl Under<'_> {
+    fn child(
+        &self,
+        id: String,
+        kind: Kind,
+        name: String,
+        props: Props,
+        outputs: BTreeMap<String, String>,
+    ) -> LiveResource {
+        live(
+            id,
+            kind,
+            name,
+            props,
+            outputs,
+            Some(self.parent.to_string()),
+            false,
+        )
+    }
+
+    /// Authorizers, integrations (only those idrv5-gw named) and routes.
+    fn children(
+        &self,
+        authorizers: &[Authorizer],
+        integrations: &[Integration],
+        routes: &[Route],
+    ) -> Vec<LiveResource> {
+        let (key, websocket) = (self.key, self.websocket);
+        let mut out = Vec::new();
+        for a in authorizers {
+            let name = a.name().unwrap_or_default().to_string();
+            out.push(self.child(
+                format!("api_authorizer.{key}.{name}"),
+                Kind::ApiAuthorizer,
+                name,
+                authorizer_props(a, websocket),
+                id_out(a.authorizer_id()),
+            ));
+        }
+        for i in integrations {
+            let Some(ikey) = i
+                .description()
+                .and_then(|d| d.strip_prefix(INTEGRATION_PREFIX))
+            else {
+                continue;
+            };
+            out.push(self.child(
+                format!("api_integration.{key}.{ikey}"),
+                Kind::ApiIntegration,
+                ikey.to_string(),
+                integration_props(i, websocket),
+                id_out(i.integration_id()),
+            ));
+        }
+        for r in routes {
+            let route_key = r.route_key().unwrap_or_default().to_string();
+            out.push(self.child(
+                format!("api_route.{key}.{route_key}"),
+                Kind::ApiRoute,
+                route_key,
+                route_props(r),
+                id_out(r.route_id()),
+            ));
+        }
+        out
+    }
+
+    /// Stages, and the managed deployments (stage, id, fingerprint) of those without
+    /// auto-deploy.
+    fn stages(
+        &self,
+        stages: &[Stage],
+        deployments: impl Iterator<Item = (String, String, String)>,
+    ) -> Vec<LiveResource> {
+        let key = self.key;
+        let mut out = Vec::new();
+        for s in stages {
+            let name = s.stage_name().unwrap_or_default().to_string();
+            let mut outputs: BTreeMap<String, String> = [("id".to_string(), name.clone())].into();
+            if let Some(d) = s.deployment_id() {
+                outputs.insert("deployment_id".into(), d.to_string());
+            }
+            let mut r = self.child(
+                format!("api_stage.{key}.{name}"),
+                Kind::ApiStage,
+                name,
+                stage_props(s, self.websocket),
+                outputs,
+            );
+            r.protect = protected(s.tags());
+            out.push(r);
+        }
+        for (stage, dep_id, fingerprint) in deployments {
+            out.push(
+                self.child(
+                    format!("api_deployment.{key}.{stage}"),
+                    Kind::ApiDeployment,
+                    format!("{key}/{stage}"),
+                    [("fingerprint".to_string(), json!(fingerprint))].into(),
+                    [
+                        ("id".to_string(), dep_id),
+                        ("fingerprint".to_string(), fingerprint),
+                    ]
+                    .into(),
+                ),
+            );
+        }
+        out
+    }
 }
 
 async fn get_integrations(aws: &Aws, api_id: &str) -> Result<Vec<Integration>, AwsError> {

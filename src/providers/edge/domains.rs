@@ -16,7 +16,7 @@ use crate::providers::kit;
 use crate::providers::kit::{after, before, patch, str_of, Out};
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType, Op, SecurityPolicy};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 /// What the edge reader found besides live resources.
 #[derive(Default)]
 pub struct Found {
@@ -78,49 +78,10 @@ async fn read_domains(
         let tags = d.tags().cloned().unwrap_or_default();
         let Some((id, protect)) = owned(&tags, owner) else {
             if wanted.contains(&name) {
-                let whose = other_owner(&tags, owner)
-                    .map(|o| format!("idrv5-gw stack {o}"))
-                    .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
-                found.conflicts.push(
-                    Diagnostic::error(
-                        "ownership",
-                        format!("custom domain {name} already exists and belongs to {whose}"),
-                    )
-                    .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create"),
-                );
+                found.conflicts.push(conflict(&name, &tags, owner));
             }
             continue;
         };
-        let ep = d
-            .endpoint_configuration()
-            .and_then(|e| e.types().first())
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_else(|| "EDGE".into());
-        edge |= ep == "EDGE";
-        let regional = ep == "REGIONAL";
-        let cert = if regional {
-            d.regional_certificate_arn()
-        } else {
-            d.certificate_arn()
-        };
-        let (target, target_zone) = if regional {
-            (d.regional_domain_name(), d.regional_hosted_zone_id())
-        } else {
-            (
-                d.distribution_domain_name(),
-                d.distribution_hosted_zone_id(),
-            )
-        };
-        let props: Props = [
-            ("domain_name".to_string(), json!(name)),
-            ("endpoint_type".to_string(), json!(ep)),
-            (
-                "security_policy".to_string(),
-                json!(d.security_policy().map(|s| s.as_str())),
-            ),
-            ("certificate_arn".to_string(), json!(cert)),
-        ]
-        .into();
         if let Some(z) = tags.get(TAG_ZONE) {
             found.zones.push(z.clone());
         }
@@ -128,33 +89,74 @@ async fn read_domains(
         if tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
             read_mappings(aws, &name, &key, &id, live).await?;
         }
-        live.insert(
-            LiveResource::new(
-                id,
-                Kind::DomainName,
-                name.clone(),
-                props,
-                [
-                    ("name".to_string(), name.clone()),
-                    (
-                        "target".to_string(),
-                        target.unwrap_or_default().to_ascii_lowercase(),
-                    ),
-                    (
-                        "target_zone_id".to_string(),
-                        target_zone.unwrap_or_default().to_string(),
-                    ),
-                    (
-                        "certificate_arn".to_string(),
-                        cert.unwrap_or_default().into(),
-                    ),
-                ]
-                .into(),
-            )
-            .protected(protect),
-        );
+        let r = live_domain(d, id).protected(protect);
+        edge |= r.props.get("endpoint_type") == Some(&json!("EDGE"));
+        live.insert(r);
     }
     Ok(edge)
+}
+
+/// A domain the stack wants that someone else owns.
+fn conflict(name: &str, tags: &HashMap<String, String>, owner: &str) -> Diagnostic {
+    let whose = other_owner(tags, owner)
+        .map(|o| format!("idrv5-gw stack {o}"))
+        .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
+    Diagnostic::error(
+        "ownership",
+        format!("custom domain {name} already exists and belongs to {whose}"),
+    )
+    .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create")
+}
+
+/// An owned domain as read: its certificate and DNS target are those of its endpoint type.
+fn live_domain(d: &aws_sdk_apigateway::types::DomainName, id: String) -> LiveResource {
+    let name = d.domain_name().unwrap_or_default().to_string();
+    let ep = d
+        .endpoint_configuration()
+        .and_then(|e| e.types().first())
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_else(|| "EDGE".into());
+    let regional = ep == "REGIONAL";
+    let cert = if regional {
+        d.regional_certificate_arn()
+    } else {
+        d.certificate_arn()
+    };
+    let (target, target_zone) = if regional {
+        (d.regional_domain_name(), d.regional_hosted_zone_id())
+    } else {
+        (
+            d.distribution_domain_name(),
+            d.distribution_hosted_zone_id(),
+        )
+    };
+    let props: Props = [
+        ("domain_name".to_string(), json!(name)),
+        ("endpoint_type".to_string(), json!(ep)),
+        (
+            "security_policy".to_string(),
+            json!(d.security_policy().map(|s| s.as_str())),
+        ),
+        ("certificate_arn".to_string(), json!(cert)),
+    ]
+    .into();
+    let outputs = [
+        ("name".to_string(), name.clone()),
+        (
+            "target".to_string(),
+            target.unwrap_or_default().to_ascii_lowercase(),
+        ),
+        (
+            "target_zone_id".to_string(),
+            target_zone.unwrap_or_default().to_string(),
+        ),
+        (
+            "certificate_arn".to_string(),
+            cert.unwrap_or_default().into(),
+        ),
+    ]
+    .into();
+    LiveResource::new(id, Kind::DomainName, name, props, outputs)
 }
 
 async fn read_mappings(

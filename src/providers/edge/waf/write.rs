@@ -188,130 +188,141 @@ fn non_empty(s: String) -> Option<String> {
 }
 
 pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {
+    let create = action == Action::Create;
+    match ch.kind {
+        Kind::IpSet => put_ip_set(aws, ch, owner, create).await,
+        Kind::WebAcl => put_web_acl(aws, ch, owner, create).await,
+        _ => associate(aws, ch).await,
+    }
+}
+
+async fn put_ip_set(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Result<Out, AwsError> {
     let p = after(ch);
     let scope = str_of(p, "scope");
-    match ch.kind {
-        Kind::IpSet => {
-            let c = client(aws, &scope);
-            let set: IpSet = crate::providers::kit::typed(p)?;
-            let addrs = set.addresses.clone();
-            if action == Action::Create {
-                let tags = waf_tags(ch, owner)?;
-                let r = aws
-                    .call(|| {
-                        c.create_ip_set()
-                            .name(&set.name)
-                            .scope(Scope::from(scope.as_str()))
-                            .ip_address_version(IpAddressVersion::from(set.ip_version.as_str()))
-                            .set_addresses(Some(addrs.clone()))
-                            .set_description(non_empty(set.description.clone()))
-                            .set_tags(Some(tags.clone()))
-                            .send()
-                    })
-                    .await?;
-                let s = r.summary();
-                return Ok(ids(
-                    s.and_then(|s| s.id()).unwrap_or_default(),
-                    s.and_then(|s| s.arn()).unwrap_or_default(),
-                    &set.name,
-                    &scope,
-                ));
-            }
-            let (name, id) = name_id(ch);
-            locked("UpdateIPSet", || async {
-                let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
-                aws.call(|| {
-                    c.update_ip_set()
-                        .name(&name)
-                        .id(&id)
-                        .scope(Scope::from(scope.as_str()))
-                        .set_addresses(Some(addrs.clone()))
-                        .set_description(non_empty(set.description.clone()))
-                        .lock_token(&lock)
-                        .send()
-                })
-                .await
-                .map(|_| ())
+    let c = client(aws, &scope);
+    let set: IpSet = crate::providers::kit::typed(p)?;
+    let addrs = set.addresses.clone();
+    if create {
+        let tags = waf_tags(ch, owner)?;
+        let r = aws
+            .call(|| {
+                c.create_ip_set()
+                    .name(&set.name)
+                    .scope(Scope::from(scope.as_str()))
+                    .ip_address_version(IpAddressVersion::from(set.ip_version.as_str()))
+                    .set_addresses(Some(addrs.clone()))
+                    .set_description(non_empty(set.description.clone()))
+                    .set_tags(Some(tags.clone()))
+                    .send()
             })
             .await?;
-            Ok(ch.live_outputs.clone())
-        }
-        Kind::WebAcl => {
-            let c = client(aws, &scope);
-            let def = acl_def(p)?;
-            if action == Action::Create {
-                let tags = waf_tags(ch, owner)?;
-                let r = aws
-                    .call(|| {
-                        c.create_web_acl()
-                            .name(str_of(p, "name"))
-                            .scope(Scope::from(scope.as_str()))
-                            .default_action(def.default.clone())
-                            .set_custom_response_bodies(def.bodies.clone())
-                            .set_rules(Some(def.rules.clone()))
-                            .visibility_config(def.visibility.clone())
-                            .set_description(non_empty(str_of(p, "description")))
-                            .set_tags(Some(tags.clone()))
-                            .send()
-                    })
-                    .await?;
-                let s = r.summary();
-                return Ok(ids(
-                    s.and_then(|s| s.id()).unwrap_or_default(),
-                    s.and_then(|s| s.arn()).unwrap_or_default(),
-                    &str_of(p, "name"),
-                    &scope,
-                ));
-            }
-            let (name, id) = name_id(ch);
-            locked("UpdateWebACL", || async {
-                let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
-                aws.call(|| {
-                    c.update_web_acl()
-                        .name(&name)
-                        .id(&id)
-                        .scope(Scope::from(scope.as_str()))
-                        .default_action(def.default.clone())
-                        .set_custom_response_bodies(def.bodies.clone())
-                        .set_rules(Some(def.rules.clone()))
-                        .visibility_config(def.visibility.clone())
-                        .set_description(non_empty(str_of(p, "description")))
-                        .lock_token(&lock)
-                        .send()
-                })
-                .await
-                .map(|_| ())
+        let s = r.summary();
+        return Ok(ids(
+            s.and_then(|s| s.id()).unwrap_or_default(),
+            s.and_then(|s| s.arn()).unwrap_or_default(),
+            &set.name,
+            &scope,
+        ));
+    }
+    let (name, id) = name_id(ch);
+    locked("UpdateIPSet", || async {
+        let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
+        aws.call(|| {
+            c.update_ip_set()
+                .name(&name)
+                .id(&id)
+                .scope(Scope::from(scope.as_str()))
+                .set_addresses(Some(addrs.clone()))
+                .set_description(non_empty(set.description.clone()))
+                .lock_token(&lock)
+                .send()
+        })
+        .await
+        .map(|_| ())
+    })
+    .await?;
+    Ok(ch.live_outputs.clone())
+}
+
+async fn put_web_acl(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let scope = str_of(p, "scope");
+    let c = client(aws, &scope);
+    let def = acl_def(p)?;
+    if create {
+        let tags = waf_tags(ch, owner)?;
+        let r = aws
+            .call(|| {
+                c.create_web_acl()
+                    .name(str_of(p, "name"))
+                    .scope(Scope::from(scope.as_str()))
+                    .default_action(def.default.clone())
+                    .set_custom_response_bodies(def.bodies.clone())
+                    .set_rules(Some(def.rules.clone()))
+                    .visibility_config(def.visibility.clone())
+                    .set_description(non_empty(str_of(p, "description")))
+                    .set_tags(Some(tags.clone()))
+                    .send()
             })
             .await?;
-            Ok(ch.live_outputs.clone())
-        }
-        _ => {
-            let acl = str_of(p, "web_acl_arn");
-            let res = str_of(p, "resource_arn");
-            // A stage just created is not visible to WAF at once: retry for up to ~2 min.
-            let mut attempt = 0u32;
-            loop {
-                attempt += 1;
-                let r = aws
-                    .call(|| {
-                        aws.wafv2
-                            .associate_web_acl()
-                            .web_acl_arn(&acl)
-                            .resource_arn(&res)
-                            .send()
-                    })
-                    .await;
-                match r {
-                    Ok(_) => break,
-                    Err(e) if e.has_code("WAFUnavailableEntityException") && attempt < 24 => {
-                        tokio::time::sleep(Duration::from_secs(5)).await;
-                    }
-                    Err(e) => return Err(e),
-                }
+        let s = r.summary();
+        return Ok(ids(
+            s.and_then(|s| s.id()).unwrap_or_default(),
+            s.and_then(|s| s.arn()).unwrap_or_default(),
+            &str_of(p, "name"),
+            &scope,
+        ));
+    }
+    let (name, id) = name_id(ch);
+    locked("UpdateWebACL", || async {
+        let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
+        aws.call(|| {
+            c.update_web_acl()
+                .name(&name)
+                .id(&id)
+                .scope(Scope::from(scope.as_str()))
+                .default_action(def.default.clone())
+                .set_custom_response_bodies(def.bodies.clone())
+                .set_rules(Some(def.rules.clone()))
+                .visibility_config(def.visibility.clone())
+                .set_description(non_empty(str_of(p, "description")))
+                .lock_token(&lock)
+                .send()
+        })
+        .await
+        .map(|_| ())
+    })
+    .await?;
+    Ok(ch.live_outputs.clone())
+}
+
+/// Attach the ACL to a stage.
+async fn associate(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+    let p = after(ch);
+    let acl = str_of(p, "web_acl_arn");
+    let res = str_of(p, "resource_arn");
+    // A stage just created is not visible to WAF at once: retry for up to ~2 min.
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let r = aws
+            .call(|| {
+                aws.wafv2
+                    .associate_web_acl()
+                    .web_acl_arn(&acl)
+                    .resource_arn(&res)
+                    .send()
+            })
+            .await;
+        match r {
+            Ok(_) => break,
+            Err(e) if e.has_code("WAFUnavailableEntityException") && attempt < 24 => {
+                tokio::time::sleep(Duration::from_secs(5)).await;
             }
-            Ok([("resource_arn".to_string(), res)].into())
+            Err(e) => return Err(e),
         }
     }
+    Ok([("resource_arn".to_string(), res)].into())
 }
 
 fn name_id(ch: &Change) -> (String, String) {
