@@ -57,9 +57,7 @@ type RenderedPaths = (Map<String, Value>, BTreeSet<String>);
 
 /// Every operation with its integration, security and validator, by full path; and the
 /// models a validated body refers to.
-fn render_paths(
-    input: &RenderInput,
-) -> Result<RenderedPaths, Vec<Diagnostic>> {
+fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
     let (api, contract) = (input.api, input.contract);
     let ops = contract.operations();
     let mut diags = check_overrides(input, &ops);

@@ -6,8 +6,8 @@ use crate::model::monitoring::{alarm_prefix_of, dashboard_prefix_of, keyed_widge
 use crate::model::owner::owned;
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::plan::Change;
-use crate::providers::kit;
 use crate::providers::kit::{tags, Out};
+use crate::providers::pages;
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, Statistic, Tag,
 };
@@ -22,21 +22,13 @@ pub async fn read(
 ) -> Result<(), AwsError> {
     let prefix = alarm_prefix_of(owner);
     let prefix = &prefix;
-    let pages = kit::all_pages(|token| async move {
-        let page = aws
-            .call(|| {
-                aws.cloudwatch
-                    .describe_alarms()
-                    .alarm_name_prefix(prefix)
-                    .max_records(100)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        Ok((
-            page.metric_alarms().to_vec(),
-            page.next_token().map(str::to_string),
-        ))
+    let pages = pages::all(aws, |token| {
+        aws.cloudwatch
+            .describe_alarms()
+            .alarm_name_prefix(prefix)
+            .max_records(100)
+            .set_next_token(token)
+            .send()
     })
     .await?;
     for a in &pages {

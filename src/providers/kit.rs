@@ -1,6 +1,6 @@
 //! What every provider shares: reading a change's props, the outputs a write returns, the
-//! ownership tags a create sends, PATCH operations, and the paged list loops, all through
-//! the paced, counted call path (`Aws::call`).
+//! ownership tags a create sends, and PATCH operations from the plan's diffs (the pager is
+//! `pages.rs`).
 
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
@@ -165,47 +165,4 @@ pub fn patches(ch: &Change) -> Vec<PatchOperation> {
 /// A change's props as the kind's typed struct (`Typed::from_props`).
 pub fn typed<T: crate::model::kinds::Typed>(p: &Props) -> Result<T, AwsError> {
     T::from_props(p).map_err(|e| err("apply", "InvalidPlan", e))
-}
-
-/// Every item of a paged list: `page(token)` makes one paced call (`Aws::call`) and answers
-/// (items, next token). One loop for API Gateway's `position`, v2's `next_token` and the
-/// other services' `NextToken`/`NextMarker`.
-pub async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, AwsError>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
-{
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let (items, next) = page(token).await?;
-        let empty = items.is_empty();
-        out.extend(items);
-        match next {
-            Some(t) if !empty => token = Some(t),
-            _ => return Ok(out),
-        }
-    }
-}
-
-/// `all_pages` where the endpoint may lack the operation: `page` answers `None` (from
-/// `Aws::call_if_supported`) and so does this.
-pub async fn all_pages_if_supported<T, F, Fut>(mut page: F) -> Result<Option<Vec<T>>, AwsError>
-where
-    F: FnMut(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<Option<(Vec<T>, Option<String>)>, AwsError>>,
-{
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let Some((items, next)) = page(token).await? else {
-            return Ok(None);
-        };
-        let empty = items.is_empty();
-        out.extend(items);
-        match next {
-            Some(t) if !empty => token = Some(t),
-            _ => return Ok(Some(out)),
-        }
-    }
 }

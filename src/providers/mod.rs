@@ -12,6 +12,7 @@ pub mod lambda;
 pub mod limits;
 pub mod lock;
 pub mod logs;
+pub mod pages;
 
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};

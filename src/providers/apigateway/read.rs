@@ -8,23 +8,19 @@ use crate::model::owner::owned_map as owned;
 use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit;
+use crate::providers::pages;
+
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_vpc_links()
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    let pages = pages::all(aws, |position| {
+        aws.apigw
+            .get_vpc_links()
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await?;
     for l in &pages {
@@ -54,17 +50,12 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
 /// Owned REST APIs and, for each, its paths, routes, deployments and stages.
 pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
     let mut apis = Vec::new();
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_rest_apis()
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    let pages = pages::all(aws, |position| {
+        aws.apigw
+            .get_rest_apis()
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await?;
     for a in &pages {
@@ -320,19 +311,14 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
 }
 
 async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsError> {
-    kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_resources()
-                    .rest_api_id(api_id)
-                    .embed("methods")
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    pages::all(aws, |position| {
+        aws.apigw
+            .get_resources()
+            .rest_api_id(api_id)
+            .embed("methods")
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await
 }
@@ -341,18 +327,13 @@ async fn get_deployments(
     aws: &Aws,
     api_id: &str,
 ) -> Result<Vec<aws_sdk_apigateway::types::Deployment>, AwsError> {
-    kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_deployments()
-                    .rest_api_id(api_id)
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    pages::all(aws, |position| {
+        aws.apigw
+            .get_deployments()
+            .rest_api_id(api_id)
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await
 }

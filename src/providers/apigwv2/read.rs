@@ -7,7 +7,8 @@ use crate::model::owner::{owned_map as owned, protected, DEPLOYMENT_PREFIX};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit;
+use crate::providers::pages;
+
 use crate::providers::kit::id_out;
 use aws_sdk_apigatewayv2::types::{
     Api, ApiMapping, Authorizer, Integration, ProtocolType, Route, Stage, VpcLink,
@@ -109,17 +110,12 @@ fn live(
 // ---- VPC links ----
 
 async fn read_vpc_links(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
-    let links: Vec<VpcLink> = kit::all_pages(|t| async move {
-        let p = aws
-            .call(|| {
-                aws.apigwv2
-                    .get_vpc_links()
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?;
-        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    let links: Vec<VpcLink> = pages::all(aws, |t| {
+        aws.apigwv2
+            .get_vpc_links()
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await?;
     Ok(links
@@ -155,17 +151,12 @@ fn vpc_link_resource(id: String, protect: bool, l: &VpcLink) -> LiveResource {
 // ---- APIs ----
 
 async fn list_apis(aws: &Aws, owner: &str) -> Result<Vec<(String, bool, Api)>, AwsError> {
-    let apis: Vec<Api> = kit::all_pages(|t| async move {
-        let p = aws
-            .call(|| {
-                aws.apigwv2
-                    .get_apis()
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?;
-        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    let apis: Vec<Api> = pages::all(aws, |t| {
+        aws.apigwv2
+            .get_apis()
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await?;
     Ok(apis
@@ -357,52 +348,37 @@ impl Under<'_> {
 }
 
 async fn get_integrations(aws: &Aws, api_id: &str) -> Result<Vec<Integration>, AwsError> {
-    kit::all_pages(|t| async move {
-        let p = aws
-            .call(|| {
-                aws.apigwv2
-                    .get_integrations()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?;
-        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    pages::all(aws, |t| {
+        aws.apigwv2
+            .get_integrations()
+            .api_id(api_id)
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await
 }
 
 async fn get_routes(aws: &Aws, api_id: &str) -> Result<Vec<Route>, AwsError> {
-    kit::all_pages(|t| async move {
-        let p = aws
-            .call(|| {
-                aws.apigwv2
-                    .get_routes()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?;
-        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    pages::all(aws, |t| {
+        aws.apigwv2
+            .get_routes()
+            .api_id(api_id)
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await
 }
 
 async fn get_stages(aws: &Aws, api_id: &str) -> Result<Vec<Stage>, AwsError> {
-    kit::all_pages(|t| async move {
-        let p = aws
-            .call(|| {
-                aws.apigwv2
-                    .get_stages()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?;
-        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    pages::all(aws, |t| {
+        aws.apigwv2
+            .get_stages()
+            .api_id(api_id)
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await
 }
@@ -410,24 +386,13 @@ async fn get_stages(aws: &Aws, api_id: &str) -> Result<Vec<Stage>, AwsError> {
 /// All authorizers, or None when the endpoint does not implement GetAuthorizers (it answered
 /// without an AWS error code, e.g. an emulator's HTML error page).
 async fn list_authorizers(aws: &Aws, api_id: &str) -> Result<Option<Vec<Authorizer>>, AwsError> {
-    kit::all_pages_if_supported(|t| async move {
-        let Some(p) = aws
-            .call_if_supported(|| {
-                aws.apigwv2
-                    .get_authorizers()
-                    .api_id(api_id)
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some((
-            p.items().to_vec(),
-            p.next_token().map(str::to_string),
-        )))
+    pages::all_if_supported(aws, |t| {
+        aws.apigwv2
+            .get_authorizers()
+            .api_id(api_id)
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await
 }
@@ -517,18 +482,13 @@ async fn read_mappings(
     v2_apis: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
     let dkey = domain_id.trim_start_matches("domain_name.");
-    let got: Result<Vec<ApiMapping>, AwsError> = kit::all_pages(|t| async move {
-        let p = aws
-            .call(|| {
-                aws.apigwv2
-                    .get_api_mappings()
-                    .domain_name(domain)
-                    .max_results(PAGE)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?;
-        Ok((p.items().to_vec(), p.next_token().map(str::to_string)))
+    let got: Result<Vec<ApiMapping>, AwsError> = pages::all(aws, |t| {
+        aws.apigwv2
+            .get_api_mappings()
+            .domain_name(domain)
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
     })
     .await;
     let mappings = match got {

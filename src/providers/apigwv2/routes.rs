@@ -4,7 +4,8 @@
 use crate::model::Outputs;
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit;
+use crate::providers::pages;
+
 use crate::providers::kit::{after, before, ignore_missing, live_id, parent_id, s, strings};
 use crate::providers::kit::{id_out, Out};
 use aws_sdk_apigatewayv2::types::{AuthorizationType, RouteResponse};
@@ -132,24 +133,13 @@ async fn route_responses(
     api_id: &str,
     route_id: &str,
 ) -> Result<Option<Vec<(String, String)>>, AwsError> {
-    let all: Option<Vec<RouteResponse>> = kit::all_pages_if_supported(|t| async move {
-        let Some(p) = aws
-            .call_if_supported(|| {
-                aws.apigwv2
-                    .get_route_responses()
-                    .api_id(api_id)
-                    .route_id(route_id)
-                    .set_next_token(t.clone())
-                    .send()
-            })
-            .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some((
-            p.items().to_vec(),
-            p.next_token().map(str::to_string),
-        )))
+    let all: Option<Vec<RouteResponse>> = pages::all_if_supported(aws, |t| {
+        aws.apigwv2
+            .get_route_responses()
+            .api_id(api_id)
+            .route_id(route_id)
+            .set_next_token(t)
+            .send()
     })
     .await?;
     Ok(all.map(|v| {

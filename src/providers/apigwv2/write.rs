@@ -240,42 +240,29 @@ pub(super) async fn put_authorizer(
     // when the stack asks for one (0 is what it reads back when none was sent).
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
     let ttl = int(p, "ttl_seconds").filter(|t| !(websocket && *t == 0));
+    // The same fields for both calls.
+    macro_rules! fields {
+        ($q:expr) => {
+            $q.api_id(&api_id)
+                .name(&name)
+                .authorizer_type(AuthorizerType::from(kind.as_str()))
+                .set_identity_source(Some(identity.clone()))
+                .set_jwt_configuration(jwt.clone())
+                .set_authorizer_uri(uri.clone())
+                .set_authorizer_payload_format_version(payload.clone())
+                .set_enable_simple_responses(simple)
+                .set_authorizer_result_ttl_in_seconds(ttl)
+        };
+    }
     if create {
         let created = aws
-            .call(|| {
-                aws.apigwv2
-                    .create_authorizer()
-                    .api_id(&api_id)
-                    .name(&name)
-                    .authorizer_type(AuthorizerType::from(kind.as_str()))
-                    .set_identity_source(Some(identity.clone()))
-                    .set_jwt_configuration(jwt.clone())
-                    .set_authorizer_uri(uri.clone())
-                    .set_authorizer_payload_format_version(payload.clone())
-                    .set_enable_simple_responses(simple)
-                    .set_authorizer_result_ttl_in_seconds(ttl)
-                    .send()
-            })
+            .call(|| fields!(aws.apigwv2.create_authorizer()).send())
             .await?;
         return Ok(id_out(created.authorizer_id()));
     }
     let id = live_id(ch, outputs)?;
-    aws.call(|| {
-        aws.apigwv2
-            .update_authorizer()
-            .api_id(&api_id)
-            .authorizer_id(&id)
-            .name(&name)
-            .authorizer_type(AuthorizerType::from(kind.as_str()))
-            .set_identity_source(Some(identity.clone()))
-            .set_jwt_configuration(jwt.clone())
-            .set_authorizer_uri(uri.clone())
-            .set_authorizer_payload_format_version(payload.clone())
-            .set_enable_simple_responses(simple)
-            .set_authorizer_result_ttl_in_seconds(ttl)
-            .send()
-    })
-    .await?;
+    aws.call(|| fields!(aws.apigwv2.update_authorizer().authorizer_id(&id)).send())
+        .await?;
     Ok(id_out(Some(&id)))
 }
 
@@ -310,22 +297,22 @@ pub(super) async fn put_integration(
     let conn_type = ConnectionType::from(s(p, "connection_type").unwrap_or("INTERNET"));
     let mut conn_id = s(p, "connection_id").map(str::to_string);
     let mut timeout = int(p, "timeout_ms");
+    macro_rules! fields {
+        ($q:expr) => {
+            $q.api_id(&api_id)
+                .description(&description)
+                .integration_type(kind.clone())
+                .set_integration_uri(uri.clone())
+                .set_integration_method(method.clone())
+                .set_payload_format_version(payload.clone())
+                .connection_type(conn_type.clone())
+                .set_connection_id(conn_id.clone())
+                .set_timeout_in_millis(timeout)
+        };
+    }
     if create {
         let created = aws
-            .call(|| {
-                aws.apigwv2
-                    .create_integration()
-                    .api_id(&api_id)
-                    .description(&description)
-                    .integration_type(kind.clone())
-                    .set_integration_uri(uri.clone())
-                    .set_integration_method(method.clone())
-                    .set_payload_format_version(payload.clone())
-                    .connection_type(conn_type.clone())
-                    .set_connection_id(conn_id.clone())
-                    .set_timeout_in_millis(timeout)
-                    .send()
-            })
+            .call(|| fields!(aws.apigwv2.create_integration()).send())
             .await?;
         return Ok(id_out(created.integration_id()));
     }
@@ -338,22 +325,8 @@ pub(super) async fn put_integration(
         timeout = Some(if websocket { 29_000 } else { 30_000 });
     }
     let id = live_id(ch, outputs)?;
-    aws.call(|| {
-        aws.apigwv2
-            .update_integration()
-            .api_id(&api_id)
-            .integration_id(&id)
-            .description(&description)
-            .integration_type(kind.clone())
-            .set_integration_uri(uri.clone())
-            .set_integration_method(method.clone())
-            .set_payload_format_version(payload.clone())
-            .connection_type(conn_type.clone())
-            .set_connection_id(conn_id.clone())
-            .set_timeout_in_millis(timeout)
-            .send()
-    })
-    .await?;
+    aws.call(|| fields!(aws.apigwv2.update_integration().integration_id(&id)).send())
+        .await?;
     Ok(id_out(Some(&id)))
 }
 

@@ -12,7 +12,8 @@ use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::edge::delegation;
-use crate::providers::kit;
+use crate::providers::pages;
+
 use crate::providers::kit::{after, before, err, str_of, tags, Out};
 use aws_sdk_acm::types::{CertificateStatus, Tag as AcmTag, ValidationMethod};
 use serde_json::{json, Value};
@@ -50,19 +51,11 @@ pub(super) async fn read(
     zones: &mut Vec<String>,
 ) -> Result<(), AwsError> {
     let c = acm(aws, region);
-    let pages = kit::all_pages(|token| async move {
-        let page = aws
-            .call(|| {
-                c.list_certificates()
-                    .max_items(1000)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        Ok((
-            page.certificate_summary_list().to_vec(),
-            page.next_token().map(str::to_string),
-        ))
+    let pages = pages::all(aws, |token| {
+        c.list_certificates()
+            .max_items(1000)
+            .set_next_token(token)
+            .send()
     })
     .await?;
     for s in &pages {

@@ -12,8 +12,8 @@ use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::edge::certificates;
 use crate::providers::edge::certificates::{pay, tags_with_zone};
-use crate::providers::kit;
 use crate::providers::kit::{after, before, patch, str_of, Out};
+use crate::providers::pages;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType, Op, SecurityPolicy};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -60,17 +60,12 @@ async fn read_domains(
         .map(|r| str_of(&r.props, "domain_name"))
         .collect();
     let mut edge = false;
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_domain_names()
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    let pages = pages::all(aws, |position| {
+        aws.apigw
+            .get_domain_names()
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await?;
     for d in &pages {

@@ -5,7 +5,8 @@ use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
 use crate::model::usage::{number, value_digest};
 use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit;
+use crate::providers::pages;
+
 use aws_sdk_apigateway::types::{ThrottleSettings, UsagePlan};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -44,18 +45,13 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
 
 async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_api_keys()
-                    .include_values(true)
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    let pages = pages::all(aws, |position| {
+        aws.apigw
+            .get_api_keys()
+            .include_values(true)
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await?;
     for k in &pages {
@@ -99,17 +95,12 @@ async fn read_plans(
     apis: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_usage_plans()
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    let pages = pages::all(aws, |position| {
+        aws.apigw
+            .get_usage_plans()
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await?;
     for p in &pages {
@@ -212,18 +203,13 @@ async fn read_plan_keys(
     let plan_key = plan.id.trim_start_matches("usage_plan.");
     let mut out = Vec::new();
     let plan_ref = &plan_id;
-    let pages = kit::all_pages(|position| async move {
-        let page = aws
-            .call(|| {
-                aws.apigw
-                    .get_usage_plan_keys()
-                    .usage_plan_id(plan_ref)
-                    .limit(500)
-                    .set_position(position.clone())
-                    .send()
-            })
-            .await?;
-        Ok((page.items().to_vec(), page.position().map(str::to_string)))
+    let pages = pages::all(aws, |position| {
+        aws.apigw
+            .get_usage_plan_keys()
+            .usage_plan_id(plan_ref)
+            .limit(500)
+            .set_position(position)
+            .send()
     })
     .await?;
     for k in &pages {

@@ -5,7 +5,8 @@ use super::shared::*;
 use crate::model::kinds::{IpSet, Typed};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit;
+use crate::providers::pages;
+
 use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, WebAcl};
 use aws_sdk_wafv2::Client;
 use serde_json::{json, Value};
@@ -120,20 +121,12 @@ async fn read_ip_sets(
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let c = client(aws, scope);
-    let pages = kit::all_pages(|marker| async move {
-        let page = aws
-            .call(|| {
-                c.list_ip_sets()
-                    .scope(Scope::from(scope))
-                    .limit(100)
-                    .set_next_marker(marker.clone())
-                    .send()
-            })
-            .await?;
-        Ok((
-            page.ip_sets().to_vec(),
-            page.next_marker().map(str::to_string),
-        ))
+    let pages = pages::all(aws, |marker| {
+        c.list_ip_sets()
+            .scope(Scope::from(scope))
+            .limit(100)
+            .set_next_marker(marker)
+            .send()
     })
     .await?;
     for s in &pages {
@@ -195,20 +188,12 @@ async fn read_acls(
 ) -> Result<Vec<String>, AwsError> {
     let c = client(aws, scope);
     let mut out = Vec::new();
-    let pages = kit::all_pages(|marker| async move {
-        let page = aws
-            .call(|| {
-                c.list_web_acls()
-                    .scope(Scope::from(scope))
-                    .limit(100)
-                    .set_next_marker(marker.clone())
-                    .send()
-            })
-            .await?;
-        Ok((
-            page.web_acls().to_vec(),
-            page.next_marker().map(str::to_string),
-        ))
+    let pages = pages::all(aws, |marker| {
+        c.list_web_acls()
+            .scope(Scope::from(scope))
+            .limit(100)
+            .set_next_marker(marker)
+            .send()
     })
     .await?;
     for s in &pages {

@@ -249,48 +249,37 @@ async fn put_web_acl(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Resul
     let scope = str_of(p, "scope");
     let c = client(aws, &scope);
     let def = acl_def(p)?;
+    // The same fields for both calls.
+    macro_rules! fields {
+        ($q:expr) => {
+            $q.scope(Scope::from(scope.as_str()))
+                .default_action(def.default.clone())
+                .set_custom_response_bodies(def.bodies.clone())
+                .set_rules(Some(def.rules.clone()))
+                .visibility_config(def.visibility.clone())
+                .set_description(non_empty(str_of(p, "description")))
+        };
+    }
     if create {
         let tags = waf_tags(ch, owner)?;
+        let name = str_of(p, "name");
         let r = aws
-            .call(|| {
-                c.create_web_acl()
-                    .name(str_of(p, "name"))
-                    .scope(Scope::from(scope.as_str()))
-                    .default_action(def.default.clone())
-                    .set_custom_response_bodies(def.bodies.clone())
-                    .set_rules(Some(def.rules.clone()))
-                    .visibility_config(def.visibility.clone())
-                    .set_description(non_empty(str_of(p, "description")))
-                    .set_tags(Some(tags.clone()))
-                    .send()
-            })
+            .call(|| fields!(c.create_web_acl().name(&name).set_tags(Some(tags.clone()))).send())
             .await?;
         let s = r.summary();
         return Ok(ids(
             s.and_then(|s| s.id()).unwrap_or_default(),
             s.and_then(|s| s.arn()).unwrap_or_default(),
-            &str_of(p, "name"),
+            &name,
             &scope,
         ));
     }
     let (name, id) = name_id(ch);
     locked("UpdateWebACL", || async {
         let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
-        aws.call(|| {
-            c.update_web_acl()
-                .name(&name)
-                .id(&id)
-                .scope(Scope::from(scope.as_str()))
-                .default_action(def.default.clone())
-                .set_custom_response_bodies(def.bodies.clone())
-                .set_rules(Some(def.rules.clone()))
-                .visibility_config(def.visibility.clone())
-                .set_description(non_empty(str_of(p, "description")))
-                .lock_token(&lock)
-                .send()
-        })
-        .await
-        .map(|_| ())
+        aws.call(|| fields!(c.update_web_acl().name(&name).id(&id).lock_token(&lock)).send())
+            .await
+            .map(|_| ())
     })
     .await?;
     Ok(ch.live_outputs.clone())
@@ -403,38 +392,33 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
                 .await
                 .map(|_| ())
         }
-        Kind::IpSet => {
-            locked("DeleteIPSet", || async {
-                let lock = lock_token(aws, c, Kind::IpSet, &name, &id, &scope).await?;
-                aws.call(|| {
-                    c.delete_ip_set()
-                        .name(&name)
-                        .id(&id)
-                        .scope(Scope::from(scope.as_str()))
-                        .lock_token(&lock)
-                        .send()
-                })
-                .await
-                .map(|_| ())
-            })
-            .await
+        // Both deletes take the same fields, the lock token read just before.
+        Kind::IpSet | Kind::WebAcl => {
+            macro_rules! delete {
+                ($op:literal, $call:ident) => {
+                    locked($op, || async {
+                        let lock = lock_token(aws, c, ch.kind, &name, &id, &scope).await?;
+                        aws.call(|| {
+                            c.$call()
+                                .name(&name)
+                                .id(&id)
+                                .scope(Scope::from(scope.as_str()))
+                                .lock_token(&lock)
+                                .send()
+                        })
+                        .await
+                        .map(|_| ())
+                    })
+                    .await
+                };
+            }
+            if ch.kind == Kind::IpSet {
+                delete!("DeleteIPSet", delete_ip_set)
+            } else {
+                delete!("DeleteWebACL", delete_web_acl)
+            }
         }
-        _ => {
-            locked("DeleteWebACL", || async {
-                let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
-                aws.call(|| {
-                    c.delete_web_acl()
-                        .name(&name)
-                        .id(&id)
-                        .scope(Scope::from(scope.as_str()))
-                        .lock_token(&lock)
-                        .send()
-                })
-                .await
-                .map(|_| ())
-            })
-            .await
-        }
+        _ => Ok(()),
     };
     match r {
         Err(e) if e.is_not_found() || e.has_code("WAFNonexistentItemException") => Ok(()),
