@@ -4,8 +4,10 @@
 
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
-use crate::providers::aws::AwsError;
+use crate::providers::aws::{Aws, AwsError};
+use aws_sdk_apigateway::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_apigateway::types::{Op, PatchOperation};
+use aws_smithy_runtime_api::http::Response;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -165,4 +167,22 @@ pub fn patches(ch: &Change) -> Vec<PatchOperation> {
 /// A change's props as the kind's typed struct (`Typed::from_props`).
 pub fn typed<T: crate::model::kinds::Typed>(p: &Props) -> Result<T, AwsError> {
     T::from_props(p).map_err(|e| err("apply", "InvalidPlan", e))
+}
+
+/// Send one API Gateway Update* call with these patch operations (`send(ops)` builds and
+/// sends it), unless there are none: an update with nothing to change is no call at all.
+pub async fn send_patch<T, E, F, Fut>(
+    aws: &Aws,
+    ops: Vec<PatchOperation>,
+    mut send: F,
+) -> Result<(), AwsError>
+where
+    F: FnMut(Option<Vec<PatchOperation>>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, SdkError<E, Response>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    if ops.is_empty() {
+        return Ok(());
+    }
+    aws.call(|| send(Some(ops.clone()))).await.map(|_| ())
 }

@@ -136,6 +136,50 @@ pub async fn apply(
     create_or_update(aws, ch, outputs, owner, ch.action).await
 }
 
+/// The provider area that carries out a kind's changes (REST: the API, its tree, stages,
+/// links and log groups).
+enum Area {
+    Rest,
+    Items,
+    Usage,
+    Lambda,
+    Edge,
+    V2,
+    CloudWatch,
+}
+
+fn area(kind: Kind) -> Area {
+    match kind {
+        Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => Area::Items,
+        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => Area::Usage,
+        Kind::LambdaPermission => Area::Lambda,
+        Kind::IpSet
+        | Kind::WebAcl
+        | Kind::WebAclAssociation
+        | Kind::Certificate
+        | Kind::DnsRecord
+        | Kind::DomainName
+        | Kind::BasePathMapping => Area::Edge,
+        Kind::VpcLinkV2
+        | Kind::HttpApi
+        | Kind::WebSocketApi
+        | Kind::ApiAuthorizer
+        | Kind::ApiIntegration
+        | Kind::ApiRoute
+        | Kind::ApiStage
+        | Kind::ApiDeployment
+        | Kind::ApiMapping => Area::V2,
+        Kind::Alarm | Kind::Dashboard => Area::CloudWatch,
+        Kind::VpcLink
+        | Kind::LogGroup
+        | Kind::RestApi
+        | Kind::Path
+        | Kind::Route
+        | Kind::Deployment
+        | Kind::Stage => Area::Rest,
+    }
+}
+
 async fn create_or_update(
     aws: &Aws,
     ch: &Change,
@@ -143,7 +187,24 @@ async fn create_or_update(
     owner: &str,
     action: Action,
 ) -> Result<kit::Out, AwsError> {
-    let create = action == Action::Create;
+    match area(ch.kind) {
+        Area::Rest => rest_put(aws, ch, outputs, owner, action == Action::Create).await,
+        Area::Items => api_items::put(aws, ch, outputs, action).await,
+        Area::Usage => usage::put(aws, ch, outputs, owner, action).await,
+        Area::Lambda => lambda::put(aws, ch).await,
+        Area::Edge => edge::put(aws, ch, owner, action).await,
+        Area::V2 => apigwv2::put(aws, ch, outputs, owner, action).await,
+        Area::CloudWatch => cloudwatch::put(aws, ch, owner).await,
+    }
+}
+
+async fn rest_put(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    owner: &str,
+    create: bool,
+) -> Result<kit::Out, AwsError> {
     match ch.kind {
         Kind::VpcLink if create => w::create_vpc_link(aws, ch, owner).await,
         Kind::VpcLink => w::update_vpc_link(aws, ch).await,
@@ -171,34 +232,27 @@ async fn create_or_update(
         }
         Kind::Stage if create => stages::create_stage(aws, ch, outputs, owner).await,
         Kind::Stage => stages::update_stage(aws, ch, outputs).await,
-        Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
-            api_items::put(aws, ch, outputs, action).await
-        }
-        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => {
-            usage::put(aws, ch, outputs, owner, action).await
-        }
-        Kind::LambdaPermission => lambda::put(aws, ch).await,
-        Kind::IpSet
-        | Kind::WebAcl
-        | Kind::WebAclAssociation
-        | Kind::Certificate
-        | Kind::DnsRecord
-        | Kind::DomainName
-        | Kind::BasePathMapping => edge::put(aws, ch, owner, action).await,
-        Kind::VpcLinkV2
-        | Kind::HttpApi
-        | Kind::WebSocketApi
-        | Kind::ApiAuthorizer
-        | Kind::ApiIntegration
-        | Kind::ApiRoute
-        | Kind::ApiStage
-        | Kind::ApiDeployment
-        | Kind::ApiMapping => apigwv2::put(aws, ch, outputs, owner, action).await,
-        Kind::Alarm | Kind::Dashboard => cloudwatch::put(aws, ch, owner).await,
+        _ => Err(kit::err(
+            "apply",
+            "NotBuilt",
+            format!("{} is not a REST API resource", ch.id),
+        )),
     }
 }
 
 async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
+    match area(ch.kind) {
+        Area::Rest => rest_delete(aws, ch, outputs).await,
+        Area::Items => api_items::delete(aws, ch, outputs).await,
+        Area::Usage => usage::delete(aws, ch, outputs).await,
+        Area::Lambda => lambda::delete(aws, ch).await,
+        Area::Edge => edge::delete(aws, ch, outputs).await,
+        Area::V2 => apigwv2::delete(aws, ch, outputs).await,
+        Area::CloudWatch => cloudwatch::delete(aws, ch).await,
+    }
+}
+
+async fn rest_delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
     match ch.kind {
         Kind::VpcLink => w::delete_vpc_link(aws, ch).await,
         Kind::LogGroup => logs::delete(aws, ch).await,
@@ -207,29 +261,10 @@ async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsErro
         Kind::Route => w::delete_route(aws, ch, outputs).await,
         Kind::Deployment => w::delete_deployment(aws, ch, outputs).await,
         Kind::Stage => stages::delete_stage(aws, ch, outputs).await,
-        Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
-            api_items::delete(aws, ch, outputs).await
-        }
-        Kind::ApiKey | Kind::UsagePlan | Kind::UsagePlanKey => {
-            usage::delete(aws, ch, outputs).await
-        }
-        Kind::LambdaPermission => lambda::delete(aws, ch).await,
-        Kind::IpSet
-        | Kind::WebAcl
-        | Kind::WebAclAssociation
-        | Kind::Certificate
-        | Kind::DnsRecord
-        | Kind::DomainName
-        | Kind::BasePathMapping => edge::delete(aws, ch, outputs).await,
-        Kind::VpcLinkV2
-        | Kind::HttpApi
-        | Kind::WebSocketApi
-        | Kind::ApiAuthorizer
-        | Kind::ApiIntegration
-        | Kind::ApiRoute
-        | Kind::ApiStage
-        | Kind::ApiDeployment
-        | Kind::ApiMapping => apigwv2::delete(aws, ch, outputs).await,
-        Kind::Alarm | Kind::Dashboard => cloudwatch::delete(aws, ch).await,
+        _ => Err(kit::err(
+            "apply",
+            "NotBuilt",
+            format!("{} is not a REST API resource", ch.id),
+        )),
     }
 }

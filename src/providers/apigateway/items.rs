@@ -5,6 +5,7 @@ use crate::model::kinds::{self, Typed};
 use crate::model::{Kind, LiveResource, Outputs};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
 use crate::providers::kit::{
     after, before, err, id_out, ignore_missing, out_of, patch, patches, typed, Out,
 };
@@ -268,12 +269,12 @@ pub async fn put(
         }
         Kind::Validator => {
             let ops = patches(ch);
-            aws.call(|| {
+            kit::send_patch(aws, ops, |ops| {
                 aws.apigw
                     .update_request_validator()
                     .rest_api_id(&api_id)
                     .request_validator_id(&id)
-                    .set_patch_operations(Some(ops.clone()))
+                    .set_patch_operations(ops)
                     .send()
             })
             .await?;
@@ -322,12 +323,12 @@ async fn update_authorizer(
     for arn in old.iter().filter(|x| !new.contains(x)) {
         ops.push(patch(Op::Remove, "/providerARNs", Some(arn.clone())));
     }
-    aws.call(|| {
+    kit::send_patch(aws, ops, |ops| {
         aws.apigw
             .update_authorizer()
             .rest_api_id(api_id)
             .authorizer_id(id)
-            .set_patch_operations(Some(ops.clone()))
+            .set_patch_operations(ops)
             .send()
     })
     .await?;

@@ -4,6 +4,7 @@ use crate::model::{Outputs, Props};
 use crate::plan::Change;
 use crate::providers::apigateway::write::api_of;
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
 use crate::providers::kit::{escape, ignore_missing, out_of, patch, s, tags, Out};
 use aws_sdk_apigateway::types::{CacheClusterSize, Op, PatchOperation};
 use serde_json::Value;
@@ -63,17 +64,15 @@ pub async fn create_stage(
         Err(e) => return Err(e),
     }
     let ops = stage_patch(&Props::new(), a, &dep_id, true);
-    if !ops.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_stage()
-                .rest_api_id(&api_id)
-                .stage_name(&ch.name)
-                .set_patch_operations(Some(ops.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, ops, |ops| {
+        aws.apigw
+            .update_stage()
+            .rest_api_id(&api_id)
+            .stage_name(&ch.name)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     Ok([("name".to_string(), ch.name.clone())].into())
 }
 
@@ -91,17 +90,15 @@ pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<O
         &dep_id,
         false,
     );
-    if !ops.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_stage()
-                .rest_api_id(&api_id)
-                .stage_name(&ch.name)
-                .set_patch_operations(Some(ops.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, ops, |ops| {
+        aws.apigw
+            .update_stage()
+            .rest_api_id(&api_id)
+            .stage_name(&ch.name)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     Ok([("name".to_string(), ch.name.clone())].into())
 }
 

@@ -9,6 +9,7 @@ use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
+use crate::providers::kit;
 use crate::providers::kit::{
     after, before, escape, ignore_missing, patch, patches, s, string_map, strings, typed,
 };
@@ -64,16 +65,14 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
             )
         })
         .collect();
-    if !media.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_rest_api()
-                .rest_api_id(&id)
-                .set_patch_operations(Some(media.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, media, |ops| {
+        aws.apigw
+            .update_rest_api()
+            .rest_api_id(&id)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     Ok([
         ("id".to_string(), id),
         (
@@ -106,16 +105,14 @@ pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
         ));
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    if !ops.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_rest_api()
-                .rest_api_id(&id)
-                .set_patch_operations(Some(ops.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, ops, |ops| {
+        aws.apigw
+            .update_rest_api()
+            .rest_api_id(&id)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     Ok(ch.live_outputs.clone())
 }
 
@@ -511,11 +508,11 @@ async fn wait_vpc_link(aws: &Aws, id: &str) -> Result<(), AwsError> {
 pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let ops = patches(ch);
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    aws.call(|| {
+    kit::send_patch(aws, ops, |ops| {
         aws.apigw
             .update_vpc_link()
             .vpc_link_id(&id)
-            .set_patch_operations(Some(ops.clone()))
+            .set_patch_operations(ops)
             .send()
     })
     .await?;

@@ -84,6 +84,24 @@ fn stage_out(name: &str, deployment: Option<&str>) -> Out {
     out
 }
 
+/// The settings CreateStage and UpdateStage both send, from the stage's props.
+macro_rules! settings {
+    ($q:expr, $a:expr, $websocket:expr) => {
+        $q.auto_deploy(
+            $a.get("auto_deploy")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        )
+        .set_default_route_settings(
+            $a.get("default_route_settings")
+                .filter(|v| v.is_object())
+                .map(|v| route_settings_of(v, $websocket)),
+        )
+        .set_route_settings(route_settings_map($a, $websocket))
+        .set_access_log_settings(access_log($a))
+    };
+}
+
 pub(super) async fn create_stage(
     aws: &Aws,
     ch: &Change,
@@ -96,23 +114,10 @@ pub(super) async fn create_stage(
     let name = stage_name(ch, a);
     let created = aws
         .call(|| {
-            aws.apigwv2
-                .create_stage()
+            settings!(aws.apigwv2.create_stage(), a, websocket)
                 .api_id(&api_id)
                 .stage_name(&name)
                 .set_description(s(a, "description").map(str::to_string))
-                .auto_deploy(
-                    a.get("auto_deploy")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                )
-                .set_default_route_settings(
-                    a.get("default_route_settings")
-                        .filter(|v| v.is_object())
-                        .map(|v| route_settings_of(v, websocket)),
-                )
-                .set_route_settings(route_settings_map(a, websocket))
-                .set_access_log_settings(access_log(a))
                 .set_stage_variables(variables(&Props::new(), a))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
@@ -132,23 +137,10 @@ pub(super) async fn update_stage(
     let name = stage_name(ch, a);
     let updated = aws
         .call(|| {
-            aws.apigwv2
-                .update_stage()
+            settings!(aws.apigwv2.update_stage(), a, websocket)
                 .api_id(&api_id)
                 .stage_name(&name)
                 .description(s(a, "description").unwrap_or_default())
-                .auto_deploy(
-                    a.get("auto_deploy")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                )
-                .set_default_route_settings(
-                    a.get("default_route_settings")
-                        .filter(|v| v.is_object())
-                        .map(|v| route_settings_of(v, websocket)),
-                )
-                .set_route_settings(route_settings_map(a, websocket))
-                .set_access_log_settings(access_log(a))
                 .set_stage_variables(variables(b, a))
                 .send()
         })

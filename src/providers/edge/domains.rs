@@ -12,6 +12,7 @@ use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::edge::certificates;
 use crate::providers::edge::certificates::{pay, tags_with_zone};
+use crate::providers::kit;
 use crate::providers::kit::{after, before, patch, str_of, Out};
 use crate::providers::pages;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType, Op, SecurityPolicy};
@@ -284,16 +285,14 @@ async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     if policy != str_of(b, "security_policy") {
         ops.push(patch(Op::Replace, "/securityPolicy", Some(policy)));
     }
-    if !ops.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_domain_name()
-                .domain_name(&name)
-                .set_patch_operations(Some(ops.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, ops, |ops| {
+        aws.apigw
+            .update_domain_name()
+            .domain_name(&name)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     let mut out = ch.live_outputs.clone();
     out.insert("certificate_arn".into(), cert);
     Ok(out)
@@ -332,12 +331,12 @@ async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsE
     } else {
         // The spec's PATCH table, for what the plan found changed (API, stage or both).
         let ops = crate::providers::kit::patches(ch);
-        aws.call(|| {
+        kit::send_patch(aws, ops, |ops| {
             aws.apigw
                 .update_base_path_mapping()
                 .domain_name(&domain)
                 .base_path(&base)
-                .set_patch_operations(Some(ops.clone()))
+                .set_patch_operations(ops)
                 .send()
         })
         .await?;

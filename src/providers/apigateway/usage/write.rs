@@ -136,16 +136,14 @@ async fn update_api_key(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
         ops.push(patch(Op::Replace, "/enabled", Some(on.to_string())));
     }
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    if !ops.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_api_key()
-                .api_key(&id)
-                .set_patch_operations(Some(ops.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, ops, |ops| {
+        aws.apigw
+            .update_api_key()
+            .api_key(&id)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     Ok(ch.live_outputs.clone())
 }
 
@@ -241,16 +239,14 @@ async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, A
 async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let ops = plan_patch(ch.before.as_ref().expect("update has before"), after(ch));
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
-    if !ops.is_empty() {
-        aws.call(|| {
-            aws.apigw
-                .update_usage_plan()
-                .usage_plan_id(&id)
-                .set_patch_operations(Some(ops.clone()))
-                .send()
-        })
-        .await?;
-    }
+    kit::send_patch(aws, ops, |ops| {
+        aws.apigw
+            .update_usage_plan()
+            .usage_plan_id(&id)
+            .set_patch_operations(ops)
+            .send()
+    })
+    .await?;
     Ok(ch.live_outputs.clone())
 }
 

@@ -10,7 +10,6 @@ use crate::providers::pages;
 use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, WebAcl};
 use aws_sdk_wafv2::Client;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
 
 pub async fn read(
     aws: &Aws,
@@ -80,17 +79,17 @@ pub async fn read(
         let mut props = Props::new();
         props.insert("web_acl_arn".into(), json!(acl_arn));
         props.insert("resource_arn".into(), json!(arn));
-        live.insert(LiveResource {
-            id: format!("web_acl_association.{api}.{stage}"),
-            kind: Kind::WebAclAssociation,
-            name: format!("{api}.{stage}"),
-            props,
-            outputs: [("resource_arn".to_string(), arn.clone())].into(),
-            // The ACL is linked by ARN in `providers::link_live_deps`.
-            deps: [format!("stage.{api}.{stage}")].into(),
-            parent: None,
-            protect: false,
-        });
+        // The ACL is linked by ARN in `providers::link_live_deps`.
+        live.insert(
+            LiveResource::new(
+                format!("web_acl_association.{api}.{stage}"),
+                Kind::WebAclAssociation,
+                format!("{api}.{stage}"),
+                props,
+                [("resource_arn".to_string(), arn.clone())].into(),
+            )
+            .with_deps([format!("stage.{api}.{stage}")].into()),
+        );
     }
     Ok(())
 }
@@ -121,7 +120,7 @@ async fn read_ip_sets(
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let c = client(aws, scope);
-    let pages = pages::all(aws, |marker| {
+    let list = pages::all(aws, |marker| {
         c.list_ip_sets()
             .scope(Scope::from(scope))
             .limit(100)
@@ -129,21 +128,13 @@ async fn read_ip_sets(
             .send()
     })
     .await?;
-    for s in &pages {
-        let (Some(arn), Some(name), Some(sid)) = (s.arn(), s.name(), s.id()) else {
-            continue;
-        };
-        if !arn_in_scope(arn, scope) {
-            continue;
-        }
-        let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
-            continue;
-        };
+    let summaries = list.iter().map(|s| (s.arn(), s.name(), s.id()));
+    for o in owned_in_scope(aws, c, owner, scope, summaries).await? {
         let got = aws
             .call(|| {
                 c.get_ip_set()
-                    .name(name)
-                    .id(sid)
+                    .name(&o.name)
+                    .id(&o.aws_id)
                     .scope(Scope::from(scope))
                     .send()
             })
@@ -159,18 +150,52 @@ async fn read_ip_sets(
             addresses,
         }
         .to_props();
-        live.insert(LiveResource {
-            name: id.trim_start_matches("ip_set.").to_string(),
-            id,
-            kind: Kind::IpSet,
-            props,
-            outputs: ids(set.id(), set.arn(), set.name(), scope),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect,
-        });
+        let name = o.id.trim_start_matches("ip_set.").to_string();
+        let outputs = ids(set.id(), set.arn(), set.name(), scope);
+        live.insert(
+            LiveResource::new(o.id, Kind::IpSet, name, props, outputs).protected(o.protect),
+        );
     }
     Ok(())
+}
+
+/// An owned WAF item of the scope being read.
+struct Owned {
+    /// `idrv5-gw:id`.
+    id: String,
+    protect: bool,
+    name: String,
+    aws_id: String,
+    arn: String,
+}
+
+/// The listed (arn, name, id) that are in `scope` and carry this stack's tags.
+async fn owned_in_scope<'a>(
+    aws: &Aws,
+    c: &Client,
+    owner: &str,
+    scope: &str,
+    summaries: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+) -> Result<Vec<Owned>, AwsError> {
+    let mut out = Vec::new();
+    for (arn, name, aws_id) in summaries {
+        let (Some(arn), Some(name), Some(aws_id)) = (arn, name, aws_id) else {
+            continue;
+        };
+        if !arn_in_scope(arn, scope) {
+            continue;
+        }
+        if let Some((id, protect)) = owned(aws, c, arn, owner).await? {
+            out.push(Owned {
+                id,
+                protect,
+                name: name.to_string(),
+                aws_id: aws_id.to_string(),
+                arn: arn.to_string(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn arn_in_scope(arn: &str, scope: &str) -> bool {
@@ -188,7 +213,7 @@ async fn read_acls(
 ) -> Result<Vec<String>, AwsError> {
     let c = client(aws, scope);
     let mut out = Vec::new();
-    let pages = pages::all(aws, |marker| {
+    let list = pages::all(aws, |marker| {
         c.list_web_acls()
             .scope(Scope::from(scope))
             .limit(100)
@@ -196,21 +221,13 @@ async fn read_acls(
             .send()
     })
     .await?;
-    for s in &pages {
-        let (Some(arn), Some(name), Some(aid)) = (s.arn(), s.name(), s.id()) else {
-            continue;
-        };
-        if !arn_in_scope(arn, scope) {
-            continue;
-        }
-        let Some((id, protect)) = owned(aws, c, arn, owner).await? else {
-            continue;
-        };
+    let summaries = list.iter().map(|s| (s.arn(), s.name(), s.id()));
+    for o in owned_in_scope(aws, c, owner, scope, summaries).await? {
         let got = aws
             .call(|| {
                 c.get_web_acl()
-                    .name(name)
-                    .id(aid)
+                    .name(&o.name)
+                    .id(&o.aws_id)
                     .scope(Scope::from(scope))
                     .send()
             })
@@ -218,17 +235,12 @@ async fn read_acls(
         let Some(acl) = got.web_acl() else { continue };
         // Its IP sets are linked by ARN in `providers::link_live_deps`.
         let props = acl_props(acl, scope);
-        out.push(arn.to_string());
-        live.insert(LiveResource {
-            name: acl.name().to_string(),
-            id,
-            kind: Kind::WebAcl,
-            props,
-            outputs: ids(acl.id(), acl.arn(), acl.name(), scope),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect,
-        });
+        out.push(o.arn);
+        let outputs = ids(acl.id(), acl.arn(), acl.name(), scope);
+        let name = acl.name().to_string();
+        live.insert(
+            LiveResource::new(o.id, Kind::WebAcl, name, props, outputs).protected(o.protect),
+        );
     }
     Ok(out)
 }
