@@ -317,19 +317,15 @@ fn associations(ctx: &Ctx, waf: &Waf, acc: &mut Acc) {
             );
             continue;
         }
-        let mut r = Resource::new(
-            format!("web_acl_association.{api}.{stage}"),
-            Kind::WebAclAssociation,
-            format!("{api}.{stage}"),
-        )
-        .prop("web_acl_arn", ref_placeholder(WEB_ACL_ID, "arn"))
-        .prop(
-            "resource_arn",
-            format!(
+        let props = kinds::WebAclAssociation {
+            web_acl_arn: ref_placeholder(WEB_ACL_ID, "arn"),
+            resource_arn: format!(
                 "arn:aws:apigateway:{region}::/restapis/{}/stages/{stage}",
                 ref_placeholder(&format!("rest_api.{api}"), "id")
             ),
-        );
+        };
+        let id = format!("web_acl_association.{api}.{stage}");
+        let mut r = Resource::typed(id, format!("{api}.{stage}"), &props);
         r.deps.insert(format!("stage.{api}.{stage}"));
         r.protect = protect;
         out.push(r);
@@ -344,11 +340,13 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
     let cert_region = if edge_ep { "us-east-1" } else { ctx.region };
     let (cert_id, validation_ids) = certificate(ctx, key, d, cert_region, &mut acc.out);
     let dom_id = format!("domain_name.{key}");
-    let mut dom = Resource::new(dom_id.clone(), Kind::DomainName, d.domain_name.clone())
-        .prop("domain_name", d.domain_name.as_str())
-        .prop("endpoint_type", if edge_ep { "EDGE" } else { "REGIONAL" })
-        .prop("security_policy", "TLS_1_2")
-        .prop("certificate_arn", ref_placeholder(&cert_id, "arn"));
+    let props = kinds::DomainName {
+        domain_name: d.domain_name.clone(),
+        endpoint_type: if edge_ep { "EDGE" } else { "REGIONAL" }.into(),
+        security_policy: Some("TLS_1_2".into()),
+        certificate_arn: Some(ref_placeholder(&cert_id, "arn")),
+    };
+    let mut dom = Resource::typed(dom_id.clone(), d.domain_name.clone(), &props);
     dom.deps.extend(validation_ids);
     dom.protect = protect;
     dom.payload = Some(json!({
@@ -404,11 +402,13 @@ fn certificate(
 ) -> (String, BTreeSet<String>) {
     let names = cert_names(&d.domain_name, &d.subject_alternative_names);
     let cert_id = format!("certificate.{key}");
-    let mut cert = Resource::new(cert_id.clone(), Kind::Certificate, d.domain_name.clone())
-        .prop("domain_name", d.domain_name.as_str())
-        .prop("subject_alternative_names", json!(names[1..]))
-        .prop("region", region)
-        .prop("validation", "DNS");
+    let props = kinds::Certificate {
+        domain_name: d.domain_name.clone(),
+        subject_alternative_names: names[1..].to_vec(),
+        region: region.to_string(),
+        validation: "DNS".into(),
+    };
+    let mut cert = Resource::typed(cert_id.clone(), d.domain_name.clone(), &props);
     cert.protect = ctx.protect;
     cert.payload = Some(json!({"tags": ctx.cfg.file.tags, "zone": d.hosted_zone}));
     out.push(cert);
@@ -454,15 +454,14 @@ fn mapping(
     let mut m = if let Some(api_id) = super::v2::api_id_of_stage(cfg, api, stage) {
         // HTTP and WebSocket stages are mapped by the v2 API (CreateApiMapping).
         let mkey = base.replace("(none)", "");
-        let mut m = Resource::new(
-            format!("api_mapping.{key}.{base}"),
-            Kind::ApiMapping,
-            format!("{}/{mkey}", d.domain_name),
-        )
-        .prop("domain_name", d.domain_name.as_str())
-        .prop("api_id", ref_placeholder(&api_id, "id"))
-        .prop("stage", stage)
-        .prop("api_mapping_key", mkey);
+        let name = format!("{}/{mkey}", d.domain_name);
+        let props = kinds::ApiMapping {
+            domain_name: d.domain_name.clone(),
+            api_id: ref_placeholder(&api_id, "id"),
+            stage: stage.to_string(),
+            api_mapping_key: mkey,
+        };
+        let mut m = Resource::typed(format!("api_mapping.{key}.{base}"), name, &props);
         m.deps.insert(format!("api_stage.{api}.{stage}"));
         m
     } else if has_stage(cfg, api, stage) {

@@ -8,8 +8,11 @@
 //! Adding a kind: a `Kind` variant, a file here with its `SPEC` (and props struct), and one
 //! line in `spec` below (the match is exhaustive, so the compiler asks for it).
 
+mod api_mapping;
 mod authorizer;
 mod base_path_mapping;
+mod certificate;
+mod domain_name;
 mod gateway_response;
 mod ip_set;
 mod lambda_permission;
@@ -20,9 +23,13 @@ mod untyped;
 mod usage_plan_key;
 mod validator;
 mod vpc_link;
+mod web_acl_association;
 
+pub use api_mapping::ApiMapping;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
+pub use certificate::Certificate;
+pub use domain_name::DomainName;
 pub use gateway_response::GatewayResponse;
 pub use ip_set::IpSet;
 pub use lambda_permission::LambdaPermission;
@@ -31,6 +38,7 @@ pub use model_schema::ModelSchema;
 pub use usage_plan_key::UsagePlanKey;
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
+pub use web_acl_association::WebAclAssociation;
 
 pub use spec::{Calls, Spec, Typed};
 
@@ -64,12 +72,12 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::ApiDeployment => &u::API_DEPLOYMENT,
         Kind::IpSet => &ip_set::SPEC,
         Kind::WebAcl => &u::WEB_ACL,
-        Kind::WebAclAssociation => &u::WEB_ACL_ASSOCIATION,
-        Kind::Certificate => &u::CERTIFICATE,
+        Kind::WebAclAssociation => &web_acl_association::SPEC,
+        Kind::Certificate => &certificate::SPEC,
         Kind::DnsRecord => &u::DNS_RECORD,
-        Kind::DomainName => &u::DOMAIN_NAME,
+        Kind::DomainName => &domain_name::SPEC,
         Kind::BasePathMapping => &base_path_mapping::SPEC,
-        Kind::ApiMapping => &u::API_MAPPING,
+        Kind::ApiMapping => &api_mapping::SPEC,
         Kind::Alarm => &u::ALARM,
         Kind::Dashboard => &u::DASHBOARD,
     }
@@ -133,6 +141,10 @@ mod tests {
         keys_are_fields::<LambdaPermission>();
         keys_are_fields::<UsagePlanKey>();
         keys_are_fields::<BasePathMapping>();
+        keys_are_fields::<Certificate>();
+        keys_are_fields::<DomainName>();
+        keys_are_fields::<ApiMapping>();
+        keys_are_fields::<WebAclAssociation>();
     }
 
     #[test]

@@ -72,25 +72,9 @@ pub const WEB_ACL: Spec = Spec {
     replace: &["name", "scope"],
     ..Spec::new("web_acl")
 };
-pub const WEB_ACL_ASSOCIATION: Spec = Spec {
-    replace: &["resource_arn"],
-    ..Spec::new("web_acl_association")
-};
-pub const CERTIFICATE: Spec = Spec {
-    replace: &["domain_name", "subject_alternative_names", "region"],
-    ..Spec::new("certificate")
-};
 pub const DNS_RECORD: Spec = Spec {
     replace: &["zone", "name", "type"],
     ..Spec::new("dns_record")
-};
-pub const DOMAIN_NAME: Spec = Spec {
-    replace: &["domain_name", "endpoint_type"],
-    ..Spec::new("domain_name")
-};
-pub const API_MAPPING: Spec = Spec {
-    replace: &["domain_name"],
-    ..Spec::new("api_mapping")
 };
 pub const ALARM: Spec = Spec::new("alarm");
 pub const DASHBOARD: Spec = Spec::new("dashboard");

@@ -3,6 +3,7 @@
 
 use super::props::{api_props, authorizer_props, integration_props, route_props, stage_props};
 use super::shared::{key_of, sorted, PAGE};
+use crate::model::kinds::{self, Typed};
 use crate::model::owner::{owned_map as owned, protected, DEPLOYMENT_PREFIX};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, LiveResource, LiveState, Props};
@@ -521,13 +522,13 @@ pub(super) fn mapping_resource(
         format!("api_mapping.{dkey}.{id_part}"),
         Kind::ApiMapping,
         format!("{domain}/{mkey}"),
-        [
-            ("domain_name".to_string(), json!(domain)),
-            ("api_id".to_string(), json!(api_id)),
-            ("stage".to_string(), json!(stage)),
-            ("api_mapping_key".to_string(), json!(mkey)),
-        ]
-        .into(),
+        kinds::ApiMapping {
+            domain_name: domain.to_string(),
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+            api_mapping_key: mkey.to_string(),
+        }
+        .to_props(),
         id_out(m.api_mapping_id()),
         None,
         false,

@@ -2,6 +2,7 @@
 //! (routes: `routes.rs`). Updates send every field the stack manages (v2 updates are not patches).
 
 use super::shared::is_websocket;
+use crate::model::kinds::ApiMapping;
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, Outputs, Props};
 use crate::plan::Change;
@@ -9,7 +10,7 @@ use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit::{
     after, before, flag, ignore_missing, int, live_id, parent_id, s, strings,
 };
-use crate::providers::kit::{err, id_out};
+use crate::providers::kit::{err, id_out, typed};
 use crate::providers::kit::{tags, Out};
 use aws_sdk_apigatewayv2::types::{
     AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration, ProtocolType,
@@ -376,44 +377,30 @@ pub(super) async fn delete_child(
 // ---- API mappings ----
 
 pub(super) async fn put_mapping(aws: &Aws, ch: &Change, create: bool) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let domain = s(p, "domain_name").unwrap_or_default().to_string();
-    let api_id = s(p, "api_id").unwrap_or_default().to_string();
-    let stage = s(p, "stage").unwrap_or_default().to_string();
+    let m: ApiMapping = typed(after(ch))?;
     // "" is the root mapping; sent explicitly (moto fails on an absent key).
-    let key = s(p, "api_mapping_key").unwrap_or_default().to_string();
+    macro_rules! fields {
+        ($q:expr) => {
+            $q.domain_name(&m.domain_name)
+                .api_id(&m.api_id)
+                .stage(&m.stage)
+                .api_mapping_key(&m.api_mapping_key)
+        };
+    }
     if create {
         let made = aws
-            .call(|| {
-                aws.apigwv2
-                    .create_api_mapping()
-                    .domain_name(&domain)
-                    .api_id(&api_id)
-                    .stage(&stage)
-                    .api_mapping_key(&key)
-                    .send()
-            })
+            .call(|| fields!(aws.apigwv2.create_api_mapping()).send())
             .await?;
         return Ok(id_out(made.api_mapping_id()));
     }
     let id = live_id(ch, &Outputs::new())?;
-    aws.call(|| {
-        aws.apigwv2
-            .update_api_mapping()
-            .api_mapping_id(&id)
-            .domain_name(&domain)
-            .api_id(&api_id)
-            .stage(&stage)
-            .api_mapping_key(&key)
-            .send()
-    })
-    .await?;
+    aws.call(|| fields!(aws.apigwv2.update_api_mapping().api_mapping_id(&id)).send())
+        .await?;
     Ok(id_out(Some(&id)))
 }
 
 pub(super) async fn delete_mapping(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
-    let b = before(ch);
-    let domain = s(b, "domain_name").unwrap_or_default().to_string();
+    let domain = typed::<ApiMapping>(before(ch))?.domain_name;
     let id = live_id(ch, &Outputs::new())?;
     ignore_missing(
         aws.call(|| {

@@ -7,16 +7,17 @@
 //! records still pending.
 
 use crate::model::edge::cert_names;
+use crate::model::kinds::{Certificate, Typed};
 use crate::model::owner::{owned, TAG_ZONE};
-use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::model::{Kind, LiveResource, LiveState};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::edge::delegation;
 use crate::providers::pages;
 
-use crate::providers::kit::{after, before, err, str_of, tags, Out};
+use crate::providers::kit::{after, before, err, tags, typed, Out};
 use aws_sdk_acm::types::{CertificateStatus, Tag as AcmTag, ValidationMethod};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -99,13 +100,13 @@ pub(super) async fn read(
         ]
         .into();
         outputs.extend(validation_outputs(&names, cert.domain_validation_options()));
-        let props: Props = [
-            ("domain_name".to_string(), json!(domain)),
-            ("subject_alternative_names".to_string(), json!(names[1..])),
-            ("region".to_string(), json!(region)),
-            ("validation".to_string(), json!("DNS")),
-        ]
-        .into();
+        let props = Certificate {
+            domain_name: domain.clone(),
+            subject_alternative_names: names[1..].to_vec(),
+            region: region.to_string(),
+            validation: "DNS".into(),
+        }
+        .to_props();
         live.insert(
             LiveResource::new(id, Kind::Certificate, domain, props, outputs).protected(protect),
         );
@@ -137,18 +138,13 @@ fn acm_err(e: impl std::fmt::Display) -> AwsError {
 }
 
 pub(super) async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let region = str_of(p, "region");
+    let Certificate {
+        domain_name: domain,
+        subject_alternative_names: sans,
+        region,
+        ..
+    } = typed(after(ch))?;
     let c = acm(aws, &region);
-    let domain = str_of(p, "domain_name");
-    let sans: Vec<String> = p
-        .get("subject_alternative_names")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect();
     let acm_tags = tags_with_zone(ch, owner)
         .into_iter()
         .map(|(k, v)| AcmTag::builder().key(k).value(v).build().map_err(acm_err))
@@ -294,8 +290,7 @@ async fn check_delegation(aws: &Aws, zone: &str) -> String {
 }
 
 pub(super) async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
-    let region = str_of(before(ch), "region");
-    let c = acm(aws, &region);
+    let c = acm(aws, &typed::<Certificate>(before(ch))?.region);
     let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
     // A domain just deleted keeps the certificate "in use" for a little while.
     let mut attempt = 0;

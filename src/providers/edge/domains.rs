@@ -4,16 +4,16 @@
 //! A domain is created only once its certificate is ISSUED (`certificates::ensure_issued`).
 
 use crate::diag::Diagnostic;
-use crate::model::kinds::{BasePathMapping, Typed};
+use crate::model::kinds::{BasePathMapping, DomainName, Typed};
 use crate::model::owner::{other_owner, owned};
 use crate::model::owner::{TAG_MAPPED, TAG_ZONE};
-use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
+use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::edge::certificates;
 use crate::providers::edge::certificates::{pay, tags_with_zone};
 use crate::providers::kit;
-use crate::providers::kit::{after, before, patch, str_of, Out};
+use crate::providers::kit::{after, before, patch, str_of, typed, Out};
 use crate::providers::pages;
 use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType, Op, SecurityPolicy};
 use serde_json::{json, Value};
@@ -126,32 +126,14 @@ fn live_domain(d: &aws_sdk_apigateway::types::DomainName, id: String) -> LiveRes
             d.distribution_hosted_zone_id(),
         )
     };
-    let props: Props = [
-        ("domain_name".to_string(), json!(name)),
-        ("endpoint_type".to_string(), json!(ep)),
-        (
-            "security_policy".to_string(),
-            json!(d.security_policy().map(|s| s.as_str())),
-        ),
-        ("certificate_arn".to_string(), json!(cert)),
-    ]
-    .into();
-    let outputs = [
-        ("name".to_string(), name.clone()),
-        (
-            "target".to_string(),
-            target.unwrap_or_default().to_ascii_lowercase(),
-        ),
-        (
-            "target_zone_id".to_string(),
-            target_zone.unwrap_or_default().to_string(),
-        ),
-        (
-            "certificate_arn".to_string(),
-            cert.unwrap_or_default().into(),
-        ),
-    ]
-    .into();
+    let props = DomainName {
+        domain_name: name.clone(),
+        endpoint_type: ep,
+        security_policy: d.security_policy().map(|s| s.as_str().to_string()),
+        certificate_arn: cert.map(str::to_string),
+    }
+    .to_props();
+    let outputs = outputs(&name, target, target_zone, cert.unwrap_or_default());
     LiveResource::new(id, Kind::DomainName, name, props, outputs)
 }
 
@@ -217,33 +199,32 @@ fn endpoint(ep: &str) -> EndpointConfiguration {
 }
 
 async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let cert = str_of(p, "certificate_arn");
+    let d: DomainName = typed(after(ch))?;
+    let cert = d.certificate_arn.unwrap_or_default();
     certificates::ensure_issued(aws, ch, &cert).await?;
-    let ep = str_of(p, "endpoint_type");
+    let edge = d.endpoint_type == "EDGE";
     let mut t = tags_with_zone(ch, owner);
     if pay(ch, "mapped") == Some(Value::Bool(true)) {
         t.insert(TAG_MAPPED.into(), "true".into());
     }
-    let name = str_of(p, "domain_name");
+    let policy = SecurityPolicy::from(d.security_policy.as_deref().unwrap_or_default());
     let r = aws
         .call(|| {
-            let mut q = aws
+            let q = aws
                 .apigw
                 .create_domain_name()
-                .domain_name(&name)
-                .endpoint_configuration(endpoint(&ep))
-                .security_policy(SecurityPolicy::from(str_of(p, "security_policy").as_str()))
+                .domain_name(&d.domain_name)
+                .endpoint_configuration(endpoint(&d.endpoint_type))
+                .security_policy(policy.clone())
                 .set_tags(Some(t.clone()));
-            q = if ep == "EDGE" {
-                q.certificate_arn(&cert)
+            if edge {
+                q.certificate_arn(&cert).send()
             } else {
-                q.regional_certificate_arn(&cert)
-            };
-            q.send()
+                q.regional_certificate_arn(&cert).send()
+            }
         })
         .await?;
-    let (target, zone) = if ep == "EDGE" {
+    let (target, zone) = if edge {
         (
             r.distribution_domain_name(),
             r.distribution_hosted_zone_id(),
@@ -251,8 +232,13 @@ async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsEr
     } else {
         (r.regional_domain_name(), r.regional_hosted_zone_id())
     };
-    Ok([
-        ("name".to_string(), name.clone()),
+    Ok(outputs(&d.domain_name, target, zone, &cert))
+}
+
+/// What a domain's DNS alias records and the plan need of it.
+fn outputs(name: &str, target: Option<&str>, zone: Option<&str>, cert: &str) -> Out {
+    [
+        ("name".to_string(), name.to_string()),
         (
             "target".to_string(),
             target.unwrap_or_default().to_ascii_lowercase(),
@@ -261,29 +247,28 @@ async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsEr
             "target_zone_id".to_string(),
             zone.unwrap_or_default().to_string(),
         ),
-        ("certificate_arn".to_string(), cert),
+        ("certificate_arn".to_string(), cert.to_string()),
     ]
-    .into())
+    .into()
 }
 
 /// A new certificate (or TLS policy) is swapped in place: the domain and its DNS stay.
 async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (p, b) = (after(ch), before(ch));
-    let name = str_of(p, "domain_name");
-    let cert = str_of(p, "certificate_arn");
+    let (b, p): (DomainName, DomainName) = (typed(before(ch))?, typed(after(ch))?);
+    let name = p.domain_name;
+    let cert = p.certificate_arn.unwrap_or_default();
     let mut ops = Vec::new();
-    if cert != str_of(b, "certificate_arn") {
+    if Some(&cert) != b.certificate_arn.as_ref() {
         certificates::ensure_issued(aws, ch, &cert).await?;
-        let path = if str_of(p, "endpoint_type") == "EDGE" {
+        let path = if p.endpoint_type == "EDGE" {
             "/certificateArn"
         } else {
             "/regionalCertificateArn"
         };
         ops.push(patch(Op::Replace, path, Some(cert.clone())));
     }
-    let policy = str_of(p, "security_policy");
-    if policy != str_of(b, "security_policy") {
-        ops.push(patch(Op::Replace, "/securityPolicy", Some(policy)));
+    if p.security_policy != b.security_policy {
+        ops.push(patch(Op::Replace, "/securityPolicy", p.security_policy));
     }
     kit::send_patch(aws, ops, |ops| {
         aws.apigw
@@ -299,7 +284,7 @@ async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 }
 
 async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsError> {
-    let p: BasePathMapping = crate::providers::kit::typed(after(ch))?;
+    let p: BasePathMapping = typed(after(ch))?;
     let (domain, base) = (p.domain_name, p.base_path);
     let (api, stage) = (
         p.rest_api_id.unwrap_or_default(),
@@ -348,13 +333,14 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let b = before(ch);
     let r = match ch.kind {
         Kind::DomainName => {
-            let name = str_of(b, "domain_name");
+            let name = typed::<DomainName>(b)?.domain_name;
             aws.call(|| aws.apigw.delete_domain_name().domain_name(&name).send())
                 .await
                 .map(|_| ())
         }
         _ => {
-            let (domain, base) = (str_of(b, "domain_name"), str_of(b, "base_path"));
+            let m: BasePathMapping = typed(b)?;
+            let (domain, base) = (m.domain_name, m.base_path);
             aws.call(|| {
                 aws.apigw
                     .delete_base_path_mapping()

@@ -2,7 +2,7 @@
 //! props shapes `model::edge` gives the desired side.
 
 use super::shared::*;
-use crate::model::kinds::{IpSet, Typed};
+use crate::model::kinds::{IpSet, Typed, WebAclAssociation};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
@@ -76,9 +76,11 @@ pub async fn read(
         if !regional.contains(&acl_arn) {
             continue; // someone else's ACL protects this stage
         }
-        let mut props = Props::new();
-        props.insert("web_acl_arn".into(), json!(acl_arn));
-        props.insert("resource_arn".into(), json!(arn));
+        let props = WebAclAssociation {
+            web_acl_arn: acl_arn,
+            resource_arn: arn.clone(),
+        }
+        .to_props();
         // The ACL is linked by ARN in `providers::link_live_deps`.
         live.insert(
             LiveResource::new(

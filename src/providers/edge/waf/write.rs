@@ -1,12 +1,12 @@
 //! Create, update and delete IP sets, the web ACL and its associations.
 
 use super::shared::*;
-use crate::model::kinds::IpSet;
+use crate::model::kinds::{IpSet, WebAclAssociation};
 use crate::model::{Kind, Props};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit::{after, before, err, str_of};
-use crate::providers::kit::{tags, Out};
+use crate::providers::kit::{tags, typed, Out};
 use aws_sdk_wafv2::types::{
     AllowAction, BlockAction, CountAction, CountryCode, CustomResponse, CustomResponseBody,
     DefaultAction, GeoMatchStatement, IpAddressVersion, IpSetReferenceStatement,
@@ -200,7 +200,7 @@ async fn put_ip_set(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Result
     let p = after(ch);
     let scope = str_of(p, "scope");
     let c = client(aws, &scope);
-    let set: IpSet = crate::providers::kit::typed(p)?;
+    let set: IpSet = typed(p)?;
     let addrs = set.addresses.clone();
     if create {
         let tags = waf_tags(ch, owner)?;
@@ -287,9 +287,10 @@ async fn put_web_acl(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Resul
 
 /// Attach the ACL to a stage.
 async fn associate(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let acl = str_of(p, "web_acl_arn");
-    let res = str_of(p, "resource_arn");
+    let WebAclAssociation {
+        web_acl_arn: acl,
+        resource_arn: res,
+    } = typed(after(ch))?;
     // A stage just created is not visible to WAF at once: retry for up to ~2 min.
     let mut attempt = 0u32;
     loop {
@@ -387,7 +388,7 @@ pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let (name, id) = name_id(ch);
     let r = match ch.kind {
         Kind::WebAclAssociation => {
-            let res = str_of(p, "resource_arn");
+            let res = typed::<WebAclAssociation>(p)?.resource_arn;
             aws.call(|| aws.wafv2.disassociate_web_acl().resource_arn(&res).send())
                 .await
                 .map(|_| ())
