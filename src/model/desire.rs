@@ -86,18 +86,12 @@ pub fn desire_from(
     let mut out = Vec::new();
     for (key, link) in &cfg.file.vpc_links {
         if link.is_v2() {
-            let sorted = |v: &Vec<String>| {
-                let mut v = v.clone();
-                v.sort();
-                json!(v)
-            };
-            let mut r = Resource::new(format!("vpc_link_v2.{key}"), Kind::VpcLinkV2, key.clone())
-                .prop(
-                    "name",
-                    link.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-                )
-                .prop("subnet_ids", sorted(&link.subnet_ids))
-                .prop("security_group_ids", sorted(&link.security_group_ids));
+            let props = kinds::VpcLinkV2::new(
+                link.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+                link.subnet_ids.clone(),
+                link.security_group_ids.clone(),
+            );
+            let mut r = Resource::typed(format!("vpc_link_v2.{key}"), key.clone(), &props);
             r.protect = protect;
             r.payload = Some(json!({"tags": cfg.file.tags}));
             out.push(r);

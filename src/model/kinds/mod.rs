@@ -23,6 +23,7 @@ mod untyped;
 mod usage_plan_key;
 mod validator;
 mod vpc_link;
+mod vpc_link_v2;
 mod web_acl_association;
 
 pub use api_mapping::ApiMapping;
@@ -38,6 +39,7 @@ pub use model_schema::ModelSchema;
 pub use usage_plan_key::UsagePlanKey;
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
+pub use vpc_link_v2::VpcLinkV2;
 pub use web_acl_association::WebAclAssociation;
 
 pub use spec::{Calls, Spec, Typed};
@@ -62,7 +64,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::UsagePlan => &u::USAGE_PLAN,
         Kind::UsagePlanKey => &usage_plan_key::SPEC,
         Kind::LambdaPermission => &lambda_permission::SPEC,
-        Kind::VpcLinkV2 => &u::VPC_LINK_V2,
+        Kind::VpcLinkV2 => &vpc_link_v2::SPEC,
         Kind::HttpApi => &u::HTTP_API,
         Kind::WebSocketApi => &u::WEBSOCKET_API,
         Kind::ApiAuthorizer => &u::API_AUTHORIZER,
@@ -145,6 +147,7 @@ mod tests {
         keys_are_fields::<DomainName>();
         keys_are_fields::<ApiMapping>();
         keys_are_fields::<WebAclAssociation>();
+        keys_are_fields::<VpcLinkV2>();
     }
 
     #[test]

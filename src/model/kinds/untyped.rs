@@ -40,10 +40,6 @@ pub const API_KEY: Spec = Spec {
     ..Spec::new("api_key")
 };
 pub const USAGE_PLAN: Spec = Spec::new("usage_plan");
-pub const VPC_LINK_V2: Spec = Spec {
-    replace: &["subnet_ids", "security_group_ids"],
-    ..Spec::new("vpc_link")
-};
 pub const HTTP_API: Spec = Spec {
     replace: &["protocol_type"],
     api: true,

@@ -2,7 +2,7 @@
 //! stack owns, in the props shapes `model::v2` gives the desired side.
 
 use super::props::{api_props, authorizer_props, integration_props, route_props, stage_props};
-use super::shared::{key_of, sorted, PAGE};
+use super::shared::{key_of, PAGE};
 use crate::model::kinds::{self, Typed};
 use crate::model::owner::{owned_map as owned, protected, DEPLOYMENT_PREFIX};
 use crate::model::v2::INTEGRATION_PREFIX;
@@ -129,15 +129,12 @@ async fn read_vpc_links(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, Aws
 }
 
 fn vpc_link_resource(id: String, protect: bool, l: &VpcLink) -> LiveResource {
-    let props: Props = [
-        ("name".to_string(), json!(l.name().unwrap_or_default())),
-        ("subnet_ids".to_string(), sorted(l.subnet_ids())),
-        (
-            "security_group_ids".to_string(),
-            sorted(l.security_group_ids()),
-        ),
-    ]
-    .into();
+    let props = kinds::VpcLinkV2::new(
+        l.name().unwrap_or_default().to_string(),
+        l.subnet_ids().to_vec(),
+        l.security_group_ids().to_vec(),
+    )
+    .to_props();
     live(
         id.clone(),
         Kind::VpcLinkV2,

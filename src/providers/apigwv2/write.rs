@@ -2,7 +2,7 @@
 //! (routes: `routes.rs`). Updates send every field the stack manages (v2 updates are not patches).
 
 use super::shared::is_websocket;
-use crate::model::kinds::ApiMapping;
+use crate::model::kinds::{ApiMapping, VpcLinkV2};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, Outputs, Props};
 use crate::plan::Change;
@@ -25,15 +25,15 @@ const VPC_LINK_POLL: Duration = Duration::from_secs(5);
 const VPC_LINK_LIMIT: Duration = Duration::from_secs(600);
 
 pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let name = s(p, "name").unwrap_or(&ch.name).to_string();
+    let link: VpcLinkV2 = typed(after(ch))?;
+    let name = link.name.clone();
     let created = aws
         .call(|| {
             aws.apigwv2
                 .create_vpc_link()
                 .name(&name)
-                .set_subnet_ids(Some(strings(p.get("subnet_ids"))))
-                .set_security_group_ids(Some(strings(p.get("security_group_ids"))))
+                .set_subnet_ids(Some(link.subnet_ids.clone()))
+                .set_security_group_ids(Some(link.security_group_ids.clone()))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -80,13 +80,13 @@ pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Resu
 }
 
 pub(super) async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let p = after(ch);
+    let link: VpcLinkV2 = typed(after(ch))?;
     let id = live_id(ch, &Outputs::new())?;
     aws.call(|| {
         aws.apigwv2
             .update_vpc_link()
             .vpc_link_id(&id)
-            .name(s(p, "name").unwrap_or(&ch.name))
+            .name(&link.name)
             .send()
     })
     .await?;
