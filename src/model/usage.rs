@@ -5,7 +5,7 @@
 //! its *source* (`value_from_env` / `value_from_file`) travels in the payload; the provider
 //! reads the value itself at apply time.
 
-use super::{ref_placeholder, Kind, Resource};
+use super::{kinds, ref_placeholder, Kind, Resource};
 use crate::config::schema::{ApiKey, Quota, QuotaPeriod, Throttling, UsagePlan, UsagePlanStage};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -118,16 +118,12 @@ pub fn desire(cfg: &Config) -> Result<Vec<Resource>, Vec<Diagnostic>> {
 
 fn api_key(cfg: &Config, key: &str, k: &ApiKey) -> Result<Resource, Vec<Diagnostic>> {
     let at = |p: &[&str]| cfg.locate(&[&["api_keys", key], p].concat());
-    let mut r = Resource::new(format!("api_key.{key}"), Kind::ApiKey, key.to_string())
-        .prop(
-            "name",
-            k.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-        )
-        .prop(
-            "description",
-            json!(k.description.clone().unwrap_or_default()),
-        )
-        .prop("enabled", k.enabled.unwrap_or(true));
+    let mut props = kinds::ApiKey {
+        name: k.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+        description: k.description.clone().unwrap_or_default(),
+        enabled: k.enabled.unwrap_or(true),
+        value_sha256: None,
+    };
     let mut payload = Map::new();
     payload.insert("tags".into(), json!(cfg.file.tags));
     let source = match (&k.value_from_env, &k.value_from_file) {
@@ -160,9 +156,10 @@ fn api_key(cfg: &Config, key: &str, k: &ApiKey) -> Result<Resource, Vec<Diagnost
                 .hint(hint)
                 .at(at(&[field]))]
         })?;
-        r = r.prop("value_sha256", value_digest(&cfg.owner(), &value));
+        props.value_sha256 = Some(value_digest(&cfg.owner(), &value));
         source.to_payload(&mut payload);
     }
+    let mut r = Resource::typed(format!("api_key.{key}"), key.to_string(), &props);
     r.payload = Some(Value::Object(payload));
     Ok(r)
 }

@@ -8,6 +8,7 @@
 //! Adding a kind: a `Kind` variant, a file here with its `SPEC` (and props struct), and one
 //! line in `spec` below (the match is exhaustive, so the compiler asks for it).
 
+mod api_key;
 mod api_mapping;
 mod authorizer;
 mod base_path_mapping;
@@ -26,6 +27,7 @@ mod vpc_link;
 mod vpc_link_v2;
 mod web_acl_association;
 
+pub use api_key::ApiKey;
 pub use api_mapping::ApiMapping;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
@@ -60,7 +62,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Route => &u::ROUTE,
         Kind::Deployment => &u::DEPLOYMENT,
         Kind::Stage => &u::STAGE,
-        Kind::ApiKey => &u::API_KEY,
+        Kind::ApiKey => &api_key::SPEC,
         Kind::UsagePlan => &u::USAGE_PLAN,
         Kind::UsagePlanKey => &usage_plan_key::SPEC,
         Kind::LambdaPermission => &lambda_permission::SPEC,
@@ -112,9 +114,10 @@ mod tests {
     use super::*;
     use crate::model::kind::Props;
 
-    /// Every key a spec names is a field of the kind's props: a typo fails here.
-    fn keys_are_fields<T: Typed>() {
-        let fields = T::default().to_props();
+    /// Every key a spec names is a field of the kind's props (as `sample` has them, its
+    /// optional fields set): a typo fails here.
+    fn keys_are_fields<T: Typed>(sample: T) {
+        let fields = sample.to_props();
         let s = spec(T::KIND);
         let named = s
             .replace
@@ -133,21 +136,25 @@ mod tests {
 
     #[test]
     fn specs_name_only_fields_of_their_props() {
-        keys_are_fields::<VpcLink>();
-        keys_are_fields::<Authorizer>();
-        keys_are_fields::<Validator>();
-        keys_are_fields::<ModelSchema>();
-        keys_are_fields::<GatewayResponse>();
-        keys_are_fields::<LogGroup>();
-        keys_are_fields::<IpSet>();
-        keys_are_fields::<LambdaPermission>();
-        keys_are_fields::<UsagePlanKey>();
-        keys_are_fields::<BasePathMapping>();
-        keys_are_fields::<Certificate>();
-        keys_are_fields::<DomainName>();
-        keys_are_fields::<ApiMapping>();
-        keys_are_fields::<WebAclAssociation>();
-        keys_are_fields::<VpcLinkV2>();
+        keys_are_fields(VpcLink::default());
+        keys_are_fields(Authorizer::default());
+        keys_are_fields(Validator::default());
+        keys_are_fields(ModelSchema::default());
+        keys_are_fields(GatewayResponse::default());
+        keys_are_fields(LogGroup::default());
+        keys_are_fields(IpSet::default());
+        keys_are_fields(LambdaPermission::default());
+        keys_are_fields(UsagePlanKey::default());
+        keys_are_fields(BasePathMapping::default());
+        keys_are_fields(Certificate::default());
+        keys_are_fields(DomainName::default());
+        keys_are_fields(ApiMapping::default());
+        keys_are_fields(WebAclAssociation::default());
+        keys_are_fields(VpcLinkV2::default());
+        keys_are_fields(ApiKey {
+            value_sha256: Some("digest".into()),
+            ..ApiKey::default()
+        });
     }
 
     #[test]

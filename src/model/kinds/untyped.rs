@@ -35,10 +35,6 @@ pub const STAGE: Spec = Spec {
     sparse: &["method_settings"],
     ..Spec::new("stage")
 };
-pub const API_KEY: Spec = Spec {
-    replace: &["name", "value_sha256"],
-    ..Spec::new("api_key")
-};
 pub const USAGE_PLAN: Spec = Spec::new("usage_plan");
 pub const HTTP_API: Spec = Spec {
     replace: &["protocol_type"],

@@ -1,6 +1,6 @@
 //! Read the owned API keys (values only to hash them), usage plans and the keys attached.
 
-use crate::model::kinds::{Typed, UsagePlanKey};
+use crate::model::kinds::{ApiKey, Typed, UsagePlanKey};
 use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
 use crate::model::usage::{number, value_digest};
 use crate::model::{Kind, LiveResource, LiveState, Props};
@@ -58,33 +58,20 @@ async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError
         let Some((id, protect)) = owned(k.tags(), owner) else {
             continue;
         };
-        let mut props = Props::new();
-        props.insert("name".into(), json!(k.name()));
-        props.insert(
-            "description".into(),
-            json!(k.description().unwrap_or_default()),
-        );
-        props.insert("enabled".into(), json!(k.enabled()));
         let given = k
             .tags()
             .and_then(|t| t.get(TAG_VALUE_SOURCE))
             .is_some_and(|v| v == "stack");
-        if given {
-            props.insert(
-                "value_sha256".into(),
-                json!(value_digest(owner, k.value().unwrap_or_default())),
-            );
+        let props = ApiKey {
+            name: k.name().unwrap_or_default().to_string(),
+            description: k.description().unwrap_or_default().to_string(),
+            enabled: k.enabled(),
+            value_sha256: given.then(|| value_digest(owner, k.value().unwrap_or_default())),
         }
-        out.push(LiveResource {
-            name: id.trim_start_matches("api_key.").to_string(),
-            id,
-            kind: Kind::ApiKey,
-            props,
-            outputs: [("id".to_string(), k.id().unwrap_or_default().to_string())].into(),
-            deps: BTreeSet::new(),
-            parent: None,
-            protect,
-        });
+        .to_props();
+        let name = id.trim_start_matches("api_key.").to_string();
+        let outputs = [("id".to_string(), k.id().unwrap_or_default().to_string())].into();
+        out.push(LiveResource::new(id, Kind::ApiKey, name, props, outputs).protected(protect));
     }
     Ok(out)
 }

@@ -1,14 +1,14 @@
 //! Create, update and delete API keys, usage plans and their keys. Key values are read
 //! at apply time and never leave this file: errors are scrubbed of them.
 
-use crate::model::kinds::UsagePlanKey;
+use crate::model::kinds::{ApiKey, UsagePlanKey};
 use crate::model::owner::TAG_VALUE_SOURCE;
 use crate::model::usage::{number, value_digest, ValueSource};
 use crate::model::{Kind, Outputs, Props};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
-use crate::providers::kit::{after, ignore_missing, out_of, patch, s, tags, Out};
+use crate::providers::kit::{after, ignore_missing, out_of, patch, s, tags, typed, Out};
 use aws_sdk_apigateway::types::{
     ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings,
 };
@@ -73,7 +73,7 @@ fn scrub(e: AwsError, secret: &str) -> AwsError {
 // ---- API keys ----
 
 async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let a = after(ch);
+    let a: ApiKey = typed(after(ch))?;
     let mut t = tags(ch, owner);
     let value = match ValueSource::from_payload(ch.payload.as_ref()) {
         None => None,
@@ -81,7 +81,7 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
             let v = src
                 .read()
                 .map_err(|e| kit::err("CreateApiKey", "ApiKeyValue", e))?;
-            if s(a, "value_sha256") != Some(value_digest(owner, &v).as_str()) {
+            if a.value_sha256 != Some(value_digest(owner, &v)) {
                 return Err(kit::err(
                     "CreateApiKey",
                     "ApiKeyValue",
@@ -99,13 +99,9 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
         .call(|| {
             aws.apigw
                 .create_api_key()
-                .name(s(a, "name").unwrap_or_default())
-                .set_description(
-                    s(a, "description")
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_string),
-                )
-                .enabled(a.get("enabled").and_then(Value::as_bool).unwrap_or(true))
+                .name(&a.name)
+                .set_description(Some(a.description.clone()).filter(|d| !d.is_empty()))
+                .enabled(a.enabled)
                 .set_value(value.clone())
                 .set_tags(Some(t.clone()))
                 .send()
@@ -119,22 +115,9 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
     Ok([("id".to_string(), key.id().unwrap_or_default().to_string())].into())
 }
 
+/// The spec's PATCH table: description and enabled (a new name or value is a new key).
 async fn update_api_key(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (ch.before.as_ref().expect("update has before"), after(ch));
-    let mut ops = Vec::new();
-    for (k, path) in [("name", "/name"), ("description", "/description")] {
-        if b.get(k) != a.get(k) {
-            ops.push(patch(
-                Op::Replace,
-                path,
-                Some(s(a, k).unwrap_or_default().to_string()),
-            ));
-        }
-    }
-    if b.get("enabled") != a.get("enabled") {
-        let on = a.get("enabled").and_then(Value::as_bool).unwrap_or(true);
-        ops.push(patch(Op::Replace, "/enabled", Some(on.to_string())));
-    }
+    let ops = kit::patches(ch);
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     kit::send_patch(aws, ops, |ops| {
         aws.apigw
