@@ -371,21 +371,18 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
         types.push("AAAA");
     }
     for t in types {
-        let mut r = Resource::new(
-            format!("dns_record.{key}.{t}"),
-            Kind::DnsRecord,
-            format!("{} {t}", d.domain_name),
-        )
-        .prop("zone", d.hosted_zone.as_str())
-        .prop("name", fqdn(&d.domain_name))
-        .prop("type", t)
-        .prop(
-            "alias",
-            json!({
-                "dns_name": ref_placeholder(&dom_id, "target"),
-                "zone_id": ref_placeholder(&dom_id, "target_zone_id"),
+        let props = kinds::DnsRecord {
+            zone: d.hosted_zone.clone(),
+            name: fqdn(&d.domain_name),
+            record_type: t.into(),
+            alias: Some(kinds::Alias {
+                dns_name: ref_placeholder(&dom_id, "target"),
+                zone_id: ref_placeholder(&dom_id, "target_zone_id"),
             }),
-        );
+            ..Default::default()
+        };
+        let name = format!("{} {t}", d.domain_name);
+        let mut r = Resource::typed(format!("dns_record.{key}.{t}"), name, &props);
         r.protect = protect;
         acc.out.push(r);
     }
@@ -415,15 +412,15 @@ fn certificate(
     let mut validation_ids = BTreeSet::new();
     for (i, name) in names.iter().enumerate() {
         let id = format!("dns_record.{key}.validation{i}");
-        let mut r = Resource::new(id.clone(), Kind::DnsRecord, format!("validation {name}"))
-            .prop("zone", d.hosted_zone.as_str())
-            .prop("name", ref_placeholder(&cert_id, &format!("vname{i}")))
-            .prop("type", "CNAME")
-            .prop("ttl", 300)
-            .prop(
-                "values",
-                json!([ref_placeholder(&cert_id, &format!("vvalue{i}"))]),
-            );
+        let props = kinds::DnsRecord {
+            zone: d.hosted_zone.clone(),
+            name: ref_placeholder(&cert_id, &format!("vname{i}")),
+            record_type: "CNAME".into(),
+            ttl: Some(300),
+            values: Some(vec![ref_placeholder(&cert_id, &format!("vvalue{i}"))]),
+            alias: None,
+        };
+        let mut r = Resource::typed(id.clone(), format!("validation {name}"), &props);
         r.protect = ctx.protect;
         validation_ids.insert(id);
         out.push(r);

@@ -13,6 +13,7 @@ mod api_mapping;
 mod authorizer;
 mod base_path_mapping;
 mod certificate;
+mod dns_record;
 mod domain_name;
 mod gateway_response;
 mod ip_set;
@@ -32,6 +33,7 @@ pub use api_mapping::ApiMapping;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
 pub use certificate::Certificate;
+pub use dns_record::{Alias, DnsRecord};
 pub use domain_name::DomainName;
 pub use gateway_response::GatewayResponse;
 pub use ip_set::IpSet;
@@ -78,7 +80,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::WebAcl => &u::WEB_ACL,
         Kind::WebAclAssociation => &web_acl_association::SPEC,
         Kind::Certificate => &certificate::SPEC,
-        Kind::DnsRecord => &u::DNS_RECORD,
+        Kind::DnsRecord => &dns_record::SPEC,
         Kind::DomainName => &domain_name::SPEC,
         Kind::BasePathMapping => &base_path_mapping::SPEC,
         Kind::ApiMapping => &api_mapping::SPEC,
@@ -151,6 +153,12 @@ mod tests {
         keys_are_fields(ApiMapping::default());
         keys_are_fields(WebAclAssociation::default());
         keys_are_fields(VpcLinkV2::default());
+        keys_are_fields(DnsRecord {
+            ttl: Some(300),
+            values: Some(vec![]),
+            alias: Some(Alias::default()),
+            ..DnsRecord::default()
+        });
         keys_are_fields(ApiKey {
             value_sha256: Some("digest".into()),
             ..ApiKey::default()

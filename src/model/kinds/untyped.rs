@@ -64,9 +64,5 @@ pub const WEB_ACL: Spec = Spec {
     replace: &["name", "scope"],
     ..Spec::new("web_acl")
 };
-pub const DNS_RECORD: Spec = Spec {
-    replace: &["zone", "name", "type"],
-    ..Spec::new("dns_record")
-};
 pub const ALARM: Spec = Spec::new("alarm");
 pub const DASHBOARD: Spec = Spec::new("dashboard");

@@ -6,16 +6,16 @@
 
 use crate::diag::Diagnostic;
 use crate::model::edge::fqdn;
-use crate::model::{Kind, LiveResource, LiveState, Outputs, Props, Resource};
+use crate::model::kinds::{Alias, DnsRecord, Typed};
+use crate::model::{Kind, LiveResource, LiveState, Outputs, Resource};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit::Out;
-use crate::providers::kit::{after, before, err, str_of};
+use crate::providers::kit::{after, before, err, str_of, typed};
 use aws_sdk_route53::types::{
     AliasTarget, Change as RChange, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
     RrType,
 };
-use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A hosted zone: id without the `/hostedzone/` prefix, name with the trailing dot.
@@ -123,25 +123,31 @@ async fn list_all(aws: &Aws, zone_id: &str) -> Result<Vec<ResourceRecordSet>, Aw
 }
 
 /// The props a record set reads back as, in the shape `model::edge` gives desired ones.
-fn record_props(zone: &str, set: &ResourceRecordSet) -> Props {
-    let mut p = Props::new();
-    p.insert("zone".into(), json!(zone));
-    p.insert("name".into(), json!(unescape(set.name())));
-    p.insert("type".into(), json!(set.r#type().as_str()));
-    if let Some(a) = set.alias_target() {
-        p.insert(
-            "alias".into(),
-            json!({
-                "dns_name": a.dns_name().trim_end_matches('.').to_ascii_lowercase(),
-                "zone_id": a.hosted_zone_id(),
-            }),
-        );
-    } else {
-        p.insert("ttl".into(), json!(set.ttl()));
-        let values: Vec<&str> = set.resource_records().iter().map(|r| r.value()).collect();
-        p.insert("values".into(), json!(values));
+fn record_props(zone: &str, set: &ResourceRecordSet) -> DnsRecord {
+    let mut r = DnsRecord {
+        zone: zone.to_string(),
+        name: unescape(set.name()),
+        record_type: set.r#type().as_str().to_string(),
+        ..Default::default()
+    };
+    match set.alias_target() {
+        Some(a) => {
+            r.alias = Some(Alias {
+                dns_name: a.dns_name().trim_end_matches('.').to_ascii_lowercase(),
+                zone_id: a.hosted_zone_id().to_string(),
+            })
+        }
+        None => {
+            r.ttl = set.ttl();
+            r.values = Some(
+                set.resource_records()
+                    .iter()
+                    .map(|r| r.value().to_string())
+                    .collect(),
+            );
+        }
     }
-    p
+    r
 }
 
 /// Read the owned records of every zone the stack names or an owned item was tagged with;
@@ -200,13 +206,14 @@ pub async fn read(
             let props = match by_key.get(&(name.clone(), t.clone())) {
                 Some(set) => record_props(&zone, set),
                 // Only the TXT is left (e.g. the record was removed by hand): still ours.
-                None => [
-                    ("zone".to_string(), json!(zone)),
-                    ("name".to_string(), json!(name)),
-                    ("type".to_string(), json!(t)),
-                ]
-                .into(),
-            };
+                None => DnsRecord {
+                    zone: zone.clone(),
+                    name: name.clone(),
+                    record_type: t.clone(),
+                    ..Default::default()
+                },
+            }
+            .to_props();
             live.insert(LiveResource::new(
                 id.clone(),
                 Kind::DnsRecord,
@@ -256,35 +263,31 @@ fn build_err(e: impl std::fmt::Display) -> AwsError {
     )
 }
 
-fn set_of(p: &Props) -> Result<ResourceRecordSet, AwsError> {
-    let mut b = ResourceRecordSet::builder()
-        .name(str_of(p, "name"))
-        .r#type(RrType::from(str_of(p, "type").as_str()));
-    if let Some(a) = p.get("alias").filter(|a| a.is_object()) {
-        b = b.alias_target(
+fn set_of(r: &DnsRecord) -> Result<ResourceRecordSet, AwsError> {
+    let b = ResourceRecordSet::builder()
+        .name(&r.name)
+        .r#type(RrType::from(r.record_type.as_str()));
+    let b = match &r.alias {
+        Some(a) => b.alias_target(
             AliasTarget::builder()
-                .dns_name(a["dns_name"].as_str().unwrap_or_default())
-                .hosted_zone_id(a["zone_id"].as_str().unwrap_or_default())
+                .dns_name(&a.dns_name)
+                .hosted_zone_id(&a.zone_id)
                 .evaluate_target_health(false)
                 .build()
                 .map_err(build_err)?,
-        );
-    } else {
-        b = b.ttl(p.get("ttl").and_then(Value::as_i64).unwrap_or(300));
-        for v in p
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            b = b.resource_records(
+        ),
+        None => {
+            let records = r.values.iter().flatten().map(|v| {
                 ResourceRecord::builder()
-                    .value(v.as_str().unwrap_or_default())
+                    .value(v)
                     .build()
-                    .map_err(build_err)?,
-            );
+                    .map_err(build_err)
+            });
+            let records: Vec<ResourceRecord> = records.collect::<Result<_, _>>()?;
+            b.ttl(r.ttl.unwrap_or(300))
+                .set_resource_records(Some(records).filter(|r| !r.is_empty()))
         }
-    }
+    };
     b.build().map_err(build_err)
 }
 
@@ -379,9 +382,9 @@ async fn zone_id(aws: &Aws, ch: &Change, zone: &str) -> Result<String, AwsError>
 }
 
 pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let (name, t) = (str_of(p, "name"), str_of(p, "type"));
-    let zid = zone_id(aws, ch, &str_of(p, "zone")).await?;
+    let r: DnsRecord = typed(after(ch))?;
+    let (name, t) = (r.name.clone(), r.record_type.clone());
+    let zid = zone_id(aws, ch, &r.zone).await?;
     // The plan checked names it knew; a validation record's name is only known now.
     let (existing, txt) = current(aws, &zid, &name, &t).await?;
     let ours = txt.as_ref().and_then(|s| {
@@ -397,7 +400,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
         return Err(err(
             "ChangeResourceRecordSets",
             "Conflict",
-            conflict(&str_of(p, "zone"), &fqdn(&name), &t, by.as_ref()).to_string(),
+            conflict(&r.zone, &fqdn(&name), &t, by.as_ref()).to_string(),
         ));
     }
     send(
@@ -405,7 +408,7 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
         &zid,
         vec![
             change(ChangeAction::Upsert, txt_set(&name, &t, owner, &ch.id)?)?,
-            change(ChangeAction::Upsert, set_of(p)?)?,
+            change(ChangeAction::Upsert, set_of(&r)?)?,
         ],
     )
     .await?;
@@ -417,8 +420,8 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
 }
 
 pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
-    let p = before(ch);
-    let (name, t) = (str_of(p, "name"), str_of(p, "type"));
+    let r: DnsRecord = typed(before(ch))?;
+    let (name, t) = (r.name, r.record_type);
     // The old copy of a replaced record whose new copy landed on the same name and type
     // (ACM gives a domain the same validation CNAME for every certificate): it is the new
     // copy's now, so there is nothing to delete.
@@ -428,7 +431,7 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
             return Ok(());
         }
     }
-    let zid = match zone_id(aws, ch, &str_of(p, "zone")).await {
+    let zid = match zone_id(aws, ch, &r.zone).await {
         Ok(z) => z,
         Err(e) if e.has_code("NoSuchHostedZone") => return Ok(()),
         Err(e) => return Err(e),
