@@ -5,6 +5,7 @@
 pub mod bulk;
 pub mod bulk_write;
 
+use crate::model::kinds::{Deployment, Typed};
 use crate::model::{is_unknown, resolve, resolve_props, Kind, Outputs};
 use crate::plan::diff::fingerprint;
 use crate::plan::{Action, Change, Plan};
@@ -283,10 +284,7 @@ fn prepare(mut c: Change, outputs: &Outputs) -> Result<Change, Box<(Change, Stri
             )));
         }
         let fp = fingerprint(&doc);
-        c.after = Some(BTreeMap::from([(
-            "fingerprint".to_string(),
-            Value::String(fp),
-        )]));
+        c.after = Some(Deployment { fingerprint: fp }.to_props());
     }
     if let Some(after) = &c.after {
         if after.values().any(is_unknown) {

@@ -179,7 +179,8 @@ fn rest_api(
         };
         let id = format!("path.{key}.{p}");
         deployed.insert(id.clone());
-        let mut r = child(Resource::new(id, Kind::Path, p.clone())).prop("path", p.as_str());
+        let props = kinds::Path { path: p.clone() };
+        let mut r = child(Resource::typed(id, p.clone(), &props));
         r.deps.insert(path_dep(key, &parent));
         out.push(r);
     }
@@ -280,8 +281,10 @@ fn routes(key: &str, doc: &Value) -> (Vec<Resource>, BTreeSet<String>) {
 fn deployment(key: &str, api: &RestApi, document: Value, deps: BTreeSet<String>) -> Resource {
     let dep_id = format!("deployment.{key}");
     // The fingerprint is computed by the planner from the resolved document.
-    let mut d = Resource::new(dep_id.clone(), Kind::Deployment, key.to_string())
-        .prop("fingerprint", ref_placeholder(&dep_id, "fingerprint"));
+    let props = kinds::Deployment {
+        fingerprint: ref_placeholder(&dep_id, "fingerprint"),
+    };
+    let mut d = Resource::typed(dep_id.clone(), key.to_string(), &props);
     d.deps = deps;
     // Moved, not `json!`'s serialize-into-a-copy of the whole document.
     let mut payload = Map::new();

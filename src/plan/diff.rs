@@ -7,6 +7,7 @@
 
 use super::{Action, AttrDiff, Change, Plan, Summary, FORMAT_VERSION};
 use crate::diag::Diagnostic;
+use crate::model::kinds::{Deployment, Typed};
 use crate::model::owner::UNREADABLE;
 use crate::model::{
     is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource,
@@ -245,13 +246,14 @@ fn deployment_change(
             .and_then(|c| c.parse::<i64>().ok())
             .unwrap_or(0)
     });
-    let after: Props = [(
-        "fingerprint".to_string(),
-        fp.clone()
-            .map(Value::String)
-            .unwrap_or_else(|| r.props["fingerprint"].clone()),
-    )]
-    .into();
+    // The document's fingerprint when known now, else the placeholder the desired side has.
+    let after = match &fp {
+        Some(fp) => Deployment {
+            fingerprint: fp.clone(),
+        }
+        .to_props(),
+        None => r.props.clone(),
+    };
     if let Some(l) = found {
         outputs.insert(r.id.clone(), l.outputs.clone());
         let mut c = base_change(r, Action::Noop);

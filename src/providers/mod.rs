@@ -14,6 +14,7 @@ pub mod lock;
 pub mod logs;
 pub mod pages;
 
+use crate::model::kinds::Deployment;
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};
 use apigateway::write as w;
@@ -221,13 +222,7 @@ async fn rest_put(
             w::put_route(aws, &c, outputs).await
         }
         Kind::Deployment => {
-            let fp = ch
-                .after
-                .as_ref()
-                .and_then(|a| a.get("fingerprint"))
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
+            let fp = kit::typed::<Deployment>(kit::after(ch))?.fingerprint;
             w::create_deployment(aws, ch, outputs, &fp).await
         }
         Kind::Stage if create => stages::create_stage(aws, ch, outputs, owner).await,

@@ -13,6 +13,7 @@ mod api_mapping;
 mod authorizer;
 mod base_path_mapping;
 mod certificate;
+mod deployment;
 mod dns_record;
 mod domain_name;
 mod gateway_response;
@@ -20,6 +21,7 @@ mod ip_set;
 mod lambda_permission;
 mod log_group;
 mod model_schema;
+mod path;
 mod spec;
 mod untyped;
 mod usage_plan_key;
@@ -33,6 +35,7 @@ pub use api_mapping::ApiMapping;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
 pub use certificate::Certificate;
+pub use deployment::{ApiDeployment, Deployment};
 pub use dns_record::{Alias, DnsRecord};
 pub use domain_name::DomainName;
 pub use gateway_response::GatewayResponse;
@@ -40,6 +43,7 @@ pub use ip_set::IpSet;
 pub use lambda_permission::LambdaPermission;
 pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
+pub use path::Path;
 pub use usage_plan_key::UsagePlanKey;
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
@@ -60,9 +64,9 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::GatewayResponse => &gateway_response::SPEC,
         Kind::LogGroup => &log_group::SPEC,
         Kind::RestApi => &u::REST_API,
-        Kind::Path => &u::PATH,
+        Kind::Path => &path::SPEC,
         Kind::Route => &u::ROUTE,
-        Kind::Deployment => &u::DEPLOYMENT,
+        Kind::Deployment => &deployment::SPEC,
         Kind::Stage => &u::STAGE,
         Kind::ApiKey => &api_key::SPEC,
         Kind::UsagePlan => &u::USAGE_PLAN,
@@ -75,7 +79,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::ApiIntegration => &u::API_INTEGRATION,
         Kind::ApiRoute => &u::API_ROUTE,
         Kind::ApiStage => &u::API_STAGE,
-        Kind::ApiDeployment => &u::API_DEPLOYMENT,
+        Kind::ApiDeployment => &deployment::SPEC,
         Kind::IpSet => &ip_set::SPEC,
         Kind::WebAcl => &u::WEB_ACL,
         Kind::WebAclAssociation => &web_acl_association::SPEC,
@@ -153,6 +157,9 @@ mod tests {
         keys_are_fields(ApiMapping::default());
         keys_are_fields(WebAclAssociation::default());
         keys_are_fields(VpcLinkV2::default());
+        keys_are_fields(Path::default());
+        keys_are_fields(Deployment::default());
+        keys_are_fields(ApiDeployment::default());
         keys_are_fields(DnsRecord {
             ttl: Some(300),
             values: Some(vec![]),

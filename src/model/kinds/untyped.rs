@@ -20,17 +20,7 @@ pub const REST_API: Spec = Spec {
     },
     ..Spec::new("rest_api")
 };
-pub const PATH: Spec = Spec {
-    replace: &["path"],
-    calls: Calls {
-        create: &["CreateResource"],
-        update: &["CreateResource"],
-        delete: &["DeleteResource"],
-    },
-    ..Spec::new("path")
-};
 pub const ROUTE: Spec = Spec::new("route");
-pub const DEPLOYMENT: Spec = Spec::new("deployment");
 pub const STAGE: Spec = Spec {
     sparse: &["method_settings"],
     ..Spec::new("stage")
@@ -59,7 +49,6 @@ pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")
 };
-pub const API_DEPLOYMENT: Spec = Spec::new("deployment");
 pub const WEB_ACL: Spec = Spec {
     replace: &["name", "scope"],
     ..Spec::new("web_acl")

@@ -6,6 +6,7 @@ use super::stage::*;
 use crate::config::v2::{AuthorizerType, Integration, IntegrationType};
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::model::kinds::{self, Typed};
 use crate::model::{ref_placeholder, Kind, Resource};
 use serde_json::{json, Map, Value};
 
@@ -290,7 +291,8 @@ impl Build<'_, '_> {
                         r.deps.extend(route_ids.iter().cloned());
                     }
                     if r.kind == Kind::ApiDeployment {
-                        r.props.insert("fingerprint".into(), json!(fp[..12]));
+                        let fingerprint = fp[..12].to_string();
+                        r.props = kinds::ApiDeployment { fingerprint }.to_props();
                         r.deps.extend(deployed.clone());
                     }
                     r

@@ -84,10 +84,10 @@ pub fn stage_resources(
     s.payload = Some(json!({"tags": cfg.file.tags}));
     out.push(s);
     if !auto_deploy {
-        let mut d = Resource::new(
+        let mut d = Resource::typed(
             format!("api_deployment.{key}.{name}"),
-            Kind::ApiDeployment,
             format!("{key}/{name}"),
+            &crate::model::kinds::ApiDeployment::default(),
         );
         d.parent = Some(api_id.clone());
         d.deps.insert(stage_id);

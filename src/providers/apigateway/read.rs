@@ -3,7 +3,7 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
-use crate::model::kinds::{Typed, VpcLink};
+use crate::model::kinds::{Deployment, Path, Typed, VpcLink};
 use crate::model::owner::owned_map as owned;
 use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
@@ -159,7 +159,7 @@ fn paths_and_routes(key: &str, resources: &[AwsResource]) -> Vec<LiveResource> {
                 id.clone(),
                 Kind::Path,
                 path.clone(),
-                [("path".to_string(), json!(path))].into(),
+                Path { path: path.clone() }.to_props(),
                 [("id".to_string(), aws_id.clone())].into(),
             );
             let by_path = match path.rsplit_once('/').map(|(p, _)| p).unwrap_or("") {
@@ -230,7 +230,10 @@ fn deployments_and_stages(
             format!("deployment.{key}@{did}"),
             Kind::Deployment,
             did.clone(),
-            [("fingerprint".to_string(), json!(fp))].into(),
+            Deployment {
+                fingerprint: fp.clone(),
+            }
+            .to_props(),
             [
                 ("id".to_string(), did),
                 ("fingerprint".to_string(), fp),

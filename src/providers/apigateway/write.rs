@@ -4,7 +4,7 @@
 //! DeleteMethod + PutMethod (safe: stages serve a deployment snapshot, not the working copy)
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
-use crate::model::kinds::VpcLink;
+use crate::model::kinds::{Path, VpcLink};
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
@@ -129,9 +129,7 @@ pub async fn delete_rest_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
 pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
     let api = api_of(ch);
     let api_id = out_of(outputs, &api, "id")?;
-    let path = s(ch.after.as_ref().expect("create has after"), "path")
-        .unwrap_or_default()
-        .to_string();
+    let path = typed::<Path>(after(ch))?.path;
     let (parent, part) = path.rsplit_once('/').unwrap_or(("", &path));
     let parent_id = if parent.is_empty() {
         out_of(outputs, &api, "root_id")?

@@ -14,7 +14,7 @@ use crate::providers::kit::id_out;
 use aws_sdk_apigatewayv2::types::{
     Api, ApiMapping, Authorizer, Integration, ProtocolType, Route, Stage, VpcLink,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(super) async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Result<(), AwsError> {
@@ -332,7 +332,10 @@ impl Under<'_> {
                     format!("api_deployment.{key}.{stage}"),
                     Kind::ApiDeployment,
                     format!("{key}/{stage}"),
-                    [("fingerprint".to_string(), json!(fingerprint))].into(),
+                    kinds::ApiDeployment {
+                        fingerprint: fingerprint.clone(),
+                    }
+                    .to_props(),
                     [
                         ("id".to_string(), dep_id),
                         ("fingerprint".to_string(), fingerprint),
@@ -542,6 +545,7 @@ pub(super) fn mapping_resource(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn an_api_waits_on_the_vpc_links_its_integrations_use() {

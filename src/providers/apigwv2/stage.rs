@@ -2,12 +2,13 @@
 //! auto-deploy (CreateDeployment with the stage name moves the stage to it).
 
 use super::shared::{is_websocket, key_of};
+use crate::model::kinds::ApiDeployment;
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit::{after, before, ignore_missing, parent_id, s};
-use crate::providers::kit::{tags, Out};
+use crate::providers::kit::{tags, typed, Out};
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, LoggingLevel, RouteSettings};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -223,7 +224,7 @@ pub(super) async fn create_deployment(
     let a = after(ch);
     let api_id = parent_id(ch, outputs)?;
     let stage = deployment_stage(ch);
-    let fingerprint = s(a, "fingerprint").unwrap_or_default().to_string();
+    let fingerprint = typed::<ApiDeployment>(a)?.fingerprint;
     let made = aws
         .call(|| {
             aws.apigwv2
