@@ -218,22 +218,18 @@ fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool
     let mut media: Vec<String> = api.binary_media_types.clone();
     media.sort();
     let upper = |v: Option<String>, default: &str| v.map_or(default.into(), |s| s.to_uppercase());
-    let mut r = Resource::new(format!("rest_api.{key}"), Kind::RestApi, key.to_string())
-        .prop("name", name)
-        .prop("description", doc["info"]["description"].clone())
-        .prop(
-            "endpoint_type",
-            upper(api.endpoint_type.map(|e| format!("{e:?}")), "REGIONAL"),
-        )
-        .prop("binary_media_types", json!(media))
-        .prop(
-            "minimum_compression_size",
-            json!(api.minimum_compression_size),
-        )
-        .prop(
-            "api_key_source",
-            upper(api.api_key_source.map(|s| format!("{s:?}")), "HEADER"),
-        );
+    let props = kinds::RestApi {
+        name: name.to_string(),
+        description: doc["info"]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        endpoint_type: upper(api.endpoint_type.map(|e| format!("{e:?}")), "REGIONAL"),
+        binary_media_types: media,
+        minimum_compression_size: api.minimum_compression_size.map(i64::from),
+        api_key_source: upper(api.api_key_source.map(|s| format!("{s:?}")), "HEADER"),
+    };
+    let mut r = Resource::typed(format!("rest_api.{key}"), key.to_string(), &props);
     r.protect = protect;
     r
 }

@@ -22,6 +22,7 @@ mod lambda_permission;
 mod log_group;
 mod model_schema;
 mod path;
+mod rest_api;
 mod spec;
 mod untyped;
 mod usage_plan_key;
@@ -44,6 +45,7 @@ pub use lambda_permission::LambdaPermission;
 pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
 pub use path::Path;
+pub use rest_api::RestApi;
 pub use usage_plan_key::UsagePlanKey;
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
@@ -63,7 +65,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Model => &model_schema::SPEC,
         Kind::GatewayResponse => &gateway_response::SPEC,
         Kind::LogGroup => &log_group::SPEC,
-        Kind::RestApi => &u::REST_API,
+        Kind::RestApi => &rest_api::SPEC,
         Kind::Path => &path::SPEC,
         Kind::Route => &u::ROUTE,
         Kind::Deployment => &deployment::SPEC,
@@ -158,6 +160,7 @@ mod tests {
         keys_are_fields(WebAclAssociation::default());
         keys_are_fields(VpcLinkV2::default());
         keys_are_fields(Path::default());
+        keys_are_fields(RestApi::default());
         keys_are_fields(Deployment::default());
         keys_are_fields(ApiDeployment::default());
         keys_are_fields(DnsRecord {

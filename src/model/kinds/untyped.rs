@@ -1,25 +1,8 @@
 //! Specs of the kinds whose props are still a string-keyed map (see docs/ARCHITECTURE.md,
 //! "Typed kinds"): moving one to a typed struct moves its row into a file of its own.
 
-use super::spec::{Calls, Spec};
+use super::spec::Spec;
 
-pub const REST_API: Spec = Spec {
-    api: true,
-    // binary_media_types are added and removed one by one (providers::apigateway::write).
-    patch: &[
-        ("name", "/name"),
-        ("description", "/description"),
-        ("api_key_source", "/apiKeySource"),
-        ("minimum_compression_size", "/minimumCompressionSize"),
-        ("endpoint_type", "/endpointConfiguration/types/0"),
-    ],
-    calls: Calls {
-        create: &["CreateRestApi"],
-        update: &["UpdateRestApi"],
-        delete: &["DeleteRestApi"],
-    },
-    ..Spec::new("rest_api")
-};
 pub const ROUTE: Spec = Spec::new("route");
 pub const STAGE: Spec = Spec {
     sparse: &["method_settings"],

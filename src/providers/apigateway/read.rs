@@ -3,7 +3,7 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
-use crate::model::kinds::{Deployment, Path, Typed, VpcLink};
+use crate::model::kinds::{self, Deployment, Path, Typed, VpcLink};
 use crate::model::owner::owned_map as owned;
 use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
@@ -278,24 +278,18 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
         .and_then(|e| e.types().first())
         .map(|t| t.as_str().to_string())
         .unwrap_or_else(|| "EDGE".into());
-    let props: Props = [
-        ("name".to_string(), json!(api.name())),
-        (
-            "description".to_string(),
-            json!(api.description().unwrap_or_default()),
-        ),
-        ("endpoint_type".to_string(), json!(endpoint)),
-        ("binary_media_types".to_string(), json!(media)),
-        (
-            "minimum_compression_size".to_string(),
-            json!(api.minimum_compression_size()),
-        ),
-        (
-            "api_key_source".to_string(),
-            json!(api.api_key_source().map(|s| s.as_str()).unwrap_or("HEADER")),
-        ),
-    ]
-    .into();
+    let props = kinds::RestApi {
+        name: api.name().unwrap_or_default().to_string(),
+        description: api.description().unwrap_or_default().to_string(),
+        endpoint_type: endpoint,
+        binary_media_types: media,
+        minimum_compression_size: api.minimum_compression_size().map(i64::from),
+        api_key_source: api
+            .api_key_source()
+            .map_or("HEADER", |s| s.as_str())
+            .to_string(),
+    }
+    .to_props();
     LiveResource::new(
         id.to_string(),
         Kind::RestApi,

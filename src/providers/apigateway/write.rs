@@ -4,7 +4,7 @@
 //! DeleteMethod + PutMethod (safe: stages serve a deployment snapshot, not the working copy)
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
-use crate::model::kinds::{Path, VpcLink};
+use crate::model::kinds::{Path, RestApi, VpcLink};
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::{Outputs, Props};
 use crate::plan::Change;
@@ -27,27 +27,21 @@ pub(super) fn api_of(ch: &Change) -> String {
 // ---- REST API ----
 
 pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let p = ch.after.as_ref().expect("create has after");
+    let p: RestApi = typed(after(ch))?;
     let endpoint = EndpointConfiguration::builder()
-        .types(EndpointType::from(
-            s(p, "endpoint_type").unwrap_or("REGIONAL"),
-        ))
+        .types(EndpointType::from(p.endpoint_type.as_str()))
         .build();
     let created = aws
         .call(|| {
             aws.apigw
                 .create_rest_api()
-                .name(s(p, "name").unwrap_or_default())
-                .description(s(p, "description").unwrap_or_default())
+                .name(&p.name)
+                .description(&p.description)
                 .endpoint_configuration(endpoint.clone())
-                .set_api_key_source(
-                    s(p, "api_key_source").map(aws_sdk_apigateway::types::ApiKeySourceType::from),
-                )
-                .set_minimum_compression_size(
-                    p.get("minimum_compression_size")
-                        .and_then(Value::as_i64)
-                        .map(|n| n as i32),
-                )
+                .api_key_source(aws_sdk_apigateway::types::ApiKeySourceType::from(
+                    p.api_key_source.as_str(),
+                ))
+                .set_minimum_compression_size(p.minimum_compression_size.map(|n| n as i32))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -55,7 +49,8 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     let id = created.id().unwrap_or_default().to_string();
     // Binary media types go in a patch: CreateRestApi's list is dropped by moto, and the
     // patch works the same on AWS.
-    let media: Vec<PatchOperation> = strings(p.get("binary_media_types"))
+    let media: Vec<PatchOperation> = p
+        .binary_media_types
         .iter()
         .map(|m| {
             patch(
@@ -84,12 +79,9 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
 }
 
 pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (before(ch), after(ch));
+    let (b, a): (RestApi, RestApi) = (typed(before(ch))?, typed(after(ch))?);
     let mut ops = patches(ch);
-    let (old, new) = (
-        strings(b.get("binary_media_types")),
-        strings(a.get("binary_media_types")),
-    );
+    let (old, new) = (b.binary_media_types, a.binary_media_types);
     for m in new.iter().filter(|m| !old.contains(m)) {
         ops.push(patch(
             Op::Add,
