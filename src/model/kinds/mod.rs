@@ -10,6 +10,7 @@
 
 mod api_key;
 mod api_mapping;
+mod api_route;
 mod authorizer;
 mod base_path_mapping;
 mod certificate;
@@ -33,6 +34,7 @@ mod web_acl_association;
 
 pub use api_key::ApiKey;
 pub use api_mapping::ApiMapping;
+pub use api_route::ApiRoute;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
 pub use certificate::Certificate;
@@ -79,7 +81,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::WebSocketApi => &u::WEBSOCKET_API,
         Kind::ApiAuthorizer => &u::API_AUTHORIZER,
         Kind::ApiIntegration => &u::API_INTEGRATION,
-        Kind::ApiRoute => &u::API_ROUTE,
+        Kind::ApiRoute => &api_route::SPEC,
         Kind::ApiStage => &u::API_STAGE,
         Kind::ApiDeployment => &deployment::SPEC,
         Kind::IpSet => &ip_set::SPEC,
@@ -160,6 +162,7 @@ mod tests {
         keys_are_fields(WebAclAssociation::default());
         keys_are_fields(VpcLinkV2::default());
         keys_are_fields(Path::default());
+        keys_are_fields(ApiRoute::default());
         keys_are_fields(RestApi::default());
         keys_are_fields(Deployment::default());
         keys_are_fields(ApiDeployment::default());

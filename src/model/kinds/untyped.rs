@@ -24,10 +24,6 @@ pub const API_AUTHORIZER: Spec = Spec {
     ..Spec::new("authorizer")
 };
 pub const API_INTEGRATION: Spec = Spec::new("integration");
-pub const API_ROUTE: Spec = Spec {
-    replace: &["route_key"],
-    ..Spec::new("route")
-};
 pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")

@@ -194,28 +194,24 @@ impl Build<'_, '_> {
             "api_integration.{key}.{}",
             integration_key(integrations, route, props)
         );
-        let mut r = self
-            .child(Resource::new(
-                format!("api_route.{key}.{}", route.key),
-                Kind::ApiRoute,
-                route.key.clone(),
-            ))
-            .prop("route_key", route.key.as_str())
-            .prop("integration_id", ref_placeholder(&int_id, "id"))
-            .prop(
-                "authorization_type",
-                match auth {
-                    None => "NONE",
-                    Some((_, Some(AuthorizerType::Jwt))) => "JWT",
-                    Some(_) => "CUSTOM",
-                },
-            )
-            .prop(
-                "authorizer_id",
-                auth.map(|(a, _)| ref_placeholder(&format!("api_authorizer.{key}.{a}"), "id")),
-            )
-            .prop("authorization_scopes", json!(route.scopes))
-            .prop("route_response", route.respond.then_some("$default"));
+        let mut scopes = route.scopes.clone();
+        scopes.sort(); // as the reader gives them back
+        let props = kinds::ApiRoute {
+            route_key: route.key.clone(),
+            integration_id: Some(ref_placeholder(&int_id, "id")),
+            authorization_type: match auth {
+                None => "NONE",
+                Some((_, Some(AuthorizerType::Jwt))) => "JWT",
+                Some(_) => "CUSTOM",
+            }
+            .into(),
+            authorizer_id: auth
+                .map(|(a, _)| ref_placeholder(&format!("api_authorizer.{key}.{a}"), "id")),
+            authorization_scopes: scopes,
+            route_response: route.respond.then(|| "$default".into()),
+        };
+        let id = format!("api_route.{key}.{}", route.key);
+        let mut r = self.child(Resource::typed(id, route.key.clone(), &props));
         r.deps.insert(int_id);
         Ok(r)
     }

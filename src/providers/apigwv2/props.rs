@@ -3,6 +3,7 @@
 //! as null (docs/EMULATOR.md, "HTTP and WebSocket APIs (v2)").
 
 use super::shared::sorted;
+use crate::model::kinds::{ApiRoute, Typed};
 use crate::model::usage::number;
 use crate::model::Props;
 use aws_sdk_apigatewayv2::types::{
@@ -155,35 +156,26 @@ pub(super) fn integration_of_target(target: Option<&str>) -> Option<&str> {
 }
 
 pub(super) fn route_props(r: &Route) -> Props {
-    [
-        (
-            "route_key".to_string(),
-            json!(r.route_key().unwrap_or_default()),
-        ),
-        (
-            "integration_id".to_string(),
-            json!(integration_of_target(r.target())),
-        ),
-        (
-            "authorization_type".to_string(),
-            json!(r.authorization_type().map(|t| t.as_str()).unwrap_or("NONE")),
-        ),
-        (
-            "authorizer_id".to_string(),
-            json!(r.authorizer_id().filter(|a| !a.is_empty())),
-        ),
-        (
-            "authorization_scopes".to_string(),
-            sorted(r.authorization_scopes()),
-        ),
-        (
-            "route_response".to_string(),
-            json!(r
-                .route_response_selection_expression()
-                .filter(|e| !e.is_empty())),
-        ),
-    ]
-    .into()
+    let mut scopes = r.authorization_scopes().to_vec();
+    scopes.sort();
+    ApiRoute {
+        route_key: r.route_key().unwrap_or_default().to_string(),
+        integration_id: integration_of_target(r.target()).map(str::to_string),
+        authorization_type: r
+            .authorization_type()
+            .map_or("NONE", |t| t.as_str())
+            .to_string(),
+        authorizer_id: r
+            .authorizer_id()
+            .filter(|a| !a.is_empty())
+            .map(str::to_string),
+        authorization_scopes: scopes,
+        route_response: r
+            .route_response_selection_expression()
+            .filter(|e| !e.is_empty())
+            .map(str::to_string),
+    }
+    .to_props()
 }
 
 fn throttling(s: Option<&RouteSettings>) -> (Value, Value) {

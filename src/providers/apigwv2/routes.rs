@@ -1,12 +1,13 @@
 //! v2 routes and, on WebSocket APIs, their route responses (`respond: true`). Updates send
 //! every field the stack manages (v2 updates are not patches).
 
+use crate::model::kinds::ApiRoute;
 use crate::model::Outputs;
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
 
-use crate::providers::kit::{after, before, ignore_missing, live_id, parent_id, s, strings};
+use crate::providers::kit::{after, before, ignore_missing, live_id, parent_id, typed};
 use crate::providers::kit::{id_out, Out};
 use aws_sdk_apigatewayv2::types::{AuthorizationType, RouteResponse};
 
@@ -22,14 +23,13 @@ pub(super) async fn put_route(
     outputs: &Outputs,
     create: bool,
 ) -> Result<Out, AwsError> {
-    let (b, p) = (before(ch), after(ch));
+    let p: ApiRoute = typed(after(ch))?;
     let api_id = parent_id(ch, outputs)?;
-    let route_key = s(p, "route_key").unwrap_or(&ch.name).to_string();
-    let target = target_of(s(p, "integration_id"));
-    let auth = AuthorizationType::from(s(p, "authorization_type").unwrap_or("NONE"));
-    let authorizer = s(p, "authorizer_id").map(str::to_string);
-    let scopes = strings(p.get("authorization_scopes"));
-    let response = s(p, "route_response").map(str::to_string);
+    let route_key = p.route_key;
+    let target = target_of(p.integration_id.as_deref());
+    let auth = AuthorizationType::from(p.authorization_type.as_str());
+    let (authorizer, scopes, response) =
+        (p.authorizer_id, p.authorization_scopes, p.route_response);
     if create {
         let created = aws
             .call(|| {
@@ -52,9 +52,10 @@ pub(super) async fn put_route(
         return Ok(id_out(Some(&route_id)));
     }
     let id = live_id(ch, outputs)?;
-    let had_response = s(b, "route_response").is_some();
+    let b: ApiRoute = typed(before(ch))?;
+    let had_response = b.route_response.is_some();
     // Scopes only where there are (or were) some: routes without a JWT authorizer take none.
-    let had_scopes = !strings(b.get("authorization_scopes")).is_empty();
+    let had_scopes = !b.authorization_scopes.is_empty();
     let scopes = (!scopes.is_empty() || had_scopes).then_some(scopes);
     // Empty strings clear a target, an authorizer, a route response selection expression.
     let clear = |now: &Option<String>, was: Option<&str>| match (now, was) {
@@ -62,9 +63,9 @@ pub(super) async fn put_route(
         (None, Some(_)) => Some(String::new()),
         (None, None) => None,
     };
-    let target = clear(&target, s(b, "integration_id"));
-    let authorizer = clear(&authorizer, s(b, "authorizer_id"));
-    let expression = clear(&response, s(b, "route_response"));
+    let target = clear(&target, b.integration_id.as_deref());
+    let authorizer = clear(&authorizer, b.authorizer_id.as_deref());
+    let expression = clear(&response, b.route_response.as_deref());
     aws.call(|| {
         aws.apigwv2
             .update_route()
