@@ -2,6 +2,7 @@
 //! ImportApi / ReimportApi read: integrations, authorizers, CORS. Built from the same desired
 //! resources `plan` compares, so the export and the apply cannot disagree.
 
+use super::kinds::{ApiRoute, Typed};
 use super::{refs, Kind, Resource};
 use serde_json::{json, Map, Value};
 
@@ -19,7 +20,10 @@ pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) 
         o.remove("security");
     }
     let by_id = |id: &str| children.iter().find(|r| r.id == id).copied();
-    let target = |v: &Value| refs(v).into_iter().next().and_then(|(id, _)| by_id(&id));
+    let target = |v: &Option<String>| {
+        let (id, _) = refs(&json!(v)).into_iter().next()?;
+        by_id(&id)
+    };
 
     let mut schemes = Map::new();
     for a in children.iter().filter(|r| r.kind == Kind::ApiAuthorizer) {
@@ -27,7 +31,10 @@ pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) 
     }
     let mut paths = Map::new();
     for r in children.iter().filter(|r| r.kind == Kind::ApiRoute) {
-        let key = r.props["route_key"].as_str().unwrap_or_default();
+        let Ok(route) = ApiRoute::from_props(&r.props) else {
+            continue;
+        };
+        let key = route.route_key.as_str();
         let (method, path) = match key.split_once(' ') {
             Some((m, p)) => (m, p),
             None => ("ANY", key), // `$default`
@@ -47,15 +54,13 @@ pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) 
             .unwrap_or_else(
                 || json!({"responses": {"default": {"description": "Default response"}}}),
             );
-        if let Some(i) = target(&r.props["integration_id"]) {
+        if let Some(i) = target(&route.integration_id) {
             op["x-amazon-apigateway-integration"] = integration(i);
         }
-        match target(&r.props["authorizer_id"]) {
-            Some(a) => {
-                op["security"] = json!([{ a.name.clone(): r.props["authorization_scopes"] }])
-            }
-            None => op["security"] = json!([]),
-        }
+        op["security"] = match target(&route.authorizer_id) {
+            Some(a) => json!([{ a.name.clone(): route.authorization_scopes }]),
+            None => json!([]),
+        };
         let item = paths.entry(path.to_string()).or_insert_with(|| {
             let mut item = doc["paths"][path].clone();
             if let Some(o) = item.as_object_mut() {
