@@ -2,7 +2,7 @@
 //! ImportApi / ReimportApi read: integrations, authorizers, CORS. Built from the same desired
 //! resources `plan` compares, so the export and the apply cannot disagree.
 
-use super::kinds::{ApiRoute, Typed};
+use super::kinds::{ApiIntegration, ApiRoute, Typed};
 use super::{refs, Kind, Resource};
 use serde_json::{json, Map, Value};
 
@@ -95,30 +95,32 @@ fn is_method_key(k: &str) -> bool {
 }
 
 fn integration(i: &Resource) -> Value {
-    let p = &i.props;
+    let p = ApiIntegration::from_props(&i.props).unwrap_or_default();
+    let t = p.integration_type.to_lowercase();
+    let method = match p.method {
+        Some(m) => m,
+        None if t == "aws_proxy" => "POST".into(), // Lambda is always invoked with POST
+        None => "ANY".into(),
+    };
     let mut o = Map::new();
-    let t = p["type"].as_str().unwrap_or_default().to_lowercase();
     o.insert("type".into(), json!(t));
-    if let Some(u) = p["uri"].as_str() {
+    if let Some(u) = p.uri {
         o.insert("uri".into(), json!(u));
     }
-    let method = match p["method"].as_str() {
-        Some(m) => m,
-        None if t == "aws_proxy" => "POST", // Lambda is always invoked with POST
-        None => "ANY",
-    };
     o.insert("httpMethod".into(), json!(method));
-    for (k, name) in [
-        ("payload_format_version", "payloadFormatVersion"),
-        ("connection_type", "connectionType"),
-        ("connection_id", "connectionId"),
-        ("timeout_ms", "timeoutInMillis"),
-        ("description", "description"),
-    ] {
-        if !p[k].is_null() {
-            o.insert(name.into(), p[k].clone());
-        }
-    }
+    let optional = [
+        ("payloadFormatVersion", json!(p.payload_format_version)),
+        ("connectionType", json!(p.connection_type)),
+        ("connectionId", json!(p.connection_id)),
+        ("timeoutInMillis", json!(p.timeout_ms)),
+        ("description", json!(p.description)),
+    ];
+    o.extend(
+        optional
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.to_string(), v)),
+    );
     Value::Object(o)
 }
 

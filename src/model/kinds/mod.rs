@@ -8,6 +8,7 @@
 //! Adding a kind: a `Kind` variant, a file here with its `SPEC` (and props struct), and one
 //! line in `spec` below (the match is exhaustive, so the compiler asks for it).
 
+mod api_integration;
 mod api_key;
 mod api_mapping;
 mod api_route;
@@ -32,6 +33,7 @@ mod vpc_link;
 mod vpc_link_v2;
 mod web_acl_association;
 
+pub use api_integration::ApiIntegration;
 pub use api_key::ApiKey;
 pub use api_mapping::ApiMapping;
 pub use api_route::ApiRoute;
@@ -80,7 +82,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::HttpApi => &u::HTTP_API,
         Kind::WebSocketApi => &u::WEBSOCKET_API,
         Kind::ApiAuthorizer => &u::API_AUTHORIZER,
-        Kind::ApiIntegration => &u::API_INTEGRATION,
+        Kind::ApiIntegration => &api_integration::SPEC,
         Kind::ApiRoute => &api_route::SPEC,
         Kind::ApiStage => &u::API_STAGE,
         Kind::ApiDeployment => &deployment::SPEC,
@@ -163,6 +165,7 @@ mod tests {
         keys_are_fields(VpcLinkV2::default());
         keys_are_fields(Path::default());
         keys_are_fields(ApiRoute::default());
+        keys_are_fields(ApiIntegration::default());
         keys_are_fields(RestApi::default());
         keys_are_fields(Deployment::default());
         keys_are_fields(ApiDeployment::default());

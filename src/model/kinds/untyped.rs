@@ -23,7 +23,6 @@ pub const API_AUTHORIZER: Spec = Spec {
     replace: &["type"],
     ..Spec::new("authorizer")
 };
-pub const API_INTEGRATION: Spec = Spec::new("integration");
 pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")

@@ -3,14 +3,16 @@
 use super::spec::*;
 use crate::config::v2::{Authorizer, AuthorizerType, Integration, IntegrationType};
 use crate::config::Config;
+use crate::model::kinds::ApiIntegration;
 use crate::model::ref_placeholder;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+/// The integration a route's settings make (its description is set by the caller).
 pub fn integration_props(
     cfg: &Config,
     i: &Integration,
     websocket: bool,
-) -> Result<Map<String, Value>, String> {
+) -> Result<ApiIntegration, String> {
     let region = cfg.file.region.clone().unwrap_or_default();
     let max_timeout = if websocket { 29_000 } else { 30_000 };
     if let Some(t) = i.timeout_ms {
@@ -18,15 +20,12 @@ pub fn integration_props(
             return Err(format!("timeout_ms {t} is out of range 50..={max_timeout}"));
         }
     }
-    let mut p = Map::new();
-    let mut set = |k: &str, v: Value| {
-        p.insert(k.to_string(), v);
+    let mut p = ApiIntegration {
+        connection_type: "INTERNET".into(),
+        // AWS's own default reads back as "not set": writing it would diff on every plan.
+        timeout_ms: i.timeout_ms.filter(|t| *t != max_timeout).map(i64::from),
+        ..Default::default()
     };
-    // AWS's own default reads back as "not set": writing it would diff on every plan.
-    set(
-        "timeout_ms",
-        json!(i.timeout_ms.filter(|t| *t != max_timeout)),
-    );
     match i.kind {
         None => return Err("no integration".into()),
         Some(IntegrationType::Lambda) => {
@@ -35,64 +34,43 @@ pub fn integration_props(
                 .as_deref()
                 .filter(|a| a.starts_with("arn:"))
                 .ok_or("LAMBDA needs `function_arn`")?;
-            set("type", json!("AWS_PROXY"));
-            set("method", Value::Null);
-            set("connection_type", json!("INTERNET"));
-            set("connection_id", Value::Null);
+            p.integration_type = "AWS_PROXY".into();
             if websocket {
                 // WebSocket integrations take the invocation URI; HTTP APIs take the ARN.
                 let r = arn.split(':').nth(3).unwrap_or(&region);
-                set("uri", json!(lambda_uri(r, arn)));
-                set("payload_format_version", Value::Null);
+                p.uri = Some(lambda_uri(r, arn));
             } else {
                 let pf = i.payload_format.clone().unwrap_or_else(|| "2.0".into());
                 if pf != "1.0" && pf != "2.0" {
                     return Err(format!("payload_format `{pf}` is not 1.0 or 2.0"));
                 }
-                set("uri", json!(arn));
-                set("payload_format_version", json!(pf));
+                p.uri = Some(arn.to_string());
+                p.payload_format_version = Some(pf);
             }
         }
         Some(IntegrationType::HttpProxy) => {
             let uri = i.uri.as_deref().ok_or("HTTP_PROXY needs `uri`")?;
-            set("type", json!("HTTP_PROXY"));
-            set("uri", json!(uri));
-            set(
-                "method",
-                json!(i.method.clone().unwrap_or_else(|| "ANY".into())),
-            );
-            set(
-                "payload_format_version",
-                if websocket { Value::Null } else { json!("1.0") },
-            );
-            match &i.vpc_link {
-                Some(l) => {
-                    if websocket {
-                        return Err("WebSocket APIs cannot use a v2 VPC link".into());
-                    }
-                    if !uri.starts_with("arn:") {
-                        return Err("a private integration's `uri` is the ALB/NLB listener ARN (or Cloud Map service ARN)".into());
-                    }
-                    let link = check_link(cfg, l)?;
-                    set("connection_type", json!("VPC_LINK"));
-                    set("connection_id", json!(ref_placeholder(&link, "id")));
+            p.integration_type = "HTTP_PROXY".into();
+            p.uri = Some(uri.to_string());
+            p.method = Some(i.method.clone().unwrap_or_else(|| "ANY".into()));
+            p.payload_format_version = (!websocket).then(|| "1.0".into());
+            if let Some(l) = &i.vpc_link {
+                if websocket {
+                    return Err("WebSocket APIs cannot use a v2 VPC link".into());
                 }
-                None => {
-                    set("connection_type", json!("INTERNET"));
-                    set("connection_id", Value::Null);
+                if !uri.starts_with("arn:") {
+                    return Err("a private integration's `uri` is the ALB/NLB listener ARN (or Cloud Map service ARN)".into());
                 }
+                let link = check_link(cfg, l)?;
+                p.connection_type = "VPC_LINK".into();
+                p.connection_id = Some(ref_placeholder(&link, "id"));
             }
         }
         Some(IntegrationType::Mock) => {
             if !websocket {
                 return Err("HTTP APIs have no MOCK integrations".into());
             }
-            set("type", json!("MOCK"));
-            set("uri", Value::Null);
-            set("method", Value::Null);
-            set("payload_format_version", Value::Null);
-            set("connection_type", json!("INTERNET"));
-            set("connection_id", Value::Null);
+            p.integration_type = "MOCK".into();
         }
     }
     Ok(p)

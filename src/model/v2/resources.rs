@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::kinds::{self, Typed};
 use crate::model::{ref_placeholder, Kind, Resource};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 pub fn api_resources(
     cfg: &Config,
@@ -95,7 +95,7 @@ struct Build<'c, 's> {
 }
 
 /// An integration's key and its props, one per distinct setting.
-type Integrations = Vec<(String, Map<String, Value>)>;
+type Integrations = Vec<(String, kinds::ApiIntegration)>;
 /// What is wrong with a route, and the fix.
 type RouteError = (String, &'static str);
 /// The authorizer a route names, with its type.
@@ -159,15 +159,10 @@ impl Build<'_, '_> {
                 }
             }
         }
-        for (ikey, props) in integrations {
-            let mut r = self.child(Resource::new(
-                format!("api_integration.{}.{ikey}", self.spec.key),
-                Kind::ApiIntegration,
-                ikey.clone(),
-            ));
-            r.props = props.into_iter().collect();
-            let description = format!("{INTEGRATION_PREFIX}{ikey}");
-            r.props.insert("description".into(), json!(description));
+        for (ikey, mut props) in integrations {
+            props.description = format!("{INTEGRATION_PREFIX}{ikey}");
+            let id = format!("api_integration.{}.{ikey}", self.spec.key);
+            let r = self.child(Resource::typed(id, ikey.clone(), &props));
             fingerprint.push(json!([r.id, r.props]));
             self.out.push(r);
         }
@@ -304,7 +299,7 @@ impl Build<'_, '_> {
 fn integration_key(
     integrations: &mut Integrations,
     route: &RouteSpec,
-    props: Map<String, Value>,
+    props: kinds::ApiIntegration,
 ) -> String {
     if let Some((k, _)) = integrations.iter().find(|(_, p)| *p == props) {
         return k.clone();

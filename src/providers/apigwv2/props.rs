@@ -3,7 +3,7 @@
 //! as null (docs/EMULATOR.md, "HTTP and WebSocket APIs (v2)").
 
 use super::shared::sorted;
-use crate::model::kinds::{ApiRoute, Typed};
+use crate::model::kinds::{ApiIntegration, ApiRoute, Typed};
 use crate::model::usage::number;
 use crate::model::Props;
 use aws_sdk_apigatewayv2::types::{
@@ -129,23 +129,18 @@ pub(super) fn integration_props(i: &Integration, websocket: bool) -> Props {
     let timeout = i
         .timeout_in_millis()
         .filter(|ms| !default_timeout(websocket, *ms));
-    [
-        (
-            "description".to_string(),
-            json!(i.description().unwrap_or_default()),
-        ),
-        ("type".to_string(), json!(kind)),
-        (
-            "uri".to_string(),
-            json!(i.integration_uri().filter(|u| !u.is_empty())),
-        ),
-        ("method".to_string(), json!(method)),
-        ("payload_format_version".to_string(), json!(payload)),
-        ("connection_type".to_string(), json!(connection_type)),
-        ("connection_id".to_string(), json!(connection_id)),
-        ("timeout_ms".to_string(), json!(timeout)),
-    ]
-    .into()
+    let text = |s: Option<&str>| s.map(str::to_string);
+    ApiIntegration {
+        description: i.description().unwrap_or_default().to_string(),
+        integration_type: kind.to_string(),
+        uri: text(i.integration_uri().filter(|u| !u.is_empty())),
+        method: text(method),
+        payload_format_version: text(payload),
+        connection_type: connection_type.to_string(),
+        connection_id: text(connection_id),
+        timeout_ms: timeout.map(i64::from),
+    }
+    .to_props()
 }
 
 /// `integrations/abc123` → `abc123`.

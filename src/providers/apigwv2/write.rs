@@ -2,7 +2,7 @@
 //! (routes: `routes.rs`). Updates send every field the stack manages (v2 updates are not patches).
 
 use super::shared::is_websocket;
-use crate::model::kinds::{ApiMapping, VpcLinkV2};
+use crate::model::kinds::{ApiIntegration, ApiMapping, VpcLinkV2};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, Outputs, Props};
 use crate::plan::Change;
@@ -271,10 +271,10 @@ pub(super) async fn put_authorizer(
 
 /// What is sent for an integration: method POST for a Lambda proxy the stack left null (the
 /// only method it takes; WebSocket APIs require it).
-pub(super) fn integration_method(p: &Props) -> Option<String> {
-    match (s(p, "method"), s(p, "type")) {
-        (Some(m), _) => Some(m.to_string()),
-        (None, Some("AWS_PROXY")) => Some("POST".into()),
+pub(super) fn integration_method(p: &ApiIntegration) -> Option<String> {
+    match (&p.method, p.integration_type.as_str()) {
+        (Some(m), _) => Some(m.clone()),
+        (None, "AWS_PROXY") => Some("POST".into()),
         _ => None,
     }
 }
@@ -285,19 +285,17 @@ pub(super) async fn put_integration(
     outputs: &Outputs,
     create: bool,
 ) -> Result<Out, AwsError> {
-    let (b, p) = (before(ch), after(ch));
+    let p: ApiIntegration = typed(after(ch))?;
     let api_id = parent_id(ch, outputs)?;
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let kind = IntegrationType::from(s(p, "type").unwrap_or("AWS_PROXY"));
-    let description = s(p, "description")
-        .map(str::to_string)
+    let kind = IntegrationType::from(p.integration_type.as_str());
+    let description = Some(p.description.clone())
+        .filter(|d| !d.is_empty())
         .unwrap_or_else(|| format!("{INTEGRATION_PREFIX}{}", ch.name));
-    let uri = s(p, "uri").map(str::to_string);
-    let method = integration_method(p);
-    let payload = s(p, "payload_format_version").map(str::to_string);
-    let conn_type = ConnectionType::from(s(p, "connection_type").unwrap_or("INTERNET"));
-    let mut conn_id = s(p, "connection_id").map(str::to_string);
-    let mut timeout = int(p, "timeout_ms");
+    let method = integration_method(&p);
+    let (uri, payload) = (p.uri, p.payload_format_version);
+    let conn_type = ConnectionType::from(p.connection_type.as_str());
+    let (mut conn_id, mut timeout) = (p.connection_id, p.timeout_ms.map(|t| t as i32));
     macro_rules! fields {
         ($q:expr) => {
             $q.api_id(&api_id)
@@ -319,10 +317,11 @@ pub(super) async fn put_integration(
     }
     // Clearing: an empty connection id detaches a VPC link; a timeout left to AWS goes back
     // to AWS's default.
-    if conn_id.is_none() && s(b, "connection_id").is_some() {
+    let b: ApiIntegration = typed(before(ch))?;
+    if conn_id.is_none() && b.connection_id.is_some() {
         conn_id = Some(String::new());
     }
-    if timeout.is_none() && int(b, "timeout_ms").is_some() {
+    if timeout.is_none() && b.timeout_ms.is_some() {
         timeout = Some(if websocket { 29_000 } else { 30_000 });
     }
     let id = live_id(ch, outputs)?;
@@ -421,16 +420,18 @@ mod tests {
 
     #[test]
     fn lambda_proxy_gets_post() {
-        let p: Props = [("type".to_string(), json!("AWS_PROXY"))].into();
-        assert_eq!(integration_method(&p).as_deref(), Some("POST"));
-        let p: Props = [
-            ("type".to_string(), json!("HTTP_PROXY")),
-            ("method".to_string(), json!("ANY")),
-        ]
-        .into();
-        assert_eq!(integration_method(&p).as_deref(), Some("ANY"));
-        let p: Props = [("type".to_string(), json!("MOCK"))].into();
-        assert_eq!(integration_method(&p), None);
+        let of = |t: &str, method: Option<&str>| ApiIntegration {
+            integration_type: t.into(),
+            method: method.map(str::to_string),
+            ..Default::default()
+        };
+        assert_eq!(
+            integration_method(&of("AWS_PROXY", None)).as_deref(),
+            Some("POST")
+        );
+        let http = of("HTTP_PROXY", Some("ANY"));
+        assert_eq!(integration_method(&http).as_deref(), Some("ANY"));
+        assert_eq!(integration_method(&of("MOCK", None)), None);
     }
 
     #[test]
