@@ -2,7 +2,7 @@
 //! ImportApi / ReimportApi read: integrations, authorizers, CORS. Built from the same desired
 //! resources `plan` compares, so the export and the apply cannot disagree.
 
-use super::kinds::{ApiIntegration, ApiRoute, Typed};
+use super::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed};
 use super::{refs, Kind, Resource};
 use serde_json::{json, Map, Value};
 
@@ -125,24 +125,16 @@ fn integration(i: &Resource) -> Value {
 }
 
 fn security_scheme(a: &Resource) -> Value {
-    let p = &a.props;
-    let source = p["identity_source"]
-        .as_array()
-        .map(|v| {
-            v.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    if p["type"] == "JWT" {
+    let p = ApiAuthorizer::from_props(&a.props).unwrap_or_default();
+    let source = p.identity_source.join(", ");
+    if p.authorizer_type == "JWT" {
         return json!({
             "type": "oauth2",
             "flows": {},
             "x-amazon-apigateway-authorizer": {
                 "type": "jwt",
                 "identitySource": source,
-                "jwtConfiguration": {"issuer": p["jwt_issuer"], "audience": p["jwt_audience"]},
+                "jwtConfiguration": {"issuer": p.jwt_issuer, "audience": p.jwt_audience},
             }
         });
     }
@@ -158,10 +150,10 @@ fn security_scheme(a: &Resource) -> Value {
         "x-amazon-apigateway-authorizer": {
             "type": "request",
             "identitySource": source,
-            "authorizerUri": p["authorizer_uri"],
-            "authorizerPayloadFormatVersion": p["payload_format_version"],
-            "authorizerResultTtlInSeconds": p["ttl_seconds"],
-            "enableSimpleResponses": p["enable_simple_responses"],
+            "authorizerUri": p.authorizer_uri,
+            "authorizerPayloadFormatVersion": p.payload_format_version,
+            "authorizerResultTtlInSeconds": p.ttl_seconds,
+            "enableSimpleResponses": p.enable_simple_responses,
         }
     })
 }

@@ -34,10 +34,6 @@ pub fn str_of(p: &Props, k: &str) -> String {
     s(p, k).unwrap_or_default().to_string()
 }
 
-pub fn int(p: &Props, k: &str) -> Option<i32> {
-    p.get(k).and_then(Value::as_i64).map(|n| n as i32)
-}
-
 pub fn flag(p: &Props, k: &str) -> Option<bool> {
     p.get(k).and_then(Value::as_bool)
 }

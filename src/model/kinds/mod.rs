@@ -8,6 +8,7 @@
 //! Adding a kind: a `Kind` variant, a file here with its `SPEC` (and props struct), and one
 //! line in `spec` below (the match is exhaustive, so the compiler asks for it).
 
+mod api_authorizer;
 mod api_integration;
 mod api_key;
 mod api_mapping;
@@ -33,6 +34,7 @@ mod vpc_link;
 mod vpc_link_v2;
 mod web_acl_association;
 
+pub use api_authorizer::ApiAuthorizer;
 pub use api_integration::ApiIntegration;
 pub use api_key::ApiKey;
 pub use api_mapping::ApiMapping;
@@ -81,7 +83,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::VpcLinkV2 => &vpc_link_v2::SPEC,
         Kind::HttpApi => &u::HTTP_API,
         Kind::WebSocketApi => &u::WEBSOCKET_API,
-        Kind::ApiAuthorizer => &u::API_AUTHORIZER,
+        Kind::ApiAuthorizer => &api_authorizer::SPEC,
         Kind::ApiIntegration => &api_integration::SPEC,
         Kind::ApiRoute => &api_route::SPEC,
         Kind::ApiStage => &u::API_STAGE,
@@ -166,6 +168,7 @@ mod tests {
         keys_are_fields(Path::default());
         keys_are_fields(ApiRoute::default());
         keys_are_fields(ApiIntegration::default());
+        keys_are_fields(ApiAuthorizer::default());
         keys_are_fields(RestApi::default());
         keys_are_fields(Deployment::default());
         keys_are_fields(ApiDeployment::default());

@@ -19,10 +19,6 @@ pub const WEBSOCKET_API: Spec = Spec {
     api: true,
     ..Spec::new("websocket_api")
 };
-pub const API_AUTHORIZER: Spec = Spec {
-    replace: &["type"],
-    ..Spec::new("authorizer")
-};
 pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")

@@ -3,9 +3,8 @@
 use super::spec::*;
 use crate::config::v2::{Authorizer, AuthorizerType, Integration, IntegrationType};
 use crate::config::Config;
-use crate::model::kinds::ApiIntegration;
+use crate::model::kinds::{ApiAuthorizer, ApiIntegration};
 use crate::model::ref_placeholder;
-use serde_json::{json, Value};
 
 /// The integration a route's settings make (its description is set by the caller).
 pub fn integration_props(
@@ -82,25 +81,25 @@ pub fn lambda_uri(region: &str, function_arn: &str) -> String {
     )
 }
 
+/// The authorizer the stack declares (its name is set by the caller); Err: (what, fix).
 pub fn authorizer_props(
     a: &Authorizer,
     websocket: bool,
     region: &str,
-) -> Result<crate::model::Props, (String, String)> {
-    let mut p = crate::model::Props::new();
+) -> Result<ApiAuthorizer, (String, String)> {
     let fail = |m: &str, h: &str| Err((m.to_string(), h.to_string()));
     let default_source = if websocket {
         "route.request.header.Authorization"
     } else {
         "$request.header.Authorization"
     };
-    p.insert(
-        "identity_source".into(),
-        json!(a
+    let mut p = ApiAuthorizer {
+        identity_source: a
             .identity_source
             .clone()
-            .unwrap_or_else(|| vec![default_source.to_string()])),
-    );
+            .unwrap_or_else(|| vec![default_source.to_string()]),
+        ..Default::default()
+    };
     match a.kind {
         None => return fail("`type` is missing", "write `type: JWT` or `type: LAMBDA`"),
         Some(AuthorizerType::Jwt) => {
@@ -131,13 +130,9 @@ pub fn authorizer_props(
             }
             let mut aud = a.audience.clone();
             aud.sort();
-            p.insert("type".into(), json!("JWT"));
-            p.insert("jwt_issuer".into(), json!(issuer));
-            p.insert("jwt_audience".into(), json!(aud));
-            p.insert("authorizer_uri".into(), Value::Null);
-            p.insert("payload_format_version".into(), Value::Null);
-            p.insert("enable_simple_responses".into(), Value::Null);
-            p.insert("ttl_seconds".into(), Value::Null);
+            p.authorizer_type = "JWT".into();
+            p.jwt_issuer = Some(issuer);
+            p.jwt_audience = Some(aud);
         }
         Some(AuthorizerType::Lambda) => {
             let Some(arn) = a.function_arn.as_deref().filter(|x| x.starts_with("arn:")) else {
@@ -157,23 +152,13 @@ pub fn authorizer_props(
                 );
             }
             let r = arn.split(':').nth(3).unwrap_or(region);
-            p.insert("type".into(), json!("REQUEST"));
-            p.insert("jwt_issuer".into(), Value::Null);
-            p.insert("jwt_audience".into(), Value::Null);
-            p.insert("authorizer_uri".into(), json!(lambda_uri(r, arn)));
-            p.insert(
-                "payload_format_version".into(),
-                if websocket { Value::Null } else { json!("2.0") },
-            );
-            p.insert(
-                "enable_simple_responses".into(),
-                if websocket {
-                    Value::Null
-                } else {
-                    json!(a.simple_responses.unwrap_or(true))
-                },
-            );
-            p.insert("ttl_seconds".into(), json!(ttl));
+            p.authorizer_type = "REQUEST".into();
+            p.authorizer_uri = Some(lambda_uri(r, arn));
+            if !websocket {
+                p.payload_format_version = Some("2.0".into());
+                p.enable_simple_responses = Some(a.simple_responses.unwrap_or(true));
+            }
+            p.ttl_seconds = Some(ttl.into());
         }
     }
     Ok(p)

@@ -118,14 +118,10 @@ impl Build<'_, '_> {
         let (key, sect) = (self.spec.key, self.spec.section());
         for (name, a) in self.spec.authorizers {
             match authorizer_props(a, self.spec.websocket, region) {
-                Ok(props) => {
-                    let mut r = self.child(Resource::new(
-                        format!("api_authorizer.{key}.{name}"),
-                        Kind::ApiAuthorizer,
-                        name.clone(),
-                    ));
-                    r.props = props;
-                    r.props.insert("name".into(), json!(name));
+                Ok(mut props) => {
+                    props.name = name.clone();
+                    let id = format!("api_authorizer.{key}.{name}");
+                    let r = self.child(Resource::typed(id, name.clone(), &props));
                     self.out.push(r);
                 }
                 Err((msg, hint)) => {

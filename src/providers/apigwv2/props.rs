@@ -3,7 +3,7 @@
 //! as null (docs/EMULATOR.md, "HTTP and WebSocket APIs (v2)").
 
 use super::shared::sorted;
-use crate::model::kinds::{ApiIntegration, ApiRoute, Typed};
+use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed};
 use crate::model::usage::number;
 use crate::model::Props;
 use aws_sdk_apigatewayv2::types::{
@@ -52,46 +52,28 @@ pub(super) fn authorizer_props(a: &Authorizer, websocket: bool) -> Props {
     let jwt = kind == "JWT";
     let http_request = !websocket && kind == "REQUEST";
     let conf = a.jwt_configuration().filter(|_| jwt);
-    [
-        ("name".to_string(), json!(a.name().unwrap_or_default())),
-        ("type".to_string(), json!(kind)),
-        ("identity_source".to_string(), json!(a.identity_source())),
-        (
-            "jwt_issuer".to_string(),
-            json!(conf.and_then(|c| c.issuer())),
-        ),
-        (
-            "jwt_audience".to_string(),
-            conf.map(|c| sorted(c.audience())).unwrap_or(Value::Null),
-        ),
-        (
-            "authorizer_uri".to_string(),
-            json!(a.authorizer_uri().filter(|u| !u.is_empty())),
-        ),
-        (
-            "payload_format_version".to_string(),
-            json!(a
-                .authorizer_payload_format_version()
-                .filter(|_| http_request)),
-        ),
-        (
-            "enable_simple_responses".to_string(),
-            if http_request {
-                json!(a.enable_simple_responses().unwrap_or(false))
-            } else {
-                Value::Null
-            },
-        ),
-        (
-            "ttl_seconds".to_string(),
-            if jwt {
-                Value::Null
-            } else {
-                json!(a.authorizer_result_ttl_in_seconds().unwrap_or(0))
-            },
-        ),
-    ]
-    .into()
+    let mut audience = conf.map(|c| c.audience().to_vec());
+    if let Some(a) = audience.as_mut() {
+        a.sort();
+    }
+    ApiAuthorizer {
+        name: a.name().unwrap_or_default().to_string(),
+        authorizer_type: kind.to_string(),
+        identity_source: a.identity_source().to_vec(),
+        jwt_issuer: conf.and_then(|c| c.issuer()).map(str::to_string),
+        jwt_audience: audience,
+        authorizer_uri: a
+            .authorizer_uri()
+            .filter(|u| !u.is_empty())
+            .map(str::to_string),
+        payload_format_version: a
+            .authorizer_payload_format_version()
+            .filter(|_| http_request)
+            .map(str::to_string),
+        enable_simple_responses: http_request.then(|| a.enable_simple_responses().unwrap_or(false)),
+        ttl_seconds: (!jwt).then(|| a.authorizer_result_ttl_in_seconds().unwrap_or(0).into()),
+    }
+    .to_props()
 }
 
 /// AWS's default integration timeout: 30 s for HTTP APIs, 29 s for WebSocket APIs (where

@@ -2,14 +2,12 @@
 //! (routes: `routes.rs`). Updates send every field the stack manages (v2 updates are not patches).
 
 use super::shared::is_websocket;
-use crate::model::kinds::{ApiIntegration, ApiMapping, VpcLinkV2};
+use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiMapping, VpcLinkV2};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, Outputs, Props};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit::{
-    after, before, flag, ignore_missing, int, live_id, parent_id, s, strings,
-};
+use crate::providers::kit::{after, before, flag, ignore_missing, live_id, parent_id, s};
 use crate::providers::kit::{err, id_out, typed};
 use crate::providers::kit::{tags, Out};
 use aws_sdk_apigatewayv2::types::{
@@ -223,24 +221,28 @@ pub(super) async fn put_authorizer(
     outputs: &Outputs,
     create: bool,
 ) -> Result<Out, AwsError> {
-    let p = after(ch);
+    let p: ApiAuthorizer = typed(after(ch))?;
     let api_id = parent_id(ch, outputs)?;
-    let kind = s(p, "type").unwrap_or("REQUEST").to_string();
+    let kind = p.authorizer_type;
     let jwt = (kind == "JWT").then(|| {
         JwtConfiguration::builder()
-            .set_issuer(s(p, "jwt_issuer").map(str::to_string))
-            .set_audience(Some(strings(p.get("jwt_audience"))))
+            .set_issuer(p.jwt_issuer.clone())
+            .set_audience(Some(p.jwt_audience.clone().unwrap_or_default()))
             .build()
     });
-    let name = s(p, "name").unwrap_or(&ch.name).to_string();
-    let identity = strings(p.get("identity_source"));
-    let uri = s(p, "authorizer_uri").map(str::to_string);
-    let payload = s(p, "payload_format_version").map(str::to_string);
-    let simple = flag(p, "enable_simple_responses");
+    let name = Some(p.name)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| ch.name.clone());
+    let identity = p.identity_source;
+    let (uri, payload) = (p.authorizer_uri, p.payload_format_version);
+    let simple = p.enable_simple_responses;
     // Result caching is for HTTP APIs' Lambda authorizers; a WebSocket API is sent a TTL only
     // when the stack asks for one (0 is what it reads back when none was sent).
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let ttl = int(p, "ttl_seconds").filter(|t| !(websocket && *t == 0));
+    let ttl = p
+        .ttl_seconds
+        .map(|t| t as i32)
+        .filter(|t| !(websocket && *t == 0));
     // The same fields for both calls.
     macro_rules! fields {
         ($q:expr) => {
