@@ -2,18 +2,19 @@
 //! ImportApi / ReimportApi read: integrations, authorizers, CORS. Built from the same desired
 //! resources `plan` compares, so the export and the apply cannot disagree.
 
-use super::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed};
+use super::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed, V2Api, V2Cors};
 use super::{refs, Kind, Resource};
 use serde_json::{json, Map, Value};
 
 /// `doc`: the contract the routes came from, if any (its schemas and texts are kept).
 pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) -> Value {
-    let mut doc = contract.cloned().unwrap_or_else(|| {
-        json!({"openapi": "3.0.1", "info": {"title": api.props["name"], "version": "1"}, "paths": {}})
-    });
-    doc["info"]["title"] = api.props["name"].clone();
-    if let Some(d) = api.props["description"].as_str().filter(|d| !d.is_empty()) {
-        doc["info"]["description"] = json!(d);
+    let api = V2Api::from_props(&api.props).unwrap_or_default();
+    let mut doc = contract.cloned().unwrap_or_else(
+        || json!({"openapi": "3.0.1", "info": {"title": api.name, "version": "1"}, "paths": {}}),
+    );
+    doc["info"]["title"] = json!(api.name);
+    if !api.description.is_empty() {
+        doc["info"]["description"] = json!(api.description);
     }
     // Security comes from the routes; a root requirement would apply to routes without one.
     if let Some(o) = doc.as_object_mut() {
@@ -79,9 +80,9 @@ pub fn render(api: &Resource, children: &[&Resource], contract: Option<&Value>) 
     } else if let Some(c) = doc.get_mut("components").and_then(Value::as_object_mut) {
         c.remove("securitySchemes");
     }
-    match api.props.get("cors") {
-        Some(c) if c.is_object() => doc["x-amazon-apigateway-cors"] = cors(c),
-        _ => {
+    match &api.cors {
+        Some(c) => doc["x-amazon-apigateway-cors"] = cors(c),
+        None => {
             if let Some(o) = doc.as_object_mut() {
                 o.remove("x-amazon-apigateway-cors");
             }
@@ -158,21 +159,21 @@ fn security_scheme(a: &Resource) -> Value {
     })
 }
 
-fn cors(c: &Value) -> Value {
+fn cors(c: &V2Cors) -> Value {
     let mut o = Map::new();
-    for (k, name) in [
-        ("allow_origins", "allowOrigins"),
-        ("allow_methods", "allowMethods"),
-        ("allow_headers", "allowHeaders"),
-        ("expose_headers", "exposeHeaders"),
+    for (name, list) in [
+        ("allowOrigins", &c.allow_origins),
+        ("allowMethods", &c.allow_methods),
+        ("allowHeaders", &c.allow_headers),
+        ("exposeHeaders", &c.expose_headers),
     ] {
-        if c[k].as_array().is_some_and(|a| !a.is_empty()) {
-            o.insert(name.into(), c[k].clone());
+        if !list.is_empty() {
+            o.insert(name.into(), json!(list));
         }
     }
-    if !c["max_age"].is_null() {
-        o.insert("maxAge".into(), c["max_age"].clone());
+    if let Some(age) = c.max_age {
+        o.insert("maxAge".into(), json!(age));
     }
-    o.insert("allowCredentials".into(), c["allow_credentials"].clone());
+    o.insert("allowCredentials".into(), json!(c.allow_credentials));
     Value::Object(o)
 }

@@ -29,6 +29,7 @@ mod rest_api;
 mod spec;
 mod untyped;
 mod usage_plan_key;
+mod v2_api;
 mod validator;
 mod vpc_link;
 mod vpc_link_v2;
@@ -53,6 +54,7 @@ pub use model_schema::ModelSchema;
 pub use path::Path;
 pub use rest_api::RestApi;
 pub use usage_plan_key::UsagePlanKey;
+pub use v2_api::{Cors as V2Cors, V2Api};
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
 pub use vpc_link_v2::VpcLinkV2;
@@ -81,8 +83,8 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::UsagePlanKey => &usage_plan_key::SPEC,
         Kind::LambdaPermission => &lambda_permission::SPEC,
         Kind::VpcLinkV2 => &vpc_link_v2::SPEC,
-        Kind::HttpApi => &u::HTTP_API,
-        Kind::WebSocketApi => &u::WEBSOCKET_API,
+        Kind::HttpApi => &v2_api::HTTP_API,
+        Kind::WebSocketApi => &v2_api::WEBSOCKET_API,
         Kind::ApiAuthorizer => &api_authorizer::SPEC,
         Kind::ApiIntegration => &api_integration::SPEC,
         Kind::ApiRoute => &api_route::SPEC,
@@ -182,6 +184,20 @@ mod tests {
             value_sha256: Some("digest".into()),
             ..ApiKey::default()
         });
+    }
+
+    #[test]
+    fn v2_api_specs_name_only_its_fields() {
+        let fields = V2Api {
+            cors: Some(V2Cors::default()),
+            ..V2Api::default()
+        }
+        .to_props();
+        for s in [spec(Kind::HttpApi), spec(Kind::WebSocketApi)] {
+            for key in s.replace.iter().chain(s.sparse) {
+                assert!(fields.contains_key(*key), "{}: `{key}`", s.label);
+            }
+        }
     }
 
     #[test]

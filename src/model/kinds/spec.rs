@@ -55,20 +55,30 @@ impl Spec {
 pub trait Typed: Serialize + DeserializeOwned + Default {
     const KIND: Kind;
     fn to_props(&self) -> Props {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(o)) => o.into_iter().collect(),
-            _ => Props::new(),
-        }
+        props_of(self)
     }
     /// The struct back from props (a plan's `before`/`after`); names the kind on a mismatch.
     fn from_props(p: &Props) -> Result<Self, String> {
-        let value = serde_json::Value::Object(p.clone().into_iter().collect());
-        serde_json::from_value(value).map_err(|e| {
-            let kind = serde_json::to_value(Self::KIND).unwrap_or_default();
-            format!(
-                "{} props do not fit: {e}",
-                kind.as_str().unwrap_or("resource")
-            )
-        })
+        struct_of(p, Self::KIND)
     }
+}
+
+/// A props struct as the `Props` map (for structs that serve more than one kind).
+pub fn props_of<T: Serialize>(t: &T) -> Props {
+    match serde_json::to_value(t) {
+        Ok(serde_json::Value::Object(o)) => o.into_iter().collect(),
+        _ => Props::new(),
+    }
+}
+
+/// A props struct back from the map; an error names `kind`.
+pub fn struct_of<T: DeserializeOwned>(p: &Props, kind: Kind) -> Result<T, String> {
+    let value = serde_json::Value::Object(p.clone().into_iter().collect());
+    serde_json::from_value(value).map_err(|e| {
+        let kind = serde_json::to_value(kind).unwrap_or_default();
+        format!(
+            "{} props do not fit: {e}",
+            kind.as_str().unwrap_or("resource")
+        )
+    })
 }

@@ -9,16 +9,6 @@ pub const STAGE: Spec = Spec {
     ..Spec::new("stage")
 };
 pub const USAGE_PLAN: Spec = Spec::new("usage_plan");
-pub const HTTP_API: Spec = Spec {
-    replace: &["protocol_type"],
-    api: true,
-    ..Spec::new("http_api")
-};
-pub const WEBSOCKET_API: Spec = Spec {
-    replace: &["protocol_type"],
-    api: true,
-    ..Spec::new("websocket_api")
-};
 pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")

@@ -37,48 +37,41 @@ pub fn api_resources(
 /// The API itself; HTTP APIs carry their CORS and endpoint settings.
 fn api(cfg: &Config, spec: &ApiSpec, protect: bool) -> Resource {
     let key = spec.key;
-    let (route_selection, cors, disable) = match cfg.file.http_apis.get(key) {
-        Some(h) if !spec.websocket => (
-            "$request.method $request.path".to_string(),
-            h.cors.as_ref().map(|c| {
-                let sorted = |v: &Vec<String>| {
-                    let mut v = v.clone();
-                    v.sort();
-                    v
-                };
-                json!({
-                    "allow_origins": sorted(&c.allow_origins),
-                    "allow_methods": sorted(&c.allow_methods),
-                    "allow_headers": sorted(&c.allow_headers),
-                    "expose_headers": sorted(&c.expose_headers),
-                    "max_age": c.max_age,
-                    "allow_credentials": c.allow_credentials.unwrap_or(false),
-                })
-            }),
-            h.disable_execute_api_endpoint.unwrap_or(false),
-        ),
-        _ => (
-            cfg.file
+    let mut props = kinds::V2Api {
+        name: spec.name.clone(),
+        description: spec.description.clone().unwrap_or_default(),
+        protocol_type: if spec.websocket { "WEBSOCKET" } else { "HTTP" }.into(),
+        ..Default::default()
+    };
+    match cfg.file.http_apis.get(key) {
+        Some(h) if !spec.websocket => {
+            let sorted = |v: &Vec<String>| {
+                let mut v = v.clone();
+                v.sort();
+                v
+            };
+            props.route_selection_expression = "$request.method $request.path".into();
+            props.cors = h.cors.as_ref().map(|c| kinds::V2Cors {
+                allow_origins: sorted(&c.allow_origins),
+                allow_methods: sorted(&c.allow_methods),
+                allow_headers: sorted(&c.allow_headers),
+                expose_headers: sorted(&c.expose_headers),
+                max_age: c.max_age.map(i64::from),
+                allow_credentials: c.allow_credentials.unwrap_or(false),
+            });
+            props.disable_execute_api_endpoint = h.disable_execute_api_endpoint.unwrap_or(false);
+        }
+        _ => {
+            props.route_selection_expression = cfg
+                .file
                 .websocket_apis
                 .get(key)
                 .and_then(|w| w.route_selection.clone())
-                .unwrap_or_else(|| "$request.body.action".into()),
-            None,
-            false,
-        ),
-    };
-    let (kind, protocol) = if spec.websocket {
-        (Kind::WebSocketApi, "WEBSOCKET")
-    } else {
-        (Kind::HttpApi, "HTTP")
-    };
-    let mut api = Resource::new(spec.id(), kind, key.to_string())
-        .prop("name", spec.name.as_str())
-        .prop("description", spec.description.clone().unwrap_or_default())
-        .prop("protocol_type", protocol)
-        .prop("route_selection_expression", route_selection)
-        .prop("disable_execute_api_endpoint", disable)
-        .prop("cors", json!(cors));
+                .unwrap_or_else(|| "$request.body.action".into());
+        }
+    }
+    let mut api = Resource::new(spec.id(), props.kind(), key.to_string());
+    api.props = props.to_props();
     api.protect = protect;
     api.payload = Some(json!({"tags": cfg.file.tags}));
     api

@@ -2,8 +2,7 @@
 //! desired side (so an unchanged stack plans empty). AWS defaults the stack did not set read
 //! as null (docs/EMULATOR.md, "HTTP and WebSocket APIs (v2)").
 
-use super::shared::sorted;
-use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed};
+use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed, V2Api, V2Cors};
 use crate::model::usage::number;
 use crate::model::Props;
 use aws_sdk_apigatewayv2::types::{
@@ -13,38 +12,34 @@ use serde_json::{json, Map, Value};
 
 pub(super) fn api_props(a: &Api) -> Props {
     let websocket = a.protocol_type() == Some(&ProtocolType::Websocket);
-    let cors = match a.cors_configuration() {
-        Some(c) if !websocket => json!({
-            "allow_origins": sorted(c.allow_origins()),
-            "allow_methods": sorted(c.allow_methods()),
-            "allow_headers": sorted(c.allow_headers()),
-            "expose_headers": sorted(c.expose_headers()),
-            "max_age": c.max_age(),
-            "allow_credentials": c.allow_credentials().unwrap_or(false),
-        }),
-        _ => Value::Null,
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
     };
-    [
-        ("name".to_string(), json!(a.name().unwrap_or_default())),
-        (
-            "description".to_string(),
-            json!(a.description().unwrap_or_default()),
-        ),
-        (
-            "protocol_type".to_string(),
-            json!(a.protocol_type().map(|p| p.as_str()).unwrap_or("HTTP")),
-        ),
-        (
-            "route_selection_expression".to_string(),
-            json!(a.route_selection_expression().unwrap_or_default()),
-        ),
-        (
-            "disable_execute_api_endpoint".to_string(),
-            json!(a.disable_execute_api_endpoint().unwrap_or(false)),
-        ),
-        ("cors".to_string(), cors),
-    ]
-    .into()
+    let cors = a
+        .cors_configuration()
+        .filter(|_| !websocket)
+        .map(|c| V2Cors {
+            allow_origins: sorted(c.allow_origins()),
+            allow_methods: sorted(c.allow_methods()),
+            allow_headers: sorted(c.allow_headers()),
+            expose_headers: sorted(c.expose_headers()),
+            max_age: c.max_age().map(i64::from),
+            allow_credentials: c.allow_credentials().unwrap_or(false),
+        });
+    V2Api {
+        name: a.name().unwrap_or_default().to_string(),
+        description: a.description().unwrap_or_default().to_string(),
+        protocol_type: a.protocol_type().map_or("HTTP", |p| p.as_str()).to_string(),
+        route_selection_expression: a
+            .route_selection_expression()
+            .unwrap_or_default()
+            .to_string(),
+        disable_execute_api_endpoint: a.disable_execute_api_endpoint().unwrap_or(false),
+        cors,
+    }
+    .to_props()
 }
 
 pub(super) fn authorizer_props(a: &Authorizer, websocket: bool) -> Props {

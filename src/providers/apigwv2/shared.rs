@@ -1,7 +1,5 @@
 //! Names and shapes the v2 reader and writers share.
 
-use serde_json::{json, Value};
-
 /// Page size of the v2 lists.
 pub const PAGE: &str = "500";
 
@@ -17,12 +15,6 @@ pub fn is_websocket(api_resource_id: &str) -> bool {
     api_resource_id.starts_with("websocket_api.")
 }
 
-pub fn sorted(v: &[String]) -> Value {
-    let mut v = v.to_vec();
-    v.sort();
-    json!(v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,9 +25,5 @@ mod tests {
         assert_eq!(key_of("websocket_api.chat.v2"), "chat.v2");
         assert!(is_websocket("websocket_api.chat"));
         assert!(!is_websocket("http_api.chat"));
-        assert_eq!(
-            sorted(&["b".to_string(), "a".to_string()]),
-            json!(["a", "b"])
-        );
     }
 }

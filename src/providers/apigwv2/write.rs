@@ -2,19 +2,18 @@
 //! (routes: `routes.rs`). Updates send every field the stack manages (v2 updates are not patches).
 
 use super::shared::is_websocket;
-use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiMapping, VpcLinkV2};
+use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiMapping, V2Api, VpcLinkV2};
 use crate::model::v2::INTEGRATION_PREFIX;
-use crate::model::{Kind, Outputs, Props};
+use crate::model::{Kind, Outputs};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit::{after, before, flag, ignore_missing, live_id, parent_id, s};
+use crate::providers::kit::{after, before, ignore_missing, live_id, parent_id};
 use crate::providers::kit::{err, id_out, typed};
 use crate::providers::kit::{tags, Out};
 use aws_sdk_apigatewayv2::types::{
     AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration, ProtocolType,
     VpcLinkStatus,
 };
-use serde_json::Value;
 use std::time::{Duration, Instant};
 
 // ---- VPC links ----
@@ -101,55 +100,33 @@ pub(super) async fn delete_vpc_link(aws: &Aws, ch: &Change) -> Result<(), AwsErr
 
 // ---- APIs ----
 
-/// The stack's CORS object as the SDK's; None for null (or WebSocket).
-pub(super) fn cors_of(p: &Props) -> Option<Cors> {
-    let c = p.get("cors")?.as_object()?;
-    let list = |k: &str| -> Option<Vec<String>> {
-        c.get(k).and_then(Value::as_array).map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-    };
+/// The stack's CORS as the SDK's; None without (and always on a WebSocket API).
+pub(super) fn cors_of(api: &V2Api) -> Option<Cors> {
+    let c = api.cors.as_ref().filter(|_| api.kind() == Kind::HttpApi)?;
     Some(
         Cors::builder()
-            .set_allow_origins(list("allow_origins"))
-            .set_allow_methods(list("allow_methods"))
-            .set_allow_headers(list("allow_headers"))
-            .set_expose_headers(list("expose_headers"))
-            .set_max_age(c.get("max_age").and_then(Value::as_i64).map(|n| n as i32))
-            .set_allow_credentials(c.get("allow_credentials").and_then(Value::as_bool))
+            .set_allow_origins(Some(c.allow_origins.clone()))
+            .set_allow_methods(Some(c.allow_methods.clone()))
+            .set_allow_headers(Some(c.allow_headers.clone()))
+            .set_expose_headers(Some(c.expose_headers.clone()))
+            .set_max_age(c.max_age.map(|n| n as i32))
+            .allow_credentials(c.allow_credentials)
             .build(),
     )
 }
 
-fn protocol(ch: &Change, p: &Props) -> ProtocolType {
-    match s(p, "protocol_type") {
-        Some(t) => ProtocolType::from(t),
-        None if ch.kind == Kind::WebSocketApi => ProtocolType::Websocket,
-        None => ProtocolType::Http,
-    }
-}
-
 pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let proto = protocol(ch, p);
-    let cors = if proto == ProtocolType::Http {
-        cors_of(p)
-    } else {
-        None
-    };
+    let p: V2Api = V2Api::from_props(after(ch)).map_err(|e| err("apply", "InvalidPlan", e))?;
+    let cors = cors_of(&p);
     let created = aws
         .call(|| {
             aws.apigwv2
                 .create_api()
-                .name(s(p, "name").unwrap_or(&ch.name))
-                .protocol_type(proto.clone())
-                .set_description(s(p, "description").map(str::to_string))
-                .set_route_selection_expression(
-                    s(p, "route_selection_expression").map(str::to_string),
-                )
-                .set_disable_execute_api_endpoint(flag(p, "disable_execute_api_endpoint"))
+                .name(&p.name)
+                .protocol_type(ProtocolType::from(p.protocol_type.as_str()))
+                .description(&p.description)
+                .route_selection_expression(&p.route_selection_expression)
+                .disable_execute_api_endpoint(p.disable_execute_api_endpoint)
                 .set_cors_configuration(cors.clone())
                 .set_tags(Some(tags(ch, owner)))
                 .send()
@@ -169,29 +146,24 @@ pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Ou
 }
 
 pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let (b, a) = (before(ch), after(ch));
+    let fit = |p| V2Api::from_props(p).map_err(|e| err("apply", "InvalidPlan", e));
+    let (b, a) = (fit(before(ch))?, fit(after(ch))?);
     let id = live_id(ch, &Outputs::new())?;
-    let http = protocol(ch, a) == ProtocolType::Http;
-    let cors = if http { cors_of(a) } else { None };
+    let cors = cors_of(&a);
     let updated = aws
         .call(|| {
             aws.apigwv2
                 .update_api()
                 .api_id(&id)
-                .name(s(a, "name").unwrap_or(&ch.name))
-                .description(s(a, "description").unwrap_or_default())
-                .set_route_selection_expression(
-                    s(a, "route_selection_expression").map(str::to_string),
-                )
-                .disable_execute_api_endpoint(
-                    flag(a, "disable_execute_api_endpoint").unwrap_or(false),
-                )
+                .name(&a.name)
+                .description(&a.description)
+                .route_selection_expression(&a.route_selection_expression)
+                .disable_execute_api_endpoint(a.disable_execute_api_endpoint)
                 .set_cors_configuration(cors.clone())
                 .send()
         })
         .await?;
-    let had_cors = b.get("cors").is_some_and(Value::is_object);
-    if http && had_cors && cors.is_none() {
+    if cors_of(&b).is_some() && cors.is_none() {
         ignore_missing(
             aws.call(|| aws.apigwv2.delete_cors_configuration().api_id(&id).send())
                 .await,
@@ -418,7 +390,7 @@ pub(super) async fn delete_mapping(aws: &Aws, ch: &Change) -> Result<(), AwsErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::model::kinds::V2Cors;
 
     #[test]
     fn lambda_proxy_gets_post() {
@@ -437,18 +409,21 @@ mod tests {
     }
 
     #[test]
-    fn cors_null_is_none() {
-        let p: Props = [("cors".to_string(), Value::Null)].into();
-        assert!(cors_of(&p).is_none());
-        let p: Props = [(
-            "cors".to_string(),
-            json!({"allow_origins": ["*"], "allow_methods": [], "allow_headers": [],
-                   "expose_headers": [], "max_age": null, "allow_credentials": false}),
-        )]
-        .into();
-        let c = cors_of(&p).expect("object");
+    fn cors_only_where_an_http_api_has_it() {
+        let mut api = V2Api {
+            protocol_type: "HTTP".into(),
+            ..V2Api::default()
+        };
+        assert!(cors_of(&api).is_none());
+        api.cors = Some(V2Cors {
+            allow_origins: vec!["*".into()],
+            ..V2Cors::default()
+        });
+        let c = cors_of(&api).expect("an HTTP API's CORS");
         assert_eq!(c.allow_origins(), ["*".to_string()]);
         assert_eq!(c.max_age(), None);
         assert_eq!(c.allow_credentials(), Some(false));
+        api.protocol_type = "WEBSOCKET".into();
+        assert!(cors_of(&api).is_none());
     }
 }
