@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::model::ref_placeholder;
-use crate::plan::{Summary, FORMAT_VERSION};
 use serde_json::json;
 use std::sync::Mutex;
 
@@ -86,18 +85,7 @@ fn create(id: &str, waits_for: &[&str]) -> Change {
 }
 
 fn plan(changes: Vec<Change>) -> Plan {
-    Plan {
-        format_version: FORMAT_VERSION,
-        tool_version: "test".into(),
-        stack: "s".into(),
-        environment: "dev".into(),
-        region: "eu-west-1".into(),
-        live_digest: String::new(),
-        summary: Summary::default(),
-        changes,
-        outputs: Outputs::new(),
-        warnings: Vec::new(),
-    }
+    Plan::of(changes)
 }
 
 fn run(fake: &Fake, p: &Plan, concurrency: usize) -> Report {

@@ -48,6 +48,15 @@ pub struct Global {
 }
 
 impl Global {
+    /// The region commands that make no AWS call work in: `--region`, the stack's, or
+    /// us-east-1.
+    pub fn offline_region(&self, cfg: &crate::config::Config) -> String {
+        self.region
+            .clone()
+            .or(cfg.file.region.clone())
+            .unwrap_or_else(|| "us-east-1".into())
+    }
+
     pub fn aws_options(&self) -> AwsOptions {
         AwsOptions {
             region: self.region.clone(),

@@ -37,11 +37,7 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
     let text = if a.live {
         live_export(g, &cfg, &key, a).await?
     } else {
-        let region = g
-            .region
-            .clone()
-            .or(cfg.file.region.clone())
-            .unwrap_or_else(|| "us-east-1".into());
+        let region = g.offline_region(&cfg);
         let (docs, _) = desire::documents(&cfg, &region).map_err(Diagnostics)?;
         let doc = docs
             .get(&key)
@@ -78,11 +74,7 @@ fn http_export(
     key: &str,
     a: &ExportArgs,
 ) -> Result<String> {
-    let region = g
-        .region
-        .clone()
-        .or(cfg.file.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = g.offline_region(cfg);
     let desired = desire::desire(cfg, &region).map_err(Diagnostics)?;
     let api_id = format!("http_api.{key}");
     let api = desired

@@ -8,11 +8,7 @@ use anyhow::Result;
 
 pub fn run(g: &Global, a: &GraphArgs) -> Result<i32> {
     let cfg = load_config(g)?;
-    let region = g
-        .region
-        .clone()
-        .or(cfg.file.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = g.offline_region(&cfg);
     let resources = desire::desire(&cfg, &region).map_err(Diagnostics)?;
     // Routes and paths are many; the graph shows them per API, not one node each.
     let node = |id: &str| -> String {

@@ -9,11 +9,7 @@ use anyhow::Result;
 
 pub fn run(g: &Global) -> Result<i32> {
     let cfg = load_config(g)?;
-    let region = g
-        .region
-        .clone()
-        .or(cfg.file.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = g.offline_region(&cfg);
     let (diags, resources) = check(&cfg, &region);
     let code = report(&cfg, diags, &resources);
     // The process exits next: freeing the contract, the rendered documents and the graph

@@ -152,6 +152,25 @@ impl Plan {
 }
 
 #[cfg(test)]
+impl Plan {
+    /// A plan of these changes, for the planner's and the executor's unit tests.
+    pub(crate) fn of(changes: Vec<Change>) -> Plan {
+        Plan {
+            format_version: FORMAT_VERSION,
+            tool_version: "test".into(),
+            stack: "s".into(),
+            environment: "dev".into(),
+            region: "eu-west-1".into(),
+            live_digest: String::new(),
+            summary: Summary::default(),
+            changes,
+            outputs: Outputs::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -174,18 +193,7 @@ mod tests {
     }
 
     fn plan(changes: Vec<Change>) -> Plan {
-        Plan {
-            format_version: FORMAT_VERSION,
-            tool_version: "test".into(),
-            stack: "s".into(),
-            environment: "dev".into(),
-            region: "eu-west-1".into(),
-            live_digest: String::new(),
-            summary: Summary::default(),
-            changes,
-            outputs: Outputs::new(),
-            warnings: Vec::new(),
-        }
+        Plan::of(changes)
     }
 
     #[test]

@@ -64,16 +64,7 @@ pub async fn create_stage(
         Err(e) => return Err(e),
     }
     let ops = stage_patch(&Props::new(), a, &dep_id, true);
-    kit::send_patch(aws, ops, |ops| {
-        aws.apigw
-            .update_stage()
-            .rest_api_id(&api_id)
-            .stage_name(&ch.name)
-            .set_patch_operations(ops)
-            .send()
-    })
-    .await?;
-    Ok([("name".to_string(), ch.name.clone())].into())
+    send_stage_patch(aws, &api_id, ch, ops).await
 }
 
 pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
@@ -90,10 +81,19 @@ pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<O
         &dep_id,
         false,
     );
+    send_stage_patch(aws, &api_id, ch, ops).await
+}
+
+async fn send_stage_patch(
+    aws: &Aws,
+    api_id: &str,
+    ch: &Change,
+    ops: Vec<PatchOperation>,
+) -> Result<Out, AwsError> {
     kit::send_patch(aws, ops, |ops| {
         aws.apigw
             .update_stage()
-            .rest_api_id(&api_id)
+            .rest_api_id(api_id)
             .stage_name(&ch.name)
             .set_patch_operations(ops)
             .send()
