@@ -392,4 +392,31 @@ mod tests {
             "{gave_up}"
         );
     }
+
+    /// An API Gateway error answer with this HTTP status and AWS code.
+    fn answered(
+        status: u16,
+        code: &str,
+    ) -> SdkError<
+        aws_sdk_apigateway::operation::get_rest_apis::GetRestApisError,
+        aws_smithy_runtime_api::http::Response,
+    > {
+        use aws_sdk_apigateway::error::ErrorMetadata;
+        use aws_sdk_apigateway::operation::get_rest_apis::GetRestApisError;
+        let raw = aws_smithy_runtime_api::http::Response::new(
+            status.try_into().expect("an HTTP status"),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        let err = GetRestApisError::generic(ErrorMetadata::builder().code(code).build());
+        SdkError::service_error(err, raw)
+    }
+
+    #[test]
+    fn not_implemented_is_not_retried_other_server_errors_are() {
+        assert!(!is_retryable(&answered(501, "NotImplemented")));
+        assert!(is_retryable(&answered(500, "InternalFailure")));
+        assert!(is_retryable(&answered(503, "ServiceUnavailableException")));
+        assert!(is_retryable(&answered(429, "TooManyRequestsException")));
+        assert!(!is_retryable(&answered(400, "BadRequestException")));
+    }
 }
