@@ -572,3 +572,6 @@ fn method_settings_props(m: &MethodSettings) -> Map<String, Value> {
     put("metrics", m.metrics.map(|x| json!(x)));
     o
 }
+
+#[cfg(test)]
+mod tests;
