@@ -49,25 +49,7 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     let id = created.id().unwrap_or_default().to_string();
     // Binary media types go in a patch: CreateRestApi's list is dropped by moto, and the
     // patch works the same on AWS.
-    let media: Vec<PatchOperation> = p
-        .binary_media_types
-        .iter()
-        .map(|m| {
-            patch(
-                Op::Add,
-                &format!("/binaryMediaTypes/{}", escape(m)),
-                Some(m.clone()),
-            )
-        })
-        .collect();
-    kit::send_patch(aws, media, |ops| {
-        aws.apigw
-            .update_rest_api()
-            .rest_api_id(&id)
-            .set_patch_operations(ops)
-            .send()
-    })
-    .await?;
+    send_rest_api_patch(aws, &id, media_patch(&[], &p.binary_media_types)).await?;
     Ok([
         ("id".to_string(), id),
         (
@@ -81,31 +63,36 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
 pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     let (b, a): (RestApi, RestApi) = (typed(before(ch))?, typed(after(ch))?);
     let mut ops = patches(ch);
-    let (old, new) = (b.binary_media_types, a.binary_media_types);
-    for m in new.iter().filter(|m| !old.contains(m)) {
-        ops.push(patch(
-            Op::Add,
-            &format!("/binaryMediaTypes/{}", escape(m)),
-            Some(m.clone()),
-        ));
-    }
-    for m in old.iter().filter(|m| !new.contains(m)) {
-        ops.push(patch(
-            Op::Remove,
-            &format!("/binaryMediaTypes/{}", escape(m)),
-            None,
-        ));
-    }
+    ops.extend(media_patch(&b.binary_media_types, &a.binary_media_types));
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    send_rest_api_patch(aws, &id, ops).await?;
+    Ok(ch.live_outputs.clone())
+}
+
+/// Binary media types are added and removed one by one (a list AWS patches per element).
+fn media_patch(old: &[String], new: &[String]) -> Vec<PatchOperation> {
+    let path = |m: &str| format!("/binaryMediaTypes/{}", escape(m));
+    let added = new.iter().filter(|m| !old.contains(m));
+    let removed = old.iter().filter(|m| !new.contains(m));
+    added
+        .map(|m| patch(Op::Add, &path(m), Some(m.clone())))
+        .chain(removed.map(|m| patch(Op::Remove, &path(m), None)))
+        .collect()
+}
+
+async fn send_rest_api_patch(
+    aws: &Aws,
+    id: &str,
+    ops: Vec<PatchOperation>,
+) -> Result<(), AwsError> {
     kit::send_patch(aws, ops, |ops| {
         aws.apigw
             .update_rest_api()
-            .rest_api_id(&id)
+            .rest_api_id(id)
             .set_patch_operations(ops)
             .send()
     })
-    .await?;
-    Ok(ch.live_outputs.clone())
+    .await
 }
 
 pub async fn delete_rest_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
