@@ -244,7 +244,7 @@ pub fn choose(plan: &Plan, mode: Mode) -> Vec<Estimate> {
 /// The deployment fingerprint still hashes the document as rendered.
 pub fn import_body(doc: &Value, key: &str) -> Value {
     let mut body = doc.clone();
-    for (path, method, props) in crate::openapi::render::routes(doc, key) {
+    for (path, method, route) in crate::model::routes::routes(doc, key) {
         let op_key = if method == "ANY" {
             crate::config::contract::ANY_METHOD.to_string()
         } else {
@@ -268,14 +268,13 @@ pub fn import_body(doc: &Value, key: &str) -> Value {
         }
         let old = op.get("responses").cloned().unwrap_or(Value::Null);
         let mut responses = serde_json::Map::new();
-        for (code, params) in props["method_responses"].as_object().into_iter().flatten() {
+        for (code, params) in route.method_responses.iter().flatten() {
             let mut r = old.get(code).cloned().unwrap_or_else(|| json!({}));
             if r.get("description").is_none() {
                 r["description"] = json!(format!("{code} response"));
             }
             for header in params
-                .as_object()
-                .into_iter()
+                .iter()
                 .flat_map(|o| o.keys())
                 .filter_map(|k| k.strip_prefix("method.response.header."))
             {
@@ -315,6 +314,7 @@ pub fn seconds(s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::kinds::{route, Route};
     use crate::model::Props;
     use serde_json::json;
     use std::collections::BTreeSet;
@@ -360,7 +360,15 @@ mod tests {
                 &format!("route.main.GET /x{i}"),
                 Kind::Route,
                 Action::Create,
-                json!({"method_responses": {"200": null}, "integration": {"type": "HTTP_PROXY"}}),
+                json!(Route {
+                    authorization: "NONE".into(),
+                    method_responses: Some([("200".into(), None)].into()),
+                    integration: Some(route::Integration {
+                        kind: "HTTP_PROXY".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
             ));
         }
         Plan {
@@ -498,8 +506,8 @@ mod tests {
         assert_eq!(options["x-amazon-apigateway-integration"]["type"], "MOCK");
         // The route table read off the body is the document's.
         assert_eq!(
-            crate::openapi::render::routes(&body, "main"),
-            crate::openapi::render::routes(&doc, "main")
+            crate::model::routes::routes(&body, "main"),
+            crate::model::routes::routes(&doc, "main")
         );
     }
 

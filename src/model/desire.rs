@@ -238,27 +238,18 @@ fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool
 /// (each path's ancestors included, `/` excepted).
 fn routes(key: &str, doc: &Value) -> (Vec<Resource>, BTreeSet<String>) {
     let (mut out, mut paths) = (Vec::new(), BTreeSet::new());
-    for (path, method, props) in render::routes(doc, key) {
-        let mut r = Resource::new(
+    for (path, method, route) in super::routes::routes(doc, key) {
+        let mut r = Resource::typed(
             format!("route.{key}.{method} {path}"),
-            Kind::Route,
             format!("{method} {path}"),
+            &route,
         );
-        for m in props["request_models"]
-            .as_object()
-            .into_iter()
-            .flat_map(|o| o.values())
-        {
-            r.deps
-                .insert(format!("model.{key}.{}", m.as_str().unwrap_or_default()));
+        for m in route.request_models.iter().flat_map(|o| o.values()) {
+            r.deps.insert(format!("model.{key}.{m}"));
         }
-        if props["integration"]["type"] == "MOCK" && path_has_cors(doc, &path, &method) {
+        if route.integration_type() == "MOCK" && path_has_cors(doc, &path, &method) {
             r.payload = Some(json!({"generated": "cors"}));
         }
-        r.props = match props {
-            Value::Object(m) => m.into_iter().collect(),
-            _ => Default::default(),
-        };
         r.deps.insert(path_dep(key, &path));
         out.push(r);
         let mut p = path.as_str();
@@ -305,11 +296,11 @@ pub fn statement_id(cfg_owner: &str, api_key: &str) -> String {
 /// One statement per Lambda function the API invokes (integrations and authorizers).
 fn lambda_permissions(cfg: &Config, key: &str, doc: &Value, protect: bool) -> Vec<Resource> {
     let mut functions = BTreeSet::new();
-    for (_, _, props) in render::routes(doc, key) {
-        if props["integration"]["type"] == "AWS_PROXY" {
+    for (_, _, route) in super::routes::routes(doc, key) {
+        if route.integration_type() == "AWS_PROXY" {
             functions.extend(
-                props["integration"]["uri"]
-                    .as_str()
+                route
+                    .integration_uri()
                     .and_then(function_of_uri)
                     .map(str::to_string),
             );

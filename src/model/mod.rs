@@ -11,6 +11,7 @@ pub mod kind;
 pub mod kinds;
 pub mod monitoring;
 pub mod owner;
+pub mod routes;
 pub mod usage;
 pub mod v2;
 pub mod v2_document;

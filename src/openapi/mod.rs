@@ -4,7 +4,6 @@ pub mod cors;
 pub mod lint;
 pub mod models;
 pub mod render;
-pub mod routes;
 pub mod security;
 
 /// The contract loader lives in `config` (stack files name contracts); re-exported here.

@@ -3,7 +3,6 @@
 //! `export-openapi` prints, the source of the desired route table, and (resolved) what the
 //! deployment fingerprint hashes.
 
-pub use super::routes::routes;
 use super::{cors, models, security};
 use crate::config::contract::{Contract, Operation};
 use crate::config::schema::{Integration, IntegrationType, RestApi};

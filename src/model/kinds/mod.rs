@@ -26,6 +26,7 @@ mod log_group;
 mod model_schema;
 mod path;
 mod rest_api;
+pub mod route;
 mod spec;
 mod untyped;
 mod usage_plan_key;
@@ -53,6 +54,7 @@ pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
 pub use path::Path;
 pub use rest_api::RestApi;
+pub use route::Route;
 pub use usage_plan_key::UsagePlanKey;
 pub use v2_api::{Cors as V2Cors, V2Api};
 pub use validator::Validator;
@@ -75,7 +77,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::LogGroup => &log_group::SPEC,
         Kind::RestApi => &rest_api::SPEC,
         Kind::Path => &path::SPEC,
-        Kind::Route => &u::ROUTE,
+        Kind::Route => &route::SPEC,
         Kind::Deployment => &deployment::SPEC,
         Kind::Stage => &u::STAGE,
         Kind::ApiKey => &api_key::SPEC,

@@ -3,7 +3,6 @@
 
 use super::spec::Spec;
 
-pub const ROUTE: Spec = Spec::new("route");
 pub const STAGE: Spec = Spec {
     sparse: &["method_settings"],
     ..Spec::new("stage")

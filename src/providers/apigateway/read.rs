@@ -3,9 +3,9 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
-use crate::model::kinds::{self, Deployment, Path, Typed, VpcLink};
+use crate::model::kinds::{self, route, Deployment, Path, Route, Typed, VpcLink};
 use crate::model::owner::owned_map as owned;
-use crate::model::owner::{protected, DEPLOYMENT_PREFIX};
+use crate::model::owner::{protected, DEPLOYMENT_PREFIX, UNREADABLE};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
@@ -185,7 +185,7 @@ fn paths_and_routes(key: &str, resources: &[AwsResource]) -> Vec<LiveResource> {
                 id,
                 Kind::Route,
                 format!("{method} {path}"),
-                route_props(m),
+                route_props(m).to_props(),
                 [("resource_id".to_string(), aws_id.clone())].into(),
             );
             route.deps.insert(path_id.clone());
@@ -335,113 +335,88 @@ async fn get_deployments(
     .await
 }
 
-fn map_or_null<V: serde::Serialize>(m: Option<&HashMap<String, V>>) -> Value {
-    match m {
-        Some(m) if !m.is_empty() => {
-            let sorted: BTreeMap<_, _> = m.iter().collect();
-            json!(sorted)
-        }
-        _ => Value::Null,
-    }
+/// A map as the struct keeps it: sorted, `None` when empty.
+fn sorted<V: Clone>(m: Option<&HashMap<String, V>>) -> Option<BTreeMap<String, V>> {
+    route::non_empty(m?.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
-/// The same shape `render::routes` gives the desired side.
-fn route_props(m: &Method) -> Props {
-    let i = m.method_integration();
-    let kind = i
-        .and_then(|i| i.r#type())
-        .map(|t| t.as_str().to_string())
-        .unwrap_or_default();
-    let connection_type = i
-        .and_then(|i| i.connection_type())
-        .map(|t| t.as_str().to_string())
-        .unwrap_or_else(|| "INTERNET".into());
-    // AWS refuses a VPC_LINK integration without a connection id, so a missing one can only
-    // be an emulator that does not store it (moto): say "unreadable", not "drift".
-    let connection_id = match i.and_then(|i| i.connection_id()) {
-        Some(c) => json!(c),
-        None if connection_type == "VPC_LINK" => json!(crate::model::owner::UNREADABLE),
-        None => Value::Null,
-    };
-    let integration = match i {
-        None => Value::Null,
-        Some(i) => json!({
-            "type": kind,
-            "http_method": i.http_method(),
-            "uri": i.uri(),
-            "connection_type": connection_type,
-            "connection_id": connection_id,
-            "request_parameters": map_or_null(i.request_parameters()),
-            "request_templates": if kind == "MOCK" { map_or_null(i.request_templates()) } else { Value::Null },
-            "timeout_ms": Some(i.timeout_in_millis()).filter(|t| *t > 0).unwrap_or(29000),
-            "passthrough_behavior": i.passthrough_behavior().unwrap_or("WHEN_NO_MATCH").to_uppercase(),
-        }),
-    };
-    let mut method_responses = Map::new();
-    for (code, r) in m.method_responses().into_iter().flatten() {
-        method_responses.insert(code.clone(), map_or_null(r.response_parameters()));
-    }
-    let mut integration_responses = Map::new();
-    for (code, r) in i
+/// The route as `model::routes` gives the desired side.
+fn route_props(m: &Method) -> Route {
+    let integration = m.method_integration().map(|i| {
+        let kind = i
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default();
+        let connection_type = i
+            .connection_type()
+            .map_or("INTERNET", |t| t.as_str())
+            .to_string();
+        // AWS refuses a VPC_LINK integration without a connection id, so a missing one can
+        // only be an emulator that does not store it (moto): say "unreadable", not "drift".
+        let connection_id = match i.connection_id() {
+            None if connection_type == "VPC_LINK" => Some(UNREADABLE.to_string()),
+            c => c.map(str::to_string),
+        };
+        route::Integration {
+            request_templates: if kind == "MOCK" {
+                sorted(i.request_templates())
+            } else {
+                None
+            },
+            kind,
+            http_method: i.http_method().map(str::to_string),
+            uri: i.uri().map(str::to_string),
+            connection_type,
+            connection_id,
+            request_parameters: sorted(i.request_parameters()),
+            timeout_ms: Some(i.timeout_in_millis() as i64)
+                .filter(|t| *t > 0)
+                .unwrap_or(route::DEFAULT_TIMEOUT_MS),
+            passthrough_behavior: i
+                .passthrough_behavior()
+                .unwrap_or("WHEN_NO_MATCH")
+                .to_uppercase(),
+        }
+    });
+    let method_responses = m
+        .method_responses()
+        .into_iter()
+        .flatten()
+        .map(|(code, r)| (code.clone(), sorted(r.response_parameters())))
+        .collect();
+    let integration_responses = m
+        .method_integration()
         .and_then(|i| i.integration_responses())
         .into_iter()
         .flatten()
-    {
-        // Empty templates come back as null: they mean "no template".
-        let templates: HashMap<String, String> = r
-            .response_templates()
-            .into_iter()
-            .flatten()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        integration_responses.insert(code.clone(), json!({"response_parameters": map_or_null(r.response_parameters()), "response_templates": map_or_null(Some(&templates))}));
+        .map(|(code, r)| {
+            // Empty templates come back as null: they mean "no template".
+            let templates = r
+                .response_templates()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let r = route::IntegrationResponse {
+                response_parameters: sorted(r.response_parameters()),
+                response_templates: route::non_empty(templates),
+            };
+            (code.clone(), r)
+        })
+        .collect();
+    Route {
+        authorization: m.authorization_type().unwrap_or("NONE").to_string(),
+        authorizer_id: m.authorizer_id().map(str::to_string),
+        authorization_scopes: Some(m.authorization_scopes().to_vec()).filter(|v| !v.is_empty()),
+        api_key_required: m.api_key_required().unwrap_or(false),
+        request_parameters: sorted(m.request_parameters()),
+        request_validator_id: m.request_validator_id().map(str::to_string),
+        request_models: sorted(m.request_models()),
+        integration,
+        method_responses: route::non_empty(method_responses),
+        integration_responses: route::non_empty(integration_responses),
     }
-    let obj = |m: Map<String, Value>| {
-        if m.is_empty() {
-            Value::Null
-        } else {
-            Value::Object(m)
-        }
-    };
-    [
-        (
-            "authorization".to_string(),
-            json!(m.authorization_type().unwrap_or("NONE")),
-        ),
-        ("authorizer_id".to_string(), json!(m.authorizer_id())),
-        (
-            "authorization_scopes".to_string(),
-            if m.authorization_scopes().is_empty() {
-                Value::Null
-            } else {
-                json!(m.authorization_scopes())
-            },
-        ),
-        (
-            "api_key_required".to_string(),
-            json!(m.api_key_required().unwrap_or(false)),
-        ),
-        (
-            "request_parameters".to_string(),
-            map_or_null(m.request_parameters()),
-        ),
-        (
-            "request_validator_id".to_string(),
-            json!(m.request_validator_id()),
-        ),
-        (
-            "request_models".to_string(),
-            map_or_null(m.request_models()),
-        ),
-        ("integration".to_string(), integration),
-        ("method_responses".to_string(), obj(method_responses)),
-        (
-            "integration_responses".to_string(),
-            obj(integration_responses),
-        ),
-    ]
-    .into()
 }
 
 fn stage_props(s: &Stage, fingerprint: &str) -> Props {

@@ -4,21 +4,19 @@
 //! DeleteMethod + PutMethod (safe: stages serve a deployment snapshot, not the working copy)
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
-use crate::model::kinds::{Path, RestApi, VpcLink};
+use crate::model::kinds::{route, Path, RestApi, Route, VpcLink};
 use crate::model::owner::DEPLOYMENT_PREFIX;
-use crate::model::{Outputs, Props};
+use crate::model::Outputs;
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
-use crate::providers::kit::{
-    after, before, escape, ignore_missing, patch, patches, s, string_map, strings, typed,
-};
+use crate::providers::kit::{after, before, escape, ignore_missing, patch, patches, typed};
 pub use crate::providers::kit::{out_of, tags, Out};
 use aws_sdk_apigateway::types::{
     ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
 };
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) fn api_of(ch: &Change) -> String {
     ch.parent.clone().unwrap_or_default()
@@ -194,35 +192,23 @@ fn route_target(ch: &Change, outputs: &Outputs) -> Result<(String, String, Strin
     Ok((api_id, resource_id, method.to_string()))
 }
 
-/// Route props that live on the method: a change to any of them is DeleteMethod + PutMethod;
-/// other changes are a PutIntegration alone.
-pub const METHOD_KEYS: &[&str] = &[
-    "authorization",
-    "authorizer_id",
-    "authorization_scopes",
-    "api_key_required",
-    "request_parameters",
-    "request_validator_id",
-    "request_models",
-    "method_responses",
-];
-
 /// Whether a route change rewrites its method (and responses), not only its integration.
 pub fn method_changed(ch: &Change) -> bool {
-    let Some(a) = ch.after.as_ref() else {
-        return false;
-    };
-    ch.before.as_ref().is_none_or(|b| {
-        METHOD_KEYS.iter().any(|k| b.get(*k) != a.get(*k))
-            || b.get("integration").is_none_or(Value::is_null)
-    })
+    ch.after
+        .as_ref()
+        .is_some_and(|a| route::method_changed(ch.before.as_ref(), a))
+}
+
+/// A map as the SDK takes it.
+fn hash<V: Clone>(m: &Option<BTreeMap<String, V>>) -> Option<HashMap<String, V>> {
+    m.as_ref()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
 pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
     let (api_id, rid, method) = route_target(ch, outputs)?;
-    let a = ch.after.as_ref().expect("put has after");
-    let method_changed = method_changed(ch);
-    if method_changed {
+    let a: Route = typed(after(ch))?;
+    if method_changed(ch) {
         if ch.before.is_some() {
             ignore_missing(
                 aws.call(|| {
@@ -236,14 +222,6 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                 .await,
             )?;
         }
-        let params: Option<HashMap<String, bool>> = a
-            .get("request_parameters")
-            .and_then(Value::as_object)
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
-                    .collect()
-            });
         let put = aws
             .call(|| {
                 aws.apigw
@@ -251,19 +229,13 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .rest_api_id(&api_id)
                     .resource_id(&rid)
                     .http_method(&method)
-                    .authorization_type(s(a, "authorization").unwrap_or("NONE"))
-                    .api_key_required(
-                        a.get("api_key_required")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false),
-                    )
-                    .set_request_parameters(params.clone())
-                    .set_authorizer_id(s(a, "authorizer_id").map(str::to_string))
-                    .set_authorization_scopes(
-                        Some(strings(a.get("authorization_scopes"))).filter(|v| !v.is_empty()),
-                    )
-                    .set_request_validator_id(s(a, "request_validator_id").map(str::to_string))
-                    .set_request_models(string_map(a.get("request_models")))
+                    .authorization_type(&a.authorization)
+                    .api_key_required(a.api_key_required)
+                    .set_request_parameters(hash(&a.request_parameters))
+                    .set_authorizer_id(a.authorizer_id.clone())
+                    .set_authorization_scopes(a.authorization_scopes.clone())
+                    .set_request_validator_id(a.request_validator_id.clone())
+                    .set_request_models(hash(&a.request_models))
                     .send()
             })
             .await;
@@ -273,17 +245,7 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
             Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
             Err(e) => return Err(e),
         }
-        for (code, params) in a
-            .get("method_responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let declared: Option<HashMap<String, bool>> = params.as_object().map(|o| {
-                o.iter()
-                    .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
-                    .collect()
-            });
+        for (code, declared) in a.method_responses.iter().flatten() {
             aws.call(|| {
                 aws.apigw
                     .put_method_response()
@@ -291,13 +253,13 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .resource_id(&rid)
                     .http_method(&method)
                     .status_code(code)
-                    .set_response_parameters(declared.clone())
+                    .set_response_parameters(hash(declared))
                     .send()
             })
             .await?;
         }
     }
-    put_integration(aws, &api_id, &rid, &method, a).await?;
+    put_integration(aws, &api_id, &rid, &method, &a).await?;
     Ok(Out::new())
 }
 
@@ -306,48 +268,34 @@ async fn put_integration(
     api_id: &str,
     rid: &str,
     method: &str,
-    a: &Props,
+    a: &Route,
 ) -> Result<(), AwsError> {
-    let i = a.get("integration").cloned().unwrap_or(Value::Null);
-    let g = |k: &str| i.get(k).and_then(Value::as_str).map(str::to_string);
-    let map = |k: &str| -> Option<HashMap<String, String>> {
-        i.get(k).and_then(Value::as_object).map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
+    let mock = route::Integration {
+        kind: "MOCK".into(),
+        connection_type: "INTERNET".into(),
+        ..Default::default()
     };
-    let kind = g("type").unwrap_or_else(|| "MOCK".into());
-    let connection_type = g("connection_type").unwrap_or_else(|| "INTERNET".into());
+    let i = a.integration.as_ref().unwrap_or(&mock);
     aws.call(|| {
         aws.apigw
             .put_integration()
             .rest_api_id(api_id)
             .resource_id(rid)
             .http_method(method)
-            .r#type(IntegrationType::from(kind.as_str()))
-            .set_integration_http_method(g("http_method"))
-            .set_uri(g("uri"))
-            .connection_type(ConnectionType::from(connection_type.as_str()))
-            .set_connection_id(g("connection_id"))
-            .set_request_parameters(map("request_parameters"))
-            .set_request_templates(map("request_templates"))
-            .set_passthrough_behavior(g("passthrough_behavior"))
-            .set_timeout_in_millis(
-                i.get("timeout_ms")
-                    .and_then(Value::as_i64)
-                    .map(|n| n as i32),
-            )
+            .r#type(IntegrationType::from(i.kind.as_str()))
+            .set_integration_http_method(i.http_method.clone())
+            .set_uri(i.uri.clone())
+            .connection_type(ConnectionType::from(i.connection_type.as_str()))
+            .set_connection_id(i.connection_id.clone())
+            .set_request_parameters(hash(&i.request_parameters))
+            .set_request_templates(hash(&i.request_templates))
+            .passthrough_behavior(&i.passthrough_behavior)
+            .timeout_in_millis(i.timeout_ms as i32)
             .send()
     })
     .await?;
     // A MOCK answers through its integration responses (after the method responses above).
-    for (code, r) in a
-        .get("integration_responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (code, r) in a.integration_responses.iter().flatten() {
         aws.call(|| {
             aws.apigw
                 .put_integration_response()
@@ -356,8 +304,8 @@ async fn put_integration(
                 .http_method(method)
                 .status_code(code)
                 .selection_pattern("")
-                .set_response_parameters(string_map(r.get("response_parameters")))
-                .set_response_templates(string_map(r.get("response_templates")))
+                .set_response_parameters(hash(&r.response_parameters))
+                .set_response_templates(hash(&r.response_templates))
                 .send()
         })
         .await?;

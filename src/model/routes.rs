@@ -1,0 +1,196 @@
+//! The route table read off a rendered import document: the desired side of each
+//! `kinds::Route` (the live reader, providers::apigateway::read, gives the same struct).
+
+use super::kinds::route::DEFAULT_TIMEOUT_MS;
+use super::kinds::route::{non_empty, Flags, Integration, IntegrationResponse, Route, Strings};
+use crate::openapi::security;
+use crate::refs::ref_placeholder;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The route table of a rendered document: (path, METHOD, route). `api` is the REST API's
+/// key, for refs to its authorizers and validators.
+pub fn routes(doc: &Value, api: &str) -> Vec<(String, String, Route)> {
+    let mut out = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        for (key, op) in item.as_object().into_iter().flatten() {
+            let method = if key == crate::config::contract::ANY_METHOD {
+                "ANY".to_string()
+            } else {
+                key.to_uppercase()
+            };
+            out.push((path.clone(), method, route_props(doc, op, api)));
+        }
+    }
+    out
+}
+
+fn route_props(doc: &Value, op: &Value, api: &str) -> Route {
+    let empty = Value::Object(Map::new());
+    let x = op.get("x-amazon-apigateway-integration").unwrap_or(&empty);
+    let (method_responses, integration_responses) = responses(x);
+    let auth = Auth::of(doc, op, api);
+    let validator = op
+        .get("x-amazon-apigateway-request-validator")
+        .and_then(Value::as_str);
+    let model = op
+        .pointer("/requestBody/content/application~1json/schema/$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"));
+    Route {
+        authorization: auth.authorization.into(),
+        authorizer_id: auth.authorizer_id,
+        authorization_scopes: auth.scopes,
+        api_key_required: auth.api_key_required,
+        request_parameters: request_parameters(op),
+        request_validator_id: validator
+            .map(|v| ref_placeholder(&format!("validator.{api}.{v}"), "id")),
+        request_models: model.map(|m| [("application/json".into(), m.into())].into()),
+        integration: Some(integration(x)),
+        method_responses: non_empty(method_responses),
+        integration_responses: non_empty(integration_responses),
+    }
+}
+
+/// `method.request.<in>.<name>` → required, for each declared parameter.
+fn request_parameters(op: &Value) -> Option<Flags> {
+    let mut req = Flags::new();
+    for p in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let loc = match p.get("in").and_then(Value::as_str) {
+            Some("query") => "querystring",
+            Some(l) => l,
+            None => continue,
+        };
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        req.insert(
+            format!("method.request.{loc}.{name}"),
+            p.get("required").and_then(Value::as_bool).unwrap_or(false),
+        );
+    }
+    non_empty(req)
+}
+
+/// A JSON object of strings as a map; entries that are not strings are left out, as AWS
+/// leaves them out on import.
+fn strings(v: Option<&Value>) -> Option<Strings> {
+    let o = v?.as_object()?;
+    non_empty(
+        o.iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect(),
+    )
+}
+
+/// The integration's props, with the defaults API Gateway fills in.
+fn integration(x: &Value) -> Integration {
+    let s = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
+    let kind = s("type").unwrap_or_default().to_uppercase();
+    let timeout = x.get("timeoutInMillis").and_then(|t| match t {
+        Value::String(s) => s.parse().ok(),
+        t => t.as_i64(),
+    });
+    Integration {
+        request_templates: if kind == "MOCK" {
+            strings(x.get("requestTemplates"))
+        } else {
+            None
+        },
+        kind,
+        http_method: s("httpMethod"),
+        uri: s("uri"),
+        connection_type: s("connectionType").unwrap_or_else(|| "INTERNET".into()),
+        connection_id: s("connectionId"),
+        request_parameters: strings(x.get("requestParameters")),
+        timeout_ms: timeout.unwrap_or(DEFAULT_TIMEOUT_MS),
+        passthrough_behavior: s("passthroughBehavior")
+            .unwrap_or_else(|| "when_no_match".into())
+            .to_uppercase(),
+    }
+}
+
+/// Method and integration responses by status code. They matter for MOCK only: proxies
+/// pass the backend's through.
+fn responses(
+    x: &Value,
+) -> (
+    BTreeMap<String, Option<Flags>>,
+    BTreeMap<String, IntegrationResponse>,
+) {
+    let (mut method_responses, mut integration_responses) = (BTreeMap::new(), BTreeMap::new());
+    for r in x
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|r| r.values())
+    {
+        let Some(code) = r.get("statusCode").and_then(Value::as_str) else {
+            continue;
+        };
+        let params = strings(r.get("responseParameters"));
+        let declared = params
+            .as_ref()
+            .map(|p| p.keys().map(|k| (k.clone(), false)).collect());
+        method_responses.insert(code.to_string(), declared);
+        integration_responses.insert(
+            code.to_string(),
+            IntegrationResponse {
+                response_parameters: params,
+                response_templates: strings(r.get("responseTemplates")),
+            },
+        );
+    }
+    (method_responses, integration_responses)
+}
+
+/// A route's authorization, from its first security requirement (scheme = authorizer key).
+struct Auth {
+    authorization: &'static str,
+    authorizer_id: Option<String>,
+    scopes: Option<Vec<String>>,
+    api_key_required: bool,
+}
+
+impl Auth {
+    fn of(doc: &Value, op: &Value, api: &str) -> Auth {
+        let mut auth = Auth {
+            authorization: "NONE",
+            authorizer_id: None,
+            scopes: None,
+            api_key_required: false,
+        };
+        let first = op.pointer("/security/0").and_then(Value::as_object);
+        for (scheme, sc) in first.into_iter().flatten() {
+            if scheme == security::API_KEY_SCHEME {
+                auth.api_key_required = true;
+                continue;
+            }
+            let auth_type = doc
+                .pointer(&format!(
+                    "/components/securitySchemes/{scheme}/x-amazon-apigateway-authtype"
+                ))
+                .and_then(Value::as_str);
+            auth.authorization = if auth_type == Some("cognito_user_pools") {
+                "COGNITO_USER_POOLS"
+            } else {
+                "CUSTOM"
+            };
+            auth.authorizer_id = Some(ref_placeholder(&format!("authorizer.{api}.{scheme}"), "id"));
+            let scopes: Vec<String> = sc
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| Some(s.as_str()?.to_string()))
+                .collect();
+            auth.scopes = (!scopes.is_empty()).then_some(scopes);
+        }
+        auth
+    }
+}
