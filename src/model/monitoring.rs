@@ -4,6 +4,7 @@
 //! latency, cache hit rate) for every REST API stage; an environment tunes or turns them off.
 //! The dashboard has one row per API stage, plus the user's widgets verbatim.
 
+use super::kinds::{self, alarm::MetricStat, alarm::Query};
 use super::{Kind, Resource};
 use crate::config::monitoring::{AlarmSettings, Monitoring};
 use crate::config::Config;
@@ -284,81 +285,61 @@ fn alarm(
     let metric = a.metric.clone().unwrap_or_default();
     // The hit rate is computed from two metrics: CloudWatch metric math.
     let metrics = (metric == "CacheHitRate").then(|| {
-        let q = |id: &str, m: &str| json!({"id": id, "return_data": false, "metric": {"namespace": "AWS/ApiGateway", "name": m, "dimensions": dims, "period": a.period, "stat": "Sum"}});
-        json!([q("hits", "CacheHitCount"), q("misses", "CacheMissCount"), {"id": "rate", "return_data": true, "expression": "100 * hits / (hits + misses)", "label": "Cache hit rate (%)"}])
+        let q = |id: &str, m: &str| Query {
+            id: id.into(),
+            return_data: false,
+            metric: Some(MetricStat {
+                namespace: Some("AWS/ApiGateway".into()),
+                name: Some(m.into()),
+                dimensions: Some(dims.clone()),
+                period: a.period.map(i64::from),
+                stat: Some("Sum".into()),
+            }),
+            ..Default::default()
+        };
+        let rate = Query {
+            id: "rate".into(),
+            return_data: true,
+            expression: Some("100 * hits / (hits + misses)".into()),
+            label: Some("Cache hit rate (%)".into()),
+            ..Default::default()
+        };
+        vec![
+            q("hits", "CacheHitCount"),
+            q("misses", "CacheMissCount"),
+            rate,
+        ]
     });
-    let mut r = Resource::new(
+    // One metric, or metric math: never both.
+    let single = metrics.is_none();
+    let one = |v: Option<String>| v.filter(|_| single);
+    let props = kinds::Alarm {
+        name: name.clone(),
+        description: a.description.clone(),
+        namespace: one(a.namespace.clone()),
+        metric: one(Some(metric)),
+        statistic: one(a.statistic.clone()),
+        extended_statistic: one(a.extended_statistic.clone()),
+        period: a.period.filter(|_| single).map(i64::from),
+        dimensions: Some(dims).filter(|_| single),
+        metrics,
+        evaluation_periods: a.evaluation_periods.map(i64::from),
+        datapoints_to_alarm: a.datapoints_to_alarm.map(i64::from),
+        threshold: a.threshold,
+        comparison: a.comparison.clone(),
+        treat_missing_data: Some(
+            a.treat_missing_data
+                .or(m.treat_missing_data.clone())
+                .unwrap_or_else(|| "notBreaching".into()),
+        ),
+        alarm_actions: m.alarm_actions.clone(),
+        ok_actions: m.ok_actions.clone(),
+        insufficient_data_actions: m.insufficient_data_actions.clone(),
+    };
+    let mut r = Resource::typed(
         format!("alarm.{}.{}.{key}", st.api_key, st.stage),
-        Kind::Alarm,
-        name.clone(),
-    )
-    .prop("name", name.as_str())
-    .prop("description", json!(a.description))
-    .prop(
-        "namespace",
-        if metrics.is_some() {
-            Value::Null
-        } else {
-            json!(a.namespace)
-        },
-    )
-    .prop(
-        "metric",
-        if metrics.is_some() {
-            Value::Null
-        } else {
-            json!(metric)
-        },
-    )
-    .prop(
-        "statistic",
-        if metrics.is_some() {
-            Value::Null
-        } else {
-            json!(a.statistic)
-        },
-    )
-    .prop(
-        "extended_statistic",
-        if metrics.is_some() {
-            Value::Null
-        } else {
-            json!(a.extended_statistic)
-        },
-    )
-    .prop(
-        "period",
-        if metrics.is_some() {
-            Value::Null
-        } else {
-            json!(a.period)
-        },
-    )
-    .prop(
-        "dimensions",
-        if metrics.is_some() {
-            Value::Null
-        } else {
-            json!(dims)
-        },
-    )
-    .prop("metrics", metrics.unwrap_or(Value::Null))
-    .prop("evaluation_periods", json!(a.evaluation_periods))
-    .prop("datapoints_to_alarm", json!(a.datapoints_to_alarm))
-    .prop("threshold", json!(a.threshold))
-    .prop("comparison", json!(a.comparison))
-    .prop(
-        "treat_missing_data",
-        json!(a
-            .treat_missing_data
-            .or(m.treat_missing_data.clone())
-            .unwrap_or_else(|| "notBreaching".into())),
-    )
-    .prop("alarm_actions", json!(m.alarm_actions))
-    .prop("ok_actions", json!(m.ok_actions))
-    .prop(
-        "insufficient_data_actions",
-        json!(m.insufficient_data_actions),
+        name,
+        &props,
     );
     r.deps.insert(format!("stage.{}.{}", st.api_key, st.stage));
     r.protect = protect;
@@ -449,9 +430,11 @@ fn dashboard(cfg: &Config, m: &Monitoring, stages: &[StageInfo], region: &str) -
     );
     lay_out(&mut widgets);
     let name = format!("{}overview", dashboard_prefix(cfg));
-    let mut r = Resource::new("dashboard.overview".into(), Kind::Dashboard, name.clone())
-        .prop("name", name.as_str())
-        .prop("widgets", keyed_widgets(&widgets));
+    let props = kinds::Dashboard {
+        name: name.clone(),
+        widgets: keyed_widgets(&widgets),
+    };
+    let mut r = Resource::typed("dashboard.overview".into(), name, &props);
     r.deps.extend(
         stages
             .iter()
@@ -461,7 +444,7 @@ fn dashboard(cfg: &Config, m: &Monitoring, stages: &[StageInfo], region: &str) -
 }
 
 /// `{"Requests idrv5-dev/dev": {...}, ...}`: the diff shows a changed widget by its title.
-pub fn keyed_widgets(widgets: &[Value]) -> Value {
+pub fn keyed_widgets(widgets: &[Value]) -> Map<String, Value> {
     let mut o = Map::new();
     for w in widgets {
         let title = w
@@ -477,7 +460,7 @@ pub fn keyed_widgets(widgets: &[Value]) -> Value {
         }
         o.insert(key, w.clone());
     }
-    Value::Object(o)
+    o
 }
 
 /// Three to a row, for widgets that do not place themselves.
@@ -492,11 +475,8 @@ fn lay_out(widgets: &mut [Value]) {
 }
 
 /// Back to the list CloudWatch stores.
-pub fn widget_list(keyed: &Value) -> Vec<Value> {
-    keyed
-        .as_object()
-        .map(|o| o.values().cloned().collect())
-        .unwrap_or_default()
+pub fn widget_list(keyed: &Map<String, Value>) -> Vec<Value> {
+    keyed.values().cloned().collect()
 }
 
 #[cfg(test)]

@@ -2,14 +2,16 @@
 //! prefix: dashboards cannot be tagged).
 
 use super::aws::{Aws, AwsError};
+use crate::model::kinds::alarm::{MetricStat as Stat, Query};
+use crate::model::kinds::{Alarm, Dashboard, Typed};
 use crate::model::monitoring::{alarm_prefix_of, dashboard_prefix_of, keyed_widgets, widget_list};
 use crate::model::owner::owned;
-use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
+use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::Change;
-use crate::providers::kit::{tags, Out};
+use crate::providers::kit::{after, tags, typed, Out};
 use crate::providers::pages;
 use aws_sdk_cloudwatch::types::{
-    ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, Statistic, Tag,
+    ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, Statistic, Tag,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -52,7 +54,7 @@ pub async fn read(
                 id,
                 Kind::Alarm,
                 a.alarm_name().unwrap_or_default().to_string(),
-                alarm_props(a),
+                alarm_props(a).to_props(),
                 [("arn".to_string(), arn.to_string())].into(),
             )
             .protected(protect),
@@ -76,202 +78,168 @@ pub async fn read(
             serde_json::from_str(got.dashboard_body().unwrap_or("{}")).unwrap_or(json!({}));
         let widgets: Vec<Value> = body["widgets"].as_array().cloned().unwrap_or_default();
         let key = name.strip_prefix(&prefix).unwrap_or(&name).to_string();
+        let props = Dashboard {
+            name: name.clone(),
+            widgets: keyed_widgets(&widgets),
+        };
         live.insert(LiveResource::new(
             format!("dashboard.{key}"),
             Kind::Dashboard,
             name.clone(),
-            [
-                ("name".to_string(), json!(name)),
-                ("widgets".to_string(), keyed_widgets(&widgets)),
-            ]
-            .into(),
-            [("name".to_string(), name.clone())].into(),
+            props.to_props(),
+            [("name".to_string(), name)].into(),
         ));
     }
     Ok(())
 }
 
-fn strings(v: &[String]) -> Value {
-    json!(v)
+fn dims(d: &[Dimension]) -> Option<BTreeMap<String, String>> {
+    let m: BTreeMap<String, String> = d
+        .iter()
+        .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
+        .collect();
+    (!m.is_empty()).then_some(m)
 }
 
-fn dims(d: &[Dimension]) -> Value {
-    let m: BTreeMap<&str, &str> = d
+fn text(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
+}
+
+/// The alarm as `model::monitoring` gives the desired side.
+fn alarm_props(a: &MetricAlarm) -> Alarm {
+    let metrics: Vec<Query> = a
+        .metrics()
         .iter()
-        .filter_map(|d| Some((d.name()?, d.value()?)))
+        .map(|q| {
+            let metric = q.metric_stat().map(|ms| Stat {
+                namespace: text(ms.metric().and_then(|m| m.namespace())),
+                name: text(ms.metric().and_then(|m| m.metric_name())),
+                dimensions: dims(ms.metric().map(|m| m.dimensions()).unwrap_or_default()),
+                period: ms.period().map(i64::from),
+                stat: text(ms.stat()),
+            });
+            let math = metric.is_none();
+            Query {
+                id: q.id().unwrap_or_default().to_string(),
+                return_data: q.return_data().unwrap_or(true),
+                metric,
+                expression: text(q.expression()).filter(|_| math),
+                label: text(q.label()).filter(|_| math),
+            }
+        })
         .collect();
-    if m.is_empty() {
-        Value::Null
-    } else {
-        json!(m)
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        description: text(a.alarm_description()),
+        namespace: text(a.namespace()),
+        metric: text(a.metric_name()),
+        statistic: text(a.statistic().map(|s| s.as_str())),
+        extended_statistic: text(a.extended_statistic()),
+        period: a.period().map(i64::from),
+        dimensions: dims(a.dimensions()),
+        metrics: (!metrics.is_empty()).then_some(metrics),
+        evaluation_periods: a.evaluation_periods().map(i64::from),
+        datapoints_to_alarm: a.datapoints_to_alarm().map(i64::from),
+        threshold: a.threshold(),
+        comparison: text(a.comparison_operator().map(|c| c.as_str())),
+        treat_missing_data: text(a.treat_missing_data()),
+        alarm_actions: a.alarm_actions().to_vec(),
+        ok_actions: a.ok_actions().to_vec(),
+        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
     }
 }
 
-/// The same shape `model::monitoring` gives the desired side.
-fn alarm_props(a: &MetricAlarm) -> Props {
-    let metrics: Vec<Value> = a
-        .metrics()
-        .iter()
-        .map(|q| match q.metric_stat() {
-            Some(ms) => json!({"id": q.id(), "return_data": q.return_data().unwrap_or(true), "metric": {
-                "namespace": ms.metric().and_then(|m| m.namespace()), "name": ms.metric().and_then(|m| m.metric_name()),
-                "dimensions": dims(ms.metric().map(|m| m.dimensions()).unwrap_or_default()), "period": ms.period(), "stat": ms.stat()}}),
-            None => json!({"id": q.id(), "return_data": q.return_data().unwrap_or(true), "expression": q.expression(), "label": q.label()}),
-        })
-        .collect();
-    [
-        ("name", json!(a.alarm_name())),
-        ("description", json!(a.alarm_description())),
-        ("namespace", json!(a.namespace())),
-        ("metric", json!(a.metric_name())),
-        ("statistic", json!(a.statistic().map(|s| s.as_str()))),
-        ("extended_statistic", json!(a.extended_statistic())),
-        ("period", json!(a.period())),
-        ("dimensions", dims(a.dimensions())),
-        (
-            "metrics",
-            if metrics.is_empty() {
-                Value::Null
-            } else {
-                json!(metrics)
-            },
-        ),
-        ("evaluation_periods", json!(a.evaluation_periods())),
-        ("datapoints_to_alarm", json!(a.datapoints_to_alarm())),
-        ("threshold", json!(a.threshold())),
-        (
-            "comparison",
-            json!(a.comparison_operator().map(|c| c.as_str())),
-        ),
-        ("treat_missing_data", json!(a.treat_missing_data())),
-        ("alarm_actions", strings(a.alarm_actions())),
-        ("ok_actions", strings(a.ok_actions())),
-        (
-            "insufficient_data_actions",
-            strings(a.insufficient_data_actions()),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
-}
-
-fn s(p: &Props, k: &str) -> Option<String> {
-    p.get(k).and_then(Value::as_str).map(str::to_string)
-}
-
-fn list(p: &Props, k: &str) -> Option<Vec<String>> {
-    p.get(k).and_then(Value::as_array).map(|a| {
-        a.iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect()
-    })
-}
-
-fn dimensions(v: &Value) -> Option<Vec<Dimension>> {
-    v.as_object().map(|o| {
-        o.iter()
-            .map(|(k, x)| {
-                Dimension::builder()
-                    .name(k)
-                    .value(x.as_str().unwrap_or_default())
-                    .build()
-            })
-            .collect()
-    })
-}
-
-fn queries(v: &Value) -> Option<Vec<MetricDataQuery>> {
-    let a = v.as_array()?;
+fn dimensions(d: &Option<BTreeMap<String, String>>) -> Option<Vec<Dimension>> {
+    let d = d.as_ref()?;
     Some(
-        a.iter()
-            .map(|q| {
-                let b = MetricDataQuery::builder()
-                    .id(q["id"].as_str().unwrap_or_default())
-                    .return_data(q["return_data"].as_bool().unwrap_or(true));
-                match q.get("metric") {
-                    Some(m) => b.metric_stat(
-                        MetricStat::builder()
-                            .metric(
-                                Metric::builder()
-                                    .namespace(m["namespace"].as_str().unwrap_or_default())
-                                    .metric_name(m["name"].as_str().unwrap_or_default())
-                                    .set_dimensions(dimensions(&m["dimensions"]))
-                                    .build(),
-                            )
-                            .period(m["period"].as_i64().unwrap_or(300) as i32)
-                            .stat(m["stat"].as_str().unwrap_or("Sum"))
-                            .build(),
-                    ),
-                    None => b
-                        .expression(q["expression"].as_str().unwrap_or_default())
-                        .set_label(q["label"].as_str().map(str::to_string)),
-                }
-                .build()
-            })
+        d.iter()
+            .map(|(k, v)| Dimension::builder().name(k).value(v).build())
             .collect(),
     )
 }
 
-pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let a = ch.after.as_ref().expect("put has after");
-    match ch.kind {
-        Kind::Alarm => {
-            let tags: Vec<Tag> = tags(ch, owner)
-                .into_iter()
-                .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                .collect();
-            let i = |k: &str| a.get(k).and_then(Value::as_i64).map(|n| n as i32);
-            aws.call(|| {
-                aws.cloudwatch
-                    .put_metric_alarm()
-                    .alarm_name(s(a, "name").unwrap_or_default())
-                    .set_alarm_description(s(a, "description"))
-                    .set_namespace(s(a, "namespace"))
-                    .set_metric_name(s(a, "metric"))
-                    .set_statistic(s(a, "statistic").map(|x| Statistic::from(x.as_str())))
-                    .set_extended_statistic(s(a, "extended_statistic"))
-                    .set_period(i("period"))
-                    .set_dimensions(dimensions(a.get("dimensions").unwrap_or(&Value::Null)))
-                    .set_metrics(queries(a.get("metrics").unwrap_or(&Value::Null)))
-                    .set_evaluation_periods(i("evaluation_periods"))
-                    .set_datapoints_to_alarm(i("datapoints_to_alarm"))
-                    .set_threshold(a.get("threshold").and_then(Value::as_f64))
-                    .set_comparison_operator(
-                        s(a, "comparison").map(|x| ComparisonOperator::from(x.as_str())),
+fn queries(v: &Option<Vec<Query>>) -> Option<Vec<MetricDataQuery>> {
+    let queries = v.as_ref()?.iter().map(|q| {
+        let b = MetricDataQuery::builder()
+            .id(&q.id)
+            .return_data(q.return_data);
+        match &q.metric {
+            Some(m) => b.metric_stat(
+                aws_sdk_cloudwatch::types::MetricStat::builder()
+                    .metric(
+                        Metric::builder()
+                            .set_namespace(m.namespace.clone())
+                            .set_metric_name(m.name.clone())
+                            .set_dimensions(dimensions(&m.dimensions))
+                            .build(),
                     )
-                    .set_treat_missing_data(s(a, "treat_missing_data"))
-                    .set_alarm_actions(list(a, "alarm_actions"))
-                    .set_ok_actions(list(a, "ok_actions"))
-                    .set_insufficient_data_actions(list(a, "insufficient_data_actions"))
-                    .set_tags(Some(tags.clone()))
-                    .send()
-            })
-            .await?;
-            Ok(Out::new())
+                    .period(m.period.unwrap_or(300) as i32)
+                    .stat(m.stat.as_deref().unwrap_or("Sum"))
+                    .build(),
+            ),
+            None => b
+                .set_expression(q.expression.clone())
+                .set_label(q.label.clone()),
         }
-        _ => {
-            let name = s(a, "name").unwrap_or_default();
-            let body = json!({"widgets": widget_list(a.get("widgets").unwrap_or(&Value::Null))})
-                .to_string();
-            aws.call(|| {
-                aws.cloudwatch
-                    .put_dashboard()
-                    .dashboard_name(&name)
-                    .dashboard_body(&body)
-                    .send()
-            })
-            .await?;
-            Ok([("name".to_string(), name)].into())
-        }
+        .build()
+    });
+    Some(queries.collect())
+}
+
+pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
+    if ch.kind == Kind::Dashboard {
+        let d: Dashboard = typed(after(ch))?;
+        let body = json!({"widgets": widget_list(&d.widgets)}).to_string();
+        aws.call(|| {
+            aws.cloudwatch
+                .put_dashboard()
+                .dashboard_name(&d.name)
+                .dashboard_body(&body)
+                .send()
+        })
+        .await?;
+        return Ok([("name".to_string(), d.name)].into());
     }
+    let a: Alarm = typed(after(ch))?;
+    let tags: Vec<Tag> = tags(ch, owner)
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    let int = |n: Option<i64>| n.map(|n| n as i32);
+    aws.call(|| {
+        aws.cloudwatch
+            .put_metric_alarm()
+            .alarm_name(&a.name)
+            .set_alarm_description(a.description.clone())
+            .set_namespace(a.namespace.clone())
+            .set_metric_name(a.metric.clone())
+            .set_statistic(a.statistic.as_deref().map(Statistic::from))
+            .set_extended_statistic(a.extended_statistic.clone())
+            .set_period(int(a.period))
+            .set_dimensions(dimensions(&a.dimensions))
+            .set_metrics(queries(&a.metrics))
+            .set_evaluation_periods(int(a.evaluation_periods))
+            .set_datapoints_to_alarm(int(a.datapoints_to_alarm))
+            .set_threshold(a.threshold)
+            .set_comparison_operator(a.comparison.as_deref().map(ComparisonOperator::from))
+            .set_treat_missing_data(a.treat_missing_data.clone())
+            .set_alarm_actions(Some(a.alarm_actions.clone()))
+            .set_ok_actions(Some(a.ok_actions.clone()))
+            .set_insufficient_data_actions(Some(a.insufficient_data_actions.clone()))
+            .set_tags(Some(tags.clone()))
+            .send()
+    })
+    .await?;
+    Ok(Out::new())
 }
 
 pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
-    let b = ch.before.as_ref();
-    let name = b
-        .and_then(|b| s(b, "name"))
-        .unwrap_or_else(|| ch.name.clone());
+    let name = ch
+        .before
+        .as_ref()
+        .and_then(|b| b.get("name")?.as_str())
+        .unwrap_or(&ch.name)
+        .to_string();
     let r = match ch.kind {
         Kind::Alarm => aws
             .call(|| aws.cloudwatch.delete_alarms().alarm_names(&name).send())

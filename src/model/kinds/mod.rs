@@ -8,6 +8,7 @@
 //! Adding a kind: a `Kind` variant, a file here with its `SPEC` (and props struct), and one
 //! line in `spec` below (the match is exhaustive, so the compiler asks for it).
 
+pub mod alarm;
 mod api_authorizer;
 mod api_integration;
 mod api_key;
@@ -16,6 +17,7 @@ mod api_route;
 mod authorizer;
 mod base_path_mapping;
 mod certificate;
+mod dashboard;
 mod deployment;
 mod dns_record;
 mod domain_name;
@@ -36,6 +38,7 @@ mod vpc_link;
 mod vpc_link_v2;
 mod web_acl_association;
 
+pub use alarm::Alarm;
 pub use api_authorizer::ApiAuthorizer;
 pub use api_integration::ApiIntegration;
 pub use api_key::ApiKey;
@@ -44,6 +47,7 @@ pub use api_route::ApiRoute;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
 pub use certificate::Certificate;
+pub use dashboard::Dashboard;
 pub use deployment::{ApiDeployment, Deployment};
 pub use dns_record::{Alias, DnsRecord};
 pub use domain_name::DomainName;
@@ -100,8 +104,8 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::DomainName => &domain_name::SPEC,
         Kind::BasePathMapping => &base_path_mapping::SPEC,
         Kind::ApiMapping => &api_mapping::SPEC,
-        Kind::Alarm => &u::ALARM,
-        Kind::Dashboard => &u::DASHBOARD,
+        Kind::Alarm => &alarm::SPEC,
+        Kind::Dashboard => &dashboard::SPEC,
     }
 }
 

@@ -16,5 +16,3 @@ pub const WEB_ACL: Spec = Spec {
     replace: &["name", "scope"],
     ..Spec::new("web_acl")
 };
-pub const ALARM: Spec = Spec::new("alarm");
-pub const DASHBOARD: Spec = Spec::new("dashboard");
