@@ -5,11 +5,13 @@
 //! its *source* (`value_from_env` / `value_from_file`) travels in the payload; the provider
 //! reads the value itself at apply time.
 
-use super::{kinds, ref_placeholder, Kind, Resource};
+use super::kinds::usage_plan::{PlanStage, Throttle};
+use super::{kinds, ref_placeholder, Resource};
 use crate::config::schema::{ApiKey, Quota, QuotaPeriod, Throttling, UsagePlan, UsagePlanStage};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// AWS accepts API key values of 20..=128 characters.
@@ -350,75 +352,52 @@ fn routes_of(cfg: &Config, api_key: &str) -> Vec<(String, String)> {
 }
 
 fn usage_plan(cfg: &Config, key: &str, plan: &UsagePlan) -> Resource {
-    let mut stages = Map::new();
-    let mut r = Resource::new(
-        format!("usage_plan.{key}"),
-        Kind::UsagePlan,
-        key.to_string(),
-    );
+    let mut api_stages = BTreeMap::new();
+    let mut deps = BTreeSet::new();
     for (stage_key, stage) in &plan.stages {
         let (api, stage_name) = stage_key.split_once('.').expect("checked");
-        let throttle: Map<String, Value> = stage
+        let throttle = stage
             .throttle
             .iter()
-            .map(|(k, t)| (k.clone(), throttle_props(Some(t))))
+            .map(|(k, t)| (k.clone(), throttle(Some(t))))
             .collect();
-        stages.insert(
-            stage_key.clone(),
-            json!({
-                "api_id": ref_placeholder(&format!("rest_api.{api}"), "id"),
-                "stage": stage_name,
-                "throttle": throttle,
-            }),
-        );
+        let entry = PlanStage {
+            api_id: ref_placeholder(&format!("rest_api.{api}"), "id"),
+            stage: stage_name.to_string(),
+            throttle,
+        };
+        api_stages.insert(stage_key.clone(), entry);
         // The stage must exist before a plan can name it.
-        r.deps.insert(format!("stage.{api}.{stage_name}"));
+        deps.insert(format!("stage.{api}.{stage_name}"));
     }
-    r.prop(
-        "name",
-        plan.name.clone().unwrap_or_else(|| cfg.default_name(key)),
-    )
-    .prop(
-        "description",
-        json!(plan.description.clone().unwrap_or_default()),
-    )
-    .prop("throttle", throttle_props(plan.throttle.as_ref()))
-    .prop("quota", quota_props(plan.quota.as_ref()))
-    .prop("api_stages", Value::Object(stages))
+    let props = kinds::UsagePlan {
+        name: plan.name.clone().unwrap_or_else(|| cfg.default_name(key)),
+        description: plan.description.clone().unwrap_or_default(),
+        throttle: throttle(plan.throttle.as_ref()),
+        quota: plan.quota.as_ref().map(quota),
+        api_stages,
+    };
+    let mut r = Resource::typed(format!("usage_plan.{key}"), key.to_string(), &props);
+    r.deps = deps;
+    r
 }
 
-/// A number as JSON: whole numbers without a fraction, so `50` reads as `50`, not `50.0`.
-pub fn number(x: f64) -> Value {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        json!(x as i64)
-    } else {
-        json!(x)
-    }
+pub use kinds::whole::number;
+
+fn throttle(t: Option<&Throttling>) -> Option<Throttle> {
+    let t = t?;
+    Throttle::of(t.rate_limit, t.burst_limit.map(i64::from))
 }
 
-/// `{rate_limit, burst_limit}` with the fields set (zero counts as unset, as AWS reports it).
-pub fn throttle_props(t: Option<&Throttling>) -> Value {
-    let Some(t) = t else { return Value::Null };
-    let mut o = Map::new();
-    if let Some(r) = t.rate_limit.filter(|r| *r != 0.0) {
-        o.insert("rate_limit".into(), number(r));
-    }
-    if let Some(b) = t.burst_limit.filter(|b| *b != 0) {
-        o.insert("burst_limit".into(), json!(b));
-    }
-    if o.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(o)
-    }
-}
-
-fn quota_props(q: Option<&Quota>) -> Value {
-    let Some(q) = q else { return Value::Null };
+fn quota(q: &Quota) -> kinds::usage_plan::Quota {
     let period = match q.period {
         QuotaPeriod::Day => "DAY",
         QuotaPeriod::Week => "WEEK",
         QuotaPeriod::Month => "MONTH",
     };
-    json!({"limit": q.limit, "period": period, "offset": q.offset})
+    kinds::usage_plan::Quota {
+        limit: Some(q.limit.into()),
+        period: Some(period.into()),
+        offset: Some(q.offset.into()),
+    }
 }

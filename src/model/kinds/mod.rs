@@ -31,12 +31,14 @@ mod rest_api;
 pub mod route;
 mod spec;
 mod untyped;
+pub mod usage_plan;
 mod usage_plan_key;
 mod v2_api;
 mod validator;
 mod vpc_link;
 mod vpc_link_v2;
 mod web_acl_association;
+pub mod whole;
 
 pub use alarm::Alarm;
 pub use api_authorizer::ApiAuthorizer;
@@ -59,6 +61,7 @@ pub use model_schema::ModelSchema;
 pub use path::Path;
 pub use rest_api::RestApi;
 pub use route::Route;
+pub use usage_plan::UsagePlan;
 pub use usage_plan_key::UsagePlanKey;
 pub use v2_api::{Cors as V2Cors, V2Api};
 pub use validator::Validator;
@@ -85,7 +88,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Deployment => &deployment::SPEC,
         Kind::Stage => &u::STAGE,
         Kind::ApiKey => &api_key::SPEC,
-        Kind::UsagePlan => &u::USAGE_PLAN,
+        Kind::UsagePlan => &usage_plan::SPEC,
         Kind::UsagePlanKey => &usage_plan_key::SPEC,
         Kind::LambdaPermission => &lambda_permission::SPEC,
         Kind::VpcLinkV2 => &vpc_link_v2::SPEC,

@@ -7,7 +7,6 @@ pub const STAGE: Spec = Spec {
     sparse: &["method_settings"],
     ..Spec::new("stage")
 };
-pub const USAGE_PLAN: Spec = Spec::new("usage_plan");
 pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")

@@ -1,14 +1,14 @@
 //! Read the owned API keys (values only to hash them), usage plans and the keys attached.
 
-use crate::model::kinds::{ApiKey, Typed, UsagePlanKey};
+use crate::model::kinds::usage_plan::{PlanStage, Quota, Throttle};
+use crate::model::kinds::{self, ApiKey, Typed, UsagePlanKey};
 use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
-use crate::model::usage::{number, value_digest};
-use crate::model::{Kind, LiveResource, LiveState, Props};
+use crate::model::usage::value_digest;
+use crate::model::{Kind, LiveResource, LiveState};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
 
 use aws_sdk_apigateway::types::{ThrottleSettings, UsagePlan};
-use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Owned API keys, usage plans and the owned keys attached to owned plans. Runs after the
@@ -98,22 +98,11 @@ async fn read_plans(
     Ok(out)
 }
 
-fn throttle_value(t: &ThrottleSettings) -> Value {
-    let mut o = Map::new();
-    if t.rate_limit() != 0.0 {
-        o.insert("rate_limit".into(), number(t.rate_limit()));
-    }
-    if t.burst_limit() != 0 {
-        o.insert("burst_limit".into(), json!(t.burst_limit()));
-    }
-    if o.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(o)
-    }
+fn throttle_value(t: &ThrottleSettings) -> Option<Throttle> {
+    Throttle::of(Some(t.rate_limit()), Some(t.burst_limit().into()))
 }
 
-/// The shape `model::usage` gives the desired side. A stage of an API this stack owns is
+/// The plan as `model::usage` gives the desired side. A stage of an API this stack owns is
 /// keyed `<api key>.<stage>`; any other is keyed `<api id>:<stage>` and shows as drift.
 fn plan_resource(
     id: String,
@@ -122,52 +111,40 @@ fn plan_resource(
     apis: &HashMap<String, String>,
 ) -> LiveResource {
     let mut deps = BTreeSet::new();
-    let mut stages = Map::new();
+    let mut api_stages = BTreeMap::new();
     for s in p.api_stages() {
-        let (api_id, stage) = (
-            s.api_id().unwrap_or_default(),
-            s.stage().unwrap_or_default(),
-        );
-        let throttle: BTreeMap<String, Value> = s
-            .throttle()
-            .into_iter()
-            .flatten()
-            .map(|(k, t)| (k.clone(), throttle_value(t)))
-            .collect();
-        let key = match apis.get(api_id) {
+        let entry = PlanStage {
+            api_id: s.api_id().unwrap_or_default().to_string(),
+            stage: s.stage().unwrap_or_default().to_string(),
+            throttle: s
+                .throttle()
+                .into_iter()
+                .flatten()
+                .map(|(k, t)| (k.clone(), throttle_value(t)))
+                .collect(),
+        };
+        let key = match apis.get(&entry.api_id) {
             Some(api) => {
                 deps.insert(format!("rest_api.{api}"));
-                deps.insert(format!("stage.{api}.{stage}"));
-                format!("{api}.{stage}")
+                deps.insert(format!("stage.{api}.{}", entry.stage));
+                format!("{api}.{}", entry.stage)
             }
-            None => format!("{api_id}:{stage}"),
+            None => entry.target(),
         };
-        stages.insert(
-            key,
-            json!({"api_id": api_id, "stage": stage, "throttle": throttle}),
-        );
+        api_stages.insert(key, entry);
     }
-    let quota = p.quota().map_or(Value::Null, |q| {
-        json!({
-            "limit": q.limit(),
-            "period": q.period().map(|x| x.as_str()),
-            "offset": q.offset(),
-        })
-    });
-    let props: Props = [
-        ("name".to_string(), json!(p.name())),
-        (
-            "description".to_string(),
-            json!(p.description().unwrap_or_default()),
-        ),
-        (
-            "throttle".to_string(),
-            p.throttle().map_or(Value::Null, throttle_value),
-        ),
-        ("quota".to_string(), quota),
-        ("api_stages".to_string(), Value::Object(stages)),
-    ]
-    .into();
+    let props = kinds::UsagePlan {
+        name: p.name().unwrap_or_default().to_string(),
+        description: p.description().unwrap_or_default().to_string(),
+        throttle: p.throttle().and_then(throttle_value),
+        quota: p.quota().map(|q| Quota {
+            limit: Some(q.limit().into()),
+            period: q.period().map(|x| x.as_str().to_string()),
+            offset: Some(q.offset().into()),
+        }),
+        api_stages,
+    }
+    .to_props();
     LiveResource {
         name: id.trim_start_matches("usage_plan.").to_string(),
         id,

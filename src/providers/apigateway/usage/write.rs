@@ -1,19 +1,20 @@
 //! Create, update and delete API keys, usage plans and their keys. Key values are read
 //! at apply time and never leave this file: errors are scrubbed of them.
 
-use crate::model::kinds::{ApiKey, UsagePlanKey};
+use crate::model::kinds::usage_plan::{Quota, Throttle};
+use crate::model::kinds::{ApiKey, UsagePlan, UsagePlanKey};
 use crate::model::owner::TAG_VALUE_SOURCE;
 use crate::model::usage::{number, value_digest, ValueSource};
-use crate::model::{Kind, Outputs, Props};
+use crate::model::{Kind, Outputs};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
-use crate::providers::kit::{after, ignore_missing, out_of, patch, s, tags, typed, Out};
+use crate::providers::kit::{after, ignore_missing, out_of, patch, tags, typed, Out};
 use aws_sdk_apigateway::types::{
     ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings,
 };
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub async fn put(
     aws: &Aws,
@@ -132,86 +133,55 @@ async fn update_api_key(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
 
 // ---- usage plans ----
 
-fn throttle_settings(v: &Value) -> Option<ThrottleSettings> {
-    let o = v.as_object().filter(|o| !o.is_empty())?;
+fn throttle_settings(t: &Option<Throttle>) -> Option<ThrottleSettings> {
+    let t = t.as_ref()?;
     Some(
         ThrottleSettings::builder()
-            .set_rate_limit(o.get("rate_limit").and_then(Value::as_f64))
-            .set_burst_limit(
-                o.get("burst_limit")
-                    .and_then(Value::as_i64)
-                    .map(|n| n as i32),
-            )
+            .set_rate_limit(t.rate_limit)
+            .set_burst_limit(t.burst_limit.map(|n| n as i32))
             .build(),
     )
 }
 
-fn quota_settings(v: &Value) -> Option<QuotaSettings> {
-    let o = v.as_object().filter(|o| !o.is_empty())?;
+fn quota_settings(q: &Option<Quota>) -> Option<QuotaSettings> {
+    let q = q.as_ref()?;
     Some(
         QuotaSettings::builder()
-            .set_limit(o.get("limit").and_then(Value::as_i64).map(|n| n as i32))
-            .set_offset(o.get("offset").and_then(Value::as_i64).map(|n| n as i32))
-            .set_period(
-                o.get("period")
-                    .and_then(Value::as_str)
-                    .map(QuotaPeriodType::from),
-            )
+            .set_limit(q.limit.map(|n| n as i32))
+            .set_offset(q.offset.map(|n| n as i32))
+            .set_period(q.period.as_deref().map(QuotaPeriodType::from))
             .build(),
-    )
-}
-
-fn obj(v: Option<&Value>) -> Map<String, Value> {
-    v.and_then(Value::as_object).cloned().unwrap_or_default()
-}
-
-/// `<api id>:<stage>`, as API Gateway names a plan's stage.
-fn stage_ref(entry: &Value) -> String {
-    format!(
-        "{}:{}",
-        entry
-            .get("api_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-        entry
-            .get("stage")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
     )
 }
 
 async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
-    let a = after(ch);
-    let stages: Vec<ApiStage> = obj(a.get("api_stages"))
+    let a: UsagePlan = typed(after(ch))?;
+    let stages: Vec<ApiStage> = a
+        .api_stages
         .values()
         .map(|e| {
-            let throttle: HashMap<String, ThrottleSettings> = obj(e.get("throttle"))
+            let throttle: HashMap<String, ThrottleSettings> = e
+                .throttle
                 .iter()
                 .filter_map(|(k, t)| Some((k.clone(), throttle_settings(t)?)))
                 .collect();
             ApiStage::builder()
-                .set_api_id(e.get("api_id").and_then(Value::as_str).map(str::to_string))
-                .set_stage(e.get("stage").and_then(Value::as_str).map(str::to_string))
+                .api_id(&e.api_id)
+                .stage(&e.stage)
                 // An empty map is left out: moto then removes the stage like AWS does.
                 .set_throttle((!throttle.is_empty()).then_some(throttle))
                 .build()
         })
         .collect();
-    let throttle = a.get("throttle").and_then(throttle_settings);
-    let quota = a.get("quota").and_then(quota_settings);
     let plan = aws
         .call(|| {
             aws.apigw
                 .create_usage_plan()
-                .name(s(a, "name").unwrap_or_default())
-                .set_description(
-                    s(a, "description")
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_string),
-                )
+                .name(&a.name)
+                .set_description(Some(a.description.clone()).filter(|d| !d.is_empty()))
                 .set_api_stages((!stages.is_empty()).then(|| stages.clone()))
-                .set_throttle(throttle.clone())
-                .set_quota(quota.clone())
+                .set_throttle(throttle_settings(&a.throttle))
+                .set_quota(quota_settings(&a.quota))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -220,7 +190,8 @@ async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, A
 }
 
 async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
-    let ops = plan_patch(ch.before.as_ref().expect("update has before"), after(ch));
+    let b: UsagePlan = typed(ch.before.as_ref().expect("update has before"))?;
+    let ops = plan_patch(&b, &typed(after(ch))?);
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     kit::send_patch(aws, ops, |ops| {
         aws.apigw
@@ -233,70 +204,86 @@ async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     Ok(ch.live_outputs.clone())
 }
 
-/// Every change to one plan as patch operations for a single UpdateUsagePlan.
-pub fn plan_patch(b: &Props, a: &Props) -> Vec<PatchOperation> {
-    let mut ops = Vec::new();
-    for (k, path) in [("name", "/name"), ("description", "/description")] {
-        if b.get(k) != a.get(k) {
-            ops.push(patch(
-                Op::Replace,
-                path,
-                Some(s(a, k).unwrap_or_default().to_string()),
-            ));
-        }
+/// The fields of a settings object that are set.
+fn fields<T: serde::Serialize>(t: &Option<T>) -> Map<String, Value> {
+    match serde_json::to_value(t) {
+        Ok(Value::Object(o)) => o.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => Map::new(),
     }
+}
+
+const THROTTLE_FIELDS: &[(&str, &str)] =
+    &[("rate_limit", "rateLimit"), ("burst_limit", "burstLimit")];
+
+/// Every change to one plan as patch operations for a single UpdateUsagePlan.
+pub fn plan_patch(b: &UsagePlan, a: &UsagePlan) -> Vec<PatchOperation> {
+    let mut ops = Vec::new();
+    if b.name != a.name {
+        ops.push(patch(Op::Replace, "/name", Some(a.name.clone())));
+    }
+    if b.description != a.description {
+        ops.push(patch(
+            Op::Replace,
+            "/description",
+            Some(a.description.clone()),
+        ));
+    }
+    let quota = &[
+        ("limit", "limit"),
+        ("period", "period"),
+        ("offset", "offset"),
+    ];
     settings_patch(
         "/throttle",
-        &obj(b.get("throttle")),
-        &obj(a.get("throttle")),
-        &[("rate_limit", "rateLimit"), ("burst_limit", "burstLimit")],
+        &fields(&b.throttle),
+        &fields(&a.throttle),
+        THROTTLE_FIELDS,
         &mut ops,
     );
     settings_patch(
         "/quota",
-        &obj(b.get("quota")),
-        &obj(a.get("quota")),
-        &[
-            ("limit", "limit"),
-            ("period", "period"),
-            ("offset", "offset"),
-        ],
+        &fields(&b.quota),
+        &fields(&a.quota),
+        quota,
         &mut ops,
     );
-    let (old, new) = (obj(b.get("api_stages")), obj(a.get("api_stages")));
-    for (key, entry) in &old {
-        let kept = new
+    for (key, entry) in &b.api_stages {
+        let kept = a
+            .api_stages
             .get(key)
-            .is_some_and(|n| stage_ref(n) == stage_ref(entry));
+            .is_some_and(|n| n.target() == entry.target());
         if !kept {
-            ops.push(patch(Op::Remove, "/apiStages", Some(stage_ref(entry))));
+            ops.push(patch(Op::Remove, "/apiStages", Some(entry.target())));
         }
     }
-    for (key, entry) in &new {
-        let target = stage_ref(entry);
-        let before = old
+    let none = BTreeMap::new();
+    for (key, entry) in &a.api_stages {
+        let target = entry.target();
+        let before = b
+            .api_stages
             .get(key)
-            .filter(|o| stage_ref(o) == target)
-            .map(|o| obj(o.get("throttle")));
+            .filter(|o| o.target() == target)
+            .map(|o| &o.throttle);
         if before.is_none() {
             ops.push(patch(Op::Add, "/apiStages", Some(target.clone())));
         }
-        let before = before.unwrap_or_default();
-        let wanted = obj(entry.get("throttle"));
-        for (method, t) in &wanted {
-            let prev = obj(before.get(method));
-            for (field, aws_field) in [("rate_limit", "rateLimit"), ("burst_limit", "burstLimit")] {
-                let v = t.get(field).unwrap_or(&Value::Null);
-                if !v.is_null() && prev.get(field) != Some(v) {
+        let before = before.unwrap_or(&none);
+        for (method, t) in &entry.throttle {
+            let prev = fields(before.get(method).unwrap_or(&None));
+            for (field, aws_field) in THROTTLE_FIELDS {
+                let Some(v) = fields(t).remove(*field) else {
+                    continue;
+                };
+                if prev.get(*field) != Some(&v) {
                     ops.push(patch(
                         Op::Replace,
                         &format!("/apiStages/{target}/throttle/{method}/{aws_field}"),
-                        num_text(v),
+                        num_text(&v),
                     ));
                 }
             }
         }
-        for method in before.keys().filter(|m| !wanted.contains_key(*m)) {
+        for method in before.keys().filter(|m| !entry.throttle.contains_key(*m)) {
             ops.push(patch(
                 Op::Remove,
                 &format!("/apiStages/{target}/throttle/{method}"),
@@ -339,10 +326,11 @@ fn settings_patch(
 
 /// AWS refuses to delete a plan that still names stages: detach them first, in one call.
 async fn delete_usage_plan(aws: &Aws, ch: &Change, id: &str) -> Result<(), AwsError> {
-    let stages = obj(ch.before.as_ref().and_then(|b| b.get("api_stages")));
-    let ops: Vec<PatchOperation> = stages
+    let b: UsagePlan = typed(ch.before.as_ref().expect("delete has before"))?;
+    let ops: Vec<PatchOperation> = b
+        .api_stages
         .values()
-        .map(|e| patch(Op::Remove, "/apiStages", Some(stage_ref(e))))
+        .map(|e| patch(Op::Remove, "/apiStages", Some(e.target())))
         .collect();
     if !ops.is_empty() {
         let r = aws
@@ -439,10 +427,14 @@ async fn delete_plan_key(aws: &Aws, plan_id: &str, key_id: &str) -> Result<(), A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::kinds::Typed;
     use serde_json::json;
 
-    fn props(v: Value) -> Props {
-        v.as_object().unwrap().clone().into_iter().collect()
+    /// A plan with these props, the others left at their defaults.
+    fn props(v: Value) -> UsagePlan {
+        let mut p = UsagePlan::default().to_props();
+        p.extend(v.as_object().unwrap().clone());
+        UsagePlan::from_props(&p).unwrap()
     }
 
     fn paths(ops: &[PatchOperation]) -> Vec<String> {
@@ -483,10 +475,10 @@ mod tests {
             paths(&plan_patch(&b, &a)),
             [
                 "remove /apiStages abc:old",
-                "replace /apiStages/abc:prod/throttle//api/v1/quotes/POST/rateLimit 12.5",
-                "remove /apiStages/abc:prod/throttle//api/v1/zones/GET ",
                 "add /apiStages abc:new",
                 "replace /apiStages/abc:new/throttle//x/GET/burstLimit 3",
+                "replace /apiStages/abc:prod/throttle//api/v1/quotes/POST/rateLimit 12.5",
+                "remove /apiStages/abc:prod/throttle//api/v1/zones/GET ",
             ]
         );
     }
