@@ -6,8 +6,9 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::openapi::render::{self, RenderInput};
 use indexmap::IndexMap;
+use kinds::stage::MethodSetting;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Seed 000's access-log fields.
 pub fn default_access_log_format() -> IndexMap<String, String> {
@@ -471,97 +472,60 @@ fn path_dep(key: &str, path: &str) -> String {
 }
 
 fn stage_resource(_cfg: &Config, key: &str, name: &str, stage: &Stage, logs: bool) -> Resource {
-    let mut settings = Map::new();
-    let defaults = method_settings_props(&stage.defaults());
-    if !defaults.is_empty() {
-        settings.insert("*/*".into(), Value::Object(defaults));
-    }
-    for (k, m) in &stage.method_settings {
-        let props = method_settings_props(m);
-        if !props.is_empty() {
-            settings.insert(k.trim_start_matches('/').to_string(), Value::Object(props));
+    let mut method_settings = BTreeMap::new();
+    let all = [("*/*".to_string(), stage.defaults())];
+    let each = stage
+        .method_settings
+        .iter()
+        .map(|(k, m)| (k.trim_start_matches('/').to_string(), m.clone()));
+    for (k, m) in all.into_iter().chain(each) {
+        let m = method_setting(&m);
+        if m != MethodSetting::default() {
+            method_settings.insert(k, m);
         }
     }
     let cache = stage
         .cache_cluster
         .as_ref()
-        .and_then(|c| c.enabled)
-        .unwrap_or(false);
-    let (dest, format) = if logs {
-        let a = stage.access_logs.as_ref().expect("logs enabled");
-        let fmt = a.format.clone().unwrap_or_else(default_access_log_format);
-        (
-            json!(ref_placeholder(&format!("log_group.{key}.{name}"), "arn")),
-            json!(serde_json::to_string(&fmt).unwrap_or_default()),
-        )
-    } else {
-        (Value::Null, Value::Null)
+        .filter(|c| c.enabled == Some(true));
+    let logs = stage.access_logs.as_ref().filter(|_| logs);
+    let props = kinds::Stage {
+        description: stage.description.clone(),
+        variables: stage.variables.clone(),
+        tracing: stage.tracing.unwrap_or(false),
+        cache_cluster_enabled: cache.is_some(),
+        cache_cluster_size: cache.map(|c| c.size.clone().unwrap_or_else(|| "0.5".into())),
+        deployment: ref_placeholder(&format!("deployment.{key}"), "fingerprint"),
+        access_log_destination: logs
+            .map(|_| ref_placeholder(&format!("log_group.{key}.{name}"), "arn")),
+        access_log_format: logs.map(|a| {
+            let fmt = a.format.clone().unwrap_or_else(default_access_log_format);
+            serde_json::to_string(&fmt).unwrap_or_default()
+        }),
+        method_settings,
     };
-    Resource::new(format!("stage.{key}.{name}"), Kind::Stage, name.to_string())
-        .prop("description", json!(stage.description))
-        .prop("variables", json!(stage.variables))
-        .prop("tracing", stage.tracing.unwrap_or(false))
-        .prop("cache_cluster_enabled", cache)
-        .prop(
-            "cache_cluster_size",
-            if cache {
-                json!(stage
-                    .cache_cluster
-                    .as_ref()
-                    .and_then(|c| c.size.clone())
-                    .unwrap_or_else(|| "0.5".into()))
-            } else {
-                Value::Null
-            },
-        )
-        .prop(
-            "deployment",
-            ref_placeholder(&format!("deployment.{key}"), "fingerprint"),
-        )
-        .prop("access_log_destination", dest)
-        .prop("access_log_format", format)
-        .prop("method_settings", Value::Object(settings))
+    Resource::typed(format!("stage.{key}.{name}"), name.to_string(), &props)
 }
 
 /// Declared settings only, flat: the diff compares these fields and no others.
-fn method_settings_props(m: &MethodSettings) -> Map<String, Value> {
-    let mut o = Map::new();
-    let mut put = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            o.insert(k.to_string(), v);
-        }
-    };
-    let t = m.throttling.as_ref();
-    put(
-        "throttling_rate_limit",
-        t.and_then(|t| t.rate_limit).map(|x| json!(x)),
+fn method_setting(m: &MethodSettings) -> MethodSetting {
+    let (t, c, l) = (
+        m.throttling.as_ref(),
+        m.caching.as_ref(),
+        m.logging.as_ref(),
     );
-    put(
-        "throttling_burst_limit",
-        t.and_then(|t| t.burst_limit).map(|x| json!(x)),
-    );
-    let c = m.caching.as_ref();
-    put(
-        "caching_enabled",
-        c.and_then(|c| c.enabled).map(|x| json!(x)),
-    );
-    put(
-        "cache_ttl_seconds",
-        c.and_then(|c| c.ttl_seconds).map(|x| json!(x)),
-    );
-    put(
-        "cache_encrypted",
-        c.and_then(|c| c.encrypted).map(|x| json!(x)),
-    );
-    let l = m.logging.as_ref();
-    put(
-        "logging_level",
-        l.and_then(|l| l.level)
-            .map(|x| json!(format!("{x:?}").to_uppercase())),
-    );
-    put("data_trace", l.and_then(|l| l.data_trace).map(|x| json!(x)));
-    put("metrics", m.metrics.map(|x| json!(x)));
-    o
+    MethodSetting {
+        throttling_rate_limit: t.and_then(|t| t.rate_limit),
+        throttling_burst_limit: t.and_then(|t| t.burst_limit).map(i64::from),
+        caching_enabled: c.and_then(|c| c.enabled),
+        cache_ttl_seconds: c.and_then(|c| c.ttl_seconds).map(i64::from),
+        cache_encrypted: c.and_then(|c| c.encrypted),
+        logging_level: l
+            .and_then(|l| l.level)
+            .map(|x| format!("{x:?}").to_uppercase()),
+        data_trace: l.and_then(|l| l.data_trace),
+        metrics: m.metrics,
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,15 @@ pub fn string_map(v: Option<&Value>) -> Option<HashMap<String, String>> {
     })
 }
 
+/// The fields of a settings struct that are set (serialized, nulls left out): for patches
+/// that go field by field.
+pub fn set_fields<T: serde::Serialize>(t: &T) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(t) {
+        Ok(Value::Object(o)) => o.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => serde_json::Map::new(),
+    }
+}
+
 /// A resource's AWS attribute from the outputs known so far.
 pub fn out_of(outputs: &Outputs, id: &str, attr: &str) -> Result<String, AwsError> {
     outputs

@@ -80,7 +80,7 @@ fn a_stage_only_change_does_not_redeploy() {
     assert!(plan.stdout.contains("~ stage dev"), "{}", plan.stdout);
     assert!(
         plan.stdout
-            .contains("method_settings[\"*/*\"].throttling_rate_limit: 50.0 → 75"),
+            .contains("method_settings[\"*/*\"].throttling_rate_limit: 50 → 75"),
         "{}",
         plan.stdout
     );

@@ -30,6 +30,7 @@ mod path;
 mod rest_api;
 pub mod route;
 mod spec;
+pub mod stage;
 mod untyped;
 pub mod usage_plan;
 mod usage_plan_key;
@@ -61,6 +62,7 @@ pub use model_schema::ModelSchema;
 pub use path::Path;
 pub use rest_api::RestApi;
 pub use route::Route;
+pub use stage::Stage;
 pub use usage_plan::UsagePlan;
 pub use usage_plan_key::UsagePlanKey;
 pub use v2_api::{Cors as V2Cors, V2Api};
@@ -86,7 +88,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::Path => &path::SPEC,
         Kind::Route => &route::SPEC,
         Kind::Deployment => &deployment::SPEC,
-        Kind::Stage => &u::STAGE,
+        Kind::Stage => &stage::SPEC,
         Kind::ApiKey => &api_key::SPEC,
         Kind::UsagePlan => &usage_plan::SPEC,
         Kind::UsagePlanKey => &usage_plan_key::SPEC,

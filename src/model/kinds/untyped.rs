@@ -3,10 +3,6 @@
 
 use super::spec::Spec;
 
-pub const STAGE: Spec = Spec {
-    sparse: &["method_settings"],
-    ..Spec::new("stage")
-};
 pub const API_STAGE: Spec = Spec {
     sparse: &["route_settings"],
     ..Spec::new("stage")

@@ -3,6 +3,7 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
+use crate::model::kinds::stage::MethodSetting;
 use crate::model::kinds::{self, route, Deployment, Path, Route, Typed, VpcLink};
 use crate::model::owner::owned_map as owned;
 use crate::model::owner::{protected, DEPLOYMENT_PREFIX, UNREADABLE};
@@ -11,7 +12,6 @@ use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
 
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
-use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
@@ -420,61 +420,48 @@ fn route_props(m: &Method) -> Route {
 }
 
 fn stage_props(s: &Stage, fingerprint: &str) -> Props {
-    let mut settings = Map::new();
-    for (k, m) in s.method_settings().into_iter().flatten() {
-        // moto keeps the `~1` escape of the key; AWS does not.
-        let key = k.replace("~1", "/");
-        let mut o = Map::new();
-        o.insert(
-            "throttling_rate_limit".into(),
-            json!(m.throttling_rate_limit()),
-        );
-        o.insert(
-            "throttling_burst_limit".into(),
-            json!(m.throttling_burst_limit()),
-        );
-        o.insert("caching_enabled".into(), json!(m.caching_enabled()));
-        o.insert("cache_ttl_seconds".into(), json!(m.cache_ttl_in_seconds()));
-        o.insert("cache_encrypted".into(), json!(m.cache_data_encrypted()));
-        o.insert(
-            "logging_level".into(),
-            json!(m.logging_level().unwrap_or("OFF")),
-        );
-        o.insert("data_trace".into(), json!(m.data_trace_enabled()));
-        o.insert("metrics".into(), json!(m.metrics_enabled()));
-        settings.insert(key, Value::Object(o));
-    }
+    let method_settings = s
+        .method_settings()
+        .into_iter()
+        .flatten()
+        .map(|(k, m)| {
+            let m = MethodSetting {
+                throttling_rate_limit: Some(m.throttling_rate_limit()),
+                throttling_burst_limit: Some(m.throttling_burst_limit().into()),
+                caching_enabled: Some(m.caching_enabled()),
+                cache_ttl_seconds: Some(m.cache_ttl_in_seconds().into()),
+                cache_encrypted: Some(m.cache_data_encrypted()),
+                logging_level: Some(m.logging_level().unwrap_or("OFF").to_string()),
+                data_trace: Some(m.data_trace_enabled()),
+                metrics: Some(m.metrics_enabled()),
+            };
+            // moto keeps the `~1` escape of the key; AWS does not.
+            (k.replace("~1", "/"), m)
+        })
+        .collect();
     let logs = s.access_log_settings();
     let cache = s.cache_cluster_enabled();
-    [
-        (
-            "description".to_string(),
-            json!(s.description().filter(|d| !d.is_empty())),
-        ),
-        ("variables".to_string(), {
-            let v: BTreeMap<_, _> = s.variables().into_iter().flatten().collect();
-            json!(v)
-        }),
-        ("tracing".to_string(), json!(s.tracing_enabled())),
-        ("cache_cluster_enabled".to_string(), json!(cache)),
-        (
-            "cache_cluster_size".to_string(),
-            if cache {
-                json!(s.cache_cluster_size().map(|c| c.as_str()))
-            } else {
-                Value::Null
-            },
-        ),
-        ("deployment".to_string(), json!(fingerprint)),
-        (
-            "access_log_destination".to_string(),
-            json!(logs.and_then(|l| l.destination_arn())),
-        ),
-        (
-            "access_log_format".to_string(),
-            json!(logs.and_then(|l| l.format())),
-        ),
-        ("method_settings".to_string(), Value::Object(settings)),
-    ]
-    .into()
+    kinds::Stage {
+        description: s
+            .description()
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        variables: s
+            .variables()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        tracing: s.tracing_enabled(),
+        cache_cluster_enabled: cache,
+        cache_cluster_size: s
+            .cache_cluster_size()
+            .filter(|_| cache)
+            .map(|c| c.as_str().to_string()),
+        deployment: fingerprint.to_string(),
+        access_log_destination: logs.and_then(|l| l.destination_arn()).map(str::to_string),
+        access_log_format: logs.and_then(|l| l.format()).map(str::to_string),
+        method_settings,
+    }
+    .to_props()
 }

@@ -1,14 +1,17 @@
 //! Stages: created on a deployment, then every setting in one UpdateStage patch.
 
-use crate::model::{Outputs, Props};
+use crate::model::kinds::stage::MethodSetting;
+use crate::model::kinds::Stage;
+use crate::model::Outputs;
 use crate::plan::Change;
 use crate::providers::apigateway::write::api_of;
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
-use crate::providers::kit::{escape, ignore_missing, out_of, patch, s, tags, Out};
+use crate::providers::kit::{
+    after, escape, ignore_missing, out_of, patch, set_fields, tags, typed, Out,
+};
 use aws_sdk_apigateway::types::{CacheClusterSize, Op, PatchOperation};
 use serde_json::Value;
-use std::collections::HashMap;
 
 pub async fn create_stage(
     aws: &Aws,
@@ -23,20 +26,7 @@ pub async fn create_stage(
         &format!("deployment.{}", api.trim_start_matches("rest_api.")),
         "id",
     )?;
-    let a = ch.after.as_ref().expect("create has after");
-    let vars: HashMap<String, String> = a
-        .get("variables")
-        .and_then(Value::as_object)
-        .map(|o| {
-            o.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let cache = a
-        .get("cache_cluster_enabled")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let a: Stage = typed(after(ch))?;
     let created = aws
         .call(|| {
             aws.apigw
@@ -44,15 +34,18 @@ pub async fn create_stage(
                 .rest_api_id(&api_id)
                 .stage_name(&ch.name)
                 .deployment_id(&dep_id)
-                .set_description(s(a, "description").map(str::to_string))
-                .set_variables((!vars.is_empty()).then(|| vars.clone()))
-                .tracing_enabled(a.get("tracing").and_then(Value::as_bool).unwrap_or(false))
-                .cache_cluster_enabled(cache)
-                .set_cache_cluster_size(if cache {
-                    s(a, "cache_cluster_size").map(CacheClusterSize::from)
-                } else {
-                    None
-                })
+                .set_description(a.description.clone())
+                .set_variables(
+                    (!a.variables.is_empty()).then(|| a.variables.clone().into_iter().collect()),
+                )
+                .tracing_enabled(a.tracing)
+                .cache_cluster_enabled(a.cache_cluster_enabled)
+                .set_cache_cluster_size(
+                    a.cache_cluster_size
+                        .as_deref()
+                        .filter(|_| a.cache_cluster_enabled)
+                        .map(CacheClusterSize::from),
+                )
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
@@ -63,7 +56,7 @@ pub async fn create_stage(
         Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
         Err(e) => return Err(e),
     }
-    let ops = stage_patch(&Props::new(), a, &dep_id, true);
+    let ops = stage_patch(&Stage::default(), &a, &dep_id, true);
     send_stage_patch(aws, &api_id, ch, ops).await
 }
 
@@ -75,12 +68,8 @@ pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<O
         &format!("deployment.{}", api.trim_start_matches("rest_api.")),
         "id",
     )?;
-    let ops = stage_patch(
-        ch.before.as_ref().expect("update has before"),
-        ch.after.as_ref().expect("update has after"),
-        &dep_id,
-        false,
-    );
+    let b: Stage = typed(ch.before.as_ref().expect("update has before"))?;
+    let ops = stage_patch(&b, &typed(after(ch))?, &dep_id, false);
     send_stage_patch(aws, &api_id, ch, ops).await
 }
 
@@ -104,7 +93,7 @@ async fn send_stage_patch(
 
 /// One UpdateStage carries every changed field. `fresh`: right after CreateStage, which set
 /// the deployment, variables, tracing and cache already.
-fn stage_patch(b: &Props, a: &Props, dep_id: &str, fresh: bool) -> Vec<PatchOperation> {
+fn stage_patch(b: &Stage, a: &Stage, dep_id: &str, fresh: bool) -> Vec<PatchOperation> {
     let mut ops = if fresh {
         Vec::new()
     } else {
@@ -116,64 +105,38 @@ fn stage_patch(b: &Props, a: &Props, dep_id: &str, fresh: bool) -> Vec<PatchOper
 }
 
 /// What CreateStage sets: deployment, description, tracing, cache and variables.
-fn settings_patch(b: &Props, a: &Props, dep_id: &str) -> Vec<PatchOperation> {
+fn settings_patch(b: &Stage, a: &Stage, dep_id: &str) -> Vec<PatchOperation> {
     let mut ops = Vec::new();
-    let changed = |k: &str| b.get(k) != a.get(k);
-    if changed("deployment") {
-        ops.push(patch(
-            Op::Replace,
-            "/deploymentId",
-            Some(dep_id.to_string()),
-        ));
+    let mut replace = |path: &str, v: Option<String>| ops.push(patch(Op::Replace, path, v));
+    if b.deployment != a.deployment {
+        replace("/deploymentId", Some(dep_id.to_string()));
     }
-    if changed("description") {
-        ops.push(patch(
-            Op::Replace,
+    if b.description != a.description {
+        replace(
             "/description",
-            Some(s(a, "description").unwrap_or_default().to_string()),
-        ));
+            Some(a.description.clone().unwrap_or_default()),
+        );
     }
-    if changed("tracing") {
-        ops.push(patch(
-            Op::Replace,
-            "/tracingEnabled",
-            Some(
-                a.get("tracing")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false)
-                    .to_string(),
-            ),
-        ));
+    if b.tracing != a.tracing {
+        replace("/tracingEnabled", Some(a.tracing.to_string()));
     }
-    if changed("cache_cluster_enabled") || changed("cache_cluster_size") {
-        let on = a
-            .get("cache_cluster_enabled")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        ops.push(patch(
-            Op::Replace,
+    if (b.cache_cluster_enabled, &b.cache_cluster_size)
+        != (a.cache_cluster_enabled, &a.cache_cluster_size)
+    {
+        replace(
             "/cacheClusterEnabled",
-            Some(on.to_string()),
-        ));
-        if on {
-            ops.push(patch(
-                Op::Replace,
-                "/cacheClusterSize",
-                s(a, "cache_cluster_size").map(str::to_string),
-            ));
+            Some(a.cache_cluster_enabled.to_string()),
+        );
+        if a.cache_cluster_enabled {
+            replace("/cacheClusterSize", a.cache_cluster_size.clone());
         }
     }
-    let (old, new) = (obj(b.get("variables")), obj(a.get("variables")));
-    for (k, v) in &new {
-        if old.get(k) != Some(v) {
-            ops.push(patch(
-                Op::Replace,
-                &format!("/variables/{}", escape(k)),
-                v.as_str().map(str::to_string),
-            ));
+    for (k, v) in &a.variables {
+        if b.variables.get(k) != Some(v) {
+            replace(&format!("/variables/{}", escape(k)), Some(v.clone()));
         }
     }
-    for k in old.keys().filter(|k| !new.contains_key(*k)) {
+    for k in b.variables.keys().filter(|k| !a.variables.contains_key(*k)) {
         ops.push(patch(
             Op::Remove,
             &format!("/variables/{}", escape(k)),
@@ -183,22 +146,23 @@ fn settings_patch(b: &Props, a: &Props, dep_id: &str) -> Vec<PatchOperation> {
     ops
 }
 
-fn access_log_patch(b: &Props, a: &Props, fresh: bool) -> Vec<PatchOperation> {
+fn access_log_patch(b: &Stage, a: &Stage, fresh: bool) -> Vec<PatchOperation> {
     let mut ops = Vec::new();
-    let changed = |k: &str| b.get(k) != a.get(k);
-    if changed("access_log_destination") || changed("access_log_format") {
-        match (s(a, "access_log_destination"), s(a, "access_log_format")) {
+    let logs = |s: &Stage| {
+        (
+            s.access_log_destination.clone(),
+            s.access_log_format.clone(),
+        )
+    };
+    if logs(b) != logs(a) {
+        match logs(a) {
             (Some(d), Some(f)) => {
                 ops.push(patch(
                     Op::Replace,
                     "/accessLogSettings/destinationArn",
-                    Some(d.to_string()),
+                    Some(d),
                 ));
-                ops.push(patch(
-                    Op::Replace,
-                    "/accessLogSettings/format",
-                    Some(f.to_string()),
-                ));
+                ops.push(patch(Op::Replace, "/accessLogSettings/format", Some(f)));
             }
             _ if !fresh => ops.push(patch(Op::Remove, "/accessLogSettings", None)),
             _ => {}
@@ -208,17 +172,20 @@ fn access_log_patch(b: &Props, a: &Props, fresh: bool) -> Vec<PatchOperation> {
 }
 
 /// Per-method settings (`resource/path/METHOD` or `*/*`), field by field.
-fn method_settings_patch(b: &Props, a: &Props) -> Vec<PatchOperation> {
+fn method_settings_patch(b: &Stage, a: &Stage) -> Vec<PatchOperation> {
     let mut ops = Vec::new();
-    let (old, new) = (obj(b.get("method_settings")), obj(a.get("method_settings")));
-    for (key, fields) in &new {
+    for (key, wanted) in &a.method_settings {
         let prefix = settings_prefix(key);
-        let before = obj(old.get(key));
-        for (field, v) in obj(Some(fields)) {
+        let before = b
+            .method_settings
+            .get(key)
+            .map(set_fields)
+            .unwrap_or_default();
+        for (field, v) in set_fields(wanted) {
             if before.get(&field) == Some(&v) {
                 continue;
             }
-            let Some(path) = setting_path(&field) else {
+            let Some((_, path)) = MethodSetting::PATCH.iter().find(|(f, _)| *f == field) else {
                 continue;
             };
             let value = match &v {
@@ -228,14 +195,14 @@ fn method_settings_patch(b: &Props, a: &Props) -> Vec<PatchOperation> {
             ops.push(patch(Op::Replace, &format!("{prefix}/{path}"), Some(value)));
         }
     }
-    for key in old.keys().filter(|k| !new.contains_key(*k)) {
+    for key in b
+        .method_settings
+        .keys()
+        .filter(|k| !a.method_settings.contains_key(*k))
+    {
         ops.push(patch(Op::Remove, &settings_prefix(key), None));
     }
     ops
-}
-
-fn obj(v: Option<&Value>) -> serde_json::Map<String, Value> {
-    v.and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 /// `api/v1/rate-cards/GET` → `/api~1v1~1rate-cards/GET`; `*/*` stays.
@@ -244,20 +211,6 @@ fn settings_prefix(key: &str) -> String {
         Some((res, method)) => format!("/{}/{method}", escape(res)),
         None => format!("/{key}"),
     }
-}
-
-fn setting_path(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "throttling_rate_limit" => "throttling/rateLimit",
-        "throttling_burst_limit" => "throttling/burstLimit",
-        "caching_enabled" => "caching/enabled",
-        "cache_ttl_seconds" => "caching/ttlInSeconds",
-        "cache_encrypted" => "caching/dataEncrypted",
-        "logging_level" => "logging/loglevel",
-        "data_trace" => "logging/dataTrace",
-        "metrics" => "metrics/enabled",
-        _ => return None,
-    })
 }
 
 pub async fn delete_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {

@@ -9,7 +9,7 @@ use crate::model::{Kind, Outputs};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
-use crate::providers::kit::{after, ignore_missing, out_of, patch, tags, typed, Out};
+use crate::providers::kit::{after, ignore_missing, out_of, patch, set_fields, tags, typed, Out};
 use aws_sdk_apigateway::types::{
     ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings,
 };
@@ -204,14 +204,6 @@ async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
     Ok(ch.live_outputs.clone())
 }
 
-/// The fields of a settings object that are set.
-fn fields<T: serde::Serialize>(t: &Option<T>) -> Map<String, Value> {
-    match serde_json::to_value(t) {
-        Ok(Value::Object(o)) => o.into_iter().filter(|(_, v)| !v.is_null()).collect(),
-        _ => Map::new(),
-    }
-}
-
 const THROTTLE_FIELDS: &[(&str, &str)] =
     &[("rate_limit", "rateLimit"), ("burst_limit", "burstLimit")];
 
@@ -235,15 +227,15 @@ pub fn plan_patch(b: &UsagePlan, a: &UsagePlan) -> Vec<PatchOperation> {
     ];
     settings_patch(
         "/throttle",
-        &fields(&b.throttle),
-        &fields(&a.throttle),
+        &set_fields(&b.throttle),
+        &set_fields(&a.throttle),
         THROTTLE_FIELDS,
         &mut ops,
     );
     settings_patch(
         "/quota",
-        &fields(&b.quota),
-        &fields(&a.quota),
+        &set_fields(&b.quota),
+        &set_fields(&a.quota),
         quota,
         &mut ops,
     );
@@ -269,9 +261,9 @@ pub fn plan_patch(b: &UsagePlan, a: &UsagePlan) -> Vec<PatchOperation> {
         }
         let before = before.unwrap_or(&none);
         for (method, t) in &entry.throttle {
-            let prev = fields(before.get(method).unwrap_or(&None));
+            let prev = set_fields(before.get(method).unwrap_or(&None));
             for (field, aws_field) in THROTTLE_FIELDS {
-                let Some(v) = fields(t).remove(*field) else {
+                let Some(v) = set_fields(t).remove(*field) else {
                     continue;
                 };
                 if prev.get(*field) != Some(&v) {
