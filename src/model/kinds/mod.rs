@@ -14,6 +14,7 @@ mod api_integration;
 mod api_key;
 mod api_mapping;
 mod api_route;
+pub mod api_stage;
 mod authorizer;
 mod base_path_mapping;
 mod certificate;
@@ -47,6 +48,7 @@ pub use api_integration::ApiIntegration;
 pub use api_key::ApiKey;
 pub use api_mapping::ApiMapping;
 pub use api_route::ApiRoute;
+pub use api_stage::ApiStage;
 pub use authorizer::Authorizer;
 pub use base_path_mapping::BasePathMapping;
 pub use certificate::Certificate;
@@ -99,7 +101,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::ApiAuthorizer => &api_authorizer::SPEC,
         Kind::ApiIntegration => &api_integration::SPEC,
         Kind::ApiRoute => &api_route::SPEC,
-        Kind::ApiStage => &u::API_STAGE,
+        Kind::ApiStage => &api_stage::SPEC,
         Kind::ApiDeployment => &deployment::SPEC,
         Kind::IpSet => &ip_set::SPEC,
         Kind::WebAcl => &u::WEB_ACL,

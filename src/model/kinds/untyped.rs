@@ -3,10 +3,6 @@
 
 use super::spec::Spec;
 
-pub const API_STAGE: Spec = Spec {
-    sparse: &["route_settings"],
-    ..Spec::new("stage")
-};
 pub const WEB_ACL: Spec = Spec {
     replace: &["name", "scope"],
     ..Spec::new("web_acl")

@@ -4,9 +4,10 @@ use super::spec::*;
 use crate::config::v2::Stage;
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{ref_placeholder, Kind, Resource};
+use crate::model::kinds::{self, api_stage::RouteSettings};
+use crate::model::{ref_placeholder, Resource};
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 /// Seed 000's access-log fields in v2's `$context` names.
 pub fn default_format(websocket: bool) -> IndexMap<String, String> {
@@ -49,35 +50,31 @@ pub fn stage_resources(
     let mut out = Vec::new();
     let (dest, format) = match access_logs(spec, name, stage) {
         Some((mut lg, format)) => {
-            let dest = json!(ref_placeholder(&lg.id, "arn"));
+            let dest = ref_placeholder(&lg.id, "arn");
             lg.protect = sprotect;
             out.push(lg);
-            (dest, format)
+            (Some(dest), Some(format))
         }
-        None => (Value::Null, Value::Null),
+        None => (None, None),
     };
-    let routes: Map<String, Value> = stage
+    let route_settings = stage
         .routes
         .iter()
-        .map(|(k, t)| {
-            let (b, r) = throttle(Some(t));
-            (
-                k.clone(),
-                json!({"throttling_burst_limit": b, "throttling_rate_limit": r}),
-            )
-        })
+        .map(|(k, t)| (k.clone(), throttle(Some(t))))
         .collect();
     let auto_deploy = stage.auto_deploy.unwrap_or(true);
     let stage_id = format!("api_stage.{key}.{name}");
-    let mut s = Resource::new(stage_id.clone(), Kind::ApiStage, name.to_string())
-        .prop("stage_name", name)
-        .prop("description", json!(stage.description))
-        .prop("auto_deploy", auto_deploy)
-        .prop("default_route_settings", default_settings(spec, stage))
-        .prop("route_settings", Value::Object(routes))
-        .prop("access_log_destination", dest)
-        .prop("access_log_format", format)
-        .prop("stage_variables", json!(stage.variables));
+    let props = kinds::ApiStage {
+        stage_name: name.to_string(),
+        description: stage.description.clone(),
+        auto_deploy,
+        default_route_settings: default_settings(spec, stage),
+        route_settings,
+        access_log_destination: dest,
+        access_log_format: format,
+        stage_variables: stage.variables.clone().into_iter().collect(),
+    };
+    let mut s = Resource::typed(stage_id.clone(), name.to_string(), &props);
     s.parent = Some(api_id.clone());
     s.deps.insert(api_id.clone());
     s.protect = sprotect;
@@ -131,31 +128,28 @@ fn check(spec: &ApiSpec, name: &str, stage: &Stage) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// (burst, rate) of a throttling block.
-fn throttle(t: Option<&crate::config::schema::Throttling>) -> (Value, Value) {
-    (
-        json!(t.and_then(|t| t.burst_limit)),
-        // Whole rates as integers, as the reader gives them back: `10 → 5`, not `10 → 5.0`.
-        t.and_then(|t| t.rate_limit)
-            .map(crate::model::usage::number)
-            .unwrap_or(Value::Null),
-    )
+/// The throttle fields of a route's settings.
+fn throttle(t: Option<&crate::config::schema::Throttling>) -> RouteSettings {
+    RouteSettings {
+        throttling_burst_limit: t.and_then(|t| t.burst_limit).map(i64::from),
+        throttling_rate_limit: t.and_then(|t| t.rate_limit),
+        ..Default::default()
+    }
 }
 
 /// The stage's default route settings; WebSocket stages add the execution log settings.
-fn default_settings(spec: &ApiSpec, stage: &Stage) -> Value {
-    let (burst, rate) = throttle(stage.throttling.as_ref());
-    json!({
-        "throttling_burst_limit": burst,
-        "throttling_rate_limit": rate,
-        "detailed_metrics_enabled": stage.metrics.unwrap_or(false),
-        "logging_level": if spec.websocket { json!(stage.logging_level.clone().unwrap_or_else(|| "OFF".into())) } else { Value::Null },
-        "data_trace_enabled": if spec.websocket { json!(false) } else { Value::Null },
-    })
+fn default_settings(spec: &ApiSpec, stage: &Stage) -> RouteSettings {
+    let ws = spec.websocket;
+    RouteSettings {
+        detailed_metrics_enabled: Some(stage.metrics.unwrap_or(false)),
+        logging_level: ws.then(|| stage.logging_level.clone().unwrap_or_else(|| "OFF".into())),
+        data_trace_enabled: ws.then_some(false),
+        ..throttle(stage.throttling.as_ref())
+    }
 }
 
 /// The access-log group and the format string, when the stage logs.
-fn access_logs(spec: &ApiSpec, name: &str, stage: &Stage) -> Option<(Resource, Value)> {
+fn access_logs(spec: &ApiSpec, name: &str, stage: &Stage) -> Option<(Resource, String)> {
     let a = stage
         .access_logs
         .as_ref()
@@ -176,5 +170,5 @@ fn access_logs(spec: &ApiSpec, name: &str, stage: &Stage) -> Option<(Resource, V
         .format
         .clone()
         .unwrap_or_else(|| default_format(spec.websocket));
-    Some((lg, json!(serde_json::to_string(&fmt).unwrap_or_default())))
+    Some((lg, serde_json::to_string(&fmt).unwrap_or_default()))
 }

@@ -2,13 +2,12 @@
 //! desired side (so an unchanged stack plans empty). AWS defaults the stack did not set read
 //! as null (docs/EMULATOR.md, "HTTP and WebSocket APIs (v2)").
 
+use crate::model::kinds::{api_stage, ApiStage};
 use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiRoute, Typed, V2Api, V2Cors};
-use crate::model::usage::number;
 use crate::model::Props;
 use aws_sdk_apigatewayv2::types::{
     Api, Authorizer, Integration, ProtocolType, Route, RouteSettings, Stage,
 };
-use serde_json::{json, Map, Value};
 
 pub(super) fn api_props(a: &Api) -> Props {
     let websocket = a.protocol_type() == Some(&ProtocolType::Websocket);
@@ -150,82 +149,67 @@ pub(super) fn route_props(r: &Route) -> Props {
     .to_props()
 }
 
-fn throttling(s: Option<&RouteSettings>) -> (Value, Value) {
-    (
-        json!(s.and_then(|s| s.throttling_burst_limit())),
-        s.and_then(|s| s.throttling_rate_limit())
-            .map(number)
-            .unwrap_or(Value::Null),
-    )
+fn throttling(s: Option<&RouteSettings>) -> api_stage::RouteSettings {
+    api_stage::RouteSettings {
+        throttling_burst_limit: s.and_then(|s| s.throttling_burst_limit()).map(i64::from),
+        throttling_rate_limit: s.and_then(|s| s.throttling_rate_limit()),
+        ..Default::default()
+    }
 }
 
-pub(super) fn stage_props(s: &Stage, websocket: bool) -> Props {
+/// The stage as `model::v2::stage` gives the desired side.
+pub(super) fn stage_props(s: &Stage, websocket: bool) -> ApiStage {
     let d = s.default_route_settings();
-    let (burst, rate) = throttling(d);
-    let defaults = json!({
-        "throttling_burst_limit": burst,
-        "throttling_rate_limit": rate,
-        "detailed_metrics_enabled": d.and_then(|d| d.detailed_metrics_enabled()).unwrap_or(false),
-        "logging_level": if websocket {
-            json!(d.and_then(|d| d.logging_level()).map(|l| l.as_str()).unwrap_or("OFF"))
-        } else {
-            Value::Null
-        },
-        "data_trace_enabled": if websocket {
-            json!(d.and_then(|d| d.data_trace_enabled()).unwrap_or(false))
-        } else {
-            Value::Null
-        },
-    });
-    let mut routes = Map::new();
-    for (k, v) in s.route_settings().into_iter().flatten() {
-        let (burst, rate) = throttling(Some(v));
-        routes.insert(
-            k.clone(),
-            json!({"throttling_burst_limit": burst, "throttling_rate_limit": rate}),
-        );
-    }
+    let defaults = api_stage::RouteSettings {
+        detailed_metrics_enabled: Some(
+            d.and_then(|d| d.detailed_metrics_enabled())
+                .unwrap_or(false),
+        ),
+        logging_level: websocket.then(|| {
+            d.and_then(|d| d.logging_level())
+                .map_or("OFF", |l| l.as_str())
+                .to_string()
+        }),
+        data_trace_enabled: websocket
+            .then(|| d.and_then(|d| d.data_trace_enabled()).unwrap_or(false)),
+        ..throttling(d)
+    };
     let logs = s.access_log_settings();
-    let vars: Map<String, Value> = s
-        .stage_variables()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    [
-        (
-            "stage_name".to_string(),
-            json!(s.stage_name().unwrap_or_default()),
-        ),
-        (
-            "description".to_string(),
-            json!(s.description().filter(|d| !d.is_empty())),
-        ),
-        (
-            "auto_deploy".to_string(),
-            json!(s.auto_deploy().unwrap_or(false)),
-        ),
-        ("default_route_settings".to_string(), defaults),
-        ("route_settings".to_string(), Value::Object(routes)),
-        (
-            "access_log_destination".to_string(),
-            json!(logs
-                .and_then(|l| l.destination_arn())
-                .filter(|d| !d.is_empty())
-                .map(|d| d.strip_suffix(":*").unwrap_or(d))),
-        ),
-        (
-            "access_log_format".to_string(),
-            json!(logs.and_then(|l| l.format()).filter(|f| !f.is_empty())),
-        ),
-        ("stage_variables".to_string(), Value::Object(vars)),
-    ]
-    .into()
+    ApiStage {
+        stage_name: s.stage_name().unwrap_or_default().to_string(),
+        description: s
+            .description()
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        auto_deploy: s.auto_deploy().unwrap_or(false),
+        default_route_settings: defaults,
+        route_settings: s
+            .route_settings()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), throttling(Some(v))))
+            .collect(),
+        access_log_destination: logs
+            .and_then(|l| l.destination_arn())
+            .filter(|d| !d.is_empty())
+            .map(|d| d.strip_suffix(":*").unwrap_or(d).to_string()),
+        access_log_format: logs
+            .and_then(|l| l.format())
+            .filter(|f| !f.is_empty())
+            .map(str::to_string),
+        stage_variables: s
+            .stage_variables()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
     use aws_sdk_apigatewayv2::types::{
         AccessLogSettings, AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration,
         LoggingLevel,
@@ -349,12 +333,11 @@ mod tests {
                     .build(),
             )
             .build();
-        let p = stage_props(&s, false);
+        let p = stage_props(&s, false).to_props();
         assert_eq!(
             p["default_route_settings"],
             json!({"throttling_burst_limit": 50, "throttling_rate_limit": 100,
-                   "detailed_metrics_enabled": false, "logging_level": null,
-                   "data_trace_enabled": null})
+                   "detailed_metrics_enabled": false})
         );
         assert_eq!(
             p["route_settings"],
@@ -374,7 +357,7 @@ mod tests {
                     .build(),
             )
             .build();
-        let p = stage_props(&ws, true);
+        let p = stage_props(&ws, true).to_props();
         assert_eq!(p["default_route_settings"]["logging_level"], json!("ERROR"));
         assert_eq!(
             p["default_route_settings"]["data_trace_enabled"],

@@ -320,7 +320,7 @@ impl Under<'_> {
                 format!("api_stage.{key}.{name}"),
                 Kind::ApiStage,
                 name,
-                stage_props(s, self.websocket),
+                stage_props(s, self.websocket).to_props(),
                 outputs,
             );
             r.protect = protected(s.tags());

@@ -2,79 +2,62 @@
 //! auto-deploy (CreateDeployment with the stage name moves the stage to it).
 
 use super::shared::{is_websocket, key_of};
-use crate::model::kinds::ApiDeployment;
+use crate::model::kinds::api_stage::RouteSettings as RouteSettingsProps;
+use crate::model::kinds::{ApiDeployment, ApiStage};
 use crate::model::owner::DEPLOYMENT_PREFIX;
-use crate::model::{Outputs, Props};
+use crate::model::Outputs;
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit::{after, before, ignore_missing, parent_id, s};
+use crate::providers::kit::{after, before, ignore_missing, parent_id};
 use crate::providers::kit::{tags, typed, Out};
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, LoggingLevel, RouteSettings};
-use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-/// The stack's `{throttling_burst_limit, throttling_rate_limit, detailed_metrics_enabled,
-/// logging_level, data_trace_enabled}` as the SDK's; logging fields only for WebSocket APIs
-/// (HTTP APIs refuse them).
-pub(super) fn route_settings_of(v: &Value, websocket: bool) -> RouteSettings {
-    let ws = |k: &str| v.get(k).filter(|_| websocket);
+/// The stage's route settings as the SDK's; logging fields only for WebSocket APIs (HTTP
+/// APIs refuse them).
+pub(super) fn route_settings_of(v: &RouteSettingsProps, websocket: bool) -> RouteSettings {
     RouteSettings::builder()
-        .set_throttling_burst_limit(
-            v.get("throttling_burst_limit")
-                .and_then(Value::as_i64)
-                .map(|n| n as i32),
-        )
-        .set_throttling_rate_limit(v.get("throttling_rate_limit").and_then(Value::as_f64))
-        .set_detailed_metrics_enabled(v.get("detailed_metrics_enabled").and_then(Value::as_bool))
+        .set_throttling_burst_limit(v.throttling_burst_limit.map(|n| n as i32))
+        .set_throttling_rate_limit(v.throttling_rate_limit)
+        .set_detailed_metrics_enabled(v.detailed_metrics_enabled)
         .set_logging_level(
-            ws("logging_level")
-                .and_then(Value::as_str)
+            v.logging_level
+                .as_deref()
+                .filter(|_| websocket)
                 .map(LoggingLevel::from),
         )
-        .set_data_trace_enabled(ws("data_trace_enabled").and_then(Value::as_bool))
+        .set_data_trace_enabled(v.data_trace_enabled.filter(|_| websocket))
         .build()
 }
 
-fn obj(p: &Props, k: &str) -> Map<String, Value> {
-    p.get(k)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn route_settings_map(p: &Props, websocket: bool) -> Option<HashMap<String, RouteSettings>> {
-    let m: HashMap<String, RouteSettings> = obj(p, "route_settings")
+fn route_settings_map(p: &ApiStage, websocket: bool) -> Option<HashMap<String, RouteSettings>> {
+    let m: HashMap<String, RouteSettings> = p
+        .route_settings
         .iter()
         .map(|(k, v)| (k.clone(), route_settings_of(v, websocket)))
         .collect();
     (!m.is_empty()).then_some(m)
 }
 
-fn access_log(p: &Props) -> Option<AccessLogSettings> {
-    let dest = s(p, "access_log_destination")?;
+fn access_log(p: &ApiStage) -> Option<AccessLogSettings> {
     Some(
         AccessLogSettings::builder()
-            .destination_arn(dest)
-            .set_format(s(p, "access_log_format").map(str::to_string))
+            .destination_arn(p.access_log_destination.as_deref()?)
+            .set_format(p.access_log_format.clone())
             .build(),
     )
 }
 
 /// Stage variables to send: the wanted ones, and "" for each one removed (how UpdateStage
 /// removes a variable).
-pub(super) fn variables(b: &Props, a: &Props) -> Option<HashMap<String, String>> {
-    let mut out: HashMap<String, String> = obj(b, "stage_variables")
+pub(super) fn variables(b: &ApiStage, a: &ApiStage) -> Option<HashMap<String, String>> {
+    let mut out: HashMap<String, String> = b
+        .stage_variables
         .keys()
         .map(|k| (k.clone(), String::new()))
         .collect();
-    for (k, v) in obj(a, "stage_variables") {
-        out.insert(k, v.as_str().unwrap_or_default().to_string());
-    }
+    out.extend(a.stage_variables.clone());
     (!out.is_empty()).then_some(out)
-}
-
-fn stage_name(ch: &Change, p: &Props) -> String {
-    s(p, "stage_name").unwrap_or(&ch.name).to_string()
 }
 
 fn stage_out(name: &str, deployment: Option<&str>) -> Out {
@@ -88,18 +71,10 @@ fn stage_out(name: &str, deployment: Option<&str>) -> Out {
 /// The settings CreateStage and UpdateStage both send, from the stage's props.
 macro_rules! settings {
     ($q:expr, $a:expr, $websocket:expr) => {
-        $q.auto_deploy(
-            $a.get("auto_deploy")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        )
-        .set_default_route_settings(
-            $a.get("default_route_settings")
-                .filter(|v| v.is_object())
-                .map(|v| route_settings_of(v, $websocket)),
-        )
-        .set_route_settings(route_settings_map($a, $websocket))
-        .set_access_log_settings(access_log($a))
+        $q.auto_deploy($a.auto_deploy)
+            .default_route_settings(route_settings_of(&$a.default_route_settings, $websocket))
+            .set_route_settings(route_settings_map(&$a, $websocket))
+            .set_access_log_settings(access_log(&$a))
     };
 }
 
@@ -109,22 +84,22 @@ pub(super) async fn create_stage(
     outputs: &Outputs,
     owner: &str,
 ) -> Result<Out, AwsError> {
-    let a = after(ch);
+    let a: ApiStage = typed(after(ch))?;
     let api_id = parent_id(ch, outputs)?;
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let name = stage_name(ch, a);
+    let name = &a.stage_name;
     let created = aws
         .call(|| {
             settings!(aws.apigwv2.create_stage(), a, websocket)
                 .api_id(&api_id)
-                .stage_name(&name)
-                .set_description(s(a, "description").map(str::to_string))
-                .set_stage_variables(variables(&Props::new(), a))
+                .stage_name(name)
+                .set_description(a.description.clone())
+                .set_stage_variables(variables(&ApiStage::default(), &a))
                 .set_tags(Some(tags(ch, owner)))
                 .send()
         })
         .await?;
-    Ok(stage_out(&name, created.deployment_id()))
+    Ok(stage_out(name, created.deployment_id()))
 }
 
 pub(super) async fn update_stage(
@@ -132,44 +107,44 @@ pub(super) async fn update_stage(
     ch: &Change,
     outputs: &Outputs,
 ) -> Result<Out, AwsError> {
-    let (b, a) = (before(ch), after(ch));
+    let (b, a): (ApiStage, ApiStage) = (typed(before(ch))?, typed(after(ch))?);
     let api_id = parent_id(ch, outputs)?;
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
-    let name = stage_name(ch, a);
+    let name = &a.stage_name;
     let updated = aws
         .call(|| {
             settings!(aws.apigwv2.update_stage(), a, websocket)
                 .api_id(&api_id)
-                .stage_name(&name)
-                .description(s(a, "description").unwrap_or_default())
-                .set_stage_variables(variables(b, a))
+                .stage_name(name)
+                .description(a.description.clone().unwrap_or_default())
+                .set_stage_variables(variables(&b, &a))
                 .send()
         })
         .await?;
-    let wanted = obj(a, "route_settings");
-    for key in obj(b, "route_settings")
+    for key in b
+        .route_settings
         .keys()
-        .filter(|k| !wanted.contains_key(*k))
+        .filter(|k| !a.route_settings.contains_key(*k))
     {
         ignore_missing(
             aws.call(|| {
                 aws.apigwv2
                     .delete_route_settings()
                     .api_id(&api_id)
-                    .stage_name(&name)
+                    .stage_name(name)
                     .route_key(key)
                     .send()
             })
             .await,
         )?;
     }
-    if s(b, "access_log_destination").is_some() && s(a, "access_log_destination").is_none() {
+    if b.access_log_destination.is_some() && a.access_log_destination.is_none() {
         ignore_missing(
             aws.call(|| {
                 aws.apigwv2
                     .delete_access_log_settings()
                     .api_id(&api_id)
-                    .stage_name(&name)
+                    .stage_name(name)
                     .send()
             })
             .await,
@@ -178,7 +153,7 @@ pub(super) async fn update_stage(
     let deployment = updated
         .deployment_id()
         .or(ch.live_outputs.get("deployment_id").map(String::as_str));
-    Ok(stage_out(&name, deployment))
+    Ok(stage_out(name, deployment))
 }
 
 pub(super) async fn delete_stage(
@@ -186,9 +161,8 @@ pub(super) async fn delete_stage(
     ch: &Change,
     outputs: &Outputs,
 ) -> Result<(), AwsError> {
-    let b = before(ch);
+    let name = typed::<ApiStage>(before(ch)).map_or_else(|_| ch.name.clone(), |b| b.stage_name);
     let api_id = parent_id(ch, outputs)?;
-    let name = stage_name(ch, b);
     ignore_missing(
         aws.call(|| {
             aws.apigwv2
@@ -290,13 +264,16 @@ mod tests {
     use super::*;
     use crate::model::Kind;
     use crate::plan::Action;
-    use serde_json::json;
 
     #[test]
     fn http_route_settings_leave_out_logging() {
-        let v = json!({"throttling_burst_limit": 10, "throttling_rate_limit": 5.5,
-                       "detailed_metrics_enabled": true, "logging_level": "INFO",
-                       "data_trace_enabled": true});
+        let v = RouteSettingsProps {
+            throttling_burst_limit: Some(10),
+            throttling_rate_limit: Some(5.5),
+            detailed_metrics_enabled: Some(true),
+            logging_level: Some("INFO".into()),
+            data_trace_enabled: Some(true),
+        };
         let http = route_settings_of(&v, false);
         assert_eq!(http.throttling_burst_limit(), Some(10));
         assert_eq!(http.throttling_rate_limit(), Some(5.5));
@@ -306,18 +283,23 @@ mod tests {
         let ws = route_settings_of(&v, true);
         assert_eq!(ws.logging_level(), Some(&LoggingLevel::Info));
         assert_eq!(ws.data_trace_enabled(), Some(true));
-        let empty = route_settings_of(&json!({"throttling_burst_limit": null}), false);
+        let empty = route_settings_of(&RouteSettingsProps::default(), false);
         assert!(empty.throttling_burst_limit().is_none());
     }
 
     #[test]
     fn removed_variables_are_sent_empty() {
-        let b: Props = [("stage_variables".to_string(), json!({"a": "1", "b": "2"}))].into();
-        let a: Props = [("stage_variables".to_string(), json!({"b": "3"}))].into();
-        let v = variables(&b, &a).expect("some");
+        let vars = |v: &[(&str, &str)]| ApiStage {
+            stage_variables: v
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        };
+        let v = variables(&vars(&[("a", "1"), ("b", "2")]), &vars(&[("b", "3")])).expect("some");
         assert_eq!(v.get("a").map(String::as_str), Some(""));
         assert_eq!(v.get("b").map(String::as_str), Some("3"));
-        assert!(variables(&Props::new(), &Props::new()).is_none());
+        assert!(variables(&vars(&[]), &vars(&[])).is_none());
     }
 
     #[test]
