@@ -7,7 +7,8 @@
 //! `base_path_mapping.<domain>.<path>`, `dns_record.<domain>.A` / `.AAAA`.
 //! DNS props name the hosted zone as the stack does (name or id); the provider looks it up.
 
-use super::{kinds, ref_placeholder, Kind, Resource};
+use super::kinds::web_acl::{self as acl, Statement};
+use super::{kinds, ref_placeholder, Resource};
 use crate::config::edge::{Domain, DomainEndpoint, Waf, WafAction, WafRule, WafScope};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -176,9 +177,12 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
             Err(d) => acc.diags.push(d.at(rat)),
         }
     }
-    rules.sort_by_key(|r| r["priority"].as_i64().unwrap_or(0));
+    rules.sort_by_key(|r| r.priority);
     let default_action = waf.default_action.unwrap_or(WafAction::Allow);
-    let mut default = json!({"action": action_str(default_action)});
+    let mut default = acl::DefaultAction {
+        action: Some(action_str(default_action).to_string()),
+        ..Default::default()
+    };
     if let Some(b) = &waf.block_response {
         if default_action != WafAction::Block {
             acc.diags.push(
@@ -190,30 +194,30 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
                 .at(at(&["block_response"])),
             );
         }
-        default["status"] = json!(b.status.unwrap_or(403));
-        default["body"] = json!(b.body);
-        default["content_type"] = json!(b
-            .content_type
-            .clone()
-            .unwrap_or_else(|| "APPLICATION_JSON".into()));
+        default.status = Some(b.status.unwrap_or(403).into());
+        default.body = Some(b.body.clone());
+        default.content_type = Some(
+            b.content_type
+                .clone()
+                .unwrap_or_else(|| "APPLICATION_JSON".into()),
+        );
     }
-    let mut acl = Resource::new(WEB_ACL_ID.into(), Kind::WebAcl, name.clone())
-        .prop("name", name.as_str())
-        .prop("description", waf.description.clone().unwrap_or_default())
-        .prop("scope", scope)
-        .prop("default_action", default)
-        .prop(
-            "metric",
-            metric_name(waf.metric_name.as_deref().unwrap_or(&name)),
-        )
-        .prop("rules", Value::Array(rules));
+    let props = kinds::WebAcl {
+        metric: Some(metric_name(waf.metric_name.as_deref().unwrap_or(&name))),
+        name: name.clone(),
+        description: waf.description.clone().unwrap_or_default(),
+        scope: scope.to_string(),
+        default_action: default,
+        rules,
+    };
+    let mut acl = Resource::typed(WEB_ACL_ID.into(), name, &props);
     acl.protect = protect;
     acl.payload = Some(ctx.payload.clone());
     acc.out.push(acl);
 }
 
 /// One rule of the ACL, of exactly one kind.
-fn waf_rule(waf: &Waf, rname: &str, rule: &WafRule) -> Result<Value, Diagnostic> {
+fn waf_rule(waf: &Waf, rname: &str, rule: &WafRule) -> Result<acl::Rule, Diagnostic> {
     let kinds = [
         rule.managed.is_some(),
         rule.rate_limit.is_some(),
@@ -230,31 +234,37 @@ fn waf_rule(waf: &Waf, rname: &str, rule: &WafRule) -> Result<Value, Diagnostic>
         )
         .hint("give exactly one of `managed`, `rate_limit`, `geo_block`, `ip_set`"));
     }
-    let metric = metric_name(rule.metric_name.as_deref().unwrap_or(rname));
-    let mut v = json!({"name": rname, "priority": rule.priority, "metric": metric});
-    let action = |default| json!(action_str(rule.action.unwrap_or(default)));
-    if let Some(group) = &rule.managed {
+    let action = |default| Some(action_str(rule.action.unwrap_or(default)).to_string());
+    let (action, override_action, statement) = if let Some(group) = &rule.managed {
         let mut count_rules = rule.count_rules.clone();
         count_rules.sort();
-        v["override"] = json!(if rule.count == Some(true) {
+        let over = if rule.count == Some(true) {
             "COUNT"
         } else {
             "NONE"
-        });
-        v["statement"] = json!({"managed": {
-            "vendor": rule.vendor.clone().unwrap_or_else(|| "AWS".into()),
-            "name": group,
-            "count_rules": count_rules,
-        }});
+        };
+        let st = Statement::Managed {
+            vendor: rule.vendor.clone().unwrap_or_else(|| "AWS".into()),
+            name: group.clone(),
+            count_rules,
+        };
+        (None, Some(over.to_string()), st)
     } else if let Some(limit) = rule.rate_limit {
-        v["action"] = action(WafAction::Block);
-        v["statement"] = json!({"rate_based": {"limit": limit, "aggregate": "IP"}});
+        let st = Statement::RateBased {
+            limit,
+            aggregate: "IP".into(),
+        };
+        (action(WafAction::Block), None, st)
     } else if !rule.geo_block.is_empty() {
-        let mut c = rule.geo_block.clone();
-        c.sort();
-        v["action"] = action(WafAction::Block);
-        v["statement"] = json!({"geo_match": {"countries": c}});
-    } else if let Some(set) = &rule.ip_set {
+        let mut countries = rule.geo_block.clone();
+        countries.sort();
+        (
+            action(WafAction::Block),
+            None,
+            Statement::GeoMatch { countries },
+        )
+    } else {
+        let set = rule.ip_set.as_deref().unwrap_or_default();
         if !waf.ip_sets.contains_key(set) {
             return Err(Diagnostic::error(
                 "reference",
@@ -262,11 +272,17 @@ fn waf_rule(waf: &Waf, rname: &str, rule: &WafRule) -> Result<Value, Diagnostic>
             )
             .hint("declare it under edge.waf.ip_sets"));
         }
-        v["action"] = action(WafAction::Allow);
-        v["statement"] =
-            json!({"ip_set": {"arn": ref_placeholder(&format!("ip_set.{set}"), "arn")}});
-    }
-    Ok(v)
+        let arn = ref_placeholder(&format!("ip_set.{set}"), "arn");
+        (action(WafAction::Allow), None, Statement::IpSet { arn })
+    };
+    Ok(acl::Rule {
+        name: rname.to_string(),
+        priority: rule.priority.into(),
+        metric: Some(metric_name(rule.metric_name.as_deref().unwrap_or(rname))),
+        action,
+        override_action,
+        statement,
+    })
 }
 
 /// The REST API stages the ACL protects (all of them unless `stages` names some).

@@ -32,13 +32,13 @@ mod rest_api;
 pub mod route;
 mod spec;
 pub mod stage;
-mod untyped;
 pub mod usage_plan;
 mod usage_plan_key;
 mod v2_api;
 mod validator;
 mod vpc_link;
 mod vpc_link_v2;
+pub mod web_acl;
 mod web_acl_association;
 pub mod whole;
 
@@ -71,6 +71,7 @@ pub use v2_api::{Cors as V2Cors, V2Api};
 pub use validator::Validator;
 pub use vpc_link::VpcLink;
 pub use vpc_link_v2::VpcLinkV2;
+pub use web_acl::WebAcl;
 pub use web_acl_association::WebAclAssociation;
 
 pub use spec::{Calls, Spec, Typed};
@@ -78,7 +79,6 @@ pub use spec::{Calls, Spec, Typed};
 use super::kind::Kind;
 
 pub fn spec(kind: Kind) -> &'static Spec {
-    use untyped as u;
     match kind {
         Kind::VpcLink => &vpc_link::SPEC,
         Kind::Authorizer => &authorizer::SPEC,
@@ -104,7 +104,7 @@ pub fn spec(kind: Kind) -> &'static Spec {
         Kind::ApiStage => &api_stage::SPEC,
         Kind::ApiDeployment => &deployment::SPEC,
         Kind::IpSet => &ip_set::SPEC,
-        Kind::WebAcl => &u::WEB_ACL,
+        Kind::WebAcl => &web_acl::SPEC,
         Kind::WebAclAssociation => &web_acl_association::SPEC,
         Kind::Certificate => &certificate::SPEC,
         Kind::DnsRecord => &dns_record::SPEC,

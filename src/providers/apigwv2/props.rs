@@ -209,11 +209,11 @@ pub(super) fn stage_props(s: &Stage, websocket: bool) -> ApiStage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
     use aws_sdk_apigatewayv2::types::{
         AccessLogSettings, AuthorizerType, ConnectionType, Cors, IntegrationType, JwtConfiguration,
         LoggingLevel,
     };
+    use serde_json::{json, Value};
 
     #[test]
     fn targets_parse_back_to_integration_ids() {

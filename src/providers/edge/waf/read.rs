@@ -2,14 +2,15 @@
 //! props shapes `model::edge` gives the desired side.
 
 use super::shared::*;
-use crate::model::kinds::{IpSet, Typed, WebAclAssociation};
+use crate::model::kinds::web_acl::{self as acl, Statement};
+use crate::model::kinds::{self, IpSet, Typed, WebAclAssociation};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
 
 use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, WebAcl};
 use aws_sdk_wafv2::Client;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub async fn read(
     aws: &Aws,
@@ -247,68 +248,56 @@ async fn read_acls(
     Ok(out)
 }
 
-fn action_of(a: Option<&RuleAction>) -> Value {
-    match a {
-        Some(a) if a.allow().is_some() => json!("ALLOW"),
-        Some(a) if a.block().is_some() => json!("BLOCK"),
-        Some(a) if a.count().is_some() => json!("COUNT"),
-        _ => Value::Null,
-    }
+fn action_of(a: Option<&RuleAction>) -> Option<String> {
+    let a = a?;
+    let name = if a.allow().is_some() {
+        "ALLOW"
+    } else if a.block().is_some() {
+        "BLOCK"
+    } else if a.count().is_some() {
+        "COUNT"
+    } else {
+        return None;
+    };
+    Some(name.into())
 }
 
-/// The shape `model::edge` gives the desired side.
+/// The ACL as `model::edge` gives the desired side.
 fn acl_props(acl: &WebAcl, scope: &str) -> Props {
-    let mut p = Props::new();
-    p.insert("name".into(), json!(acl.name()));
-    p.insert(
-        "description".into(),
-        json!(acl.description().unwrap_or_default()),
-    );
-    p.insert("scope".into(), json!(scope));
-    let mut default = json!({});
+    let mut default = acl::DefaultAction::default();
     if let Some(d) = acl.default_action() {
         if d.allow().is_some() {
-            default["action"] = json!("ALLOW");
+            default.action = Some("ALLOW".into());
         } else if let Some(b) = d.block() {
-            default["action"] = json!("BLOCK");
+            default.action = Some("BLOCK".into());
             if let Some(r) = b.custom_response() {
-                default["status"] = json!(r.response_code());
+                default.status = Some(r.response_code().into());
                 if let Some(body) = r
                     .custom_response_body_key()
                     .and_then(|k| acl.custom_response_bodies()?.get(k))
                 {
-                    default["body"] = json!(body.content());
-                    default["content_type"] = json!(body.content_type().as_str());
+                    default.body = Some(body.content().to_string());
+                    default.content_type = Some(body.content_type().as_str().to_string());
                 }
             }
         }
     }
-    p.insert("default_action".into(), default);
-    p.insert(
-        "metric".into(),
-        json!(acl.visibility_config().map(|v| v.metric_name())),
-    );
-    let mut rules: Vec<Value> = acl.rules().iter().map(rule_props).collect();
-    rules.sort_by_key(|r| r["priority"].as_i64().unwrap_or(0));
-    p.insert("rules".into(), Value::Array(rules));
-    p
+    let mut rules: Vec<acl::Rule> = acl.rules().iter().map(rule_props).collect();
+    rules.sort_by_key(|r| r.priority);
+    kinds::WebAcl {
+        name: acl.name().to_string(),
+        description: acl.description().unwrap_or_default().to_string(),
+        scope: scope.to_string(),
+        default_action: default,
+        metric: acl.visibility_config().map(|v| v.metric_name().to_string()),
+        rules,
+    }
+    .to_props()
 }
 
-fn rule_props(r: &Rule) -> Value {
-    let mut v = json!({
-        "name": r.name(),
-        "priority": r.priority(),
-        "metric": r.visibility_config().map(|c| c.metric_name()),
-    });
-    let action = action_of(r.action());
-    if !action.is_null() {
-        v["action"] = action;
-    }
-    if let Some(o) = r.override_action() {
-        v["override"] = json!(if o.count().is_some() { "COUNT" } else { "NONE" });
-    }
+fn rule_props(r: &Rule) -> acl::Rule {
     let st = r.statement();
-    if let Some(m) = st.and_then(|s| s.managed_rule_group_statement()) {
+    let statement = if let Some(m) = st.and_then(|s| s.managed_rule_group_statement()) {
         let mut count_rules: Vec<String> = m
             .rule_action_overrides()
             .iter()
@@ -316,25 +305,39 @@ fn rule_props(r: &Rule) -> Value {
             .map(|o| o.name().to_string())
             .collect();
         count_rules.sort();
-        v["statement"] = json!({"managed": {
-            "vendor": m.vendor_name(), "name": m.name(), "count_rules": count_rules,
-        }});
+        Statement::Managed {
+            vendor: m.vendor_name().to_string(),
+            name: m.name().to_string(),
+            count_rules,
+        }
     } else if let Some(rb) = st.and_then(|s| s.rate_based_statement()) {
-        v["statement"] = json!({"rate_based": {
-            "limit": rb.limit(), "aggregate": rb.aggregate_key_type().as_str(),
-        }});
+        Statement::RateBased {
+            limit: rb.limit(),
+            aggregate: rb.aggregate_key_type().as_str().to_string(),
+        }
     } else if let Some(g) = st.and_then(|s| s.geo_match_statement()) {
-        let mut c: Vec<String> = g
+        let mut countries: Vec<String> = g
             .country_codes()
             .iter()
             .map(|c| c.as_str().to_string())
             .collect();
-        c.sort();
-        v["statement"] = json!({"geo_match": {"countries": c}});
+        countries.sort();
+        Statement::GeoMatch { countries }
     } else if let Some(i) = st.and_then(|s| s.ip_set_reference_statement()) {
-        v["statement"] = json!({"ip_set": {"arn": i.arn()}});
+        Statement::IpSet {
+            arn: i.arn().to_string(),
+        }
     } else {
-        v["statement"] = json!({"unsupported": format!("{st:?}")});
+        Statement::Unsupported(format!("{st:?}"))
+    };
+    acl::Rule {
+        name: r.name().to_string(),
+        priority: r.priority().into(),
+        metric: r.visibility_config().map(|c| c.metric_name().to_string()),
+        action: action_of(r.action()),
+        override_action: r
+            .override_action()
+            .map(|o| if o.count().is_some() { "COUNT" } else { "NONE" }.to_string()),
+        statement,
     }
-    v
 }

@@ -1,8 +1,9 @@
 //! Create, update and delete IP sets, the web ACL and its associations.
 
 use super::shared::*;
-use crate::model::kinds::{IpSet, WebAclAssociation};
-use crate::model::{Kind, Props};
+use crate::model::kinds::web_acl::{self as acl, Statement as St};
+use crate::model::kinds::{IpSet, WebAcl, WebAclAssociation};
+use crate::model::Kind;
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit::{after, before, err, str_of};
@@ -15,7 +16,6 @@ use aws_sdk_wafv2::types::{
     Scope, Statement, Tag, VisibilityConfig,
 };
 use aws_sdk_wafv2::Client;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -42,68 +42,58 @@ fn rule_action(a: &str) -> RuleAction {
     }
 }
 
-fn rule_of(v: &Value) -> Result<Rule, AwsError> {
-    let name = v["name"].as_str().unwrap_or_default();
-    let st = &v["statement"];
-    let statement = if let Some(m) = st.get("managed") {
-        let mut b = ManagedRuleGroupStatement::builder()
-            .vendor_name(m["vendor"].as_str().unwrap_or("AWS"))
-            .name(m["name"].as_str().unwrap_or_default());
-        for r in m["count_rules"].as_array().into_iter().flatten() {
-            b = b.rule_action_overrides(
-                RuleActionOverride::builder()
-                    .name(r.as_str().unwrap_or_default())
-                    .action_to_use(rule_action("COUNT"))
-                    .build()
-                    .map_err(build_err)?,
-            );
+fn rule_of(r: &acl::Rule) -> Result<Rule, AwsError> {
+    let statement = match &r.statement {
+        St::Managed {
+            vendor,
+            name,
+            count_rules,
+        } => {
+            let mut b = ManagedRuleGroupStatement::builder()
+                .vendor_name(vendor)
+                .name(name);
+            for r in count_rules {
+                b = b.rule_action_overrides(
+                    RuleActionOverride::builder()
+                        .name(r)
+                        .action_to_use(rule_action("COUNT"))
+                        .build()
+                        .map_err(build_err)?,
+                );
+            }
+            Statement::builder().managed_rule_group_statement(b.build().map_err(build_err)?)
         }
-        Statement::builder()
-            .managed_rule_group_statement(b.build().map_err(build_err)?)
-            .build()
-    } else if let Some(rb) = st.get("rate_based") {
-        Statement::builder()
-            .rate_based_statement(
-                RateBasedStatement::builder()
-                    .limit(rb["limit"].as_i64().unwrap_or(2000))
-                    .aggregate_key_type(RateBasedStatementAggregateKeyType::Ip)
-                    .build()
-                    .map_err(build_err)?,
-            )
-            .build()
-    } else if let Some(g) = st.get("geo_match") {
-        let codes = g["countries"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(CountryCode::from)
-            .collect();
-        Statement::builder()
-            .geo_match_statement(
-                GeoMatchStatement::builder()
-                    .set_country_codes(Some(codes))
-                    .build(),
-            )
-            .build()
-    } else if let Some(i) = st.get("ip_set") {
-        Statement::builder()
-            .ip_set_reference_statement(
-                IpSetReferenceStatement::builder()
-                    .arn(i["arn"].as_str().unwrap_or_default())
-                    .build()
-                    .map_err(build_err)?,
-            )
-            .build()
-    } else {
-        return Err(build_err(format!("rule {name}: no statement")));
+        St::RateBased { limit, .. } => Statement::builder().rate_based_statement(
+            RateBasedStatement::builder()
+                .limit(*limit)
+                .aggregate_key_type(RateBasedStatementAggregateKeyType::Ip)
+                .build()
+                .map_err(build_err)?,
+        ),
+        St::GeoMatch { countries } => Statement::builder().geo_match_statement(
+            GeoMatchStatement::builder()
+                .set_country_codes(Some(
+                    countries
+                        .iter()
+                        .map(|c| CountryCode::from(c.as_str()))
+                        .collect(),
+                ))
+                .build(),
+        ),
+        St::IpSet { arn } => Statement::builder().ip_set_reference_statement(
+            IpSetReferenceStatement::builder()
+                .arn(arn)
+                .build()
+                .map_err(build_err)?,
+        ),
+        St::Unsupported(s) => return Err(build_err(format!("rule {}: cannot write {s}", r.name))),
     };
     let mut b = Rule::builder()
-        .name(name)
-        .priority(v["priority"].as_i64().unwrap_or(0) as i32)
-        .statement(statement)
-        .visibility_config(visibility(v["metric"].as_str().unwrap_or(name))?);
-    if let Some(o) = v["override"].as_str() {
+        .name(&r.name)
+        .priority(r.priority as i32)
+        .statement(statement.build())
+        .visibility_config(visibility(r.metric.as_deref().unwrap_or(&r.name))?);
+    if let Some(o) = &r.override_action {
         let oa = if o == "COUNT" {
             OverrideAction::builder()
                 .count(CountAction::builder().build())
@@ -115,7 +105,7 @@ fn rule_of(v: &Value) -> Result<Rule, AwsError> {
         };
         b = b.override_action(oa);
     } else {
-        b = b.action(rule_action(v["action"].as_str().unwrap_or("BLOCK")));
+        b = b.action(rule_action(r.action.as_deref().unwrap_or("BLOCK")));
     }
     b.build().map_err(build_err)
 }
@@ -127,22 +117,22 @@ struct AclDef {
     visibility: VisibilityConfig,
 }
 
-fn acl_def(p: &Props) -> Result<AclDef, AwsError> {
-    let d = p.get("default_action").cloned().unwrap_or(Value::Null);
-    let (default, bodies) = if d["action"] == "BLOCK" {
+fn acl_def(p: &WebAcl) -> Result<AclDef, AwsError> {
+    let d = &p.default_action;
+    let (default, bodies) = if d.action.as_deref() == Some("BLOCK") {
         let mut block = BlockAction::builder();
         let mut bodies = None;
-        if let Some(body) = d["body"].as_str() {
+        if let Some(body) = &d.body {
             block = block.custom_response(
                 CustomResponse::builder()
-                    .response_code(d["status"].as_i64().unwrap_or(403) as i32)
+                    .response_code(d.status.unwrap_or(403) as i32)
                     .custom_response_body_key(BODY_KEY)
                     .build()
                     .map_err(build_err)?,
             );
             let b = CustomResponseBody::builder()
                 .content_type(ResponseContentType::from(
-                    d["content_type"].as_str().unwrap_or("APPLICATION_JSON"),
+                    d.content_type.as_deref().unwrap_or("APPLICATION_JSON"),
                 ))
                 .content(body)
                 .build()
@@ -161,18 +151,12 @@ fn acl_def(p: &Props) -> Result<AclDef, AwsError> {
             None,
         )
     };
-    let rules = p
-        .get("rules")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(rule_of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let rules = p.rules.iter().map(rule_of).collect::<Result<Vec<_>, _>>()?;
     Ok(AclDef {
         default,
         bodies,
         rules,
-        visibility: visibility(&str_of(p, "metric"))?,
+        visibility: visibility(p.metric.as_deref().unwrap_or(&p.name))?,
     })
 }
 
@@ -245,10 +229,10 @@ async fn put_ip_set(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Result
 }
 
 async fn put_web_acl(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Result<Out, AwsError> {
-    let p = after(ch);
-    let scope = str_of(p, "scope");
-    let c = client(aws, &scope);
-    let def = acl_def(p)?;
+    let p: WebAcl = typed(after(ch))?;
+    let scope = &p.scope;
+    let c = client(aws, scope);
+    let def = acl_def(&p)?;
     // The same fields for both calls.
     macro_rules! fields {
         ($q:expr) => {
@@ -257,26 +241,26 @@ async fn put_web_acl(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Resul
                 .set_custom_response_bodies(def.bodies.clone())
                 .set_rules(Some(def.rules.clone()))
                 .visibility_config(def.visibility.clone())
-                .set_description(non_empty(str_of(p, "description")))
+                .set_description(non_empty(p.description.clone()))
         };
     }
     if create {
         let tags = waf_tags(ch, owner)?;
-        let name = str_of(p, "name");
+        let name = &p.name;
         let r = aws
-            .call(|| fields!(c.create_web_acl().name(&name).set_tags(Some(tags.clone()))).send())
+            .call(|| fields!(c.create_web_acl().name(name).set_tags(Some(tags.clone()))).send())
             .await?;
         let s = r.summary();
         return Ok(ids(
             s.and_then(|s| s.id()).unwrap_or_default(),
             s.and_then(|s| s.arn()).unwrap_or_default(),
-            &name,
-            &scope,
+            name,
+            scope,
         ));
     }
     let (name, id) = name_id(ch);
     locked("UpdateWebACL", || async {
-        let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, &scope).await?;
+        let lock = lock_token(aws, c, Kind::WebAcl, &name, &id, scope).await?;
         aws.call(|| fields!(c.update_web_acl().name(&name).id(&id).lock_token(&lock)).send())
             .await
             .map(|_| ())
