@@ -1,6 +1,7 @@
 //! Does public DNS delegate a zone to the hosted zone we write ACM validation records into?
 //! A minimal NS lookup over UDP, so a mis-delegated zone is reported instead of waiting for a
-//! validation that can never happen.
+//! validation that can never happen. Plain DNS, no AWS: it sits beside `util`, below every
+//! layer, and `providers::edge::certificates` asks it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;

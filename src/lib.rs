@@ -8,6 +8,7 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod dns;
 pub mod model;
 pub mod openapi;
 pub mod plan;

@@ -130,6 +130,24 @@ pub fn ignore_missing<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
     }
 }
 
+/// "Already exists" as done: the item was made by an attempt whose answer was lost, or by
+/// an interrupted apply; the next plan compares what it holds.
+pub fn ignore_conflict<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
+    match r {
+        Err(e) if !e.has_code("ConflictException") => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// A change routed to a service area that does not write its kind: a bug, said as one.
+pub fn not_here(ch: &Change, area: &str) -> AwsError {
+    err(
+        "apply",
+        "NotBuilt",
+        format!("{} is a {}, not a {area} item", ch.id, ch.kind.as_str()),
+    )
+}
+
 /// One API Gateway PATCH operation.
 pub fn patch(op: Op, path: &str, value: Option<String>) -> PatchOperation {
     PatchOperation::builder()

@@ -227,11 +227,7 @@ async fn rest_put(
         }
         Kind::Stage if create => stages::create_stage(aws, ch, outputs, owner).await,
         Kind::Stage => stages::update_stage(aws, ch, outputs).await,
-        _ => Err(kit::err(
-            "apply",
-            "NotBuilt",
-            format!("{} is not a REST API resource", ch.id),
-        )),
+        _ => Err(kit::not_here(ch, "REST API")),
     }
 }
 
@@ -256,10 +252,6 @@ async fn rest_delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aw
         Kind::Route => w::delete_route(aws, ch, outputs).await,
         Kind::Deployment => w::delete_deployment(aws, ch, outputs).await,
         Kind::Stage => stages::delete_stage(aws, ch, outputs).await,
-        _ => Err(kit::err(
-            "apply",
-            "NotBuilt",
-            format!("{} is not a REST API resource", ch.id),
-        )),
+        _ => Err(kit::not_here(ch, "REST API")),
     }
 }

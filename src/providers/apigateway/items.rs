@@ -7,7 +7,7 @@ use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
 use crate::providers::kit::{
-    after, before, err, id_out, ignore_missing, out_of, patch, patches, typed, Out,
+    after, before, id_out, ignore_missing, out_of, patch, patches, typed, Out,
 };
 use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, Op};
 use serde_json::{json, Value};
@@ -295,11 +295,7 @@ pub async fn put(
             Ok([("id".to_string(), created), ("name".to_string(), a.name)].into())
         }
         Kind::GatewayResponse => put_gateway_response(aws, ch, &api_id).await,
-        _ => Err(err(
-            "apply",
-            "NotBuilt",
-            format!("{} is not a REST API item", ch.id),
-        )),
+        _ => Err(kit::not_here(ch, "REST API")),
     }
 }
 

@@ -13,19 +13,20 @@ use crate::providers::kit::{
 use aws_sdk_apigateway::types::{CacheClusterSize, Op, PatchOperation};
 use serde_json::Value;
 
+/// The stage's API and the API's current deployment.
+fn target(ch: &Change, outputs: &Outputs) -> Result<(String, String), AwsError> {
+    let api = api_of(ch);
+    let dep = format!("deployment.{}", api.trim_start_matches("rest_api."));
+    Ok((out_of(outputs, &api, "id")?, out_of(outputs, &dep, "id")?))
+}
+
 pub async fn create_stage(
     aws: &Aws,
     ch: &Change,
     outputs: &Outputs,
     owner: &str,
 ) -> Result<Out, AwsError> {
-    let api = api_of(ch);
-    let api_id = out_of(outputs, &api, "id")?;
-    let dep_id = out_of(
-        outputs,
-        &format!("deployment.{}", api.trim_start_matches("rest_api.")),
-        "id",
-    )?;
+    let (api_id, dep_id) = target(ch, outputs)?;
     let a: Stage = typed(after(ch))?;
     let created = aws
         .call(|| {
@@ -50,24 +51,14 @@ pub async fn create_stage(
                 .send()
         })
         .await;
-    match created {
-        Ok(_) => {}
-        // Interrupted earlier between CreateStage and the settings: finish with the update.
-        Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
-        Err(e) => return Err(e),
-    }
+    // Interrupted earlier between CreateStage and the settings: finish with the update.
+    kit::ignore_conflict(created)?;
     let ops = stage_patch(&Stage::default(), &a, &dep_id, true);
     send_stage_patch(aws, &api_id, ch, ops).await
 }
 
 pub async fn update_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out, AwsError> {
-    let api = api_of(ch);
-    let api_id = out_of(outputs, &api, "id")?;
-    let dep_id = out_of(
-        outputs,
-        &format!("deployment.{}", api.trim_start_matches("rest_api.")),
-        "id",
-    )?;
+    let (api_id, dep_id) = target(ch, outputs)?;
     let b: Stage = typed(ch.before.as_ref().expect("update has before"))?;
     let ops = stage_patch(&b, &typed(after(ch))?, &dep_id, false);
     send_stage_patch(aws, &api_id, ch, ops).await

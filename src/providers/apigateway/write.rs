@@ -210,17 +210,7 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
     let a: Route = typed(after(ch))?;
     if method_changed(ch) {
         if ch.before.is_some() {
-            ignore_missing(
-                aws.call(|| {
-                    aws.apigw
-                        .delete_method()
-                        .rest_api_id(&api_id)
-                        .resource_id(&rid)
-                        .http_method(&method)
-                        .send()
-                })
-                .await,
-            )?;
+            delete_method(aws, &api_id, &rid, &method).await?;
         }
         let put = aws
             .call(|| {
@@ -239,12 +229,8 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .send()
             })
             .await;
-        match put {
-            Ok(_) => {}
-            // An interrupted apply left the method: it is replaced below by the integration.
-            Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
-            Err(e) => return Err(e),
-        }
+        // An interrupted apply left the method: it is replaced below by the integration.
+        kit::ignore_conflict(put)?;
         for (code, declared) in a.method_responses.iter().flatten() {
             aws.call(|| {
                 aws.apigw
@@ -327,13 +313,17 @@ pub async fn delete_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(
         ),
         None => route_target(ch, outputs)?,
     };
+    delete_method(aws, &api_id, &rid, &method).await
+}
+
+async fn delete_method(aws: &Aws, api_id: &str, rid: &str, method: &str) -> Result<(), AwsError> {
     ignore_missing(
         aws.call(|| {
             aws.apigw
                 .delete_method()
-                .rest_api_id(&api_id)
-                .resource_id(&rid)
-                .http_method(&method)
+                .rest_api_id(api_id)
+                .resource_id(rid)
+                .http_method(method)
                 .send()
         })
         .await,

@@ -20,7 +20,7 @@ mod write;
 use crate::model::{Kind, LiveState, Outputs};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::kit::Out;
+use crate::providers::kit::{self, Out};
 
 /// Read owned v2 APIs (with their authorizers, integrations, routes, stages, deployments),
 /// v2 VPC links, and API mappings on the owned custom domains already in `state`.
@@ -48,7 +48,7 @@ pub async fn put(
         Kind::ApiStage => stage::update_stage(aws, ch, outputs).await,
         Kind::ApiDeployment => stage::create_deployment(aws, ch, outputs).await,
         Kind::ApiMapping => write::put_mapping(aws, ch, create).await,
-        _ => Err(unsupported(ch)),
+        _ => Err(kit::not_here(ch, "HTTP or WebSocket API")),
     }
 }
 
@@ -62,14 +62,6 @@ pub async fn delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aws
         Kind::ApiStage => stage::delete_stage(aws, ch, outputs).await,
         Kind::ApiDeployment => stage::delete_deployment(aws, ch, outputs).await,
         Kind::ApiMapping => write::delete_mapping(aws, ch).await,
-        _ => Err(unsupported(ch)),
-    }
-}
-
-fn unsupported(ch: &Change) -> AwsError {
-    AwsError::Service {
-        op: "apply".into(),
-        code: "NotBuilt".into(),
-        message: format!("{} is not an HTTP or WebSocket API item", ch.id),
+        _ => Err(kit::not_here(ch, "HTTP or WebSocket API")),
     }
 }

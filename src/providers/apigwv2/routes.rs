@@ -104,12 +104,8 @@ async fn create_route_response(
                 .send()
         })
         .await;
-    match made {
-        Ok(_) => Ok(()),
-        // It exists already (an earlier, interrupted apply).
-        Err(e) if e.has_code("ConflictException") => Ok(()),
-        Err(e) => Err(e),
-    }
+    // It exists already (an earlier, interrupted apply).
+    crate::providers::kit::ignore_conflict(made)
 }
 
 /// Create the route response unless it is there. Where the endpoint cannot list route

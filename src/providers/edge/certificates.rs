@@ -6,13 +6,13 @@
 //! hosted zone the validation records were written into, and says so; a timeout names the
 //! records still pending.
 
+use crate::dns as delegation;
 use crate::model::edge::cert_names;
 use crate::model::kinds::{Certificate, Typed};
 use crate::model::owner::{owned, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
-use crate::providers::edge::delegation;
 use crate::providers::pages;
 
 use crate::providers::kit::{after, before, err, tags, typed, Out};

@@ -306,13 +306,8 @@ async fn put_mapping(aws: &Aws, ch: &Change, action: Action) -> Result<Out, AwsE
                 }
             })
             .await;
-        match r {
-            // Made by an attempt whose answer was lost; the next plan compares its target.
-            Err(e) if e.has_code("ConflictException") => {}
-            other => {
-                other?;
-            }
-        }
+        // Made by an attempt whose answer was lost; the next plan compares its target.
+        kit::ignore_conflict(r)?;
     } else {
         // The spec's PATCH table, for what the plan found changed (API, stage or both).
         let ops = crate::providers::kit::patches(ch);

@@ -12,7 +12,6 @@
 //! as conflicts: the plan stops on them and changes nothing.
 
 mod certificates;
-pub mod delegation;
 mod domains;
 mod route53;
 mod waf;

@@ -30,11 +30,7 @@ pub async fn put(
         Kind::UsagePlan if create => create_usage_plan(aws, ch, owner).await,
         Kind::UsagePlan => update_usage_plan(aws, ch).await,
         Kind::UsagePlanKey => put_usage_plan_key(aws, ch, outputs, create).await,
-        other => Err(kit::err(
-            "apply",
-            "Unsupported",
-            format!("{} is a {} and not handled here", ch.id, other.as_str()),
-        )),
+        _ => Err(kit::not_here(ch, "usage plan")),
     }
 }
 
@@ -50,11 +46,7 @@ pub async fn delete(aws: &Aws, ch: &Change, _outputs: &Outputs) -> Result<(), Aw
             let plan_id = ch.live_outputs.get("plan_id").cloned().unwrap_or_default();
             delete_plan_key(aws, &plan_id, &id).await
         }
-        other => Err(kit::err(
-            "apply",
-            "Unsupported",
-            format!("{} is a {} and not handled here", ch.id, other.as_str()),
-        )),
+        _ => Err(kit::not_here(ch, "usage plan")),
     }
 }
 
@@ -390,12 +382,7 @@ async fn put_usage_plan_key(
                     .send()
             })
             .await;
-        match r {
-            Ok(_) => {}
-            // Attached by an interrupted apply already.
-            Err(AwsError::Service { code, .. }) if code == "ConflictException" => {}
-            Err(e) => return Err(e),
-        }
+        kit::ignore_conflict(r)?;
         if let Some((old_plan, old_key)) = previous {
             delete_plan_key(aws, &old_plan, &old_key).await?;
         }
