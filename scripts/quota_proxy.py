@@ -9,7 +9,7 @@ connection reset, slow answers) at a given rate, reproducibly with a seed.
 
     python3 scripts/quota_proxy.py --listen 127.0.0.1:0 --upstream http://127.0.0.1:5000 \
         --stats-file /tmp/proxy.json [--no-quotas] [--fault-rate 0.2 --faults 429,500,503,reset,slow] \
-        [--seed 42] [--fault-after-forward] [--log-file /tmp/proxy.jsonl]
+        [--seed 42] [--fault-after-forward] [--lose CreateUsagePlan,PutItem] [--log-file /tmp/proxy.jsonl]
 
 prints `listening on http://127.0.0.1:PORT` once it accepts connections; point the client at
 that URL (AWS_ENDPOINT_URL / --endpoint-url). As a module:
@@ -34,6 +34,9 @@ Semantics
   forwards (it is not a failure). With `--fault-after-forward`, 500, 503 and reset are
   applied *after* forwarding (the emulator did the work, the client sees a failure: what a
   crash-safety test wants); 429 is always answered before forwarding, as AWS does.
+* Lost answers (`--lose OP,OP`): the first call of each named operation is forwarded, then
+  answered 500 (`OP:N` for the first N calls): a targeted "it happened but the client was
+  told it failed", independent of the random faults.
 * Stats (`--stats-file`, JSON, written atomically every second when changed, on SIGUSR1 and
   on exit): requests, forwarded, per-operation counts, throttled (429s the proxy sent by
   quota) overall and per operation, faults per kind, upstream errors, and per-operation
@@ -622,6 +625,8 @@ class _Handler(BaseHTTPRequestHandler):
         if is_aws:
             if not proxy.limiter.admit(bucket_keys(service, op)):
                 action = "throttle"
+            elif proxy.take_lose(op):
+                fault = "lose"
             elif proxy.fault_rate > 0 and proxy.faults:
                 fault = proxy.draw_fault()
         status = None
@@ -632,7 +637,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, h, b = throttle_response(protocol)
                 self._send(status, h, b)
                 return
-            after = fault in ("500", "503", "reset") and proxy.fault_after_forward
+            after = fault == "lose" or (fault in ("500", "503", "reset") and proxy.fault_after_forward)
             if fault and fault != "slow" and not after:
                 stats.bump("faults", fault)
                 if fault == "reset":
@@ -657,6 +662,9 @@ class _Handler(BaseHTTPRequestHandler):
                            json.dumps({"message": f"quota-proxy: upstream error: {e}"}).encode())
                 return
             if after:
+                if fault == "lose":
+                    stats.bump("lost_answers", op)
+                    fault = "500"
                 stats.bump("faults", fault)
                 stats.bump("faults_after_forward")
                 if fault == "reset":
@@ -685,7 +693,7 @@ class QuotaProxy:
                  fault_rate: float = 0.0, faults=("429", "500", "503", "reset", "slow"),
                  seed: int | None = None, fault_after_forward: bool = False,
                  stats_file: str | None = None, log_file: str | None = None,
-                 upstream_timeout: float = 120.0):
+                 upstream_timeout: float = 120.0, lose: str = ""):
         self.upstream = urllib.parse.urlsplit(upstream)
         host, _, port = listen.rpartition(":")
         self.listen = (host or "127.0.0.1", int(port or 0))
@@ -696,6 +704,11 @@ class QuotaProxy:
         for f in self.faults:
             if f not in FAULT_KINDS:
                 raise ValueError(f"unknown fault kind {f!r}; expected some of {','.join(FAULT_KINDS)}")
+        # operation -> how many more of its calls lose their answer
+        self.lose: dict[str, int] = {}
+        for item in filter(None, (x.strip() for x in lose.split(","))):
+            op, _, n = item.partition(":")
+            self.lose[op] = int(n or 1)
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
         self.fault_after_forward = fault_after_forward
@@ -709,6 +722,13 @@ class QuotaProxy:
         self.server: _Server | None = None
 
     # -- faults
+    def take_lose(self, op: str) -> bool:
+        with self.rng_lock:
+            if self.lose.get(op, 0) > 0:
+                self.lose[op] -= 1
+                return True
+        return False
+
     def draw_fault(self) -> str | None:
         with self.rng_lock:
             if self.rng.random() < self.fault_rate:
@@ -791,6 +811,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=None, help="seed for reproducible faults")
     ap.add_argument("--fault-after-forward", action="store_true",
                     help="apply 500/503/reset faults after forwarding (upstream did the work)")
+    ap.add_argument("--lose", default="",
+                    help="OP[:N],...: forward the first (N) calls of each operation, then answer 500")
     ap.add_argument("--stats-file", help="JSON counters, written every second, on SIGUSR1 and exit")
     ap.add_argument("--log-file", help="append one JSON line per request")
     a = ap.parse_args(argv)
@@ -799,7 +821,7 @@ def main(argv=None) -> int:
     try:
         proxy = QuotaProxy(a.upstream, a.listen, quotas=not a.no_quotas, fault_rate=a.fault_rate,
                            faults=a.faults, seed=a.seed, fault_after_forward=a.fault_after_forward,
-                           stats_file=a.stats_file, log_file=a.log_file)
+                           stats_file=a.stats_file, log_file=a.log_file, lose=a.lose)
     except ValueError as e:
         ap.error(str(e))
     done = threading.Event()

@@ -355,6 +355,17 @@ class TestFaults(ProxyCase):
         self.assertEqual(s["faults_after_forward"], 20 - ok)
         self.assertEqual(s["forwarded"], 20)
 
+    def test_lose_answers_the_named_operation_after_forwarding_it(self):
+        p = self.proxy(quotas=False, lose="CreateApiKey:2")
+        codes = [apigw(p.url, "POST", "/apikeys", {"name": f"k{i}", "enabled": True})[0]
+                 for i in range(3)]
+        self.assertEqual(codes[:2], [500, 500])
+        self.assertLess(codes[2], 300)
+        st, _, b = request(MOTO.url, "GET", "/apikeys", headers={"Authorization": auth("apigateway")})
+        self.assertEqual(len(json.loads(b)["item"]), 3)  # the lost ones were made
+        self.assertEqual(apigw(p.url, "GET", "/restapis")[0], 200)  # other operations pass
+        self.assertEqual(p.stats()["lost_answers"], {"CreateApiKey": 2})
+
     def test_slow(self):
         p = self.proxy(quotas=False, fault_rate=1.0, faults="slow", seed=1)
         t0 = time.monotonic()
