@@ -84,6 +84,16 @@ pub enum Command {
     ExportOpenapi(ExportArgs),
     /// Print the resource dependency graph.
     Graph(GraphArgs),
+    /// Release the stack's apply lock left by a run that died: only a stale one (its process
+    /// gone from this host, or its lease over) unless --force. Says who held it.
+    Unlock(UnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Break the lock even if its holder looks alive (make sure it is not running).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

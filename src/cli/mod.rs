@@ -54,6 +54,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Destroy(a) => stack::destroy(&g, &a).await,
             Command::ExportOpenapi(a) => export::run(&g, &a).await,
             Command::Graph(a) => graph::run(&g, &a),
+            Command::Unlock(a) => stack::unlock(&g, &a).await,
         }
     });
     match result {

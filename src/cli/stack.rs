@@ -1,13 +1,13 @@
 //! plan, apply and destroy: load → read live → diff → (confirm) → execute.
 
-use super::args::{ApplyArgs, DestroyArgs, Global, PlanArgs};
+use super::args::{ApplyArgs, DestroyArgs, Global, PlanArgs, UnlockArgs};
 use super::progress::Progress;
 use crate::apply::{self, bulk};
 use crate::config::{self, Config, LoadOptions};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::{desire, Kind, Resource};
 use crate::plan::{self, diff::PlanInput, render, Plan};
-use crate::providers::lock::Lock;
+use crate::providers::lock::{self, Lock};
 use crate::providers::{self, aws::Aws};
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, IsTerminal, Write};
@@ -142,7 +142,7 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
 pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
     let mut s = session(g).await?;
     s.aws.no_wait = a.no_wait;
-    let lock = take_lock(&s, "apply", a.lock_wait).await?;
+    let lock = take_lock(g, &s, "apply", a.lock_wait).await?;
     let result = apply_locked(g, &s, a).await;
     release_lock(&s, lock).await;
     let code = result?;
@@ -185,18 +185,51 @@ async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
     Ok(code)
 }
 
+/// `idrv5-gw unlock`: break a stale lock (or any, with --force) and say who held it.
+pub async fn unlock(g: &Global, a: &UnlockArgs) -> Result<i32> {
+    let s = session(g).await?;
+    let Some(l) = &s.cfg.file.lock else {
+        bail!("the stack has no `lock:`: there is nothing to unlock");
+    };
+    let owner = s.cfg.owner();
+    match lock::unlock(&s.aws, &l.dynamodb_table, &owner, a.force).await? {
+        None => println!("{owner} is not locked."),
+        Some(h) => {
+            let why = h.stale(now_secs()).unwrap_or_else(|| "forced".to_string());
+            println!(
+                "Released the lock on {owner}, held by {} ({why}).",
+                h.holder
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
 /// The stack's `lock:`, taken before live state is read so the plan cannot go stale under
 /// another apply.
-async fn take_lock(s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
+async fn take_lock(g: &Global, s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
     let Some(l) = &s.cfg.file.lock else {
         return Ok(None);
     };
+    let unlock = format!("idrv5-gw unlock --stack {}", g.stack.display());
     let lock = Lock::acquire(
         &s.aws,
-        &l.dynamodb_table,
-        &s.cfg.owner(),
+        (
+            &l.dynamodb_table,
+            &s.cfg.owner(),
+            l.lease_seconds
+                .map_or(lock::LEASE, std::time::Duration::from_secs),
+        ),
         verb,
         std::time::Duration::from_secs(wait),
+        &unlock,
     )
     .await?;
     Ok(Some(lock))
@@ -296,7 +329,7 @@ async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<
 
 pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     let s = session(g).await?;
-    let lock = take_lock(&s, "destroy", a.lock_wait).await?;
+    let lock = take_lock(g, &s, "destroy", a.lock_wait).await?;
     let result = async {
         let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
         Ok::<i32, anyhow::Error>(if confirm(g, &p, a.auto_approve, "destroy")? {

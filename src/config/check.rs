@@ -26,6 +26,7 @@ pub(super) fn check(
     let loc = |p: &[&str]| locate_in(sources, p);
     let mut d = names(file, &loc, sources.first().map(|s| s.at_line(1, 1)));
     d.extend(vpc_links(file, &loc));
+    d.extend(lock(file, &loc));
     d.extend(super::file::check_api_keys(file, sources));
     let mut contracts = IndexMap::new();
     for (key, api) in &file.rest_apis {
@@ -102,6 +103,20 @@ fn names(file: &StackFile, loc: Loc, first: Option<Location>) -> Vec<Diagnostic>
         );
     }
     d
+}
+
+/// A lease renewed every third of it must leave room for the renewal call.
+fn lock(file: &StackFile, loc: Loc) -> Vec<Diagnostic> {
+    let lease = file.lock.as_ref().and_then(|l| l.lease_seconds);
+    match lease {
+        Some(s) if s < 3 => vec![Diagnostic::error(
+            "schema",
+            format!("lock.lease_seconds is {s}: a lease must last at least 3 seconds"),
+        )
+        .hint("leave it out for the default 300, or give 3 or more")
+        .at(loc(&["lock", "lease_seconds"]))],
+        _ => Vec::new(),
+    }
 }
 
 fn vpc_links(file: &StackFile, loc: Loc) -> Vec<Diagnostic> {

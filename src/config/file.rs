@@ -52,6 +52,9 @@ pub struct StackFile {
 pub struct StackLock {
     /// The table (partition key `LockID`, a string); it must exist.
     pub dynamodb_table: String,
+    /// How long a lock holds unless renewed (a running apply renews it every third);
+    /// default 300 seconds.
+    pub lease_seconds: Option<u64>,
 }
 
 /// API keys are one namespace across `rest_apis`, `http_apis` and `websocket_apis`.
