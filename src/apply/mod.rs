@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod bulk_write;
+pub mod verify;
 
 use crate::model::kinds::{Deployment, Typed};
 use crate::model::{is_unknown, resolve, resolve_props, Kind, Outputs};

@@ -180,7 +180,10 @@ async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
                 );
             }
         }
-        execute(g, s, &p, a.concurrency, "apply", &p.summary).await?
+        let goal = Goal::Stack {
+            allow_protected: a.allow_destroy_protected,
+        };
+        execute(g, s, &p, (a.concurrency, goal), "apply", &p.summary).await?
     };
     Ok(code)
 }
@@ -281,7 +284,10 @@ async fn bulk_apply(
     }
     let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
     println!("bulk: {remaining} change(s) remain after the read-back");
-    execute(g, s, &repair, a.concurrency, "apply", &summary).await
+    let goal = Goal::Stack {
+        allow_protected: a.allow_destroy_protected,
+    };
+    execute(g, s, &repair, (a.concurrency, goal), "apply", &summary).await
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
@@ -333,7 +339,10 @@ pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     let result = async {
         let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
         Ok::<i32, anyhow::Error>(if confirm(g, &p, a.auto_approve, "destroy")? {
-            execute(g, &s, &p, a.concurrency, "destroy", &p.summary).await?
+            let goal = Goal::Nothing {
+                allow_protected: a.allow_destroy_protected,
+            };
+            execute(g, &s, &p, (a.concurrency, goal), "destroy", &p.summary).await?
         } else if p.has_changes() {
             1
         } else {
@@ -370,26 +379,34 @@ fn confirm(g: &Global, p: &Plan, auto: bool, verb: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// Carry out a plan and say how it went; `summary` is what the user confirmed.
+/// What a run makes the account hold: the stack (`apply`) or nothing of it (`destroy`).
+#[derive(Clone, Copy)]
+enum Goal {
+    Stack { allow_protected: bool },
+    Nothing { allow_protected: bool },
+}
+
+impl Goal {
+    async fn plan(self, s: &Session) -> Result<Plan> {
+        match self {
+            Goal::Stack { allow_protected } => compute_plan(s, desired(s)?, allow_protected).await,
+            Goal::Nothing { allow_protected } => compute_plan(s, Vec::new(), allow_protected).await,
+        }
+    }
+}
+
+/// Carry out a plan and say how it went; `summary` is what the user confirmed. "Complete"
+/// is said only once a fresh read shows the account as the plan promised (`verify`).
 async fn execute(
     g: &Global,
     s: &Session,
     p: &Plan,
-    concurrency: usize,
+    (concurrency, goal): (usize, Goal),
     verb: &str,
     summary: &plan::Summary,
 ) -> Result<i32> {
     println!();
-    let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
-    let report = apply::execute(
-        &s.aws,
-        p,
-        &s.cfg.owner(),
-        progress.clone(),
-        concurrency.max(1),
-    )
-    .await;
-    progress.finish();
+    let report = run(g, s, p, concurrency).await;
     if report.only_deferred() {
         println!(
             "\n{} partly complete: {} change(s) done, {} deferred, {} waiting on them.",
@@ -404,6 +421,7 @@ async fn execute(
         return Ok(0);
     }
     if report.ok() {
+        verify(g, s, p, (concurrency, goal), verb).await?;
         let s = summary;
         println!(
             "\n{} complete: {} created, {} updated, {} replaced, {} deleted.",
@@ -430,8 +448,74 @@ async fn execute(
     for id in &report.skipped {
         msg.push_str(&format!("  skipped: {id}\n"));
     }
-    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `idrv5-gw {verb}` once more to finish (nothing is created twice)."));
+    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `idrv5-gw {verb}` once more to finish (it reads what exists first, and removes any duplicate a lost answer left)."));
     bail!(msg)
+}
+
+async fn run(g: &Global, s: &Session, p: &Plan, concurrency: usize) -> apply::Report {
+    let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
+    let report = apply::execute(
+        &s.aws,
+        p,
+        &s.cfg.owner(),
+        progress.clone(),
+        concurrency.max(1),
+    )
+    .await;
+    progress.finish();
+    report
+}
+
+/// Read the account again and plan against the same goal: nothing of `ran` may be left.
+/// Duplicates (a create whose answer was lost, sent again) are deleted now, once; anything
+/// else left is an error that lists it.
+async fn verify(
+    g: &Global,
+    s: &Session,
+    ran: &Plan,
+    (concurrency, goal): (usize, Goal),
+    verb: &str,
+) -> Result<()> {
+    for round in 0..2 {
+        let now = goal.plan(s).await?;
+        let left = apply::verify::left_over(ran, &now);
+        if left.is_empty() {
+            return Ok(());
+        }
+        let cleanup = apply::verify::duplicates_only(&now, &left).filter(|_| round == 0);
+        let Some(cleanup) = cleanup else {
+            let mut msg = format!(
+                "{verb} finished its changes, but the account does not match the plan: {} change(s) still to make:\n",
+                left.len()
+            );
+            for c in &left {
+                msg.push_str(&format!("  {} {}\n", c.action.symbol(), c.id));
+            }
+            msg.push_str(&format!(
+                "Run `idrv5-gw plan` to see them in full, and `idrv5-gw {verb}` again to make them."
+            ));
+            bail!(msg);
+        };
+        let ids: Vec<&str> = cleanup.changes.iter().map(|c| c.id.as_str()).collect();
+        println!(
+            "\nRemoving {} duplicate(s) a lost answer left: {}",
+            ids.len(),
+            ids.join(", ")
+        );
+        let report = run(g, s, &cleanup, concurrency).await;
+        if !report.ok() {
+            let failed: Vec<String> = report
+                .failed
+                .iter()
+                .map(|(id, e)| format!("  failed: {id}: {e}"))
+                .collect();
+            bail!(
+                "{verb} could not remove the duplicates it found:\n{}\nRun `idrv5-gw {verb}` again.",
+                failed.join("\n")
+            );
+        }
+    }
+    Ok(())
 }
 
 fn capital(s: &str) -> String {

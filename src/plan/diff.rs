@@ -144,7 +144,7 @@ fn deletes(
 }
 
 impl Summary {
-    fn of(changes: &[Change]) -> Summary {
+    pub fn of(changes: &[Change]) -> Summary {
         let mut summary = Summary::default();
         for c in changes {
             match c.action {

@@ -208,7 +208,7 @@ impl Aws {
     {
         let op = Operation::of::<E>();
         // `call_inner` answers None only when asked to.
-        self.call_inner(op, send, false)
+        self.call_inner(op, send, Mode::Retry)
             .await?
             .ok_or_else(|| AwsError::Service {
                 op: op.to_string(),
@@ -227,14 +227,53 @@ impl Aws {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.call_inner(Operation::of::<E>(), send, true).await
+        self.call_inner(Operation::of::<E>(), send, Mode::ForeignIsNone)
+            .await
+    }
+
+    /// A create that must not be carried out twice. When its answer is lost after it was
+    /// sent (a 5xx, a reset, a timeout: AWS may have done it), `find` looks for what it made
+    /// (by the stack's ownership id, or its unique name) before anything is sent again;
+    /// what it finds is adopted. Throttles and errors AWS answered before acting are
+    /// retried as by `call`.
+    pub async fn create<T, E, F, Fut, G, GFut>(
+        &self,
+        mut send: F,
+        mut find: G,
+    ) -> Result<Made<T>, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        G: FnMut() -> GFut,
+        GFut: Future<Output = Result<Option<BTreeMap<String, String>>, AwsError>>,
+    {
+        let op = Operation::of::<E>();
+        let mut lost = 0;
+        loop {
+            match self.call_inner(op, &mut send, Mode::StopOnLost).await {
+                Ok(v) => return Ok(Made::Sent(v.expect("an answer"))),
+                Err(AwsError::Lost { last, .. }) => {
+                    lost += 1;
+                    tracing::info!(op = %op, lost, "answer lost: looking for what it made");
+                    if let Some(found) = find().await? {
+                        return Ok(Made::Found(found));
+                    }
+                    if lost >= self.max_attempts {
+                        return Err(*last);
+                    }
+                    tokio::time::sleep(backoff(lost)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     async fn call_inner<T, E, F, Fut>(
         &self,
         op: Operation,
         mut send: F,
-        foreign_is_none: bool,
+        mode: Mode,
     ) -> Result<Option<T>, AwsError>
     where
         F: FnMut() -> Fut,
@@ -267,11 +306,17 @@ impl Aws {
                 status = status.unwrap_or(0),
                 "error"
             );
-            if foreign_is_none && (is_foreign(&err) || status == Some(501)) {
+            if mode == Mode::ForeignIsNone && (is_foreign(&err) || status == Some(501)) {
                 return Ok(None);
             }
             server_error |= status.is_some_and(|s| s >= 500);
             let class = classify(op, &self.endpoint, &err);
+            if mode == Mode::StopOnLost && may_have_acted(&err, status) {
+                return Err(AwsError::Lost {
+                    op: op.to_string(),
+                    last: Box::new(class),
+                });
+            }
             // An endpoint that cannot be reached fails fast: three in a row. A connection
             // reset between answers of another kind is one more transient fault.
             if matches!(class, AwsError::Unreachable { .. }) {
@@ -297,6 +342,34 @@ impl Aws {
             tokio::time::sleep(backoff(attempt)).await;
         }
     }
+}
+
+/// How `call_inner` treats an error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Retry what AWS says to retry.
+    Retry,
+    /// An operation the endpoint does not implement is `Ok(None)`.
+    ForeignIsNone,
+    /// An error after which the request may have been carried out is `AwsError::Lost`.
+    StopOnLost,
+}
+
+/// What `Aws::create` ends with: the create's own answer, or what `find` found of it.
+pub enum Made<T> {
+    Sent(T),
+    Found(BTreeMap<String, String>),
+}
+
+/// A 5xx (but 501), a timeout or a broken connection: the request may have been carried
+/// out, only its answer is missing.
+fn may_have_acted<E>(
+    e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+    status: Option<u16>,
+) -> bool {
+    status.is_some_and(|s| s >= 500 && s != 501)
+        || matches!(e, SdkError::TimeoutError(_) | SdkError::ResponseError(_))
+        || matches!(e, SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout())
 }
 
 /// Full jitter: uniform in [0, min(cap, base * 2^attempt)].

@@ -46,6 +46,9 @@ pub enum AwsError {
     /// Left for a later apply on purpose (`--no-wait`): not a failure.
     #[error("{0}")]
     Deferred(String),
+    /// Sent, but its answer lost (see `Aws::create`); `last` is what came instead.
+    #[error("{op}: the answer was lost after the request was sent: {last}")]
+    Lost { op: String, last: Box<AwsError> },
     #[error("{op} still failing after {attempts} attempts: {last}")]
     GaveUp {
         op: String,
@@ -105,6 +108,10 @@ impl AwsError {
                 code,
                 permission,
                 message: f(message),
+            },
+            Lost { op, last } => Lost {
+                op,
+                last: Box::new(last.map_text(f)),
             },
             GaveUp {
                 op,

@@ -610,3 +610,51 @@ fn an_apply_killed_at_20_points_is_finished_by_the_next_with_nothing_duplicated_
         points.len()
     );
 }
+
+// ---- 4. one lost answer on each create, in turn ----
+
+/// Each create of the dev stack carried out by the emulator but answered 500: the apply
+/// finds what it made (or removes the second copy) before it says "Apply complete", and
+/// leaves one of everything behind.
+#[test]
+fn a_lost_answer_on_each_create_leaves_one_of_everything_and_apply_complete() {
+    for op in [
+        "CreateRestApi",
+        "CreateResource",
+        "CreateApiKey",
+        "CreateUsagePlan",
+        "CreateUsagePlanKey",
+        "CreateDeployment",
+        "CreateStage",
+        "CreateLogGroup",
+    ] {
+        let moto = Moto::start();
+        let (_tmp, dir) = workspace();
+        let proxy = Proxy::start(&moto, &["--no-quotas", "--lose", op]);
+        let out = cli_env(
+            &moto,
+            &dir,
+            &["apply", "--stack", DEV, "--auto-approve", "--bulk", "never"],
+            &[("AWS_ENDPOINT_URL", proxy.url.as_str())],
+        );
+        let stats = proxy.stop();
+        assert_eq!(
+            stats["lost_answers"][op], 1,
+            "{op}: the dev stack makes one: {stats}"
+        );
+        assert_eq!(out.status, 0, "{op}:\n{out}");
+        assert!(out.stdout.contains("Apply complete"), "{op}:\n{out}");
+        let inv = rt().block_on(inventory(&moto));
+        assert_eq!(
+            repeated(&inv),
+            vec![],
+            "{op}: duplicates in moto:\n{inv:#?}"
+        );
+        let plan = cli(
+            &moto,
+            &dir,
+            &["plan", "--stack", DEV, "--detailed-exitcode"],
+        );
+        assert_eq!(plan.status, 0, "{op}: the next plan is not empty:\n{plan}");
+    }
+}

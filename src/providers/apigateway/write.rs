@@ -5,12 +5,13 @@
 //! because UpdateMethod patch paths differ per field and emulators lack them.
 
 use crate::model::kinds::{route, Path, RestApi, Route, VpcLink};
+use crate::model::owner::owned_map as owned;
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::Outputs;
 use crate::plan::Change;
-use crate::providers::aws::{Aws, AwsError};
+use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::kit;
-use crate::providers::kit::{after, before, escape, ignore_missing, patch, patches, typed};
+use crate::providers::kit::{after, before, escape, id_out, ignore_missing, patch, patches, typed};
 pub use crate::providers::kit::{out_of, tags, Out};
 use aws_sdk_apigateway::types::{
     ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
@@ -30,32 +31,55 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
         .types(EndpointType::from(p.endpoint_type.as_str()))
         .build();
     let created = aws
-        .call(|| {
-            aws.apigw
-                .create_rest_api()
-                .name(&p.name)
-                .description(&p.description)
-                .endpoint_configuration(endpoint.clone())
-                .api_key_source(aws_sdk_apigateway::types::ApiKeySourceType::from(
-                    p.api_key_source.as_str(),
-                ))
-                .set_minimum_compression_size(p.minimum_compression_size.map(|n| n as i32))
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
+        .create(
+            || {
+                aws.apigw
+                    .create_rest_api()
+                    .name(&p.name)
+                    .description(&p.description)
+                    .endpoint_configuration(endpoint.clone())
+                    .api_key_source(aws_sdk_apigateway::types::ApiKeySourceType::from(
+                        p.api_key_source.as_str(),
+                    ))
+                    .set_minimum_compression_size(p.minimum_compression_size.map(|n| n as i32))
+                    .set_tags(Some(tags(ch, owner)))
+                    .send()
+            },
+            || find_rest_api(aws, owner, &ch.id),
+        )
         .await?;
-    let id = created.id().unwrap_or_default().to_string();
+    let out = match created {
+        Made::Sent(a) => api_out(a.id(), a.root_resource_id()),
+        Made::Found(out) => out,
+    };
     // Binary media types go in a patch: CreateRestApi's list is dropped by moto, and the
     // patch works the same on AWS.
-    send_rest_api_patch(aws, &id, media_patch(&[], &p.binary_media_types)).await?;
-    Ok([
-        ("id".to_string(), id),
-        (
-            "root_id".to_string(),
-            created.root_resource_id().unwrap_or_default().to_string(),
-        ),
+    send_rest_api_patch(aws, &out["id"], media_patch(&[], &p.binary_media_types)).await?;
+    Ok(out)
+}
+
+fn api_out(id: Option<&str>, root: Option<&str>) -> Out {
+    [
+        ("id".to_string(), id.unwrap_or_default().to_string()),
+        ("root_id".to_string(), root.unwrap_or_default().to_string()),
     ]
-    .into())
+    .into()
+}
+
+/// The owned REST API `id`, after a CreateRestApi whose answer was lost.
+async fn find_rest_api(aws: &Aws, owner: &str, id: &str) -> Result<Option<Out>, AwsError> {
+    let apis = crate::providers::pages::all(aws, |position| {
+        aws.apigw
+            .get_rest_apis()
+            .limit(500)
+            .set_position(position)
+            .send()
+    })
+    .await?;
+    Ok(apis
+        .iter()
+        .find(|a| owned(a.tags(), owner).is_some_and(|(i, _)| i == id))
+        .map(|a| api_out(a.id(), a.root_resource_id())))
 }
 
 pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
@@ -118,27 +142,41 @@ pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Ou
         )?
     };
     let r = aws
-        .call(|| {
-            aws.apigw
-                .create_resource()
-                .rest_api_id(&api_id)
-                .parent_id(&parent_id)
-                .path_part(part)
-                .send()
-        })
+        .create(
+            || {
+                aws.apigw
+                    .create_resource()
+                    .rest_api_id(&api_id)
+                    .parent_id(&parent_id)
+                    .path_part(part)
+                    .send()
+            },
+            || async {
+                Ok(find_path_id(aws, &api_id, &path)
+                    .await?
+                    .map(|i| id_out(Some(&i))))
+            },
+        )
         .await;
-    let id = match r {
-        Ok(r) => r.id().unwrap_or_default().to_string(),
+    match r {
+        Ok(Made::Sent(r)) => Ok(id_out(r.id())),
+        Ok(Made::Found(out)) => Ok(out),
         // Left over from an interrupted apply: adopt it.
         Err(AwsError::Service { code, .. }) if code == "ConflictException" => {
-            find_path_id(aws, &api_id, &path).await?
+            match find_path_id(aws, &api_id, &path).await? {
+                Some(id) => Ok(id_out(Some(&id))),
+                None => Err(kit::err(
+                    "CreateResource",
+                    "ConflictException",
+                    format!("{path} exists but cannot be found"),
+                )),
+            }
         }
-        Err(e) => return Err(e),
-    };
-    Ok([("id".to_string(), id)].into())
+        Err(e) => Err(e),
+    }
 }
 
-async fn find_path_id(aws: &Aws, api_id: &str, path: &str) -> Result<String, AwsError> {
+async fn find_path_id(aws: &Aws, api_id: &str, path: &str) -> Result<Option<String>, AwsError> {
     let page = aws
         .call(|| {
             aws.apigw
@@ -148,15 +186,11 @@ async fn find_path_id(aws: &Aws, api_id: &str, path: &str) -> Result<String, Aws
                 .send()
         })
         .await?;
-    page.items()
+    Ok(page
+        .items()
         .iter()
         .find(|r| r.path() == Some(path))
-        .and_then(|r| r.id().map(str::to_string))
-        .ok_or_else(|| AwsError::Service {
-            op: "CreateResource".into(),
-            code: "ConflictException".into(),
-            message: format!("{path} exists but cannot be found"),
-        })
+        .and_then(|r| r.id().map(str::to_string)))
 }
 
 pub async fn delete_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {
@@ -339,20 +373,46 @@ pub async fn create_deployment(
     fingerprint: &str,
 ) -> Result<Out, AwsError> {
     let api_id = out_of(outputs, &api_of(ch), "id")?;
-    let d = aws
-        .call(|| {
-            aws.apigw
-                .create_deployment()
-                .rest_api_id(&api_id)
-                .description(format!("{DEPLOYMENT_PREFIX}{fingerprint}"))
-                .send()
-        })
+    let description = format!("{DEPLOYMENT_PREFIX}{fingerprint}");
+    let made = aws
+        .create(
+            || {
+                aws.apigw
+                    .create_deployment()
+                    .rest_api_id(&api_id)
+                    .description(&description)
+                    .send()
+            },
+            || find_deployment(aws, &api_id, &description),
+        )
         .await?;
-    Ok([
-        ("id".to_string(), d.id().unwrap_or_default().to_string()),
-        ("fingerprint".to_string(), fingerprint.to_string()),
-    ]
-    .into())
+    let mut out = match made {
+        Made::Sent(d) => id_out(d.id()),
+        Made::Found(out) => out,
+    };
+    out.insert("fingerprint".to_string(), fingerprint.to_string());
+    Ok(out)
+}
+
+/// The API's deployment of this document (its description holds the fingerprint).
+async fn find_deployment(
+    aws: &Aws,
+    api_id: &str,
+    description: &str,
+) -> Result<Option<Out>, AwsError> {
+    let all = crate::providers::pages::all(aws, |position| {
+        aws.apigw
+            .get_deployments()
+            .rest_api_id(api_id)
+            .limit(500)
+            .set_position(position)
+            .send()
+    })
+    .await?;
+    Ok(all
+        .iter()
+        .find(|d| d.description() == Some(description))
+        .map(|d| id_out(d.id())))
 }
 
 pub async fn delete_deployment(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), AwsError> {

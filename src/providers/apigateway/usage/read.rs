@@ -43,6 +43,32 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
     Ok(())
 }
 
+/// The outputs of the owned item `id` among `items` (after a create whose answer was lost).
+fn outputs_of(items: Vec<LiveResource>, id: &str) -> Option<BTreeMap<String, String>> {
+    items.into_iter().find(|r| r.id == id).map(|r| r.outputs)
+}
+
+/// The owned API key `id`, if it exists.
+pub async fn find_key(
+    aws: &Aws,
+    owner: &str,
+    id: &str,
+) -> Result<Option<BTreeMap<String, String>>, AwsError> {
+    Ok(outputs_of(read_keys(aws, owner).await?, id))
+}
+
+/// The owned usage plan `id`, if it exists.
+pub async fn find_plan(
+    aws: &Aws,
+    owner: &str,
+    id: &str,
+) -> Result<Option<BTreeMap<String, String>>, AwsError> {
+    Ok(outputs_of(
+        read_plans(aws, owner, &HashMap::new()).await?,
+        id,
+    ))
+}
+
 async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
     let pages = pages::all(aws, |position| {

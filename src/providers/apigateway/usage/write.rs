@@ -7,9 +7,10 @@ use crate::model::owner::TAG_VALUE_SOURCE;
 use crate::model::usage::{number, value_digest, ValueSource};
 use crate::model::{Kind, Outputs};
 use crate::plan::{Action, Change};
-use crate::providers::aws::{Aws, AwsError};
+use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::kit;
-use crate::providers::kit::{after, ignore_missing, out_of, patch, set_fields, tags, typed, Out};
+use crate::providers::kit::{after, id_out, ignore_missing, out_of, patch, set_fields};
+use crate::providers::kit::{tags, typed, Out};
 use aws_sdk_apigateway::types::{
     ApiStage, Op, PatchOperation, QuotaPeriodType, QuotaSettings, ThrottleSettings,
 };
@@ -89,23 +90,26 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
         }
     };
     let r = aws
-        .call(|| {
-            aws.apigw
-                .create_api_key()
-                .name(&a.name)
-                .set_description(Some(a.description.clone()).filter(|d| !d.is_empty()))
-                .enabled(a.enabled)
-                .set_value(value.clone())
-                .set_tags(Some(t.clone()))
-                .send()
-        })
+        .create(
+            || {
+                aws.apigw
+                    .create_api_key()
+                    .name(&a.name)
+                    .set_description(Some(a.description.clone()).filter(|d| !d.is_empty()))
+                    .enabled(a.enabled)
+                    .set_value(value.clone())
+                    .set_tags(Some(t.clone()))
+                    .send()
+            },
+            || super::read::find_key(aws, owner, &ch.id),
+        )
         .await;
-    let key = match (r, &value) {
-        (Ok(k), _) => k,
-        (Err(e), Some(v)) => return Err(scrub(e, v)),
-        (Err(e), None) => return Err(e),
-    };
-    Ok([("id".to_string(), key.id().unwrap_or_default().to_string())].into())
+    match (r, &value) {
+        (Ok(Made::Sent(k)), _) => Ok(id_out(k.id())),
+        (Ok(Made::Found(out)), _) => Ok(out),
+        (Err(e), Some(v)) => Err(scrub(e, v)),
+        (Err(e), None) => Err(e),
+    }
 }
 
 /// The spec's PATCH table: description and enabled (a new name or value is a new key).
@@ -165,20 +169,26 @@ async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, A
                 .build()
         })
         .collect();
-    let plan = aws
-        .call(|| {
-            aws.apigw
-                .create_usage_plan()
-                .name(&a.name)
-                .set_description(Some(a.description.clone()).filter(|d| !d.is_empty()))
-                .set_api_stages((!stages.is_empty()).then(|| stages.clone()))
-                .set_throttle(throttle_settings(&a.throttle))
-                .set_quota(quota_settings(&a.quota))
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
+    let made = aws
+        .create(
+            || {
+                aws.apigw
+                    .create_usage_plan()
+                    .name(&a.name)
+                    .set_description(Some(a.description.clone()).filter(|d| !d.is_empty()))
+                    .set_api_stages((!stages.is_empty()).then(|| stages.clone()))
+                    .set_throttle(throttle_settings(&a.throttle))
+                    .set_quota(quota_settings(&a.quota))
+                    .set_tags(Some(tags(ch, owner)))
+                    .send()
+            },
+            || super::read::find_plan(aws, owner, &ch.id),
+        )
         .await?;
-    Ok([("id".to_string(), plan.id().unwrap_or_default().to_string())].into())
+    Ok(match made {
+        Made::Sent(p) => id_out(p.id()),
+        Made::Found(out) => out,
+    })
 }
 
 async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
