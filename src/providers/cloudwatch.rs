@@ -2,10 +2,11 @@
 //! prefix: dashboards cannot be tagged).
 
 use super::aws::{Aws, AwsError};
+use crate::diag::Diagnostic;
 use crate::model::kinds::alarm::{MetricStat as Stat, Query};
 use crate::model::kinds::{Alarm, Dashboard, Typed};
 use crate::model::monitoring::{alarm_prefix_of, dashboard_prefix_of, keyed_widgets, widget_list};
-use crate::model::owner::owned;
+use crate::model::owner::{other_owner, owned};
 use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::Change;
 use crate::providers::kit::{after, tags, typed, Out};
@@ -14,14 +15,23 @@ use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, Statistic, Tag,
 };
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+/// Read owned alarms and dashboards. PutMetricAlarm overwrites by name: an alarm the stack
+/// wants whose name is taken by one it does not own is returned as a conflict, never
+/// overwritten.
 pub async fn read(
     aws: &Aws,
     owner: &str,
-    _desired: &[Resource],
+    desired: &[Resource],
     live: &mut LiveState,
-) -> Result<(), AwsError> {
+) -> Result<Vec<Diagnostic>, AwsError> {
+    let wanted: BTreeSet<&str> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::Alarm)
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut conflicts = Vec::new();
     let prefix = alarm_prefix_of(owner);
     let prefix = &prefix;
     let pages = pages::all(aws, |token| {
@@ -45,8 +55,16 @@ pub async fn read(
                     .send()
             })
             .await?;
-        let tags = t.tags().iter().filter_map(|t| Some((t.key()?, t.value()?)));
-        let Some((id, protect)) = owned(tags, owner) else {
+        let tags: Vec<(&str, &str)> = t
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?, t.value()?)))
+            .collect();
+        let Some((id, protect)) = owned(tags.iter().copied(), owner) else {
+            let name = a.alarm_name().unwrap_or_default();
+            if wanted.contains(name) {
+                conflicts.push(foreign_alarm(name, &tags, owner));
+            }
             continue; // same prefix, someone else's alarm
         };
         live.insert(
@@ -90,7 +108,18 @@ pub async fn read(
             [("name".to_string(), name)].into(),
         ));
     }
-    Ok(())
+    Ok(conflicts)
+}
+
+fn foreign_alarm(name: &str, tags: &[(&str, &str)], owner: &str) -> Diagnostic {
+    let whose = other_owner(tags.iter().copied(), owner)
+        .map(|o| format!("stack {o}"))
+        .unwrap_or_else(|| "no idrv5-gw stack".into());
+    Diagnostic::error(
+        "ownership",
+        format!("alarm {name} exists and belongs to {whose}, not {owner}: PutMetricAlarm would overwrite it"),
+    )
+    .hint(format!("rename the stack's alarm (monitoring.alarms key), delete that alarm, or adopt it by tagging it idrv5-gw:stack={owner} and idrv5-gw:id=<the alarm's id in `idrv5-gw plan --json`>"))
 }
 
 fn dims(d: &[Dimension]) -> Option<BTreeMap<String, String>> {

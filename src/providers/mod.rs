@@ -53,7 +53,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     let mut conflicts = edge::read(aws, owner, desired, &mut state).await?;
     // After the edge: API mappings are read from the owned custom domains.
     apigwv2::read(aws, owner, &mut state).await?;
-    cloudwatch::read(aws, owner, desired, &mut state).await?;
+    conflicts.extend(cloudwatch::read(aws, owner, desired, &mut state).await?);
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
     let mut names: BTreeSet<String> = desired

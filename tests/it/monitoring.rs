@@ -349,3 +349,57 @@ fn the_graph_hangs_monitoring_off_the_stages() {
     assert!(String::from_utf8_lossy(&dot.stdout)
         .contains("\"stage.main.prod\" -> \"alarm.main.prod.p99_latency\";"));
 }
+
+#[test]
+fn an_untagged_alarm_with_a_stack_alarms_name_stops_the_plan_and_is_not_overwritten() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let name = "idrv5-dev-main-dev-5xx_errors";
+    rt().block_on(async {
+        cloudwatch(&moto)
+            .put_metric_alarm()
+            .alarm_name(name)
+            .metric_name("Count")
+            .namespace("Handmade")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(7.0)
+            .comparison_operator(
+                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold,
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let out = cli(&moto, &dir, &["apply", "--stack", DEV, "--auto-approve"]);
+    assert_eq!(out.status, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "alarm {name} exists and belongs to no idrv5-gw stack, not idrv5/dev"
+        )) && out.stderr.contains("adopt it by tagging it"),
+        "{}",
+        out.stderr
+    );
+    rt().block_on(async {
+        let cw = cloudwatch(&moto);
+        let a = cw.describe_alarms().alarm_names(name).send().await.unwrap();
+        let a = &a.metric_alarms()[0];
+        assert_eq!(
+            (a.namespace(), a.threshold()),
+            (Some("Handmade"), Some(7.0))
+        );
+        let arn = a.alarm_arn().unwrap();
+        let tags = cw
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        assert!(tags.tags().is_empty(), "not tagged: {tags:?}");
+        assert!(
+            apis_named(&apigw(&moto), "idrv5-dev").await.is_empty(),
+            "nothing applied"
+        );
+    });
+}

@@ -47,18 +47,22 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
     Ok(())
 }
 
-/// Owned REST APIs and, for each, its paths, routes, deployments and stages.
-pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
-    let mut apis = Vec::new();
-    let pages = pages::all(aws, |position| {
+/// Every REST API of the account and region.
+pub async fn list_rest_apis(aws: &Aws) -> Result<Vec<RestApi>, AwsError> {
+    pages::all(aws, |position| {
         aws.apigw
             .get_rest_apis()
             .limit(500)
             .set_position(position)
             .send()
     })
-    .await?;
-    for a in &pages {
+    .await
+}
+
+/// Owned REST APIs and, for each, its paths, routes, deployments and stages.
+pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
+    let mut apis = Vec::new();
+    for a in &list_rest_apis(aws).await? {
         if let Some((id, protect)) = owned(a.tags(), owner) {
             // A second API claiming the same id is a duplicate (see `LiveState::insert`):
             // named apart before its children are read, so they are named after it and

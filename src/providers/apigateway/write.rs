@@ -68,14 +68,7 @@ fn api_out(id: Option<&str>, root: Option<&str>) -> Out {
 
 /// The owned REST API `id`, after a CreateRestApi whose answer was lost.
 async fn find_rest_api(aws: &Aws, owner: &str, id: &str) -> Result<Option<Out>, AwsError> {
-    let apis = crate::providers::pages::all(aws, |position| {
-        aws.apigw
-            .get_rest_apis()
-            .limit(500)
-            .set_position(position)
-            .send()
-    })
-    .await?;
+    let apis = super::read::list_rest_apis(aws).await?;
     Ok(apis
         .iter()
         .find(|a| owned(a.tags(), owner).is_some_and(|(i, _)| i == id))
