@@ -35,8 +35,9 @@ Semantics
   applied *after* forwarding (the emulator did the work, the client sees a failure: what a
   crash-safety test wants); 429 is always answered before forwarding, as AWS does.
 * Lost answers (`--lose OP,OP`): the first call of each named operation is forwarded, then
-  answered 500 (`OP:N` for the first N calls): a targeted "it happened but the client was
-  told it failed", independent of the random faults.
+  answered 500 (`OP:N` for the first N calls; `--lose-as reset` breaks the connection
+  instead): a targeted "it happened but the client was told it failed", independent of the
+  random faults.
 * Stats (`--stats-file`, JSON, written atomically every second when changed, on SIGUSR1 and
   on exit): requests, forwarded, per-operation counts, throttled (429s the proxy sent by
   quota) overall and per operation, faults per kind, upstream errors, and per-operation
@@ -664,7 +665,7 @@ class _Handler(BaseHTTPRequestHandler):
             if after:
                 if fault == "lose":
                     stats.bump("lost_answers", op)
-                    fault = "500"
+                    fault = proxy.lose_as
                 stats.bump("faults", fault)
                 stats.bump("faults_after_forward")
                 if fault == "reset":
@@ -693,7 +694,7 @@ class QuotaProxy:
                  fault_rate: float = 0.0, faults=("429", "500", "503", "reset", "slow"),
                  seed: int | None = None, fault_after_forward: bool = False,
                  stats_file: str | None = None, log_file: str | None = None,
-                 upstream_timeout: float = 120.0, lose: str = ""):
+                 upstream_timeout: float = 120.0, lose: str = "", lose_as: str = "500"):
         self.upstream = urllib.parse.urlsplit(upstream)
         host, _, port = listen.rpartition(":")
         self.listen = (host or "127.0.0.1", int(port or 0))
@@ -704,6 +705,8 @@ class QuotaProxy:
         for f in self.faults:
             if f not in FAULT_KINDS:
                 raise ValueError(f"unknown fault kind {f!r}; expected some of {','.join(FAULT_KINDS)}")
+        # how a lost answer reaches the client: "500" or "reset"
+        self.lose_as = lose_as
         # operation -> how many more of its calls lose their answer
         self.lose: dict[str, int] = {}
         for item in filter(None, (x.strip() for x in lose.split(","))):
@@ -813,6 +816,8 @@ def main(argv=None) -> int:
                     help="apply 500/503/reset faults after forwarding (upstream did the work)")
     ap.add_argument("--lose", default="",
                     help="OP[:N],...: forward the first (N) calls of each operation, then answer 500")
+    ap.add_argument("--lose-as", default="500", choices=["500", "reset"],
+                    help="how a --lose answer reaches the client: an HTTP 500 or a connection reset")
     ap.add_argument("--stats-file", help="JSON counters, written every second, on SIGUSR1 and exit")
     ap.add_argument("--log-file", help="append one JSON line per request")
     a = ap.parse_args(argv)
@@ -821,7 +826,8 @@ def main(argv=None) -> int:
     try:
         proxy = QuotaProxy(a.upstream, a.listen, quotas=not a.no_quotas, fault_rate=a.fault_rate,
                            faults=a.faults, seed=a.seed, fault_after_forward=a.fault_after_forward,
-                           stats_file=a.stats_file, log_file=a.log_file, lose=a.lose)
+                           stats_file=a.stats_file, log_file=a.log_file, lose=a.lose,
+                           lose_as=a.lose_as)
     except ValueError as e:
         ap.error(str(e))
     done = threading.Event()

@@ -95,6 +95,8 @@ pub struct Aws {
     pub on_wait: Option<WaitHook>,
     limiter: Arc<RateLimiter>,
     max_attempts: u32,
+    /// The endpoint has answered some call: a broken connection later is not "unreachable".
+    answered: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Aws {
@@ -188,6 +190,7 @@ impl Aws {
             on_wait: None,
             limiter: Arc::new(RateLimiter::aws_quotas()),
             max_attempts,
+            answered: Default::default(),
         })
     }
 
@@ -260,7 +263,7 @@ impl Aws {
                         return Ok(Made::Found(found));
                     }
                     if lost >= self.max_attempts {
-                        return Err(*last);
+                        return Err(self.truthful(*last));
                     }
                     tokio::time::sleep(backoff(lost)).await;
                 }
@@ -291,12 +294,18 @@ impl Aws {
             let ms = t0.elapsed().as_millis() as u64;
             let err = match answer {
                 Ok(v) => {
+                    self.answered
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
                     tracing::debug!(service = op.service, op = op.name, attempt, ms, "ok");
                     return Ok(Some(v));
                 }
                 Err(e) => e,
             };
             let (code, status) = code_of(&err);
+            if status.is_some() {
+                self.answered
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             tracing::debug!(
                 service = op.service,
                 op = op.name,
@@ -334,12 +343,32 @@ impl Aws {
                         server_error,
                     });
                 }
-                return Err(class);
+                return Err(self.truthful(class));
             }
             if is_throttle(&err) {
                 self.limiter.slow_down(op.service, op.name);
             }
             tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+}
+
+impl Aws {
+    /// "Cannot reach the endpoint" only when it never answered in this run.
+    fn truthful(&self, e: AwsError) -> AwsError {
+        match e {
+            AwsError::Unreachable {
+                endpoint,
+                op,
+                detail,
+            } if self.answered.load(std::sync::atomic::Ordering::Relaxed) => {
+                AwsError::Interrupted {
+                    endpoint,
+                    op,
+                    detail,
+                }
+            }
+            e => e,
         }
     }
 }

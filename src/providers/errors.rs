@@ -17,6 +17,13 @@ pub enum AwsError {
         op: String,
         detail: String,
     },
+    /// Connections break after the endpoint answered earlier calls: it is up.
+    #[error("calls to {endpoint} are failing mid-flight during {op} ({detail}), although it answered earlier calls: connections are being reset between here and AWS (a proxy, the network, or the service). What was done so far is kept and found again; run the command again to finish")]
+    Interrupted {
+        endpoint: String,
+        op: String,
+        detail: String,
+    },
     #[error("AWS rejected the credentials during {op}: {code}: {message}. Check AWS_PROFILE/--profile or the access keys")]
     BadCredentials {
         op: String,
@@ -129,6 +136,15 @@ impl AwsError {
                 op,
                 detail,
             } => Unreachable {
+                endpoint,
+                op,
+                detail: f(detail),
+            },
+            Interrupted {
+                endpoint,
+                op,
+                detail,
+            } => Interrupted {
                 endpoint,
                 op,
                 detail: f(detail),

@@ -658,3 +658,38 @@ fn a_lost_answer_on_each_create_leaves_one_of_everything_and_apply_complete() {
         assert_eq!(plan.status, 0, "{op}: the next plan is not empty:\n{plan}");
     }
 }
+
+/// Resets on calls the endpoint carried out, after it answered others: the message says
+/// connections break mid-flight, not that the endpoint cannot be reached.
+#[test]
+fn repeated_resets_after_answers_are_named_as_such_not_as_an_unreachable_endpoint() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let proxy = Proxy::start(
+        &moto,
+        &[
+            "--no-quotas",
+            "--lose",
+            "PutMethod:50",
+            "--lose-as",
+            "reset",
+        ],
+    );
+    let out = cli_env(
+        &moto,
+        &dir,
+        &["apply", "--stack", DEV, "--auto-approve", "--bulk", "never"],
+        &[("AWS_ENDPOINT_URL", proxy.url.as_str())],
+    );
+    proxy.stop();
+    assert_eq!(out.status, 1, "{out}");
+    assert!(
+        out.stderr
+            .contains("are failing mid-flight during apigateway PutMethod")
+            || out
+                .stderr
+                .contains("are failing mid-flight during PutMethod"),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("cannot reach"), "{out}");
+}
