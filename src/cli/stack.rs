@@ -180,7 +180,8 @@ async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
                 );
             }
         }
-        let goal = Goal::Stack {
+        let goal = Goal {
+            destroy: false,
             allow_protected: a.allow_destroy_protected,
         };
         execute(g, s, &p, (a.concurrency, goal), "apply", &p.summary).await?
@@ -198,7 +199,7 @@ pub async fn unlock(g: &Global, a: &UnlockArgs) -> Result<i32> {
     match lock::unlock(&s.aws, &l.dynamodb_table, &owner, a.force).await? {
         None => println!("{owner} is not locked."),
         Some(h) => {
-            let why = h.stale(now_secs()).unwrap_or_else(|| "forced".to_string());
+            let why = h.stale(lock::now()).unwrap_or_else(|| "forced".to_string());
             println!(
                 "Released the lock on {owner}, held by {} ({why}).",
                 h.holder
@@ -206,13 +207,6 @@ pub async fn unlock(g: &Global, a: &UnlockArgs) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 /// The stack's `lock:`, taken before live state is read so the plan cannot go stale under
@@ -284,7 +278,8 @@ async fn bulk_apply(
     }
     let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
     println!("bulk: {remaining} change(s) remain after the read-back");
-    let goal = Goal::Stack {
+    let goal = Goal {
+        destroy: false,
         allow_protected: a.allow_destroy_protected,
     };
     execute(g, s, &repair, (a.concurrency, goal), "apply", &summary).await
@@ -339,7 +334,8 @@ pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     let result = async {
         let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
         Ok::<i32, anyhow::Error>(if confirm(g, &p, a.auto_approve, "destroy")? {
-            let goal = Goal::Nothing {
+            let goal = Goal {
+                destroy: true,
                 allow_protected: a.allow_destroy_protected,
             };
             execute(g, &s, &p, (a.concurrency, goal), "destroy", &p.summary).await?
@@ -379,19 +375,21 @@ fn confirm(g: &Global, p: &Plan, auto: bool, verb: &str) -> Result<bool> {
     Ok(true)
 }
 
-/// What a run makes the account hold: the stack (`apply`) or nothing of it (`destroy`).
+/// What a run makes the account hold: the stack (`apply`), or nothing of it (`destroy`).
 #[derive(Clone, Copy)]
-enum Goal {
-    Stack { allow_protected: bool },
-    Nothing { allow_protected: bool },
+struct Goal {
+    destroy: bool,
+    allow_protected: bool,
 }
 
 impl Goal {
     async fn plan(self, s: &Session) -> Result<Plan> {
-        match self {
-            Goal::Stack { allow_protected } => compute_plan(s, desired(s)?, allow_protected).await,
-            Goal::Nothing { allow_protected } => compute_plan(s, Vec::new(), allow_protected).await,
-        }
+        let want = if self.destroy {
+            Vec::new()
+        } else {
+            desired(s)?
+        };
+        compute_plan(s, want, self.allow_protected).await
     }
 }
 

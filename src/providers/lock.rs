@@ -73,7 +73,8 @@ impl Held {
     }
 }
 
-fn now() -> u64 {
+/// Seconds since the epoch, as lock items count time.
+pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -324,7 +324,7 @@ async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsE
     .await
 }
 
-async fn get_deployments(
+pub async fn get_deployments(
     aws: &Aws,
     api_id: &str,
 ) -> Result<Vec<aws_sdk_apigateway::types::Deployment>, AwsError> {

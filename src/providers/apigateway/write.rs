@@ -393,15 +393,7 @@ async fn find_deployment(
     api_id: &str,
     description: &str,
 ) -> Result<Option<Out>, AwsError> {
-    let all = crate::providers::pages::all(aws, |position| {
-        aws.apigw
-            .get_deployments()
-            .rest_api_id(api_id)
-            .limit(500)
-            .set_position(position)
-            .send()
-    })
-    .await?;
+    let all = super::read::get_deployments(aws, api_id).await?;
     Ok(all
         .iter()
         .find(|d| d.description() == Some(description))
