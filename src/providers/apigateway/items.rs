@@ -4,7 +4,7 @@
 use crate::model::kinds::{self, Typed};
 use crate::model::{Kind, LiveResource, Outputs};
 use crate::plan::{Action, Change};
-use crate::providers::aws::{Aws, AwsError};
+use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::kit;
 use crate::providers::kit::{
     after, before, id_out, ignore_missing, out_of, patch, patches, typed, Out,
@@ -180,16 +180,19 @@ async fn create_model(
     let create = |schema: &str| {
         let schema = schema.to_string();
         async move {
-            aws.call(|| {
-                aws.apigw
-                    .create_model()
-                    .rest_api_id(api_id)
-                    .name(name)
-                    .content_type(a.content_type.as_deref().unwrap_or("application/json"))
-                    .schema(&schema)
-                    .description("managed by idrv5-gw")
-                    .send()
-            })
+            aws.create(
+                || {
+                    aws.apigw
+                        .create_model()
+                        .rest_api_id(api_id)
+                        .name(name)
+                        .content_type(a.content_type.as_deref().unwrap_or("application/json"))
+                        .schema(&schema)
+                        .description("managed by idrv5-gw")
+                        .send()
+                },
+                || find_model(aws, api_id, name),
+            )
             .await
         }
     };
@@ -203,7 +206,28 @@ async fn create_model(
             set_schema(aws, api_id, name, schema).await?;
             Ok(name.to_string())
         }
-        r => Ok(r?.id().unwrap_or_default().to_string()),
+        Ok(Made::Sent(m)) => Ok(m.id().unwrap_or_default().to_string()),
+        Ok(Made::Found(out)) => Ok(out.get("id").cloned().unwrap_or_default()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The API's model `name` (names are unique per API), after a CreateModel whose answer was
+/// lost.
+async fn find_model(aws: &Aws, api_id: &str, name: &str) -> Result<Option<Out>, AwsError> {
+    let got = aws
+        .call(|| {
+            aws.apigw
+                .get_model()
+                .rest_api_id(api_id)
+                .model_name(name)
+                .send()
+        })
+        .await;
+    match got {
+        Ok(m) => Ok(Some(id_out(m.id()))),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
