@@ -457,7 +457,12 @@ def fault_response(kind: str, protocol: str) -> tuple[int, list[tuple[str, str]]
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "trailers", "transfer-encoding", "upgrade", "proxy-connection"}
-FAULT_KINDS = ("429", "500", "503", "reset", "slow")
+FAULT_KINDS = ("429", "500", "503", "reset", "slow", "lost", "lost-reset")
+
+
+def lose_key(op: str, path: str) -> str:
+    """How --lose names an operation: API Gateway v2's share v1's names, so they are `v2/Op`."""
+    return f"v2/{op}" if path.startswith("/v2/") else op
 
 
 # --------------------------------------------------------------------------------------
@@ -626,7 +631,7 @@ class _Handler(BaseHTTPRequestHandler):
         if is_aws:
             if not proxy.limiter.admit(bucket_keys(service, op)):
                 action = "throttle"
-            elif proxy.take_lose(op):
+            elif proxy.take_lose(lose_key(op, self.path)):
                 fault = "lose"
             elif proxy.fault_rate > 0 and proxy.faults:
                 fault = proxy.draw_fault()
@@ -638,7 +643,9 @@ class _Handler(BaseHTTPRequestHandler):
                 status, h, b = throttle_response(protocol)
                 self._send(status, h, b)
                 return
-            after = fault == "lose" or (fault in ("500", "503", "reset") and proxy.fault_after_forward)
+            # "lost" and "lost-reset": the upstream does the work, the client sees a 500 or a reset.
+            after = fault in ("lose", "lost", "lost-reset") or (
+                fault in ("500", "503", "reset") and proxy.fault_after_forward)
             if fault and fault != "slow" and not after:
                 stats.bump("faults", fault)
                 if fault == "reset":
@@ -664,8 +671,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if after:
                 if fault == "lose":
-                    stats.bump("lost_answers", op)
+                    stats.bump("lost_answers", lose_key(op, self.path))
                     fault = proxy.lose_as
+                fault = {"lost": "500", "lost-reset": "reset"}.get(fault, fault)
                 stats.bump("faults", fault)
                 stats.bump("faults_after_forward")
                 if fault == "reset":
@@ -810,12 +818,14 @@ def main(argv=None) -> int:
     ap.add_argument("--no-quotas", action="store_true", help="forward without throttling")
     ap.add_argument("--fault-rate", type=float, default=0.0, help="share of requests faulted, 0..1")
     ap.add_argument("--faults", default="429,500,503,reset,slow",
-                    help="comma list of fault kinds: 429,500,503,reset,slow")
+                    help="comma list of fault kinds: 429,500,503,reset,slow, and lost / lost-reset "
+                         "(forwarded, then answered 500 / reset: the upstream did the work)")
     ap.add_argument("--seed", type=int, default=None, help="seed for reproducible faults")
     ap.add_argument("--fault-after-forward", action="store_true",
                     help="apply 500/503/reset faults after forwarding (upstream did the work)")
     ap.add_argument("--lose", default="",
-                    help="OP[:N],...: forward the first (N) calls of each operation, then answer 500")
+                    help="OP[:N],...: forward the first (N) calls of each operation, then answer 500 "
+                         "(API Gateway v2's operations are v2/OP)")
     ap.add_argument("--lose-as", default="500", choices=["500", "reset"],
                     help="how a --lose answer reaches the client: an HTTP 500 or a connection reset")
     ap.add_argument("--stats-file", help="JSON counters, written every second, on SIGUSR1 and exit")

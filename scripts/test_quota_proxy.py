@@ -366,6 +366,22 @@ class TestFaults(ProxyCase):
         self.assertEqual(apigw(p.url, "GET", "/restapis")[0], 200)  # other operations pass
         self.assertEqual(p.stats()["lost_answers"], {"CreateApiKey": 2})
 
+    def test_lost_faults_are_carried_out_upstream_then_answered_500_or_reset(self):
+        p = self.proxy(quotas=False, fault_rate=1.0, faults="lost", seed=3)
+        self.assertEqual(apigw(p.url, "POST", "/apikeys", {"name": "lost", "enabled": True})[0], 500)
+        st, _, b = request(MOTO.url, "GET", "/apikeys", headers={"Authorization": auth("apigateway")})
+        self.assertIn("lost", [k["name"] for k in json.loads(b)["item"]])
+        s = p.stats()
+        self.assertEqual(s["faults"]["500"], 1)
+        self.assertEqual(s["faults_after_forward"], 1)
+
+    def test_lose_names_api_gateway_v2_operations_apart(self):
+        p = self.proxy(quotas=False, lose="v2/CreateApi")
+        self.assertLess(apigw(p.url, "POST", "/restapis", {"name": "rest"})[0], 300)
+        st = apigw(p.url, "POST", "/v2/apis", {"name": "http", "protocolType": "HTTP"})[0]
+        self.assertEqual(st, 500)
+        self.assertEqual(p.stats()["lost_answers"], {"v2/CreateApi": 1})
+
     def test_slow(self):
         p = self.proxy(quotas=False, fault_rate=1.0, faults="slow", seed=1)
         t0 = time.monotonic()

@@ -237,8 +237,9 @@ impl Aws {
     /// A create that must not be carried out twice. When its answer is lost after it was
     /// sent (a 5xx, a reset, a timeout: AWS may have done it), `find` looks for what it made
     /// (by the stack's ownership id, or its unique name) before anything is sent again;
-    /// what it finds is adopted. Throttles and errors AWS answered before acting are
-    /// retried as by `call`.
+    /// what it finds is adopted. An "already exists" answer is adopted the same way when
+    /// `find` finds it owned. Throttles and errors AWS answered before acting are retried
+    /// as by `call`.
     pub async fn create<T, E, F, Fut, G, GFut>(
         &self,
         mut send: F,
@@ -266,6 +267,14 @@ impl Aws {
                         return Err(self.truthful(*last));
                     }
                     tokio::time::sleep(backoff(lost)).await;
+                }
+                // Made by an attempt whose answer `find` could not see yet, or by an
+                // interrupted run: adopted when it carries this stack's ownership.
+                Err(e) if e.says_exists() => {
+                    return match find().await? {
+                        Some(found) => Ok(Made::Found(found)),
+                        None => Err(e),
+                    }
                 }
                 Err(e) => return Err(e),
             }
@@ -388,6 +397,16 @@ enum Mode {
 pub enum Made<T> {
     Sent(T),
     Found(BTreeMap<String, String>),
+}
+
+impl<T> Made<T> {
+    /// The outputs either way: `sent` turns the create's answer into them.
+    pub fn out(self, sent: impl FnOnce(T) -> BTreeMap<String, String>) -> BTreeMap<String, String> {
+        match self {
+            Made::Sent(t) => sent(t),
+            Made::Found(out) => out,
+        }
+    }
 }
 
 /// A 5xx (but 501), a timeout or a broken connection: the request may have been carried

@@ -86,6 +86,17 @@ impl AwsError {
     pub fn has_code(&self, code: &str) -> bool {
         self.code() == Some(code)
     }
+    /// A create refused because an item of that name or key exists: every service's word.
+    pub fn says_exists(&self) -> bool {
+        const CODES: [&str; 5] = [
+            "ConflictException",
+            "WAFDuplicateItemException",
+            "ResourceAlreadyExistsException",
+            "ResourceConflictException",
+            "AlreadyExistsException",
+        ];
+        CODES.iter().any(|c| self.has_code(c))
+    }
     /// The same error with every message passed through `f` (to scrub a secret).
     pub fn map_text(self, f: &dyn Fn(String) -> String) -> AwsError {
         use AwsError::*;

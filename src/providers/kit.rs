@@ -139,6 +139,11 @@ pub fn ignore_conflict<T>(r: Result<T, AwsError>) -> Result<(), AwsError> {
     }
 }
 
+/// The outputs of `id` in what a reader read: what a create whose answer was lost made.
+pub fn outputs_in(mut live: crate::model::LiveState, id: &str) -> Option<Out> {
+    live.resources.remove(id).map(|r| r.outputs)
+}
+
 /// A change routed to a service area that does not write its kind: a bug, said as one.
 pub fn not_here(ch: &Change, area: &str) -> AwsError {
     err(

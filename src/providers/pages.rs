@@ -42,6 +42,7 @@ page! {
     v1::get_usage_plans::GetUsagePlansOutput => aws_sdk_apigateway::types::UsagePlan: items, position;
     v1::get_vpc_links::GetVpcLinksOutput => aws_sdk_apigateway::types::VpcLink: items, position;
     v2::get_api_mappings::GetApiMappingsOutput => aws_sdk_apigatewayv2::types::ApiMapping: items, next_token;
+    v2::get_deployments::GetDeploymentsOutput => aws_sdk_apigatewayv2::types::Deployment: items, next_token;
     v2::get_apis::GetApisOutput => aws_sdk_apigatewayv2::types::Api: items, next_token;
     v2::get_authorizers::GetAuthorizersOutput => aws_sdk_apigatewayv2::types::Authorizer: items, next_token;
     v2::get_integrations::GetIntegrationsOutput => aws_sdk_apigatewayv2::types::Integration: items, next_token;

@@ -72,6 +72,9 @@ async fn inventory(moto: &Moto) -> Vec<String> {
         for x in vals.items() {
             out.push(format!("validator {api} {}", x.name().unwrap_or_default()));
         }
+        for m in c.get_models().rest_api_id(id).send().await.unwrap().items() {
+            out.push(format!("model {api} {}", m.name().unwrap_or_default()));
+        }
     }
     for l in c.get_vpc_links().limit(500).send().await.unwrap().items() {
         out.push(format!("vpc_link {}", tag(l.tags())));
@@ -106,10 +109,12 @@ async fn inventory(moto: &Moto) -> Vec<String> {
         }
     }
     for d in c.get_domain_names().send().await.unwrap().items() {
-        out.push(format!(
-            "domain_name {}",
-            d.domain_name().unwrap_or_default()
-        ));
+        let name = d.domain_name().unwrap_or_default();
+        out.push(format!("domain_name {name}"));
+        let maps = c.get_base_path_mappings().domain_name(name).send().await;
+        for m in maps.unwrap().items() {
+            out.push(format!("base_path_mapping {name} {:?}", m.base_path()));
+        }
     }
     for g in logs(moto)
         .describe_log_groups()
@@ -613,49 +618,141 @@ fn an_apply_killed_at_20_points_is_finished_by_the_next_with_nothing_duplicated_
 
 // ---- 4. one lost answer on each create, in turn ----
 
-/// Each create of the dev stack carried out by the emulator but answered 500: the apply
-/// finds what it made (or removes the second copy) before it says "Apply complete", and
-/// leaves one of everything behind.
+const PATTERNS: &str = "stacks/patterns/dev.yaml";
+
+/// The v2 items of the patterns stack (in us-east-1), one line each, to count repeats.
+async fn v2_inventory(moto: &Moto) -> Vec<String> {
+    let c = apigwv2_us(moto);
+    let mut out = Vec::new();
+    for l in c.get_vpc_links().send().await.unwrap().items() {
+        out.push(format!("vpc_link_v2 {}", l.name().unwrap_or_default()));
+    }
+    for a in c.get_apis().send().await.unwrap().items() {
+        let (name, id) = (a.name().unwrap_or_default(), a.api_id().unwrap_or_default());
+        out.push(format!("api {name}"));
+        for i in c
+            .get_integrations()
+            .api_id(id)
+            .send()
+            .await
+            .unwrap()
+            .items()
+        {
+            let d = i.description().unwrap_or_default();
+            out.push(format!("integration {name} {d}"));
+        }
+        for r in c.get_routes().api_id(id).send().await.unwrap().items() {
+            out.push(format!(
+                "route {name} {}",
+                r.route_key().unwrap_or_default()
+            ));
+        }
+        for s in c.get_stages().api_id(id).send().await.unwrap().items() {
+            out.push(format!(
+                "stage {name} {}",
+                s.stage_name().unwrap_or_default()
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Each create of the example stacks carried out by the emulator but answered 500: the
+/// apply finds what it made (or removes the second copy) before it says "Apply complete",
+/// and leaves one of everything behind. Every create operation the three stacks make.
 #[test]
 fn a_lost_answer_on_each_create_leaves_one_of_everything_and_apply_complete() {
-    for op in [
-        "CreateRestApi",
-        "CreateResource",
-        "CreateApiKey",
-        "CreateUsagePlan",
-        "CreateUsagePlanKey",
-        "CreateDeployment",
-        "CreateStage",
-        "CreateLogGroup",
-    ] {
-        let moto = Moto::start();
-        let (_tmp, dir) = workspace();
-        let proxy = Proxy::start(&moto, &["--no-quotas", "--lose", op]);
-        let out = cli_env(
-            &moto,
-            &dir,
-            &["apply", "--stack", DEV, "--auto-approve", "--bulk", "never"],
-            &[("AWS_ENDPOINT_URL", proxy.url.as_str())],
-        );
-        let stats = proxy.stop();
-        assert_eq!(
-            stats["lost_answers"][op], 1,
-            "{op}: the dev stack makes one: {stats}"
-        );
-        assert_eq!(out.status, 0, "{op}:\n{out}");
-        assert!(out.stdout.contains("Apply complete"), "{op}:\n{out}");
-        let inv = rt().block_on(inventory(&moto));
-        assert_eq!(
-            repeated(&inv),
-            vec![],
-            "{op}: duplicates in moto:\n{inv:#?}"
-        );
-        let plan = cli(
-            &moto,
-            &dir,
-            &["plan", "--stack", DEV, "--detailed-exitcode"],
-        );
-        assert_eq!(plan.status, 0, "{op}: the next plan is not empty:\n{plan}");
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            DEV,
+            &[
+                "CreateRestApi",
+                "CreateResource",
+                "CreateAuthorizer",
+                "CreateRequestValidator",
+                "CreateModel",
+                "CreateApiKey",
+                "CreateUsagePlan",
+                "CreateUsagePlanKey",
+                "CreateDeployment",
+                "CreateStage",
+                "CreateLogGroup",
+                "CreateVpcLink",
+                "PutMetricAlarm",
+                "PutDashboard",
+            ],
+        ),
+        (
+            PROD,
+            &[
+                "CreateWebACL",
+                "RequestCertificate",
+                "CreateDomainName",
+                "CreateBasePathMapping",
+            ],
+        ),
+        (
+            PATTERNS,
+            &[
+                "v2/CreateVpcLink",
+                "v2/CreateApi",
+                "v2/CreateAuthorizer",
+                "v2/CreateIntegration",
+                "v2/CreateRoute",
+                "v2/CreateStage",
+            ],
+        ),
+    ];
+    let moto = Moto::start();
+    for (stack, ops) in cases {
+        for op in ops {
+            moto.reset();
+            if stack == PROD {
+                hosted_zone(&moto);
+            }
+            let (_tmp, dir) = workspace();
+            let proxy = Proxy::start(&moto, &["--no-quotas", "--lose", op]);
+            let out = cli_env(
+                &moto,
+                &dir,
+                &[
+                    "apply",
+                    "--stack",
+                    stack,
+                    "--auto-approve",
+                    "--bulk",
+                    "never",
+                ],
+                &[
+                    ("AWS_ENDPOINT_URL", proxy.url.as_str()),
+                    ("IDRV5_GW_RATE_LIMITS", "off"),
+                ],
+            );
+            let stats = proxy.stop();
+            assert_eq!(
+                stats["lost_answers"][op], 1,
+                "{op}: the stack makes one: {stats}"
+            );
+            assert_eq!(out.status, 0, "{op}:\n{out}");
+            assert!(out.stdout.contains("Apply complete"), "{op}:\n{out}");
+            let inv = rt().block_on(async {
+                let mut inv = inventory(&moto).await;
+                inv.extend(v2_inventory(&moto).await);
+                inv
+            });
+            assert_eq!(
+                repeated(&inv),
+                vec![],
+                "{op}: duplicates in moto:\n{inv:#?}"
+            );
+            let plan = cli(
+                &moto,
+                &dir,
+                &["plan", "--stack", stack, "--detailed-exitcode"],
+            );
+            assert_eq!(plan.status, 0, "{op}: the next plan is not empty:\n{plan}");
+        }
     }
 }
 

@@ -196,24 +196,27 @@ async fn create_model(
             .await
         }
     };
-    let made = match create(schema).await {
-        Err(e) if in_loop && e.has_code("BadRequestException") => create(PLACEHOLDER_SCHEMA).await,
-        other => other,
-    };
-    match made {
-        // AWS's own default model of that name (Empty, Error): the contract's replaces it.
-        Err(e) if e.has_code("ConflictException") => {
-            set_schema(aws, api_id, name, schema).await?;
-            Ok(name.to_string())
+    let (made, sent) = match create(schema).await {
+        Err(e) if in_loop && e.has_code("BadRequestException") => {
+            (create(PLACEHOLDER_SCHEMA).await, PLACEHOLDER_SCHEMA)
         }
-        Ok(Made::Sent(m)) => Ok(m.id().unwrap_or_default().to_string()),
-        Ok(Made::Found(out)) => Ok(out.get("id").cloned().unwrap_or_default()),
-        Err(e) => Err(e),
+        other => (other, schema),
+    };
+    match made? {
+        Made::Sent(m) => Ok(m.id().unwrap_or_default().to_string()),
+        // Ours from a lost answer, or AWS's own default model of that name (Empty, Error):
+        // either way it gets the contract's schema.
+        Made::Found(out) => {
+            if sent == schema && out.get("schema").map(String::as_str) != Some(schema) {
+                set_schema(aws, api_id, name, schema).await?;
+            }
+            Ok(out.get("id").cloned().unwrap_or_default())
+        }
     }
 }
 
-/// The API's model `name` (names are unique per API), after a CreateModel whose answer was
-/// lost.
+/// The API's model `name` (names are unique per API) with its schema, after a CreateModel
+/// whose answer was lost.
 async fn find_model(aws: &Aws, api_id: &str, name: &str) -> Result<Option<Out>, AwsError> {
     let got = aws
         .call(|| {
@@ -225,10 +228,50 @@ async fn find_model(aws: &Aws, api_id: &str, name: &str) -> Result<Option<Out>, 
         })
         .await;
     match got {
-        Ok(m) => Ok(Some(id_out(m.id()))),
+        Ok(m) => {
+            let mut out = id_out(m.id());
+            out.insert("schema".into(), m.schema().unwrap_or_default().into());
+            Ok(Some(out))
+        }
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The API's authorizer or validator `ch` stands for, as `read` names it, after a create
+/// whose answer was lost (names are unique per API for both).
+async fn find_named(aws: &Aws, api_id: &str, ch: &Change) -> Result<Option<Out>, AwsError> {
+    let items = if ch.kind == Kind::Authorizer {
+        let got = aws
+            .call(|| {
+                aws.apigw
+                    .get_authorizers()
+                    .rest_api_id(api_id)
+                    .limit(500)
+                    .send()
+            })
+            .await?;
+        got.items()
+            .iter()
+            .map(|a| authorizer("", a))
+            .collect::<Vec<_>>()
+    } else {
+        let got = aws
+            .call(|| {
+                aws.apigw
+                    .get_request_validators()
+                    .rest_api_id(api_id)
+                    .limit(500)
+                    .send()
+            })
+            .await?;
+        got.items().iter().map(|v| validator("", v)).collect()
+    };
+    let name = after(ch).get("name");
+    Ok(items
+        .into_iter()
+        .find(|r| r.props.get("name") == name)
+        .map(|r| r.outputs))
 }
 
 /// The real schemas of a loop's other models, where one still has the placeholder.
@@ -274,22 +317,25 @@ pub async fn put(
     let create = action == Action::Create;
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     match ch.kind {
-        Kind::Authorizer if create => create_authorizer(aws, &api_id, typed(after(ch))?).await,
+        Kind::Authorizer if create => create_authorizer(aws, ch, &api_id).await,
         Kind::Authorizer => update_authorizer(aws, ch, &api_id, &id).await,
         Kind::Validator if create => {
             let a: kinds::Validator = typed(after(ch))?;
-            let r = aws
-                .call(|| {
-                    aws.apigw
-                        .create_request_validator()
-                        .rest_api_id(&api_id)
-                        .name(&a.name)
-                        .validate_request_body(a.body.unwrap_or(false))
-                        .validate_request_parameters(a.params.unwrap_or(false))
-                        .send()
-                })
+            let made = aws
+                .create(
+                    || {
+                        aws.apigw
+                            .create_request_validator()
+                            .rest_api_id(&api_id)
+                            .name(&a.name)
+                            .validate_request_body(a.body.unwrap_or(false))
+                            .validate_request_parameters(a.params.unwrap_or(false))
+                            .send()
+                    },
+                    || find_named(aws, &api_id, ch),
+                )
                 .await?;
-            Ok(id_out(r.id()))
+            Ok(made.out(|r| id_out(r.id())))
         }
         Kind::Validator => {
             let ops = patches(ch);
@@ -375,24 +421,28 @@ async fn put_gateway_response(aws: &Aws, ch: &Change, api_id: &str) -> Result<Ou
     Ok(Out::new())
 }
 
-async fn create_authorizer(aws: &Aws, api_id: &str, a: kinds::Authorizer) -> Result<Out, AwsError> {
-    let r = aws
-        .call(|| {
-            aws.apigw
-                .create_authorizer()
-                .rest_api_id(api_id)
-                .name(&a.name)
-                .r#type(AuthorizerType::from(a.kind.as_str()))
-                .set_authorizer_uri(a.authorizer_uri.clone())
-                .set_authorizer_credentials(a.credentials.clone())
-                .set_identity_source(a.identity_source.clone())
-                .set_identity_validation_expression(a.validation_regex.clone())
-                .set_authorizer_result_ttl_in_seconds(a.ttl_seconds.map(|n| n as i32))
-                .set_provider_arns(a.provider_arns.clone().filter(|v| !v.is_empty()))
-                .send()
-        })
+async fn create_authorizer(aws: &Aws, ch: &Change, api_id: &str) -> Result<Out, AwsError> {
+    let a: kinds::Authorizer = typed(after(ch))?;
+    let made = aws
+        .create(
+            || {
+                aws.apigw
+                    .create_authorizer()
+                    .rest_api_id(api_id)
+                    .name(&a.name)
+                    .r#type(AuthorizerType::from(a.kind.as_str()))
+                    .set_authorizer_uri(a.authorizer_uri.clone())
+                    .set_authorizer_credentials(a.credentials.clone())
+                    .set_identity_source(a.identity_source.clone())
+                    .set_identity_validation_expression(a.validation_regex.clone())
+                    .set_authorizer_result_ttl_in_seconds(a.ttl_seconds.map(|n| n as i32))
+                    .set_provider_arns(a.provider_arns.clone().filter(|v| !v.is_empty()))
+                    .send()
+            },
+            || find_named(aws, api_id, ch),
+        )
         .await?;
-    let id = r.id().unwrap_or_default().to_string();
+    let id = made.out(|r| id_out(r.id()))["id"].clone();
     // moto drops the regex given at create (a typo in its handler); a patch stores it there
     // and is equally valid on AWS.
     if let Some(regex) = &a.validation_regex {

@@ -9,7 +9,7 @@ use crate::model::owner::owned_map as owned;
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::Outputs;
 use crate::plan::Change;
-use crate::providers::aws::{Aws, AwsError, Made};
+use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
 use crate::providers::kit::{after, before, escape, id_out, ignore_missing, patch, patches, typed};
 pub use crate::providers::kit::{out_of, tags, Out};
@@ -48,10 +48,7 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
             || find_rest_api(aws, owner, &ch.id),
         )
         .await?;
-    let out = match created {
-        Made::Sent(a) => api_out(a.id(), a.root_resource_id()),
-        Made::Found(out) => out,
-    };
+    let out = created.out(|a| api_out(a.id(), a.root_resource_id()));
     // Binary media types go in a patch: CreateRestApi's list is dropped by moto, and the
     // patch works the same on AWS.
     send_rest_api_patch(aws, &out["id"], media_patch(&[], &p.binary_media_types)).await?;
@@ -134,7 +131,7 @@ pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Ou
             "id",
         )?
     };
-    let r = aws
+    let made = aws
         .create(
             || {
                 aws.apigw
@@ -144,29 +141,15 @@ pub async fn create_path(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Ou
                     .path_part(part)
                     .send()
             },
+            // After a lost answer, or "exists" left by an interrupted apply: adopted.
             || async {
                 Ok(find_path_id(aws, &api_id, &path)
                     .await?
                     .map(|i| id_out(Some(&i))))
             },
         )
-        .await;
-    match r {
-        Ok(Made::Sent(r)) => Ok(id_out(r.id())),
-        Ok(Made::Found(out)) => Ok(out),
-        // Left over from an interrupted apply: adopt it.
-        Err(AwsError::Service { code, .. }) if code == "ConflictException" => {
-            match find_path_id(aws, &api_id, &path).await? {
-                Some(id) => Ok(id_out(Some(&id))),
-                None => Err(kit::err(
-                    "CreateResource",
-                    "ConflictException",
-                    format!("{path} exists but cannot be found"),
-                )),
-            }
-        }
-        Err(e) => Err(e),
-    }
+        .await?;
+    Ok(made.out(|r| id_out(r.id())))
 }
 
 async fn find_path_id(aws: &Aws, api_id: &str, path: &str) -> Result<Option<String>, AwsError> {
@@ -379,10 +362,7 @@ pub async fn create_deployment(
             || find_deployment(aws, &api_id, &description),
         )
         .await?;
-    let mut out = match made {
-        Made::Sent(d) => id_out(d.id()),
-        Made::Found(out) => out,
-    };
+    let mut out = made.out(|d| id_out(d.id()));
     out.insert("fingerprint".to_string(), fingerprint.to_string());
     Ok(out)
 }
@@ -419,18 +399,25 @@ pub async fn delete_deployment(aws: &Aws, ch: &Change, outputs: &Outputs) -> Res
 
 pub async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let a: VpcLink = typed(after(ch))?;
-    let link = aws
-        .call(|| {
-            aws.apigw
-                .create_vpc_link()
-                .name(&a.name)
-                .description(&a.description)
-                .set_target_arns(Some(a.target_arns.clone()))
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
+    let made = aws
+        .create(
+            || {
+                aws.apigw
+                    .create_vpc_link()
+                    .name(&a.name)
+                    .description(&a.description)
+                    .set_target_arns(Some(a.target_arns.clone()))
+                    .set_tags(Some(tags(ch, owner)))
+                    .send()
+            },
+            || async {
+                let mut live = crate::model::LiveState::default();
+                super::read::read_vpc_links(aws, owner, &mut live).await?;
+                Ok(kit::outputs_in(live, &ch.id))
+            },
+        )
         .await?;
-    let id = link.id().unwrap_or_default().to_string();
+    let id = made.out(|l| id_out(l.id()))["id"].clone();
     wait_vpc_link(aws, &id).await?;
     Ok([("id".to_string(), id)].into())
 }

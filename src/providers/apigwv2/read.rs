@@ -206,14 +206,7 @@ async fn read_api(
         kind,
         key.clone(),
         api_props(api),
-        [
-            ("id".to_string(), api_id.clone()),
-            (
-                "endpoint".to_string(),
-                api.api_endpoint().unwrap_or_default().to_string(),
-            ),
-        ]
-        .into(),
+        api_out(api),
         None,
         protect,
     )];
@@ -346,6 +339,92 @@ impl Under<'_> {
         }
         out
     }
+}
+
+/// The v2 VPC link or API `ch` stands for, found by its ownership tag, after a create whose
+/// answer was lost.
+pub(super) async fn find_owned(
+    aws: &Aws,
+    owner: &str,
+    ch: &crate::plan::Change,
+) -> Result<Option<BTreeMap<String, String>>, AwsError> {
+    if ch.kind == Kind::VpcLinkV2 {
+        let links = read_vpc_links(aws, owner).await?;
+        return Ok(links.into_iter().find(|r| r.id == ch.id).map(|r| r.outputs));
+    }
+    let apis = list_apis(aws, owner).await?;
+    let found = apis.into_iter().find(|(id, _, _)| *id == ch.id);
+    Ok(found.map(|(_, _, a)| api_out(&a)))
+}
+
+/// The authorizer, integration or route `ch` stands for under the API `api_id`, named as
+/// `read` names it, or the deployment with its fingerprint, after a create whose answer
+/// was lost. None where the endpoint cannot list them.
+pub(super) async fn find_child(
+    aws: &Aws,
+    ch: &crate::plan::Change,
+    api_id: &str,
+) -> Result<Option<BTreeMap<String, String>>, AwsError> {
+    let parent = ch.parent.clone().unwrap_or_default();
+    let under = Under {
+        key: key_of(&parent),
+        parent: &parent,
+        websocket: super::shared::is_websocket(&parent),
+    };
+    let items = match ch.kind {
+        Kind::ApiAuthorizer => {
+            let listed = list_authorizers(aws, api_id).await?.unwrap_or_default();
+            under.children(&listed, &[], &[])
+        }
+        Kind::ApiIntegration => under.children(&[], &get_integrations(aws, api_id).await?, &[]),
+        Kind::ApiRoute => under.children(&[], &[], &get_routes(aws, api_id).await?),
+        _ => return find_deployment(aws, ch, api_id).await,
+    };
+    Ok(items.into_iter().find(|r| r.id == ch.id).map(|r| r.outputs))
+}
+
+async fn find_deployment(
+    aws: &Aws,
+    ch: &crate::plan::Change,
+    api_id: &str,
+) -> Result<Option<BTreeMap<String, String>>, AwsError> {
+    let fingerprint = ch
+        .after
+        .as_ref()
+        .and_then(|a| a.get("fingerprint"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let description = format!("{DEPLOYMENT_PREFIX}{fingerprint}");
+    let all = pages::all_if_supported(aws, |t| {
+        aws.apigwv2
+            .get_deployments()
+            .api_id(api_id)
+            .max_results(PAGE)
+            .set_next_token(t)
+            .send()
+    })
+    .await?
+    .unwrap_or_default();
+    let found = all
+        .iter()
+        .find(|d| d.description() == Some(description.as_str()));
+    Ok(found.map(|d| {
+        let mut out = id_out(d.deployment_id());
+        out.insert("fingerprint".into(), fingerprint.into());
+        out
+    }))
+}
+
+/// An API's outputs: its id and endpoint.
+pub(super) fn api_out(a: &Api) -> BTreeMap<String, String> {
+    [
+        ("id".to_string(), a.api_id().unwrap_or_default().to_string()),
+        (
+            "endpoint".to_string(),
+            a.api_endpoint().unwrap_or_default().to_string(),
+        ),
+    ]
+    .into()
 }
 
 async fn get_integrations(aws: &Aws, api_id: &str) -> Result<Vec<Integration>, AwsError> {

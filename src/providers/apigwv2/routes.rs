@@ -32,20 +32,23 @@ pub(super) async fn put_route(
         (p.authorizer_id, p.authorization_scopes, p.route_response);
     if create {
         let created = aws
-            .call(|| {
-                aws.apigwv2
-                    .create_route()
-                    .api_id(&api_id)
-                    .route_key(&route_key)
-                    .set_target(target.clone())
-                    .authorization_type(auth.clone())
-                    .set_authorizer_id(authorizer.clone())
-                    .set_authorization_scopes((!scopes.is_empty()).then(|| scopes.clone()))
-                    .set_route_response_selection_expression(response.clone())
-                    .send()
-            })
+            .create(
+                || {
+                    aws.apigwv2
+                        .create_route()
+                        .api_id(&api_id)
+                        .route_key(&route_key)
+                        .set_target(target.clone())
+                        .authorization_type(auth.clone())
+                        .set_authorizer_id(authorizer.clone())
+                        .set_authorization_scopes((!scopes.is_empty()).then(|| scopes.clone()))
+                        .set_route_response_selection_expression(response.clone())
+                        .send()
+                },
+                || super::read::find_child(aws, ch, &api_id),
+            )
             .await?;
-        let route_id = created.route_id().unwrap_or_default().to_string();
+        let route_id = created.out(|r| id_out(r.route_id()))["id"].clone();
         if let Some(key) = &response {
             create_route_response(aws, &api_id, &route_id, key).await?;
         }

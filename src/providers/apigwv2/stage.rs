@@ -89,17 +89,36 @@ pub(super) async fn create_stage(
     let websocket = ch.parent.as_deref().is_some_and(is_websocket);
     let name = &a.stage_name;
     let created = aws
-        .call(|| {
-            settings!(aws.apigwv2.create_stage(), a, websocket)
-                .api_id(&api_id)
-                .stage_name(name)
-                .set_description(a.description.clone())
-                .set_stage_variables(variables(&ApiStage::default(), &a))
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
+        .create(
+            || {
+                settings!(aws.apigwv2.create_stage(), a, websocket)
+                    .api_id(&api_id)
+                    .stage_name(name)
+                    .set_description(a.description.clone())
+                    .set_stage_variables(variables(&ApiStage::default(), &a))
+                    .set_tags(Some(tags(ch, owner)))
+                    .send()
+            },
+            // Stage names are unique per API, and the API is the stack's.
+            || async {
+                let got = aws
+                    .call(|| {
+                        aws.apigwv2
+                            .get_stage()
+                            .api_id(&api_id)
+                            .stage_name(name)
+                            .send()
+                    })
+                    .await;
+                match got {
+                    Ok(s) => Ok(Some(stage_out(name, s.deployment_id()))),
+                    Err(e) if e.is_not_found() => Ok(None),
+                    Err(e) => Err(e),
+                }
+            },
+        )
         .await?;
-    Ok(stage_out(name, created.deployment_id()))
+    Ok(created.out(|s| stage_out(name, s.deployment_id())))
 }
 
 pub(super) async fn update_stage(
@@ -200,23 +219,28 @@ pub(super) async fn create_deployment(
     let stage = deployment_stage(ch);
     let fingerprint = typed::<ApiDeployment>(a)?.fingerprint;
     let made = aws
-        .call(|| {
-            aws.apigwv2
-                .create_deployment()
-                .api_id(&api_id)
-                .stage_name(&stage)
-                .description(format!("{DEPLOYMENT_PREFIX}{fingerprint}"))
-                .send()
-        })
+        .create(
+            || {
+                aws.apigwv2
+                    .create_deployment()
+                    .api_id(&api_id)
+                    .stage_name(&stage)
+                    .description(format!("{DEPLOYMENT_PREFIX}{fingerprint}"))
+                    .send()
+            },
+            || super::read::find_child(aws, ch, &api_id),
+        )
         .await?;
-    Ok([
-        (
-            "id".to_string(),
-            made.deployment_id().unwrap_or_default().to_string(),
-        ),
-        ("fingerprint".to_string(), fingerprint),
-    ]
-    .into())
+    Ok(made.out(|d| {
+        [
+            (
+                "id".to_string(),
+                d.deployment_id().unwrap_or_default().to_string(),
+            ),
+            ("fingerprint".to_string(), fingerprint.clone()),
+        ]
+        .into()
+    }))
 }
 
 /// Nothing to do when the stage is gone (AWS removed its deployments with it) or still

@@ -1,12 +1,13 @@
 //! Create, update and delete v2 VPC links, APIs, authorizers, integrations and API mappings
 //! (routes: `routes.rs`). Updates send every field the stack manages (v2 updates are not patches).
 
+use super::read::{find_child, find_owned};
 use super::shared::is_websocket;
 use crate::model::kinds::{ApiAuthorizer, ApiIntegration, ApiMapping, V2Api, VpcLinkV2};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, Outputs};
 use crate::plan::Change;
-use crate::providers::aws::{Aws, AwsError};
+use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::kit::{after, before, ignore_missing, live_id, parent_id};
 use crate::providers::kit::{err, id_out, typed};
 use crate::providers::kit::{tags, Out};
@@ -25,19 +26,28 @@ pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Resu
     let link: VpcLinkV2 = typed(after(ch))?;
     let name = link.name.clone();
     let created = aws
-        .call(|| {
-            aws.apigwv2
-                .create_vpc_link()
-                .name(&name)
-                .set_subnet_ids(Some(link.subnet_ids.clone()))
-                .set_security_group_ids(Some(link.security_group_ids.clone()))
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
+        .create(
+            || {
+                aws.apigwv2
+                    .create_vpc_link()
+                    .name(&name)
+                    .set_subnet_ids(Some(link.subnet_ids.clone()))
+                    .set_security_group_ids(Some(link.security_group_ids.clone()))
+                    .set_tags(Some(tags(ch, owner)))
+                    .send()
+            },
+            || find_owned(aws, owner, ch),
+        )
         .await?;
-    let id = created.vpc_link_id().unwrap_or_default().to_string();
-    let mut status = created.vpc_link_status().cloned();
-    let mut message = created.vpc_link_status_message().map(str::to_string);
+    let (id, mut status, mut message) = match created {
+        Made::Sent(l) => (
+            l.vpc_link_id().unwrap_or_default().to_string(),
+            l.vpc_link_status().cloned(),
+            l.vpc_link_status_message().map(str::to_string),
+        ),
+        // Its status is read below.
+        Made::Found(out) => (out["id"].clone(), Some(VpcLinkStatus::Pending), None),
+    };
     let start = Instant::now();
     loop {
         match status {
@@ -119,30 +129,32 @@ pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Ou
     let p: V2Api = V2Api::from_props(after(ch)).map_err(|e| err("apply", "InvalidPlan", e))?;
     let cors = cors_of(&p);
     let created = aws
-        .call(|| {
-            aws.apigwv2
-                .create_api()
-                .name(&p.name)
-                .protocol_type(ProtocolType::from(p.protocol_type.as_str()))
-                .description(&p.description)
-                .route_selection_expression(&p.route_selection_expression)
-                .disable_execute_api_endpoint(p.disable_execute_api_endpoint)
-                .set_cors_configuration(cors.clone())
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
+        .create(
+            || {
+                aws.apigwv2
+                    .create_api()
+                    .name(&p.name)
+                    .protocol_type(ProtocolType::from(p.protocol_type.as_str()))
+                    .description(&p.description)
+                    .route_selection_expression(&p.route_selection_expression)
+                    .disable_execute_api_endpoint(p.disable_execute_api_endpoint)
+                    .set_cors_configuration(cors.clone())
+                    .set_tags(Some(tags(ch, owner)))
+                    .send()
+            },
+            || find_owned(aws, owner, ch),
+        )
         .await?;
-    Ok([
-        (
-            "id".to_string(),
-            created.api_id().unwrap_or_default().to_string(),
-        ),
-        (
-            "endpoint".to_string(),
-            created.api_endpoint().unwrap_or_default().to_string(),
-        ),
-    ]
-    .into())
+    Ok(created.out(|a| {
+        [
+            ("id".to_string(), a.api_id().unwrap_or_default().to_string()),
+            (
+                "endpoint".to_string(),
+                a.api_endpoint().unwrap_or_default().to_string(),
+            ),
+        ]
+        .into()
+    }))
 }
 
 pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
@@ -231,9 +243,12 @@ pub(super) async fn put_authorizer(
     }
     if create {
         let created = aws
-            .call(|| fields!(aws.apigwv2.create_authorizer()).send())
+            .create(
+                || fields!(aws.apigwv2.create_authorizer()).send(),
+                || find_child(aws, ch, &api_id),
+            )
             .await?;
-        return Ok(id_out(created.authorizer_id()));
+        return Ok(created.out(|a| id_out(a.authorizer_id())));
     }
     let id = live_id(ch, outputs)?;
     aws.call(|| fields!(aws.apigwv2.update_authorizer().authorizer_id(&id)).send())
@@ -285,9 +300,12 @@ pub(super) async fn put_integration(
     }
     if create {
         let created = aws
-            .call(|| fields!(aws.apigwv2.create_integration()).send())
+            .create(
+                || fields!(aws.apigwv2.create_integration()).send(),
+                || find_child(aws, ch, &api_id),
+            )
             .await?;
-        return Ok(id_out(created.integration_id()));
+        return Ok(created.out(|i| id_out(i.integration_id())));
     }
     // Clearing: an empty connection id detaches a VPC link; a timeout left to AWS goes back
     // to AWS's default.
@@ -362,14 +380,37 @@ pub(super) async fn put_mapping(aws: &Aws, ch: &Change, create: bool) -> Result<
     }
     if create {
         let made = aws
-            .call(|| fields!(aws.apigwv2.create_api_mapping()).send())
+            .create(
+                || fields!(aws.apigwv2.create_api_mapping()).send(),
+                || find_mapping(aws, &m),
+            )
             .await?;
-        return Ok(id_out(made.api_mapping_id()));
+        return Ok(made.out(|made| id_out(made.api_mapping_id())));
     }
     let id = live_id(ch, &Outputs::new())?;
     aws.call(|| fields!(aws.apigwv2.update_api_mapping().api_mapping_id(&id)).send())
         .await?;
     Ok(id_out(Some(&id)))
+}
+
+/// The domain's mapping of this key to this API (keys are unique per domain).
+async fn find_mapping(aws: &Aws, m: &ApiMapping) -> Result<Option<Out>, AwsError> {
+    let all = crate::providers::pages::all(aws, |t| {
+        aws.apigwv2
+            .get_api_mappings()
+            .domain_name(&m.domain_name)
+            .max_results(super::shared::PAGE)
+            .set_next_token(t)
+            .send()
+    })
+    .await?;
+    Ok(all
+        .iter()
+        .find(|x| {
+            x.api_mapping_key().unwrap_or_default() == m.api_mapping_key
+                && x.api_id() == Some(m.api_id.as_str())
+        })
+        .map(|x| id_out(x.api_mapping_id())))
 }
 
 pub(super) async fn delete_mapping(aws: &Aws, ch: &Change) -> Result<(), AwsError> {

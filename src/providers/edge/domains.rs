@@ -208,31 +208,69 @@ async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsEr
         t.insert(TAG_MAPPED.into(), "true".into());
     }
     let policy = SecurityPolicy::from(d.security_policy.as_deref().unwrap_or_default());
-    let r = aws
-        .call(|| {
-            let q = aws
-                .apigw
-                .create_domain_name()
-                .domain_name(&d.domain_name)
-                .endpoint_configuration(endpoint(&d.endpoint_type))
-                .security_policy(policy.clone())
-                .set_tags(Some(t.clone()));
-            if edge {
-                q.certificate_arn(&cert).send()
-            } else {
-                q.regional_certificate_arn(&cert).send()
-            }
-        })
-        .await?;
-    let (target, zone) = if edge {
-        (
-            r.distribution_domain_name(),
-            r.distribution_hosted_zone_id(),
+    let made = aws
+        .create(
+            || {
+                let q = aws
+                    .apigw
+                    .create_domain_name()
+                    .domain_name(&d.domain_name)
+                    .endpoint_configuration(endpoint(&d.endpoint_type))
+                    .security_policy(policy.clone())
+                    .set_tags(Some(t.clone()));
+                if edge {
+                    q.certificate_arn(&cert).send()
+                } else {
+                    q.regional_certificate_arn(&cert).send()
+                }
+            },
+            || find_domain(aws, owner, ch, &d.domain_name),
         )
-    } else {
-        (r.regional_domain_name(), r.regional_hosted_zone_id())
+        .await?;
+    Ok(made.out(|r| {
+        let (target, zone) = if edge {
+            (
+                r.distribution_domain_name(),
+                r.distribution_hosted_zone_id(),
+            )
+        } else {
+            (r.regional_domain_name(), r.regional_hosted_zone_id())
+        };
+        outputs(&d.domain_name, target, zone, &cert)
+    }))
+}
+
+/// The domain `name` when it is the stack's `ch`: after a create whose answer was lost, or
+/// "already exists" from an interrupted apply.
+async fn find_domain(
+    aws: &Aws,
+    owner: &str,
+    ch: &Change,
+    name: &str,
+) -> Result<Option<Out>, AwsError> {
+    let got = aws
+        .call(|| aws.apigw.get_domain_name().domain_name(name).send())
+        .await;
+    let d = match got {
+        Ok(d) => d,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
     };
-    Ok(outputs(&d.domain_name, target, zone, &cert))
+    let d = aws_sdk_apigateway::types::DomainName::builder()
+        .set_domain_name(d.domain_name)
+        .set_endpoint_configuration(d.endpoint_configuration)
+        .set_certificate_arn(d.certificate_arn)
+        .set_regional_certificate_arn(d.regional_certificate_arn)
+        .set_distribution_domain_name(d.distribution_domain_name)
+        .set_distribution_hosted_zone_id(d.distribution_hosted_zone_id)
+        .set_regional_domain_name(d.regional_domain_name)
+        .set_regional_hosted_zone_id(d.regional_hosted_zone_id)
+        .set_tags(d.tags)
+        .build();
+    let tags = d.tags().cloned().unwrap_or_default();
+    Ok(owned(&tags, owner)
+        .filter(|(id, _)| *id == ch.id)
+        .map(|(id, _)| live_domain(&d, id).outputs))
 }
 
 /// What a domain's DNS alias records and the plan need of it.

@@ -7,7 +7,7 @@ use crate::model::owner::TAG_VALUE_SOURCE;
 use crate::model::usage::{number, value_digest, ValueSource};
 use crate::model::{Kind, Outputs};
 use crate::plan::{Action, Change};
-use crate::providers::aws::{Aws, AwsError, Made};
+use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit;
 use crate::providers::kit::{after, id_out, ignore_missing, out_of, patch, set_fields};
 use crate::providers::kit::{tags, typed, Out};
@@ -105,8 +105,7 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
         )
         .await;
     match (r, &value) {
-        (Ok(Made::Sent(k)), _) => Ok(id_out(k.id())),
-        (Ok(Made::Found(out)), _) => Ok(out),
+        (Ok(made), _) => Ok(made.out(|k| id_out(k.id()))),
         (Err(e), Some(v)) => Err(scrub(e, v)),
         (Err(e), None) => Err(e),
     }
@@ -185,10 +184,7 @@ async fn create_usage_plan(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, A
             || super::read::find_plan(aws, owner, &ch.id),
         )
         .await?;
-    Ok(match made {
-        Made::Sent(p) => id_out(p.id()),
-        Made::Found(out) => out,
-    })
+    Ok(made.out(|p| id_out(p.id())))
 }
 
 async fn update_usage_plan(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {

@@ -97,6 +97,27 @@ pub async fn read(
     Ok(())
 }
 
+/// The IP set or web ACL `ch` stands for, found by its ownership tags in its scope: after a
+/// create whose answer was lost, or WAFDuplicateItemException from an interrupted apply.
+pub async fn find(
+    aws: &Aws,
+    owner: &str,
+    ch: &crate::plan::Change,
+) -> Result<Option<std::collections::BTreeMap<String, String>>, AwsError> {
+    let after = ch.after.as_ref();
+    let scope = after
+        .and_then(|p| p.get("scope"))
+        .and_then(Value::as_str)
+        .unwrap_or("REGIONAL");
+    let mut live = LiveState::default();
+    if ch.kind == Kind::IpSet {
+        read_ip_sets(aws, owner, scope, &mut live).await?;
+    } else {
+        read_acls(aws, owner, scope, &mut live).await?;
+    }
+    Ok(crate::providers::kit::outputs_in(live, &ch.id))
+}
+
 /// (`idrv5-gw:id`, protect) when the item carries this stack's tags.
 async fn owned(
     aws: &Aws,

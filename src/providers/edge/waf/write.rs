@@ -188,25 +188,30 @@ async fn put_ip_set(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Result
     let addrs = set.addresses.clone();
     if create {
         let tags = waf_tags(ch, owner)?;
-        let r = aws
-            .call(|| {
-                c.create_ip_set()
-                    .name(&set.name)
-                    .scope(Scope::from(scope.as_str()))
-                    .ip_address_version(IpAddressVersion::from(set.ip_version.as_str()))
-                    .set_addresses(Some(addrs.clone()))
-                    .set_description(non_empty(set.description.clone()))
-                    .set_tags(Some(tags.clone()))
-                    .send()
-            })
+        let made = aws
+            .create(
+                || {
+                    c.create_ip_set()
+                        .name(&set.name)
+                        .scope(Scope::from(scope.as_str()))
+                        .ip_address_version(IpAddressVersion::from(set.ip_version.as_str()))
+                        .set_addresses(Some(addrs.clone()))
+                        .set_description(non_empty(set.description.clone()))
+                        .set_tags(Some(tags.clone()))
+                        .send()
+                },
+                || super::read::find(aws, owner, ch),
+            )
             .await?;
-        let s = r.summary();
-        return Ok(ids(
-            s.and_then(|s| s.id()).unwrap_or_default(),
-            s.and_then(|s| s.arn()).unwrap_or_default(),
-            &set.name,
-            &scope,
-        ));
+        return Ok(made.out(|r| {
+            let s = r.summary();
+            ids(
+                s.and_then(|s| s.id()).unwrap_or_default(),
+                s.and_then(|s| s.arn()).unwrap_or_default(),
+                &set.name,
+                &scope,
+            )
+        }));
     }
     let (name, id) = name_id(ch);
     locked("UpdateIPSet", || async {
@@ -247,16 +252,21 @@ async fn put_web_acl(aws: &Aws, ch: &Change, owner: &str, create: bool) -> Resul
     if create {
         let tags = waf_tags(ch, owner)?;
         let name = &p.name;
-        let r = aws
-            .call(|| fields!(c.create_web_acl().name(name).set_tags(Some(tags.clone()))).send())
+        let made = aws
+            .create(
+                || fields!(c.create_web_acl().name(name).set_tags(Some(tags.clone()))).send(),
+                || super::read::find(aws, owner, ch),
+            )
             .await?;
-        let s = r.summary();
-        return Ok(ids(
-            s.and_then(|s| s.id()).unwrap_or_default(),
-            s.and_then(|s| s.arn()).unwrap_or_default(),
-            name,
-            scope,
-        ));
+        return Ok(made.out(|r| {
+            let s = r.summary();
+            ids(
+                s.and_then(|s| s.id()).unwrap_or_default(),
+                s.and_then(|s| s.arn()).unwrap_or_default(),
+                name,
+                scope,
+            )
+        }));
     }
     let (name, id) = name_id(ch);
     locked("UpdateWebACL", || async {
