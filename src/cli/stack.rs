@@ -475,7 +475,9 @@ async fn verify(
     verb: &str,
 ) -> Result<()> {
     for round in 0..2 {
-        let now = goal.plan(s).await?;
+        let now = goal.plan(s).await.with_context(|| {
+            format!("{verb} made its changes but could not read the account back to check them; run `idrv5-gw plan` to see what is left")
+        })?;
         let left = apply::verify::left_over(ran, &now);
         if left.is_empty() {
             return Ok(());
