@@ -1,5 +1,4 @@
-//! CloudWatch alarms (owned by tag, found by name prefix) and dashboards (owned by name
-//! prefix: dashboards cannot be tagged).
+//! CloudWatch alarms and dashboards: found by name prefix, owned by tag.
 
 use super::aws::{Aws, AwsError};
 use crate::diag::Diagnostic;
@@ -45,25 +44,15 @@ pub async fn read(
     .await?;
     for a in &pages {
         let arn = a.alarm_arn().unwrap_or_default();
-        let t = aws
-            // Qualified: the bare name is CloudWatch Logs' and would be paced by its
-            // 5/s bucket (limits.rs).
-            .call(|| {
-                aws.cloudwatch
-                    .list_tags_for_resource()
-                    .resource_arn(arn)
-                    .send()
-            })
-            .await?;
-        let tags: Vec<(&str, &str)> = t
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?, t.value()?)))
-            .collect();
+        let tags = tags_of(aws, arn).await?;
+        let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let Some((id, protect)) = owned(tags.iter().copied(), owner) else {
             let name = a.alarm_name().unwrap_or_default();
             if wanted.contains(name) {
-                conflicts.push(foreign_alarm(name, &tags, owner));
+                conflicts.push(
+                    foreign("alarm", name, &tags, owner, "PutMetricAlarm")
+                        .hint(format!("rename the stack's alarm (monitoring.alarms key), delete that alarm, or adopt it by tagging it idrv5-gw:stack={owner} and idrv5-gw:id=<the alarm's id in `idrv5-gw plan --json`>")),
+                );
             }
             continue; // same prefix, someone else's alarm
         };
@@ -78,6 +67,38 @@ pub async fn read(
             .protected(protect),
         );
     }
+    conflicts.extend(read_dashboards(aws, owner, desired, live).await?);
+    Ok(conflicts)
+}
+
+/// The tags of one CloudWatch resource, as (key, value).
+async fn tags_of(aws: &Aws, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
+    // Qualified: the bare name is CloudWatch Logs' and would be paced by its 5/s bucket
+    // (limits.rs).
+    let t = aws
+        .call(|| {
+            aws.cloudwatch
+                .list_tags_for_resource()
+                .resource_arn(arn)
+                .send()
+        })
+        .await?;
+    Ok(t.tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .collect())
+}
+
+/// Dashboards under the stack's name prefix, owned by their tags. One without them is
+/// someone else's: never changed or deleted, and a plan error when the stack wants its
+/// name (PutDashboard overwrites). Where the endpoint keeps no dashboard tags (moto), the
+/// prefix alone decides, as docs/EMULATOR.md says.
+async fn read_dashboards(
+    aws: &Aws,
+    owner: &str,
+    desired: &[Resource],
+    live: &mut LiveState,
+) -> Result<Vec<Diagnostic>, AwsError> {
     let prefix = dashboard_prefix_of(owner);
     let list = aws
         .call(|| {
@@ -87,39 +108,99 @@ pub async fn read(
                 .send()
         })
         .await?;
+    let mut untagged = Vec::new();
     for d in list.dashboard_entries() {
         let name = d.dashboard_name().unwrap_or_default().to_string();
-        let got = aws
-            .call(|| aws.cloudwatch.get_dashboard().dashboard_name(&name).send())
-            .await?;
-        let body: Value =
-            serde_json::from_str(got.dashboard_body().unwrap_or("{}")).unwrap_or(json!({}));
-        let widgets: Vec<Value> = body["widgets"].as_array().cloned().unwrap_or_default();
-        let key = name.strip_prefix(&prefix).unwrap_or(&name).to_string();
-        let props = Dashboard {
-            name: name.clone(),
-            widgets: keyed_widgets(&widgets),
-        };
-        live.insert(LiveResource::new(
-            format!("dashboard.{key}"),
-            Kind::Dashboard,
-            name.clone(),
-            props.to_props(),
-            [("name".to_string(), name)].into(),
-        ));
+        let arn = d.dashboard_arn().unwrap_or_default().to_string();
+        let tags = tags_of(aws, &arn).await?;
+        match owned(tags.iter().map(|(k, v)| (k, v)), owner) {
+            Some((id, protect)) => {
+                let r = read_dashboard(aws, id, &name, &arn).await?;
+                live.insert(r.protected(protect));
+            }
+            None => untagged.push((name, arn, tags)),
+        }
     }
-    Ok(conflicts)
+    let Some((_, probe, _)) = untagged.first() else {
+        return Ok(Vec::new());
+    };
+    if !keeps_dashboard_tags(aws, probe).await? {
+        for (name, arn, _) in untagged {
+            let key = name.strip_prefix(&prefix).unwrap_or(&name);
+            live.insert(read_dashboard(aws, format!("dashboard.{key}"), &name, &arn).await?);
+        }
+        return Ok(Vec::new());
+    }
+    let wanted: BTreeSet<&str> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::Dashboard)
+        .filter_map(|r| r.props.get("name").and_then(Value::as_str))
+        .collect();
+    Ok(untagged
+        .iter()
+        .filter(|(name, _, _)| wanted.contains(name.as_str()))
+        .map(|(name, arn, tags)| {
+            let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            foreign("dashboard", name, &tags, owner, "PutDashboard")
+                .hint(format!("rename the stack's dashboard, delete that one, or adopt it: aws cloudwatch tag-resource --resource-arn {arn} --tags Key=idrv5-gw:stack,Value={owner} Key=idrv5-gw:id,Value=<its id in `idrv5-gw plan --json`>"))
+        })
+        .collect())
 }
 
-fn foreign_alarm(name: &str, tags: &[(&str, &str)], owner: &str) -> Diagnostic {
+async fn read_dashboard(
+    aws: &Aws,
+    id: String,
+    name: &str,
+    arn: &str,
+) -> Result<LiveResource, AwsError> {
+    let got = aws
+        .call(|| aws.cloudwatch.get_dashboard().dashboard_name(name).send())
+        .await?;
+    let body: Value =
+        serde_json::from_str(got.dashboard_body().unwrap_or("{}")).unwrap_or(json!({}));
+    let widgets: Vec<Value> = body["widgets"].as_array().cloned().unwrap_or_default();
+    let props = Dashboard {
+        name: name.to_string(),
+        widgets: keyed_widgets(&widgets),
+    };
+    let outputs = [
+        ("name".to_string(), name.to_string()),
+        ("arn".to_string(), arn.to_string()),
+    ];
+    Ok(LiveResource::new(
+        id,
+        Kind::Dashboard,
+        name.to_string(),
+        props.to_props(),
+        outputs.into(),
+    ))
+}
+
+/// Does the endpoint keep dashboard tags? AWS answers ResourceNotFoundException for the
+/// tags of a dashboard that does not exist; an endpoint that answers an empty list there
+/// (moto) keeps none, so an untagged dashboard proves nothing.
+async fn keeps_dashboard_tags(aws: &Aws, arn: &str) -> Result<bool, AwsError> {
+    let nonce: u32 = rand::random();
+    let missing = format!("{arn}-idrv5gw-probe-{nonce:08x}");
+    match tags_of(aws, &missing).await {
+        Ok(_) => Ok(false),
+        Err(e) if e.code().is_some() => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+/// A `kind` the stack wants whose name is taken by an item it does not own: `op` would
+/// overwrite it.
+fn foreign(kind: &str, name: &str, tags: &[(&str, &str)], owner: &str, op: &str) -> Diagnostic {
     let whose = other_owner(tags.iter().copied(), owner)
         .map(|o| format!("stack {o}"))
         .unwrap_or_else(|| "no idrv5-gw stack".into());
     Diagnostic::error(
         "ownership",
-        format!("alarm {name} exists and belongs to {whose}, not {owner}: PutMetricAlarm would overwrite it"),
+        format!(
+            "{kind} {name} exists and belongs to {whose}, not {owner}: {op} would overwrite it"
+        ),
     )
-    .hint(format!("rename the stack's alarm (monitoring.alarms key), delete that alarm, or adopt it by tagging it idrv5-gw:stack={owner} and idrv5-gw:id=<the alarm's id in `idrv5-gw plan --json`>"))
 }
 
 fn dims(d: &[Dimension]) -> Option<BTreeMap<String, String>> {
@@ -227,7 +308,8 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
                 .send()
         })
         .await?;
-        return Ok([("name".to_string(), d.name)].into());
+        let arn = tag_dashboard(aws, ch, owner, &d.name).await?;
+        return Ok([("name".to_string(), d.name), ("arn".to_string(), arn)].into());
     }
     let a: Alarm = typed(after(ch))?;
     let tags: Vec<Tag> = tags(ch, owner)
@@ -260,6 +342,40 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     })
     .await?;
     Ok(Out::new())
+}
+
+/// Tags a dashboard just put as the stack's (PutDashboard takes no tags); its ARN. An
+/// endpoint that cannot tag dashboards (moto: ResourceNotFoundException) is let be.
+async fn tag_dashboard(
+    aws: &Aws,
+    ch: &Change,
+    owner: &str,
+    name: &str,
+) -> Result<String, AwsError> {
+    let got = aws
+        .call(|| aws.cloudwatch.get_dashboard().dashboard_name(name).send())
+        .await?;
+    let arn = got.dashboard_arn().unwrap_or_default().to_string();
+    let tags: Vec<Tag> = tags(ch, owner)
+        .into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    let tagged = aws
+        .call(|| {
+            aws.cloudwatch
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(tags.clone()))
+                .send()
+        })
+        .await;
+    match tagged {
+        Err(e) if e.is_not_found() || e.has_code("ResourceNotFoundException") => {
+            tracing::info!(dashboard = name, "the endpoint cannot tag dashboards");
+            Ok(arn)
+        }
+        other => other.map(|_| arn),
+    }
 }
 
 pub async fn delete(aws: &Aws, ch: &Change) -> Result<(), AwsError> {

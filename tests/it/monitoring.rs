@@ -381,6 +381,9 @@ fn an_untagged_alarm_with_a_stack_alarms_name_stops_the_plan_and_is_not_overwrit
         "{}",
         out.stderr
     );
+    // Destroy removes what the stack owns: not that alarm.
+    let out = cli(&moto, &dir, &["destroy", "--stack", DEV, "--auto-approve"]);
+    assert!(!out.stdout.contains(name), "{out}");
     rt().block_on(async {
         let cw = cloudwatch(&moto);
         let a = cw.describe_alarms().alarm_names(name).send().await.unwrap();
