@@ -5,7 +5,7 @@ use crate::diag::Diagnostic;
 use crate::model::kinds::alarm::{MetricStat as Stat, Query};
 use crate::model::kinds::{Alarm, Dashboard, Typed};
 use crate::model::monitoring::{alarm_prefix_of, dashboard_prefix_of, keyed_widgets, widget_list};
-use crate::model::owner::{other_owner, owned};
+use crate::model::owner::{other_owner, owned, TAG_ID, TAG_STACK};
 use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::Change;
 use crate::providers::kit::{after, tags, typed, Out};
@@ -131,18 +131,19 @@ async fn read_dashboards(
         }
         return Ok(Vec::new());
     }
-    let wanted: BTreeSet<&str> = desired
+    // name → the stack's id for it.
+    let wanted: BTreeMap<&str, &str> = desired
         .iter()
         .filter(|r| r.kind == Kind::Dashboard)
-        .filter_map(|r| r.props.get("name").and_then(Value::as_str))
+        .filter_map(|r| Some((r.props.get("name")?.as_str()?, r.id.as_str())))
         .collect();
     Ok(untagged
         .iter()
-        .filter(|(name, _, _)| wanted.contains(name.as_str()))
-        .map(|(name, arn, tags)| {
+        .filter_map(|(name, arn, tags)| {
+            let id = wanted.get(name.as_str())?;
             let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            foreign("dashboard", name, &tags, owner, "PutDashboard")
-                .hint(format!("rename the stack's dashboard, delete that one, or adopt it: aws cloudwatch tag-resource --resource-arn {arn} --tags Key=idrv5-gw:stack,Value={owner} Key=idrv5-gw:id,Value=<its id in `idrv5-gw plan --json`>"))
+            Some(foreign("dashboard", name, &tags, owner, "PutDashboard")
+                .hint(format!("rename the stack's dashboard, delete that one, or adopt it (a dashboard made by idrv5-gw 1.x, or by an apply stopped between PutDashboard and TagResource, is adopted the same way): aws cloudwatch tag-resource --resource-arn {arn} --tags Key={TAG_STACK},Value={owner} Key={TAG_ID},Value={id}")))
         })
         .collect())
 }
