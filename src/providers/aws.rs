@@ -128,10 +128,12 @@ impl Aws {
             .credentials_provider()
             .ok_or_else(|| AwsError::NoCredentials("no provider".into()))?;
         use aws_credential_types::provider::ProvideCredentials;
-        creds
+        let access_key = creds
             .provide_credentials()
             .await
-            .map_err(|e| AwsError::NoCredentials(first_line(&e.to_string())))?;
+            .map_err(|e| AwsError::NoCredentials(first_line(&e.to_string())))?
+            .access_key_id()
+            .to_string();
         let calls = Arc::new(CallCounter::default());
         // Every client counts its requests into `calls`; `in us-east-1` for the edge's.
         macro_rules! client {
@@ -171,6 +173,8 @@ impl Aws {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(8);
+        let memory = super::limits::memory_file(&endpoint, &region, &access_key);
+        let limiter = Arc::new(RateLimiter::aws_quotas().remembering(memory));
         Ok(Aws {
             apigw,
             apigwv2,
@@ -188,7 +192,7 @@ impl Aws {
             calls,
             no_wait: false,
             on_wait: None,
-            limiter: Arc::new(RateLimiter::aws_quotas()),
+            limiter,
             max_attempts,
             answered: Default::default(),
         })

@@ -1,9 +1,10 @@
 //! Client-side token buckets with AWS's documented control-plane quotas, so an apply never
 //! provokes the TooManyRequestsException Terraform users hit.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Waits for a token are this much longer than the refill, relative and absolute.
 const MARGIN: f64 = 0.02;
@@ -140,6 +141,59 @@ fn op_key(service: &str, op: &str) -> String {
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
     enabled: bool,
+    /// Where this account's scarce quotas were last spent, for the next process.
+    memory: Option<PathBuf>,
+}
+
+/// A quota this scarce (UpdateUsagePlan: 1 per 20 s) is remembered across processes: a run
+/// that starts within its window waits out the rest instead of drawing a 429 and a window.
+fn scarce(rate: f64) -> bool {
+    rate < 1.0
+}
+
+/// The pacing memory of one account and region: `{ "<service>:<op>": unix ms last spent }`.
+/// Keyed by endpoint, region and access key id (the account id needs a call to learn), in
+/// `$IDRV5_GW_CACHE_DIR`, else `$XDG_CACHE_HOME/idrv5-gw`, else `~/.cache/idrv5-gw`.
+pub fn memory_file(endpoint: &str, region: &str, access_key: &str) -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let dir = env("IDRV5_GW_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("idrv5-gw")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("idrv5-gw")))?;
+    let key = crate::util::sha256_hex(format!("{endpoint}|{region}|{access_key}").as_bytes());
+    Some(dir.join(format!("pacing-{}.json", &key[..16])))
+}
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn load(path: &Path) -> BTreeMap<String, u64> {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Merge one spend into the file (the latest time wins), written whole and renamed into
+/// place so a reader never sees half of it. Failing to remember only costs a possible 429.
+fn remember(path: &Path, key: &str, at: u64) {
+    let mut spent = load(path);
+    let e = spent.entry(key.to_string()).or_default();
+    *e = (*e).max(at);
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| std::fs::write(&tmp, serde_json::to_vec(&spent).unwrap_or_default()))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        tracing::debug!(path = %path.display(), error = %e, "pacing memory not written");
+    }
 }
 
 impl RateLimiter {
@@ -158,7 +212,28 @@ impl RateLimiter {
         Self {
             buckets: Mutex::new(b),
             enabled,
+            memory: None,
         }
+    }
+
+    /// Starts each scarce bucket as the last process left it: spent at the time `path`
+    /// records, refilled since at its rate.
+    pub fn remembering(mut self, path: Option<PathBuf>) -> Self {
+        if let Some(p) = &path {
+            let now = unix_ms(SystemTime::now());
+            if let Ok(mut buckets) = self.buckets.lock() {
+                for (key, at) in load(p) {
+                    let Some(b) = buckets.get_mut(&key) else {
+                        continue;
+                    };
+                    let since = now.saturating_sub(at) as f64 / 1000.0;
+                    b.tokens = (since * b.rate).min(b.burst);
+                    b.last = Instant::now();
+                }
+            }
+        }
+        self.memory = path;
+        self
     }
 
     pub async fn acquire(&self, service: &str, op: &str) {
@@ -167,18 +242,22 @@ impl RateLimiter {
         }
         for key in [op_key(service, op).as_str(), service_of(service, op)] {
             loop {
-                let wait = {
+                let (wait, rate) = {
                     let Ok(mut b) = self.buckets.lock() else {
                         return;
                     };
                     match b.get_mut(key) {
-                        Some(bucket) => bucket.take(Instant::now()),
-                        None => None,
+                        Some(bucket) => (bucket.take(Instant::now()), bucket.rate),
+                        None => (None, f64::INFINITY),
                     }
                 };
-                match wait {
-                    Some(d) => tokio::time::sleep(d).await,
-                    None => break,
+                match (wait, &self.memory) {
+                    (Some(d), _) => tokio::time::sleep(d).await,
+                    (None, Some(path)) if scarce(rate) => {
+                        remember(path, key, unix_ms(SystemTime::now()));
+                        break;
+                    }
+                    (None, _) => break,
                 }
             }
         }
@@ -226,6 +305,36 @@ mod tests {
             quota("apigateway", "DeleteVpcLink"),
             Some((1.0 / 30.0, 1.0))
         );
+    }
+
+    #[test]
+    fn a_scarce_quota_spent_by_another_process_waits_out_the_rest_of_its_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing.json");
+        let key = op_key("apigateway", "UpdateUsagePlan");
+        // Spent 5 s ago by another run: 15 s of the 20 s window left (plus the margins).
+        remember(&path, &key, unix_ms(SystemTime::now()) - 5_000);
+        let limiter = RateLimiter::aws_quotas().remembering(Some(path.clone()));
+        let wait = limiter
+            .buckets
+            .lock()
+            .unwrap()
+            .get_mut(&key)
+            .unwrap()
+            .take(Instant::now());
+        let wait = wait.expect("the window is not over").as_secs_f64();
+        assert!((15.0..17.0).contains(&wait), "{wait}");
+        // A quota not spent lately, and one spent long ago, do not wait.
+        remember(&path, &key, 1_000);
+        let limiter = RateLimiter::aws_quotas().remembering(Some(path.clone()));
+        let mut b = limiter.buckets.lock().unwrap();
+        assert!(
+            b.get_mut(&key).unwrap().take(Instant::now()).is_some(),
+            "the latest time wins"
+        );
+        let other = op_key("apigateway", "CreateDeployment");
+        assert!(b.get_mut(&other).unwrap().take(Instant::now()).is_none());
+        assert_eq!(load(&path).len(), 1);
     }
 
     #[test]

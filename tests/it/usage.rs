@@ -5,6 +5,7 @@ use crate::common;
 
 use aws_sdk_apigateway::types::{ApiKey, UsagePlan};
 use aws_sdk_apigateway::Client;
+use common::proxy::Proxy;
 use common::stack::*;
 use common::{cli, cli_env, Moto};
 use std::collections::BTreeMap;
@@ -707,5 +708,41 @@ fn destroy_removes_keys_and_plans_and_never_touches_foreign_ones_with_the_same_n
             [foreign_plan.as_str()]
         );
         assert_eq!(plans[0].description(), Some("made by hand"));
+    });
+}
+
+/// UpdateUsagePlan is 1 per 20 s per account. A second run right after one that spent it
+/// waits out the rest of the window (the first left the time in its pacing memory) instead
+/// of drawing a 429 and a whole window more.
+#[test]
+fn two_back_to_back_applies_that_each_update_a_usage_plan_draw_no_429() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let proxy = Proxy::start(&moto, &[]);
+    let via = [("AWS_ENDPOINT_URL", proxy.url.as_str())];
+    for (from, to) in [(100, 150), (150, 175)] {
+        edit(
+            &dir.join(DEV),
+            &format!("throttle: {{rate_limit: 50, burst_limit: {from}}}"),
+            &format!("throttle: {{rate_limit: 50, burst_limit: {to}}}"),
+        );
+        let out = cli_env(
+            &moto,
+            &dir,
+            &["apply", "--stack", DEV, "--auto-approve"],
+            &via,
+        );
+        assert_eq!(out.status, 0, "{out}");
+    }
+    let stats = proxy.stop();
+    assert_eq!(stats["throttled"], 0, "a 429 was drawn: {stats}");
+    assert_eq!(
+        stats["forwarded_operations"]["UpdateUsagePlan"], 2,
+        "{stats}"
+    );
+    rt().block_on(async {
+        let p = owned_plan(&apigw(&moto), "usage_plan.standard").await;
+        assert_eq!(p.throttle().map(|t| t.burst_limit()), Some(175));
     });
 }

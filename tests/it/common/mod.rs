@@ -819,7 +819,9 @@ pub fn command(moto: &Moto, dir: &Path, args: &[&str], extra_env: &[(&str, &str)
         .env("NO_PROXY", "127.0.0.1,localhost,::1")
         .env("no_proxy", "127.0.0.1,localhost,::1")
         // The tool's own logging would add lines to what the tests read.
-        .env_remove("RUST_LOG");
+        .env_remove("RUST_LOG")
+        // Pacing memory (when quotas were last spent) per emulator, not in the user's cache.
+        .env("IDRV5_GW_CACHE_DIR", moto.dir.join("cache"));
     for (key, _) in std::env::vars_os() {
         // Service-specific endpoint overrides would beat AWS_ENDPOINT_URL.
         if key.to_string_lossy().starts_with("AWS_ENDPOINT_URL_") {
