@@ -352,6 +352,89 @@ fn duplicates_of_owned_items_are_planned_for_deletion_and_apply_removes_them() {
     );
 }
 
+/// Of two copies of a usage plan, the one the partner key is attached to stays (it is the
+/// one in use); the bare one is deleted, and the key is never detached on the way.
+#[test]
+fn of_two_copies_of_a_usage_plan_the_one_holding_the_key_is_kept() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let (original, copy) = rt().block_on(async {
+        let c = apigw(&moto);
+        let plans = c.get_usage_plans().send().await.unwrap();
+        let standard = plans
+            .items()
+            .iter()
+            .find(|p| tag(p.tags()) == "usage_plan.standard")
+            .expect("the standard plan")
+            .clone();
+        let copy = c
+            .create_usage_plan()
+            .name(standard.name().unwrap())
+            .set_api_stages(Some(standard.api_stages().to_vec()))
+            .set_throttle(standard.throttle().cloned())
+            .set_quota(standard.quota().cloned())
+            .set_description(standard.description().map(str::to_string))
+            .set_tags(standard.tags().cloned())
+            .send()
+            .await
+            .unwrap();
+        // The key moved to the copy, as a lost CreateUsagePlan then a CreateUsagePlanKey
+        // on the second copy leave it.
+        let held = c
+            .get_usage_plan_keys()
+            .usage_plan_id(standard.id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let key = held.items()[0].id().unwrap().to_string();
+        c.delete_usage_plan_key()
+            .usage_plan_id(standard.id().unwrap())
+            .key_id(&key)
+            .send()
+            .await
+            .unwrap();
+        c.create_usage_plan_key()
+            .usage_plan_id(copy.id().unwrap())
+            .key_id(&key)
+            .key_type("API_KEY")
+            .send()
+            .await
+            .unwrap();
+        (
+            standard.id().unwrap().to_string(),
+            copy.id().unwrap().to_string(),
+        )
+    });
+    let plan = plan_json(&moto, &dir, DEV);
+    let changes = pending(&plan);
+    assert_eq!(
+        changes,
+        vec![("usage_plan.standard~dup2".to_string(), "delete".to_string())],
+        "only the bare copy goes"
+    );
+    apply_ok(&moto, &dir, DEV);
+    assert_no_changes(&moto, &dir, DEV);
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let plans = c.get_usage_plans().send().await.unwrap();
+        let standard: Vec<_> = plans
+            .items()
+            .iter()
+            .filter(|p| tag(p.tags()) == "usage_plan.standard")
+            .collect();
+        assert_eq!(standard.len(), 1);
+        assert_eq!(standard[0].id(), Some(copy.as_str()), "not {original}");
+        let held = c
+            .get_usage_plan_keys()
+            .usage_plan_id(&copy)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(held.items().len(), 1, "the key is still attached");
+    });
+}
+
 // ---- 2. the full example through 20 % faults ----
 
 fn mentions_throttling(out: &Output) -> bool {

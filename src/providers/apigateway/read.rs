@@ -61,20 +61,23 @@ pub async fn list_rest_apis(aws: &Aws) -> Result<Vec<RestApi>, AwsError> {
 
 /// Owned REST APIs and, for each, its paths, routes, deployments and stages.
 pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
+    let mut owned_apis: Vec<(String, bool, RestApi)> = list_rest_apis(aws)
+        .await?
+        .into_iter()
+        .filter_map(|a| owned(a.tags(), owner).map(|(id, protect)| (id, protect, a)))
+        .collect();
+    in_use_first(aws, &mut owned_apis).await?;
     let mut apis = Vec::new();
-    for a in &list_rest_apis(aws).await? {
-        if let Some((id, protect)) = owned(a.tags(), owner) {
-            // A second API claiming the same id is a duplicate (see `LiveState::insert`):
-            // named apart before its children are read, so they are named after it and
-            // go with it.
-            let taken = |c: &str| apis.iter().any(|(i, _, _)| i == c);
-            let (id, protect) = if taken(&id) {
-                (dup_id(&id, taken), false)
-            } else {
-                (id, protect)
-            };
-            apis.push((id, protect, a.clone()));
-        }
+    for (id, protect, a) in owned_apis {
+        // A second API claiming the same id is a duplicate (see `LiveState::insert`): named
+        // apart before its children are read, so they are named after it and go with it.
+        let taken = |c: &str| apis.iter().any(|(i, _, _)| i == c);
+        let (id, protect) = if taken(&id) {
+            (dup_id(&id, taken), false)
+        } else {
+            (id, protect)
+        };
+        apis.push((id, protect, a));
     }
     let reads = apis
         .into_iter()
@@ -84,6 +87,35 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             live.insert(r);
         }
     }
+    Ok(())
+}
+
+/// Where two APIs claim one id, the one with the most stages comes first and is kept: it is
+/// the one serving. A GetStages per copy, only when there are copies.
+async fn in_use_first(aws: &Aws, apis: &mut [(String, bool, RestApi)]) -> Result<(), AwsError> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for (id, _, _) in apis.iter() {
+        *count.entry(id.as_str()).or_default() += 1;
+    }
+    let copies: Vec<String> = apis
+        .iter()
+        .filter(|(id, _, _)| count[id.as_str()] > 1)
+        .filter_map(|(_, _, a)| a.id().map(str::to_string))
+        .collect();
+    if copies.is_empty() {
+        return Ok(());
+    }
+    let stages = futures::future::try_join_all(copies.iter().map(|api| async move {
+        let got = aws
+            .call(|| aws.apigw.get_stages().rest_api_id(api).send())
+            .await?;
+        Ok::<_, AwsError>((api.clone(), got.item().len()))
+    }))
+    .await?;
+    let stages: HashMap<String, usize> = stages.into_iter().collect();
+    apis.sort_by_key(|(_, _, a)| {
+        std::cmp::Reverse(a.id().and_then(|i| stages.get(i)).copied().unwrap_or(0))
+    });
     Ok(())
 }
 

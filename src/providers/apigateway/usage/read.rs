@@ -25,19 +25,37 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
             ))
         })
         .collect();
-    let (keys, plans) = tokio::try_join!(read_keys(aws, owner), read_plans(aws, owner, &apis))?;
-    // Inserted first, so a duplicate key or plan has its `~dupN` id before the attachments
-    // are named after it.
+    let (mut keys, mut plans) =
+        tokio::try_join!(read_keys(aws, owner), read_plans(aws, owner, &apis))?;
+    // Each plan's attached key ids, read before ids are given out: when two copies claim one
+    // id (a create whose answer was lost, sent again), the one kept is the one in use (the
+    // plan holding the key, the key a plan holds); the other is `~dupN`, to delete.
+    let held = futures::future::try_join_all(plans.iter().map(|p| attached_ids(aws, p))).await?;
+    let aws_id = |r: &LiveResource| r.outputs.get("id").cloned().unwrap_or_default();
+    let owned_keys: HashMap<String, usize> = keys
+        .iter()
+        .map(|k| {
+            (
+                aws_id(k),
+                held.iter().filter(|h| h.contains(&aws_id(k))).count(),
+            )
+        })
+        .collect();
+    let mut plans: Vec<(LiveResource, Vec<String>)> = plans.drain(..).zip(held).collect();
+    plans.sort_by_key(|(_, h)| {
+        std::cmp::Reverse(h.iter().filter(|k| owned_keys.contains_key(*k)).count())
+    });
+    keys.sort_by_key(|k| std::cmp::Reverse(owned_keys[&aws_id(k)]));
     let mut key_ids: HashMap<String, String> = HashMap::new();
     for k in keys {
-        let aws_id = k.outputs.get("id").cloned().unwrap_or_default();
-        key_ids.insert(aws_id, live.insert(k));
+        key_ids.insert(aws_id(&k), live.insert(k));
     }
-    let plan_ids: Vec<String> = plans.into_iter().map(|p| live.insert(p)).collect();
-    let plans: Vec<&LiveResource> = plan_ids.iter().map(|id| &live.resources[id]).collect();
-    let reads = plans.into_iter().map(|p| read_plan_keys(aws, p, &key_ids));
-    let attached = futures::future::try_join_all(reads).await?;
-    for r in attached.into_iter().flatten() {
+    let mut attachments = Vec::new();
+    for (p, held) in plans {
+        let id = live.insert(p);
+        attachments.extend(attachments_of(&live.resources[&id], &held, &key_ids));
+    }
+    for r in attachments {
         live.insert(r);
     }
     Ok(())
@@ -183,15 +201,9 @@ fn plan_resource(
     }
 }
 
-/// The plan's keys that this stack owns; others attached by hand are not ours to touch.
-async fn read_plan_keys(
-    aws: &Aws,
-    plan: &LiveResource,
-    key_ids: &HashMap<String, String>,
-) -> Result<Vec<LiveResource>, AwsError> {
+/// The ids of the keys attached to a plan.
+async fn attached_ids(aws: &Aws, plan: &LiveResource) -> Result<Vec<String>, AwsError> {
     let plan_id = plan.outputs.get("id").cloned().unwrap_or_default();
-    let plan_key = plan.id.trim_start_matches("usage_plan.");
-    let mut out = Vec::new();
     let plan_ref = &plan_id;
     let pages = pages::all(aws, |position| {
         aws.apigw
@@ -202,8 +214,22 @@ async fn read_plan_keys(
             .send()
     })
     .await?;
-    for k in &pages {
-        let key_id = k.id().unwrap_or_default();
+    Ok(pages
+        .iter()
+        .map(|k| k.id().unwrap_or_default().to_string())
+        .collect())
+}
+
+/// The plan's keys that this stack owns; others attached by hand are not ours to touch.
+fn attachments_of(
+    plan: &LiveResource,
+    held: &[String],
+    key_ids: &HashMap<String, String>,
+) -> Vec<LiveResource> {
+    let plan_id = plan.outputs.get("id").cloned().unwrap_or_default();
+    let plan_key = plan.id.trim_start_matches("usage_plan.");
+    let mut out = Vec::new();
+    for key_id in held {
         let Some(key_rid) = key_ids.get(key_id) else {
             continue;
         };
@@ -228,5 +254,5 @@ async fn read_plan_keys(
             .protected(plan.protect),
         );
     }
-    Ok(out)
+    out
 }
