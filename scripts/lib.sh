@@ -4,6 +4,8 @@
 #   ensure_moto        install the AWS emulator (PyPI moto[server] >= 5.2) if it is missing
 #                      or too old, then print its version
 #   moto_server_cmd    print the command that starts it (moto_server, else python3 -m moto.server)
+#   ensure_localstack  install LocalStack (the second emulator) into a venv with Python 3.13,
+#                      cached in .cache/localstack-venv, and export IDRV5_LOCALSTACK_PYTHON
 
 MOTO_REQUIREMENT='moto[server]>=5.2'
 MOTO_MIN_VERSION='5.2'
@@ -81,4 +83,41 @@ moto_server_cmd() {
   else
     printf '%s\n' python3 -m moto.server
   fi
+}
+
+# LocalStack without Docker: facts and pins in docs/EMULATOR.md. It needs Python 3.13 (it dies
+# at import on 3.11, and 3.12.1 lacks its runtime plugins) and three pins its dependencies
+# break without.
+LOCALSTACK_REQUIREMENTS=('localstack-core[runtime]==2026.3.0' service_identity 'cbor2<6' 'pyopenssl<26' 'cryptography<47')
+
+# A Python 3.13: on PATH, else pyenv's.
+python313() {
+  local p
+  for p in python3.13 "$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3; do
+    if [ -x "$(command -v "$p" 2>/dev/null || echo "$p")" ] && "$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then
+      command -v "$p" 2>/dev/null || echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+ensure_localstack() {
+  local venv="${IDRV5_LOCALSTACK_VENV:-$PWD/.cache/localstack-venv}"
+  if ! "$venv/bin/python" -c 'import localstack.runtime.main' >/dev/null 2>&1; then
+    local py
+    if ! py=$(python313); then
+      echo "error: LocalStack needs Python 3.13 (python3.13 on PATH, or pyenv's 3.13); install it and retry" >&2
+      return 1
+    fi
+    echo "installing LocalStack into $venv ($py): ${LOCALSTACK_REQUIREMENTS[*]}"
+    rm -rf "$venv"
+    "$py" -m venv "$venv" &&
+      "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${LOCALSTACK_REQUIREMENTS[@]}" || {
+        echo "error: could not install LocalStack into $venv" >&2
+        return 1
+      }
+  fi
+  export IDRV5_LOCALSTACK_PYTHON="$venv/bin/python"
+  echo "LocalStack $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("localstack-core"))') ($IDRV5_LOCALSTACK_PYTHON)"
 }

@@ -5,9 +5,9 @@
 
 use super::bulk::{import_body, seconds, thousands, Estimate};
 use super::{execute, Reporter};
-use crate::model::{is_unknown, refs, resolve};
+use crate::model::{is_unknown, refs, resolve, Kind};
 use crate::plan::{Action, Change, Plan};
-use crate::providers::apigateway::write::put_rest_api;
+use crate::providers::apigateway::write::{delete_rest_api_id, put_rest_api};
 use crate::providers::aws::Aws;
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -27,6 +27,13 @@ pub async fn write_documents(
 ) -> Vec<String> {
     let bulk: Vec<&Estimate> = chosen.iter().filter(|e| e.bulk).collect();
     let first = needed_first(&p, &bulk, &docs);
+    // APIs this apply creates: a failed import may leave one broken (moto drops its root
+    // resource), and nothing of the user's is in it yet, so it can be made again.
+    let created: BTreeSet<String> = p
+        .pending()
+        .filter(|c| c.kind == Kind::RestApi && c.action == Action::Create)
+        .map(|c| c.id.clone())
+        .collect();
     let mut outputs = p.outputs.clone();
     let mut pre = p;
     pre.changes.retain(|c| first.contains(&c.id));
@@ -68,13 +75,31 @@ pub async fn write_documents(
                 ));
                 written.push(e.api.clone());
             }
-            Err(err) => reporter.note(&format!(
-                "bulk: PutRestApi {} failed ({err}); writing it per route from a fresh read instead",
-                e.api
-            )),
+            Err(err) => {
+                reporter.note(&format!(
+                    "bulk: PutRestApi {} failed ({err}); writing it per route from a fresh read instead",
+                    e.api
+                ));
+                if created.contains(&e.api) {
+                    remake(aws, &e.api, &api_id, reporter.as_ref()).await;
+                }
+            }
         }
     }
     written
+}
+
+/// Deletes an API this apply created whose import failed: what the failed import left of it
+/// is unknown (moto leaves it without its root resource, and every path under it then fails
+/// "Invalid resource identifier"). The fresh read no longer finds it, so the per-route
+/// repair creates it again from nothing.
+async fn remake(aws: &Aws, api: &str, api_id: &str, reporter: &dyn Reporter) {
+    match delete_rest_api_id(aws, api_id).await {
+        Ok(_) => reporter.note(&format!(
+            "bulk: {api} was created by this apply; what the failed import left of it is deleted, and it is made again per route"
+        )),
+        Err(e) => reporter.note(&format!("bulk: {api}: could not delete what the failed import left ({e}); the repair writes into it")),
+    }
 }
 
 /// The pending creates and updates the chosen APIs' documents need, with what they wait for.

@@ -422,7 +422,8 @@ fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
             status: text(&g["statusCode"]),
             response_parameters: strings(&g["responseParameters"]),
             response_templates: strings(&g["responseTemplates"]),
-        };
+        }
+        .as_aws_stores(&kind);
         out.push(Resource::typed(
             format!("gateway_response.{key}.{kind}"),
             kind,

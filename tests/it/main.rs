@@ -11,6 +11,7 @@ mod emulator_harness;
 mod errors;
 mod faults;
 mod fuzz;
+mod grounds;
 mod lambda;
 mod lifecycle;
 mod lock;

@@ -109,8 +109,13 @@ async fn send_rest_api_patch(
 
 pub async fn delete_rest_api(aws: &Aws, ch: &Change) -> Result<(), AwsError> {
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    delete_rest_api_id(aws, &id).await
+}
+
+/// DeleteRestApi; one already gone is deleted.
+pub async fn delete_rest_api_id(aws: &Aws, id: &str) -> Result<(), AwsError> {
     ignore_missing(
-        aws.call(|| aws.apigw.delete_rest_api().rest_api_id(&id).send())
+        aws.call(|| aws.apigw.delete_rest_api().rest_api_id(id).send())
             .await,
     )
 }

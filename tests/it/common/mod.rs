@@ -19,6 +19,7 @@
 #![allow(dead_code)]
 
 pub mod contract;
+pub mod localstack;
 pub mod proxy;
 pub mod stack;
 
