@@ -1,4 +1,4 @@
-//! The layers import one way: util/diag/refs/dns → config → openapi → model → plan → providers
+//! The layers import one way: util/diag/refs/dns/cache → config → openapi → model → plan → providers
 //! → apply → cli, and no two files import each other, directly or around a loop. Checked on
 //! the source text, so a new `use` that breaks the rule fails `cargo test --lib`.
 
@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&[&str]] = &[
-    &["util", "diag", "refs", "dns"],
+    &["util", "diag", "refs", "dns", "cache"],
     &["config"],
     &["openapi"],
     &["model"],

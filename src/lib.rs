@@ -5,6 +5,7 @@
 //! walk with rate limits and retries) → `cli`.
 
 pub mod apply;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -136,6 +136,31 @@ pub struct Estimate {
     /// deleted) and some of its paths or routes change.
     pub eligible: bool,
     pub bulk: bool,
+    /// Repair calls per per-route call the last import on this endpoint left (`Learned`).
+    pub learned: Option<f64>,
+}
+
+/// What the read-back after an import showed on this endpoint, for the next run's choice:
+/// the calls the repair needed per call the granular path would have made (AWS and
+/// LocalStack: near 0; moto, which drops method parameters or refuses the document: 1 or
+/// more). Kept in the cache file "import" (`crate::cache`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Learned {
+    pub repair_per_call: Option<f64>,
+}
+
+impl Learned {
+    /// From the repair plan made after the import of `e`.
+    pub fn observe(e: &Estimate, repair: &Plan) -> Learned {
+        let calls: usize = repair
+            .pending()
+            .filter(|c| c.parent.as_deref() == Some(e.api.as_str()))
+            .map(|c| write_calls(c).len())
+            .sum();
+        Learned {
+            repair_per_call: Some(calls as f64 / e.granular_calls.max(1) as f64),
+        }
+    }
 }
 
 impl Estimate {
@@ -145,8 +170,9 @@ impl Estimate {
     }
 }
 
-/// Estimate every REST API of the plan and decide which go in bulk.
-pub fn choose(plan: &Plan, mode: Mode) -> Vec<Estimate> {
+/// Estimate every REST API of the plan and decide which go in bulk; `learned` is what the
+/// last import on this endpoint left to repair.
+pub fn choose(plan: &Plan, mode: Mode, learned: &Learned) -> Vec<Estimate> {
     let mut out = Vec::new();
     for api in plan.changes.iter().filter(|c| c.kind == Kind::RestApi) {
         let key = api.id.trim_start_matches("rest_api.").to_string();
@@ -192,7 +218,14 @@ pub fn choose(plan: &Plan, mode: Mode) -> Vec<Estimate> {
             + 1;
         let pages = paths.div_ceil(RESOURCES_PER_PAGE);
         let reads = ACCOUNT_READS + PER_API_READS + pages;
-        let bulk_calls = 1 + reads + item_calls + REPAIR_ALLOWANCE;
+        // What the import will leave: the allowance, or what the last one left here.
+        let repairs = learned
+            .repair_per_call
+            .map_or(REPAIR_ALLOWANCE, |r| {
+                (r * granular_calls as f64).ceil() as u64
+            })
+            .max(REPAIR_ALLOWANCE);
+        let bulk_calls = 1 + reads + item_calls + repairs;
         let with_reads = |mut m: BTreeMap<&'static str, u64>| {
             *m.entry("GetResources").or_default() += pages;
             *m.entry("GetRestApis").or_default() += ACCOUNT_READS + PER_API_READS;
@@ -204,7 +237,7 @@ pub fn choose(plan: &Plan, mode: Mode) -> Vec<Estimate> {
         // The re-read after the import, then the repairs.
         bulk_ops.insert("GetResources", pages);
         bulk_ops.insert("GetRestApis", reads - pages);
-        bulk_ops.insert("PutMethod", item_calls + REPAIR_ALLOWANCE);
+        bulk_ops.insert("PutMethod", item_calls + repairs);
         let bulk_s = floor_seconds(&with_reads(bulk_ops)) + PUT_LATENCY_S;
         let eligible = matches!(api.action, Action::Create | Action::Update | Action::Noop)
             && children
@@ -220,6 +253,7 @@ pub fn choose(plan: &Plan, mode: Mode) -> Vec<Estimate> {
             bulk_s,
             eligible,
             bulk: false,
+            learned: learned.repair_per_call,
         };
         e.bulk = eligible
             && match mode {
@@ -386,7 +420,12 @@ mod tests {
     }
 
     fn auto(routes: usize) -> Estimate {
-        choose(&plan(routes, Action::Create), Mode::Auto).remove(0)
+        choose(
+            &plan(routes, Action::Create),
+            Mode::Auto,
+            &Learned::default(),
+        )
+        .remove(0)
     }
 
     #[test]
@@ -430,6 +469,24 @@ mod tests {
     }
 
     #[test]
+    fn an_endpoint_whose_imports_leave_most_routes_to_repair_stays_granular() {
+        let p = plan(1000, Action::Create);
+        // moto at 100 operations: the repair made 1.3 calls per per-route call.
+        let moto = Learned {
+            repair_per_call: Some(1.3),
+        };
+        let e = choose(&p, Mode::Auto, &moto).remove(0);
+        assert!(!e.bulk, "{e:?}");
+        assert!(e.bulk_s > e.granular_s, "{e:?}");
+        // AWS or LocalStack: nothing left, and the margin holds.
+        let faithful = Learned {
+            repair_per_call: Some(0.0),
+        };
+        assert!(choose(&p, Mode::Auto, &faithful)[0].bulk);
+        assert!(choose(&p, Mode::Always, &moto)[0].bulk);
+    }
+
+    #[test]
     fn the_crossover_is_where_bulk_saves_the_margin() {
         // The plan's 12 reads + 3.5 calls per route (3 per route, a path per 2 routes)
         // against the 40-call burst at 10/s, versus bulk's 1 s (its 30 calls fit the burst;
@@ -450,11 +507,15 @@ mod tests {
     #[test]
     fn modes_and_eligibility() {
         let p = plan(2, Action::Create);
-        assert!(choose(&p, Mode::Always)[0].bulk);
-        assert!(!choose(&p, Mode::Auto)[0].bulk);
-        assert!(!choose(&plan(500, Action::Create), Mode::Never)[0].bulk);
+        assert!(choose(&p, Mode::Always, &Learned::default())[0].bulk);
+        assert!(!choose(&p, Mode::Auto, &Learned::default())[0].bulk);
+        assert!(!choose(&plan(500, Action::Create), Mode::Never, &Learned::default())[0].bulk);
         // A replaced API is created anew and the old one deleted: not written in bulk.
-        let replaced = choose(&plan(500, Action::Replace), Mode::Always);
+        let replaced = choose(
+            &plan(500, Action::Replace),
+            Mode::Always,
+            &Learned::default(),
+        );
         assert!(!replaced[0].eligible && !replaced[0].bulk);
         // No path or route changes: nothing to write in bulk.
         let mut items_only = plan(0, Action::Update);
@@ -464,7 +525,7 @@ mod tests {
             Action::Create,
             json!({}),
         ));
-        assert!(!choose(&items_only, Mode::Always)[0].bulk);
+        assert!(!choose(&items_only, Mode::Always, &Learned::default())[0].bulk);
     }
 
     #[test]

@@ -167,7 +167,20 @@ async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
         }
         Vec::new()
     } else {
-        bulk::choose(&p, mode)
+        let learned: bulk::Learned = s
+            .aws
+            .cache_file("import")
+            .map(|f| crate::cache::load(&f))
+            .unwrap_or_default();
+        let chosen = bulk::choose(&p, mode, &learned);
+        // Where what the last import left changed the choice, say so.
+        let unlearned = bulk::choose(&p, mode, &bulk::Learned::default());
+        for (e, u) in chosen.iter().zip(&unlearned) {
+            if let (false, true, Some(r)) = (e.bulk, u.bulk, e.learned) {
+                println!("bulk: not used for {}: the last import on this endpoint left {r:.2} repair calls per per-route call (learned from its read-back; `--bulk always` forces it)", e.api);
+            }
+        }
+        chosen
     };
     let code = if chosen.iter().any(|e| e.bulk) {
         bulk_apply(g, s, p, &chosen, a).await?
@@ -275,6 +288,10 @@ async fn bulk_apply(
         c.kind == Kind::RestApi && written.contains(&c.id) && c.action == plan::Action::Create
     }) {
         bail!("{} was written with PutRestApi but is not found as this stack's any more (its tags?); nothing else was changed after it. Check the API in the console before applying again.", c.id);
+    }
+    // What the import left here, for the next run's choice.
+    if let (Some(e), Some(f)) = (chosen.iter().find(|e| e.bulk), s.aws.cache_file("import")) {
+        crate::cache::save(&f, &bulk::Learned::observe(e, &repair));
     }
     let remaining = repair.pending().filter(|c| c.covered_by.is_none()).count();
     println!("bulk: {remaining} change(s) remain after the read-back");

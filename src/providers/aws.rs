@@ -97,6 +97,8 @@ pub struct Aws {
     max_attempts: u32,
     /// The endpoint has answered some call: a broken connection later is not "unreachable".
     answered: Arc<std::sync::atomic::AtomicBool>,
+    /// This account and region's name in the cache (`crate::cache::key`).
+    account: String,
 }
 
 impl Aws {
@@ -173,7 +175,8 @@ impl Aws {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(8);
-        let memory = super::limits::memory_file(&endpoint, &region, &access_key);
+        let account = crate::cache::key(&endpoint, &region, &access_key);
+        let memory = super::limits::memory_file(&account);
         let limiter = Arc::new(RateLimiter::aws_quotas().remembering(memory));
         Ok(Aws {
             apigw,
@@ -195,7 +198,13 @@ impl Aws {
             limiter,
             max_attempts,
             answered: Default::default(),
+            account,
         })
+    }
+
+    /// A file of what runs learn about this account and region (`crate::cache`).
+    pub fn cache_file(&self, name: &str) -> Option<std::path::PathBuf> {
+        crate::cache::file(name, &self.account)
     }
 
     /// Tell the user how a long wait goes, when someone listens.

@@ -151,20 +151,9 @@ fn scarce(rate: f64) -> bool {
     rate < 1.0
 }
 
-/// The pacing memory of one account and region: `{ "<service>:<op>": unix ms last spent }`.
-/// Keyed by endpoint, region and access key id (the account id needs a call to learn), in
-/// `$IDRV5_GW_CACHE_DIR`, else `$XDG_CACHE_HOME/idrv5-gw`, else `~/.cache/idrv5-gw`.
-pub fn memory_file(endpoint: &str, region: &str, access_key: &str) -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let dir = env("IDRV5_GW_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("idrv5-gw")))
-        .or_else(|| env("HOME").map(|d| d.join(".cache").join("idrv5-gw")))?;
-    let key = crate::util::sha256_hex(format!("{endpoint}|{region}|{access_key}").as_bytes());
-    Some(dir.join(format!("pacing-{}.json", &key[..16])))
+/// The pacing memory's file: `{ "<service>:<op>": unix ms last spent }` (see `crate::cache`).
+pub fn memory_file(account: &str) -> Option<PathBuf> {
+    crate::cache::file("pacing", account)
 }
 
 fn unix_ms(t: SystemTime) -> u64 {
@@ -173,27 +162,16 @@ fn unix_ms(t: SystemTime) -> u64 {
 }
 
 fn load(path: &Path) -> BTreeMap<String, u64> {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    crate::cache::load(path)
 }
 
-/// Merge one spend into the file (the latest time wins), written whole and renamed into
-/// place so a reader never sees half of it. Failing to remember only costs a possible 429.
+/// Merge one spend into the file (the latest time wins). Failing to remember only costs a
+/// possible 429.
 fn remember(path: &Path, key: &str, at: u64) {
     let mut spent = load(path);
     let e = spent.entry(key.to_string()).or_default();
     *e = (*e).max(at);
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    let written = path
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|_| std::fs::write(&tmp, serde_json::to_vec(&spent).unwrap_or_default()))
-        .and_then(|_| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        tracing::debug!(path = %path.display(), error = %e, "pacing memory not written");
-    }
+    crate::cache::save(path, &spent);
 }
 
 impl RateLimiter {

@@ -201,3 +201,34 @@ fn saved_plans_and_small_changes_stay_granular() {
     assert_eq!(n(&calls, "PutRestApi"), 0, "{calls:?}");
     assert_no_changes(&moto, dir);
 }
+
+/// moto's import drops method parameters, so its read-back leaves most routes to repair
+/// (DeleteMethod + PutMethod + PutIntegration each): slower than writing them per route.
+/// The next auto apply on the same endpoint learns that from the last read-back and goes
+/// per route.
+#[test]
+fn auto_learns_from_the_read_back_that_this_endpoint_imports_poorly() {
+    let moto = Moto::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    generated_stack(dir, 100, "http");
+    let (stdout, calls) = apply(&moto, dir, "auto");
+    assert!(
+        stdout.contains("bulk: PutRestApi rest_api.main (1 call"),
+        "{stdout}"
+    );
+    assert_eq!(n(&calls, "PutRestApi"), 1, "{calls:?}");
+    let out = cli(
+        &moto,
+        dir,
+        &["destroy", "--stack", "stack.yaml", "--auto-approve"],
+    );
+    out.assert_success();
+    let (stdout, calls) = apply(&moto, dir, "auto");
+    assert!(
+        stdout.contains("bulk: not used for rest_api.main: the last import on this endpoint left"),
+        "{stdout}"
+    );
+    assert_eq!(n(&calls, "PutRestApi"), 0, "{calls:?}");
+    assert_no_changes(&moto, dir);
+}
