@@ -32,8 +32,10 @@ pub struct Global {
     /// AWS profile from ~/.aws/config.
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
-    /// Send AWS calls to this endpoint (a local emulator such as moto_server).
-    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    /// Send every AWS call to this endpoint (a local emulator such as moto_server). Without
+    /// it the SDK's own variables apply: `AWS_ENDPOINT_URL`, and per service
+    /// `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `_API_GATEWAY`), which wins over it.
+    #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
     /// No colours (also when NO_COLOR is set).
     #[arg(long, global = true)]

@@ -24,7 +24,12 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
     })
     .await?;
     for l in &pages {
-        let Some((id, protect)) = owned(l.tags(), owner) else {
+        let listed = l.tags().filter(|t| !t.is_empty()).cloned();
+        let tags = match listed {
+            Some(t) => t,
+            None => get_tags(aws, &vpc_link_arn(aws, l.id().unwrap_or_default())).await?,
+        };
+        let Some((id, protect)) = owned(Some(&tags), owner) else {
             continue;
         };
         let props = VpcLink {
@@ -45,6 +50,25 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
         });
     }
     Ok(())
+}
+
+/// `arn:aws:apigateway:<region>::/vpclinks/<id>`, for the tagging calls.
+pub fn vpc_link_arn(aws: &Aws, id: &str) -> String {
+    format!("arn:aws:apigateway:{}::/vpclinks/{id}", aws.region)
+}
+
+/// GetTags of an API Gateway resource. Called for a VPC link or domain that lists without
+/// tags: on AWS one with none (someone else's), on LocalStack any (its lists drop them).
+pub async fn get_tags(aws: &Aws, arn: &str) -> Result<HashMap<String, String>, AwsError> {
+    // moto has no GetTags (an HTML 404): there, a list without tags is the whole truth.
+    let got = aws
+        .call_if_supported(|| aws.apigw.get_tags().resource_arn(arn).send())
+        .await;
+    match got {
+        Ok(t) => Ok(t.and_then(|t| t.tags().cloned()).unwrap_or_default()),
+        Err(e) if e.is_not_found() => Ok(HashMap::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every REST API of the account and region.

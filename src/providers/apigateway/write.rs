@@ -9,7 +9,7 @@ use crate::model::owner::owned_map as owned;
 use crate::model::owner::DEPLOYMENT_PREFIX;
 use crate::model::Outputs;
 use crate::plan::Change;
-use crate::providers::aws::{Aws, AwsError};
+use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::kit;
 use crate::providers::kit::{after, before, escape, id_out, ignore_missing, patch, patches, typed};
 pub use crate::providers::kit::{out_of, tags, Out};
@@ -422,9 +422,33 @@ pub async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
             },
         )
         .await?;
+    let dropped = matches!(&made, Made::Sent(l) if l.tags().is_none_or(|t| t.is_empty()));
     let id = made.out(|l| id_out(l.id()))["id"].clone();
+    if dropped {
+        let arn = super::read::vpc_link_arn(aws, &id);
+        tag_resource(aws, &arn, tags(ch, owner)).await?;
+    }
     wait_vpc_link(aws, &id).await?;
     Ok([("id".to_string(), id)].into())
+}
+
+/// TagResource: for an item whose create answer came back without the tags it was sent
+/// (LocalStack drops them on VPC links and domain names; AWS keeps them, so this is not
+/// sent there).
+pub async fn tag_resource(
+    aws: &Aws,
+    arn: &str,
+    tags: HashMap<String, String>,
+) -> Result<(), AwsError> {
+    aws.call(|| {
+        aws.apigw
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(tags.clone()))
+            .send()
+    })
+    .await
+    .map(|_| ())
 }
 
 /// AWS takes minutes to make a VPC link AVAILABLE; integrations need it first.

@@ -9,7 +9,9 @@ use crate::model::owner::{other_owner, owned};
 use crate::model::owner::{TAG_MAPPED, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::{Action, Change};
-use crate::providers::aws::{Aws, AwsError};
+use crate::providers::apigateway::read::get_tags;
+use crate::providers::apigateway::write::tag_resource;
+use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::edge::certificates;
 use crate::providers::edge::certificates::{pay, tags_with_zone};
 use crate::providers::kit;
@@ -71,7 +73,7 @@ async fn read_domains(
     .await?;
     for d in &pages {
         let name = d.domain_name().unwrap_or_default().to_string();
-        let tags = d.tags().cloned().unwrap_or_default();
+        let tags = tags_of(aws, d).await?;
         let Some((id, protect)) = owned(&tags, owner) else {
             if wanted.contains(&name) {
                 found.conflicts.push(conflict(&name, &tags, owner));
@@ -90,6 +92,22 @@ async fn read_domains(
         live.insert(r);
     }
     Ok(edge)
+}
+
+/// A domain's tags: as listed, or, where the list has none, GetTags (LocalStack keeps a
+/// domain's tags only there; on AWS this is a domain with none).
+async fn tags_of(
+    aws: &Aws,
+    d: &aws_sdk_apigateway::types::DomainName,
+) -> Result<HashMap<String, String>, AwsError> {
+    match d.tags().filter(|t| !t.is_empty()) {
+        Some(t) => Ok(t.clone()),
+        None => get_tags(aws, &domain_arn(aws, d.domain_name().unwrap_or_default())).await,
+    }
+}
+
+fn domain_arn(aws: &Aws, name: &str) -> String {
+    format!("arn:aws:apigateway:{}::/domainnames/{name}", aws.region)
 }
 
 /// A domain the stack wants that someone else owns.
@@ -227,6 +245,9 @@ async fn create_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsEr
             || find_domain(aws, owner, ch, &d.domain_name),
         )
         .await?;
+    if matches!(&made, Made::Sent(r) if r.tags().is_none_or(|t| t.is_empty())) {
+        tag_resource(aws, &domain_arn(aws, &d.domain_name), t.clone()).await?;
+    }
     Ok(made.out(|r| {
         let (target, zone) = if edge {
             (
@@ -267,7 +288,7 @@ async fn find_domain(
         .set_regional_hosted_zone_id(d.regional_hosted_zone_id)
         .set_tags(d.tags)
         .build();
-    let tags = d.tags().cloned().unwrap_or_default();
+    let tags = tags_of(aws, &d).await?;
     Ok(owned(&tags, owner)
         .filter(|(id, _)| *id == ch.id)
         .map(|(id, _)| live_domain(&d, id).outputs))

@@ -111,6 +111,29 @@ impl LocalStack {
             .collect()
     }
 
+    /// Requests LocalStack served for `service` (its `AWS apigateway.PutMethod => 200` log
+    /// lines): proof a test's calls reached it, and a count to aim a kill at.
+    pub fn served(&self, service: &str) -> usize {
+        let needle = format!("AWS {service}.");
+        self.log_text()
+            .lines()
+            .filter(|l| l.contains(&needle))
+            .count()
+    }
+
+    /// An API Gateway (REST) client on this LocalStack, with the tests' credentials.
+    pub fn apigw(&self, region: &str) -> aws_sdk_apigateway::Client {
+        use aws_sdk_apigateway::config;
+        let creds = config::Credentials::new("testing", "testing", None, None, "test");
+        let conf = config::Config::builder()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new(region.to_string()))
+            .endpoint_url(self.endpoint())
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_apigateway::Client::from_conf(conf)
+    }
+
     fn log_text(&self) -> String {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }

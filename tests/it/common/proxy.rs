@@ -18,12 +18,17 @@ impl Proxy {
     /// Starts the proxy on a free loopback port in front of `moto`, with extra arguments
     /// (`--fault-rate 0.2 --faults 429,500 --seed 7`, `--fault-after-forward`, `--no-quotas`).
     pub fn start(moto: &Moto, args: &[&str]) -> Proxy {
+        Self::start_to(&moto.endpoint(), args)
+    }
+
+    /// The same in front of any endpoint (`http://127.0.0.1:PORT`): LocalStack.
+    pub fn start_to(upstream: &str, args: &[&str]) -> Proxy {
         let dir = tempfile::tempdir().expect("tempdir");
         let stats_file = dir.path().join("stats.json");
         let log = std::fs::File::create(dir.path().join("proxy.stderr")).expect("proxy log");
         let mut child = Command::new("python3")
             .arg(repo_root().join("scripts/quota_proxy.py"))
-            .args(["--listen", "127.0.0.1:0", "--upstream", &moto.endpoint()])
+            .args(["--listen", "127.0.0.1:0", "--upstream", upstream])
             .arg("--stats-file")
             .arg(&stats_file)
             .args(args)
