@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::contract::generated_stack;
+use common::contract::{generated_change, generated_stack};
 use common::localstack::LocalStack;
 use common::proxy::Proxy;
 use common::stack::*;
@@ -324,9 +324,10 @@ fn tiers_dev_applies_on_localstack_and_the_filled_in_gateway_responses_are_no_ch
 }
 
 /// On LocalStack the one-call import works: a 300-operation contract goes through one
-/// PutRestApi plus the repairs it leaves, and the next plan is empty.
+/// PutRestApi plus the repairs it leaves, and the next plan is empty; so does a 50-route
+/// change written in bulk over the existing API.
 #[test]
-fn a_300_operation_contract_goes_through_one_put_rest_api_on_localstack() {
+fn a_300_operation_contract_and_a_50_route_change_go_through_one_put_rest_api_on_localstack() {
     let (moto, ls) = (Moto::start(), LocalStack::start());
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
@@ -350,6 +351,28 @@ fn a_300_operation_contract_goes_through_one_put_rest_api_on_localstack() {
         "{out}"
     );
     plan_is_empty(&moto, &ls, dir, "stack.yaml");
+
+    generated_change(dir, 300, "http", 50);
+    let changes = pending(&moto, &ls, dir, "stack.yaml");
+    let routes = changes
+        .iter()
+        .filter(|(id, _)| id.starts_with("route."))
+        .count();
+    assert_eq!(routes, 50, "{changes:?}");
+    let out = run(
+        &moto,
+        &ls,
+        dir,
+        &[&apply[..], &["--bulk", "always"]].concat(),
+    );
+    assert_eq!(out.status, 0, "{out}");
+    assert!(
+        out.stdout
+            .contains("bulk: PutRestApi rest_api.main (1 call"),
+        "{out}"
+    );
+    plan_is_empty(&moto, &ls, dir, "stack.yaml");
+    one_api_without_duplicates(&ls, "bench-api", "after the 50-route change");
 }
 
 /// moto's import fails on MOCK integrations and leaves the new API without its root

@@ -41,6 +41,12 @@ pub fn flat_stack(dir: &Path, ops: usize) {
 
 /// scripts/gen_contract.py's stack of `ops` operations, in the tests' region.
 pub fn generated_stack(dir: &Path, ops: usize, integration: &str) {
+    generated_change(dir, ops, integration, 0)
+}
+
+/// The same stack with `change` operations' integration timeouts overridden (an n-route
+/// change of the same API).
+pub fn generated_change(dir: &Path, ops: usize, integration: &str, change: usize) {
     let out = std::process::Command::new("python3")
         .arg(repo_root().join("scripts/gen_contract.py"))
         .args([
@@ -48,6 +54,8 @@ pub fn generated_stack(dir: &Path, ops: usize, integration: &str) {
             &ops.to_string(),
             "--integration",
             integration,
+            "--change",
+            &change.to_string(),
             "--out",
         ])
         .arg(dir)
