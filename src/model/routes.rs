@@ -90,7 +90,7 @@ fn strings(v: Option<&Value>) -> Option<Strings> {
 }
 
 /// The integration's props, with the defaults API Gateway fills in.
-fn integration(x: &Value) -> Integration {
+pub fn integration(x: &Value) -> Integration {
     let s = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
     let kind = s("type").unwrap_or_default().to_uppercase();
     let timeout = x.get("timeoutInMillis").and_then(|t| match t {

@@ -110,7 +110,7 @@ fn validator(key: &str, v: &aws_sdk_apigateway::types::RequestValidator) -> Live
 }
 
 /// A model; None for the two AWS creates with every API (unless the stack changed them).
-fn model(key: &str, m: &aws_sdk_apigateway::types::Model) -> Option<LiveResource> {
+pub(super) fn model(key: &str, m: &aws_sdk_apigateway::types::Model) -> Option<LiveResource> {
     let name = m.name().unwrap_or_default().to_string();
     if DEFAULT_MODELS.contains(&name.as_str())
         && m.description()

@@ -4,6 +4,8 @@
 
 pub mod items;
 pub mod read;
+#[cfg(test)]
+mod recorded;
 pub mod stages;
 pub mod usage;
 pub mod write;

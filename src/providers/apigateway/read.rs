@@ -401,7 +401,7 @@ fn sorted<V: Clone>(m: Option<&HashMap<String, V>>) -> Option<BTreeMap<String, V
 }
 
 /// The route as `model::routes` gives the desired side.
-fn route_props(m: &Method) -> Route {
+pub(super) fn route_props(m: &Method) -> Route {
     let integration = m.method_integration().map(|i| {
         let kind = i
             .r#type()
@@ -479,7 +479,7 @@ fn route_props(m: &Method) -> Route {
     }
 }
 
-fn stage_props(s: &Stage, fingerprint: &str) -> Props {
+pub(super) fn stage_props(s: &Stage, fingerprint: &str) -> Props {
     let method_settings = s
         .method_settings()
         .into_iter()
