@@ -375,6 +375,31 @@ fn a_300_operation_contract_and_a_50_route_change_go_through_one_put_rest_api_on
     one_api_without_duplicates(&ls, "bench-api", "after the 50-route change");
 }
 
+/// The other sizes the issue names: 100 and 1,000 operations from scratch, one PutRestApi
+/// each on LocalStack, and the next plan is empty.
+#[test]
+fn contracts_of_100_and_1000_operations_go_through_one_put_rest_api_on_localstack() {
+    for ops in [100, 1000] {
+        let (moto, ls) = (Moto::start(), LocalStack::start());
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        generated_stack(dir, ops, "http");
+        let apply = [
+            "apply",
+            "--stack",
+            "stack.yaml",
+            "--auto-approve",
+            "--stats",
+        ];
+        let out = run(&moto, &ls, dir, &apply);
+        assert_eq!(out.status, 0, "{ops}: {out}");
+        let bulk = "bulk: PutRestApi rest_api.main (1 call";
+        assert!(out.stdout.contains(bulk), "{ops}: {out}");
+        plan_is_empty(&moto, &ls, dir, "stack.yaml");
+        one_api_without_duplicates(&ls, "bench-api", &format!("{ops} operations"));
+    }
+}
+
 /// moto's import fails on MOCK integrations and leaves the new API without its root
 /// resource: the default apply deletes what the failed import left of the API it just
 /// made, makes it again per route, and converges.
