@@ -141,13 +141,7 @@ fn every_example_stack_converges_on_localstack() {
             hosted_zone_on(&ls, zone);
         }
         let (_tmp, dir) = workspace();
-        let out = run(
-            &moto,
-            &ls,
-            &dir,
-            &["apply", "--stack", stack, "--auto-approve"],
-        );
-        assert_eq!(out.status, 0, "{stack}: {out}");
+        apply_ok(&moto, &ls, &dir, stack);
         plan_is_empty(&moto, &ls, &dir, stack);
     }
 }
@@ -313,13 +307,7 @@ fn tiers_dev_applies_on_localstack_and_the_filled_in_gateway_responses_are_no_ch
     let (moto, ls) = (Moto::start(), LocalStack::start());
     let (_tmp, dir) = workspace();
     let stack = "stacks/tiers/dev.yaml";
-    let out = run(
-        &moto,
-        &ls,
-        &dir,
-        &["apply", "--stack", stack, "--auto-approve"],
-    );
-    assert_eq!(out.status, 0, "{out}");
+    apply_ok(&moto, &ls, &dir, stack);
     plan_is_empty(&moto, &ls, &dir, stack);
 }
 
