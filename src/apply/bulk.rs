@@ -269,10 +269,10 @@ pub fn choose(plan: &Plan, mode: Mode, learned: &Learned) -> Vec<Estimate> {
 /// The body PutRestApi sends: the resolved document, made to import as exactly the route
 /// table the granular path writes, so the read-back finds nothing to repair on the routes.
 ///
-/// * Each operation's `responses` become the method responses the route model wants (the
-///   status codes of its integration responses, with the headers they map): an import
-///   creates a method response per OpenAPI response, which the granular path does not (a
-///   proxy passes its backend's responses through), and every route would then differ.
+/// * Each operation's `responses` become the method responses the route model wants (each
+///   numeric status, with the headers it declares and those its integration responses
+///   map): AWS's import would also try `default` and the like, which the granular path
+///   does not make.
 /// * The integration `type` is upper-cased, as AWS stores it (moto stores what it is sent).
 ///
 /// The deployment fingerprint still hashes the document as rendered.
@@ -308,6 +308,7 @@ pub fn import_body(doc: &Value, key: &str) -> Value {
                 r["description"] = json!(format!("{code} response"));
             }
             for header in params
+                .parameters
                 .iter()
                 .flat_map(|o| o.keys())
                 .filter_map(|k| k.strip_prefix("method.response.header."))
@@ -396,7 +397,7 @@ mod tests {
                 Action::Create,
                 json!(Route {
                     authorization: "NONE".into(),
-                    method_responses: Some([("200".into(), None)].into()),
+                    method_responses: Some([("200".into(), Default::default())].into()),
                     integration: Some(route::Integration {
                         kind: "HTTP_PROXY".into(),
                         ..Default::default()
@@ -529,7 +530,7 @@ mod tests {
     }
 
     #[test]
-    fn the_import_body_declares_only_the_responses_the_route_model_wants() {
+    fn the_import_body_declares_the_responses_the_route_model_wants() {
         let doc = json!({
             "openapi": "3.0.1",
             "info": {"title": "t", "version": "1", "description": "d"},
@@ -553,7 +554,10 @@ mod tests {
         });
         let body = import_body(&doc, "main");
         let get = &body["paths"]["/a/{id}"]["get"];
-        assert_eq!(get["responses"], json!({}));
+        assert_eq!(
+            get["responses"],
+            json!({"200": {"description": "ok"}, "404": {"description": "no"}})
+        );
         assert_eq!(get["x-amazon-apigateway-integration"]["type"], "HTTP_PROXY");
         assert_eq!(
             get["parameters"],

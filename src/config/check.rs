@@ -212,10 +212,16 @@ fn integration(
             );
         }
     }
+    if let Some(a) = i.lambda_arn.as_deref().filter(|a| !a.starts_with("arn:")) {
+        d.push(
+            Diagnostic::error("schema", format!("{where_}.lambda_arn `{a}` is not an ARN"))
+                .hint("give the function ARN, e.g. arn:aws:lambda:REGION:ACCOUNT:function:NAME")
+                .at(under("lambda_arn")),
+        );
+    }
     if i.kind == Some(IntegrationType::AwsProxy)
-        && i.lambda_arn
-            .as_deref()
-            .is_none_or(|a| !a.starts_with("arn:"))
+        && i.lambda_arn.is_none()
+        && i.uri.is_none()
         && keys.len() > 1
     {
         d.push(
@@ -224,8 +230,56 @@ fn integration(
                 .at(at(keys)),
         );
     }
+    let one_of = |field: &str, v: &Option<String>, allowed: &[&str], d: &mut Vec<Diagnostic>| {
+        if let Some(v) = v
+            .as_deref()
+            .filter(|v| !allowed.contains(&v.to_uppercase().as_str()))
+        {
+            d.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("{where_}.{field} `{v}` is not one API Gateway accepts"),
+                )
+                .hint(format!("use one of {}", allowed.join(", ")))
+                .at(under(field)),
+            );
+        }
+    };
+    one_of(
+        "passthrough_behavior",
+        &i.passthrough_behavior,
+        &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"],
+        &mut d,
+    );
+    one_of(
+        "content_handling",
+        &i.content_handling,
+        CONTENT_HANDLING,
+        &mut d,
+    );
+    for (pattern, r) in i.responses.iter().flatten() {
+        if !(100..=599).contains(&r.status_code) {
+            d.push(
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "{where_}.responses.{pattern}.status_code {} is not an HTTP status",
+                        r.status_code
+                    ),
+                )
+                .hint("use a status between 100 and 599 that the operation declares")
+                .at(at(
+                    &[keys, &["responses", pattern.as_str(), "status_code"]].concat()
+                )),
+            );
+        }
+        let ch = r.content_handling.clone();
+        one_of("content_handling", &ch, CONTENT_HANDLING, &mut d);
+    }
     d
 }
+
+const CONTENT_HANDLING: &[&str] = &["CONVERT_TO_TEXT", "CONVERT_TO_BINARY"];
 
 /// A stage's name, log retention, cache size and method-settings keys.
 fn stage_settings(stage: &str, s: &super::schema::Stage, sat: Loc) -> Vec<Diagnostic> {

@@ -78,7 +78,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
     }
     // Straight from the merged value; through text only where that fails, so the merged file
     // is read exactly like each file was (a number where a string is wanted is accepted).
-    let file: StackFile = match serde_yaml::from_value(merged.clone()) {
+    let mut file: StackFile = match serde_yaml::from_value(merged.clone()) {
         Ok(file) => file,
         Err(_) => {
             let text = serde_yaml::to_string(&merged).unwrap_or_default();
@@ -91,6 +91,10 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
             })?
         }
     };
+    let d = super::templates::read_template_files(&mut file, &sources);
+    if !d.is_empty() {
+        return Err(Diagnostics(d));
+    }
     check(file, sources)
 }
 

@@ -8,6 +8,7 @@ pub mod load;
 pub mod monitoring;
 pub mod schema;
 pub mod source;
+mod templates;
 pub mod v2;
 
 pub use load::{load, Config, LoadOptions};

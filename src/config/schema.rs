@@ -234,32 +234,97 @@ pub struct Validator {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum IntegrationType {
-    HttpProxy,
+    /// An AWS service action or a Lambda function behind mapping templates.
+    Aws,
     AwsProxy,
+    /// An HTTP backend behind mapping templates.
+    Http,
+    HttpProxy,
     Mock,
 }
 
-/// How an operation reaches its backend. Fields given in an override replace the default's.
+impl IntegrationType {
+    /// As the extension writes it (`aws_proxy`).
+    pub fn extension_name(self) -> &'static str {
+        match self {
+            IntegrationType::Aws => "aws",
+            IntegrationType::AwsProxy => "aws_proxy",
+            IntegrationType::Http => "http",
+            IntegrationType::HttpProxy => "http_proxy",
+            IntegrationType::Mock => "mock",
+        }
+    }
+}
+
+/// A mapping template: the text, or `{file: path}` relative to the stack file that names
+/// it (read when the stack loads).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Template {
+    Text(String),
+    File { file: String },
+}
+
+impl Template {
+    /// The text; a file not read yet (the loader reads every one) gives "".
+    pub fn text(&self) -> &str {
+        match self {
+            Template::Text(t) => t,
+            Template::File { .. } => "",
+        }
+    }
+}
+
+/// How an operation reaches its backend. Fields given in an override replace the default's
+/// and the contract's own `x-amazon-apigateway-integration`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Integration {
     #[serde(rename = "type")]
     pub kind: Option<IntegrationType>,
-    /// HTTP_PROXY: URI template; `{path}` is the contract path, `{method}` the HTTP method,
-    /// and `{name}` path parameters are passed through, e.g. `http://${var.host}/api{path}`.
+    /// HTTP, HTTP_PROXY: URI template; `{path}` is the contract path, `{method}` the HTTP
+    /// method, and `{name}` path parameters are passed through, e.g.
+    /// `http://${var.host}/api{path}`. AWS: the action or path ARN, `{region}` for the
+    /// stack's region, e.g. `arn:aws:apigateway:{region}:dynamodb:action/PutItem`.
     pub uri: Option<String>,
-    /// HTTP_PROXY: key of a `vpc_links` entry, or a literal id such as `${stageVariables.VPCLINK}`.
+    /// HTTP, HTTP_PROXY: key of a `vpc_links` entry, or a literal id such as `${stageVariables.VPCLINK}`.
     pub vpc_link: Option<String>,
-    /// HTTP_PROXY: backend method; default the operation's own.
+    /// The backend's method; default the operation's own (HTTP, HTTP_PROXY), POST (AWS, AWS_PROXY).
     pub http_method: Option<String>,
-    /// AWS_PROXY: the Lambda function ARN.
+    /// AWS, AWS_PROXY: the Lambda function ARN (instead of `uri`).
     pub lambda_arn: Option<String>,
+    /// AWS, AWS_PROXY: the IAM role API Gateway assumes to call the backend.
+    pub credentials: Option<String>,
     /// `integration.request.<where>.<name>` → mapping expression.
     pub request_parameters: Option<BTreeMap<String, String>>,
+    /// Content type → mapping template.
+    pub request_templates: Option<BTreeMap<String, Template>>,
+    /// WHEN_NO_MATCH (default), WHEN_NO_TEMPLATES or NEVER.
+    pub passthrough_behavior: Option<String>,
+    /// CONVERT_TO_TEXT or CONVERT_TO_BINARY.
+    pub content_handling: Option<String>,
+    pub cache_namespace: Option<String>,
+    pub cache_key_parameters: Option<Vec<String>>,
+    /// HTTP, HTTP_PROXY: skip the backend certificate's verification.
+    pub tls_insecure_skip_verification: Option<bool>,
     /// 50..=29000.
     pub timeout_ms: Option<i32>,
     /// MOCK: status code the mock answers (default 200).
     pub status_code: Option<u16>,
+    /// AWS, HTTP, MOCK: selection pattern (`default` for the rest) → the response.
+    pub responses: Option<IndexMap<String, IntegrationResponse>>,
+}
+
+/// One integration response: which method response a backend answer becomes, and how.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrationResponse {
+    pub status_code: u16,
+    /// `method.response.header.<name>` → mapping expression.
+    pub response_parameters: Option<BTreeMap<String, String>>,
+    /// Content type → mapping template.
+    pub response_templates: Option<BTreeMap<String, Template>>,
+    pub content_handling: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -2,7 +2,10 @@
 //! `kinds::Route` (the live reader, providers::apigateway::read, gives the same struct).
 
 use super::kinds::route::DEFAULT_TIMEOUT_MS;
-use super::kinds::route::{non_empty, Flags, Integration, IntegrationResponse, Route, Strings};
+use super::kinds::route::{
+    non_empty, Flags, Integration, IntegrationResponse, MethodResponse, Route, Strings,
+};
+use crate::openapi::integration::status_code;
 use crate::openapi::security;
 use crate::refs::ref_placeholder;
 use serde_json::{Map, Value};
@@ -31,8 +34,8 @@ pub fn routes(doc: &Value, api: &str) -> Vec<(String, String, Route)> {
 fn route_props(doc: &Value, op: &Value, api: &str) -> Route {
     let empty = Value::Object(Map::new());
     let x = op.get("x-amazon-apigateway-integration").unwrap_or(&empty);
-    let (method_responses, integration_responses) = responses(x);
     let auth = Auth::of(doc, op, api);
+    let integration_responses = integration_responses(x);
     let validator = op
         .get("x-amazon-apigateway-request-validator")
         .and_then(Value::as_str);
@@ -50,7 +53,7 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Route {
             .map(|v| ref_placeholder(&format!("validator.{api}.{v}"), "id")),
         request_models: model.map(|m| [("application/json".into(), m.into())].into()),
         integration: Some(integration(x)),
-        method_responses: non_empty(method_responses),
+        method_responses: non_empty(method_responses(op, &integration_responses)),
         integration_responses: non_empty(integration_responses),
     }
 }
@@ -89,65 +92,129 @@ fn strings(v: Option<&Value>) -> Option<Strings> {
     )
 }
 
+/// An upper-cased enum value (the extension may write `when_no_match`, AWS stores it so).
+fn upper(x: &Value, key: &str) -> Option<String> {
+    x.get(key).and_then(Value::as_str).map(str::to_uppercase)
+}
+
 /// The integration's props, with the defaults API Gateway fills in.
 pub fn integration(x: &Value) -> Integration {
     let s = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
-    let kind = s("type").unwrap_or_default().to_uppercase();
     let timeout = x.get("timeoutInMillis").and_then(|t| match t {
         Value::String(s) => s.parse().ok(),
         t => t.as_i64(),
     });
+    let cache_keys: Option<Vec<String>> = x
+        .get("cacheKeyParameters")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| Some(v.as_str()?.into())).collect())
+        .filter(|a: &Vec<String>| !a.is_empty());
     Integration {
-        request_templates: if kind == "MOCK" {
-            strings(x.get("requestTemplates"))
-        } else {
-            None
-        },
-        kind,
+        kind: upper(x, "type").unwrap_or_default(),
         http_method: s("httpMethod"),
         uri: s("uri"),
-        connection_type: s("connectionType").unwrap_or_else(|| "INTERNET".into()),
+        connection_type: upper(x, "connectionType").unwrap_or_else(|| "INTERNET".into()),
         connection_id: s("connectionId"),
+        credentials: s("credentials"),
         request_parameters: strings(x.get("requestParameters")),
+        request_templates: strings(x.get("requestTemplates")),
         timeout_ms: timeout.unwrap_or(DEFAULT_TIMEOUT_MS),
-        passthrough_behavior: s("passthroughBehavior")
-            .unwrap_or_else(|| "when_no_match".into())
-            .to_uppercase(),
+        passthrough_behavior: upper(x, "passthroughBehavior")
+            .unwrap_or_else(|| "WHEN_NO_MATCH".into()),
+        content_handling: upper(x, "contentHandling"),
+        cache_namespace: s("cacheNamespace"),
+        cache_key_parameters: cache_keys,
+        insecure_skip_verification: x
+            .pointer("/tlsConfig/insecureSkipVerification")
+            .and_then(Value::as_bool),
     }
 }
 
-/// Method and integration responses by status code. They matter for MOCK only: proxies
-/// pass the backend's through.
-fn responses(
-    x: &Value,
-) -> (
-    BTreeMap<String, Option<Flags>>,
-    BTreeMap<String, IntegrationResponse>,
-) {
-    let (mut method_responses, mut integration_responses) = (BTreeMap::new(), BTreeMap::new());
-    for r in x
+/// The extension's `responses` (keyed by selection pattern) by status code, as AWS keeps
+/// them: `default` is the response without a pattern.
+fn integration_responses(x: &Value) -> BTreeMap<String, IntegrationResponse> {
+    let mut out = BTreeMap::new();
+    for (pattern, r) in x
         .get("responses")
         .and_then(Value::as_object)
         .into_iter()
-        .flat_map(|r| r.values())
+        .flatten()
     {
-        let Some(code) = r.get("statusCode").and_then(Value::as_str) else {
+        let Some(code) = status_code(r.get("statusCode")) else {
             continue;
         };
-        let params = strings(r.get("responseParameters"));
-        let declared = params
-            .as_ref()
-            .map(|p| p.keys().map(|k| (k.clone(), false)).collect());
-        method_responses.insert(code.to_string(), declared);
-        integration_responses.insert(
-            code.to_string(),
-            IntegrationResponse {
-                response_parameters: params,
-                response_templates: strings(r.get("responseTemplates")),
-            },
-        );
+        let r = IntegrationResponse {
+            selection_pattern: (pattern != "default").then(|| pattern.clone()),
+            response_parameters: strings(r.get("responseParameters")),
+            response_templates: strings(r.get("responseTemplates")),
+            content_handling: upper(r, "contentHandling"),
+        };
+        out.insert(code, r);
     }
-    (method_responses, integration_responses)
+    out
+}
+
+/// A method response per numeric status of the operation's `responses`, with the headers
+/// it declares and the model its JSON body names, as AWS's import makes them; and one for
+/// each integration response, declaring the headers it maps (AWS needs them declared).
+fn method_responses(
+    op: &Value,
+    integration: &BTreeMap<String, IntegrationResponse>,
+) -> BTreeMap<String, MethodResponse> {
+    let mut out = BTreeMap::new();
+    for (code, r) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let parameters: Flags = r
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(h, v)| {
+                let required = v.get("required").and_then(Value::as_bool);
+                (
+                    format!("method.response.header.{h}"),
+                    required.unwrap_or(false),
+                )
+            })
+            .collect();
+        let models: Strings = r
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(ct, c)| {
+                let name = c.pointer("/schema/$ref")?.as_str()?;
+                Some((
+                    ct.clone(),
+                    name.strip_prefix("#/components/schemas/")?.to_string(),
+                ))
+            })
+            .collect();
+        let r = MethodResponse {
+            parameters: non_empty(parameters),
+            models: non_empty(models),
+        };
+        out.insert(code.clone(), r);
+    }
+    for (code, r) in integration {
+        let m = out.entry(code.clone()).or_default();
+        for k in r.response_parameters.iter().flat_map(|p| p.keys()) {
+            if k.starts_with("method.response.header.") {
+                m.parameters
+                    .get_or_insert_with(Flags::new)
+                    .entry(k.clone())
+                    .or_insert(false);
+            }
+        }
+    }
+    out
 }
 
 /// A route's authorization, from its first security requirement (scheme = authorizer key).

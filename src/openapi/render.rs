@@ -3,11 +3,10 @@
 //! `export-openapi` prints, the source of the desired route table, and (resolved) what the
 //! deployment fingerprint hashes.
 
-use super::{cors, models, security};
+use super::{cors, integration, models, security};
 use crate::config::contract::{Contract, Operation};
-use crate::config::schema::{Integration, IntegrationType, RestApi};
+use crate::config::schema::RestApi;
 use crate::diag::Diagnostic;
-use crate::refs::ref_placeholder;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -28,11 +27,12 @@ pub struct Rendered {
 
 pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     let (api, contract) = (input.api, input.contract);
-    let (mut paths, body_models) = render_paths(input)?;
+    let (mut paths, body_models, mut warnings) = render_paths(input)?;
     if let Some(c) = &api.cors {
         add_preflights(c, &mut paths);
     }
-    let (components, warnings) = components(input, &body_models);
+    let (components, more) = components(input, &body_models);
+    warnings.extend(more);
     let info = contract.doc.get("info");
     let mut doc = json!({
         "openapi": "3.0.1",
@@ -52,7 +52,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
 }
 
 /// The `paths` object, and the models a validated body refers to.
-type RenderedPaths = (Map<String, Value>, BTreeSet<String>);
+type RenderedPaths = (Map<String, Value>, BTreeSet<String>, Vec<Diagnostic>);
 
 /// Every operation with its integration, security and validator, by full path; and the
 /// models a validated body refers to.
@@ -63,15 +63,19 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
     diags.extend(check_names(input));
     let mut paths = Map::new();
     let mut body_models = BTreeSet::new();
+    let mut warnings = Vec::new();
     for op in &ops {
-        let integ = match effective_integration(api, op) {
-            Ok(i) => i,
+        let over = override_entry(api, op);
+        let x = match integration::effective(input, op, over.and_then(|o| o.integration.as_ref())) {
+            Ok((x, w)) => {
+                warnings.extend(w);
+                x
+            }
             Err(d) => {
                 diags.push(d);
                 continue;
             }
         };
-        let over = override_entry(api, op);
         let sec = match security::resolve(input.key, api, contract, op, over) {
             Ok(s) => s,
             Err(d) => {
@@ -92,7 +96,7 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
         } else {
             op.method.to_lowercase()
         };
-        let mut rendered = render_operation(input, op, &integ);
+        let mut rendered = render_operation(input, op, x);
         rendered["security"] = security::requirement(&sec);
         if let Some(v) = &validator {
             rendered["x-amazon-apigateway-request-validator"] = json!(v);
@@ -108,7 +112,7 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
         item[key] = rendered;
     }
     if diags.is_empty() {
-        Ok((paths, body_models))
+        Ok((paths, body_models, warnings))
     } else {
         Err(diags)
     }
@@ -393,10 +397,6 @@ fn override_entry<'a>(
         .map(|(_, o)| o)
 }
 
-fn override_for<'a>(api: &'a RestApi, op: &Operation) -> Option<&'a Integration> {
-    override_entry(api, op).and_then(|o| o.integration.as_ref())
-}
-
 fn check_overrides(input: &RenderInput, ops: &[Operation]) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     for key in input.api.operations.keys() {
@@ -414,32 +414,7 @@ fn check_overrides(input: &RenderInput, ops: &[Operation]) -> Vec<Diagnostic> {
     d
 }
 
-/// The default integration with the operation's override laid over it, field by field.
-fn effective_integration(api: &RestApi, op: &Operation) -> Result<Integration, Diagnostic> {
-    let base = api.integration.clone().unwrap_or_default();
-    let merged = match override_for(api, op) {
-        None => base,
-        Some(o) => Integration {
-            kind: o.kind.or(base.kind),
-            uri: o.uri.clone().or(base.uri),
-            vpc_link: o.vpc_link.clone().or(base.vpc_link),
-            http_method: o.http_method.clone().or(base.http_method),
-            lambda_arn: o.lambda_arn.clone().or(base.lambda_arn),
-            request_parameters: o.request_parameters.clone().or(base.request_parameters),
-            timeout_ms: o.timeout_ms.or(base.timeout_ms),
-            status_code: o.status_code.or(base.status_code),
-        },
-    };
-    let what = format!("{} {}", op.method, op.path);
-    match merged.kind {
-        None => Err(Diagnostic::error("schema", format!("{what}: no integration type")).hint("set `integration.type` (HTTP_PROXY, AWS_PROXY or MOCK) on the API or an override under `operations`")),
-        Some(IntegrationType::HttpProxy) if merged.uri.is_none() => Err(Diagnostic::error("schema", format!("{what}: HTTP_PROXY needs `uri`")).hint("set `integration.uri`, e.g. http://backend/api{path}")),
-        Some(IntegrationType::AwsProxy) if merged.lambda_arn.is_none() => Err(Diagnostic::error("schema", format!("{what}: AWS_PROXY needs `lambda_arn`")).hint("set `integration.lambda_arn` to the function ARN")),
-        _ => Ok(merged),
-    }
-}
-
-fn render_operation(input: &RenderInput, op: &Operation, integ: &Integration) -> Value {
+fn render_operation(input: &RenderInput, op: &Operation, x: Map<String, Value>) -> Value {
     let mut o = Map::new();
     if let Some(id) = &op.operation_id {
         o.insert("operationId".into(), json!(id));
@@ -459,113 +434,70 @@ fn render_operation(input: &RenderInput, op: &Operation, integ: &Integration) ->
     if !params.is_empty() {
         o.insert("parameters".into(), Value::Array(params));
     }
-    let mut responses = Map::new();
-    if integ.kind == Some(IntegrationType::Mock) {
-        let code = integ.status_code.unwrap_or(200).to_string();
-        responses.insert(code, json!({"description": "mock response"}));
-    } else {
-        let declared = input.contract.doc.pointer(&format!(
-            "/paths/{}/{}/responses",
-            escape_pointer(&op.path),
-            op_key(op)
-        ));
-        for (code, r) in declared.and_then(Value::as_object).into_iter().flatten() {
-            let r = input.contract.deref(r);
-            let desc = r
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or("response");
-            responses.insert(code.clone(), json!({"description": desc}));
-        }
-        if responses.is_empty() {
-            responses.insert("200".into(), json!({"description": "proxied response"}));
-        }
-    }
-    o.insert("responses".into(), Value::Object(responses));
-    o.insert(
-        "x-amazon-apigateway-integration".into(),
-        integration_extension(input, op, integ),
-    );
+    o.insert("responses".into(), Value::Object(responses(input, op, &x)));
+    o.insert(integration::EXTENSION.into(), Value::Object(x));
     Value::Object(o)
 }
 
-fn op_key(op: &Operation) -> String {
-    if op.method == "ANY" {
-        crate::config::contract::ANY_METHOD.to_string()
-    } else {
-        op.method.to_lowercase()
+/// The contract's responses with their headers (AWS makes a method response of each), and
+/// one for every status an integration response answers, declaring the headers it maps.
+fn responses(input: &RenderInput, op: &Operation, x: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let declared = input
+        .contract
+        .doc
+        .pointer(&format!("{}/responses", integration::op_pointer(op)));
+    for (code, r) in declared.and_then(Value::as_object).into_iter().flatten() {
+        let r = input.contract.deref(r);
+        let desc = r
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("response");
+        let mut out_r = json!({"description": desc});
+        if let Some(h) = r.get("headers").and_then(Value::as_object) {
+            let h: Map<String, Value> = h
+                .iter()
+                .map(|(k, v)| (k.clone(), input.contract.deref(v).clone()))
+                .collect();
+            if !h.is_empty() {
+                out_r["headers"] = Value::Object(h);
+            }
+        }
+        out.insert(code.clone(), out_r);
     }
-}
-
-fn escape_pointer(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
-fn integration_extension(input: &RenderInput, op: &Operation, integ: &Integration) -> Value {
-    let timeout = integ.timeout_ms.unwrap_or(29_000);
-    match integ.kind.unwrap_or(IntegrationType::Mock) {
-        IntegrationType::HttpProxy => {
-            let method = integ
-                .http_method
-                .clone()
-                .unwrap_or_else(|| op.method.clone());
-            let uri = integ
-                .uri
-                .clone()
-                .unwrap_or_default()
-                .replace("{path}", &op.path)
-                .replace("{method}", &op.method);
-            let mut params = Map::new();
-            for (loc, name, _) in &op.parameters {
-                let bare = name.trim_end_matches('+');
-                if loc == "path"
-                    && (uri.contains(&format!("{{{bare}}}"))
-                        || uri.contains(&format!("{{{name}}}")))
+    for r in x
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|r| r.values())
+    {
+        let Some(code) = integration::status_code(r.get("statusCode")) else {
+            continue;
+        };
+        let entry = out
+            .entry(code.clone())
+            .or_insert_with(|| json!({"description": format!("{code} response")}));
+        for (k, _) in r
+            .get("responseParameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(h) = k.strip_prefix("method.response.header.") {
+                if entry
+                    .pointer(&format!(
+                        "/headers/{}",
+                        h.replace('~', "~0").replace('/', "~1")
+                    ))
+                    .is_none()
                 {
-                    params.insert(
-                        format!("integration.request.path.{bare}"),
-                        json!(format!("method.request.path.{name}")),
-                    );
+                    entry["headers"][h] = json!({"schema": {"type": "string"}});
                 }
             }
-            for (k, v) in integ.request_parameters.iter().flatten() {
-                params.insert(k.clone(), json!(v));
-            }
-            let mut x = json!({
-                "type": "http_proxy",
-                "httpMethod": if method == "ANY" { "ANY".to_string() } else { method },
-                "uri": uri,
-                "passthroughBehavior": "when_no_match",
-                "timeoutInMillis": timeout,
-            });
-            if !params.is_empty() {
-                x["requestParameters"] = Value::Object(params);
-            }
-            if let Some(link) = &integ.vpc_link {
-                x["connectionType"] = json!("VPC_LINK");
-                x["connectionId"] = json!(if link.starts_with("${") {
-                    link.clone()
-                } else {
-                    ref_placeholder(&format!("vpc_link.{link}"), "id")
-                });
-            }
-            x
-        }
-        IntegrationType::AwsProxy => json!({
-            "type": "aws_proxy",
-            "httpMethod": "POST",
-            "uri": format!("arn:aws:apigateway:{}:lambda:path/2015-03-31/functions/{}/invocations", input.region, integ.lambda_arn.clone().unwrap_or_default()),
-            "passthroughBehavior": "when_no_match",
-            "timeoutInMillis": timeout,
-        }),
-        IntegrationType::Mock => {
-            let code = integ.status_code.unwrap_or(200);
-            json!({
-                "type": "mock",
-                "requestTemplates": {"application/json": format!("{{\"statusCode\": {code}}}")},
-                "passthroughBehavior": "when_no_match",
-                "responses": {"default": {"statusCode": code.to_string()}},
-            })
         }
     }
+    if out.is_empty() {
+        out.insert("200".into(), json!({"description": "proxied response"}));
+    }
+    out
 }

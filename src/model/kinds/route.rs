@@ -23,9 +23,18 @@ pub struct Route {
     /// Content type → model name.
     pub request_models: Option<Strings>,
     pub integration: Option<Integration>,
-    /// Status code → `method.response.header.<name>` → required.
-    pub method_responses: Option<BTreeMap<String, Option<Flags>>>,
+    /// By status code.
+    pub method_responses: Option<BTreeMap<String, MethodResponse>>,
+    /// By status code, as AWS keys them (the extension keys them by selection pattern).
     pub integration_responses: Option<BTreeMap<String, IntegrationResponse>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MethodResponse {
+    /// `method.response.header.<name>` → required.
+    pub parameters: Option<Flags>,
+    /// Content type → model name.
+    pub models: Option<Strings>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,16 +46,30 @@ pub struct Integration {
     pub uri: Option<String>,
     pub connection_type: String,
     pub connection_id: Option<String>,
+    /// The role API Gateway assumes (AWS, AWS_PROXY), `arn:aws:iam::*:user/*` for the caller's.
+    pub credentials: Option<String>,
     pub request_parameters: Option<Strings>,
+    /// Content type → mapping template.
     pub request_templates: Option<Strings>,
     pub timeout_ms: i64,
     pub passthrough_behavior: String,
+    /// CONVERT_TO_TEXT or CONVERT_TO_BINARY; none passes the payload through.
+    pub content_handling: Option<String>,
+    /// None: AWS's default, the resource's id.
+    pub cache_namespace: Option<String>,
+    pub cache_key_parameters: Option<Vec<String>>,
+    /// `tlsConfig.insecureSkipVerification` (HTTP, HTTP_PROXY).
+    pub insecure_skip_verification: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntegrationResponse {
+    /// The regex on the backend's status (HTTP) or error message (Lambda); none for the
+    /// default response.
+    pub selection_pattern: Option<String>,
     pub response_parameters: Option<Strings>,
     pub response_templates: Option<Strings>,
+    pub content_handling: Option<String>,
 }
 
 impl Typed for Route {

@@ -245,7 +245,7 @@ fn paths_and_routes(key: &str, resources: &[AwsResource]) -> Vec<LiveResource> {
                 id,
                 Kind::Route,
                 format!("{method} {path}"),
-                route_props(m).to_props(),
+                route_props(m, &aws_id).to_props(),
                 [("resource_id".to_string(), aws_id.clone())].into(),
             );
             route.deps.insert(path_id.clone());
@@ -400,13 +400,11 @@ fn sorted<V: Clone>(m: Option<&HashMap<String, V>>) -> Option<BTreeMap<String, V
     route::non_empty(m?.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
-/// The route as `model::routes` gives the desired side.
-pub(super) fn route_props(m: &Method) -> Route {
+/// The route as `model::routes` gives the desired side. `resource_id` is the method's
+/// resource: AWS's default cache namespace, read as none.
+pub(super) fn route_props(m: &Method, resource_id: &str) -> Route {
+    let upper = |s: Option<&str>| s.map(str::to_uppercase);
     let integration = m.method_integration().map(|i| {
-        let kind = i
-            .r#type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default();
         let connection_type = i
             .connection_type()
             .map_or("INTERNET", |t| t.as_str())
@@ -418,17 +416,17 @@ pub(super) fn route_props(m: &Method) -> Route {
             c => c.map(str::to_string),
         };
         route::Integration {
-            request_templates: if kind == "MOCK" {
-                sorted(i.request_templates())
-            } else {
-                None
-            },
-            kind,
+            kind: i
+                .r#type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
             http_method: i.http_method().map(str::to_string),
             uri: i.uri().map(str::to_string),
             connection_type,
             connection_id,
+            credentials: i.credentials().map(str::to_string),
             request_parameters: sorted(i.request_parameters()),
+            request_templates: sorted(i.request_templates()),
             timeout_ms: Some(i.timeout_in_millis() as i64)
                 .filter(|t| *t > 0)
                 .unwrap_or(route::DEFAULT_TIMEOUT_MS),
@@ -436,13 +434,29 @@ pub(super) fn route_props(m: &Method) -> Route {
                 .passthrough_behavior()
                 .unwrap_or("WHEN_NO_MATCH")
                 .to_uppercase(),
+            content_handling: i.content_handling().map(|c| c.as_str().to_string()),
+            cache_namespace: i
+                .cache_namespace()
+                .filter(|n| !n.is_empty() && *n != resource_id)
+                .map(str::to_string),
+            cache_key_parameters: Some(i.cache_key_parameters().to_vec()).filter(|k| !k.is_empty()),
+            insecure_skip_verification: i
+                .tls_config()
+                .map(|t| t.insecure_skip_verification())
+                .filter(|skip| *skip),
         }
     });
     let method_responses = m
         .method_responses()
         .into_iter()
         .flatten()
-        .map(|(code, r)| (code.clone(), sorted(r.response_parameters())))
+        .map(|(code, r)| {
+            let r = route::MethodResponse {
+                parameters: sorted(r.response_parameters()),
+                models: sorted(r.response_models()),
+            };
+            (code.clone(), r)
+        })
         .collect();
     let integration_responses = m
         .method_integration()
@@ -459,8 +473,13 @@ pub(super) fn route_props(m: &Method) -> Route {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             let r = route::IntegrationResponse {
+                selection_pattern: r
+                    .selection_pattern()
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
                 response_parameters: sorted(r.response_parameters()),
                 response_templates: route::non_empty(templates),
+                content_handling: upper(r.content_handling().map(|c| c.as_str())),
             };
             (code.clone(), r)
         })

@@ -14,7 +14,8 @@ use crate::providers::kit;
 use crate::providers::kit::{after, before, escape, id_out, ignore_missing, patch, patches, typed};
 pub use crate::providers::kit::{out_of, tags, Out};
 use aws_sdk_apigateway::types::{
-    ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
+    ConnectionType, ContentHandlingStrategy, EndpointConfiguration, EndpointType, IntegrationType,
+    Op, PatchOperation, TlsConfig,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -254,7 +255,8 @@ pub async fn put_route(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<Out,
                     .resource_id(&rid)
                     .http_method(&method)
                     .status_code(code)
-                    .set_response_parameters(hash(declared))
+                    .set_response_parameters(hash(&declared.parameters))
+                    .set_response_models(hash(&declared.models))
                     .send()
             })
             .await?;
@@ -292,10 +294,23 @@ async fn put_integration(
             .set_request_templates(hash(&i.request_templates))
             .passthrough_behavior(&i.passthrough_behavior)
             .timeout_in_millis(i.timeout_ms as i32)
+            .set_credentials(i.credentials.clone())
+            .set_content_handling(
+                i.content_handling
+                    .as_deref()
+                    .map(ContentHandlingStrategy::from),
+            )
+            .set_cache_namespace(i.cache_namespace.clone())
+            .set_cache_key_parameters(i.cache_key_parameters.clone())
+            .set_tls_config(i.insecure_skip_verification.map(|skip| {
+                TlsConfig::builder()
+                    .insecure_skip_verification(skip)
+                    .build()
+            }))
             .send()
     })
     .await?;
-    // A MOCK answers through its integration responses (after the method responses above).
+    // Integration responses map onto the method responses (put with the method, above).
     for (code, r) in a.integration_responses.iter().flatten() {
         aws.call(|| {
             aws.apigw
@@ -304,9 +319,14 @@ async fn put_integration(
                 .resource_id(rid)
                 .http_method(method)
                 .status_code(code)
-                .selection_pattern("")
+                .selection_pattern(r.selection_pattern.as_deref().unwrap_or_default())
                 .set_response_parameters(hash(&r.response_parameters))
                 .set_response_templates(hash(&r.response_templates))
+                .set_content_handling(
+                    r.content_handling
+                        .as_deref()
+                        .map(ContentHandlingStrategy::from),
+                )
                 .send()
         })
         .await?;
