@@ -298,7 +298,8 @@ pub fn statement_id(cfg_owner: &str, api_key: &str) -> String {
 fn lambda_permissions(cfg: &Config, key: &str, doc: &Value, protect: bool) -> Vec<Resource> {
     let mut functions = BTreeSet::new();
     for (_, _, route) in super::routes::routes(doc, key) {
-        if route.integration_type() == "AWS_PROXY" {
+        // A custom (AWS) integration calls Lambda the same way; its service actions name none.
+        if matches!(route.integration_type(), "AWS_PROXY" | "AWS") {
             functions.extend(
                 route
                     .integration_uri()

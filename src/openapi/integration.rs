@@ -137,7 +137,8 @@ fn fields(
     };
     let method = i.http_method.clone().or_else(|| match kind {
         _ if i.lambda_arn.is_some() => Some("POST".into()),
-        Some(AwsProxy) if defaults => Some("POST".into()),
+        // Lambda and the service actions are all called with POST.
+        Some(Aws | AwsProxy) if defaults => Some("POST".into()),
         Some(Http | HttpProxy) if defaults => Some(op.method.clone()),
         _ => None,
     });

@@ -47,18 +47,48 @@ pub fn value_text(v: &Value) -> String {
     }
 }
 
+/// A long or multi-line text (a mapping template, a policy) changed: its first changed
+/// line, since cut to one line both sides would often read the same.
+fn text_change(before: &Value, after: &Value) -> Option<String> {
+    let (Value::String(a), Value::String(b)) = (before, after) else {
+        return None;
+    };
+    let long = |s: &str| s.len() > 120 || s.contains('\n');
+    if !(long(a) || long(b)) || a.starts_with("sha256:") || is_unknown(after) {
+        return None;
+    }
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let n = la.len().max(lb.len());
+    let differ: Vec<usize> = (0..n).filter(|i| la.get(*i) != lb.get(*i)).collect();
+    let first = *differ.first()?;
+    let line = |l: Option<&&str>| match l {
+        Some(l) => value_text(&Value::String(l.to_string())),
+        None => "none".into(),
+    };
+    Some(format!(
+        "{} of {n} lines changed, first line {}: {} → {}",
+        differ.len(),
+        first + 1,
+        line(la.get(first)),
+        line(lb.get(first))
+    ))
+}
+
 /// The first 117 characters: long values are cut so a plan line stays readable.
 fn clip(s: &str) -> &str {
     &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]
 }
 
 fn diff_line(d: &AttrDiff) -> String {
-    let mut s = format!(
-        "{}: {} → {}",
-        d.key,
-        value_text(&d.before),
-        value_text(&d.after)
-    );
+    let mut s = match text_change(&d.before, &d.after) {
+        Some(t) => format!("{}: {t}", d.key),
+        None => format!(
+            "{}: {} → {}",
+            d.key,
+            value_text(&d.before),
+            value_text(&d.after)
+        ),
+    };
     if let Some(k) = d.key.strip_suffix("_sha256") {
         s = format!("{k}: (sensitive, changed)"); // a digest of a secret: say only that it moved
     }

@@ -328,6 +328,14 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'sta
                     code,
                     message,
                 }
+            } else if is_access_denied(&code) && message.contains("Cross-account pass role") {
+                // Not a missing permission: the role an integration names (`credentials`)
+                // belongs to another account, which API Gateway never accepts.
+                AwsError::Service {
+                    op: op_name,
+                    code,
+                    message: format!("{message} The integration's `credentials` role must belong to the account being applied to: use a role of this account"),
+                }
             } else if is_access_denied(&code) {
                 AwsError::AccessDenied {
                     op: op_name,

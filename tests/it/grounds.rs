@@ -416,3 +416,64 @@ fn the_default_apply_of_a_300_operation_mock_api_converges_on_moto() {
     assert_eq!(plan.status, 0, "{plan}");
     assert_eq!(common::contract::live_routes(&moto, "bench-api").len(), 300);
 }
+
+/// The service integrations of stacks/services (issue 15) on LocalStack, which checks what
+/// moto does not: a `credentials` role of another account is refused ("Cross-account pass
+/// role is not allowed", as AWS answers), and the apply says so; with a role of the account
+/// LocalStack runs as, everything applies, reads back as written and re-plans empty.
+#[test]
+fn the_service_integrations_need_a_role_of_the_account_and_then_converge_on_localstack() {
+    const STACK: &str = "stacks/services/dev.yaml";
+    let (moto, ls) = (Moto::start(), LocalStack::start());
+    let (_tmp, dir) = workspace();
+    let out = run(
+        &moto,
+        &ls,
+        &dir,
+        &["apply", "--stack", STACK, "--auto-approve"],
+    );
+    assert_eq!(out.status, 1, "{out}");
+    assert!(
+        out.stderr.contains("Cross-account pass role is not allowed. The integration's `credentials` role must belong to the account being applied to")
+            && !out.stderr.contains("lack the IAM permission"),
+        "{out}"
+    );
+
+    let stack = dir.join(STACK);
+    let text = std::fs::read_to_string(&stack).unwrap();
+    std::fs::write(&stack, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
+    apply_ok(&moto, &ls, &dir, STACK);
+    plan_is_empty(&moto, &ls, &dir, STACK);
+
+    let template =
+        std::fs::read_to_string(dir.join("stacks/services/templates/put-order.vtl")).unwrap();
+    rt().block_on(async {
+        let c = ls.apigw("ap-southeast-2");
+        let apis = c.get_rest_apis().send().await.unwrap();
+        let api = apis.items()[0].id().unwrap().to_string();
+        let res = c
+            .get_resources()
+            .rest_api_id(&api)
+            .embed("methods")
+            .send()
+            .await
+            .unwrap();
+        let orders = res
+            .items()
+            .iter()
+            .find(|r| r.path() == Some("/orders"))
+            .expect("/orders");
+        let i = orders.resource_methods().unwrap()["POST"]
+            .method_integration()
+            .unwrap();
+        assert_eq!(
+            i.credentials(),
+            Some("arn:aws:iam::000000000000:role/orders-api-dynamodb")
+        );
+        assert_eq!(i.request_templates().unwrap()["application/json"], template);
+        assert_eq!(
+            i.integration_responses().unwrap()["400"].selection_pattern(),
+            Some("4\\d{2}")
+        );
+    });
+}

@@ -12,6 +12,7 @@ mod errors;
 mod faults;
 mod fuzz;
 mod grounds;
+mod integrations;
 mod lambda;
 mod lifecycle;
 mod lock;
