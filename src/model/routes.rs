@@ -109,9 +109,11 @@ pub fn integration(x: &Value) -> Integration {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|v| Some(v.as_str()?.into())).collect())
         .filter(|a: &Vec<String>| !a.is_empty());
+    let kind = upper(x, "type").unwrap_or_default();
     Integration {
-        kind: upper(x, "type").unwrap_or_default(),
-        http_method: s("httpMethod"),
+        // AWS keeps no backend method for a MOCK, whatever the document says.
+        http_method: s("httpMethod").filter(|_| kind != "MOCK"),
+        kind,
         uri: s("uri"),
         connection_type: upper(x, "connectionType").unwrap_or_else(|| "INTERNET".into()),
         connection_id: s("connectionId"),

@@ -2,6 +2,8 @@
 //! (`read.rs`, `write.rs`, `stages.rs`), their authorizers, validators, models and gateway
 //! responses (`items.rs`), and API keys with usage plans (`usage.rs`).
 
+#[cfg(test)]
+mod fidelity;
 pub mod items;
 pub mod read;
 #[cfg(test)]
