@@ -6,134 +6,14 @@
 //! document says so. `IDRV5_BLESS=1 cargo test --lib fidelity` rewrites the table.
 
 use super::read::route_props;
+use super::recorded::sdk_method;
 use crate::config::{load, LoadOptions};
 use crate::model::kinds::route::Route;
-use aws_sdk_apigateway::types::{
-    ConnectionType, ContentHandlingStrategy, Integration, IntegrationResponse, IntegrationType,
-    Method, MethodResponse, TlsConfig,
-};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 const BEGIN: &str = "<!-- fidelity:begin (written by the fidelity test) -->";
 const END: &str = "<!-- fidelity:end -->";
-
-fn strs(v: &Value) -> Option<HashMap<String, String>> {
-    let o = v.as_object()?;
-    Some(
-        o.iter()
-            .map(|(k, v)| {
-                // LocalStack's snapshots parse JSON templates into objects: give them back as text.
-                let s = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                (k.clone(), s)
-            })
-            .collect(),
-    )
-}
-
-fn flags(v: &Value) -> Option<HashMap<String, bool>> {
-    let o = v.as_object()?;
-    Some(
-        o.iter()
-            .map(|(k, v)| (k.clone(), v.as_bool().unwrap_or(false)))
-            .collect(),
-    )
-}
-
-/// A recorded GetMethod answer as the SDK hands it to the reader.
-fn sdk_method(m: &Value) -> Method {
-    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let integration = m.get("methodIntegration").map(|i| {
-        let responses = i
-            .get("integrationResponses")
-            .and_then(Value::as_object)
-            .map(|rs| {
-                rs.iter()
-                    .map(|(code, r)| {
-                        let r = IntegrationResponse::builder()
-                            .set_status_code(s(r, "statusCode"))
-                            .set_selection_pattern(s(r, "selectionPattern"))
-                            .set_response_parameters(r.get("responseParameters").and_then(strs))
-                            .set_response_templates(r.get("responseTemplates").and_then(strs))
-                            .set_content_handling(
-                                s(r, "contentHandling")
-                                    .map(|c| ContentHandlingStrategy::from(c.as_str())),
-                            )
-                            .build();
-                        (code.clone(), r)
-                    })
-                    .collect()
-            });
-        Integration::builder()
-            .set_type(s(i, "type").map(|t| IntegrationType::from(t.as_str())))
-            .set_http_method(s(i, "httpMethod"))
-            .set_uri(s(i, "uri"))
-            .set_connection_type(s(i, "connectionType").map(|t| ConnectionType::from(t.as_str())))
-            .set_connection_id(s(i, "connectionId"))
-            .set_credentials(s(i, "credentials"))
-            .set_request_parameters(i.get("requestParameters").and_then(strs))
-            .set_request_templates(i.get("requestTemplates").and_then(strs))
-            .set_passthrough_behavior(s(i, "passthroughBehavior"))
-            .set_content_handling(
-                s(i, "contentHandling").map(|c| ContentHandlingStrategy::from(c.as_str())),
-            )
-            .set_timeout_in_millis(
-                i.get("timeoutInMillis")
-                    .and_then(Value::as_i64)
-                    .map(|t| t as i32),
-            )
-            .set_cache_namespace(s(i, "cacheNamespace"))
-            .set_cache_key_parameters(i.get("cacheKeyParameters").and_then(Value::as_array).map(
-                |a| {
-                    a.iter()
-                        .filter_map(|v| Some(v.as_str()?.to_string()))
-                        .collect()
-                },
-            ))
-            .set_tls_config(i.pointer("/tlsConfig/insecureSkipVerification").map(|b| {
-                TlsConfig::builder()
-                    .insecure_skip_verification(b.as_bool().unwrap_or(false))
-                    .build()
-            }))
-            .set_integration_responses(responses)
-            .build()
-    });
-    let method_responses = m
-        .get("methodResponses")
-        .and_then(Value::as_object)
-        .map(|rs| {
-            rs.iter()
-                .map(|(code, r)| {
-                    let r = MethodResponse::builder()
-                        .set_status_code(s(r, "statusCode"))
-                        .set_response_parameters(r.get("responseParameters").and_then(flags))
-                        .set_response_models(r.get("responseModels").and_then(strs))
-                        .build();
-                    (code.clone(), r)
-                })
-                .collect()
-        });
-    Method::builder()
-        .set_http_method(s(m, "httpMethod"))
-        .set_authorization_type(s(m, "authorizationType"))
-        .set_authorizer_id(s(m, "authorizerId"))
-        .set_authorization_scopes(
-            m.get("authorizationScopes")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| Some(v.as_str()?.to_string()))
-                        .collect()
-                }),
-        )
-        .set_api_key_required(m.get("apiKeyRequired").and_then(Value::as_bool))
-        .set_request_parameters(m.get("requestParameters").and_then(flags))
-        .set_request_validator_id(s(m, "requestValidatorId"))
-        .set_request_models(m.get("requestModels").and_then(strs))
-        .set_method_integration(integration)
-        .set_method_responses(method_responses)
-        .build()
-}
 
 /// Leaves made comparable: the recording's placeholders (`<uri:1>`, `<region>`) and the
 /// tool's refs (`{{ref:authorizer.main.x.id}}`) become the names both stand for, or `*`;

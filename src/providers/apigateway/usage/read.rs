@@ -148,7 +148,7 @@ fn throttle_value(t: &ThrottleSettings) -> Option<Throttle> {
 
 /// The plan as `model::usage` gives the desired side. A stage of an API this stack owns is
 /// keyed `<api key>.<stage>`; any other is keyed `<api id>:<stage>` and shows as drift.
-fn plan_resource(
+pub(crate) fn plan_resource(
     id: String,
     protect: bool,
     p: &UsagePlan,
