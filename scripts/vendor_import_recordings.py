@@ -24,8 +24,9 @@ LAMBDA = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
 
 # test id suffix -> (document, substitutions the test makes before importing)
 CASES = {
-    "test_import_swagger_api": ("petstore-authorizer.swagger.json",
-                                {"${authorizer_lambda_invocation_arn}": LAMBDA}),
+    "test_import_swagger_api": ("petstore-authorizer.swagger.json", {
+        "${uri}": "http://petstore.execute-api.us-east-1.amazonaws.com/petstore/pets",
+        "arn:aws:iam::account-id:role": "arn:aws:iam::111111111111:role/lambda-su-role"}),
     "test_import_and_validate_rest_api[openapi.spec.tf.json]": ("openapi.spec.tf.json", {}),
     "test_import_and_validate_rest_api[swagger-mock-cors.json]": ("swagger-mock-cors.json", {}),
     "test_import_with_global_api_key_authorizer": ("openapi.spec.global-auth.json",
@@ -86,6 +87,9 @@ def main():
                         if k.startswith("method-") and not k.startswith("method-response")},
             "authorizers": by_id(strip(auth)),
             "validators": by_id(strip(rc.get("request-validators", {}).get("items", []))),
+            "authorizer_items": strip(auth),
+            "validator_items": strip(rc.get("request-validators", {}).get("items", [])),
+            "models": sorted(m["name"] for m in rc.get("get-models", {}).get("items", [])) if "get-models" in rc else None,
         })
     cases.sort(key=lambda c: c["case"])
     out = {

@@ -32,7 +32,10 @@ impl Contract {
             let hint = "check the `openapi:` path; it is relative to the stack file that names it";
             vec![if d.hint.is_none() { d.hint(hint) } else { d }]
         })?;
-        let doc = parse(&source)?;
+        let mut doc = parse(&source)?;
+        if super::swagger::is_swagger(&doc) {
+            doc = super::swagger::to_openapi3(&doc);
+        }
         if !doc.is_object() {
             return Err(vec![Diagnostic::error(
                 "openapi",
@@ -84,6 +87,16 @@ impl Contract {
                 for p in self.params(op.get("parameters")) {
                     parameters.retain(|q| (&q.0, &q.1) != (&p.0, &p.1));
                     parameters.push(p);
+                }
+                // AWS's import makes every `{name}` of the path a required method parameter,
+                // declared or not (recorded: openapi.spec.global-auth.json's /echo/{data}).
+                for name in path_names(path) {
+                    let declared = parameters
+                        .iter()
+                        .any(|(l, n, _)| l == "path" && n.trim_end_matches('+') == name);
+                    if !declared {
+                        parameters.push(("path".into(), name.to_string(), true));
+                    }
                 }
                 out.push(Operation {
                     path: path.clone(),
@@ -225,4 +238,13 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// The variables of a path template, `{proxy+}` as `proxy`.
+fn path_names(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter_map(|seg| {
+        seg.strip_prefix('{')?
+            .strip_suffix('}')
+            .map(|n| n.trim_end_matches('+'))
+    })
 }

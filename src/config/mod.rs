@@ -8,6 +8,7 @@ pub mod load;
 pub mod monitoring;
 pub mod schema;
 pub mod source;
+pub mod swagger;
 mod templates;
 pub mod v2;
 

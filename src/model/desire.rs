@@ -216,8 +216,20 @@ fn rest_api(
 
 /// The REST API itself, with the settings API Gateway fills in when they are left out.
 fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool) -> Resource {
-    let mut media: Vec<String> = api.binary_media_types.clone();
+    // The document carries the stack's settings and, under them, the contract's own.
+    let x = |k: &str| &doc[format!("x-amazon-apigateway-{k}")];
+    let mut media: Vec<String> = x("binary-media-types")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
     media.sort();
+    let endpoint = api.endpoint_type.map(|e| format!("{e:?}")).or_else(|| {
+        x("endpoint-configuration")["types"][0]
+            .as_str()
+            .map(str::to_string)
+    });
     let upper = |v: Option<String>, default: &str| v.map_or(default.into(), |s| s.to_uppercase());
     let props = kinds::RestApi {
         name: name.to_string(),
@@ -225,10 +237,10 @@ fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool
             .as_str()
             .unwrap_or_default()
             .to_string(),
-        endpoint_type: upper(api.endpoint_type.map(|e| format!("{e:?}")), "REGIONAL"),
+        endpoint_type: upper(endpoint, "REGIONAL"),
         binary_media_types: media,
-        minimum_compression_size: api.minimum_compression_size.map(i64::from),
-        api_key_source: upper(api.api_key_source.map(|s| format!("{s:?}")), "HEADER"),
+        minimum_compression_size: x("minimum-compression-size").as_i64(),
+        api_key_source: upper(x("api-key-source").as_str().map(str::to_string), "HEADER"),
     };
     let mut r = Resource::typed(format!("rest_api.{key}"), key.to_string(), &props);
     r.protect = protect;
@@ -366,7 +378,15 @@ fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
             kind: x["type"].as_str().unwrap_or("token").to_uppercase(),
             authorizer_uri: text(&x["authorizerUri"]),
             credentials: text(&x["authorizerCredentials"]),
-            identity_source: text(&x["identitySource"]),
+            // Without one, AWS takes the scheme's own header (or query parameter).
+            identity_source: text(&x["identitySource"]).or_else(|| {
+                let name = scheme["name"].as_str()?;
+                match scheme["in"].as_str()? {
+                    "header" => Some(format!("method.request.header.{name}")),
+                    "query" => Some(format!("method.request.querystring.{name}")),
+                    _ => None,
+                }
+            }),
             validation_regex: text(&x["identityValidationExpression"]),
             ttl_seconds: x["authorizerResultTtlInSeconds"].as_i64(),
             provider_arns: x["providerARNs"].as_array().map(|a| {

@@ -39,10 +39,7 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Route {
     let validator = op
         .get("x-amazon-apigateway-request-validator")
         .and_then(Value::as_str);
-    let model = op
-        .pointer("/requestBody/content/application~1json/schema/$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"));
+    let models = content_models(op.get("requestBody"));
     Route {
         authorization: auth.authorization.into(),
         authorizer_id: auth.authorizer_id,
@@ -51,7 +48,7 @@ fn route_props(doc: &Value, op: &Value, api: &str) -> Route {
         request_parameters: request_parameters(op),
         request_validator_id: validator
             .map(|v| ref_placeholder(&format!("validator.{api}.{v}"), "id")),
-        request_models: model.map(|m| [("application/json".into(), m.into())].into()),
+        request_models: non_empty(models),
         integration: Some(integration(x)),
         method_responses: non_empty(method_responses(op, &integration_responses)),
         integration_responses: non_empty(integration_responses),
@@ -156,6 +153,22 @@ fn integration_responses(x: &Value) -> BTreeMap<String, IntegrationResponse> {
     out
 }
 
+/// Content type → the model its schema names (`$ref` to `components.schemas`).
+fn content_models(v: Option<&Value>) -> Strings {
+    v.and_then(|v| v.get("content"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(ct, c)| {
+            let name = c.pointer("/schema/$ref")?.as_str()?;
+            Some((
+                ct.clone(),
+                name.strip_prefix("#/components/schemas/")?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 /// A method response per numeric status of the operation's `responses`, with the headers
 /// it declares and the model its JSON body names, as AWS's import makes them; and one for
 /// each integration response, declaring the headers it maps (AWS needs them declared).
@@ -186,19 +199,7 @@ fn method_responses(
                 )
             })
             .collect();
-        let models: Strings = r
-            .get("content")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter_map(|(ct, c)| {
-                let name = c.pointer("/schema/$ref")?.as_str()?;
-                Some((
-                    ct.clone(),
-                    name.strip_prefix("#/components/schemas/")?.to_string(),
-                ))
-            })
-            .collect();
+        let models = content_models(Some(r));
         let r = MethodResponse {
             parameters: non_empty(parameters),
             models: non_empty(models),

@@ -1,5 +1,6 @@
 //! OpenAPI contracts: the import document the stack implies, import-compat lint.
 
+pub mod adopt;
 pub mod cors;
 pub mod integration;
 pub mod lint;

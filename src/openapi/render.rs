@@ -3,7 +3,7 @@
 //! `export-openapi` prints, the source of the desired route table, and (resolved) what the
 //! deployment fingerprint hashes.
 
-use super::{cors, integration, models, security};
+use super::{adopt, cors, integration, models, security};
 use crate::config::contract::{Contract, Operation};
 use crate::config::schema::RestApi;
 use crate::diag::Diagnostic;
@@ -48,6 +48,7 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     doc["paths"] = Value::Object(paths);
     doc["components"] = Value::Object(components);
     api_extensions(api, &mut doc);
+    warnings.extend(adopt::contract_extensions(contract, input.key, &mut doc));
     Ok(Rendered { doc, warnings })
 }
 
@@ -83,9 +84,13 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
                 continue;
             }
         };
+        // The stack's override, the contract's own, the stack's default, the contract's.
+        let (op_v, doc_v) = adopt::contract_validator(contract, &integration::op_pointer(op));
         let validator = over
             .and_then(|o| o.validator.clone())
+            .or_else(|| op_v.map(str::to_string))
             .or_else(|| api.default_validator.clone())
+            .or_else(|| doc_v.map(str::to_string))
             .filter(|v| v != security::NONE);
         let full = full_path(api.base_path.as_deref(), &op.path);
         let item = paths
@@ -96,18 +101,10 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
         } else {
             op.method.to_lowercase()
         };
-        let mut rendered = render_operation(input, op, x);
+        let mut rendered = render_operation(input, op, x, &mut body_models);
         rendered["security"] = security::requirement(&sec);
         if let Some(v) = &validator {
             rendered["x-amazon-apigateway-request-validator"] = json!(v);
-            let validates_body = api.validators.get(v).is_some_and(|x| x.body);
-            if let Some(model) = validates_body
-                .then(|| models::body_model(contract, &op.path, &op.method))
-                .flatten()
-            {
-                rendered["requestBody"] = json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{model}")}}}});
-                body_models.insert(model);
-            }
         }
         item[key] = rendered;
     }
@@ -141,7 +138,8 @@ fn add_preflights(c: &crate::config::schema::Cors, paths: &mut Map<String, Value
     }
 }
 
-/// Security schemes, and the body models (with the models they refer to) in draft 4.
+/// Security schemes, and every schema of the contract as a model in draft 4 (AWS's import
+/// makes them all); a name referred to but not defined is a warning.
 fn components(
     input: &RenderInput,
     body_models: &BTreeSet<String>,
@@ -151,10 +149,17 @@ fn components(
     let mut components = Map::new();
     components.insert(
         "securitySchemes".into(),
-        Value::Object(security::schemes(input.api, input.region)),
+        Value::Object(security::schemes(input.api, contract, input.region)),
     );
     let mut schemas = Map::new();
-    for name in models::closure(contract, body_models) {
+    let mut names: BTreeSet<String> = contract
+        .doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    names.extend(models::closure(contract, body_models));
+    for name in names {
         match contract.doc.pointer(&format!("/components/schemas/{name}")) {
             Some(s) => {
                 let (converted, w) = models::draft4(&name, s, contract);
@@ -229,12 +234,19 @@ fn check_names(input: &RenderInput) -> Vec<Diagnostic> {
         }
     };
     let key = input.key;
+    // The contract's own validators and authorizers count as declared.
+    let doc = &input.contract.doc;
+    let validator = |v: &String| {
+        api.validators.contains_key(v)
+            || doc
+                .pointer(&format!("/{}/{v}", adopt::VALIDATORS))
+                .is_some()
+    };
+    let authorizers = security::contract_authorizers(input.contract);
     want(
         "validator",
         api.default_validator.as_ref(),
-        api.default_validator
-            .as_ref()
-            .is_some_and(|v| api.validators.contains_key(v)),
+        api.default_validator.as_ref().is_some_and(validator),
         format!("rest_apis.{key}.default_validator"),
     );
     want(
@@ -242,16 +254,14 @@ fn check_names(input: &RenderInput) -> Vec<Diagnostic> {
         api.default_authorizer.as_ref(),
         api.default_authorizer
             .as_ref()
-            .is_some_and(|v| api.authorizers.contains_key(v)),
+            .is_some_and(|v| api.authorizers.contains_key(v) || authorizers.contains_key(v)),
         format!("rest_apis.{key}.default_authorizer"),
     );
     for (op, o) in &api.operations {
         want(
             "validator",
             o.validator.as_ref(),
-            o.validator
-                .as_ref()
-                .is_some_and(|v| api.validators.contains_key(v)),
+            o.validator.as_ref().is_some_and(validator),
             format!("rest_apis.{key}.operations.{op}"),
         );
     }
@@ -414,7 +424,12 @@ fn check_overrides(input: &RenderInput, ops: &[Operation]) -> Vec<Diagnostic> {
     d
 }
 
-fn render_operation(input: &RenderInput, op: &Operation, x: Map<String, Value>) -> Value {
+fn render_operation(
+    input: &RenderInput,
+    op: &Operation,
+    x: Map<String, Value>,
+    refs: &mut BTreeSet<String>,
+) -> Value {
     let mut o = Map::new();
     if let Some(id) = &op.operation_id {
         o.insert("operationId".into(), json!(id));
@@ -434,14 +449,67 @@ fn render_operation(input: &RenderInput, op: &Operation, x: Map<String, Value>) 
     if !params.is_empty() {
         o.insert("parameters".into(), Value::Array(params));
     }
-    o.insert("responses".into(), Value::Object(responses(input, op, &x)));
+    let op_json = input.contract.doc.pointer(&integration::op_pointer(op));
+    if let Some(body) = op_json.and_then(|o| o.get("requestBody")) {
+        let content = model_content(input, input.contract.deref(body), refs);
+        if !content.is_empty() {
+            o.insert("requestBody".into(), json!({"content": content}));
+        }
+    }
+    o.insert(
+        "responses".into(),
+        Value::Object(responses(input, op, &x, refs)),
+    );
     o.insert(integration::EXTENSION.into(), Value::Object(x));
     Value::Object(o)
 }
 
+/// A request body's or response's content types whose schema names a model (`$ref` to
+/// `components.schemas`), as AWS's import maps them; the names go to `refs`. Inline schemas
+/// have no model name and are left out.
+fn model_content(
+    input: &RenderInput,
+    r: &Value,
+    refs: &mut BTreeSet<String>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (ct, c) in r
+        .get("content")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = c
+            .pointer("/schema/$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        else {
+            continue;
+        };
+        refs.insert(name.to_string());
+        if input
+            .contract
+            .doc
+            .pointer(&format!("/components/schemas/{name}"))
+            .is_some()
+        {
+            out.insert(
+                ct.clone(),
+                json!({"schema": {"$ref": format!("#/components/schemas/{name}")}}),
+            );
+        }
+    }
+    out
+}
+
 /// The contract's responses with their headers (AWS makes a method response of each), and
 /// one for every status an integration response answers, declaring the headers it maps.
-fn responses(input: &RenderInput, op: &Operation, x: &Map<String, Value>) -> Map<String, Value> {
+fn responses(
+    input: &RenderInput,
+    op: &Operation,
+    x: &Map<String, Value>,
+    refs: &mut BTreeSet<String>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     let declared = input
         .contract
@@ -462,6 +530,10 @@ fn responses(input: &RenderInput, op: &Operation, x: &Map<String, Value>) -> Map
             if !h.is_empty() {
                 out_r["headers"] = Value::Object(h);
             }
+        }
+        let content = model_content(input, r, refs);
+        if !content.is_empty() {
+            out_r["content"] = Value::Object(content);
         }
         out.insert(code.clone(), out_r);
     }

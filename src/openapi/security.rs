@@ -37,6 +37,37 @@ pub fn contract_requirements<'a>(contract: &'a Contract, op: &Operation) -> Opti
         .or_else(|| contract.doc.get("security"))
 }
 
+/// The contract's own authorizers: `securitySchemes` carrying an
+/// `x-amazon-apigateway-authorizer`, by scheme name.
+pub fn contract_authorizers(contract: &Contract) -> Map<String, Value> {
+    contract
+        .doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| s.get("x-amazon-apigateway-authorizer").is_some())
+        .map(|(k, s)| (k.clone(), contract.deref(s).clone()))
+        .collect()
+}
+
+/// Whether the contract's scheme `name` is API Gateway's API key: an `apiKey` in the
+/// `x-api-key` header with no authorizer.
+fn contract_api_key(contract: &Contract, name: &str) -> bool {
+    let Some(s) = contract
+        .doc
+        .pointer(&format!("/components/securitySchemes/{name}"))
+    else {
+        return false;
+    };
+    let s = contract.deref(s);
+    s.get("x-amazon-apigateway-authorizer").is_none()
+        && s.get("type").and_then(Value::as_str) == Some("apiKey")
+        && s.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case("x-api-key"))
+}
+
 pub fn resolve(
     api_key: &str,
     api: &RestApi,
@@ -50,6 +81,7 @@ pub fn resolve(
         ..Default::default()
     };
     let mut from_contract = false;
+    let declared = contract_authorizers(contract);
     match contract_requirements(contract, op).and_then(Value::as_array) {
         Some(reqs) if reqs.is_empty() => from_contract = true, // `security: []`: open
         Some(reqs) => {
@@ -61,15 +93,20 @@ pub fn resolve(
                 .cloned()
                 .unwrap_or_default();
             for (scheme, scopes) in first {
+                // The stack's mapping, its authorizer of that name, then the contract's own.
                 let target = api.security_schemes.get(&scheme).cloned().or_else(|| {
-                    api.authorizers
-                        .contains_key(&scheme)
-                        .then(|| scheme.clone())
+                    if api.authorizers.contains_key(&scheme) || declared.contains_key(&scheme) {
+                        Some(scheme.clone())
+                    } else if contract_api_key(contract, &scheme) {
+                        Some(API_KEY.to_string())
+                    } else {
+                        None
+                    }
                 });
                 match target.as_deref() {
                     Some(API_KEY) => sec.api_key_required = true,
                     Some(NONE) => {}
-                    Some(a) if api.authorizers.contains_key(a) => {
+                    Some(a) if api.authorizers.contains_key(a) || declared.contains_key(a) => {
                         sec.authorizer = Some(a.to_string());
                         sec.scopes = scopes.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect();
                     }
@@ -99,6 +136,22 @@ pub fn resolve(
         }
         if let Some(k) = o.api_key_required {
             sec.api_key_required = k;
+        }
+    }
+    if let Some(a) = sec
+        .authorizer
+        .clone()
+        .filter(|a| !api.authorizers.contains_key(a))
+    {
+        if let Some(scheme) = declared.get(&a) {
+            // The contract's own: scopes count for Cognito only.
+            let t = scheme
+                .pointer("/x-amazon-apigateway-authorizer/type")
+                .and_then(Value::as_str);
+            if !t.is_some_and(|t| t.eq_ignore_ascii_case("cognito_user_pools")) {
+                sec.scopes.clear();
+            }
+            return Ok(sec);
         }
     }
     if let Some(a) = &sec.authorizer {
@@ -131,9 +184,11 @@ pub fn requirement(sec: &OpSecurity) -> Value {
     }
 }
 
-/// `components.securitySchemes`: one per authorizer, plus the API key header.
-pub fn schemes(api: &RestApi, region: &str) -> Map<String, Value> {
-    let mut out = Map::new();
+/// `components.securitySchemes`: the contract's own authorizers, one per authorizer of the
+/// stack (the stack's wins on a name both declare), plus the API key header.
+pub fn schemes(api: &RestApi, contract: &Contract, region: &str) -> Map<String, Value> {
+    let mut out = contract_authorizers(contract);
+    out.retain(|name, _| !api.security_schemes.contains_key(name));
     for (key, a) in &api.authorizers {
         let kind = a.kind.unwrap_or(AuthorizerType::Token);
         let identity = a

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// Each code's fix; docs/import-compat-checks.md is this table with its sources.
 #[rustfmt::skip]
 const FIXES: &[(&str, &str)] = &[
-    ("V1", "write the contract as OpenAPI 3.0.x (`openapi: 3.0.3`); convert Swagger 2.0 with `npx swagger2openapi`"),
+    ("V1", "write the contract as OpenAPI 3.0.x (`openapi: 3.0.3`) or Swagger 2.0, which idrv5-gw reads as the OpenAPI 3.0 it stands for"),
     ("size", "split the API, or move long descriptions and examples out of the import document"),
     ("P1", "path parts may hold only A-Za-z0-9 _ - . , : and a parameter must be a whole part (`/files/{id}`, not `/files/{id}.json`)"),
     ("P2", "give all variable children of one parent the same name (e.g. `/user/{userId}/...` everywhere)"),

@@ -9,6 +9,7 @@ use super::read::route_props;
 use super::recorded::sdk_method;
 use crate::config::{load, LoadOptions};
 use crate::model::kinds::route::Route;
+use crate::model::Kind;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -19,11 +20,14 @@ const END: &str = "<!-- fidelity:end -->";
 /// tool's refs (`{{ref:authorizer.main.x.id}}`) become the names both stand for, or `*`;
 /// JSON text compares as JSON.
 fn norm(v: &Value, names: &BTreeMap<String, String>) -> Value {
+    if let Value::Array(a) = v {
+        return Value::Array(a.iter().map(|x| norm(x, names)).collect());
+    }
     let Value::String(s) = v else {
         return v.clone();
     };
     if let Some(n) = names.get(s) {
-        return Value::String(n.clone());
+        return norm(&Value::String(n.clone()), &BTreeMap::new());
     }
     if let Some(rest) = s.strip_prefix("{{ref:") {
         let id = rest.trim_end_matches("}}").trim_end_matches(".id");
@@ -72,6 +76,9 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) if x.contains('*') || y.contains('*') => {
             glob(x, y) || glob(y, x)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
         }
         _ => a == b,
     }
@@ -123,8 +130,11 @@ fn diff(
     }
 }
 
-/// The tool's routes for one recorded document, or why it did not take the document.
-fn tool_routes(case: &Value) -> Result<BTreeMap<String, Route>, String> {
+/// What the tool makes of one recorded document: its routes, and its authorizers, validators
+/// and models as props by id; or why it did not take the document.
+type Made = (BTreeMap<String, Route>, BTreeMap<String, Value>);
+
+fn tool_routes(case: &Value) -> Result<Made, String> {
     let dir = tempfile::tempdir().unwrap();
     let doc = case["document"].as_str().unwrap();
     std::fs::write(dir.path().join(doc), case["text"].as_str().unwrap()).unwrap();
@@ -142,10 +152,58 @@ fn tool_routes(case: &Value) -> Result<BTreeMap<String, Route>, String> {
     };
     let cfg = load(&stack, &LoadOptions::default()).map_err(|d| first(d.0))?;
     let (docs, _) = crate::model::desire::documents(&cfg, "us-east-1").map_err(first)?;
-    Ok(crate::model::routes::routes(&docs["main"], "main")
+    let routes = crate::model::routes::routes(&docs["main"], "main")
         .into_iter()
         .map(|(path, method, r)| (format!("{method} {path}"), r))
-        .collect())
+        .collect();
+    let items = crate::model::desire::desire(&cfg, "us-east-1")
+        .map_err(first)?
+        .into_iter()
+        .filter(|r| matches!(r.kind, Kind::Authorizer | Kind::Validator | Kind::Model))
+        .map(|r| (r.id.clone(), serde_json::to_value(&r.props).unwrap()))
+        .collect();
+    Ok((routes, items))
+}
+
+/// AWS's authorizers, validators and model names of one recorded import, through the reader.
+fn aws_items(case: &Value) -> BTreeMap<String, Value> {
+    use aws_sdk_apigateway::types::{Authorizer, AuthorizerType, RequestValidator};
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut out = BTreeMap::new();
+    for a in case["authorizer_items"].as_array().into_iter().flatten() {
+        let sdk = Authorizer::builder()
+            .set_id(s(a, "id"))
+            .set_name(s(a, "name"))
+            .set_type(s(a, "type").map(|t| AuthorizerType::from(t.as_str())))
+            .set_authorizer_uri(s(a, "authorizerUri"))
+            .set_authorizer_credentials(s(a, "authorizerCredentials"))
+            .set_identity_source(s(a, "identitySource"))
+            .set_identity_validation_expression(s(a, "identityValidationExpression"))
+            .set_authorizer_result_ttl_in_seconds(
+                a.get("authorizerResultTtlInSeconds")
+                    .and_then(Value::as_i64)
+                    .map(|t| t as i32),
+            )
+            .set_provider_arns(a.get("providerARNs").and_then(Value::as_array).map(|l| {
+                l.iter()
+                    .filter_map(|v| Some(v.as_str()?.to_string()))
+                    .collect()
+            }))
+            .build();
+        let r = super::items::authorizer("main", &sdk);
+        out.insert(r.id, serde_json::to_value(&r.props).unwrap());
+    }
+    for v in case["validator_items"].as_array().into_iter().flatten() {
+        let sdk = RequestValidator::builder()
+            .set_id(s(v, "id"))
+            .set_name(s(v, "name"))
+            .validate_request_body(v["validateRequestBody"].as_bool().unwrap_or(false))
+            .validate_request_parameters(v["validateRequestParameters"].as_bool().unwrap_or(false))
+            .build();
+        let r = super::items::validator("main", &sdk);
+        out.insert(r.id, serde_json::to_value(&r.props).unwrap());
+    }
+    out
 }
 
 /// The table's rows: `| case | route | field | idrv5-gw | AWS |`.
@@ -163,7 +221,7 @@ fn rows() -> Vec<String> {
                 names.insert(id.clone(), format!("{kind}:{}", n.as_str().unwrap_or("")));
             }
         }
-        let tool = match tool_routes(case) {
+        let (tool, items) = match tool_routes(case) {
             Ok(t) => t,
             Err(why) => {
                 out.push(format!(
@@ -173,6 +231,70 @@ fn rows() -> Vec<String> {
                 continue;
             }
         };
+        // Authorizers and validators, field by field; models by name (an import makes the
+        // contract's schemas and nothing else: no default `Empty`/`Error` as CreateRestApi
+        // does; a recording without models is not compared).
+        let mut aws = aws_items(case);
+        // A recording that masks an item's name (`<name:2>`) stands for the one item of that
+        // kind the tool makes and AWS's list does not name.
+        for kind in ["authorizer.", "validator."] {
+            let masked: Vec<String> = aws
+                .keys()
+                .filter(|id| id.starts_with(kind) && id.contains('<'))
+                .cloned()
+                .collect();
+            let unmatched: Vec<&String> = items
+                .keys()
+                .filter(|id| id.starts_with(kind) && !aws.contains_key(*id))
+                .collect();
+            if let ([m], [u]) = (masked.as_slice(), unmatched.as_slice()) {
+                let v = aws.remove(m).unwrap();
+                aws.insert((*u).clone(), v);
+            }
+        }
+        let made: BTreeMap<&String, &Value> = items
+            .iter()
+            .filter(|(id, _)| !id.starts_with("model."))
+            .collect();
+        let ids: std::collections::BTreeSet<&String> =
+            made.keys().copied().chain(aws.keys()).collect();
+        for id in ids {
+            let mut d = Vec::new();
+            let none = Value::Null;
+            diff(
+                "",
+                made.get(id).copied().unwrap_or(&none),
+                aws.get(id).unwrap_or(&none),
+                &names,
+                &mut d,
+            );
+            for (field, t, a) in d {
+                let field = if field.is_empty() {
+                    "the item".to_string()
+                } else {
+                    field
+                };
+                out.push(format!("| {name} | {id} | {field} | {t} | {a} |"));
+            }
+        }
+        if let Some(recorded) = case["models"].as_array() {
+            let mut mine: Vec<String> = items
+                .keys()
+                .filter_map(|id| id.strip_prefix("model.main."))
+                .map(str::to_string)
+                .collect();
+            mine.sort();
+            let theirs: Vec<String> = recorded
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let masked = theirs.iter().any(|n| n.starts_with('<'));
+            if !masked && mine != theirs {
+                out.push(format!(
+                    "| {name} | models | names | {mine:?} | {theirs:?} |"
+                ));
+            }
+        }
         for (route, m) in case["methods"].as_object().unwrap() {
             let cache = m
                 .pointer("/methodIntegration/cacheNamespace")
@@ -199,8 +321,15 @@ fn the_fidelity_table_in_the_docs_is_what_the_tool_makes_of_what_aws_imported() 
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/import-compat-checks.md");
     let text = std::fs::read_to_string(&path).unwrap();
     let table = format!(
-        "{BEGIN}\n| recorded import | route | field | idrv5-gw | AWS |\n|---|---|---|---|---|\n{}\n{END}",
-        rows().join("\n")
+        "{BEGIN}\n| recorded import | route or item | field | idrv5-gw | AWS |\n|---|---|---|---|---|\n{}\n{END}",
+        {
+            let rows = rows();
+            if rows.is_empty() {
+                "| (none: every route, authorizer, validator and model of the 9 documents is what AWS made) | | | | |".to_string()
+            } else {
+                rows.join("\n")
+            }
+        }
     );
     let (Some(a), Some(b)) = (text.find(BEGIN), text.find(END)) else {
         panic!("docs/import-compat-checks.md has no fidelity markers");

@@ -79,7 +79,7 @@ pub async fn read(aws: &Aws, key: &str, api_id: &str) -> Result<Vec<LiveResource
     Ok(out)
 }
 
-fn authorizer(key: &str, a: &aws_sdk_apigateway::types::Authorizer) -> LiveResource {
+pub(super) fn authorizer(key: &str, a: &aws_sdk_apigateway::types::Authorizer) -> LiveResource {
     let name = a.name().unwrap_or_default().to_string();
     let props = kinds::Authorizer {
         name: name.clone(),
@@ -98,7 +98,10 @@ fn authorizer(key: &str, a: &aws_sdk_apigateway::types::Authorizer) -> LiveResou
     child(id, name, key, &props, &[("id", a.id().unwrap_or_default())])
 }
 
-fn validator(key: &str, v: &aws_sdk_apigateway::types::RequestValidator) -> LiveResource {
+pub(super) fn validator(
+    key: &str,
+    v: &aws_sdk_apigateway::types::RequestValidator,
+) -> LiveResource {
     let name = v.name().unwrap_or_default().to_string();
     let props = kinds::Validator {
         name: name.clone(),
