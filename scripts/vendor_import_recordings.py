@@ -26,7 +26,7 @@ LAMBDA = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
 CASES = {
     "test_import_swagger_api": ("petstore-authorizer.swagger.json", {
         "${uri}": "http://petstore.execute-api.us-east-1.amazonaws.com/petstore/pets",
-        "arn:aws:iam::account-id:role": "arn:aws:iam::111111111111:role/lambda-su-role"}),
+        "arn:aws:iam::account-id:role": "arn:aws:iam::000000000000:role/lambda-su-role"}),
     "test_import_and_validate_rest_api[openapi.spec.tf.json]": ("openapi.spec.tf.json", {}),
     "test_import_and_validate_rest_api[swagger-mock-cors.json]": ("swagger-mock-cors.json", {}),
     "test_import_with_global_api_key_authorizer": ("openapi.spec.global-auth.json",
@@ -40,7 +40,15 @@ CASES = {
         "openapi.cognito-auth.json",
         {"${cognito_pool_arn}": "arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_ABC123"}),
     "test_import_with_integer_http_status_code": ("openapi-method-int.spec.yaml", {}),
+    # Recorded: the import's answer only (no methods).
+    "test_import_rest_api": ("openapi.spec.pulumi.json", {}),
+    # PutRestApi with basepath=ignore (the tool's stack decides the base path); the methods of
+    # the test's second import (pets.json, not among the files) are left out.
+    "test_import_rest_apis_with_base_path_swagger[ignore]": ("swagger.json", {
+        "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:myapi-authorizer-0-22ad13b/invocations": LAMBDA,
+        "arn:aws:iam::000000000000:role/myapi-authorizer-0-authorizer-role-3bd761a": "arn:aws:iam::000000000000:role/lambda-su-role"}),
 }
+SKIP_METHODS = {"test_import_rest_apis_with_base_path_swagger[ignore]": ("method-pets",)}
 
 
 def strip(x):
@@ -84,11 +92,14 @@ def main():
             "document": doc_name,
             "text": text,
             "methods": {route_key(k): strip(m) for k, m in rc.items()
-                        if k.startswith("method-") and not k.startswith("method-response")},
+                        if k.startswith("method-") and not k.startswith("method-response")
+                        and not k.startswith(SKIP_METHODS.get(test, ("-",)))},
             "authorizers": by_id(strip(auth)),
             "validators": by_id(strip(rc.get("request-validators", {}).get("items", []))),
-            "authorizer_items": strip(auth),
-            "validator_items": strip(rc.get("request-validators", {}).get("items", [])),
+            # None where the test recorded no list: not compared.
+            "authorizer_items": strip(auth) if "get-authorizers" in rc else None,
+            "validator_items": (strip(rc["request-validators"].get("items", []))
+                                if "request-validators" in rc else None),
             "models": sorted(m["name"] for m in rc.get("get-models", {}).get("items", [])) if "get-models" in rc else None,
         })
     cases.sort(key=lambda c: c["case"])

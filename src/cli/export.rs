@@ -44,7 +44,7 @@ pub async fn run(g: &Global, a: &ExportArgs) -> Result<i32> {
             .ok_or_else(|| anyhow!("REST API `{key}` has no contract"))?;
         let text = match a.format {
             DocFormat::Json => serde_json::to_string_pretty(doc)? + "\n",
-            DocFormat::Yaml => serde_yaml::to_string(doc)?,
+            DocFormat::Yaml => crate::openapi::yaml::to_yaml(doc),
         };
         if text.contains("{{ref:") {
             eprintln!("note: `{{{{ref:vpc_link.NAME.id}}}}` stands for the VPC link id AWS assigns; `export-openapi --live --stage S` shows the deployed document with real ids.");
@@ -89,7 +89,7 @@ fn http_export(
     let doc = crate::model::v2_document::render(api, &children, contract);
     let text = match a.format {
         DocFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
-        DocFormat::Yaml => serde_yaml::to_string(&doc)?,
+        DocFormat::Yaml => crate::openapi::yaml::to_yaml(&doc),
     };
     if text.contains("{{ref:") {
         eprintln!("note: `{{{{ref:vpc_link_v2.NAME.id}}}}` stands for the VPC link id AWS assigns on apply.");

@@ -368,7 +368,8 @@ fn path_has_cors(doc: &Value, path: &str, method: &str) -> bool {
 fn api_items(key: &str, doc: &Value) -> Vec<Resource> {
     let mut out = Vec::new();
     let obj = |v: &Value| v.as_object().cloned().unwrap_or_default();
-    let text = |v: &Value| v.as_str().map(str::to_string);
+    // An empty value is none, as AWS takes it (`authorizerCredentials: ""`).
+    let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
     for (name, scheme) in obj(&doc["components"]["securitySchemes"]) {
         let Some(x) = scheme.get("x-amazon-apigateway-authorizer") else {
             continue;

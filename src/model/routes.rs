@@ -145,7 +145,10 @@ fn integration_responses(x: &Value) -> BTreeMap<String, IntegrationResponse> {
         let r = IntegrationResponse {
             selection_pattern: (pattern != "default").then(|| pattern.clone()),
             response_parameters: strings(r.get("responseParameters")),
-            response_templates: strings(r.get("responseTemplates")),
+            // An empty template is none: AWS answers it as null, and the SDK cannot read a
+            // null in that map (PutIntegrationResponse answered so is "unhandled error").
+            response_templates: strings(r.get("responseTemplates"))
+                .and_then(|t| non_empty(t.into_iter().filter(|(_, v)| !v.is_empty()).collect())),
             content_handling: upper(r, "contentHandling"),
         };
         out.insert(code, r);

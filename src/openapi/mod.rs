@@ -7,6 +7,7 @@ pub mod lint;
 pub mod models;
 pub mod render;
 pub mod security;
+pub mod yaml;
 
 /// The contract loader lives in `config` (stack files name contracts); re-exported here.
 pub use crate::config::contract;

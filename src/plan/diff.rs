@@ -506,6 +506,9 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
             want.get(key).unwrap_or(&Value::Null),
         );
         let replace = kind.replace_keys().contains(&key.as_str());
+        if w.is_null() && kind.spec().is_filled(key, l) {
+            continue;
+        }
         if kind.sparse_keys().contains(&key.as_str()) {
             sparse_diff(key, l, w, &mut out);
             continue;
@@ -602,6 +605,21 @@ mod tests {
         let d = diff_props(Kind::Route, &live, &want);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].key, "integration.uri");
+    }
+
+    #[test]
+    fn a_value_a_ground_fills_in_is_no_change_only_where_the_stack_says_nothing() {
+        let live = |ttl: i64| -> Props { [("ttl_seconds".to_string(), json!(ttl))].into() };
+        let want = |ttl: Value| -> Props { [("ttl_seconds".to_string(), ttl)].into() };
+        assert!(diff_props(Kind::Authorizer, &live(300), &want(Value::Null)).is_empty());
+        assert_eq!(
+            diff_props(Kind::Authorizer, &live(60), &want(Value::Null)).len(),
+            1
+        );
+        assert_eq!(
+            diff_props(Kind::Authorizer, &live(300), &want(json!(60))).len(),
+            1
+        );
     }
 
     #[test]

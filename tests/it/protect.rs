@@ -224,11 +224,17 @@ fn opening_one_operation_is_one_route_change() {
     let plan = plan_json(&moto, &dir, DEV);
     assert_eq!(changed_routes(&plan), vec!["GET /api/v1/zones"]);
     let (_, writes) = apply_writes(&moto, &dir, DEV);
-    // A changed method is deleted and put again, then its integration (UpdateMethod is an
-    // HTTP 500 on moto: docs/EMULATOR.md); the other 24 guarded routes are not touched.
+    // A changed method is deleted and put again with its method responses (the contract's
+    // three), then its integration (UpdateMethod is an HTTP 500 on moto: docs/EMULATOR.md);
+    // the other 24 guarded routes are not touched.
     assert_eq!(
         writes,
-        redeploy_and(&[("DeleteMethod", 1), ("PutMethod", 1), ("PutIntegration", 1)])
+        redeploy_and(&[
+            ("DeleteMethod", 1),
+            ("PutMethod", 1),
+            ("PutMethodResponse", 3),
+            ("PutIntegration", 1)
+        ])
     );
     rt().block_on(async {
         let c = apigw(&moto);
@@ -651,9 +657,15 @@ fn the_tiers_example_applies_with_cognito_scopes_keys_and_four_plans() {
         "the operations without their own scopes"
     );
     let (_, writes) = apply_writes(&moto, dir, TIERS);
+    // Each method is put again with its method response (the contract's one).
     assert_eq!(
         writes,
-        redeploy_and(&[("DeleteMethod", 2), ("PutMethod", 2), ("PutIntegration", 2)])
+        redeploy_and(&[
+            ("DeleteMethod", 2),
+            ("PutMethod", 2),
+            ("PutMethodResponse", 2),
+            ("PutIntegration", 2)
+        ])
     );
     rt().block_on(async {
         let x = method(&c, &api, "/users/{id}", "GET").await;

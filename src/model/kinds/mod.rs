@@ -152,7 +152,8 @@ mod tests {
             .replace
             .iter()
             .chain(s.sparse)
-            .chain(s.patch.iter().map(|(k, _)| k));
+            .chain(s.patch.iter().map(|(k, _)| k))
+            .chain(s.filled.iter().map(|(k, _)| k));
         for key in named {
             assert!(
                 fields.contains_key(*key),

@@ -21,6 +21,9 @@ pub struct Spec {
     /// The API Gateway write calls each action makes, for the bulk cost model. Kinds whose
     /// cost depends on their props (routes) are counted in `apply::bulk`.
     pub calls: Calls,
+    /// (prop, JSON value) a ground may fill in where nothing was sent: read back against a
+    /// stack that says nothing, it is no change.
+    pub filled: &'static [(&'static str, &'static str)],
 }
 
 #[derive(Debug)]
@@ -28,6 +31,15 @@ pub struct Calls {
     pub create: &'static [&'static str],
     pub update: &'static [&'static str],
     pub delete: &'static [&'static str],
+}
+
+impl Spec {
+    /// Whether `live` is what a ground fills into `key` when the stack sends nothing.
+    pub fn is_filled(&self, key: &str, live: &serde_json::Value) -> bool {
+        self.filled.iter().any(|(k, v)| {
+            *k == key && serde_json::from_str::<serde_json::Value>(v).ok().as_ref() == Some(live)
+        })
+    }
 }
 
 impl Calls {
@@ -47,6 +59,7 @@ impl Spec {
             api: false,
             patch: &[],
             calls: Calls::NONE,
+            filled: &[],
         }
     }
 }

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// AWS creates these two models in every REST API; they are not the stack's.
 const DEFAULT_MODELS: &[&str] = &["Empty", "Error"];
-const DEFAULT_MODEL_DESCRIPTION: &str = "This is a default";
+/// What the models the tool makes (or takes over from AWS's defaults) are described as.
+const OURS: &str = "managed by idrv5-gw";
 
 /// A live item of the REST API `key`, with its typed props.
 fn child<T: Typed>(
@@ -112,13 +113,12 @@ pub(super) fn validator(
     child(id, name, key, &props, &[("id", v.id().unwrap_or_default())])
 }
 
-/// A model; None for the two AWS creates with every API (unless the stack changed them).
+/// A model; None for `Empty` and `Error` unless the tool took them over: AWS makes both
+/// with every API ("This is a default ... schema model"), and LocalStack's import makes an
+/// `Empty` without a description where AWS's makes none (docs/EMULATOR.md).
 pub(super) fn model(key: &str, m: &aws_sdk_apigateway::types::Model) -> Option<LiveResource> {
     let name = m.name().unwrap_or_default().to_string();
-    if DEFAULT_MODELS.contains(&name.as_str())
-        && m.description()
-            .is_some_and(|d| d.starts_with(DEFAULT_MODEL_DESCRIPTION))
-    {
+    if DEFAULT_MODELS.contains(&name.as_str()) && m.description() != Some(OURS) {
         return None;
     }
     let schema = m
@@ -195,7 +195,7 @@ async fn create_model(
                         .name(name)
                         .content_type(a.content_type.as_deref().unwrap_or("application/json"))
                         .schema(&schema)
-                        .description("managed by idrv5-gw")
+                        .description(OURS)
                         .send()
                 },
                 || find_model(aws, api_id, name),
@@ -216,6 +216,18 @@ async fn create_model(
         Made::Found(out) => {
             if sent == schema && out.get("schema").map(String::as_str) != Some(schema) {
                 set_schema(aws, api_id, name, schema).await?;
+            }
+            if DEFAULT_MODELS.contains(&name) {
+                // AWS's own: the reader would go on skipping it by its description.
+                aws.call(|| {
+                    aws.apigw
+                        .update_model()
+                        .rest_api_id(api_id)
+                        .model_name(name)
+                        .patch_operations(patch(Op::Replace, "/description", Some(OURS.into())))
+                        .send()
+                })
+                .await?;
             }
             Ok(out.get("id").cloned().unwrap_or_default())
         }
