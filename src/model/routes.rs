@@ -25,7 +25,21 @@ pub fn routes(doc: &Value, api: &str) -> Vec<(String, String, Route)> {
             } else {
                 key.to_uppercase()
             };
-            out.push((path.clone(), method, route_props(doc, op, api)));
+            let mut route = route_props(doc, op, api);
+            // AWS's import makes every `{name}` of the path a required method parameter,
+            // declared or not (a generated CORS preflight declares none).
+            for name in path.split('/').filter_map(|seg| {
+                seg.strip_prefix('{')?
+                    .strip_suffix('}')
+                    .map(|n| n.trim_end_matches('+'))
+            }) {
+                route
+                    .request_parameters
+                    .get_or_insert_with(Flags::new)
+                    .entry(format!("method.request.path.{name}"))
+                    .or_insert(true);
+            }
+            out.push((path.clone(), method, route));
         }
     }
     out

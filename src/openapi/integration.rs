@@ -145,8 +145,9 @@ fn fields(
     let code = i.status_code.unwrap_or(200);
     let mock_status = mock && (defaults || i.status_code.is_some());
     put("type", i.kind.map(|k| json!(k.extension_name())));
-    put("httpMethod", method.map(Value::String));
-    put("uri", uri.clone().map(Value::String));
+    // A MOCK calls no backend: a URI or method inherited from the API's default is not its.
+    put("httpMethod", method.filter(|_| !mock).map(Value::String));
+    put("uri", uri.clone().filter(|_| !mock).map(Value::String));
     put("credentials", i.credentials.clone().map(Value::String));
     let templates = match &i.request_templates {
         Some(t) => Some(texts(t)),
