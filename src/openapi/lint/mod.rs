@@ -37,7 +37,7 @@ const FIXES: &[(&str, &str)] = &[
     ("M11", "apply defaults in the backend: models do not support `default`"),
     ("M13", "define the primitive schema in components/schemas and $ref it"),
     ("S1", "inline the response object under the operation (its schema may stay a $ref)"),
-    ("S3", "declare at least one response (e.g. `200:` with a description)"),
+    ("S3", "declare the responses the operation answers (e.g. `200:` with a description); a proxy integration does without"),
     ("R2", "send it as a header or query parameter, or read the Cookie header in the backend"),
     ("A1", "declare the scheme `type: apiKey` with `x-amazon-apigateway-authtype` and `x-amazon-apigateway-authorizer` (a Lambda authorizer, or cognito_user_pools with providerARNs)"),
     ("A2", "repeat `security` on each operation: AWS documents root-level security as ignored (2025 imports apply it)"),
@@ -278,7 +278,10 @@ impl<'a> Lint<'a> {
     fn responses(&mut self, op: &'a Map<String, Value>, name: &str, at: &[&'a str]) {
         let responses = op.get("responses").and_then(Value::as_object);
         let Some(responses) = responses.filter(|r| !r.is_empty()) else {
-            return self.warning("S3", at, format!("No responses specified for '{name}'"));
+            // Not AWS's warning: its import takes `responses: {}` silently (recorded with
+            // failOnWarnings), and makes no method response for the operation.
+            let s = format!("'{name}' declares no responses: AWS imports it without a method response, so a non-proxy integration (AWS, HTTP, MOCK) has none to answer with");
+            return self.warning("S3", at, s);
         };
         for (code, r) in responses {
             let at = [at, &["responses", code]].concat();
