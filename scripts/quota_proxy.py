@@ -9,7 +9,8 @@ connection reset, slow answers) at a given rate, reproducibly with a seed.
 
     python3 scripts/quota_proxy.py --listen 127.0.0.1:0 --upstream http://127.0.0.1:5000 \
         --stats-file /tmp/proxy.json [--no-quotas] [--fault-rate 0.2 --faults 429,500,503,reset,slow] \
-        [--seed 42] [--fault-after-forward] [--lose CreateUsagePlan,PutItem] [--log-file /tmp/proxy.jsonl]
+        [--seed 42] [--fault-after-forward] [--lose CreateUsagePlan,PutItem] [--log-file /tmp/proxy.jsonl] \
+        [--count-only]
 
 prints `listening on http://127.0.0.1:PORT` once it accepts connections; point the client at
 that URL (AWS_ENDPOINT_URL / --endpoint-url). As a module:
@@ -24,6 +25,14 @@ Semantics
   over every API Gateway (v1 and v2) management call. Buckets start full. A request passes
   only if every bucket that applies has a token; then it takes one from each. A throttled
   request takes no token. `/moto-api/...` is never throttled, faulted or counted as AWS.
+* Count-only (`--count-only`, `QuotaProxy(..., enforce=False)`): the buckets run as above, but a
+  request that finds a bucket empty is forwarded anyway and counted as `would_throttle` (overall
+  and per operation in `would_throttle_operations`); like a throttled request it takes no
+  token. That is how many 429s AWS would have answered this exact sequence of calls (a client
+  that retried would have spaced its later calls out, so it is a count at the client's pace,
+  not a simulation of its retries). For clients the proxy must not slow down or fail, such as
+  Terraform or an awscli script in a benchmark. Faults and lost answers still apply. The
+  default is enforcing.
 * Throttle answers: API Gateway (REST-JSON): 429, `x-amzn-ErrorType: TooManyRequestsException`,
   `{"message":"Too Many Requests"}`; JSON-protocol services (X-Amz-Target): 400
   `{"__type":"ThrottlingException","message":"Rate exceeded"}`; query protocol (Action=):
@@ -483,6 +492,8 @@ class Stats:
             "operations": {},         # op -> requests received
             "forwarded_operations": {},  # op -> requests forwarded (charged to the quotas)
             "throttled_operations": {},  # op -> quota throttles
+            "would_throttle": 0,      # count-only: requests forwarded that AWS would throttle
+            "would_throttle_operations": {},  # op -> those
             "services": {},           # op -> service, for every op seen
             "responses": {},          # status code (or "reset") -> answers sent
             "started": time.time(),
@@ -630,7 +641,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = None
         if is_aws:
             if not proxy.limiter.admit(bucket_keys(service, op)):
-                action = "throttle"
+                if proxy.enforce:
+                    action = "throttle"
+                else:
+                    stats.bump("would_throttle")
+                    stats.bump("would_throttle_operations", op)
             elif proxy.take_lose(lose_key(op, self.path)):
                 fault = "lose"
             elif proxy.fault_rate > 0 and proxy.faults:
@@ -702,8 +717,11 @@ class QuotaProxy:
                  fault_rate: float = 0.0, faults=("429", "500", "503", "reset", "slow"),
                  seed: int | None = None, fault_after_forward: bool = False,
                  stats_file: str | None = None, log_file: str | None = None,
-                 upstream_timeout: float = 120.0, lose: str = "", lose_as: str = "500"):
+                 upstream_timeout: float = 120.0, lose: str = "", lose_as: str = "500",
+                 enforce: bool = True):
         self.upstream = urllib.parse.urlsplit(upstream)
+        # False: count-only, over-quota requests are forwarded and counted as would_throttle
+        self.enforce = enforce
         host, _, port = listen.rpartition(":")
         self.listen = (host or "127.0.0.1", int(port or 0))
         self.limiter = Limiter(enabled=quotas)
@@ -828,6 +846,9 @@ def main(argv=None) -> int:
                          "(API Gateway v2's operations are v2/OP)")
     ap.add_argument("--lose-as", default="500", choices=["500", "reset"],
                     help="how a --lose answer reaches the client: an HTTP 500 or a connection reset")
+    ap.add_argument("--count-only", action="store_true",
+                    help="run the quota buckets but forward over-quota requests too, counting them "
+                         "as would_throttle (the 429s AWS would answer) instead of answering 429")
     ap.add_argument("--stats-file", help="JSON counters, written every second, on SIGUSR1 and exit")
     ap.add_argument("--log-file", help="append one JSON line per request")
     a = ap.parse_args(argv)
@@ -837,7 +858,7 @@ def main(argv=None) -> int:
         proxy = QuotaProxy(a.upstream, a.listen, quotas=not a.no_quotas, fault_rate=a.fault_rate,
                            faults=a.faults, seed=a.seed, fault_after_forward=a.fault_after_forward,
                            stats_file=a.stats_file, log_file=a.log_file, lose=a.lose,
-                           lose_as=a.lose_as)
+                           lose_as=a.lose_as, enforce=not a.count_only)
     except ValueError as e:
         ap.error(str(e))
     done = threading.Event()
