@@ -39,6 +39,8 @@ const FIXES: &[(&str, &str)] = &[
     ("S1", "inline the response object under the operation (its schema may stay a $ref)"),
     ("S3", "declare the responses the operation answers (e.g. `200:` with a description); a proxy integration does without"),
     ("R2", "send it as a header or query parameter, or read the Cookie header in the backend"),
+    ("I1", "write the mapping as a string: `\"'value'\"` for a constant, `method.request.header.X` for a request value"),
+    ("I2", "drop the key, or import the contract as an HTTP API (`http_apis`)"),
     ("A1", "declare the scheme `type: apiKey` with `x-amazon-apigateway-authtype` and `x-amazon-apigateway-authorizer` (a Lambda authorizer, or cognito_user_pools with providerARNs)"),
     ("A2", "repeat `security` on each operation: AWS documents root-level security as ignored (2025 imports apply it)"),
     ("A3", "keep one security requirement per operation: a method has one authorizer"),
@@ -48,6 +50,9 @@ const FIXES: &[(&str, &str)] = &[
 ];
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
+const INTEGRATION: &str = "x-amazon-apigateway-integration";
+/// Integration keys only HTTP APIs read (REST imports ignore them).
+const HTTP_API_ONLY: &[&str] = &["payloadFormatVersion", "integrationSubtype"];
 const ANY_METHOD: &str = "x-amazon-apigateway-any-method";
 /// ImportRestApi's body limit ("6 MB"), read as MiB so the lint never blocks what AWS takes.
 const MAX_BODY: usize = 6 * 1024 * 1024;
@@ -246,6 +251,7 @@ impl<'a> Lint<'a> {
                 );
                 self.responses(op, &name, &at);
                 self.request_body(op, &name, &at);
+                self.integration(op, &name, &at);
                 let security = op.get("security").and_then(Value::as_array);
                 if let Some(n) = security.map(Vec::len).filter(|n| *n > 1) {
                     let s = format!("{name} lists {n} alternative security requirements");
@@ -272,6 +278,50 @@ impl<'a> Lint<'a> {
             let name = p.get("name").map(scalar).unwrap_or_default();
             let s = format!("{loc} parameter '{name}' of {owner} is dropped: method requests have path, query and header parameters only");
             self.warning("R2", at, s);
+        }
+    }
+
+    /// The operation's `x-amazon-apigateway-integration`: mapping values that are not strings
+    /// (AWS warns and drops them: I1) and keys only HTTP APIs read (I2).
+    fn integration(&mut self, op: &'a Map<String, Value>, name: &str, at: &[&'a str]) {
+        let Some(x) = op.get(INTEGRATION).and_then(Value::as_object) else {
+            return;
+        };
+        let at = [at, &[INTEGRATION]].concat();
+        let mut maps: Vec<(Vec<&'a str>, &'a Value)> = Vec::new();
+        if let Some(p) = x.get("requestParameters") {
+            maps.push(([&at[..], &["requestParameters"]].concat(), p));
+        }
+        for (pattern, r) in x
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(p) = r.get("responseParameters") {
+                maps.push((
+                    [
+                        &at[..],
+                        &["responses", pattern.as_str(), "responseParameters"],
+                    ]
+                    .concat(),
+                    p,
+                ));
+            }
+        }
+        for (where_, m) in maps {
+            for (k, v) in m.as_object().into_iter().flatten() {
+                if !v.is_string() {
+                    let s = format!(
+                        "{name}: the mapping `{k}` is {v}, not a string: AWS warns and drops it"
+                    );
+                    self.warning("I1", &[&where_[..], &[k.as_str()]].concat(), s);
+                }
+            }
+        }
+        for k in HTTP_API_ONLY.iter().filter(|k| x.contains_key(**k)) {
+            let s = format!("{name}: `{k}` belongs to HTTP APIs; a REST import ignores it");
+            self.warning("I2", &[&at[..], &[*k]].concat(), s);
         }
     }
 

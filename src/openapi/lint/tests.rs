@@ -222,6 +222,19 @@ finds!(d4_unrendered_template_in_extensions: api("paths:
         requestTemplates: {application/json: '{\"a\": \"${input.body}\"}'}
 ") => "D4" Warning @ 9);
 
+const MAPPINGS: &str = "paths:
+  /a:
+    get:
+      responses: {'200': {description: ok}}
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        payloadFormatVersion: '1.0'
+        requestParameters: {integration.request.header.X-Flag: true, integration.request.header.Y: \"'y'\"}
+        responses:
+          default: {statusCode: '200', responseParameters: {method.response.header.Max: 5}}
+";
+finds!(i1_integration_mappings_that_are_not_strings: api(MAPPINGS) => "I1" Warning @ 10, Warning @ 12);
+finds!(i2_http_api_keys_in_a_rest_integration: api(MAPPINGS) => "I2" Warning @ 9);
 finds!(s3_operation_without_responses: api("paths:
   /a:
     get: {description: no responses}
