@@ -360,7 +360,9 @@ fn a_foreign_record_with_the_domain_name_fails_the_plan_and_nothing_changes() {
 
 #[test]
 fn the_certificate_wait_shows_progress_and_no_wait_defers_the_domain_to_the_next_apply() {
-    let moto = Moto::start_with(&[("MOTO_ACM_VALIDATION_WAIT", "20")]);
+    // Long enough that the certificate is still pending when the second apply starts, after a
+    // first apply of the whole prod stack (it takes longer than 20 s on a busy machine).
+    let moto = Moto::start_with(&[("MOTO_ACM_VALIDATION_WAIT", "60")]);
     let (_tmp, dir) = workspace();
     hosted_zone(&moto);
     let out = cli(
