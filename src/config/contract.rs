@@ -241,7 +241,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// The variables of a path template, `{proxy+}` as `proxy`.
-fn path_names(path: &str) -> impl Iterator<Item = &str> {
+pub fn path_names(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter_map(|seg| {
         seg.strip_prefix('{')?
             .strip_suffix('}')

@@ -28,11 +28,7 @@ pub fn routes(doc: &Value, api: &str) -> Vec<(String, String, Route)> {
             let mut route = route_props(doc, op, api);
             // AWS's import makes every `{name}` of the path a required method parameter,
             // declared or not (a generated CORS preflight declares none).
-            for name in path.split('/').filter_map(|seg| {
-                seg.strip_prefix('{')?
-                    .strip_suffix('}')
-                    .map(|n| n.trim_end_matches('+'))
-            }) {
+            for name in crate::config::contract::path_names(path) {
                 route
                     .request_parameters
                     .get_or_insert_with(Flags::new)
