@@ -168,8 +168,7 @@ impl SourceText {
         for key in path {
             let mut hit = None;
             for (i, line) in lines.iter().enumerate().skip(start) {
-                let indent = line.len() - line.trim_start().len();
-                let body = line.trim_start().trim_start_matches("- ");
+                let (indent, body) = line_parts(line);
                 if found.is_some() && (indent as isize) <= min_indent && !body.is_empty() {
                     // Left the parent's block: a JSON closing bracket or a YAML sibling.
                     if !body.starts_with('}') && !body.starts_with(']') {
@@ -198,13 +197,35 @@ impl SourceText {
     }
 }
 
-fn key_matches(body: &str, key: &str) -> bool {
-    let unquoted = body.starts_with(key) && body[key.len()..].trim_start().starts_with(':');
-    let dq = format!("\"{key}\"");
-    let sq = format!("'{key}'");
-    unquoted
-        || (body.starts_with(&dq) && body[dq.len()..].trim_start().starts_with(':'))
-        || (body.starts_with(&sq) && body[sq.len()..].trim_start().starts_with(':'))
+/// A line's indent and body (without the indent and a sequence's `- `). The value line of a
+/// YAML complex key (`? key` then `: value`) counts as indented under its key.
+pub(crate) fn line_parts(line: &str) -> (usize, &str) {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    match trimmed.strip_prefix(": ") {
+        Some(value) => (
+            indent + 2 + value.len() - value.trim_start().len(),
+            value.trim_start(),
+        ),
+        None => (indent, trimmed.trim_start_matches("- ")),
+    }
+}
+
+/// `key:`, `"key":`, `'key':`, or a YAML complex key `? key` on a line of its own.
+pub(crate) fn key_matches(body: &str, key: &str) -> bool {
+    let (body, complex) = match body.strip_prefix("? ") {
+        Some(b) => (b.trim_start(), true),
+        None => (body, false),
+    };
+    let ends = |rest: &str| {
+        let rest = rest.trim_start();
+        rest.starts_with(':') || (complex && rest.is_empty())
+    };
+    body.strip_prefix(key).is_some_and(ends)
+        || ['"', '\''].iter().any(|&q| {
+            let quoted = body.strip_prefix(q).and_then(|b| b.strip_prefix(key));
+            quoted.and_then(|b| b.strip_prefix(q)).is_some_and(ends)
+        })
 }
 
 #[cfg(test)]
@@ -220,6 +241,22 @@ mod tests {
         );
         let loc = src.locate(&["rest_apis", "main", "stages", "prod", "tracing"]);
         assert_eq!((loc.line, loc.column), (7, 9));
+    }
+
+    #[test]
+    fn a_complex_key_is_found_on_its_own_line_and_its_value_under_it() {
+        let src = SourceText::new(
+            Path::new("o.yaml"),
+            "paths:\n  ? /a/{id}\n  : get:\n      responses: {}\n    post:\n      x: 1\n  /b:\n    get: {}\n"
+                .into(),
+        );
+        assert_eq!(src.locate(&["paths", "/a/{id}"]).line, 2);
+        assert_eq!(
+            src.locate(&["paths", "/a/{id}", "get", "responses"]).line,
+            4
+        );
+        assert_eq!(src.locate(&["paths", "/a/{id}", "post", "x"]).line, 6);
+        assert_eq!(src.locate(&["paths", "/b", "get"]).line, 8);
     }
 
     #[test]

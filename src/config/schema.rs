@@ -124,6 +124,8 @@ pub struct RestApi {
     pub default_authorizer: Option<String>,
     /// Where API Gateway reads the API key: HEADER (x-api-key) or AUTHORIZER.
     pub api_key_source: Option<ApiKeySource>,
+    /// The resource policy: an IAM policy document (a mapping, or JSON text).
+    pub policy: Option<serde_json::Value>,
     /// Operations require an API key unless they say otherwise.
     pub api_key_required: Option<bool>,
     pub cors: Option<Cors>,

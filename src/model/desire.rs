@@ -241,6 +241,7 @@ fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool
         binary_media_types: media,
         minimum_compression_size: x("minimum-compression-size").as_i64(),
         api_key_source: upper(x("api-key-source").as_str().map(str::to_string), "HEADER"),
+        policy: kinds::policy_text(kinds::parse_policy(x("policy")).as_ref(), None),
     };
     let mut r = Resource::typed(format!("rest_api.{key}"), key.to_string(), &props);
     r.protect = protect;

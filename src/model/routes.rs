@@ -255,6 +255,10 @@ impl Auth {
                 auth.api_key_required = true;
                 continue;
             }
+            if scheme == security::IAM_SCHEME {
+                auth.authorization = "AWS_IAM";
+                continue;
+            }
             let auth_type = doc
                 .pointer(&format!(
                     "/components/securitySchemes/{scheme}/x-amazon-apigateway-authtype"

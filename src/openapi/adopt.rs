@@ -1,6 +1,6 @@
 //! The contract's own API-wide `x-amazon-apigateway-*` extensions, carried into the document
 //! beside the stack's: request validators, gateway responses, API key source, binary media
-//! types, minimum compression size and endpoint configuration. The stack wins where both
+//! types, minimum compression size, endpoint configuration and the resource policy. The stack wins where both
 //! say something different, with a warning naming both places.
 
 use crate::config::contract::Contract;
@@ -15,6 +15,7 @@ const SCALARS: &[&str] = &[
     "x-amazon-apigateway-binary-media-types",
     "x-amazon-apigateway-minimum-compression-size",
     "x-amazon-apigateway-endpoint-configuration",
+    "x-amazon-apigateway-policy",
 ];
 
 /// Lay the contract's API-wide extensions under what the stack put in `doc`.
@@ -85,4 +86,94 @@ pub fn contract_validator<'a>(
         .pointer(&format!("{op_pointer}/{VALIDATOR}"))
         .and_then(Value::as_str);
     (op, contract.doc.get(VALIDATOR).and_then(Value::as_str))
+}
+
+/// Extensions carried where they stand: the document's, a path item's, an operation's, a
+/// security scheme's.
+const CARRIED_DOC: &[&str] = &[
+    VALIDATORS,
+    VALIDATOR,
+    "x-amazon-apigateway-gateway-responses",
+    "x-amazon-apigateway-api-key-source",
+    "x-amazon-apigateway-binary-media-types",
+    "x-amazon-apigateway-minimum-compression-size",
+    "x-amazon-apigateway-endpoint-configuration",
+    "x-amazon-apigateway-policy",
+];
+const CARRIED_PATH: &[&str] = &[crate::config::contract::ANY_METHOD];
+const CARRIED_OP: &[&str] = &[
+    "x-amazon-apigateway-integration",
+    VALIDATOR,
+    "x-amazon-apigateway-auth",
+];
+const CARRIED_SCHEME: &[&str] = &[
+    "x-amazon-apigateway-authorizer",
+    "x-amazon-apigateway-authtype",
+];
+
+/// A warning (`X1`) for each `x-amazon-apigateway-*` extension of the contract that the
+/// stack does not carry, naming it and its file:line: nothing the user wrote is dropped
+/// without a word.
+pub fn not_carried(contract: &Contract) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut check = |obj: Option<&Value>, carried: &[&str], at: &[&str]| {
+        for key in obj
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            if !key.starts_with("x-amazon-apigateway-") || carried.contains(&key.as_str()) {
+                continue;
+            }
+            let mut keys = at.to_vec();
+            keys.push(key);
+            let why = match key.as_str() {
+                "x-amazon-apigateway-documentation" => "documentation parts are not managed by idrv5-gw; import them with `aws apigateway import-documentation-parts`, or remove the extension",
+                "x-amazon-apigateway-cors"
+                | "x-amazon-apigateway-integrations"
+                | "x-amazon-apigateway-importexport-version"
+                | "x-amazon-apigateway-route-selection-expression" => "an HTTP or WebSocket API extension, which a REST API's import ignores too; remove it, or declare the API under http_apis",
+                _ => "not an extension API Gateway's REST import reads at this place; remove it",
+            };
+            let place = contract
+                .source
+                .find(&keys)
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| contract.source.path.display().to_string());
+            out.push(
+                Diagnostic::warning(
+                    "X1",
+                    format!("{} ({place}) is not carried into the API", keys.join(".")),
+                )
+                .hint(why),
+            );
+        }
+    };
+    let doc = &contract.doc;
+    check(Some(doc), CARRIED_DOC, &[]);
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        check(Some(item), CARRIED_PATH, &["paths", path]);
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if op.is_object() && !method.starts_with("x-")
+                || method == crate::config::contract::ANY_METHOD
+            {
+                check(Some(op), CARRIED_OP, &["paths", path, method]);
+            }
+        }
+    }
+    let schemes = doc.pointer("/components/securitySchemes");
+    for (name, s) in schemes.and_then(Value::as_object).into_iter().flatten() {
+        check(
+            Some(s),
+            CARRIED_SCHEME,
+            &["components", "securitySchemes", name],
+        );
+    }
+    out
 }

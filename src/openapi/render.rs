@@ -31,7 +31,18 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     if let Some(c) = &api.cors {
         add_preflights(c, &mut paths);
     }
-    let (components, more) = components(input, &body_models);
+    let (mut components, more) = components(input, &body_models);
+    let iam = paths
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|i| i.values())
+        .any(|op| {
+            op.pointer(&format!("/security/0/{}", security::IAM_SCHEME))
+                .is_some()
+        });
+    if iam {
+        components["securitySchemes"][security::IAM_SCHEME] = security::iam_scheme();
+    }
     warnings.extend(more);
     let info = contract.doc.get("info");
     let mut doc = json!({
@@ -47,8 +58,9 @@ pub fn render(input: &RenderInput) -> Result<Rendered, Vec<Diagnostic>> {
     // Moved in, not through `json!`: that would serialize the whole paths tree into a copy.
     doc["paths"] = Value::Object(paths);
     doc["components"] = Value::Object(components);
-    api_extensions(api, &mut doc);
+    api_extensions(input, &mut doc).map_err(|d| vec![d])?;
     warnings.extend(adopt::contract_extensions(contract, input.key, &mut doc));
+    warnings.extend(adopt::not_carried(contract));
     Ok(Rendered { doc, warnings })
 }
 
@@ -188,7 +200,8 @@ fn components(
 }
 
 /// The API-wide `x-amazon-apigateway-*` extensions the stack sets.
-fn api_extensions(api: &RestApi, doc: &mut Value) {
+fn api_extensions(input: &RenderInput, doc: &mut Value) -> Result<(), Diagnostic> {
+    let api = input.api;
     if !api.validators.is_empty() {
         let v: Map<String, Value> = api
             .validators
@@ -215,6 +228,22 @@ fn api_extensions(api: &RestApi, doc: &mut Value) {
     if let Some(n) = api.minimum_compression_size {
         doc["x-amazon-apigateway-minimum-compression-size"] = json!(n);
     }
+    match &api.policy {
+        // JSON text is read here, so the document carries the policy as AWS's import wants it.
+        Some(Value::String(text)) => {
+            let p: Value = serde_json::from_str(text).map_err(|e| {
+                Diagnostic::error(
+                    "schema",
+                    format!("rest_apis.{}.policy is not JSON: {e}", input.key),
+                )
+                .hint("write the policy as a YAML mapping, or as JSON text")
+            })?;
+            doc["x-amazon-apigateway-policy"] = p;
+        }
+        Some(p) => doc["x-amazon-apigateway-policy"] = p.clone(),
+        None => {}
+    }
+    Ok(())
 }
 
 /// Names that must exist: default authorizer/validator and per-operation choices.
@@ -252,9 +281,9 @@ fn check_names(input: &RenderInput) -> Vec<Diagnostic> {
     want(
         "authorizer",
         api.default_authorizer.as_ref(),
-        api.default_authorizer
-            .as_ref()
-            .is_some_and(|v| api.authorizers.contains_key(v) || authorizers.contains_key(v)),
+        api.default_authorizer.as_ref().is_some_and(|v| {
+            v == security::AWS_IAM || api.authorizers.contains_key(v) || authorizers.contains_key(v)
+        }),
         format!("rest_apis.{key}.default_authorizer"),
     );
     for (op, o) in &api.operations {

@@ -9,6 +9,10 @@ use serde_json::{json, Map, Value};
 /// Reserved `security_schemes` targets.
 pub const API_KEY: &str = "API_KEY";
 pub const NONE: &str = "NONE";
+/// IAM (SigV4) authorization: a `security_schemes` target and an authorizer name.
+pub const AWS_IAM: &str = "AWS_IAM";
+/// The scheme name the document uses for IAM authorization, as AWS's export writes it.
+pub const IAM_SCHEME: &str = "sigv4";
 /// The scheme name the document uses for API keys.
 pub const API_KEY_SCHEME: &str = "api_key";
 
@@ -18,19 +22,13 @@ pub struct OpSecurity {
     pub authorizer: Option<String>,
     pub scopes: Vec<String>,
     pub api_key_required: bool,
+    /// AWS_IAM authorization (no authorizer).
+    pub iam: bool,
 }
 
 /// The operation's security as the contract states it: op-level, else root-level.
 pub fn contract_requirements<'a>(contract: &'a Contract, op: &Operation) -> Option<&'a Value> {
-    let pointer = format!(
-        "/paths/{}/{}/security",
-        op.path.replace('~', "~0").replace('/', "~1"),
-        if op.method == "ANY" {
-            crate::config::contract::ANY_METHOD.to_string()
-        } else {
-            op.method.to_lowercase()
-        }
-    );
+    let pointer = format!("{}/security", op_pointer(op));
     contract
         .doc
         .pointer(&pointer)
@@ -49,6 +47,37 @@ pub fn contract_authorizers(contract: &Contract) -> Map<String, Value> {
         .filter(|(_, s)| s.get("x-amazon-apigateway-authorizer").is_some())
         .map(|(k, s)| (k.clone(), contract.deref(s).clone()))
         .collect()
+}
+
+/// Whether the contract's scheme `name` is IAM authorization (`x-amazon-apigateway-authtype:
+/// awsSigv4`).
+fn contract_iam(contract: &Contract, name: &str) -> bool {
+    contract
+        .doc
+        .pointer(&format!("/components/securitySchemes/{name}"))
+        .map(|s| contract.deref(s))
+        .and_then(|s| s.get("x-amazon-apigateway-authtype"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("awsSigv4"))
+}
+
+/// The operation's `x-amazon-apigateway-auth` type (AWS_IAM or NONE), upper-cased.
+fn contract_auth(contract: &Contract, op: &Operation) -> Option<String> {
+    let pointer = format!("{}/x-amazon-apigateway-auth/type", op_pointer(op));
+    let t = contract.doc.pointer(&pointer)?.as_str()?;
+    Some(t.to_uppercase())
+}
+
+fn op_pointer(op: &Operation) -> String {
+    format!(
+        "/paths/{}/{}",
+        op.path.replace('~', "~0").replace('/', "~1"),
+        if op.method == "ANY" {
+            crate::config::contract::ANY_METHOD.to_string()
+        } else {
+            op.method.to_lowercase()
+        }
+    )
 }
 
 /// Whether the contract's scheme `name` is API Gateway's API key: an `apiKey` in the
@@ -99,12 +128,15 @@ pub fn resolve(
                         Some(scheme.clone())
                     } else if contract_api_key(contract, &scheme) {
                         Some(API_KEY.to_string())
+                    } else if contract_iam(contract, &scheme) {
+                        Some(AWS_IAM.to_string())
                     } else {
                         None
                     }
                 });
                 match target.as_deref() {
                     Some(API_KEY) => sec.api_key_required = true,
+                    Some(AWS_IAM) => sec.iam = true,
                     Some(NONE) => {}
                     Some(a) if api.authorizers.contains_key(a) || declared.contains_key(a) => {
                         sec.authorizer = Some(a.to_string());
@@ -112,7 +144,7 @@ pub fn resolve(
                     }
                     Some(other) => {
                         return Err(Diagnostic::error("reference", format!("rest_apis.{api_key}.security_schemes.{scheme} names `{other}`, which is not an authorizer"))
-                            .hint("use a key of `authorizers`, `API_KEY` or `NONE`"))
+                            .hint("use a key of `authorizers`, `API_KEY`, `AWS_IAM` or `NONE`"))
                     }
                     None => {
                         return Err(Diagnostic::error("security", format!("{what}: the contract requires security scheme `{scheme}`, which the stack does not map"))
@@ -123,12 +155,21 @@ pub fn resolve(
         }
         None => {}
     }
+    // The operation's own `x-amazon-apigateway-auth` (AWS_IAM or NONE) sets its type.
+    if let Some(t) = contract_auth(contract, op) {
+        from_contract = true;
+        sec.iam = t == AWS_IAM;
+        if sec.iam || t == NONE {
+            sec.authorizer = None;
+        }
+    }
     if !from_contract {
         sec.authorizer = api.default_authorizer.clone().filter(|a| a != NONE);
     }
     if let Some(o) = override_ {
         if let Some(a) = &o.authorizer {
             sec.authorizer = (a != NONE).then(|| a.clone());
+            sec.iam = false;
             sec.scopes.clear();
         }
         if let Some(s) = &o.scopes {
@@ -137,6 +178,10 @@ pub fn resolve(
         if let Some(k) = o.api_key_required {
             sec.api_key_required = k;
         }
+    }
+    if sec.authorizer.as_deref() == Some(AWS_IAM) {
+        sec.authorizer = None;
+        sec.iam = true;
     }
     if let Some(a) = sec
         .authorizer
@@ -173,6 +218,9 @@ pub fn requirement(sec: &OpSecurity) -> Value {
     let mut req = Map::new();
     if let Some(a) = &sec.authorizer {
         req.insert(a.clone(), json!(sec.scopes));
+    }
+    if sec.iam {
+        req.insert(IAM_SCHEME.into(), json!([]));
     }
     if sec.api_key_required {
         req.insert(API_KEY_SCHEME.into(), json!([]));
@@ -230,6 +278,11 @@ pub fn schemes(api: &RestApi, contract: &Contract, region: &str) -> Map<String, 
         json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
     );
     out
+}
+
+/// The scheme IAM-authorized operations name, as AWS's export writes it.
+pub fn iam_scheme() -> Value {
+    json!({"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"})
 }
 
 pub fn lambda_invoke_uri(region: &str, lambda_arn: &str) -> String {

@@ -215,3 +215,143 @@ fn an_override_of_the_contracts_own_integration_wins_and_validate_names_both_pla
     assert_eq!(x["timeoutInMillis"], 5000);
     assert_eq!(x["type"], "http", "the rest is the contract's");
 }
+
+const VAULT_CONTRACT: &str = r#"openapi: 3.0.1
+info: {title: vault, version: "1"}
+x-amazon-apigateway-policy:
+  Version: "2012-10-17"
+  Statement:
+    - Effect: Allow
+      Principal: "*"
+      Action: execute-api:Invoke
+      Resource: ["execute-api:/*"]
+x-amazon-apigateway-documentation:
+  version: "1"
+  documentationParts: []
+paths:
+  /secrets:
+    get:
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      x-amazon-apigateway-integration: &mock
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200"}}
+      responses: {"200": {description: ok}}
+    post:
+      security: [{iam: []}]
+      x-amazon-apigateway-integration: *mock
+      responses: {"200": {description: ok}}
+  /open:
+    get:
+      x-amazon-apigateway-integration: *mock
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    iam: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}
+"#;
+
+/// The contract's resource policy and IAM authorization (issue 15): `x-amazon-apigateway-
+/// policy`, an operation's `x-amazon-apigateway-auth` and an `awsSigv4` scheme apply and read
+/// back as AWS keeps them; the stack's own policy wins with a warning; an extension the tool
+/// does not carry (documentation parts) is named with its line, not dropped in silence.
+#[test]
+fn the_contracts_resource_policy_and_iam_authorization_apply_and_what_is_not_carried_is_named() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::write(dir.join("openapi.yaml"), VAULT_CONTRACT).unwrap();
+    let stack = "stack: vault\nenvironment: dev\nregion: ap-southeast-2\nrest_apis:\n  main:\n    openapi: openapi.yaml\n    stages: {dev: {}}\n    operations:\n      GET /open: {authorizer: AWS_IAM}\n";
+    std::fs::write(dir.join("stack.yaml"), stack).unwrap();
+
+    let v = cli(&moto, dir, &["validate", "--stack", "stack.yaml"]);
+    v.assert_success();
+    let text = format!("{}{}", v.stdout, v.stderr);
+    assert!(
+        text.contains("warning[X1]")
+            && text.contains("x-amazon-apigateway-documentation (openapi.yaml:10:"),
+        "{v}"
+    );
+
+    cli(
+        &moto,
+        dir,
+        &["apply", "--stack", "stack.yaml", "--auto-approve"],
+    )
+    .assert_success();
+    let (policy, auth) = rt().block_on(async {
+        let c = apigw(&moto);
+        let apis = c.get_rest_apis().send().await.unwrap();
+        let api = apis
+            .items()
+            .iter()
+            .find(|a| a.name() == Some("vault-dev-main"))
+            .expect("the API exists");
+        let id = api.id().unwrap();
+        let res = c
+            .get_resources()
+            .rest_api_id(id)
+            .embed("methods")
+            .send()
+            .await
+            .unwrap();
+        let mut auth = BTreeMap::new();
+        for r in res.items() {
+            for (m, method) in r.resource_methods().into_iter().flatten() {
+                let got = c
+                    .get_method()
+                    .rest_api_id(id)
+                    .resource_id(r.id().unwrap())
+                    .http_method(m)
+                    .send()
+                    .await
+                    .unwrap();
+                auth.insert(
+                    format!("{m} {}", r.path().unwrap()),
+                    got.authorization_type().unwrap_or_default().to_string(),
+                );
+                let _ = method;
+            }
+        }
+        let got = c.get_rest_api().rest_api_id(id).send().await.unwrap();
+        (got.policy().unwrap_or_default().to_string(), auth)
+    });
+    assert!(policy.contains("execute-api:Invoke"), "{policy}");
+    for route in ["GET /secrets", "POST /secrets", "GET /open"] {
+        assert_eq!(
+            auth.get(route).map(String::as_str),
+            Some("AWS_IAM"),
+            "{auth:?}"
+        );
+    }
+    let plan = cli(
+        &moto,
+        dir,
+        &["plan", "--stack", "stack.yaml", "--detailed-exitcode"],
+    );
+    plan.assert_status(0);
+
+    // The stack's own policy: a warning naming the contract's line, then one change.
+    let deny = format!("{stack}    policy: {{Version: \"2012-10-17\", Statement: [{{Effect: Deny, Principal: \"*\", Action: execute-api:Invoke, Resource: \"execute-api:/*/POST/secrets\"}}]}}\n");
+    std::fs::write(dir.join("stack.yaml"), deny).unwrap();
+    let v = cli(&moto, dir, &["validate", "--stack", "stack.yaml"]);
+    assert!(
+        format!("{}{}", v.stdout, v.stderr)
+            .contains("x-amazon-apigateway-policy: the contract says"),
+        "{v}"
+    );
+    let plan = cli(&moto, dir, &["plan", "--stack", "stack.yaml"]);
+    assert!(plan.stdout.contains("~ rest_api main"), "{plan}");
+    assert!(plan.stdout.contains("policy"), "{plan}");
+    cli(
+        &moto,
+        dir,
+        &["apply", "--stack", "stack.yaml", "--auto-approve"],
+    )
+    .assert_success();
+    cli(
+        &moto,
+        dir,
+        &["plan", "--stack", "stack.yaml", "--detailed-exitcode"],
+    )
+    .assert_status(0);
+}

@@ -62,7 +62,7 @@ pub use lambda_permission::LambdaPermission;
 pub use log_group::LogGroup;
 pub use model_schema::ModelSchema;
 pub use path::Path;
-pub use rest_api::RestApi;
+pub use rest_api::{parse_policy, policy_text, RestApi};
 pub use route::Route;
 pub use stage::Stage;
 pub use usage_plan::UsagePlan;

@@ -16,15 +16,9 @@ pub(super) struct Locator<'s> {
 
 impl<'s> Locator<'s> {
     pub(super) fn new(src: &'s SourceText) -> Self {
-        let line = |l: &'s str| {
-            (
-                l.len() - l.trim_start().len(),
-                l.trim_start().trim_start_matches("- "),
-            )
-        };
         Locator {
             src,
-            lines: src.text.lines().map(line).collect(),
+            lines: src.text.lines().map(crate::diag::line_parts).collect(),
             memo: HashMap::new(),
         }
     }
@@ -58,20 +52,10 @@ impl<'s> Locator<'s> {
             if parent.is_some_and(|(_, p)| *indent <= p) && !body.is_empty() && !closing {
                 return None; // left the parent's block
             }
-            if key_matches(body, key) {
+            if crate::diag::key_matches(body, key) {
                 return Some((i, *indent));
             }
         }
         None
     }
-}
-
-/// `key:`, `"key":` or `'key':`, as diag's matcher, without allocating.
-fn key_matches(body: &str, key: &str) -> bool {
-    let colon = |rest: &str| rest.trim_start().starts_with(':');
-    body.strip_prefix(key).is_some_and(colon)
-        || ['"', '\''].iter().any(|&q| {
-            let quoted = body.strip_prefix(q).and_then(|b| b.strip_prefix(key));
-            quoted.and_then(|b| b.strip_prefix(q)).is_some_and(colon)
-        })
 }

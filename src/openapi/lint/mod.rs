@@ -138,6 +138,11 @@ impl<'a> Lint<'a> {
         self.add(Diagnostic::warning(code, summary), at);
     }
 
+    /// A finding with a fix of its own instead of its code's.
+    fn add_fix(&mut self, d: Diagnostic, at: &[&'a str], fix: String) {
+        self.found.push((d.hint(fix), at.to_vec()));
+    }
+
     fn add(&mut self, d: Diagnostic, at: &[&'a str]) {
         let fix = FIXES
             .iter()
@@ -194,14 +199,32 @@ impl<'a> Lint<'a> {
         // Parent resource → its variable child and the path that made it (P2).
         let mut variable: HashMap<String, (&str, &str)> = HashMap::new();
         let (mut reported, mut pings) = (HashSet::new(), HashSet::new());
-        for path in paths.keys().filter(|p| !p.starts_with("x-")) {
-            let at = ["paths", path.as_str()];
+        let split = |path: &'a str| {
             let mut segs: Vec<&str> = path.split('/').skip(1).collect();
             if segs.last() == Some(&"") {
                 segs.pop(); // `/` itself, or a trailing slash
             }
+            segs
+        };
+        // The names each level's variable already has, so a fix never makes a P2 conflict.
+        let mut names: HashMap<String, &str> = HashMap::new();
+        for path in paths.keys().filter(|p| !p.starts_with("x-")) {
+            let segs = split(path);
+            if path_problem(path, &segs).is_none() {
+                for (i, seg) in segs.iter().enumerate().filter(|(_, s)| is_variable(s)) {
+                    names.entry(segs[..i].join("/")).or_insert(seg);
+                }
+            }
+        }
+        for path in paths.keys().filter(|p| !p.starts_with("x-")) {
+            let at = ["paths", path.as_str()];
+            let segs = split(path);
             if let Some((code, why)) = path_problem(path, &segs) {
-                self.error(code, &at, format!("path '{path}': {why}"));
+                let summary = format!("path '{path}': {why}");
+                match paths::fixed(&segs, &names) {
+                    Some(fix) => self.add_fix(Diagnostic::error(code, summary), &at, fix),
+                    None => self.error(code, &at, summary),
+                }
             }
             if let Some(root @ ("ping" | "sping")) =
                 segs.first().copied().filter(|r| pings.insert(*r))
@@ -381,6 +404,14 @@ impl<'a> Lint<'a> {
         for (mt, m) in content.and_then(Value::as_object).into_iter().flatten() {
             if let Some(schema) = m.get("schema") {
                 let at = [at, &["requestBody", "content", mt, "schema"]].concat();
+                if schema.get("$ref").is_none()
+                    && ["allOf", "anyOf", "oneOf"]
+                        .iter()
+                        .any(|k| schema.get(k).is_some())
+                {
+                    let s = format!("Unsupported model type 'Content' in request schema for '{name}'. Ignoring.");
+                    self.warning("M4", &at, s);
+                }
                 self.keywords(schema, format!("{name} request body"), &at);
             }
         }

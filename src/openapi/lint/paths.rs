@@ -1,5 +1,7 @@
 //! Path keys as API Gateway makes resources of them (rules P1, P3, P5).
 
+use std::collections::HashMap;
+
 /// P1, P3, P5: the first thing in a path key that API Gateway cannot make a resource of.
 pub(super) fn path_problem(path: &str, segs: &[&str]) -> Option<(&'static str, String)> {
     if !path.starts_with('/') {
@@ -40,4 +42,37 @@ fn path_char(c: char) -> bool {
 
 pub(super) fn is_variable(seg: &str) -> bool {
     seg.len() > 2 && seg.starts_with('{') && seg.ends_with('}')
+}
+
+/// The fix for a P1/P5 path whose only trouble is a suffix (`#frag`, `?q`) or text around a
+/// whole parameter (`{id}.json`): the path without it, each variable named as the level's
+/// other paths already name it (`names`: parent → `{name}`), so the fix is no P2 conflict.
+pub(super) fn fixed(segs: &[&str], names: &HashMap<String, &str>) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    for seg in segs {
+        let cut = seg.split(['#', '?']).next().unwrap_or_default();
+        // `thumbnail.{extension}` → `thumbnail/{extension}`; `{id}.json` → `{id}`.
+        let parts = match (cut.find('{'), cut.find('}')) {
+            (Some(a), Some(b)) if a < b => {
+                let before = cut[..a].trim_end_matches(['.', '-', '_', ',', ':']);
+                vec![before, &cut[a..=b]]
+            }
+            _ => vec![cut],
+        };
+        for part in parts.into_iter().filter(|p| !p.is_empty()) {
+            let parent = out.join("/");
+            out.push(match names.get(&parent) {
+                Some(name) if is_variable(part) && *name != part => name.to_string(),
+                _ => part.to_string(),
+            });
+        }
+        if cut.len() < seg.len() {
+            break; // what follows `#` or `?` is not path
+        }
+    }
+    let path = format!("/{}", out.join("/"));
+    let segs: Vec<&str> = out.iter().map(String::as_str).collect();
+    path_problem(&path, &segs)
+        .is_none()
+        .then(|| format!("write the path as `{path}` (variables named as the other paths at their level name them, so the fix makes no P2 conflict)"))
 }

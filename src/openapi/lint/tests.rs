@@ -76,6 +76,13 @@ finds!(p5_fragment_or_query_in_path: api("paths:
   /files/{file_id}#add_shared_link: {}
   /search?q: {}
 ") => "P5" Error @ 4, Error @ 5);
+// A YAML complex key: the finding is on the `? key` line, not the paths line.
+finds!(p5_on_a_complex_key_points_at_the_key: api("paths:
+  /ok: {}
+  ? /files/{file_id}#add_shared_link
+  : put:
+      responses: {200: {description: ok}}
+") => "P5" Error @ 5);
 finds!(p2_one_variable_child_per_parent: api("paths:
   /user/{bizId}/complaint: {}
   /user/{userId}/fans: {}
@@ -151,6 +158,19 @@ components: {schemas: {S: {type: string}}}
 ";
 finds!(m13_inline_primitive_response_with_integer_key: api(RESPONSES) => "M13" Warning @ 7);
 finds!(m4_inline_composed_response: api(RESPONSES) => "M4" Warning @ 9);
+finds!(m4_inline_composed_request_body: api("paths:
+  /a:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: {anyOf: [{$ref: '#/components/schemas/S'}, {type: object}]}
+      responses: {200: {description: ok}}
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S'}}}}
+      responses: {200: {description: ok}}
+components: {schemas: {S: {type: object}}}
+") => "M4" Warning @ 9);
 
 finds!(a1_only_api_key_schemes_map_to_authorizers: api("components:
   securitySchemes:
@@ -376,4 +396,27 @@ fn locator_agrees_with_source_text() {
             );
         }
     }
+}
+
+#[test]
+fn a_path_fix_names_its_variable_as_the_level_already_does() {
+    let found = run(&api("paths:
+  /files/{file_id}: {get: {responses: {200: {description: ok}}}}
+  /files/{id}.json: {get: {responses: {200: {description: ok}}}}
+  /files/{id}#add_shared_link: {put: {responses: {200: {description: ok}}}}
+  /files/{file_id}/thumbnail.{extension}: {get: {responses: {200: {description: ok}}}}
+"));
+    let hints: Vec<String> = found
+        .iter()
+        .filter(|d| d.code == "P1" || d.code == "P5")
+        .filter_map(|d| d.hint.clone())
+        .collect();
+    assert_eq!(hints.len(), 3, "{found:?}");
+    assert!(hints[0].contains("`/files/{file_id}`"), "{}", hints[0]);
+    assert!(hints[1].contains("`/files/{file_id}`"), "{}", hints[1]);
+    assert!(
+        hints[2].contains("`/files/{file_id}/thumbnail/{extension}`"),
+        "{}",
+        hints[2]
+    );
 }

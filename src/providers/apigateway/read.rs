@@ -348,6 +348,12 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
             .api_key_source()
             .map_or("HEADER", |s| s.as_str())
             .to_string(),
+        policy: kinds::policy_text(
+            api.policy()
+                .and_then(|p| kinds::parse_policy(&p.into()))
+                .as_ref(),
+            api.id(),
+        ),
     }
     .to_props();
     LiveResource::new(

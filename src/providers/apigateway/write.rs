@@ -43,6 +43,7 @@ pub async fn create_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
                         p.api_key_source.as_str(),
                     ))
                     .set_minimum_compression_size(p.minimum_compression_size.map(|n| n as i32))
+                    .set_policy((!p.policy.is_empty()).then(|| p.policy.clone()))
                     .set_tags(Some(tags(ch, owner)))
                     .send()
             },
