@@ -529,187 +529,294 @@ fn every_document_aws_imported_applies_and_replans_empty_on_localstack() {
     }
 }
 
-/// Exact round trip (issue 15). The YAML `export-openapi` writes, imported as it stands
-/// (PutRestApi, failOnWarnings) into an empty API of an empty LocalStack that carries the
-/// stack's tags, is what the stack plans: nothing the document carries (paths, routes, models, authorizers,
+/// One round trip: a stack, its one REST API and where it lives.
+struct Trip {
+    /// Stack file, relative to the workspace.
+    stack: String,
+    /// `<stack>/<environment>`: the ownership tag.
+    owner: String,
+    region: &'static str,
+    api: &'static str,
+    /// The stage whose live export (GetExport) is compared with the offline one, if any.
+    live: Option<&'static str>,
+}
+
+/// Exact round trip (issue 15), for each example stack and each contract of tests/fixtures
+/// that AWS imports. The YAML `export-openapi` writes, imported as it stands (PutRestApi,
+/// failOnWarnings) into an empty API of an empty LocalStack that carries the stack's tags, is
+/// what the stack plans: nothing the document carries (paths, routes, models, authorizers,
 /// validators, gateway responses) is left to change. And after an apply, the stage's live
 /// export (GetExport) has the same operations as the offline one (on AWS it also carries
-/// their integrations and authorizers; LocalStack's leaves those out).
+/// their integrations and authorizers; LocalStack's leaves those out). The fixture contracts
+/// AWS refuses (a CloudFormation template's intrinsics, Box's `#fragment` paths) are refused
+/// by `validate` and `apply` too, naming the cause, before any call.
 #[test]
 fn the_export_imported_as_it_stands_is_what_the_stack_plans_and_the_live_export_matches() {
-    use aws_sdk_apigateway::primitives::Blob;
-    // LocalStack's GetExport fails on an ANY method (docs/EMULATOR.md): the services
-    // stack's live export is not compared there.
-    for (stack, owner, region, stage, live_export) in [
-        (
+    let (_tmp, dir) = workspace();
+    // Roles of the account LocalStack runs as (it refuses, or on import drops, others).
+    for d in [
+        "stacks/services",
+        "stacks/tiers",
+        "stacks/idrv5",
+        "stacks/patterns",
+        "stacks/restore",
+    ] {
+        for f in std::fs::read_dir(dir.join(d)).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "yaml") {
+                let text = std::fs::read_to_string(&f).unwrap();
+                std::fs::write(&f, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
+            }
+        }
+    }
+    let example = |stack: &str, owner: &str, region, api, live| Trip {
+        stack: stack.into(),
+        owner: owner.into(),
+        region,
+        api,
+        live,
+    };
+    // LocalStack's GetExport fails on an ANY method (docs/EMULATOR.md): the services and
+    // restore stacks' live exports are not compared there.
+    let mut trips = vec![
+        example(
             "stacks/services/dev.yaml",
             "services/dev",
             "ap-southeast-2",
-            "dev",
-            false,
+            "main",
+            None,
         ),
-        (
+        example(
             "stacks/tiers/dev.yaml",
             "users/dev",
             "us-east-1",
-            "dev",
-            true,
+            "main",
+            Some("dev"),
         ),
-    ] {
-        let (moto, ls) = (Moto::start(), LocalStack::start());
-        let (_tmp, dir) = workspace();
-        // Roles of the account LocalStack runs as (it refuses, or on import drops, others).
-        let file = dir.join(stack);
-        let text = std::fs::read_to_string(&file).unwrap();
-        std::fs::write(&file, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
-        let doc = dir.join("export.yaml");
-        let out = run(
-            &moto,
-            &ls,
-            &dir,
-            &[
-                "export-openapi",
-                "--stack",
-                stack,
-                "--format",
-                "yaml",
-                "-o",
-                doc.to_str().unwrap(),
-            ],
-        );
-        assert_eq!(out.status, 0, "{out}");
-        rt().block_on(async {
-            let c = ls.apigw(region);
-            // An API made with the ownership tags, then the document imported into it as it
-            // stands (PutRestApi: AWS's import). LocalStack does not list tags set later by
-            // TagResource in GetRestApis, so ImportRestApi + TagResource would not be found.
-            let text = std::fs::read_to_string(&doc).unwrap();
-            let title = text
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("title: "))
-                .unwrap()
-                .trim_matches('"')
-                .to_string();
-            let description = text
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("description: "))
-                .map(|d| d.trim_matches('"').to_string());
-            let api = c
-                .create_rest_api()
-                .name(title)
-                .set_description(description)
-                .endpoint_configuration(
-                    aws_sdk_apigateway::types::EndpointConfiguration::builder()
-                        .types(aws_sdk_apigateway::types::EndpointType::Regional)
-                        .build(),
+        example(
+            "stacks/idrv5/dev.yaml",
+            "idrv5/dev",
+            "ap-southeast-2",
+            "main",
+            Some("dev"),
+        ),
+        example(
+            "stacks/patterns/dev.yaml",
+            "patterns/dev",
+            "us-east-1",
+            "users",
+            Some("dev"),
+        ),
+        example(
+            "stacks/restore/prod.yaml",
+            "uuid-api/prod",
+            "us-east-1",
+            "main",
+            None,
+        ),
+    ];
+    let fixtures = common::repo_root().join("tests/fixtures/openapi");
+    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") || n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    for (i, name) in names.iter().enumerate() {
+        let sub = dir.join(format!("fixture{i}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::copy(fixtures.join(name), sub.join(name)).unwrap();
+        let stack = format!("stack: fixture{i}\nenvironment: test\nregion: us-east-1\nrest_apis:\n  main:\n    openapi: {name}\n    stages:\n      test: {{}}\n");
+        std::fs::write(sub.join("stack.yaml"), stack).unwrap();
+        let stack = format!("fixture{i}/stack.yaml");
+        // What AWS refuses (recorded in docs/import-compat-checks.md) is refused here too.
+        let refused = [("box__", "error[P5]"), ("s12d", "error[D4]")];
+        if let Some((_, code)) = refused.iter().find(|(n, _)| name.contains(n)) {
+            let moto = Moto::start();
+            let mut calls = moto.request_counter();
+            let v = common::cli(&moto, &dir, &["validate", "--stack", &stack]);
+            assert!(v.status == 1 && v.stderr.contains(code), "{name}: {v}");
+            let a = common::cli(&moto, &dir, &["apply", "--stack", &stack, "--auto-approve"]);
+            assert!(a.status == 1 && a.stderr.contains(code), "{name}: {a}");
+            assert_eq!(calls.served(), 0, "{name}: refused, yet AWS was called");
+            continue;
+        }
+        trips.push(example(
+            &stack,
+            &format!("fixture{i}/test"),
+            "us-east-1",
+            "main",
+            Some("test"),
+        ));
+    }
+    assert_eq!(
+        trips.len(),
+        7,
+        "every example and the two importable fixtures"
+    );
+    for trip in &trips {
+        round_trip(&dir, trip);
+    }
+}
+
+fn round_trip(dir: &Path, trip: &Trip) {
+    use aws_sdk_apigateway::primitives::Blob;
+    let (moto, ls) = (Moto::start(), LocalStack::start());
+    let stack = trip.stack.as_str();
+    let doc = dir.join("export.yaml");
+    let export = |args: &[&str]| {
+        let mut all = vec!["export-openapi", "--stack", stack, "--api", trip.api];
+        all.extend_from_slice(args);
+        let out = run(&moto, &ls, dir, &all);
+        assert_eq!(out.status, 0, "{stack}: {out}");
+    };
+    export(&["--format", "yaml", "-o", doc.to_str().unwrap()]);
+    rt().block_on(async {
+        let c = ls.apigw(trip.region);
+        // An API made with the ownership tags, then the document imported into it as it
+        // stands (PutRestApi: AWS's import). LocalStack does not list tags set later by
+        // TagResource in GetRestApis, so ImportRestApi + TagResource would not be found.
+        let mut text = std::fs::read_to_string(&doc).unwrap();
+        // A VPC link's id is AWS's to assign: the offline export says `{{ref:vpc_link.NAME.id}}`
+        // (and a note). The stack's VPC link is made first, with its tags, as an apply would.
+        while let Some(at) = text.find("{{ref:vpc_link.") {
+            let end = at + text[at..].find("}}").unwrap() + 2;
+            let placeholder = text[at..end].to_string();
+            let name = placeholder
+                .trim_start_matches("{{ref:vpc_link.")
+                .trim_end_matches(".id}}");
+            let link = c
+                .create_vpc_link()
+                .name(name)
+                .target_arns(
+                    "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/nlb/1",
                 )
-                .tags("idrv5-gw:stack", owner)
-                .tags("idrv5-gw:id", "rest_api.main")
                 .send()
                 .await
                 .unwrap();
-            c.put_rest_api()
-                .rest_api_id(api.id().unwrap())
-                .mode(aws_sdk_apigateway::types::PutMode::Overwrite)
-                .fail_on_warnings(true)
-                .body(Blob::new(text.into_bytes()))
+            // LocalStack drops CreateVpcLink's tags (docs/EMULATOR.md).
+            let arn = format!(
+                "arn:aws:apigateway:{}::/vpclinks/{}",
+                trip.region,
+                link.id().unwrap()
+            );
+            c.tag_resource()
+                .resource_arn(arn)
+                .tags("idrv5-gw:stack", &trip.owner)
+                .tags("idrv5-gw:id", format!("vpc_link.{name}"))
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("{stack}: PutRestApi of the export: {e:?}"));
-        });
-        let plan = run(&moto, &ls, &dir, &["plan", "--stack", stack, "--json"]);
-        let p: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan JSON");
-        let left: Vec<String> = p["changes"]
-            .as_array()
+                .unwrap();
+            text = text.replace(&placeholder, link.id().unwrap());
+        }
+        let title = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("title: "))
             .unwrap()
-            .iter()
-            .filter(|c| c["action"] != "noop")
-            .filter(|c| {
-                let kind = c["kind"].as_str().unwrap_or_default();
-                [
-                    "rest_api",
-                    "path",
-                    "route",
-                    "model",
-                    "authorizer",
-                    "validator",
-                    "gateway_response",
-                ]
-                .contains(&kind)
-            })
-            // What LocalStack's import does not do as AWS's does (docs/EMULATOR.md): it drops
-            // integration `credentials` and gateway responses, and writes model `$ref`s with
-            // its own host. The apply below puts them right.
-            .filter(|c| c["kind"] != "gateway_response")
-            .filter(|c| {
-                let diffs = c["diffs"].as_array().cloned().unwrap_or_default();
-                let gap = |d: &serde_json::Value| {
-                    d["key"] == "integration.credentials"
-                        || d["before"]
-                            .as_str()
-                            .is_some_and(|b| b.starts_with("http://apigateway.localhost"))
-                };
-                diffs.is_empty() || !diffs.iter().all(gap)
-            })
-            .map(|c| format!("{} {}", c["action"], c["id"]))
-            .collect();
-        if !left.is_empty() {
-            let text = run(&moto, &ls, &dir, &["plan", "--stack", stack]);
-            panic!("{stack}: what the imported export still lacks: {left:?}\n{text}");
-        }
-
-        apply_ok(&moto, &ls, &dir, stack);
-        plan_is_empty(&moto, &ls, &dir, stack);
-        if !live_export {
-            continue;
-        }
-        let live = dir.join("live.json");
-        let out = run(
-            &moto,
-            &ls,
-            &dir,
-            &[
-                "export-openapi",
-                "--stack",
-                stack,
-                "--live",
-                "--stage",
-                stage,
-                "--format",
-                "json",
-                "-o",
-                live.to_str().unwrap(),
-            ],
-        );
-        assert_eq!(out.status, 0, "{out}");
-        let out = run(
-            &moto,
-            &ls,
-            &dir,
-            &[
-                "export-openapi",
-                "--stack",
-                stack,
-                "--format",
-                "json",
-                "-o",
-                doc.to_str().unwrap(),
-            ],
-        );
-        assert_eq!(out.status, 0, "{out}");
-        let read = |p: &Path| -> serde_json::Value {
-            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+            .trim_matches('"')
+            .to_string();
+        let description = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("description: "))
+            .map(|d| d.trim_matches('"').to_string());
+        let endpoint = if text.contains("- EDGE") {
+            aws_sdk_apigateway::types::EndpointType::Edge
+        } else {
+            aws_sdk_apigateway::types::EndpointType::Regional
         };
-        // LocalStack's GetExport leaves out the integrations and security even when asked
-        // for the extensions (docs/EMULATOR.md): only the operations can be compared there.
-        let ops = |d: &serde_json::Value| -> Vec<String> {
-            operations(d)
-                .into_iter()
-                .filter_map(|o| Some(o.split_once(':')?.0.to_string()))
-                .collect()
-        };
-        assert_eq!(ops(&read(&live)), ops(&read(&doc)), "{stack}");
+        let api = c
+            .create_rest_api()
+            .name(title)
+            .set_description(description)
+            .endpoint_configuration(
+                aws_sdk_apigateway::types::EndpointConfiguration::builder()
+                    .types(endpoint)
+                    .build(),
+            )
+            .tags("idrv5-gw:stack", &trip.owner)
+            .tags("idrv5-gw:id", format!("rest_api.{}", trip.api))
+            .send()
+            .await
+            .unwrap();
+        c.put_rest_api()
+            .rest_api_id(api.id().unwrap())
+            .mode(aws_sdk_apigateway::types::PutMode::Overwrite)
+            .fail_on_warnings(true)
+            .body(Blob::new(text.into_bytes()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{stack}: PutRestApi of the export: {e:?}"));
+    });
+    let plan = run(&moto, &ls, dir, &["plan", "--stack", stack, "--json"]);
+    let p: serde_json::Value = serde_json::from_str(&plan.stdout)
+        .unwrap_or_else(|e| panic!("{stack}: plan JSON ({e}): {plan}"));
+    let left: Vec<String> = p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "noop")
+        .filter(|c| {
+            let kind = c["kind"].as_str().unwrap_or_default();
+            [
+                "rest_api",
+                "path",
+                "route",
+                "model",
+                "authorizer",
+                "validator",
+            ]
+            .contains(&kind)
+        })
+        // What LocalStack's import does not do as AWS's does (docs/EMULATOR.md): it drops
+        // integration `credentials`, a VPC link connection and gateway responses, and writes
+        // model `$ref`s with its own host. The apply below puts them right.
+        .filter(|c| {
+            let diffs = c["diffs"].as_array().cloned().unwrap_or_default();
+            let gap = |d: &serde_json::Value| {
+                d["key"] == "integration.credentials"
+                    || d["key"] == "integration.connection_type"
+                    || d["key"] == "integration.connection_id"
+                    || d["before"]
+                        .as_str()
+                        .is_some_and(|b| b.starts_with("http://apigateway.localhost"))
+            };
+            diffs.is_empty() || !diffs.iter().all(gap)
+        })
+        .map(|c| format!("{} {}", c["action"], c["id"]))
+        .collect();
+    if !left.is_empty() {
+        let text = run(&moto, &ls, dir, &["plan", "--stack", stack]);
+        panic!("{stack}: what the imported export still lacks: {left:?}\n{text}");
     }
+
+    apply_ok(&moto, &ls, dir, stack);
+    plan_is_empty(&moto, &ls, dir, stack);
+    let Some(stage) = trip.live else {
+        return;
+    };
+    let live = dir.join("live.json");
+    export(&[
+        "--live",
+        "--stage",
+        stage,
+        "--format",
+        "json",
+        "-o",
+        live.to_str().unwrap(),
+    ]);
+    export(&["--format", "json", "-o", doc.to_str().unwrap()]);
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    // LocalStack's GetExport leaves out the integrations and security even when asked
+    // for the extensions (docs/EMULATOR.md): only the operations can be compared there.
+    let ops = |d: &serde_json::Value| -> Vec<String> {
+        operations(d)
+            .into_iter()
+            .filter_map(|o| Some(o.split_once(':')?.0.to_string()))
+            .collect()
+    };
+    assert_eq!(ops(&read(&live)), ops(&read(&doc)), "{stack}");
 }
 
 /// `METHOD path` → (integration type, URI, backend method, response statuses, authorizer

@@ -113,18 +113,24 @@ pub(super) fn validator(
     child(id, name, key, &props, &[("id", v.id().unwrap_or_default())])
 }
 
-/// A model; None for `Empty` and `Error` unless the tool took them over: AWS makes both
-/// with every API ("This is a default ... schema model"), and LocalStack's import makes an
-/// `Empty` without a description where AWS's makes none (docs/EMULATOR.md).
+/// A model; None for `Empty` and `Error` as AWS makes them with every API ("This is a
+/// default ... schema model", titled "Empty Schema" / "Error Schema"), unless the tool took
+/// them over (its description) or an import of the stack's document wrote the contract's
+/// schema of that name into them. LocalStack's import makes an `Empty` without a description
+/// where AWS's makes none (docs/EMULATOR.md).
 pub(super) fn model(key: &str, m: &aws_sdk_apigateway::types::Model) -> Option<LiveResource> {
     let name = m.name().unwrap_or_default().to_string();
-    if DEFAULT_MODELS.contains(&name.as_str()) && m.description() != Some(OURS) {
-        return None;
-    }
     let schema = m
         .schema()
         .map(|s| serde_json::from_str(s).unwrap_or_else(|_| json!(s)))
         .unwrap_or(Value::Null);
+    let aws_default = match schema.get("title").and_then(Value::as_str) {
+        Some(t) => t == format!("{name} Schema"),
+        None => schema.is_null() || schema == json!({"type": "object"}),
+    };
+    if DEFAULT_MODELS.contains(&name.as_str()) && m.description() != Some(OURS) && aws_default {
+        return None;
+    }
     let props = kinds::ModelSchema {
         name: name.clone(),
         content_type: m.content_type().map(str::to_string),
