@@ -77,6 +77,8 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
     let mut paths = Map::new();
     let mut body_models = BTreeSet::new();
     let mut warnings = Vec::new();
+    // The contract's own authorizers, read once for every operation.
+    let declared = security::contract_authorizers(contract);
     for op in &ops {
         let over = override_entry(api, op);
         let x = match integration::effective(input, op, over.and_then(|o| o.integration.as_ref())) {
@@ -89,7 +91,7 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
                 continue;
             }
         };
-        let sec = match security::resolve(input.key, api, contract, op, over) {
+        let sec = match security::resolve(input.key, api, contract, op, over, &declared) {
             Ok(s) => s,
             Err(d) => {
                 diags.push(d);

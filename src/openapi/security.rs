@@ -103,6 +103,7 @@ pub fn resolve(
     contract: &Contract,
     op: &Operation,
     override_: Option<&crate::config::schema::Operation>,
+    declared: &Map<String, Value>,
 ) -> Result<OpSecurity, Diagnostic> {
     let what = format!("{} {}", op.method, op.path);
     let mut sec = OpSecurity {
@@ -110,7 +111,6 @@ pub fn resolve(
         ..Default::default()
     };
     let mut from_contract = false;
-    let declared = contract_authorizers(contract);
     match contract_requirements(contract, op).and_then(Value::as_array) {
         Some(reqs) if reqs.is_empty() => from_contract = true, // `security: []`: open
         Some(reqs) => {
