@@ -464,6 +464,24 @@ def fault_response(kind: str, protocol: str) -> tuple[int, list[tuple[str, str]]
         {"message": msg}).encode()
 
 
+def denied_response(service: str, op: str, protocol: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """AWS's answer to a call the credentials' IAM policy does not allow, in its protocol."""
+    msg = (f"User: arn:aws:iam::123456789012:user/ci is not authorized to perform: "
+           f"{service}:{op} on resource: * because no identity-based policy allows the "
+           f"{service}:{op} action")
+    if protocol in ("json", "rpcv2"):
+        return 400, [("Content-Type", "application/x-amz-json-1.1"),
+                     ("x-amzn-ErrorType", "AccessDeniedException")], json.dumps(
+            {"__type": "AccessDeniedException", "message": msg}).encode()
+    if protocol == "query" or service == "route53":
+        return 403, [("Content-Type", "text/xml")], (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+            f"<Message>{msg}</Message></Error><RequestId>0</RequestId></ErrorResponse>").encode()
+    return 403, [("Content-Type", "application/json"),
+                 ("x-amzn-ErrorType", "AccessDeniedException")], json.dumps(
+        {"Message": msg, "message": msg}).encode()
+
+
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "trailers", "transfer-encoding", "upgrade", "proxy-connection"}
 FAULT_KINDS = ("429", "500", "503", "reset", "slow", "lost", "lost-reset")
@@ -639,6 +657,12 @@ class _Handler(BaseHTTPRequestHandler):
             stats.bump("operations", op, op_service=(op, service))
         action = "forward"
         fault = None
+        if is_aws and service in proxy.deny:
+            stats.bump("denied", service)
+            status, h, b = denied_response(service, op.split(":")[-1].split(" ")[0], protocol)
+            self._send(status, h, b)
+            stats.bump("responses", str(status))
+            return
         if is_aws:
             if not proxy.limiter.admit(bucket_keys(service, op)):
                 if proxy.enforce:
@@ -718,10 +742,12 @@ class QuotaProxy:
                  seed: int | None = None, fault_after_forward: bool = False,
                  stats_file: str | None = None, log_file: str | None = None,
                  upstream_timeout: float = 120.0, lose: str = "", lose_as: str = "500",
-                 enforce: bool = True):
+                 enforce: bool = True, deny: str = ""):
         self.upstream = urllib.parse.urlsplit(upstream)
         # False: count-only, over-quota requests are forwarded and counted as would_throttle
         self.enforce = enforce
+        # services whose every call is answered AccessDenied (credentials scoped by IAM)
+        self.deny = {s.strip() for s in deny.split(",") if s.strip()}
         host, _, port = listen.rpartition(":")
         self.listen = (host or "127.0.0.1", int(port or 0))
         self.limiter = Limiter(enabled=quotas)
@@ -849,6 +875,10 @@ def main(argv=None) -> int:
     ap.add_argument("--count-only", action="store_true",
                     help="run the quota buckets but forward over-quota requests too, counting them "
                          "as would_throttle (the 429s AWS would answer) instead of answering 429")
+    ap.add_argument("--deny", default="",
+                    help="SERVICE,...: answer every call of these services (lambda, wafv2, acm, "
+                         "route53, cloudwatch, logs) with AWS's AccessDenied, as credentials whose "
+                         "IAM policy does not allow them would get")
     ap.add_argument("--stats-file", help="JSON counters, written every second, on SIGUSR1 and exit")
     ap.add_argument("--log-file", help="append one JSON line per request")
     a = ap.parse_args(argv)
@@ -858,7 +888,7 @@ def main(argv=None) -> int:
         proxy = QuotaProxy(a.upstream, a.listen, quotas=not a.no_quotas, fault_rate=a.fault_rate,
                            faults=a.faults, seed=a.seed, fault_after_forward=a.fault_after_forward,
                            stats_file=a.stats_file, log_file=a.log_file, lose=a.lose,
-                           lose_as=a.lose_as, enforce=not a.count_only)
+                           lose_as=a.lose_as, enforce=not a.count_only, deny=a.deny)
     except ValueError as e:
         ap.error(str(e))
     done = threading.Event()

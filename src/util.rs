@@ -2,6 +2,32 @@
 
 use sha2::{Digest, Sha256};
 
+static INVOCATION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Record the options of this run a command it tells the user to run needs too (stack file,
+/// variables, region, endpoint), as ` --stack x.yaml ...`. Set once, by the CLI.
+pub fn set_invocation(options: String) {
+    let _ = INVOCATION.set(options);
+}
+
+/// `idrv5-gw <cmd>` with this run's options: a hint that works when pasted.
+pub fn command(cmd: &str) -> String {
+    format!(
+        "idrv5-gw {cmd}{}",
+        INVOCATION.get().map_or("", String::as_str)
+    )
+}
+
+/// A word as a shell reads it back: quoted when it holds anything but plain characters.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@+%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

@@ -423,6 +423,8 @@ mod tests {
             changes,
             outputs: Default::default(),
             warnings: Vec::new(),
+            stack_file: String::new(),
+            inputs: Default::default(),
         }
     }
 

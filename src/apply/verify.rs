@@ -10,12 +10,17 @@ use std::collections::BTreeSet;
 
 /// The changes of `now` (a plan made after `ran` was carried out) that `ran` should have
 /// left nothing of: its own resources, and duplicates of anything.
-pub fn left_over<'a>(ran: &Plan, now: &'a Plan) -> Vec<&'a Change> {
-    let ids: BTreeSet<&str> = ran.changes.iter().map(|c| c.id.as_str()).collect();
+pub fn left_over<'a>(ran: &BTreeSet<String>, now: &'a Plan) -> Vec<&'a Change> {
     now.pending()
         .filter(|c| c.covered_by.is_none())
-        .filter(|c| is_duplicate(c) || ids.contains(c.id.as_str()))
+        .filter(|c| is_duplicate(c) || ran.contains(&c.id))
         .collect()
+}
+
+/// The ids of a plan's changes: all `left_over` needs of the plan that ran, so the plan
+/// itself (every route's props, the documents) can be freed before the account is read again.
+pub fn ids(p: &Plan) -> BTreeSet<String> {
+    p.changes.iter().map(|c| c.id.clone()).collect()
 }
 
 fn is_duplicate(c: &Change) -> bool {
@@ -75,7 +80,7 @@ mod tests {
             // Not this run's: a resource added to the stack file since a saved plan.
             change("usage_plan.gold", Action::Create),
         ]);
-        let left = left_over(&ran, &now);
+        let left = left_over(&ids(&ran), &now);
         assert_eq!(left.len(), 1);
         let cleanup = duplicates_only(&now, &left).expect("only duplicates");
         assert_eq!(cleanup.changes.len(), 1);
@@ -83,9 +88,9 @@ mod tests {
         assert_eq!(cleanup.summary.delete, 1);
 
         let now = Plan::of(vec![change("api_key.partner", Action::Update)]);
-        let left = left_over(&ran, &now);
+        let left = left_over(&ids(&ran), &now);
         assert_eq!(left.len(), 1);
         assert!(duplicates_only(&now, &left).is_none());
-        assert!(left_over(&ran, &Plan::of(Vec::new())).is_empty());
+        assert!(left_over(&ids(&ran), &Plan::of(Vec::new())).is_empty());
     }
 }

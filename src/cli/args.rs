@@ -9,7 +9,17 @@ use std::path::PathBuf;
 #[command(
     name = "idrv5-gw",
     version,
-    about = "AWS API Gateway stacks as code: plan, apply, destroy, export-openapi"
+    about = "AWS API Gateway stacks as code: plan, apply, destroy, export-openapi",
+    after_help = "Examples:
+  idrv5-gw validate --stack stacks/idrv5/dev.yaml
+  idrv5-gw plan --stack stacks/idrv5/dev.yaml --out dev.plan
+  idrv5-gw apply dev.plan                      # the saved plan is the approval
+  idrv5-gw plan --stack stacks/idrv5/dev.yaml --detailed-exitcode   # 0 none, 2 changes, 1 error
+  idrv5-gw contract-diff main:examples/idrv5/openapi.yaml examples/idrv5/openapi.yaml
+  idrv5-gw export-openapi --stack stacks/idrv5/dev.yaml -o openapi.export.yaml
+
+Exit codes: 0 success or no changes; 1 any error; 2 changes (plan --detailed-exitcode);
+3 applied with work deferred (apply --no-wait)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -21,11 +31,16 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Stack file: an environment file such as stacks/idrv5/prod.yaml (it names its base).
-    #[arg(long, global = true, default_value = "stack.yaml")]
-    pub stack: PathBuf,
+    /// [default: stack.yaml; for `apply PLANFILE`, the stack file the plan was made from]
+    #[arg(long, global = true)]
+    pub stack: Option<PathBuf>,
     /// Override a stack variable (repeatable): --var backend_host=10.0.0.1:8080
     #[arg(long = "var", global = true, value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// Read stack variables from a YAML (or JSON) file of `name: value` (repeatable; a later
+    /// file and every --var win): --var-file ci/dev.vars.yaml
+    #[arg(long = "var-file", global = true, value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// AWS region (default: the stack's `region`, then AWS_REGION / the profile).
     #[arg(long, global = true)]
     pub region: Option<String>,
@@ -50,6 +65,39 @@ pub struct Global {
 }
 
 impl Global {
+    /// The stack file: `--stack`, else `stack.yaml`.
+    pub fn stack_file(&self) -> PathBuf {
+        self.stack.clone().unwrap_or_else(|| "stack.yaml".into())
+    }
+
+    /// The options a command the user is told to run needs too (`util::command`).
+    pub fn invocation(&self) -> String {
+        use crate::util::shell_word;
+        let mut out = String::new();
+        if let Some(s) = &self.stack {
+            out.push_str(&format!(
+                " --stack {}",
+                shell_word(&s.display().to_string())
+            ));
+        }
+        for f in &self.var_files {
+            out.push_str(&format!(
+                " --var-file {}",
+                shell_word(&f.display().to_string())
+            ));
+        }
+        for (k, v) in &self.vars {
+            out.push_str(&format!(" --var {}", shell_word(&format!("{k}={v}"))));
+        }
+        if let Some(r) = &self.region {
+            out.push_str(&format!(" --region {}", shell_word(r)));
+        }
+        if let Some(e) = &self.endpoint_url {
+            out.push_str(&format!(" --endpoint-url {}", shell_word(e)));
+        }
+        out
+    }
+
     /// The region commands that make no AWS call work in: `--region`, the stack's, or
     /// us-east-1.
     pub fn offline_region(&self, cfg: &crate::config::Config) -> String {
@@ -86,6 +134,24 @@ pub enum Command {
     ExportOpenapi(ExportArgs),
     /// Print the resource dependency graph.
     Graph(GraphArgs),
+    /// Compare two versions of a contract as its clients see them: each difference is
+    /// breaking or compatible; exits 1 on a breaking one unless --allow-breaking.
+    ///
+    /// OLD and NEW are files, or git's `REF:PATH` (read with `git show`):
+    ///   idrv5-gw contract-diff main:examples/idrv5/openapi.yaml examples/idrv5/openapi.yaml
+    #[command(verbatim_doc_comment)]
+    ContractDiff(ContractDiffArgs),
+    /// Print a shell completion script:
+    ///   idrv5-gw completions bash > /etc/bash_completion.d/idrv5-gw
+    ///   idrv5-gw completions zsh > "${fpath[1]}/_idrv5-gw"
+    ///   idrv5-gw completions fish > ~/.config/fish/completions/idrv5-gw.fish
+    #[command(verbatim_doc_comment)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): idrv5-gw man > /usr/local/share/man/man1/idrv5-gw.1
+    Man,
+    /// Print the IAM policy the stack's plan and apply need (JSON), from what it declares,
+    /// scoped to its own names where AWS allows.
+    IamPolicy,
     /// Release the stack's apply lock left by a run that died: only a stale one (its process
     /// gone from this host, or its lease over) unless --force. Says who held it.
     Unlock(UnlockArgs),
@@ -100,9 +166,17 @@ pub struct UnlockArgs {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Print the plan as versioned JSON (docs/plan-format.md) instead of text.
-    #[arg(long)]
+    /// Print the plan as versioned JSON (docs/plan-format.md) instead of text: `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// `text` for a terminal, `markdown` for a pull-request comment (a summary table,
+    /// collapsible sections), `json` for a program (docs/plan-format.md).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// With JSON: every resource checked, unchanged ones (`noop`) included; without it only
+    /// the changes. A saved plan (`--out`) always has them all.
+    #[arg(long)]
+    pub full: bool,
     /// Save the plan to FILE for `apply FILE`.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -157,11 +231,13 @@ impl BulkMode {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
+    /// Do not ask for confirmation (required when not on a terminal).
     #[arg(long)]
     pub auto_approve: bool,
     /// Allow deleting resources marked `protect` (default for environment prod).
     #[arg(long)]
     pub allow_destroy_protected: bool,
+    /// Deletes carried out at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
     /// With a stack `lock:`, wait up to SECONDS for another apply of the stack to finish.
@@ -176,10 +252,40 @@ pub enum DocFormat {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ContractDiffArgs {
+    /// The version clients were written against: a file, or `REF:PATH` in git.
+    pub old: String,
+    /// The version under review: a file, or `REF:PATH` in git.
+    pub new: String,
+    /// `text` for a terminal, `markdown` for a pull-request comment, `json` for a program.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Exit 0 even when a change breaks clients (the report still says so).
+    #[arg(long)]
+    pub allow_breaking: bool,
+}
+
+/// How a report is printed: for a terminal, a pull-request comment, or a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Which REST API (key under rest_apis); default the only one.
     #[arg(long)]
     pub api: Option<String>,
+    /// The document's format.
     #[arg(long, value_enum, default_value = "yaml")]
     pub format: DocFormat,
     /// Write to FILE instead of stdout.
@@ -188,6 +294,7 @@ pub struct ExportArgs {
     /// Export what a deployed stage serves (GetExport) instead of rendering offline.
     #[arg(long, requires = "stage")]
     pub live: bool,
+    /// The stage whose deployed document `--live` exports.
     #[arg(long)]
     pub stage: Option<String>,
 }
@@ -200,6 +307,7 @@ pub enum GraphFormat {
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
+    /// Graphviz `dot`, or a Mermaid flowchart (renders in GitHub Markdown).
     #[arg(long, value_enum, default_value = "mermaid")]
     pub format: GraphFormat,
 }

@@ -111,8 +111,9 @@ async fn live_export(
         .get(&format!("rest_api.{key}"))
         .ok_or_else(|| {
             anyhow!(
-                "REST API `{key}` of {} does not exist yet: run `idrv5-gw apply` first",
-                cfg.owner()
+                "REST API `{key}` of {} does not exist yet: run `{}` first",
+                cfg.owner(),
+                crate::util::command("apply")
             )
         })?;
     let id = api.outputs.get("id").cloned().unwrap_or_default();

@@ -1,14 +1,18 @@
 //! Command-line interface: arguments → library calls → exit codes (Terraform's: 0 success or
-//! no changes, 1 error, 2 changes present with --detailed-exitcode).
+//! no changes, 1 error, 2 changes present with --detailed-exitcode; and 3, work deferred).
 
 mod args;
+mod contract_diff;
+pub mod exit;
 mod export;
 mod graph;
+mod iam;
 mod progress;
 pub mod stack;
 pub mod validate;
 
 pub use args::*;
+pub use exit::*;
 
 /// Logs go to stderr, so plans and JSON on stdout stay clean. Nothing secret is logged:
 /// the call path logs operations, attempts, codes and latencies, never requests.
@@ -46,6 +50,7 @@ pub fn run(cli: Cli) -> i32 {
         }
     };
     let g = cli.global.clone();
+    crate::util::set_invocation(g.invocation());
     let result = rt.block_on(async move {
         match cli.command {
             Command::Validate => validate::run(&g),
@@ -54,6 +59,25 @@ pub fn run(cli: Cli) -> i32 {
             Command::Destroy(a) => stack::destroy(&g, &a).await,
             Command::ExportOpenapi(a) => export::run(&g, &a).await,
             Command::Graph(a) => graph::run(&g, &a),
+            Command::ContractDiff(a) => contract_diff::run(&a),
+            Command::IamPolicy => iam::run(&g),
+            Command::Completions(a) => {
+                use clap::CommandFactory;
+                clap_complete::generate(
+                    a.shell,
+                    &mut Cli::command(),
+                    "idrv5-gw",
+                    &mut std::io::stdout(),
+                );
+                Ok(EXIT_OK)
+            }
+            Command::Man => {
+                use clap::CommandFactory;
+                clap_mangen::Man::new(Cli::command())
+                    .render(&mut std::io::stdout())
+                    .map(|_| EXIT_OK)
+                    .map_err(Into::into)
+            }
             Command::Unlock(a) => stack::unlock(&g, &a).await,
         }
     });

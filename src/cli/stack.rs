@@ -1,6 +1,6 @@
 //! plan, apply and destroy: load → read live → diff → (confirm) → execute.
 
-use super::args::{ApplyArgs, DestroyArgs, Global, PlanArgs, UnlockArgs};
+use super::args::{ApplyArgs, DestroyArgs, Global, PlanArgs, ReportFormat, UnlockArgs};
 use super::progress::Progress;
 use crate::apply::{self, bulk};
 use crate::config::{self, Config, LoadOptions};
@@ -9,18 +9,19 @@ use crate::model::{desire, Kind, Resource};
 use crate::plan::{self, diff::PlanInput, render, Plan};
 use crate::providers::lock::{self, Lock};
 use crate::providers::{self, aws::Aws};
+use crate::util::command;
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
 pub fn load_config(g: &Global) -> Result<Config> {
-    let cfg = config::load(
-        &g.stack,
-        &LoadOptions {
-            vars: g.vars.clone(),
-        },
-    )?;
+    let mut vars = Vec::new();
+    for f in &g.var_files {
+        vars.extend(config::load::var_file(f)?);
+    }
+    vars.extend(g.vars.iter().cloned());
+    let cfg = config::load(&g.stack_file(), &LoadOptions { vars })?;
     Ok(cfg)
 }
 
@@ -51,8 +52,9 @@ fn stop_on_errors(diags: Vec<Diagnostic>) -> Result<()> {
     }
     if !warnings.is_empty() {
         eprintln!(
-            "{} import-compatibility warning(s); `idrv5-gw validate` lists them.",
-            warnings.len()
+            "{} import-compatibility warning(s); `{}` lists them.",
+            warnings.len(),
+            command("validate")
         );
     }
     Ok(())
@@ -75,6 +77,18 @@ async fn session(g: &Global) -> Result<Session> {
 async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool) -> Result<Plan> {
     let owner = s.cfg.owner();
     let live = providers::read_live(&s.aws, &owner, &desired).await?;
+    // Once per run: an apply reads the account again to check it.
+    static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    for note in &live.notes {
+        if SAID
+            .lock()
+            .map(|mut s| s.insert(note.clone()))
+            .unwrap_or(true)
+        {
+            eprintln!("note: {note}");
+        }
+    }
     if !live.conflicts.is_empty() {
         return Err(Diagnostics(live.conflicts).into());
     }
@@ -111,43 +125,97 @@ fn stats(g: &Global, s: &Session) {
     }
 }
 
+/// sha256 of each stack file and contract the config was read from, by path.
+fn inputs(cfg: &Config) -> std::collections::BTreeMap<String, String> {
+    let contracts = cfg.contracts.values().map(|c| &c.source);
+    cfg.sources
+        .iter()
+        .chain(contracts)
+        .map(|t| {
+            (
+                t.path.display().to_string(),
+                crate::util::sha256_hex(t.text.as_bytes()),
+            )
+        })
+        .collect()
+}
+
 pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
     let s = session(g).await?;
-    let p = compute_plan(&s, desired(&s)?, false).await?;
+    let mut p = compute_plan(&s, desired(&s)?, false).await?;
+    p.stack_file = g.stack_file().display().to_string();
+    p.inputs = inputs(&s.cfg);
     if let Some(out) = &a.out {
         let json = serde_json::to_string_pretty(&p)?;
         std::fs::write(out, json)
             .with_context(|| format!("cannot write the plan to {}", out.display()))?;
     }
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&p)?);
+    let format = match (a.json, a.format) {
+        (true, _) => ReportFormat::Json,
+        (_, Some(f)) => f,
+        _ => ReportFormat::Text,
+    };
+    if format == ReportFormat::Json {
+        if a.full {
+            println!("{}", serde_json::to_string_pretty(&p)?);
+        } else {
+            let mut changed = p.clone();
+            changed.changes.retain(|c| c.action != plan::Action::Noop);
+            println!("{}", serde_json::to_string_pretty(&changed)?);
+        }
+    } else if format == ReportFormat::Markdown {
+        print!("{}", plan::markdown::markdown(&p));
     } else {
         print!("{}", render::human(&p, render::Style { color: g.color() }));
         if let Some(out) = &a.out {
             println!(
-                "Saved the plan to {}; `idrv5-gw apply {}` carries it out.",
+                "Saved the plan to {}; `{}` carries it out.",
                 out.display(),
-                out.display()
+                command(&format!(
+                    "apply {}",
+                    crate::util::shell_word(&out.display().to_string())
+                ))
             );
         }
     }
     stats(g, &s);
     Ok(if a.detailed_exitcode && p.has_changes() {
-        2
+        super::exit::EXIT_CHANGES
     } else {
-        0
+        super::exit::EXIT_OK
     })
 }
 
 pub async fn apply(g: &Global, a: &ApplyArgs) -> Result<i32> {
+    let planned;
+    let g = match (&a.planfile, &g.stack) {
+        // The plan file names its stack file: `apply PLANFILE` needs no --stack.
+        (Some(file), None) => {
+            planned = Global {
+                stack: planned_stack(file),
+                ..g.clone()
+            };
+            crate::util::set_invocation(planned.invocation());
+            &planned
+        }
+        _ => g,
+    };
     let mut s = session(g).await?;
     s.aws.no_wait = a.no_wait;
-    let lock = take_lock(g, &s, "apply", a.lock_wait).await?;
+    let lock = take_lock(&s, "apply", a.lock_wait).await?;
     let result = apply_locked(g, &s, a).await;
     release_lock(&s, lock).await;
     let code = result?;
     stats(g, &s);
     Ok(code)
+}
+
+/// The stack file a saved plan was made from, if the file says (saved_plan checks the rest).
+fn planned_stack(file: &std::path::Path) -> Option<std::path::PathBuf> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let stack = v.get("stack_file")?.as_str()?;
+    (!stack.is_empty()).then(|| stack.into())
 }
 
 /// `apply` once the lock (if any) is held: plan, confirm, then bulk or change by change.
@@ -157,7 +225,8 @@ async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
         None => compute_plan(s, desired(s)?, a.allow_destroy_protected).await?,
         Some(file) => saved_plan(s, file, a.allow_destroy_protected).await?,
     };
-    if !confirm(g, &p, a.auto_approve, "apply")? {
+    // A saved plan is the approval: it was reviewed when it was made.
+    if !confirm(g, &p, a.auto_approve || a.planfile.is_some(), "apply")? {
         return Ok(if p.has_changes() { 1 } else { 0 });
     }
     // A saved plan is carried out as reviewed, change by change.
@@ -197,7 +266,8 @@ async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
             destroy: false,
             allow_protected: a.allow_destroy_protected,
         };
-        execute(g, s, &p, (a.concurrency, goal), "apply", &p.summary).await?
+        let summary = p.summary.clone();
+        execute(g, s, p, (a.concurrency, goal), "apply", &summary).await?
     };
     Ok(code)
 }
@@ -224,11 +294,11 @@ pub async fn unlock(g: &Global, a: &UnlockArgs) -> Result<i32> {
 
 /// The stack's `lock:`, taken before live state is read so the plan cannot go stale under
 /// another apply.
-async fn take_lock(g: &Global, s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
+async fn take_lock(s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
     let Some(l) = &s.cfg.file.lock else {
         return Ok(None);
     };
-    let unlock = format!("idrv5-gw unlock --stack {}", g.stack.display());
+    let unlock = command("unlock");
     let lock = Lock::acquire(
         &s.aws,
         (
@@ -299,7 +369,7 @@ async fn bulk_apply(
         destroy: false,
         allow_protected: a.allow_destroy_protected,
     };
-    execute(g, s, &repair, (a.concurrency, goal), "apply", &summary).await
+    execute(g, s, repair, (a.concurrency, goal), "apply", &summary).await
 }
 
 async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<Plan> {
@@ -311,20 +381,24 @@ async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<
             file.display()
         )
     })?;
+    let again = command(&format!(
+        "plan --out {}",
+        crate::util::shell_word(&file.display().to_string())
+    ));
     if saved.format_version != plan::FORMAT_VERSION {
         bail!(
-            "{} has plan format {}, this idrv5-gw reads {}: run `idrv5-gw plan --out` again",
+            "{} has plan format {}, this idrv5-gw reads {}: run `{}` again",
             file.display(),
             saved.format_version,
-            plan::FORMAT_VERSION
+            plan::FORMAT_VERSION,
+            again
         );
     }
     if let Err(errors) = saved.check() {
         bail!(
-            "{} cannot be carried out as saved:\n  {}\nRun `idrv5-gw plan --out {}` again instead of editing the plan file",
+            "{} cannot be carried out as saved:\n  {}\nRun `{again}` again instead of editing the plan file",
             file.display(),
             errors.join("\n  "),
-            file.display()
         );
     }
     if (saved.stack.as_str(), saved.environment.as_str())
@@ -338,16 +412,34 @@ async fn saved_plan(s: &Session, file: &std::path::Path, allow: bool) -> Result<
             s.cfg.owner()
         );
     }
+    let now_inputs = inputs(&s.cfg);
+    let changed: Vec<&String> = saved
+        .inputs
+        .iter()
+        .filter(|(f, digest)| now_inputs.get(*f) != Some(*digest))
+        .map(|(f, _)| f)
+        .collect();
+    if !changed.is_empty() {
+        bail!(
+            "{} changed since {} was planned: run `{again}` again and review the new plan",
+            changed
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            file.display()
+        );
+    }
     let now = compute_plan(s, desired(s)?, allow).await?;
     if now.live_digest != saved.live_digest {
-        bail!("the live state changed since {} was planned: run `idrv5-gw plan --out {}` again and review the new plan", file.display(), file.display());
+        bail!("the live state changed since {} was planned: run `{again}` again and review the new plan", file.display());
     }
     Ok(saved)
 }
 
 pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
     let s = session(g).await?;
-    let lock = take_lock(g, &s, "destroy", a.lock_wait).await?;
+    let lock = take_lock(&s, "destroy", a.lock_wait).await?;
     let result = async {
         let p = compute_plan(&s, Vec::new(), a.allow_destroy_protected).await?;
         Ok::<i32, anyhow::Error>(if confirm(g, &p, a.auto_approve, "destroy")? {
@@ -355,7 +447,8 @@ pub async fn destroy(g: &Global, a: &DestroyArgs) -> Result<i32> {
                 destroy: true,
                 allow_protected: a.allow_destroy_protected,
             };
-            execute(g, &s, &p, (a.concurrency, goal), "destroy", &p.summary).await?
+            let summary = p.summary.clone();
+            execute(g, &s, p, (a.concurrency, goal), "destroy", &summary).await?
         } else if p.has_changes() {
             1
         } else {
@@ -415,13 +508,13 @@ impl Goal {
 async fn execute(
     g: &Global,
     s: &Session,
-    p: &Plan,
+    p: Plan,
     (concurrency, goal): (usize, Goal),
     verb: &str,
     summary: &plan::Summary,
 ) -> Result<i32> {
     println!();
-    let report = run(g, s, p, concurrency).await;
+    let report = run(g, s, &p, concurrency).await;
     if report.only_deferred() {
         println!(
             "\n{} partly complete: {} change(s) done, {} deferred, {} waiting on them.",
@@ -433,10 +526,19 @@ async fn execute(
         for (id, why) in &report.deferred {
             println!("  deferred: {id}: {why}");
         }
-        return Ok(0);
+        println!(
+            "Run `{}` again once they are ready (exit code {}).",
+            command(verb),
+            super::exit::EXIT_DEFERRED
+        );
+        return Ok(super::exit::EXIT_DEFERRED);
     }
     if report.ok() {
-        verify(g, s, p, (concurrency, goal), verb).await?;
+        let ran = apply::verify::ids(&p);
+        // Freed before the account is read again: two plans of a large API at once were
+        // the apply's peak memory.
+        drop(p);
+        verify(g, s, &ran, (concurrency, goal), verb).await?;
         let s = summary;
         println!(
             "\n{} complete: {} created, {} updated, {} replaced, {} deleted.",
@@ -463,7 +565,7 @@ async fn execute(
     for id in &report.skipped {
         msg.push_str(&format!("  skipped: {id}\n"));
     }
-    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `idrv5-gw {verb}` once more to finish (it reads what exists first, and removes any duplicate a lost answer left)."));
+    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `{}` once more to finish (it reads what exists first, and removes any duplicate a lost answer left).", command(verb)));
     bail!(msg)
 }
 
@@ -487,13 +589,13 @@ async fn run(g: &Global, s: &Session, p: &Plan, concurrency: usize) -> apply::Re
 async fn verify(
     g: &Global,
     s: &Session,
-    ran: &Plan,
+    ran: &std::collections::BTreeSet<String>,
     (concurrency, goal): (usize, Goal),
     verb: &str,
 ) -> Result<()> {
     for round in 0..2 {
         let now = goal.plan(s).await.with_context(|| {
-            format!("{verb} made its changes but could not read the account back to check them; run `idrv5-gw plan` to see what is left")
+            format!("{verb} made its changes but could not read the account back to check them; run `{}` to see what is left", command("plan"))
         })?;
         let left = apply::verify::left_over(ran, &now);
         if left.is_empty() {
@@ -509,7 +611,9 @@ async fn verify(
                 msg.push_str(&format!("  {} {}\n", c.action.symbol(), c.id));
             }
             msg.push_str(&format!(
-                "Run `idrv5-gw plan` to see them in full, and `idrv5-gw {verb}` again to make them."
+                "Run `{}` to see them in full, and `{}` again to make them.",
+                command("plan"),
+                command(verb)
             ));
             bail!(msg);
         };
@@ -527,8 +631,9 @@ async fn verify(
                 .map(|(id, e)| format!("  failed: {id}: {e}"))
                 .collect();
             bail!(
-                "{verb} could not remove the duplicates it found:\n{}\nRun `idrv5-gw {verb}` again.",
-                failed.join("\n")
+                "{verb} could not remove the duplicates it found:\n{}\nRun `{}` again.",
+                failed.join("\n"),
+                command(verb)
             );
         }
     }

@@ -32,6 +32,11 @@ impl Contract {
             let hint = "check the `openapi:` path; it is relative to the stack file that names it";
             vec![if d.hint.is_none() { d.hint(hint) } else { d }]
         })?;
+        Self::from_source(source)
+    }
+
+    /// A contract from text already read (a file, or `git show REF:PATH`).
+    pub fn from_source(source: SourceText) -> Result<Contract, Vec<Diagnostic>> {
         let mut doc = parse(&source)?;
         if super::swagger::is_swagger(&doc) {
             doc = super::swagger::to_openapi3(&doc);

@@ -57,20 +57,39 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
     let mut sources = Vec::new();
     let merged = load_chain(path, &mut sources, 0)?;
     let mut merged = merged;
+    let mut diags = Vec::new();
     if let Value::Mapping(m) = &mut merged {
         m.remove("extends");
         let vars = m
             .entry(Value::from("variables"))
             .or_insert_with(|| Value::Mapping(Mapping::new()));
-        if let Value::Mapping(vm) = vars {
-            for (k, v) in &opts.vars {
-                vm.insert(Value::from(k.as_str()), Value::from(v.as_str()));
-            }
-        } else {
+        if !vars.is_mapping() {
             *vars = Value::Mapping(Mapping::new());
         }
+        if let Value::Mapping(vm) = vars {
+            for (k, v) in &opts.vars {
+                // A misspelt --var would otherwise be ignored and the default used.
+                let used = sources
+                    .iter()
+                    .any(|s| s.text.contains(&format!("${{var.{k}}}")));
+                if !vm.contains_key(k.as_str()) && !used {
+                    let mut declared: Vec<&str> = vm.keys().filter_map(Value::as_str).collect();
+                    declared.sort();
+                    let known = if declared.is_empty() {
+                        "it declares none".to_string()
+                    } else {
+                        format!("it declares {}", declared.join(", "))
+                    };
+                    diags.push(
+                        Diagnostic::error("variable", format!("--var {k}: the stack neither declares nor uses a variable `{k}` ({known})"))
+                            .hint(format!("declare `{k}` under `variables:` in the stack file, or fix the name")),
+                    );
+                    continue;
+                }
+                vm.insert(Value::from(k.as_str()), Value::from(v.as_str()));
+            }
+        }
     }
-    let mut diags = Vec::new();
     let scope = Scope::from(&merged);
     interpolate(&mut merged, &scope, &mut Vec::new(), &sources, &mut diags);
     if !diags.is_empty() {
@@ -363,6 +382,47 @@ pub fn parse_var(s: &str) -> Result<(String, String), String> {
         .map(|(k, v)| (k.trim().to_string(), v.to_string()))
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))
+}
+
+/// `--var-file FILE`: a YAML (or JSON) mapping of variable names to scalar values.
+pub fn var_file(path: &Path) -> Result<Vec<(String, String)>, Diagnostics> {
+    let src = read_source(path, "variables file").map_err(|d| Diagnostics(vec![d]))?;
+    let bad = |line: usize, what: String| {
+        Diagnostics(vec![Diagnostic::error("variable", what)
+            .hint("write one `name: value` per line, values as strings or numbers")
+            .at(Some(src.at_line_clamped(line, 1)))])
+    };
+    let value: Value = serde_yaml::from_str(&src.text).map_err(|e| {
+        let line = e.location().map_or(1, |l| l.line());
+        bad(line, format!("{} is not YAML: {e}", path.display()))
+    })?;
+    let Value::Mapping(m) = value else {
+        return Err(bad(
+            1,
+            format!("{} is not a mapping of variables", path.display()),
+        ));
+    };
+    let mut out = Vec::new();
+    for (k, v) in m {
+        let key = k.as_str().unwrap_or_default().to_string();
+        let line = src.find(&[key.as_str()]).map_or(1, |l| l.line);
+        let value = match v {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => {
+                return Err(bad(
+                    line,
+                    format!(
+                        "variable `{key}` in {} is not a single value",
+                        path.display()
+                    ),
+                ))
+            }
+        };
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! OpenAPI contracts: the import document the stack implies, import-compat lint.
 
 pub mod adopt;
+pub mod compat;
 pub mod cors;
 pub mod integration;
 pub mod lint;

@@ -106,6 +106,8 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         changes,
         outputs,
         warnings: Vec::new(),
+        stack_file: String::new(),
+        inputs: Default::default(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! the JSON form is the saved plan file.
 
 pub mod diff;
+pub mod markdown;
 pub mod render;
 
 use crate::model::{Kind, Outputs, Props};
@@ -94,6 +95,13 @@ pub struct Plan {
     pub outputs: Outputs,
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The stack file the plan was made from, as given: `apply PLANFILE` reads it.
+    #[serde(default)]
+    pub stack_file: String,
+    /// sha256 of each stack file and contract it read, by path: `apply PLANFILE` refuses a
+    /// plan whose inputs changed since, as it refuses one whose live state moved.
+    #[serde(default)]
+    pub inputs: std::collections::BTreeMap<String, String>,
 }
 
 impl Change {
@@ -166,6 +174,8 @@ impl Plan {
             changes,
             outputs: Outputs::new(),
             warnings: Vec::new(),
+            stack_file: String::new(),
+            inputs: Default::default(),
         }
     }
 }

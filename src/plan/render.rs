@@ -33,6 +33,17 @@ pub fn value_text(v: &Value) -> String {
     }
     match v {
         Value::Null => "none".into(),
+        // The reader's placeholder for a value AWS does not give back.
+        Value::String(s) if s.starts_with("{{") && s.ends_with("}}") => "(not readable)".into(),
+        // 100.0 from a float field reads as the 100 the user wrote.
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                && !n.is_i64()
+                && !n.is_u64() =>
+        {
+            format!("{}", n.as_f64().unwrap_or_default() as i64)
+        }
         Value::String(s) if s.starts_with("sha256:") && s.len() > 19 => format!("{}…", &s[..19]),
         Value::String(s) if s.len() > 120 => format!("{:?}…", clip(s)),
         Value::String(s) => format!("{s:?}"),
@@ -259,6 +270,11 @@ pub fn human(plan: &Plan, style: Style) -> String {
                     let _ = writeln!(out, "        {}", diff_line(d));
                 }
             }
+            Action::Create if SETTINGS_ON_CREATE.contains(&c.kind) => {
+                for line in settings(c) {
+                    let _ = writeln!(out, "        {line}");
+                }
+            }
             _ => {}
         }
     }
@@ -269,6 +285,62 @@ pub fn human(plan: &Plan, style: Style) -> String {
         "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
         s.create, s.update, s.replace, s.delete
     );
+    out
+}
+
+/// Kinds whose settings a reviewer needs to see when they are made (what they cost, what
+/// they let through): a stage's cache and throttles, a usage plan's quota, a web ACL's
+/// rules, an alarm's threshold.
+pub const SETTINGS_ON_CREATE: &[Kind] = &[
+    Kind::Stage,
+    Kind::ApiStage,
+    Kind::UsagePlan,
+    Kind::WebAcl,
+    Kind::IpSet,
+    Kind::Alarm,
+    Kind::LogGroup,
+    Kind::DomainName,
+];
+
+/// `key: value` for each setting a new resource is made with, nested keys joined with `.`;
+/// unset, empty and false ones left out, the deployment fingerprint too.
+pub fn settings(c: &Change) -> Vec<String> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Null | Value::Bool(false) => {}
+            Value::String(s) if s.is_empty() || s.starts_with("sha256:") => {}
+            Value::Object(o) if o.is_empty() => {}
+            Value::Array(a) if a.is_empty() => {}
+            Value::Object(o) => {
+                for (k, x) in o {
+                    walk(&join(prefix, k), x, out);
+                }
+            }
+            Value::Array(a) if a.iter().all(|x| !x.is_object()) => {
+                out.push(format!("{prefix}: {}", value_text(v)));
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), x, out);
+                }
+            }
+            other => out.push(format!("{prefix}: {}", value_text(other))),
+        }
+    }
+    fn join(prefix: &str, k: &str) -> String {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    }
+    let mut out = Vec::new();
+    for (k, v) in c.after.iter().flatten() {
+        if k == "name" || k == "deployment" || k.ends_with("_sha256") {
+            continue;
+        }
+        walk(k, v, &mut out);
+    }
     out
 }
 

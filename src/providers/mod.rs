@@ -27,10 +27,33 @@ pub struct Live {
     pub state: LiveState,
     /// Things the stack wants that exist and belong to someone else: the plan stops on them.
     pub conflicts: Vec<crate::diag::Diagnostic>,
+    /// Services not read: the stack declares nothing there and the credentials may not read
+    /// them (a policy from `idrv5-gw iam-policy`). Said with the plan.
+    pub notes: Vec<String>,
+}
+
+/// A service the stack declares nothing of is read all the same (what an earlier version of
+/// the stack made there is still its to delete), but credentials scoped to what the stack
+/// uses may not read it: then it is skipped with a note, never an error.
+fn denied_unused<T>(
+    result: Result<T, AwsError>,
+    used: bool,
+    what: &str,
+    notes: &mut Vec<String>,
+) -> Result<Option<T>, AwsError> {
+    match result {
+        Err(AwsError::AccessDenied { permission, .. }) if !used => {
+            notes.push(format!("{what} not read: the credentials may not ({permission}), and the stack declares none; anything an earlier version of it made there is not seen (nor deleted) until they may"));
+            Ok(None)
+        }
+        other => other.map(Some),
+    }
 }
 
 pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<Live, AwsError> {
     let mut state = LiveState::default();
+    let mut notes = Vec::new();
+    let uses = |kinds: &[Kind]| desired.iter().any(|r| kinds.contains(&r.kind));
     let (mut links, mut apis) = (LiveState::default(), LiveState::default());
     tokio::try_join!(
         apigateway::read::read_vpc_links(aws, owner, &mut links),
@@ -49,11 +72,30 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
                 .map(str::to_string)
         })
         .collect();
-    lambda::read(aws, owner, &functions, &mut state).await?;
-    let mut conflicts = edge::read(aws, owner, desired, &mut state).await?;
+    let read = lambda::read(aws, owner, &functions, &mut state).await;
+    let used = uses(&[Kind::LambdaPermission]);
+    denied_unused(read, used, "Lambda permissions", &mut notes)?;
+    let read = edge::read(aws, owner, desired, &mut state).await;
+    let used = uses(&[
+        Kind::IpSet,
+        Kind::WebAcl,
+        Kind::WebAclAssociation,
+        Kind::Certificate,
+        Kind::DnsRecord,
+        Kind::DomainName,
+        Kind::BasePathMapping,
+        Kind::ApiMapping,
+    ]);
+    let mut conflicts =
+        denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default();
     // After the edge: API mappings are read from the owned custom domains.
     apigwv2::read(aws, owner, &mut state).await?;
-    conflicts.extend(cloudwatch::read(aws, owner, desired, &mut state).await?);
+    let read = cloudwatch::read(aws, owner, desired, &mut state).await;
+    let used = uses(&[Kind::Alarm, Kind::Dashboard]);
+    conflicts.extend(
+        denied_unused(read, used, "CloudWatch alarms and dashboards", &mut notes)?
+            .unwrap_or_default(),
+    );
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
     let mut names: BTreeSet<String> = desired
@@ -78,7 +120,11 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     }
     conflicts.extend(logs::read(aws, owner, &names, &mut state).await?);
     link_live_deps(&mut state);
-    Ok(Live { state, conflicts })
+    Ok(Live {
+        state,
+        conflicts,
+        notes,
+    })
 }
 
 /// A live resource whose props name another's AWS id or ARN depends on it: deleting the

@@ -716,3 +716,59 @@ fn verbose_logs_each_aws_call_and_nothing_secret() {
     let quiet = common::cli_env(&moto, &dir, &["plan", "--stack", DEV], &secret);
     assert!(!quiet.stderr.contains("op="), "{quiet}");
 }
+
+/// The saved plan is the approval (issue 16): `apply PLANFILE` needs neither `--stack` (the
+/// plan names its stack file) nor `--auto-approve`; a stack file changed since the plan is
+/// refused; and the command `plan --out` prints works pasted as it is.
+#[test]
+fn a_saved_plan_is_the_approval_and_the_command_it_prints_works_pasted() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    let stack = dir.join("stacks/idrv5/dev.yaml");
+
+    // A stack file edited after the plan was made: refused, naming the file.
+    edit(&stack, "retention_days: 7", "retention_days: 14");
+    cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]).assert_success();
+    edit(&stack, "retention_days: 14", "retention_days: 30");
+    let refused = cli(&moto, &dir, &["apply", "dev.plan"]);
+    assert_eq!(refused.status, 1, "{refused}");
+    assert!(
+        refused
+            .stderr
+            .contains("stacks/idrv5/dev.yaml changed since dev.plan was planned"),
+        "{refused}"
+    );
+
+    // The command the plan prints, pasted: carried out, no question asked.
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]);
+    plan.assert_success();
+    let hint = plan
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.split('`')
+                .nth(1)
+                .filter(|c| c.starts_with("idrv5-gw apply"))
+        })
+        .unwrap_or_else(|| panic!("a command to run: {plan}"))
+        .to_string();
+    assert_eq!(hint, format!("idrv5-gw apply dev.plan --stack {DEV}"));
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    let applied = cli(&moto, &dir, &args);
+    assert_eq!(applied.status, 0, "{applied}");
+    assert!(applied.stdout.contains("Apply complete"), "{applied}");
+
+    // `apply PLANFILE` alone.
+    edit(&stack, "retention_days: 30", "retention_days: 60");
+    cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]).assert_success();
+    let applied = cli(&moto, &dir, &["apply", "dev.plan"]);
+    assert_eq!(applied.status, 0, "{applied}");
+    assert!(applied.stdout.contains("Apply complete"), "{applied}");
+    cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+    )
+    .assert_status(0);
+}

@@ -370,7 +370,8 @@ fn the_certificate_wait_shows_progress_and_no_wait_defers_the_domain_to_the_next
         &dir,
         &["apply", "--stack", PROD, "--auto-approve", "--no-wait"],
     );
-    assert_eq!(out.status, 0, "{}{}", out.stdout, out.stderr);
+    // Not 0: the account is not yet what the stack declares (3: deferred, README).
+    assert_eq!(out.status, 3, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("Apply partly complete"),
         "{}",

@@ -237,3 +237,126 @@ fn no_region_anywhere_says_where_to_set_one() {
     assert!(r.stderr.contains("no AWS region"), "{}", r.stderr);
     assert!(r.stderr.contains("--region"), "{}", r.stderr);
 }
+
+/// A usage error is an error (1), not 2, which `plan --detailed-exitcode` keeps for
+/// "changes"; help is an answer (0).
+#[test]
+fn a_usage_error_exits_1_and_help_exits_0() {
+    let d = stack_dir(GOOD, CONTRACT);
+    let r = run(d.path(), &["plan", "--no-such-flag"], &[]);
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unexpected argument '--no-such-flag'"),
+        "{}",
+        r.stderr
+    );
+    let r = run(d.path(), &["no-such-command"], &[]);
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    let r = run(d.path(), &["plan", "--help"], &[]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("--detailed-exitcode"), "{}", r.stdout);
+}
+
+/// `export-openapi | head -1`: the reader goes away, the tool ends quietly (no panic, no
+/// backtrace, not exit 101).
+#[test]
+fn a_closed_stdout_ends_the_process_quietly() {
+    let bin = std::env::var_os("IDRV5_GW_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_idrv5-gw").into());
+    // An export of megabytes: far more than a pipe holds, so the write meets the closed pipe.
+    let d = tempfile::tempdir().unwrap();
+    crate::common::contract::flat_stack(d.path(), 3000);
+    let mut child = Command::new(bin)
+        .current_dir(d.path())
+        .args(["export-openapi", "--stack", "stack.yaml"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run idrv5-gw");
+    // Read one line, then close the pipe, as `head -1` does.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(first.starts_with("openapi"), "{first}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
+
+/// A misspelt `--var` is refused, not silently ignored with the default used instead.
+#[test]
+fn a_var_the_stack_neither_declares_nor_uses_is_refused() {
+    let d = stack_dir(
+        &GOOD.replace(
+            "stack: shop",
+            "stack: shop\nvariables:\n  host: a.example.com",
+        ),
+        CONTRACT,
+    );
+    let r = run(d.path(), &["validate", "--var", "hots=b.example.com"], &[]);
+    assert_eq!(r.status, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "--var hots: the stack neither declares nor uses a variable `hots` (it declares host)"
+        ),
+        "{}",
+        r.stderr
+    );
+    let ok = run(d.path(), &["validate", "--var", "host=b.example.com"], &[]);
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+}
+
+/// `--var-file`: variables from a YAML file; a later `--var` wins; a bad file names its line.
+#[test]
+fn a_var_file_sets_variables_and_a_bad_one_names_its_line() {
+    let d = stack_dir(
+        &GOOD.replace("region: eu-west-1", "region: ${var.region}"),
+        CONTRACT,
+    );
+    std::fs::write(d.path().join("dev.vars.yaml"), "region: eu-west-1\n").unwrap();
+    let ok = run(d.path(), &["validate", "--var-file", "dev.vars.yaml"], &[]);
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+    std::fs::write(
+        d.path().join("bad.vars.yaml"),
+        "# vars\nregion: [eu-west-1]\n",
+    )
+    .unwrap();
+    let bad = run(d.path(), &["validate", "--var-file", "bad.vars.yaml"], &[]);
+    assert_eq!(bad.status, 1);
+    assert!(
+        bad.stderr.contains("bad.vars.yaml:2:")
+            && bad
+                .stderr
+                .contains("variable `region` in bad.vars.yaml is not a single value"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// Completions and a man page come from the same command definitions.
+#[test]
+fn completions_and_the_man_page_cover_every_command() {
+    let d = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let r = run(d.path(), &["completions", shell], &[]);
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains("contract-diff") && r.stdout.contains("export-openapi"),
+            "{shell}"
+        );
+    }
+    let man = run(d.path(), &["man"], &[]);
+    assert_eq!(man.status, 0, "{}", man.stderr);
+    assert!(
+        man.stdout.contains(".TH idrv5-gw") && man.stdout.contains("contract\\-diff"),
+        "{}",
+        man.stdout
+    );
+}

@@ -18,6 +18,7 @@ mod lifecycle;
 mod lock;
 mod models;
 mod monitoring;
+mod pipeline;
 mod protect;
 mod snapshots;
 mod usage;

@@ -250,7 +250,8 @@ pub(super) async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Res
         let domain = cert.domain_name().unwrap_or_default();
         if aws.no_wait {
             return Err(AwsError::Deferred(format!(
-                "the certificate for {domain} is {status_text} (--no-wait): its validation records are in hosted zone {zone}; {note}. Run `idrv5-gw apply` again once it is ISSUED to create the domain"
+                "the certificate for {domain} is {status_text} (--no-wait): its validation records are in hosted zone {zone}; {note}. Run `{}` again once it is ISSUED to create the domain",
+                crate::util::command("apply")
             )));
         }
         let elapsed = started.elapsed();
@@ -259,9 +260,10 @@ pub(super) async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Res
                 "DescribeCertificate",
                 "ValidationTimeout",
                 format!(
-                    "the certificate for {domain} is still {status_text} after {} s; pending validation: {}; written in hosted zone {zone}; {note}. Nothing is lost: run `idrv5-gw apply` again to keep waiting, or raise wait_seconds",
+                    "the certificate for {domain} is still {status_text} after {} s; pending validation: {}; written in hosted zone {zone}; {note}. Nothing is lost: run `{}` again to keep waiting, or raise wait_seconds",
                     limit.as_secs(),
-                    pending.join(", ")
+                    pending.join(", "),
+                    crate::util::command("apply")
                 ),
             ));
         }

@@ -80,8 +80,9 @@ async fn create_api_key(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
                     "CreateApiKey",
                     "ApiKeyValue",
                     format!(
-                        "the value in {} is not the one planned: run `idrv5-gw plan` again",
-                        src.describe()
+                        "the value in {} is not the one planned: run `{}` again",
+                        src.describe(),
+                        crate::util::command("plan")
                     ),
                 ));
             }

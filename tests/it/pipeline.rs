@@ -1,0 +1,213 @@
+//! The tool as a pipeline step (issue 16): the contract gate against git, exit codes a
+//! pipeline can branch on.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn idrv5(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let bin = std::env::var_os("IDRV5_GW_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_idrv5-gw").into());
+    let out = Command::new(bin)
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run idrv5-gw");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("git")
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// The pull-request gate: the example contract as committed (git's `REF:PATH`) against the
+/// working copy with one field removed from a response and one optional parameter added.
+#[test]
+fn contract_diff_gates_a_breaking_change_against_git_and_reports_it_three_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("examples/idrv5/openapi.yaml")).unwrap();
+    std::fs::write(dir.join("openapi.yaml"), &text).unwrap();
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "contract"]);
+
+    // Unchanged: nothing to say, exit 0.
+    let (code, out, _) = idrv5(dir, &["contract-diff", "HEAD:openapi.yaml", "openapi.yaml"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(": 0 breaking, 0 compatible"), "{out}");
+
+    // The Zone schema loses `name`: every answer that carries a zone breaks its clients.
+    assert!(text.contains("    Zone:"), "the example has a Zone schema");
+    let edited = remove_property(&text, "Zone", "name");
+    std::fs::write(dir.join("openapi.yaml"), edited).unwrap();
+    let (code, out, err) = idrv5(dir, &["contract-diff", "HEAD:openapi.yaml", "openapi.yaml"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("property `name` removed [response-property-removed]"),
+        "{out}"
+    );
+    assert!(err.contains("--allow-breaking"), "{err}");
+
+    let (code, _, _) = idrv5(
+        dir,
+        &[
+            "contract-diff",
+            "HEAD:openapi.yaml",
+            "openapi.yaml",
+            "--allow-breaking",
+        ],
+    );
+    assert_eq!(code, 0);
+    let (_, md, _) = idrv5(
+        dir,
+        &[
+            "contract-diff",
+            "HEAD:openapi.yaml",
+            "openapi.yaml",
+            "--format",
+            "markdown",
+            "--allow-breaking",
+        ],
+    );
+    assert!(md.contains("<details open><summary>Breaking ("), "{md}");
+    let (_, json, _) = idrv5(
+        dir,
+        &[
+            "contract-diff",
+            "HEAD:openapi.yaml",
+            "openapi.yaml",
+            "--format",
+            "json",
+            "--allow-breaking",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["breaking"].as_u64().unwrap() > 0, "{json}");
+    assert_eq!(v["changes"][0]["level"], "breaking");
+
+    // A bad reference is an error naming it, not a panic.
+    let (code, _, err) = idrv5(
+        dir,
+        &["contract-diff", "nosuchref:openapi.yaml", "openapi.yaml"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("nosuchref:openapi.yaml: no such file, and not a git REF:PATH"),
+        "{err}"
+    );
+}
+
+/// `text` with `property` dropped from `components.schemas.<schema>.properties` (block YAML).
+fn remove_property(text: &str, schema: &str, property: &str) -> String {
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(text).unwrap();
+    let props = &mut doc["components"]["schemas"][schema]["properties"];
+    props
+        .as_mapping_mut()
+        .unwrap()
+        .remove(property)
+        .expect("the property exists");
+    if let Some(req) = doc["components"]["schemas"][schema]["required"].as_sequence_mut() {
+        req.retain(|v| v.as_str() != Some(property));
+    }
+    serde_yaml::to_string(&doc).unwrap()
+}
+
+/// Least privilege (issue 16): `iam-policy` for stacks/tiers/dev.yaml names no Lambda, WAF,
+/// ACM, Route53 or CloudWatch action, and credentials denied exactly those services (the
+/// proxy answers AWS's AccessDenied for them) plan and apply that stack, with a note for
+/// each service left unread. A stack that does use CloudWatch (idrv5 dev, its alarms) is
+/// stopped by the same credentials, naming the permission.
+#[test]
+fn a_stack_applies_with_only_the_services_its_iam_policy_names() {
+    use crate::common::proxy::Proxy;
+    use crate::common::stack::workspace;
+    use crate::common::{cli, cli_env, Moto};
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    const TIERS: &str = "stacks/tiers/dev.yaml";
+
+    let policy = cli(&moto, &dir, &["iam-policy", "--stack", TIERS]);
+    policy.assert_success();
+    let p: serde_json::Value = serde_json::from_str(&policy.stdout).expect("a JSON policy");
+    let actions: Vec<String> = p["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().iter())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let denied = ["lambda:", "wafv2:", "acm:", "route53:", "cloudwatch:"];
+    assert!(
+        actions
+            .iter()
+            .all(|a| !denied.iter().any(|d| a.starts_with(d))),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"apigateway:POST".to_string()),
+        "{actions:?}"
+    );
+
+    let proxy = Proxy::start(
+        &moto,
+        &[
+            "--no-quotas",
+            "--deny",
+            "lambda,wafv2,acm,route53,cloudwatch",
+        ],
+    );
+    let via = [("AWS_ENDPOINT_URL", proxy.url.as_str())];
+    let out = cli_env(
+        &moto,
+        &dir,
+        &["apply", "--stack", TIERS, "--auto-approve"],
+        &via,
+    );
+    assert_eq!(out.status, 0, "{out}");
+    assert!(out.stdout.contains("Apply complete"), "{out}");
+    assert!(
+        out.stderr
+            .contains("note: WAF, certificates and DNS not read"),
+        "{out}"
+    );
+    assert!(
+        out.stderr
+            .contains("note: CloudWatch alarms and dashboards not read"),
+        "{out}"
+    );
+    let plan = cli_env(
+        &moto,
+        &dir,
+        &["plan", "--stack", TIERS, "--detailed-exitcode"],
+        &via,
+    );
+    assert_eq!(plan.status, 0, "{plan}");
+
+    let plan = cli_env(
+        &moto,
+        &dir,
+        &["plan", "--stack", "stacks/idrv5/dev.yaml"],
+        &via,
+    );
+    assert_eq!(plan.status, 1, "{plan}");
+    assert!(
+        plan.stderr.contains("AWS denied") && plan.stderr.contains("cloudwatch:DescribeAlarms"),
+        "{plan}"
+    );
+}
