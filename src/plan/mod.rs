@@ -236,3 +236,40 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod schema_tests {
+    use crate::model::Kind;
+
+    /// docs/plan.schema.json names every kind a plan can hold, as the JSON spells it.
+    #[test]
+    fn the_plan_schema_lists_every_kind() {
+        let text = include_str!("../../docs/plan.schema.json");
+        let schema: serde_json::Value = serde_json::from_str(text).unwrap();
+        let listed = schema["$defs"]["change"]["properties"]["kind"]["enum"]
+            .as_array()
+            .unwrap();
+        use Kind::*;
+        let all = [
+            VpcLink, LogGroup, RestApi, Authorizer, Validator, Model, GatewayResponse, Path,
+            Route, Deployment, Stage, ApiKey, UsagePlan, UsagePlanKey, LambdaPermission,
+            VpcLinkV2, HttpApi, WebSocketApi, ApiAuthorizer, ApiIntegration, ApiRoute, ApiStage,
+            ApiDeployment, IpSet, WebAcl, WebAclAssociation, Certificate, DnsRecord, DomainName,
+            BasePathMapping, ApiMapping, Alarm, Dashboard,
+        ];
+        // A new variant makes this match non-exhaustive: add it above and to the schema.
+        for k in all {
+            match k {
+                VpcLink | LogGroup | RestApi | Authorizer | Validator | Model | GatewayResponse
+                | Path | Route | Deployment | Stage | ApiKey | UsagePlan | UsagePlanKey
+                | LambdaPermission | VpcLinkV2 | HttpApi | WebSocketApi | ApiAuthorizer
+                | ApiIntegration | ApiRoute | ApiStage | ApiDeployment | IpSet | WebAcl
+                | WebAclAssociation | Certificate | DnsRecord | DomainName | BasePathMapping
+                | ApiMapping | Alarm | Dashboard => {}
+            }
+            let name = serde_json::to_value(k).unwrap();
+            assert!(listed.contains(&name), "{name} is not in docs/plan.schema.json");
+        }
+        assert_eq!(listed.len(), all.len());
+    }
+}

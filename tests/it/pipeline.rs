@@ -211,3 +211,155 @@ fn a_stack_applies_with_only_the_services_its_iam_policy_names() {
         "{plan}"
     );
 }
+
+/// `examples/ci/idrv5-gw-ci.sh STEP` in `dir` against `moto`, as the workflows run it.
+fn ci_step(
+    moto: &crate::common::Moto,
+    dir: &Path,
+    step: &[&str],
+    extra: &[(&str, &str)],
+) -> (i32, String, String) {
+    let bin = std::env::var_os("IDRV5_GW_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_idrv5-gw").into());
+    let mut cmd = Command::new("bash");
+    cmd.arg(dir.join("examples/ci/idrv5-gw-ci.sh"))
+        .args(step)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .env("STACK", "stacks/idrv5/dev.yaml")
+        .env("CONTRACT", "examples/idrv5/openapi.yaml")
+        .env("OUT", "out")
+        .env("IDRV5_GW", bin)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("IDRV5_GW_CACHE_DIR", dir.join(".cache"))
+        .env_remove("AWS_PROFILE")
+        .env_remove("ALLOW_BREAKING");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_ENDPOINT_URL_") {
+            cmd.env_remove(key);
+        }
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("bash");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// The workflows of examples/ci, step by step, against the emulator: the pull-request
+/// review (validate, contract gate, plan comment) passes an unchanged contract and stops a
+/// breaking one unless allowed; the merge plans and applies that very plan; the nightly
+/// drift check finds nothing, then finds a console change.
+#[test]
+fn the_example_pipeline_reviews_plans_applies_and_finds_drift() {
+    use crate::common::stack::{apigw, owned_api, rt, workspace};
+    let moto = crate::common::Moto::start();
+    let (_tmp, dir) = workspace();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "stack"]);
+    let read = |f: &str| std::fs::read_to_string(dir.join("out").join(f)).unwrap_or_default();
+
+    let (code, out, err) = ci_step(&moto, &dir, &["review", "HEAD"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let comment = read("comment.md");
+    assert!(comment.contains("**0 breaking**") && comment.contains("### idrv5-gw plan: `idrv5/dev`"), "{comment}");
+
+    let contract = dir.join("examples/idrv5/openapi.yaml");
+    let text = std::fs::read_to_string(&contract).unwrap();
+    std::fs::write(&contract, remove_property(&text, "Zone", "name")).unwrap();
+    let (code, out, err) = ci_step(&moto, &dir, &["review", "HEAD"], &[]);
+    assert_eq!(code, 1, "a breaking change stops the review: {out}{err}");
+    assert!(read("comment.md").contains("<summary>Breaking ("), "{}", read("comment.md"));
+    let (code, out, err) = ci_step(&moto, &dir, &["review", "HEAD"], &[("ALLOW_BREAKING", "1")]);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::write(&contract, text).unwrap();
+
+    let (code, out, err) = ci_step(&moto, &dir, &["plan"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(read("plan.exitcode").trim(), "2", "the plan has changes");
+    let (code, out, err) = ci_step(&moto, &dir, &["apply"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Apply complete"), "{out}");
+
+    let (code, out, err) = ci_step(&moto, &dir, &["drift"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("no drift") && !dir.join("out/drift").exists(), "{out}");
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let api = owned_api(&c).await;
+        let op = aws_sdk_apigateway::types::PatchOperation::builder()
+            .op(aws_sdk_apigateway::types::Op::Replace)
+            .path("/variables/EXTRA")
+            .value("1")
+            .build();
+        c.update_stage()
+            .rest_api_id(&api)
+            .stage_name("dev")
+            .patch_operations(op)
+            .send()
+            .await
+            .unwrap();
+    });
+    let (code, out, err) = ci_step(&moto, &dir, &["drift"], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(dir.join("out/drift").exists(), "{out}");
+    assert!(read("drift.md").contains("variables.EXTRA: \"1\" → none"), "{}", read("drift.md"));
+}
+
+/// Every JSON plan the tool writes fits docs/plan.schema.json: `plan --json` (changes only),
+/// `--full`, and the saved plan, from an empty account and after a one-route change.
+#[test]
+fn json_plans_fit_the_checked_in_schema() {
+    use crate::common::stack::{apply_ok, edit, workspace, DEV};
+    use crate::common::{cli, Moto};
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/plan.schema.json");
+    let check = |what: &str, json: &str| {
+        let file = dir.join("plan-to-check.json");
+        std::fs::write(&file, json).unwrap();
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))",
+            ])
+            .arg(&schema)
+            .arg(&file)
+            .output()
+            .expect("python3 with jsonschema (installed with moto)");
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    for full in [false, true] {
+        let mut args = vec!["plan", "--stack", DEV, "--json"];
+        if full {
+            args.push("--full");
+        }
+        let out = cli(&moto, &dir, &args);
+        out.assert_success();
+        check(&format!("{args:?} on an empty account"), &out.stdout);
+    }
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join("stacks/idrv5/dev.yaml"),
+        "retention_days: 7",
+        "retention_days: 14",
+    );
+    cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]).assert_success();
+    check("the saved plan", &std::fs::read_to_string(dir.join("dev.plan")).unwrap());
+    let out = cli(&moto, &dir, &["plan", "--stack", DEV, "--json"]);
+    check("a change", &out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let actions: Vec<&str> = v["changes"].as_array().unwrap().iter().map(|c| c["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["update"], "only the change, without --full");
+}
