@@ -29,7 +29,9 @@ review)
     "$IDRV5_GW" contract-diff "$base:$CONTRACT" "$CONTRACT" --format markdown ${allow[@]+"${allow[@]}"} \
         > "$OUT/contract.md" || gate=$?
     code=0
-    "$IDRV5_GW" plan --stack "$STACK" --format markdown --detailed-exitcode > "$OUT/plan.md" || code=$?
+    # Drift (what the base branch would change back too) shown apart from this change.
+    "$IDRV5_GW" plan --stack "$STACK" --baseline "$base" --format markdown --detailed-exitcode \
+        > "$OUT/plan.md" || code=$?
     # 0: no changes, 2: changes; anything else is an error.
     [ "$code" = 0 ] || [ "$code" = 2 ] || exit "$code"
     cat "$OUT/contract.md" "$OUT/plan.md" > "$OUT/comment.md"

@@ -376,6 +376,7 @@ mod tests {
             live_outputs: BTreeMap::new(),
             payload: None,
             protect: false,
+            drift: false,
         }
     }
 

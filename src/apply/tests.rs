@@ -81,6 +81,7 @@ fn create(id: &str, waits_for: &[&str]) -> Change {
         live_outputs: BTreeMap::new(),
         payload: None,
         protect: false,
+        drift: false,
     }
 }
 

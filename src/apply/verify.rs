@@ -62,6 +62,7 @@ mod tests {
             live_outputs: Default::default(),
             payload: None,
             protect: false,
+            drift: false,
         }
     }
 

@@ -173,6 +173,11 @@ pub struct PlanArgs {
     /// collapsible sections), `json` for a program (docs/plan-format.md).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+    /// Separate drift from this change: the changes the stack as it is at BASELINE (a git
+    /// ref such as `main`, a stack file, or a folder with the same stack path) would make
+    /// too were changed outside idrv5-gw; the rest is what the edit under review does.
+    #[arg(long, value_name = "BASELINE")]
+    pub baseline: Option<String>,
     /// With JSON: every resource checked, unchanged ones (`noop`) included; without it only
     /// the changes. A saved plan (`--out`) always has them all.
     #[arg(long)]

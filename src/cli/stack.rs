@@ -75,8 +75,26 @@ async fn session(g: &Global) -> Result<Session> {
 }
 
 async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool) -> Result<Plan> {
+    Ok(compute_plans(s, desired, None, allow_protected).await?.0)
+}
+
+/// The plan of `desired`, and of `baseline` against the same read of the account (the
+/// drift the stack as it was would also undo).
+async fn compute_plans(
+    s: &Session,
+    desired: Vec<Resource>,
+    baseline: Option<Vec<Resource>>,
+    allow_protected: bool,
+) -> Result<(Plan, Option<Plan>)> {
     let owner = s.cfg.owner();
-    let live = providers::read_live(&s.aws, &owner, &desired).await?;
+    let live = match &baseline {
+        None => providers::read_live(&s.aws, &owner, &desired).await?,
+        // What either names (log groups, alarms, functions) is read.
+        Some(b) => {
+            let both: Vec<Resource> = desired.iter().chain(b.iter()).cloned().collect();
+            providers::read_live(&s.aws, &owner, &both).await?
+        }
+    };
     // Once per run: an apply reads the account again to check it.
     static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
         std::sync::Mutex::new(std::collections::BTreeSet::new());
@@ -92,15 +110,110 @@ async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool
     if !live.conflicts.is_empty() {
         return Err(Diagnostics(live.conflicts).into());
     }
-    let input = PlanInput {
-        stack: &s.cfg.stack,
-        environment: &s.cfg.environment,
-        region: &s.aws.region,
-        desired,
-        live: &live.state,
-        allow_destroy_protected: allow_protected,
+    let plan_of = |desired: Vec<Resource>| {
+        let input = PlanInput {
+            stack: &s.cfg.stack,
+            environment: &s.cfg.environment,
+            region: &s.aws.region,
+            desired,
+            live: &live.state,
+            allow_destroy_protected: allow_protected,
+        };
+        plan::diff::plan(input).map_err(|d| anyhow::Error::from(Diagnostics(d)))
     };
-    plan::diff::plan(input).map_err(|d| Diagnostics(d).into())
+    let before = baseline.map(plan_of).transpose()?;
+    Ok((plan_of(desired)?, before))
+}
+
+/// The desired state of the stack as `baseline` has it: a stack file, a folder holding the
+/// same stack path (another checkout), or a git ref (`main`, `HEAD~1`, a tag).
+fn baseline_desired(g: &Global, s: &Session, baseline: &str) -> Result<Vec<Resource>> {
+    let stack = g.stack_file();
+    let given = std::path::Path::new(baseline);
+    let _tmp;
+    let file = if given.is_file() {
+        given.to_path_buf()
+    } else if given.is_dir() {
+        given.join(&stack)
+    } else {
+        let dir = tempfile::tempdir()?;
+        let top = git(&["rev-parse", "--show-toplevel"], None)?;
+        let top = std::path::PathBuf::from(String::from_utf8_lossy(&top).trim());
+        let abs = std::fs::canonicalize(&stack)
+            .with_context(|| format!("cannot find the stack file {}", stack.display()))?;
+        let rel = abs
+            .strip_prefix(std::fs::canonicalize(&top)?)
+            .with_context(|| {
+                format!(
+                    "{} is not inside the git repository {}",
+                    stack.display(),
+                    top.display()
+                )
+            })?
+            .to_path_buf();
+        let tar = git(
+            &[
+                "-C",
+                &top.display().to_string(),
+                "archive",
+                "--format=tar",
+                baseline,
+            ],
+            None,
+        )
+        .with_context(|| format!("--baseline {baseline}: not a file, a folder or a git ref"))?;
+        let mut untar = std::process::Command::new("tar")
+            .arg("-x")
+            .arg("-C")
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .context("tar, to unpack the baseline")?;
+        untar.stdin.take().expect("stdin").write_all(&tar)?;
+        if !untar.wait()?.success() {
+            bail!("--baseline {baseline}: tar could not unpack `git archive {baseline}`");
+        }
+        let file = dir.path().join(rel);
+        _tmp = dir;
+        file
+    };
+    let mut vars = Vec::new();
+    for f in &g.var_files {
+        vars.extend(config::load::var_file(f)?);
+    }
+    vars.extend(g.vars.iter().cloned());
+    let cfg = config::load(&file, &LoadOptions { vars })
+        .map_err(|e| anyhow::anyhow!("--baseline {baseline} ({}): {e}", file.display()))?;
+    if cfg.owner() != s.cfg.owner() {
+        bail!(
+            "--baseline {baseline} is the stack {}, not {}",
+            cfg.owner(),
+            s.cfg.owner()
+        );
+    }
+    let mut rs = desire::desire(&cfg, &s.aws.region).map_err(Diagnostics)?;
+    let tags = serde_json::json!({"tags": cfg.file.tags});
+    for r in rs.iter_mut().filter(|r| r.payload.is_none()) {
+        r.payload = Some(tags.clone());
+    }
+    Ok(rs)
+}
+
+/// `git ARGS`'s output, or an error with what git said.
+fn git(args: &[&str], dir: Option<&std::path::Path>) -> Result<Vec<u8>> {
+    let mut cmd = std::process::Command::new("git");
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    let out = cmd.args(args).output().context("git")?;
+    if !out.status.success() {
+        bail!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(out.stdout)
 }
 
 fn desired(s: &Session) -> Result<Vec<Resource>> {
@@ -142,7 +255,14 @@ fn inputs(cfg: &Config) -> std::collections::BTreeMap<String, String> {
 
 pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
     let s = session(g).await?;
-    let mut p = compute_plan(&s, desired(&s)?, false).await?;
+    let baseline = match &a.baseline {
+        None => None,
+        Some(b) => Some(baseline_desired(g, &s, b)?),
+    };
+    let (mut p, before) = compute_plans(&s, desired(&s)?, baseline, false).await?;
+    if let Some(before) = &before {
+        plan::mark_drift(&mut p, before);
+    }
     p.stack_file = g.stack_file().display().to_string();
     p.inputs = inputs(&s.cfg);
     if let Some(out) = &a.out {

@@ -177,6 +177,7 @@ fn base_change(r: &Resource, action: Action) -> Change {
         live_outputs: BTreeMap::new(),
         payload: r.payload.clone(),
         protect: r.protect,
+        drift: false,
     }
 }
 
@@ -353,6 +354,7 @@ fn delete_change(l: &LiveResource) -> Change {
         live_outputs: l.outputs.clone(),
         payload: None,
         protect: l.protect,
+        drift: false,
     }
 }
 

@@ -60,14 +60,29 @@ pub fn markdown(plan: &Plan) -> String {
             cell(n[3])
         );
     }
+    if plan.pending().any(|c| c.drift) {
+        let n = plan.pending().filter(|c| c.drift).count();
+        let _ = writeln!(out, "\n#### Changed outside idrv5-gw ({n})\n\nThe baseline makes these changes too: they undo drift, not the edit under review.");
+        sections(plan, |c| c.drift, &mut out);
+        let _ = writeln!(out, "\n#### This change ({})", plan.pending().count() - n);
+        sections(plan, |c| !c.drift, &mut out);
+    } else {
+        sections(plan, |_| true, &mut out);
+    }
+    out
+}
+
+/// One collapsible section per scope, of the pending changes `keep` selects.
+fn sections(plan: &Plan, keep: impl Fn(&Change) -> bool, out: &mut String) {
+    let pending = || plan.pending().filter(|c| keep(c));
     let mut scopes: Vec<String> = Vec::new();
-    for c in plan.pending() {
+    for c in pending() {
         if !scopes.contains(&scope(c)) {
             scopes.push(scope(c));
         }
     }
     for sc in scopes {
-        let changes: Vec<&Change> = plan.pending().filter(|c| scope(c) == sc).collect();
+        let changes: Vec<&Change> = pending().filter(|c| scope(c) == sc).collect();
         let open = if changes.len() <= OPEN_UP_TO {
             " open"
         } else {
@@ -83,7 +98,6 @@ pub fn markdown(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "```\n</details>");
     }
-    out
 }
 
 fn scope(c: &Change) -> String {

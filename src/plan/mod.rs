@@ -69,6 +69,10 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<Value>,
     pub protect: bool,
+    /// `plan --baseline`: the baseline stack would make this very change too, so it undoes
+    /// something changed outside idrv5-gw rather than carrying out the edit under review.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drift: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -199,6 +203,7 @@ mod tests {
             live_outputs: BTreeMap::new(),
             payload: None,
             protect: false,
+            drift: false,
         }
     }
 
@@ -237,6 +242,22 @@ mod tests {
     }
 }
 
+/// Marks the changes of `plan` that `baseline` (the plan of the stack as it was, against the
+/// same read of the account) makes too: same resource, same action, same wanted props.
+pub fn mark_drift(plan: &mut Plan, baseline: &Plan) {
+    let theirs: BTreeMap<&str, &Change> = baseline
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Noop)
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    for c in plan.changes.iter_mut().filter(|c| c.action != Action::Noop) {
+        c.drift = theirs
+            .get(c.id.as_str())
+            .is_some_and(|b| b.action == c.action && b.after == c.after);
+    }
+}
+
 #[cfg(test)]
 mod schema_tests {
     use crate::model::Kind;
@@ -251,11 +272,39 @@ mod schema_tests {
             .unwrap();
         use Kind::*;
         let all = [
-            VpcLink, LogGroup, RestApi, Authorizer, Validator, Model, GatewayResponse, Path,
-            Route, Deployment, Stage, ApiKey, UsagePlan, UsagePlanKey, LambdaPermission,
-            VpcLinkV2, HttpApi, WebSocketApi, ApiAuthorizer, ApiIntegration, ApiRoute, ApiStage,
-            ApiDeployment, IpSet, WebAcl, WebAclAssociation, Certificate, DnsRecord, DomainName,
-            BasePathMapping, ApiMapping, Alarm, Dashboard,
+            VpcLink,
+            LogGroup,
+            RestApi,
+            Authorizer,
+            Validator,
+            Model,
+            GatewayResponse,
+            Path,
+            Route,
+            Deployment,
+            Stage,
+            ApiKey,
+            UsagePlan,
+            UsagePlanKey,
+            LambdaPermission,
+            VpcLinkV2,
+            HttpApi,
+            WebSocketApi,
+            ApiAuthorizer,
+            ApiIntegration,
+            ApiRoute,
+            ApiStage,
+            ApiDeployment,
+            IpSet,
+            WebAcl,
+            WebAclAssociation,
+            Certificate,
+            DnsRecord,
+            DomainName,
+            BasePathMapping,
+            ApiMapping,
+            Alarm,
+            Dashboard,
         ];
         // A new variant makes this match non-exhaustive: add it above and to the schema.
         for k in all {
@@ -268,7 +317,10 @@ mod schema_tests {
                 | ApiMapping | Alarm | Dashboard => {}
             }
             let name = serde_json::to_value(k).unwrap();
-            assert!(listed.contains(&name), "{name} is not in docs/plan.schema.json");
+            assert!(
+                listed.contains(&name),
+                "{name} is not in docs/plan.schema.json"
+            );
         }
         assert_eq!(listed.len(), all.len());
     }

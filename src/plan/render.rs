@@ -218,9 +218,38 @@ pub fn human(plan: &Plan, style: Style) -> String {
         );
         return out;
     }
-    // Stack-level resources first, then each REST API's; dependency order within a group.
+    if plan.pending().any(|c| c.drift) {
+        let _ = writeln!(
+            out,
+            "\nChanged outside idrv5-gw (the baseline makes these changes too: they undo drift):"
+        );
+        groups(plan, |c| c.drift, style, &mut out);
+        let _ = writeln!(out, "\nThis change:");
+        if plan.pending().all(|c| c.drift) {
+            let _ = writeln!(
+                out,
+                "\n    (nothing: the edit under review changes nothing more)"
+            );
+        }
+        groups(plan, |c| !c.drift, style, &mut out);
+    } else {
+        groups(plan, |_| true, style, &mut out);
+    }
+    let s = &plan.summary;
+    let _ = writeln!(
+        out,
+        "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
+        s.create, s.update, s.replace, s.delete
+    );
+    out
+}
+
+/// The pending changes `keep` selects: stack-level resources first, then each API's, in
+/// dependency order within a group.
+fn groups(plan: &Plan, keep: impl Fn(&Change) -> bool, style: Style, out: &mut String) {
+    let pending = || plan.pending().filter(|c| keep(c));
     let mut scopes: Vec<Option<String>> = vec![None];
-    for c in plan.pending() {
+    for c in pending() {
         if !scopes.contains(&c.parent) {
             scopes.push(c.parent.clone());
         }
@@ -229,11 +258,11 @@ pub fn human(plan: &Plan, style: Style) -> String {
     let mut bundled: Vec<&Change> = Vec::new();
     let ordered = scopes
         .iter()
-        .flat_map(|sc| plan.pending().filter(move |c| &c.parent == sc));
+        .flat_map(|sc| pending().filter(move |c| &c.parent == sc));
     for c in ordered {
         let scope = c.parent.clone();
         if group.as_ref() != Some(&scope) {
-            flush_bundles(&mut out, &mut bundled, style);
+            flush_bundles(out, &mut bundled, style);
             let heading = scope
                 .clone()
                 .unwrap_or_else(|| "stack-level resources".into());
@@ -278,14 +307,7 @@ pub fn human(plan: &Plan, style: Style) -> String {
             _ => {}
         }
     }
-    flush_bundles(&mut out, &mut bundled, style);
-    let s = &plan.summary;
-    let _ = writeln!(
-        out,
-        "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
-        s.create, s.update, s.replace, s.delete
-    );
-    out
+    flush_bundles(out, &mut bundled, style);
 }
 
 /// Kinds whose settings a reviewer needs to see when they are made (what they cost, what

@@ -273,14 +273,21 @@ fn the_example_pipeline_reviews_plans_applies_and_finds_drift() {
     let (code, out, err) = ci_step(&moto, &dir, &["review", "HEAD"], &[]);
     assert_eq!(code, 0, "{out}{err}");
     let comment = read("comment.md");
-    assert!(comment.contains("**0 breaking**") && comment.contains("### idrv5-gw plan: `idrv5/dev`"), "{comment}");
+    assert!(
+        comment.contains("**0 breaking**") && comment.contains("### idrv5-gw plan: `idrv5/dev`"),
+        "{comment}"
+    );
 
     let contract = dir.join("examples/idrv5/openapi.yaml");
     let text = std::fs::read_to_string(&contract).unwrap();
     std::fs::write(&contract, remove_property(&text, "Zone", "name")).unwrap();
     let (code, out, err) = ci_step(&moto, &dir, &["review", "HEAD"], &[]);
     assert_eq!(code, 1, "a breaking change stops the review: {out}{err}");
-    assert!(read("comment.md").contains("<summary>Breaking ("), "{}", read("comment.md"));
+    assert!(
+        read("comment.md").contains("<summary>Breaking ("),
+        "{}",
+        read("comment.md")
+    );
     let (code, out, err) = ci_step(&moto, &dir, &["review", "HEAD"], &[("ALLOW_BREAKING", "1")]);
     assert_eq!(code, 0, "{out}{err}");
     std::fs::write(&contract, text).unwrap();
@@ -294,7 +301,10 @@ fn the_example_pipeline_reviews_plans_applies_and_finds_drift() {
 
     let (code, out, err) = ci_step(&moto, &dir, &["drift"], &[]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("no drift") && !dir.join("out/drift").exists(), "{out}");
+    assert!(
+        out.contains("no drift") && !dir.join("out/drift").exists(),
+        "{out}"
+    );
     rt().block_on(async {
         let c = apigw(&moto);
         let api = owned_api(&c).await;
@@ -314,7 +324,11 @@ fn the_example_pipeline_reviews_plans_applies_and_finds_drift() {
     let (code, out, err) = ci_step(&moto, &dir, &["drift"], &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(dir.join("out/drift").exists(), "{out}");
-    assert!(read("drift.md").contains("variables.EXTRA: \"1\" → none"), "{}", read("drift.md"));
+    assert!(
+        read("drift.md").contains("variables.EXTRA: \"1\" → none"),
+        "{}",
+        read("drift.md")
+    );
 }
 
 /// Every JSON plan the tool writes fits docs/plan.schema.json: `plan --json` (changes only),
@@ -338,7 +352,11 @@ fn json_plans_fit_the_checked_in_schema() {
             .arg(&file)
             .output()
             .expect("python3 with jsonschema (installed with moto)");
-        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     for full in [false, true] {
         let mut args = vec!["plan", "--stack", DEV, "--json"];
@@ -356,10 +374,137 @@ fn json_plans_fit_the_checked_in_schema() {
         "retention_days: 14",
     );
     cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]).assert_success();
-    check("the saved plan", &std::fs::read_to_string(dir.join("dev.plan")).unwrap());
+    check(
+        "the saved plan",
+        &std::fs::read_to_string(dir.join("dev.plan")).unwrap(),
+    );
     let out = cli(&moto, &dir, &["plan", "--stack", DEV, "--json"]);
     check("a change", &out.stdout);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let actions: Vec<&str> = v["changes"].as_array().unwrap().iter().map(|c| c["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["update"], "only the change, without --full");
+}
+
+/// `plan --baseline main`: a console change (drift) is shown apart from the edit under
+/// review, in text, Markdown and JSON.
+#[test]
+fn a_baseline_separates_drift_from_the_change_under_review() {
+    use crate::common::stack::{apigw, apply_ok, edit, owned_api, rt, workspace, DEV};
+    use crate::common::{cli, Moto};
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "stack"]);
+    apply_ok(&moto, &dir, DEV);
+    // Drift: a stage variable added in the console.
+    rt().block_on(async {
+        let c = apigw(&moto);
+        let api = owned_api(&c).await;
+        let op = aws_sdk_apigateway::types::PatchOperation::builder()
+            .op(aws_sdk_apigateway::types::Op::Replace)
+            .path("/variables/EXTRA")
+            .value("1")
+            .build();
+        c.update_stage()
+            .rest_api_id(&api)
+            .stage_name("dev")
+            .patch_operations(op)
+            .send()
+            .await
+            .unwrap();
+    });
+    // The edit under review.
+    edit(
+        &dir.join("stacks/idrv5/dev.yaml"),
+        "retention_days: 7",
+        "retention_days: 14",
+    );
+
+    let text = cli(&moto, &dir, &["plan", "--stack", DEV, "--baseline", "HEAD"]);
+    text.assert_success();
+    let (drift, ours) = text
+        .stdout
+        .split_once("This change:")
+        .unwrap_or_else(|| panic!("two parts: {}", text.stdout));
+    assert!(
+        drift.contains("Changed outside idrv5-gw")
+            && drift.contains("~ stage dev")
+            && drift.contains("variables.EXTRA"),
+        "{}",
+        text.stdout
+    );
+    assert!(!drift.contains("log_group"), "{}", text.stdout);
+    assert!(
+        ours.contains("~ log_group") && !ours.contains("stage dev"),
+        "{}",
+        text.stdout
+    );
+
+    let md = cli(
+        &moto,
+        &dir,
+        &[
+            "plan",
+            "--stack",
+            DEV,
+            "--baseline",
+            "HEAD",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(
+        md.stdout.contains("#### Changed outside idrv5-gw (1)")
+            && md.stdout.contains("#### This change (1)"),
+        "{}",
+        md.stdout
+    );
+
+    let json = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--baseline", "HEAD", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let marks: Vec<(String, bool)> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["drift"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert!(
+        marks.contains(&("stage".into(), true)) && marks.contains(&("log_group".into(), false)),
+        "{marks:?}"
+    );
+
+    // Without a baseline it is one plan, as before.
+    let plain = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        !plain.stdout.contains("Changed outside"),
+        "{}",
+        plain.stdout
+    );
+    let bad = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--baseline", "no-such-ref"],
+    );
+    assert_eq!(bad.status, 1);
+    assert!(
+        bad.stderr
+            .contains("--baseline no-such-ref: not a file, a folder or a git ref"),
+        "{}",
+        bad.stderr
+    );
 }

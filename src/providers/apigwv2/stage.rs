@@ -342,6 +342,7 @@ mod tests {
             live_outputs: Default::default(),
             payload: None,
             protect: false,
+            drift: false,
         };
         assert_eq!(deployment_stage(&ch), "$default");
     }
