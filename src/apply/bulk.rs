@@ -426,6 +426,7 @@ mod tests {
             warnings: Vec::new(),
             stack_file: String::new(),
             inputs: Default::default(),
+            cost: None,
         }
     }
 

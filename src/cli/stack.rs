@@ -265,6 +265,7 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
     }
     p.stack_file = g.stack_file().display().to_string();
     p.inputs = inputs(&s.cfg);
+    p.cost = Some(plan::cost::of(&p));
     if let Some(out) = &a.out {
         let json = serde_json::to_string_pretty(&p)?;
         std::fs::write(out, json)

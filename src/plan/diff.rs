@@ -108,6 +108,7 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         warnings: Vec::new(),
         stack_file: String::new(),
         inputs: Default::default(),
+        cost: None,
     })
 }
 

@@ -69,6 +69,9 @@ pub fn markdown(plan: &Plan) -> String {
     } else {
         sections(plan, |_| true, &mut out);
     }
+    if let Some(c) = &plan.cost {
+        out.push_str(&super::cost::markdown(c));
+    }
     out
 }
 

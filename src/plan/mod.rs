@@ -1,6 +1,7 @@
 //! The plan: what must change, as data. Renderers turn it into text, JSON or Markdown;
 //! the JSON form is the saved plan file.
 
+pub mod cost;
 pub mod diff;
 pub mod markdown;
 pub mod render;
@@ -106,6 +107,9 @@ pub struct Plan {
     /// plan whose inputs changed since, as it refuses one whose live state moved.
     #[serde(default)]
     pub inputs: std::collections::BTreeMap<String, String>,
+    /// What the plan changes in the monthly bill (`cost::of`), set by `plan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<cost::Cost>,
 }
 
 impl Change {
@@ -180,6 +184,7 @@ impl Plan {
             warnings: Vec::new(),
             stack_file: String::new(),
             inputs: Default::default(),
+            cost: None,
         }
     }
 }

@@ -241,6 +241,9 @@ pub fn human(plan: &Plan, style: Style) -> String {
         "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
         s.create, s.update, s.replace, s.delete
     );
+    if let Some(c) = &plan.cost {
+        out.push_str(&super::cost::text(c));
+    }
     out
 }
 
