@@ -123,7 +123,7 @@ impl Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the stack and its OpenAPI contracts offline, with API Gateway import-compatibility lint.
-    Validate,
+    Validate(ValidateArgs),
     /// Read live state and show what apply would change.
     Plan(PlanArgs),
     /// Make the account match the stack (or carry out a saved plan).
@@ -254,6 +254,14 @@ pub struct DestroyArgs {
 pub enum DocFormat {
     Yaml,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Print the findings as JSON on stdout (`valid`, counts, each diagnostic with its
+    /// code, severity, place and fix), for editors and pipelines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

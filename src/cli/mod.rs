@@ -50,10 +50,17 @@ pub fn run(cli: Cli) -> i32 {
         }
     };
     let g = cli.global.clone();
+    // Under JSON output, errors are JSON on stdout too: a program reads one stream.
+    let json = match &cli.command {
+        Command::Validate(a) => a.json,
+        Command::Plan(a) => a.json || a.format == Some(ReportFormat::Json),
+        Command::ContractDiff(a) => a.format == ReportFormat::Json,
+        _ => false,
+    };
     crate::util::set_invocation(g.invocation());
     let result = rt.block_on(async move {
         match cli.command {
-            Command::Validate => validate::run(&g),
+            Command::Validate(a) => validate::run(&g, &a),
             Command::Plan(a) => stack::plan(&g, &a).await,
             Command::Apply(a) => stack::apply(&g, &a).await,
             Command::Destroy(a) => stack::destroy(&g, &a).await,
@@ -83,11 +90,30 @@ pub fn run(cli: Cli) -> i32 {
     });
     match result {
         Ok(code) => code,
+        Err(e) if json => {
+            println!("{}", error_json(&e));
+            EXIT_ERROR
+        }
         Err(e) => {
             eprintln!("{}", error_text(&e));
-            1
+            EXIT_ERROR
         }
     }
+}
+
+/// `{"error": {"message", "diagnostics": [...]}}`: the error as a program reads it.
+fn error_json(e: &anyhow::Error) -> String {
+    let diagnostics = e
+        .downcast_ref::<crate::diag::Diagnostics>()
+        .map(|d| serde_json::to_value(&d.0).unwrap_or_default())
+        .unwrap_or_else(|| serde_json::json!([]));
+    let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+    let v = serde_json::json!({"error": {
+        "message": e.to_string(),
+        "causes": causes,
+        "diagnostics": diagnostics,
+    }});
+    serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 
 fn error_text(e: &anyhow::Error) -> String {

@@ -1,21 +1,47 @@
 //! `validate`: offline checks of the stack and its contracts, all problems at once.
 
-use super::args::Global;
+use super::args::{Global, ValidateArgs};
 use super::stack::{lint_contracts, load_config};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::model::{desire, Kind, Resource};
 use anyhow::Result;
 
-pub fn run(g: &Global) -> Result<i32> {
+pub fn run(g: &Global, a: &ValidateArgs) -> Result<i32> {
     let cfg = load_config(g)?;
     let region = g.offline_region(&cfg);
     let (diags, resources) = check(&cfg, &region);
-    let code = report(&cfg, diags, &resources);
+    let code = if a.json {
+        report_json(&cfg, diags, &resources)?
+    } else {
+        report(&cfg, diags, &resources)
+    };
     // The process exits next: freeing the contract, the rendered documents and the graph
     // (tens of thousands of small allocations for a large contract) is wasted time.
     std::mem::forget((cfg, resources));
     Ok(code)
+}
+
+/// `validate --json`: the findings and what the stack declares, on stdout.
+fn report_json(cfg: &Config, diags: Vec<Diagnostic>, resources: &[Resource]) -> Result<i32> {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in resources {
+        *kinds.entry(r.kind.as_str()).or_default() += 1;
+    }
+    let v = serde_json::json!({
+        "stack": cfg.owner(),
+        "valid": errors == 0,
+        "errors": errors,
+        "warnings": diags.len() - errors,
+        "diagnostics": diags,
+        "resources": kinds,
+    });
+    println!("{}", serde_json::to_string_pretty(&v)?);
+    Ok(if errors == 0 { 0 } else { 1 })
 }
 
 fn report(cfg: &Config, diags: Vec<Diagnostic>, resources: &[Resource]) -> i32 {

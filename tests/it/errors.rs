@@ -360,3 +360,28 @@ fn completions_and_the_man_page_cover_every_command() {
         man.stdout
     );
 }
+
+/// `validate --json` for programs: the findings with code, place and fix on stdout; and an
+/// error under `--json` (a stack that does not load) is JSON on stdout too.
+#[test]
+fn validate_json_and_json_errors() {
+    let d = stack_dir(GOOD, CONTRACT);
+    let r = run(d.path(), &["validate", "--json"], &[]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["resources"]["route"], 1);
+
+    let bad = stack_dir(
+        &GOOD.replace("type: MOCK", "type: MOCK\n      bogus: 1"),
+        CONTRACT,
+    );
+    let r = run(bad.path(), &["validate", "--json"], &[]);
+    assert_eq!(r.status, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON error");
+    let d = &v["error"]["diagnostics"][0];
+    assert_eq!(d["severity"], "error", "{v}");
+    assert!(d["location"]["line"].as_u64().is_some(), "{v}");
+    assert!(d["summary"].as_str().unwrap().contains("bogus"), "{v}");
+    assert!(r.stderr.is_empty(), "nothing on stderr: {}", r.stderr);
+}
