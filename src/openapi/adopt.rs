@@ -139,14 +139,14 @@ pub fn not_carried(contract: &Contract) -> Vec<Diagnostic> {
             let place = contract
                 .source
                 .find(&keys)
-                .map(|l| l.to_string())
-                .unwrap_or_else(|| contract.source.path.display().to_string());
+                .unwrap_or_else(|| contract.source.at_line(1, 1));
             out.push(
                 Diagnostic::warning(
                     "X1",
-                    format!("{} ({place}) is not carried into the API", keys.join(".")),
+                    format!("{} is not carried into the API", keys.join(".")),
                 )
-                .hint(why),
+                .hint(why)
+                .at(Some(place)),
             );
         }
     };

@@ -268,7 +268,7 @@ fn the_contracts_resource_policy_and_iam_authorization_apply_and_what_is_not_car
     let text = format!("{}{}", v.stdout, v.stderr);
     assert!(
         text.contains("warning[X1]")
-            && text.contains("x-amazon-apigateway-documentation (openapi.yaml:10:"),
+            && text.contains("openapi.yaml:10:1: x-amazon-apigateway-documentation is not carried"),
         "{v}"
     );
 
