@@ -27,6 +27,7 @@ pub(super) fn check(
     let mut d = names(file, &loc, sources.first().map(|s| s.at_line(1, 1)));
     d.extend(vpc_links(file, &loc));
     d.extend(lock(file, &loc));
+    d.extend(negative_limits(file, &loc));
     d.extend(super::file::check_api_keys(file, sources));
     let mut contracts = IndexMap::new();
     for (key, api) in &file.rest_apis {
@@ -106,6 +107,51 @@ fn names(file: &StackFile, loc: Loc, first: Option<Location>) -> Vec<Diagnostic>
 }
 
 /// A lease renewed every third of it must leave room for the renewal call.
+/// Throttle rates and bursts and quota limits count requests: a negative one is a mistake
+/// (AWS refuses it only at apply, after other changes are made).
+fn negative_limits(file: &StackFile, loc: Loc) -> Vec<Diagnostic> {
+    fn walk(v: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, f64)>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    path.push(k.clone());
+                    let limit = k.ends_with("rate_limit")
+                        || k.ends_with("burst_limit")
+                        || (k == "limit" && path.iter().rev().nth(1).is_some_and(|p| p == "quota"));
+                    match x.as_f64() {
+                        Some(n) if limit && n < 0.0 => out.push((path.clone(), n)),
+                        _ => walk(x, path, out),
+                    }
+                    path.pop();
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, path, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &serde_json::to_value(file).unwrap_or_default(),
+        &mut Vec::new(),
+        &mut found,
+    );
+    found
+        .into_iter()
+        .map(|(path, n)| {
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            Diagnostic::error(
+                "schema",
+                format!(
+                    "{}: {n} is negative; a throttle or quota counts requests",
+                    path.join(".")
+                ),
+            )
+            .hint("use 0 or more (0 lets no request through)")
+            .at(loc(&keys))
+        })
+        .collect()
+}
+
 fn lock(file: &StackFile, loc: Loc) -> Vec<Diagnostic> {
     let lease = file.lock.as_ref().and_then(|l| l.lease_seconds);
     match lease {

@@ -192,16 +192,110 @@ fn yaml_error(src: &SourceText, e: &serde_yaml::Error) -> Diagnostic {
         .location()
         .map(|l| src.at_line_clamped(l.line(), l.column()));
     let msg = e.to_string();
+    // A syntax error (the scanner's, not a key or type the schema refuses) has its own code;
+    // an unclosed quote or bracket is pointed at where it opens, not at the end of the file.
+    let opened_at = msg
+        .split_once(", while scanning ")
+        .or_else(|| msg.split_once(", while parsing "));
+    if let Some((what, opened)) = opened_at {
+        let what = what.split(" at line ").next().unwrap_or(what);
+        let (thing, place) = opened.split_once(" at line ").unwrap_or((opened, ""));
+        let mut nums = place
+            .split(" column ")
+            .map(|n| n.trim().parse::<usize>().ok());
+        let at = match (nums.next().flatten(), nums.next().flatten()) {
+            (Some(l), Some(c)) => Some(src.at_line_clamped(l, c)),
+            _ => loc.clone(),
+        };
+        return Diagnostic::error(
+            "yaml",
+            format!("YAML syntax: {what} while reading {thing} that starts here"),
+        )
+        .hint("close it (a quote, bracket or brace opened here and never closed)")
+        .at(at.or(Some(src.at_line(1, 1))));
+    }
+    let scanner =
+        !msg.contains(": ") || msg.starts_with("found ") || msg.starts_with("did not find");
+    if scanner
+        && !msg.contains("unknown field")
+        && !msg.contains("invalid type")
+        && !msg.contains("missing field")
+    {
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        return Diagnostic::error("yaml", format!("YAML syntax: {msg}"))
+            .hint("fix the YAML at that place (indentation, a `:` after each key, quotes around values with `: ` or `#`)")
+            .at(loc.or(Some(src.at_line(1, 1))));
+    }
     // serde_yaml appends "at line X column Y"; the location already says it.
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    let hint = if msg.contains("unknown field") {
-        "remove or rename the key; docs/stack-reference.md lists every key"
-    } else {
-        "fix the YAML at that place; docs/stack-reference.md shows each key's type"
+    let msg = human_types(msg.split(" at line ").next().unwrap_or(&msg));
+    let hint = match did_you_mean(&msg) {
+        Some(near) => format!("did you mean `{near}`? docs/stack-reference.md lists every key"),
+        None if msg.contains("unknown field") => {
+            "remove or rename the key; docs/stack-reference.md lists every key".to_string()
+        }
+        None => "fix the YAML at that place; docs/stack-reference.md shows each key's type".into(),
     };
     Diagnostic::error("schema", msg)
         .hint(hint)
         .at(loc.or(Some(src.at_line(1, 1))))
+}
+
+/// The expected key nearest an unknown one (`throttle` → `throttling`), if one is near:
+/// a prefix of the other, or at most a third of its letters apart.
+fn did_you_mean(msg: &str) -> Option<String> {
+    let rest = msg.split("unknown field `").nth(1)?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let candidates = expected.split('`').skip(1).step_by(2);
+    let distance = |a: &str, b: &str| -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for j in 0..b.len() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != b[j]))
+                    .min(row[j] + 1)
+                    .min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    candidates
+        .map(|c| (distance(unknown, c), c))
+        .filter(|(d, c)| {
+            *d <= (c.len().max(unknown.len()) / 3).max(1)
+                || c.starts_with(unknown)
+                || unknown.starts_with(c)
+        })
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+/// serde's type names as people say them: `expected f64` → `expected a number`.
+fn human_types(msg: &str) -> String {
+    let mut out = msg.to_string();
+    for (rust, human) in [
+        ("f64", "a number"),
+        ("f32", "a number"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+        ("u64", "a whole number, 0 or more"),
+        ("u32", "a whole number, 0 or more"),
+        ("u16", "a whole number, 0 or more"),
+        ("u8", "a whole number, 0 or more"),
+        ("usize", "a whole number, 0 or more"),
+        ("a boolean", "true or false"),
+    ] {
+        for lead in ["expected ", "expected a "] {
+            let from = format!("{lead}{rust}");
+            if out.ends_with(&from) || out.contains(&format!("{from},")) {
+                out = out.replace(&from, &format!("expected {human}"));
+            }
+        }
+    }
+    out
 }
 
 /// `openapi:` paths are relative to the file that names them; make them absolute before merging.

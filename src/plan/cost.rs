@@ -3,9 +3,9 @@
 //! dashboards), and the per-request prices of the API types the stack has, from the price
 //! table kept beside this file (prices.json: its region, date and sources). No network call.
 
-use super::{Action, Plan};
+use super::{Action, Cost, CostItem, Plan};
 use crate::model::{Kind, Props};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -29,31 +29,7 @@ fn prices() -> Prices {
     serde_json::from_str(include_str!("prices.json")).expect("src/plan/prices.json is valid")
 }
 
-/// The plan's cost: one item per change with a fixed monthly cost, and the request prices.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Cost {
-    pub currency: String,
-    /// The price table's region and date, and where it comes from.
-    pub prices: String,
-    /// Sum of the items' deltas, per month.
-    pub monthly_delta: f64,
-    pub items: Vec<CostItem>,
-    /// Per million requests, for the API types the plan creates (and WAF when it makes a
-    /// web ACL).
-    pub per_million_requests: BTreeMap<String, f64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CostItem {
-    pub id: String,
-    /// `cache cluster 0.5 GB, 730 h`, `web ACL with 6 rules`.
-    pub what: String,
-    pub monthly_before: f64,
-    pub monthly_after: f64,
-    pub delta: f64,
-}
-
-/// The cost of `plan`; None when nothing in it costs a fixed amount and it has no API.
+/// The cost of `plan`: its fixed-cost items and the request prices of what it creates.
 pub fn of(plan: &Plan) -> Cost {
     let p = prices();
     let mut items = Vec::new();

@@ -76,6 +76,30 @@ pub struct Change {
     pub drift: bool,
 }
 
+/// The plan's cost: one item per change with a fixed monthly cost, and the request prices.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Cost {
+    pub currency: String,
+    /// The price table's region and date, and where it comes from.
+    pub prices: String,
+    /// Sum of the items' deltas, per month.
+    pub monthly_delta: f64,
+    pub items: Vec<CostItem>,
+    /// Per million requests, for the API types the plan creates (and WAF when it makes a
+    /// web ACL).
+    pub per_million_requests: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CostItem {
+    pub id: String,
+    /// `cache cluster 0.5 GB, 730 h`, `web ACL with 6 rules`.
+    pub what: String,
+    pub monthly_before: f64,
+    pub monthly_after: f64,
+    pub delta: f64,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub create: usize,
@@ -107,9 +131,9 @@ pub struct Plan {
     /// plan whose inputs changed since, as it refuses one whose live state moved.
     #[serde(default)]
     pub inputs: std::collections::BTreeMap<String, String>,
-    /// What the plan changes in the monthly bill (`cost::of`), set by `plan`.
+    /// What the plan changes in the monthly bill (the cost module), set by `plan`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<cost::Cost>,
+    pub cost: Option<Cost>,
 }
 
 impl Change {

@@ -68,8 +68,13 @@ fn malformed_yaml_names_file_and_line() {
     );
     let r = run(d.path(), &["validate"], &[]);
     assert_eq!(r.status, 1);
-    assert!(r.stderr.contains("stack.yaml:"), "{}", r.stderr);
-    assert!(r.stderr.contains("error[schema]"), "{}", r.stderr);
+    // A syntax error has its own code, and an unclosed bracket is shown where it opens.
+    assert!(
+        r.stderr
+            .contains("error[yaml]: stack.yaml:5:14: YAML syntax"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -384,4 +389,32 @@ fn validate_json_and_json_errors() {
     assert!(d["location"]["line"].as_u64().is_some(), "{v}");
     assert!(d["summary"].as_str().unwrap().contains("bogus"), "{v}");
     assert!(r.stderr.is_empty(), "nothing on stderr: {}", r.stderr);
+}
+
+/// The diagnostics users asked for: an unclosed quote shown where it opens, with its own
+/// code; a misspelt key with the key meant; type names as people say them; a negative
+/// throttle refused before any call.
+#[test]
+fn syntax_spelling_types_and_negative_limits_are_said_plainly() {
+    let with = |extra: &str| {
+        let d = stack_dir(&format!("{GOOD}    stages:\n      dev:\n{extra}"), CONTRACT);
+        let r = run(d.path(), &["validate"], &[]);
+        assert_eq!(r.status, 1, "{}", r.stderr);
+        r.stderr
+    };
+    let e = with("        description: \"Production\n        tracing: true\n");
+    assert!(
+        e.contains("error[yaml]: stack.yaml:11:22: YAML syntax:")
+            && e.contains("quoted scalar that starts here"),
+        "{e}"
+    );
+    let e = with("        throtling: {rate_limit: 5}\n");
+    assert!(e.contains("did you mean `throttling`?"), "{e}");
+    let e = with("        throttling: {rate_limit: fast}\n");
+    assert!(e.contains("expected a number") && !e.contains("f64"), "{e}");
+    let e = with("        throttling: {rate_limit: -5, burst_limit: 10}\n");
+    assert!(
+        e.contains("rest_apis.main.stages.dev.throttling.rate_limit: -5 is negative"),
+        "{e}"
+    );
 }

@@ -737,10 +737,10 @@ fn validate_binary_names_file_and_line_on_nasty_input() {
             "huge.yaml:8",
         ),
         (
-            // an error at the end of a file without a final newline: its last line, not the next
+            // a brace left open at the end of a file without a final newline: where it opens
             "eof.yaml",
             b"stack: s\nenvironment: dev\ntags: {a: b".to_vec(),
-            "eof.yaml:3:12",
+            "eof.yaml:3:7",
         ),
         (
             "cycle.yaml",
