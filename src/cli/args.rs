@@ -178,6 +178,11 @@ pub struct PlanArgs {
     /// too were changed outside idrv5-gw; the rest is what the edit under review does.
     #[arg(long, value_name = "BASELINE")]
     pub baseline: Option<String>,
+    /// Plan only these resources (an id such as `stage.main.prod`, or a prefix of ids such as
+    /// `route.main.`; repeatable) and what they wait for. For emergencies: the rest of
+    /// the stack is left as it is, and the plan says how much that is.
+    #[arg(long = "target", value_name = "ID")]
+    pub targets: Vec<String>,
     /// With JSON: every resource checked, unchanged ones (`noop`) included; without it only
     /// the changes. A saved plan (`--out`) always has them all.
     #[arg(long)]
@@ -194,6 +199,10 @@ pub struct PlanArgs {
 pub struct ApplyArgs {
     /// A plan saved with `plan --out`; refused if live state changed since.
     pub planfile: Option<PathBuf>,
+    /// Apply only these resources (an id such as `stage.main.prod`, or a prefix of ids;
+    /// repeatable) and what they wait for, change by change.
+    #[arg(long = "target", value_name = "ID", conflicts_with = "planfile")]
+    pub targets: Vec<String>,
     /// Do not ask for confirmation (required when not on a terminal).
     #[arg(long)]
     pub auto_approve: bool,

@@ -238,6 +238,17 @@ fn stats(g: &Global, s: &Session) {
     }
 }
 
+/// `--target`: narrow the plan, and say what is left out.
+fn targeted(p: &mut Plan, targets: &[String]) -> Result<()> {
+    let left = plan::target(p, targets).map_err(|e| anyhow::anyhow!(e))?;
+    if !targets.is_empty() {
+        eprintln!(
+            "warning: a targeted plan: {left} other change(s) of the stack are left out; a plan without --target shows them. Use --target for emergencies, not routine changes."
+        );
+    }
+    Ok(())
+}
+
 /// sha256 of each stack file and contract the config was read from, by path.
 fn inputs(cfg: &Config) -> std::collections::BTreeMap<String, String> {
     let contracts = cfg.contracts.values().map(|c| &c.source);
@@ -260,6 +271,7 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
         Some(b) => Some(baseline_desired(g, &s, b)?),
     };
     let (mut p, before) = compute_plans(&s, desired(&s)?, baseline, false).await?;
+    targeted(&mut p, &a.targets)?;
     if let Some(before) = &before {
         plan::mark_drift(&mut p, before);
     }
@@ -343,15 +355,19 @@ fn planned_stack(file: &std::path::Path) -> Option<std::path::PathBuf> {
 async fn apply_locked(g: &Global, s: &Session, a: &ApplyArgs) -> Result<i32> {
     let mode = a.bulk.mode();
     let p = match &a.planfile {
-        None => compute_plan(s, desired(s)?, a.allow_destroy_protected).await?,
+        None => {
+            let mut p = compute_plan(s, desired(s)?, a.allow_destroy_protected).await?;
+            targeted(&mut p, &a.targets)?;
+            p
+        }
         Some(file) => saved_plan(s, file, a.allow_destroy_protected).await?,
     };
     // A saved plan is the approval: it was reviewed when it was made.
     if !confirm(g, &p, a.auto_approve || a.planfile.is_some(), "apply")? {
         return Ok(if p.has_changes() { 1 } else { 0 });
     }
-    // A saved plan is carried out as reviewed, change by change.
-    let chosen = if a.planfile.is_some() {
+    // A saved plan is carried out as reviewed, change by change; so is a targeted one.
+    let chosen = if a.planfile.is_some() || !a.targets.is_empty() {
         if mode == bulk::Mode::Always {
             println!("bulk: not used for a saved plan: it is carried out change by change");
         }

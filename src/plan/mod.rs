@@ -271,6 +271,49 @@ mod tests {
     }
 }
 
+/// `--target`: the changes whose id is one of `targets` or starts with one, and every change
+/// they wait for; the summary counts only those. Returns how many pending changes were left
+/// out; an error names a target that matches nothing.
+pub fn target(plan: &mut Plan, targets: &[String]) -> Result<usize, String> {
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let hit = |id: &str, t: &str| id == t || id.starts_with(t);
+    for t in targets {
+        if !plan.changes.iter().any(|c| hit(&c.id, t)) {
+            return Err(format!("--target {t}: no resource of the stack has that id (ids as in `plan --json --full`, e.g. stage.main.prod, route.main.)"));
+        }
+    }
+    let mut keep: BTreeSet<String> = plan
+        .changes
+        .iter()
+        .filter(|c| targets.iter().any(|t| hit(&c.id, t)))
+        .map(|c| c.id.clone())
+        .collect();
+    // What they wait for, transitively.
+    let by_id: BTreeMap<&str, &Change> = plan.changes.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut todo: Vec<String> = keep.iter().cloned().collect();
+    while let Some(id) = todo.pop() {
+        for w in by_id
+            .get(id.as_str())
+            .map(|c| &c.waits_for)
+            .into_iter()
+            .flatten()
+        {
+            if keep.insert(w.clone()) {
+                todo.push(w.clone());
+            }
+        }
+    }
+    let before = plan.pending().count();
+    plan.changes.retain(|c| keep.contains(&c.id));
+    for c in &mut plan.changes {
+        c.waits_for.retain(|w| keep.contains(w));
+    }
+    plan.summary = Summary::of(&plan.changes);
+    Ok(before - plan.pending().count())
+}
+
 /// Marks the changes of `plan` that `baseline` (the plan of the stack as it was, against the
 /// same read of the account) makes too: same resource, same action, same wanted props.
 pub fn mark_drift(plan: &mut Plan, baseline: &Plan) {

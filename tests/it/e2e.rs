@@ -772,3 +772,81 @@ fn a_saved_plan_is_the_approval_and_the_command_it_prints_works_pasted() {
     )
     .assert_status(0);
 }
+
+/// `--target`: plan and apply one resource (and what it waits for) while other changes of
+/// the stack wait; the plan says how many it leaves out, and a target matching nothing is
+/// an error naming it.
+#[test]
+fn a_targeted_apply_changes_only_the_target_and_leaves_the_rest_for_later() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    apply_ok(&moto, &dir, DEV);
+    edit(
+        &dir.join("stacks/idrv5/dev.yaml"),
+        "retention_days: 7",
+        "retention_days: 14",
+    );
+    edit(
+        &dir.join("stacks/idrv5/base.yaml"),
+        "          timeout_ms: 29000",
+        "          timeout_ms: 29000\n          uri: http://quotes.internal:9000/v2/quotes",
+    );
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--target", "log_group.", "--json"],
+    );
+    plan.assert_success();
+    let p: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    let ids: Vec<&str> = p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["log_group.main.dev"], "{}", plan.stdout);
+    assert!(
+        plan.stderr
+            .contains("a targeted plan: 3 other change(s) of the stack are left out"),
+        "{}",
+        plan.stderr
+    );
+
+    let out = cli(
+        &moto,
+        &dir,
+        &[
+            "apply",
+            "--stack",
+            DEV,
+            "--target",
+            "log_group.main.dev",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(out.status, 0, "{out}");
+    assert!(
+        out.stdout.contains("Apply complete: 0 created, 1 updated"),
+        "{out}"
+    );
+    // The route, its deployment and the stage are still to do.
+    let rest = cli(&moto, &dir, &["plan", "--stack", DEV]);
+    assert!(
+        rest.stdout.contains("~ POST /api/v1/quotes") && !rest.stdout.contains("log_group"),
+        "{}",
+        rest.stdout
+    );
+
+    let bad = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--target", "stage.nosuch"],
+    );
+    assert_eq!(bad.status, 1);
+    assert!(
+        bad.stderr
+            .contains("--target stage.nosuch: no resource of the stack has that id"),
+        "{}",
+        bad.stderr
+    );
+}

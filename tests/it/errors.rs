@@ -418,3 +418,43 @@ fn syntax_spelling_types_and_negative_limits_are_said_plainly() {
         "{e}"
     );
 }
+
+/// An environment file's `null` removes what its base declares (a stage, a usage plan), and
+/// a wrong value written flow-style in the overlay is blamed on the overlay, not the base.
+#[test]
+fn null_removes_inherited_items_and_overlay_errors_name_the_overlay() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("openapi.yaml"), CONTRACT).unwrap();
+    std::fs::write(
+        d.path().join("base.yaml"),
+        "stack: shop\nregion: eu-west-1\nrest_apis:\n  main:\n    openapi: openapi.yaml\n    integration: {type: MOCK}\n    stages:\n      dev: {}\n      test: {}\nusage_plans:\n  gold:\n    stages: {main.test: {}}\n    throttle: {rate_limit: 1, burst_limit: 2}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("prod.yaml"),
+        "extends: base.yaml\nenvironment: prod\nrest_apis:\n  main:\n    stages:\n      test: null\nusage_plans:\n  gold: null\n",
+    )
+    .unwrap();
+    let r = run(
+        d.path(),
+        &["validate", "--stack", "prod.yaml", "--json"],
+        &[],
+    );
+    assert_eq!(r.status, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["resources"]["stage"], 1, "{v}");
+    assert!(v["resources"].get("usage_plan").is_none(), "{v}");
+
+    std::fs::write(
+        d.path().join("flow.yaml"),
+        "extends: base.yaml\nenvironment: prod\nrest_apis: {main: {stages: {dev: {tracing: yes_please}}}}\n",
+    )
+    .unwrap();
+    let r = run(d.path(), &["validate", "--stack", "flow.yaml"], &[]);
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("flow.yaml:3:") && r.stderr.contains("expected true or false"),
+        "{}",
+        r.stderr
+    );
+}
