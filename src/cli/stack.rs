@@ -265,18 +265,23 @@ fn inputs(cfg: &Config) -> std::collections::BTreeMap<String, String> {
 }
 
 pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
-    let s = session(g).await?;
+    let mut s = session(g).await?;
     let baseline = match &a.baseline {
         None => None,
         Some(b) => Some(baseline_desired(g, &s, b)?),
     };
-    let (mut p, before) = compute_plans(&s, desired(&s)?, baseline, false).await?;
+    let want = desired(&s)?;
+    let read = inputs(&s.cfg);
+    // The contracts are in the desired state now; a large one is megabytes of values that
+    // would otherwise sit beside the live state and the plan.
+    s.cfg.contracts.clear();
+    let (mut p, before) = compute_plans(&s, want, baseline, false).await?;
     targeted(&mut p, &a.targets)?;
     if let Some(before) = &before {
         plan::mark_drift(&mut p, before);
     }
     p.stack_file = g.stack_file().display().to_string();
-    p.inputs = inputs(&s.cfg);
+    p.inputs = read;
     p.cost = Some(plan::cost::of(&p));
     if let Some(out) = &a.out {
         let json = serde_json::to_string_pretty(&p)?;

@@ -176,7 +176,11 @@ fn base_change(r: &Resource, action: Action) -> Change {
         parent: r.parent.clone(),
         covered_by: None,
         live_outputs: BTreeMap::new(),
-        payload: r.payload.clone(),
+        // Only what is carried out reads it (tags, the deployment's document): an unchanged
+        // deployment would otherwise hold a second copy of the whole document.
+        payload: (action != Action::Noop)
+            .then(|| r.payload.clone())
+            .flatten(),
         protect: r.protect,
         drift: false,
     }
@@ -198,8 +202,12 @@ fn resource_change(r: &Resource, after: Props, live: Option<&LiveResource>) -> C
         Action::Update
     };
     let mut c = base_change(r, action);
-    c.before = Some(l.props.clone());
-    c.after = Some(after);
+    // An unchanged resource keeps no copy of its props: a plan of a large API is mostly
+    // unchanged routes, and two copies of each were most of its memory.
+    if action != Action::Noop {
+        c.before = Some(l.props.clone());
+        c.after = Some(after);
+    }
     c.diffs = diffs;
     c.live_outputs = l.outputs.clone();
     c.protect = r.protect || l.protect;

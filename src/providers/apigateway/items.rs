@@ -113,6 +113,34 @@ pub(super) fn validator(
     child(id, name, key, &props, &[("id", v.id().unwrap_or_default())])
 }
 
+/// A `$ref` to another model names it by API and model; the host is AWS's own
+/// (`https://apigateway.amazonaws.com`). An import on LocalStack writes its own host there
+/// (docs/EMULATOR.md): read as AWS writes it, it is the same reference.
+fn model_urls(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                match x {
+                    Value::String(s) if k == "$ref" => {
+                        if let Some(rest) = s
+                            .strip_prefix("http://")
+                            .or_else(|| s.strip_prefix("https://"))
+                            .and_then(|r| r.split_once('/'))
+                            .map(|(_, path)| path)
+                            .filter(|p| p.starts_with("restapis/") && p.contains("/models/"))
+                        {
+                            *s = format!("https://apigateway.amazonaws.com/{rest}");
+                        }
+                    }
+                    other => model_urls(other),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(model_urls),
+        _ => {}
+    }
+}
+
 /// A model; None for `Empty` and `Error` as AWS makes them with every API ("This is a
 /// default ... schema model", titled "Empty Schema" / "Error Schema"), unless the tool took
 /// them over (its description) or an import of the stack's document wrote the contract's
@@ -120,10 +148,11 @@ pub(super) fn validator(
 /// where AWS's makes none (docs/EMULATOR.md).
 pub(super) fn model(key: &str, m: &aws_sdk_apigateway::types::Model) -> Option<LiveResource> {
     let name = m.name().unwrap_or_default().to_string();
-    let schema = m
+    let mut schema = m
         .schema()
         .map(|s| serde_json::from_str(s).unwrap_or_else(|_| json!(s)))
         .unwrap_or(Value::Null);
+    model_urls(&mut schema);
     let aws_default = match schema.get("title").and_then(Value::as_str) {
         Some(t) => t == format!("{name} Schema"),
         None => schema.is_null() || schema == json!({"type": "object"}),
