@@ -103,6 +103,7 @@ async fn live_export(
     key: &str,
     a: &ExportArgs,
 ) -> Result<String> {
+    super::account::check_profile(g.profile.as_deref())?;
     let aws = Aws::connect(&g.aws_options(), cfg.file.region.as_deref()).await?;
     let mut live = crate::model::LiveState::default();
     crate::providers::apigateway::read::read_rest_apis(&aws, &cfg.owner(), &mut live).await?;

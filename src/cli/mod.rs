@@ -1,6 +1,7 @@
 //! Command-line interface: arguments → library calls → exit codes (Terraform's: 0 success or
 //! no changes, 1 error, 2 changes present with --detailed-exitcode; and 3, work deferred).
 
+mod account;
 mod args;
 mod contract_diff;
 pub mod exit;

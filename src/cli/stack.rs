@@ -70,7 +70,14 @@ async fn session(g: &Global) -> Result<Session> {
     let started = Instant::now();
     let cfg = load_config(g)?;
     stop_on_errors(lint_contracts(&cfg))?;
+    super::account::check_profile(g.profile.as_deref())?;
     let aws = Aws::connect(&g.aws_options(), cfg.file.region.as_deref()).await?;
+    if let Some(warning) = super::account::check_region(
+        &aws.region,
+        g.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+    )? {
+        eprintln!("warning: {warning}");
+    }
     Ok(Session { cfg, aws, started })
 }
 

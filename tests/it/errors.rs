@@ -458,3 +458,37 @@ fn null_removes_inherited_items_and_overlay_errors_name_the_overlay() {
         r.stderr
     );
 }
+
+/// A profile no AWS config file defines, and a region name that is not one, are named as
+/// such (not "no credentials found", not an unreachable endpoint).
+#[test]
+fn an_unknown_profile_and_a_malformed_region_are_named() {
+    let d = stack_dir(GOOD, CONTRACT);
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-west-1\n[sso-session corp]\n",
+    )
+    .unwrap();
+    let home_env = home.path().to_str().unwrap();
+    let env = [
+        ("HOME", home_env),
+        ("AWS_CONFIG_FILE", ""),
+        ("AWS_SHARED_CREDENTIALS_FILE", ""),
+    ];
+    let r = run(d.path(), &["plan", "--profile", "prod"], &env);
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("AWS profile `prod` (from --profile or AWS_PROFILE) is not in ~/.aws/config or ~/.aws/credentials (defined: default, dev)"), "{}", r.stderr);
+    let r = run(
+        d.path(),
+        &["plan", "--region", "eu-west"],
+        &[("AWS_ACCESS_KEY_ID", "t"), ("AWS_SECRET_ACCESS_KEY", "t")],
+    );
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("`eu-west` is not an AWS region name"),
+        "{}",
+        r.stderr
+    );
+}
