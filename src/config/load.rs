@@ -134,7 +134,10 @@ fn load_chain(
         serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?;
     let typed: StackFile = match serde_yaml::from_value(value.clone()) {
         Ok(t) => t,
-        Err(_) => serde_yaml::from_str(&src.text).map_err(|e| one(yaml_error(&src, &e)))?,
+        Err(_) => match serde_yaml::from_str(&src.text) {
+            Ok(t) => t,
+            Err(e) => return Err(Diagnostics(schema_errors(&src, &value, &e))),
+        },
     };
     if value.is_null() {
         value = Value::Mapping(Mapping::new());
@@ -178,6 +181,74 @@ fn load_chain(
         e
     })?;
     Ok(merge(base_value, value))
+}
+
+/// Every schema error of one file, not only the first: serde stops at the first, so the key
+/// it names is taken out of a copy and the copy read again (up to 25 times). The first is
+/// placed where serde says; the others at their key in the file.
+fn schema_errors(src: &SourceText, value: &Value, first: &serde_yaml::Error) -> Vec<Diagnostic> {
+    let mut out = vec![yaml_error(src, first)];
+    if out[0].code != "schema" {
+        return out;
+    }
+    let mut copy = value.clone();
+    let mut msg = first.to_string();
+    for _ in 0..25 {
+        let Some(path) = error_path(&msg) else { break };
+        if !remove(&mut copy, &path) {
+            break;
+        }
+        let text = serde_yaml::to_string(&copy).unwrap_or_default();
+        let Err(e) = serde_yaml::from_str::<StackFile>(&text) else {
+            break;
+        };
+        msg = e.to_string();
+        let Some(next) = error_path(&msg) else { break };
+        let keys: Vec<&str> = next.iter().map(String::as_str).collect();
+        let mut d = yaml_error(src, &e);
+        d.location = src
+            .find(&keys)
+            .or_else(|| src.find(&keys[..keys.len().saturating_sub(1)]));
+        if d.location.is_none() {
+            break;
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The key path a serde message names: `a.b: unknown field `c`` → [a, b, c];
+/// `a.b.c: invalid type: ...` → [a, b, c]. None when it names none (or a key holds a `.`).
+fn error_path(msg: &str) -> Option<Vec<String>> {
+    let (path, rest) = msg.split_once(": ")?;
+    if path.contains(' ') {
+        return None;
+    }
+    let mut keys: Vec<String> = path.split('.').map(str::to_string).collect();
+    if let Some(field) = rest
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+    {
+        keys.push(field.to_string());
+    }
+    (!keys.iter().any(|k| k.is_empty() || k.contains('['))).then_some(keys)
+}
+
+/// Take the key at `path` out of `v`; false when there is none.
+fn remove(v: &mut Value, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut cur = v;
+    for k in parents {
+        match cur.get_mut(k.as_str()) {
+            Some(next) => cur = next,
+            None => return false,
+        }
+    }
+    cur.as_mapping_mut()
+        .and_then(|m| m.remove(last.as_str()))
+        .is_some()
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

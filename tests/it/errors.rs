@@ -492,3 +492,30 @@ fn an_unknown_profile_and_a_malformed_region_are_named() {
         r.stderr
     );
 }
+
+/// Every schema error of a file in one run, each at its own line, not only the first.
+#[test]
+fn every_schema_error_of_a_file_is_reported_in_one_run() {
+    let d = stack_dir(
+        &GOOD.replace(
+            "    integration:\n",
+            "    bogus: 1\n    stages:\n      dev:\n        tracng: true\n        throttling: {rate_limit: fast}\n    integration:\n",
+        ),
+        CONTRACT,
+    );
+    let r = run(d.path(), &["validate"], &[]);
+    assert_eq!(r.status, 1);
+    for (place, what) in [
+        ("stack.yaml:7:5:", "unknown field `bogus`"),
+        ("stack.yaml:10:9:", "unknown field `tracng`"),
+        ("stack.yaml:11:9:", "expected a number"),
+    ] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains(place) && l.contains(what)),
+            "{place} {what}:\n{}",
+            r.stderr
+        );
+    }
+}
