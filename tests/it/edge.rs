@@ -416,7 +416,8 @@ fn a_certificate_wait_past_its_limit_names_the_pending_record() {
         "the certificate for api.idrv5.example.com is still PENDING_VALIDATION after 3 s",
         "pending validation: _d930b28be6c5927595552b219965053e.api.idrv5.example.com. CNAME",
         "written in hosted zone idrv5.example.com",
-        "run `idrv5-gw apply` again to keep waiting",
+        // The command to run again, as pasted: with the stack file it was run with.
+        "run `idrv5-gw apply --stack stacks/idrv5/prod.yaml` again to keep waiting",
     ] {
         assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
     }
