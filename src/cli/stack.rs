@@ -16,13 +16,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub fn load_config(g: &Global) -> Result<Config> {
+    Ok(config::load(&g.stack_file(), &load_options(g)?)?)
+}
+
+/// The variables of `--var-file`s, then `--var`s (the later wins).
+fn load_options(g: &Global) -> Result<LoadOptions> {
     let mut vars = Vec::new();
     for f in &g.var_files {
         vars.extend(config::load::var_file(f)?);
     }
     vars.extend(g.vars.iter().cloned());
-    let cfg = config::load(&g.stack_file(), &LoadOptions { vars })?;
-    Ok(cfg)
+    Ok(LoadOptions { vars })
 }
 
 /// Lint findings the renderer takes care of: it inlines `$ref` responses (S1) and declares
@@ -184,12 +188,7 @@ fn baseline_desired(g: &Global, s: &Session, baseline: &str) -> Result<Vec<Resou
         _tmp = dir;
         file
     };
-    let mut vars = Vec::new();
-    for f in &g.var_files {
-        vars.extend(config::load::var_file(f)?);
-    }
-    vars.extend(g.vars.iter().cloned());
-    let cfg = config::load(&file, &LoadOptions { vars })
+    let cfg = config::load(&file, &load_options(g)?)
         .map_err(|e| anyhow::anyhow!("--baseline {baseline} ({}): {e}", file.display()))?;
     if cfg.owner() != s.cfg.owner() {
         bail!(
@@ -198,12 +197,7 @@ fn baseline_desired(g: &Global, s: &Session, baseline: &str) -> Result<Vec<Resou
             s.cfg.owner()
         );
     }
-    let mut rs = desire::desire(&cfg, &s.aws.region).map_err(Diagnostics)?;
-    let tags = serde_json::json!({"tags": cfg.file.tags});
-    for r in rs.iter_mut().filter(|r| r.payload.is_none()) {
-        r.payload = Some(tags.clone());
-    }
-    Ok(rs)
+    desired_of(&cfg, &s.aws.region)
 }
 
 /// `git ARGS`'s output, or an error with what git said.
@@ -224,8 +218,13 @@ fn git(args: &[&str], dir: Option<&std::path::Path>) -> Result<Vec<u8>> {
 }
 
 fn desired(s: &Session) -> Result<Vec<Resource>> {
-    let mut rs = desire::desire(&s.cfg, &s.aws.region).map_err(Diagnostics)?;
-    let tags = serde_json::json!({"tags": s.cfg.file.tags});
+    desired_of(&s.cfg, &s.aws.region)
+}
+
+/// A stack's desired state, each resource carrying the stack's tags for its writer.
+fn desired_of(cfg: &Config, region: &str) -> Result<Vec<Resource>> {
+    let mut rs = desire::desire(cfg, region).map_err(Diagnostics)?;
+    let tags = serde_json::json!({"tags": cfg.file.tags});
     for r in rs.iter_mut().filter(|r| r.payload.is_none()) {
         r.payload = Some(tags.clone());
     }

@@ -26,6 +26,26 @@ pub struct Operation {
     pub parameters: Vec<(String, String, bool)>,
 }
 
+impl Operation {
+    /// The operation's key in its path item: `get`, or `x-amazon-apigateway-any-method`.
+    pub fn key(&self) -> String {
+        if self.method == "ANY" {
+            ANY_METHOD.to_string()
+        } else {
+            self.method.to_lowercase()
+        }
+    }
+
+    /// The JSON pointer to the operation in the contract: `/paths/~1a~1{id}/get`.
+    pub fn pointer(&self) -> String {
+        format!(
+            "/paths/{}/{}",
+            self.path.replace('~', "~0").replace('/', "~1"),
+            self.key()
+        )
+    }
+}
+
 impl Contract {
     pub fn load(path: &Path) -> Result<Contract, Vec<Diagnostic>> {
         let source = super::source::read_source(path, "OpenAPI file").map_err(|d| {

@@ -4,14 +4,10 @@
 //! success status, a new required parameter or body field, a narrowed type, enum or limit on
 //! what clients send, a removed or no longer guaranteed response field, changed security.
 
-use crate::config::contract::{resolve_ref, Contract, ANY_METHOD};
+use crate::config::contract::{resolve_ref, Contract, ANY_METHOD, METHODS};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

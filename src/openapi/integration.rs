@@ -23,7 +23,7 @@ pub fn effective(
 ) -> Result<(Map<String, Value>, Vec<Diagnostic>), Diagnostic> {
     let what = format!("{} {}", op.method, op.path);
     let mut warnings = Vec::new();
-    let pointer = format!("{}/{EXTENSION}", op_pointer(op));
+    let pointer = format!("{}/{EXTENSION}", op.pointer());
     let own = input
         .contract
         .doc
@@ -285,30 +285,14 @@ fn check(what: &str, x: &Map<String, Value>, contract: bool) -> Result<(), Diagn
 }
 
 /// `/paths/<path>/<method key>` as a JSON pointer.
-pub fn op_pointer(op: &Operation) -> String {
-    format!(
-        "/paths/{}/{}",
-        op.path.replace('~', "~0").replace('/', "~1"),
-        op_key(op)
-    )
-}
-
 fn pointer_keys(op: &Operation, field: &str) -> Vec<String> {
     vec![
         "paths".into(),
         op.path.clone(),
-        op_key(op),
+        op.key(),
         EXTENSION.into(),
         field.into(),
     ]
-}
-
-pub fn op_key(op: &Operation) -> String {
-    if op.method == "ANY" {
-        crate::config::contract::ANY_METHOD.to_string()
-    } else {
-        op.method.to_lowercase()
-    }
 }
 
 /// A status code written as a string or a number (AWS imports both).

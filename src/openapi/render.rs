@@ -99,7 +99,7 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
             }
         };
         // The stack's override, the contract's own, the stack's default, the contract's.
-        let (op_v, doc_v) = adopt::contract_validator(contract, &integration::op_pointer(op));
+        let (op_v, doc_v) = adopt::contract_validator(contract, &op.pointer());
         let validator = over
             .and_then(|o| o.validator.clone())
             .or_else(|| op_v.map(str::to_string))
@@ -110,11 +110,7 @@ fn render_paths(input: &RenderInput) -> Result<RenderedPaths, Vec<Diagnostic>> {
         let item = paths
             .entry(full)
             .or_insert_with(|| Value::Object(Map::new()));
-        let key = if op.method == "ANY" {
-            crate::config::contract::ANY_METHOD.to_string()
-        } else {
-            op.method.to_lowercase()
-        };
+        let key = op.key();
         let mut rendered = render_operation(input, op, x, &mut body_models);
         rendered["security"] = security::requirement(&sec);
         if let Some(v) = &validator {
@@ -480,7 +476,7 @@ fn render_operation(
     if !params.is_empty() {
         o.insert("parameters".into(), Value::Array(params));
     }
-    let op_json = input.contract.doc.pointer(&integration::op_pointer(op));
+    let op_json = input.contract.doc.pointer(&op.pointer());
     if let Some(body) = op_json.and_then(|o| o.get("requestBody")) {
         let content = model_content(input, input.contract.deref(body), refs);
         if !content.is_empty() {
@@ -546,7 +542,7 @@ fn responses(
     let declared = input
         .contract
         .doc
-        .pointer(&format!("{}/responses", integration::op_pointer(op)));
+        .pointer(&format!("{}/responses", op.pointer()));
     for (code, r) in declared.and_then(Value::as_object).into_iter().flatten() {
         let r = input.contract.deref(r);
         let desc = r

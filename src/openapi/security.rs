@@ -28,7 +28,7 @@ pub struct OpSecurity {
 
 /// The operation's security as the contract states it: op-level, else root-level.
 pub fn contract_requirements<'a>(contract: &'a Contract, op: &Operation) -> Option<&'a Value> {
-    let pointer = format!("{}/security", op_pointer(op));
+    let pointer = format!("{}/security", op.pointer());
     contract
         .doc
         .pointer(&pointer)
@@ -63,21 +63,9 @@ fn contract_iam(contract: &Contract, name: &str) -> bool {
 
 /// The operation's `x-amazon-apigateway-auth` type (AWS_IAM or NONE), upper-cased.
 fn contract_auth(contract: &Contract, op: &Operation) -> Option<String> {
-    let pointer = format!("{}/x-amazon-apigateway-auth/type", op_pointer(op));
+    let pointer = format!("{}/x-amazon-apigateway-auth/type", op.pointer());
     let t = contract.doc.pointer(&pointer)?.as_str()?;
     Some(t.to_uppercase())
-}
-
-fn op_pointer(op: &Operation) -> String {
-    format!(
-        "/paths/{}/{}",
-        op.path.replace('~', "~0").replace('/', "~1"),
-        if op.method == "ANY" {
-            crate::config::contract::ANY_METHOD.to_string()
-        } else {
-            op.method.to_lowercase()
-        }
-    )
 }
 
 /// Whether the contract's scheme `name` is API Gateway's API key: an `apiKey` in the

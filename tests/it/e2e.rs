@@ -502,22 +502,7 @@ fn a_saved_plan_is_refused_once_live_state_moved() {
     let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--out", "dev.plan"]);
     assert_eq!(plan.status, 0, "{}", plan.stderr);
     // Someone changes the stage in the console meanwhile.
-    rt().block_on(async {
-        let c = apigw(&moto);
-        let api = owned_api(&c).await;
-        let op = aws_sdk_apigateway::types::PatchOperation::builder()
-            .op(aws_sdk_apigateway::types::Op::Replace)
-            .path("/variables/EXTRA")
-            .value("1")
-            .build();
-        c.update_stage()
-            .rest_api_id(&api)
-            .stage_name("dev")
-            .patch_operations(op)
-            .send()
-            .await
-            .unwrap();
-    });
+    console_stage_variable(&moto);
     let refused = cli(
         &moto,
         &dir,

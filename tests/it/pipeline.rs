@@ -262,7 +262,7 @@ fn ci_step(
 /// drift check finds nothing, then finds a console change.
 #[test]
 fn the_example_pipeline_reviews_plans_applies_and_finds_drift() {
-    use crate::common::stack::{apigw, owned_api, rt, workspace};
+    use crate::common::stack::{console_stage_variable, workspace};
     let moto = crate::common::Moto::start();
     let (_tmp, dir) = workspace();
     git(&dir, &["init", "-q"]);
@@ -305,22 +305,7 @@ fn the_example_pipeline_reviews_plans_applies_and_finds_drift() {
         out.contains("no drift") && !dir.join("out/drift").exists(),
         "{out}"
     );
-    rt().block_on(async {
-        let c = apigw(&moto);
-        let api = owned_api(&c).await;
-        let op = aws_sdk_apigateway::types::PatchOperation::builder()
-            .op(aws_sdk_apigateway::types::Op::Replace)
-            .path("/variables/EXTRA")
-            .value("1")
-            .build();
-        c.update_stage()
-            .rest_api_id(&api)
-            .stage_name("dev")
-            .patch_operations(op)
-            .send()
-            .await
-            .unwrap();
-    });
+    console_stage_variable(&moto);
     let (code, out, err) = ci_step(&moto, &dir, &["drift"], &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(dir.join("out/drift").exists(), "{out}");
@@ -394,7 +379,7 @@ fn json_plans_fit_the_checked_in_schema() {
 /// review, in text, Markdown and JSON.
 #[test]
 fn a_baseline_separates_drift_from_the_change_under_review() {
-    use crate::common::stack::{apigw, apply_ok, edit, owned_api, rt, workspace, DEV};
+    use crate::common::stack::{apply_ok, console_stage_variable, edit, workspace, DEV};
     use crate::common::{cli, Moto};
     let moto = Moto::start();
     let (_tmp, dir) = workspace();
@@ -403,22 +388,7 @@ fn a_baseline_separates_drift_from_the_change_under_review() {
     git(&dir, &["commit", "-q", "-m", "stack"]);
     apply_ok(&moto, &dir, DEV);
     // Drift: a stage variable added in the console.
-    rt().block_on(async {
-        let c = apigw(&moto);
-        let api = owned_api(&c).await;
-        let op = aws_sdk_apigateway::types::PatchOperation::builder()
-            .op(aws_sdk_apigateway::types::Op::Replace)
-            .path("/variables/EXTRA")
-            .value("1")
-            .build();
-        c.update_stage()
-            .rest_api_id(&api)
-            .stage_name("dev")
-            .patch_operations(op)
-            .send()
-            .await
-            .unwrap();
-    });
+    console_stage_variable(&moto);
     // The edit under review.
     edit(
         &dir.join("stacks/idrv5/dev.yaml"),

@@ -190,3 +190,23 @@ pub fn write_calls(stderr: &str) -> std::collections::BTreeMap<String, u64> {
 emulator_client!(apigwv2_us, aws_sdk_apigatewayv2, "us-east-1");
 emulator_client!(logs_us, aws_sdk_cloudwatchlogs, "us-east-1");
 emulator_client!(dynamodb, aws_sdk_dynamodb, "ap-southeast-2");
+
+/// Drift made in the console: the stage variable `EXTRA=1` on the dev example's `dev` stage.
+pub fn console_stage_variable(moto: &Moto) {
+    rt().block_on(async {
+        let c = apigw(moto);
+        let api = owned_api(&c).await;
+        let op = aws_sdk_apigateway::types::PatchOperation::builder()
+            .op(aws_sdk_apigateway::types::Op::Replace)
+            .path("/variables/EXTRA")
+            .value("1")
+            .build();
+        c.update_stage()
+            .rest_api_id(&api)
+            .stage_name("dev")
+            .patch_operations(op)
+            .send()
+            .await
+            .unwrap();
+    });
+}
