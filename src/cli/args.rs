@@ -152,9 +152,28 @@ pub enum Command {
     /// Print the IAM policy the stack's plan and apply need (JSON), from what it declares,
     /// scoped to its own names where AWS allows.
     IamPolicy,
+    /// Move a stage's canary deployment to the stage itself and end the canary: every
+    /// request then gets the new deployment. Stage variables stay as the stack declares.
+    Promote(CanaryArgs),
+    /// End a stage's canary: every request gets the stage's own deployment again. The
+    /// stack still declares the new API: revert it, or the next apply starts a canary again.
+    Rollback(CanaryArgs),
     /// Release the stack's apply lock left by a run that died: only a stale one (its process
     /// gone from this host, or its lease over) unless --force. Says who held it.
     Unlock(UnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CanaryArgs {
+    /// The stage with the canary, e.g. `prod`.
+    #[arg(long)]
+    pub stage: String,
+    /// The REST API's key in the stack (`apis.<key>`); needed when several have the stage.
+    #[arg(long)]
+    pub api: Option<String>,
+    /// Seconds to wait for the stack's lock held by another run.
+    #[arg(long, default_value_t = 0)]
+    pub lock_wait: u64,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod account;
 mod args;
+mod canary;
 mod contract_diff;
 pub mod exit;
 mod export;
@@ -87,6 +88,8 @@ pub fn run(cli: Cli) -> i32 {
                     .map_err(Into::into)
             }
             Command::Unlock(a) => stack::unlock(&g, &a).await,
+            Command::Promote(a) => canary::run(&g, &a, canary::Verb::Promote).await,
+            Command::Rollback(a) => canary::run(&g, &a, canary::Verb::Rollback).await,
         }
     });
     match result {

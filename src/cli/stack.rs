@@ -64,13 +64,13 @@ fn stop_on_errors(diags: Vec<Diagnostic>) -> Result<()> {
     Ok(())
 }
 
-struct Session {
-    cfg: Config,
-    aws: Aws,
+pub(super) struct Session {
+    pub(super) cfg: Config,
+    pub(super) aws: Aws,
     started: Instant,
 }
 
-async fn session(g: &Global) -> Result<Session> {
+pub(super) async fn session(g: &Global) -> Result<Session> {
     let started = Instant::now();
     let cfg = load_config(g)?;
     stop_on_errors(lint_contracts(&cfg))?;
@@ -217,7 +217,7 @@ fn git(args: &[&str], dir: Option<&std::path::Path>) -> Result<Vec<u8>> {
     Ok(out.stdout)
 }
 
-fn desired(s: &Session) -> Result<Vec<Resource>> {
+pub(super) fn desired(s: &Session) -> Result<Vec<Resource>> {
     desired_of(&s.cfg, &s.aws.region)
 }
 
@@ -442,7 +442,7 @@ pub async fn unlock(g: &Global, a: &UnlockArgs) -> Result<i32> {
 
 /// The stack's `lock:`, taken before live state is read so the plan cannot go stale under
 /// another apply.
-async fn take_lock(s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
+pub(super) async fn take_lock(s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
     let Some(l) = &s.cfg.file.lock else {
         return Ok(None);
     };
@@ -463,7 +463,7 @@ async fn take_lock(s: &Session, verb: &str, wait: u64) -> Result<Option<Lock>> {
     Ok(Some(lock))
 }
 
-async fn release_lock(s: &Session, lock: Option<Lock>) {
+pub(super) async fn release_lock(s: &Session, lock: Option<Lock>) {
     if let Some(l) = lock {
         if let Err(e) = l.release(&s.aws).await {
             eprintln!(

@@ -364,6 +364,21 @@ fn stage_settings(stage: &str, s: &super::schema::Stage, sat: Loc) -> Vec<Diagno
             );
         }
     }
+    if let Some(c) = &s.canary {
+        if !(0.0..=100.0).contains(&c.percent) {
+            d.push(
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "stage {stage}: canary.percent {} is not a share of traffic",
+                        c.percent
+                    ),
+                )
+                .hint("use a number from 0 to 100, e.g. `percent: 10`")
+                .at(sat(&["canary", "percent"])),
+            );
+        }
+    }
     for k in s.method_settings.keys() {
         let ok = k == "*/*"
             || !k.starts_with('/')

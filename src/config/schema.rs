@@ -349,6 +349,21 @@ pub struct Stage {
     pub cache_cluster: Option<CacheCluster>,
     pub access_logs: Option<AccessLogs>,
     pub protect: Option<bool>,
+    /// Release a changed API to a share of the traffic first (`promote` / `rollback`).
+    pub canary: Option<Canary>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Canary {
+    /// Share of the stage's requests the new deployment serves, 0..=100.
+    pub percent: f64,
+    /// Stage variables that differ for the canary's requests.
+    #[serde(default)]
+    pub stage_variable_overrides: BTreeMap<String, String>,
+    /// Whether the canary's requests use the stage's cache.
+    #[serde(default)]
+    pub use_stage_cache: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

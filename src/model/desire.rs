@@ -527,6 +527,13 @@ fn stage_resource(_cfg: &Config, key: &str, name: &str, stage: &Stage, logs: boo
             serde_json::to_string(&fmt).unwrap_or_default()
         }),
         method_settings,
+        // Its deployment is the document's until the planner settles it against the live stage.
+        canary: stage.canary.as_ref().map(|c| kinds::stage::Canary {
+            deployment: ref_placeholder(&format!("deployment.{key}"), "fingerprint"),
+            percent: c.percent,
+            stage_variable_overrides: c.stage_variable_overrides.clone(),
+            use_stage_cache: c.use_stage_cache,
+        }),
     };
     Resource::typed(format!("stage.{key}.{name}"), name.to_string(), &props)
 }

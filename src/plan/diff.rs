@@ -7,7 +7,7 @@
 
 use super::{Action, AttrDiff, Change, Plan, Summary, FORMAT_VERSION};
 use crate::diag::Diagnostic;
-use crate::model::kinds::{Deployment, Typed};
+use crate::model::kinds::{Deployment, Stage, Typed};
 use crate::model::owner::UNREADABLE;
 use crate::model::{
     is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource,
@@ -42,7 +42,10 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
             matched_deployments.extend(matched);
             c
         } else {
-            let after = resolve_props(&r.props, &outputs);
+            let mut after = resolve_props(&r.props, &outputs);
+            if r.kind == Kind::Stage {
+                after = settle_canary(after, live.resources.get(&r.id));
+            }
             resource_change(r, after, live.resources.get(&r.id))
         };
         if matches!(change.action, Action::Create | Action::Replace) && r.kind != Kind::Deployment {
@@ -51,6 +54,7 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
         changes.push(change);
     }
 
+    matched_deployments.extend(still_served(&changes, live));
     changes.extend(deletes(
         &input.desired,
         live,
@@ -212,6 +216,44 @@ fn resource_change(r: &Resource, after: Props, live: Option<&LiveResource>) -> C
     c.live_outputs = l.outputs.clone();
     c.protect = r.protect || l.protect;
     c
+}
+
+/// The live deployments stages go on serving (a canary's stage keeps its own): never pruned.
+fn still_served(changes: &[Change], live: &LiveState) -> Vec<String> {
+    let mut fps = BTreeSet::new();
+    for c in changes.iter().filter(|c| c.kind == Kind::Stage) {
+        let props = c
+            .after
+            .as_ref()
+            .or_else(|| live.resources.get(&c.id).map(|l| &l.props));
+        if let Some(s) = props.and_then(|p| Stage::from_props(p).ok()) {
+            fps.extend(s.canary.map(|c| c.deployment));
+            fps.insert(s.deployment);
+        }
+    }
+    live.resources
+        .values()
+        .filter(|l| l.kind == Kind::Deployment)
+        .filter(|l| {
+            l.outputs
+                .get("fingerprint")
+                .is_some_and(|f| fps.contains(f))
+        })
+        .map(|l| l.id.clone())
+        .collect()
+}
+
+/// A stage releasing by canary: see `Stage::settle_canary`.
+fn settle_canary(after: Props, live: Option<&LiveResource>) -> Props {
+    let Ok(mut stage) = Stage::from_props(&after) else {
+        return after;
+    };
+    if stage.canary.is_none() {
+        return after;
+    }
+    let live = live.and_then(|l| Stage::from_props(&l.props).ok());
+    stage.settle_canary(live.as_ref());
+    stage.to_props()
 }
 
 /// The fingerprint of a REST API's resolved document.
@@ -526,6 +568,13 @@ pub fn diff_props(kind: Kind, live: &Props, want: &Props) -> Vec<AttrDiff> {
             sparse_diff(key, l, w, &mut out);
             continue;
         }
+        let empty = Value::Object(Default::default());
+        let fields = kind.spec().fields.contains(&key.as_str());
+        let (l, w) = match (l.is_null(), w.is_null()) {
+            (true, false) if fields => (&empty, w),
+            (false, true) if fields => (l, &empty),
+            _ => (l, w),
+        };
         let mut leaves = Vec::new();
         pair_leaves(key, l, w, &mut leaves);
         for (leaf, a, b) in leaves {

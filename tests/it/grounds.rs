@@ -15,9 +15,7 @@ const DEV: &str = "stacks/idrv5/dev.yaml";
 
 /// Runs the CLI with LocalStack's services on LocalStack and the rest on moto.
 fn run(moto: &Moto, ls: &LocalStack, dir: &Path, args: &[&str]) -> Output {
-    let env = ls.env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    cli_env(moto, dir, args, &env)
+    ls.cli(moto, dir, args)
 }
 
 fn plan_is_empty(moto: &Moto, ls: &LocalStack, dir: &Path, stack: &str) {

@@ -5,6 +5,7 @@
 mod common;
 
 mod bulk;
+mod canary;
 mod e2e;
 mod edge;
 mod emulator_harness;

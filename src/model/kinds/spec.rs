@@ -14,6 +14,9 @@ pub struct Spec {
     /// Objects under these keys are compared only on the fields the stack declares: AWS
     /// fills the rest with defaults that differ between AWS and emulators.
     pub sparse: &'static [&'static str],
+    /// Objects under these keys read field by field in a plan even as they come or go
+    /// (`canary.percent: none → 10`), not as one line holding the whole object.
+    pub fields: &'static [&'static str],
     /// An API whose children (routes, stages, ...) go with it when it is deleted.
     pub api: bool,
     /// (prop, API Gateway PATCH path) of the props an update replaces in place.
@@ -56,6 +59,7 @@ impl Spec {
             label,
             replace: &[],
             sparse: &[],
+            fields: &[],
             api: false,
             patch: &[],
             calls: Calls::NONE,

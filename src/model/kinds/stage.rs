@@ -21,6 +21,38 @@ pub struct Stage {
     pub access_log_format: Option<String>,
     /// `resource/path/METHOD` or `*/*` → its settings.
     pub method_settings: BTreeMap<String, MethodSetting>,
+    /// The release in flight: a second deployment serving a share of the requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<Canary>,
+}
+
+/// A stage's canary: its deployment (by fingerprint) apart from the stage's own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Canary {
+    pub deployment: String,
+    #[serde(serialize_with = "super::whole::plain")]
+    pub percent: f64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stage_variable_overrides: BTreeMap<String, String>,
+    pub use_stage_cache: bool,
+}
+
+impl Stage {
+    /// A stage releasing by canary keeps serving what it serves and sends the new document
+    /// to the canary: `self` is desired (its `deployment` the new fingerprint, its canary
+    /// the declared settings), `live` the stage as it is. Without a live stage, or when the
+    /// stage already serves the document, there is nothing to release: no canary.
+    pub fn settle_canary(&mut self, live: Option<&Stage>) {
+        let Some(canary) = self.canary.as_mut() else {
+            return;
+        };
+        match live {
+            Some(l) if l.deployment != self.deployment => {
+                canary.deployment = std::mem::replace(&mut self.deployment, l.deployment.clone());
+            }
+            _ => self.canary = None,
+        }
+    }
 }
 
 /// The settings of one method (or all: `*/*`); unset fields are left out.
@@ -69,5 +101,6 @@ impl Typed for Stage {
 
 pub const SPEC: Spec = Spec {
     sparse: &["method_settings"],
+    fields: &["canary"],
     ..Spec::new("stage")
 };

@@ -20,3 +20,8 @@ pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     Option::<f64>::deserialize(d)
 }
+
+/// `#[serde(serialize_with = "whole::plain")]` for an `f64` prop.
+pub fn plain<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    number(*v).serialize(s)
+}

@@ -257,7 +257,7 @@ fn paths_and_routes(key: &str, resources: &[AwsResource]) -> Vec<LiveResource> {
 
 /// Managed deployments (the fingerprint lives in the description), newest first, and the
 /// stages that serve them.
-fn deployments_and_stages(
+pub(super) fn deployments_and_stages(
     key: &str,
     deployments: &[aws_sdk_apigateway::types::Deployment],
     stages: &[Stage],
@@ -305,21 +305,40 @@ fn deployments_and_stages(
     for s in stages {
         let name = s.stage_name().unwrap_or_default().to_string();
         let dep = s.deployment_id().unwrap_or_default();
-        let fp = fingerprints
-            .get(dep)
-            .cloned()
-            .unwrap_or_else(|| format!("unmanaged deployment {dep}"));
+        let fp_of = |dep: &str| {
+            fingerprints
+                .get(dep)
+                .cloned()
+                .unwrap_or_else(|| format!("unmanaged deployment {dep}"))
+        };
+        let canary = s.canary_settings().and_then(|c| c.deployment_id());
+        let mut props = stage_props(s, &fp_of(dep));
+        if let Some(c) = canary {
+            props.insert(
+                "canary".into(),
+                serde_json::to_value(canary_props(s, fp_of(c))).unwrap_or_default(),
+            );
+        }
+        let mut outputs: BTreeMap<String, String> = [
+            ("name".to_string(), name.clone()),
+            ("deployment_id".to_string(), dep.to_string()),
+        ]
+        .into();
+        outputs.extend(canary.map(|c| ("canary_deployment_id".to_string(), c.to_string())));
         let mut r = child(
             key,
             format!("stage.{key}.{name}"),
             Kind::Stage,
             name.clone(),
-            stage_props(s, &fp),
-            [("name".to_string(), name.clone())].into(),
+            props,
+            outputs,
         );
         r.protect = protected(s.tags());
-        if fingerprints.contains_key(dep) {
-            r.deps.insert(format!("deployment.{key}@{dep}"));
+        // What it serves (the canary too) is in use: not pruned, deleted only after it moves.
+        for d in [Some(dep), canary].into_iter().flatten() {
+            if fingerprints.contains_key(d) {
+                r.deps.insert(format!("deployment.{key}@{d}"));
+            }
         }
         out.push(r);
     }
@@ -504,6 +523,20 @@ pub(super) fn route_props(m: &Method, resource_id: &str) -> Route {
     }
 }
 
+/// The canary a stage carries (its deployment given by fingerprint).
+fn canary_props(s: &Stage, fingerprint: String) -> kinds::stage::Canary {
+    let c = s.canary_settings();
+    kinds::stage::Canary {
+        deployment: fingerprint,
+        percent: c.map_or(0.0, |c| c.percent_traffic()),
+        stage_variable_overrides: c
+            .and_then(|c| c.stage_variable_overrides())
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        use_stage_cache: c.is_some_and(|c| c.use_stage_cache()),
+    }
+}
+
 pub(super) fn stage_props(s: &Stage, fingerprint: &str) -> Props {
     let method_settings = s
         .method_settings()
@@ -547,6 +580,7 @@ pub(super) fn stage_props(s: &Stage, fingerprint: &str) -> Props {
         access_log_destination: logs.and_then(|l| l.destination_arn()).map(str::to_string),
         access_log_format: logs.and_then(|l| l.format()).map(str::to_string),
         method_settings,
+        canary: None,
     }
     .to_props()
 }

@@ -351,3 +351,126 @@ fn a_usage_plan_aws_filled_in_reads_back_as_the_stacks_and_the_patch_is_the_reco
     let live = super::usage::plan_resource("usage_plan.p".into(), false, &plan, &apis);
     assert_eq!(UsagePlan::from_props(&live.props).unwrap(), after);
 }
+
+/// A stage AWS answered with a canary (test_apigateway_canary) reads as the stage's own
+/// deployment and the canary's apart, both kept from pruning, the canary's id at hand for
+/// `promote`.
+#[test]
+fn a_recorded_stage_with_a_canary_reads_its_two_deployments_apart() {
+    use aws_sdk_apigateway::types::{CanarySettings, Deployment, Stage};
+    let recorded: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/aws-recorded/canary.json"
+    ))
+    .unwrap();
+    let a = &recorded["stage_with_canary"];
+    let c = &a["canarySettings"];
+    let stage = Stage::builder()
+        .stage_name(a["stageName"].as_str().unwrap())
+        .deployment_id(a["deploymentId"].as_str().unwrap())
+        .set_variables(strs(&a["variables"]))
+        .canary_settings(
+            CanarySettings::builder()
+                .deployment_id(c["deploymentId"].as_str().unwrap())
+                .percent_traffic(c["percentTraffic"].as_f64().unwrap())
+                .set_stage_variable_overrides(strs(&c["stageVariableOverrides"]))
+                .use_stage_cache(c["useStageCache"].as_bool().unwrap())
+                .build(),
+        )
+        .build();
+    let deployment = |id: &str, fp: &str| {
+        Deployment::builder()
+            .id(id)
+            .description(format!("{}{fp}", crate::model::owner::DEPLOYMENT_PREFIX))
+            .build()
+    };
+    let deployments = [
+        deployment("<deployment-id:1>", "sha256:one"),
+        deployment("<deployment-id:2>", "sha256:two"),
+    ];
+    let live = super::read::deployments_and_stages("main", &deployments, &[stage]);
+    let s = live.iter().find(|r| r.id == "stage.main.dev").unwrap();
+    use crate::model::kinds::Typed;
+    let props = crate::model::kinds::Stage::from_props(&s.props).unwrap();
+    assert_eq!(props.deployment, "sha256:one");
+    let canary = props.canary.unwrap();
+    assert_eq!(canary.deployment, "sha256:two");
+    assert_eq!(canary.percent, 50.0);
+    assert_eq!(canary.stage_variable_overrides["testVar"], "override");
+    assert!(!canary.use_stage_cache);
+    assert_eq!(s.outputs["canary_deployment_id"], "<deployment-id:2>");
+    for d in ["<deployment-id:1>", "<deployment-id:2>"] {
+        assert!(
+            s.deps.contains(&format!("deployment.main@{d}")),
+            "{:?}",
+            s.deps
+        );
+    }
+}
+
+/// A new canary is made with `replace` only: AWS refuses `add` below /canarySettings (the
+/// recorded error), and answers the recorded `replace /canarySettings/deploymentId` with
+/// the canary; a canary no longer declared goes with the recorded `remove /canarySettings`.
+#[test]
+fn the_canary_patch_uses_the_operations_aws_accepted() {
+    use crate::model::kinds::stage::{Canary, Stage};
+    let recorded: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/aws-recorded/canary.json"
+    ))
+    .unwrap();
+    assert!(recorded["add_is_refused"]["error"]["Message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Invalid add operation"));
+    let answered = &recorded["replace_canary_deployment"]["answer"]["canarySettings"];
+    assert_eq!(answered["deploymentId"], "<deployment-id:2>");
+    let before = Stage {
+        deployment: "sha256:one".into(),
+        ..Default::default()
+    };
+    let after = Stage {
+        canary: Some(Canary {
+            deployment: "sha256:two".into(),
+            percent: 10.0,
+            stage_variable_overrides: [("testVar".to_string(), "canary".to_string())].into(),
+            use_stage_cache: false,
+        }),
+        ..before.clone()
+    };
+    let ops = super::stages::canary_patch(&before, &after, "<deployment-id:2>");
+    let ops: Vec<(String, String, Option<String>)> = ops
+        .iter()
+        .map(|o| {
+            let op = o.op().map(|o| o.as_str().to_string()).unwrap_or_default();
+            (
+                op,
+                o.path().unwrap_or_default().to_string(),
+                o.value().map(str::to_string),
+            )
+        })
+        .collect();
+    let recorded_op = &recorded["replace_canary_deployment"]["patch"][0];
+    assert_eq!(
+        ops[0],
+        (
+            recorded_op[0].as_str().unwrap().to_string(),
+            recorded_op[1].as_str().unwrap().to_string(),
+            Some("<deployment-id:2>".to_string())
+        )
+    );
+    assert!(ops
+        .iter()
+        .all(|(op, path, _)| op == "replace" && path.starts_with("/canarySettings/")));
+    assert!(ops.contains(&(
+        "replace".into(),
+        "/canarySettings/stageVariableOverrides/testVar".into(),
+        Some("canary".into())
+    )));
+    // The answer to a removed canary has none; the patch is the recorded one.
+    assert!(recorded["remove_canary"]["answer"]
+        .get("canarySettings")
+        .is_none());
+    let gone = super::stages::canary_patch(&after, &before, "");
+    assert_eq!(gone.len(), 1);
+    assert_eq!(gone[0].path(), Some("/canarySettings"));
+    assert_eq!(gone[0].op().map(|o| o.as_str()), Some("remove"));
+}

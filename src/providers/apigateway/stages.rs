@@ -1,6 +1,6 @@
 //! Stages: created on a deployment, then every setting in one UpdateStage patch.
 
-use crate::model::kinds::stage::MethodSetting;
+use crate::model::kinds::stage::{Canary, MethodSetting};
 use crate::model::kinds::Stage;
 use crate::model::Outputs;
 use crate::plan::Change;
@@ -92,6 +92,62 @@ fn stage_patch(b: &Stage, a: &Stage, dep_id: &str, fresh: bool) -> Vec<PatchOper
     };
     ops.extend(access_log_patch(b, a, fresh));
     ops.extend(method_settings_patch(b, a));
+    ops.extend(canary_patch(b, a, dep_id));
+    ops
+}
+
+/// The canary's settings, each replaced (AWS takes no `add` below /canarySettings); a new
+/// canary deployment is always the document's, `dep_id`. No canary wanted: all of it goes.
+pub(super) fn canary_patch(b: &Stage, a: &Stage, dep_id: &str) -> Vec<PatchOperation> {
+    let none = Canary::default();
+    let (before, after) = match (&b.canary, &a.canary) {
+        (_, None) if b.canary.is_some() => {
+            return vec![patch(Op::Remove, "/canarySettings", None)];
+        }
+        (_, None) => return Vec::new(),
+        (before, Some(after)) => (before.as_ref().unwrap_or(&none), after),
+    };
+    let fresh = b.canary.is_none();
+    let mut ops = Vec::new();
+    let mut replace = |path: &str, v: String| {
+        ops.push(patch(
+            Op::Replace,
+            &format!("/canarySettings/{path}"),
+            Some(v),
+        ))
+    };
+    if fresh || before.deployment != after.deployment {
+        replace("deploymentId", dep_id.to_string());
+    }
+    if fresh || before.percent != after.percent {
+        replace("percentTraffic", after.percent.to_string());
+    }
+    // Off is AWS's default for a new canary: not sent then (LocalStack stores a patched
+    // boolean as a string the SDK cannot read back, docs/EMULATOR.md).
+    if before.use_stage_cache != after.use_stage_cache {
+        replace("useStageCache", after.use_stage_cache.to_string());
+    }
+    let overrides = |b: &Canary, a: &Canary| {
+        let changed = a
+            .stage_variable_overrides
+            .iter()
+            .filter(move |(k, v)| b.stage_variable_overrides.get(*k) != Some(*v));
+        changed
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    for (k, v) in overrides(before, after) {
+        replace(&format!("stageVariableOverrides/{}", escape(&k)), v);
+    }
+    for k in before.stage_variable_overrides.keys() {
+        if !after.stage_variable_overrides.contains_key(k) {
+            ops.push(patch(
+                Op::Remove,
+                &format!("/canarySettings/stageVariableOverrides/{}", escape(k)),
+                None,
+            ));
+        }
+    }
     ops
 }
 
@@ -216,4 +272,69 @@ pub async fn delete_stage(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(
         })
         .await,
     )
+}
+
+/// `promote`: the stage serves its canary's deployment, and the canary goes, in one update.
+pub async fn promote_canary(
+    aws: &Aws,
+    api_id: &str,
+    stage: &str,
+    canary_deployment: &str,
+) -> Result<(), AwsError> {
+    let ops = vec![
+        patch(Op::Replace, "/deploymentId", Some(canary_deployment.into())),
+        patch(Op::Remove, "/canarySettings", None),
+    ];
+    update(aws, api_id, stage, ops).await
+}
+
+/// `rollback`: the canary goes; the stage's own deployment serves every request.
+pub async fn remove_canary(aws: &Aws, api_id: &str, stage: &str) -> Result<(), AwsError> {
+    update(
+        aws,
+        api_id,
+        stage,
+        vec![patch(Op::Remove, "/canarySettings", None)],
+    )
+    .await
+}
+
+/// The deployment a stage serves and its canary's, read back.
+pub async fn served(
+    aws: &Aws,
+    api_id: &str,
+    stage: &str,
+) -> Result<(String, Option<String>), AwsError> {
+    let s = aws
+        .call(|| {
+            aws.apigw
+                .get_stage()
+                .rest_api_id(api_id)
+                .stage_name(stage)
+                .send()
+        })
+        .await?;
+    let canary = s.canary_settings().and_then(|c| c.deployment_id());
+    Ok((
+        s.deployment_id().unwrap_or_default().to_string(),
+        canary.map(str::to_string),
+    ))
+}
+
+async fn update(
+    aws: &Aws,
+    api_id: &str,
+    stage: &str,
+    ops: Vec<PatchOperation>,
+) -> Result<(), AwsError> {
+    aws.call(|| {
+        aws.apigw
+            .update_stage()
+            .rest_api_id(api_id)
+            .stage_name(stage)
+            .set_patch_operations(Some(ops.clone()))
+            .send()
+    })
+    .await?;
+    Ok(())
 }

@@ -5,7 +5,7 @@
 
 use super::{free_loopback_port, http_request, scratch_dir, tail, LOG_TAIL_LINES};
 use std::fs::{self, File};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -132,6 +132,13 @@ impl LocalStack {
             .credentials_provider(creds)
             .build();
         aws_sdk_apigateway::Client::from_conf(conf)
+    }
+
+    /// Runs the CLI with this LocalStack's services here and the rest on `moto`.
+    pub fn cli(&self, moto: &super::Moto, dir: &Path, args: &[&str]) -> super::Output {
+        let env = self.env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        super::cli_env(moto, dir, args, &env)
     }
 
     fn log_text(&self) -> String {
