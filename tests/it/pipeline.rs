@@ -478,3 +478,31 @@ fn a_baseline_separates_drift_from_the_change_under_review() {
         bad.stderr
     );
 }
+
+/// The release workflow is the one cargo-dist writes from dist-workspace.toml (regenerate with
+/// `dist generate` after changing it): the same dist version, run on tags, and the
+/// installer examples/ci downloads.
+#[test]
+fn the_release_workflow_is_cargo_dists_for_the_checked_in_config() {
+    let root = crate::common::repo_root();
+    let config = std::fs::read_to_string(root.join("dist-workspace.toml")).unwrap();
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let version = config
+        .lines()
+        .find_map(|l| l.strip_prefix("cargo-dist-version = "))
+        .expect("cargo-dist-version")
+        .trim_matches('"');
+    assert!(
+        workflow.contains(&format!("cargo-dist/releases/download/v{version}/")),
+        "release.yml was not written by cargo-dist {version}: run `dist generate`"
+    );
+    assert!(workflow.contains("tags:"), "release.yml runs on tags");
+    assert!(config.contains("installers = [\"shell\"]"));
+    for ci in ["examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join(ci)).unwrap();
+        assert!(
+            text.contains("/releases/download/v") && text.contains("idrv5-gw-installer.sh"),
+            "{ci} downloads the installer a release publishes"
+        );
+    }
+}
