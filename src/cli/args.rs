@@ -212,6 +212,14 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes, 0 when none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// The contract-diff gate against what STAGE serves now (API Gateway's export of it):
+    /// each difference for its clients is breaking or compatible (on stderr); exit 1 on a
+    /// breaking one unless --allow-breaking.
+    #[arg(long, value_name = "STAGE")]
+    pub contract_gate: Option<String>,
+    /// Accept breaking contract changes found by --contract-gate (still listed).
+    #[arg(long, requires = "contract_gate")]
+    pub allow_breaking: bool,
 }
 
 #[derive(Debug, Args)]

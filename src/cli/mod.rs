@@ -7,6 +7,7 @@ mod canary;
 mod contract_diff;
 pub mod exit;
 mod export;
+mod gate;
 mod graph;
 mod iam;
 mod progress;

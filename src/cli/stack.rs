@@ -277,6 +277,10 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
         Some(b) => Some(baseline_desired(g, &s, b)?),
     };
     let want = desired(&s)?;
+    let gate = match &a.contract_gate {
+        Some(stage) => Some(super::gate::wanted(&s.cfg, &s.aws.region, stage)?),
+        None => None,
+    };
     let read = inputs(&s.cfg);
     // The contracts are in the desired state now; a large one is megabytes of values that
     // would otherwise sit beside the live state and the plan.
@@ -323,6 +327,14 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
         }
     }
     stats(g, &s);
+    if let (Some(wanted), Some(stage)) = (&gate, &a.contract_gate) {
+        let md = format == ReportFormat::Markdown;
+        let breaking = super::gate::check(&s.aws, wanted, &p.outputs, stage, md).await?;
+        if breaking && !a.allow_breaking {
+            eprintln!("error: the stack's contract breaks clients of stage {stage} (see above); pass --allow-breaking to accept it");
+            return Ok(super::exit::EXIT_ERROR);
+        }
+    }
     Ok(if a.detailed_exitcode && p.has_changes() {
         super::exit::EXIT_CHANGES
     } else {

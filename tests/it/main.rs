@@ -12,6 +12,7 @@ mod emulator_harness;
 mod errors;
 mod faults;
 mod fuzz;
+mod gate;
 mod grounds;
 mod integrations;
 mod lambda;

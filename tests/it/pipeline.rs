@@ -498,7 +498,10 @@ fn the_release_workflow_is_cargo_dists_for_the_checked_in_config() {
     );
     assert!(workflow.contains("tags:"), "release.yml runs on tags");
     assert!(config.contains("installers = [\"shell\"]"));
-    for ci in ["examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml"] {
+    for ci in [
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
         let text = std::fs::read_to_string(root.join(ci)).unwrap();
         assert!(
             text.contains("/releases/download/v") && text.contains("idrv5-gw-installer.sh"),
