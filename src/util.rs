@@ -18,6 +18,18 @@ pub fn command(cmd: &str) -> String {
     )
 }
 
+/// The command that finishes a run, as pasted where it ran: with no terminal to confirm on
+/// (a pipeline), approval was given already and the command must carry it; at a terminal
+/// the person sees what is left and confirms it.
+pub fn rerun(verb: &str) -> String {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        command(verb)
+    } else {
+        command(&format!("{verb} --auto-approve"))
+    }
+}
+
 /// A word as a shell reads it back: quoted when it holds anything but plain characters.
 pub fn shell_word(s: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@+%".contains(c);

@@ -688,7 +688,7 @@ async fn execute(
         }
         println!(
             "Run `{}` again once they are ready (exit code {}).",
-            command(verb),
+            crate::util::rerun(verb),
             super::exit::EXIT_DEFERRED
         );
         return Ok(super::exit::EXIT_DEFERRED);
@@ -725,7 +725,7 @@ async fn execute(
     for id in &report.skipped {
         msg.push_str(&format!("  skipped: {id}\n"));
     }
-    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `{}` once more to finish (it reads what exists first, and removes any duplicate a lost answer left).", command(verb)));
+    msg.push_str(&format!("Everything done so far is tagged and will be found again: run `{}` once more to finish (it reads what exists first, and removes any duplicate a lost answer left).", crate::util::rerun(verb)));
     bail!(msg)
 }
 

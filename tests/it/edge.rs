@@ -389,8 +389,21 @@ fn the_certificate_wait_shows_progress_and_no_wait_defers_the_domain_to_the_next
             "no domain before the certificate is issued"
         );
     });
-    // The next apply waits (with progress) and finishes the job.
-    let out = apply_ok(&moto, &dir, PROD);
+    // The command it says to run, pasted: it waits (with progress) and finishes the job.
+    let hint = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Run `"))
+        .and_then(|l| l.split('`').nth(1))
+        .unwrap_or_else(|| panic!("a command to run again: {}", out.stdout));
+    assert_eq!(
+        hint,
+        format!("idrv5-gw apply --auto-approve --stack {PROD}")
+    );
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    let again = cli(&moto, &dir, &args);
+    assert_eq!(again.status, 0, "{again}");
+    let out = format!("{}{}", again.stdout, again.stderr);
     assert!(
         out.contains("+ domain_name api.idrv5.example.com: waiting for certificate api.idrv5.example.com PENDING_VALIDATION"),
         "{out}"
@@ -416,8 +429,9 @@ fn a_certificate_wait_past_its_limit_names_the_pending_record() {
         "the certificate for api.idrv5.example.com is still PENDING_VALIDATION after 3 s",
         "pending validation: _d930b28be6c5927595552b219965053e.api.idrv5.example.com. CNAME",
         "written in hosted zone idrv5.example.com",
-        // The command to run again, as pasted: with the stack file it was run with.
-        "run `idrv5-gw apply --stack stacks/idrv5/prod.yaml` again to keep waiting",
+        // The command to run again, as pasted: with the stack file it was run with, and (no
+        // terminal to confirm on) the approval it was run with.
+        "run `idrv5-gw apply --auto-approve --stack stacks/idrv5/prod.yaml` again to keep waiting",
     ] {
         assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
     }

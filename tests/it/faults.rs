@@ -656,7 +656,14 @@ fn prod_through_20_seeds_of_faults_is_exact_or_says_what_is_left_and_a_rerun_con
         } else {
             assert_eq!(out.status, 1, "seed {seed}:\n{out}");
             assert!(says_what_is_left(&out), "seed {seed}:\n{out}");
-            let again = cli_env(&moto, &dir, &apply, &fast);
+            // The command it says to run, pasted as printed (where it prints one).
+            let hint = out
+                .stderr
+                .split('`')
+                .find(|c| c.starts_with("idrv5-gw apply"));
+            let pasted: Vec<&str> =
+                hint.map_or(apply.to_vec(), |h| h.split_whitespace().skip(1).collect());
+            let again = cli_env(&moto, &dir, &pasted, &fast);
             assert_eq!(again.status, 0, "seed {seed}: the re-run\n{again}");
         }
         *outcomes.entry(out.status).or_insert(0) += 1;

@@ -251,7 +251,7 @@ pub(super) async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Res
         if aws.no_wait {
             return Err(AwsError::Deferred(format!(
                 "the certificate for {domain} is {status_text} (--no-wait): its validation records are in hosted zone {zone}; {note}. Run `{}` again once it is ISSUED to create the domain",
-                crate::util::command("apply")
+                crate::util::rerun("apply")
             )));
         }
         let elapsed = started.elapsed();
@@ -263,7 +263,7 @@ pub(super) async fn ensure_issued(aws: &Aws, ch: &Change, cert_arn: &str) -> Res
                     "the certificate for {domain} is still {status_text} after {} s; pending validation: {}; written in hosted zone {zone}; {note}. Nothing is lost: run `{}` again to keep waiting, or raise wait_seconds",
                     limit.as_secs(),
                     pending.join(", "),
-                    crate::util::command("apply")
+                    crate::util::rerun("apply")
                 ),
             ));
         }
