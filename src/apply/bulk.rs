@@ -377,6 +377,7 @@ mod tests {
             payload: None,
             protect: false,
             drift: false,
+            adopt: false,
         }
     }
 

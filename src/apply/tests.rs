@@ -82,6 +82,7 @@ fn create(id: &str, waits_for: &[&str]) -> Change {
         payload: None,
         protect: false,
         drift: false,
+        adopt: false,
     }
 }
 

@@ -63,6 +63,7 @@ mod tests {
             payload: None,
             protect: false,
             drift: false,
+            adopt: false,
         }
     }
 

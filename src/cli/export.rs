@@ -106,7 +106,7 @@ async fn live_export(
     super::account::check_profile(g.profile.as_deref())?;
     let aws = Aws::connect(&g.aws_options(), cfg.file.region.as_deref()).await?;
     let mut live = crate::model::LiveState::default();
-    crate::providers::apigateway::read::read_rest_apis(&aws, &cfg.owner(), &mut live).await?;
+    crate::providers::apigateway::read::read_rest_apis(&aws, &cfg.owner(), &[], &mut live).await?;
     let api = live
         .resources
         .get(&format!("rest_api.{key}"))

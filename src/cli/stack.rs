@@ -225,8 +225,15 @@ pub(super) fn desired(s: &Session) -> Result<Vec<Resource>> {
 fn desired_of(cfg: &Config, region: &str) -> Result<Vec<Resource>> {
     let mut rs = desire::desire(cfg, region).map_err(Diagnostics)?;
     let tags = serde_json::json!({"tags": cfg.file.tags});
-    for r in rs.iter_mut().filter(|r| r.payload.is_none()) {
-        r.payload = Some(tags.clone());
+    for r in rs.iter_mut() {
+        match &mut r.payload {
+            None => r.payload = Some(tags.clone()),
+            // An adopted resource is tagged as one created would be.
+            Some(serde_json::Value::Object(p)) if p.contains_key(desire::ADOPT) => {
+                p.insert("tags".into(), tags["tags"].clone());
+            }
+            _ => {}
+        }
     }
     Ok(rs)
 }
@@ -773,7 +780,7 @@ async fn verify(
             msg.push_str(&format!(
                 "Run `{}` to see them in full, and `{}` again to make them.",
                 command("plan"),
-                command(verb)
+                crate::util::rerun(verb)
             ));
             bail!(msg);
         };

@@ -144,6 +144,9 @@ pub struct RestApi {
     pub lambda_permissions: Option<bool>,
     /// Deployments kept for rollback besides the ones stages serve (default 3).
     pub keep_deployments: Option<usize>,
+    /// Take over this existing REST API (its id) instead of creating one: the first apply
+    /// tags it as the stack's (`~ adopt` in the plan) and changes it to match.
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -245,8 +245,13 @@ fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool
     };
     let mut r = Resource::typed(format!("rest_api.{key}"), key.to_string(), &props);
     r.protect = protect;
+    // The reader looks for it by id (`providers::apigateway::read`): not a prop, not diffed.
+    r.payload = api.adopt.as_ref().map(|id| json!({ ADOPT: id }));
     r
 }
+
+/// The payload key of the live id a resource takes over (`adopt:` in the stack).
+pub const ADOPT: &str = "adopt";
 
 /// One route per operation of the rendered document, and every resource path they need
 /// (each path's ancestors included, `/` excepted).

@@ -17,6 +17,9 @@ pub const TAG_MAPPED: &str = "idrv5-gw:mapped";
 pub const TAG_VALUE_SOURCE: &str = "idrv5-gw:value-source";
 /// Deployment descriptions carry the document fingerprint: `idrv5-gw sha256:<hex>`.
 pub const DEPLOYMENT_PREFIX: &str = "idrv5-gw ";
+/// The live output that marks an item the stack adopts (`adopt:`), not tagged as its own
+/// yet: its change tags it (`~ adopt`).
+pub const ADOPTED: &str = "adopted";
 /// Marks a live value the emulator does not report; the diff treats it as matching.
 pub const UNREADABLE: &str = "{{unreadable}}";
 

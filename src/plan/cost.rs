@@ -239,6 +239,7 @@ mod tests {
             payload: None,
             protect: false,
             drift: false,
+            adopt: false,
         }
     }
 

@@ -8,7 +8,7 @@
 use super::{Action, AttrDiff, Change, Plan, Summary, FORMAT_VERSION};
 use crate::diag::Diagnostic;
 use crate::model::kinds::{Deployment, Stage, Typed};
-use crate::model::owner::UNREADABLE;
+use crate::model::owner::{ADOPTED, TAG_STACK, UNREADABLE};
 use crate::model::{
     is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource,
 };
@@ -46,7 +46,12 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
             if r.kind == Kind::Stage {
                 after = settle_canary(after, live.resources.get(&r.id));
             }
-            resource_change(r, after, live.resources.get(&r.id))
+            let live_r = live.resources.get(&r.id);
+            let mut c = resource_change(r, after, live_r);
+            if let Some(l) = live_r.filter(|l| l.outputs.contains_key(ADOPTED)) {
+                adopt(&mut c, l, &format!("{}/{}", input.stack, input.environment));
+            }
+            c
         };
         if matches!(change.action, Action::Create | Action::Replace) && r.kind != Kind::Deployment {
             outputs.remove(&r.id); // its AWS ids are not known until it exists
@@ -156,7 +161,10 @@ impl Summary {
         for c in changes {
             match c.action {
                 Action::Create => summary.create += 1,
-                Action::Update => summary.update += 1,
+                Action::Update => {
+                    summary.update += 1;
+                    summary.adopt += usize::from(c.adopt);
+                }
                 Action::Replace => summary.replace += 1,
                 Action::Delete if !c.id.ends_with(OLD) => summary.delete += 1,
                 Action::Delete => {}
@@ -187,6 +195,7 @@ fn base_change(r: &Resource, action: Action) -> Change {
             .flatten(),
         protect: r.protect,
         drift: false,
+        adopt: false,
     }
 }
 
@@ -216,6 +225,26 @@ fn resource_change(r: &Resource, after: Props, live: Option<&LiveResource>) -> C
     c.live_outputs = l.outputs.clone();
     c.protect = r.protect || l.protect;
     c
+}
+
+/// An item the stack adopts: an update that first tags it as the owner's, shown as the
+/// ownership tag it gains before the props it changes.
+fn adopt(c: &mut Change, live: &LiveResource, owner: &str) {
+    c.adopt = true;
+    if c.action == Action::Noop {
+        c.action = Action::Update;
+        c.before = Some(live.props.clone());
+        c.after = Some(live.props.clone());
+    }
+    c.diffs.insert(
+        0,
+        AttrDiff {
+            key: format!("tags[\"{TAG_STACK}\"]"),
+            before: Value::Null,
+            after: json!(owner),
+            forces_replace: false,
+        },
+    );
 }
 
 /// The live deployments stages go on serving (a canary's stage keeps its own): never pruned.
@@ -406,6 +435,7 @@ fn delete_change(l: &LiveResource) -> Change {
         payload: None,
         protect: l.protect,
         drift: false,
+        adopt: false,
     }
 }
 

@@ -31,8 +31,12 @@ pub fn markdown(plan: &Plan) -> String {
     }
     let _ = writeln!(
         out,
-        "**{} to create, {} to update, {} to replace, {} to delete.**\n",
-        s.create, s.update, s.replace, s.delete
+        "**{} to create, {} to update{}, {} to replace, {} to delete.**\n",
+        s.create,
+        s.update,
+        super::render::adopted(s),
+        s.replace,
+        s.delete
     );
     // Summary: (scope, kind) → counts per action.
     let mut table: BTreeMap<(String, &str), [usize; 4]> = BTreeMap::new();
@@ -125,7 +129,8 @@ fn lines(changes: &[&Change]) -> Vec<String> {
         .flat_map(|g| g.iter().map(|c| c.id.as_str()))
         .collect();
     for c in changes.iter().filter(|c| !grouped.contains(&c.id.as_str())) {
-        out.push(format!("{} {}", mark(c.action), title(c)));
+        let adopt = if c.adopt { "adopt " } else { "" };
+        out.push(format!("{} {adopt}{}", mark(c.action), title(c)));
         match c.action {
             Action::Update | Action::Replace => {
                 out.extend(edit(c).into_iter().map(|l| format!("    {l}")));

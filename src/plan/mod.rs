@@ -74,6 +74,10 @@ pub struct Change {
     /// something changed outside idrv5-gw rather than carrying out the edit under review.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub drift: bool,
+    /// Takes over an existing item the stack names (`adopt:`): tagged as the stack's, then
+    /// changed like any update.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopt: bool,
 }
 
 /// The plan's cost: one item per change with a fixed monthly cost, and the request prices.
@@ -106,6 +110,9 @@ pub struct Summary {
     pub update: usize,
     pub replace: usize,
     pub delete: usize,
+    /// Of the updates, those that adopt an existing item.
+    #[serde(default)]
+    pub adopt: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,6 +240,7 @@ mod tests {
             payload: None,
             protect: false,
             drift: false,
+            adopt: false,
         }
     }
 

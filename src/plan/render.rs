@@ -238,13 +238,25 @@ pub fn human(plan: &Plan, style: Style) -> String {
     let s = &plan.summary;
     let _ = writeln!(
         out,
-        "\nPlan: {} to create, {} to update, {} to replace, {} to delete.",
-        s.create, s.update, s.replace, s.delete
+        "\nPlan: {} to create, {} to update{}, {} to replace, {} to delete.",
+        s.create,
+        s.update,
+        adopted(s),
+        s.replace,
+        s.delete
     );
     if let Some(c) = &plan.cost {
         out.push_str(&super::cost::text(c));
     }
     out
+}
+
+/// ` (2 of them adopted)`: how many updates take over existing items.
+pub fn adopted(s: &super::Summary) -> String {
+    match s.adopt {
+        0 => String::new(),
+        n => format!(" ({n} of them adopted)"),
+    }
 }
 
 /// The pending changes `keep` selects: stack-level resources first, then each API's, in
@@ -277,7 +289,8 @@ fn groups(plan: &Plan, keep: impl Fn(&Change) -> bool, style: Style, out: &mut S
             continue;
         }
         let sym = format!("{:>3}", c.action.symbol());
-        let line = format!("  {} {}", sym, title(c));
+        let adopt = if c.adopt { "adopt " } else { "" };
+        let line = format!("  {} {adopt}{}", sym, title(c));
         let _ = writeln!(out, "{}", style.paint(c.action, &line));
         match c.action {
             Action::Update | Action::Replace => {

@@ -55,10 +55,30 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     let mut notes = Vec::new();
     let uses = |kinds: &[Kind]| desired.iter().any(|r| kinds.contains(&r.kind));
     let (mut links, mut apis) = (LiveState::default(), LiveState::default());
-    tokio::try_join!(
+    let wanted: Vec<apigateway::read::WantedApi> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::RestApi)
+        .map(|r| apigateway::read::WantedApi {
+            id: r.id.clone(),
+            name: r
+                .props
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default()
+                .into(),
+            adopt: r
+                .payload
+                .as_ref()
+                .and_then(|p| p.get(crate::model::desire::ADOPT))
+                .and_then(|a| a.as_str())
+                .map(str::to_string),
+        })
+        .collect();
+    let (_, unowned) = tokio::try_join!(
         apigateway::read::read_vpc_links(aws, owner, &mut links),
-        apigateway::read::read_rest_apis(aws, owner, &mut apis),
+        apigateway::read::read_rest_apis(aws, owner, &wanted, &mut apis),
     )?;
+    notes.extend(unowned.notes);
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
     usage::read(aws, owner, &mut state).await?;
@@ -86,8 +106,10 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         Kind::BasePathMapping,
         Kind::ApiMapping,
     ]);
-    let mut conflicts =
-        denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default();
+    let mut conflicts = unowned.conflicts;
+    conflicts.extend(
+        denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default(),
+    );
     // After the edge: API mappings are read from the owned custom domains.
     apigwv2::read(aws, owner, &mut state).await?;
     let read = cloudwatch::read(aws, owner, desired, &mut state).await;
@@ -258,7 +280,7 @@ async fn rest_put(
         Kind::LogGroup if create => logs::create(aws, ch, owner).await,
         Kind::LogGroup => logs::update(aws, ch).await,
         Kind::RestApi if create => w::create_rest_api(aws, ch, owner).await,
-        Kind::RestApi => w::update_rest_api(aws, ch).await,
+        Kind::RestApi => w::update_rest_api(aws, ch, owner).await,
         Kind::Path => w::create_path(aws, ch, outputs).await,
         Kind::Route => {
             let mut c = ch.clone();

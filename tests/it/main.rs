@@ -4,6 +4,7 @@
 
 mod common;
 
+mod adopt;
 mod bulk;
 mod canary;
 mod e2e;

@@ -3,10 +3,11 @@
 //! Cost per owned API: GetResources (embed=methods, limit 500, all pages), GetStages,
 //! GetDeployments — whatever the number of routes. No per-method calls.
 
+use crate::diag::Diagnostic;
 use crate::model::kinds::stage::MethodSetting;
 use crate::model::kinds::{self, route, Deployment, Path, Route, Typed, VpcLink};
 use crate::model::owner::owned_map as owned;
-use crate::model::owner::{protected, DEPLOYMENT_PREFIX, UNREADABLE};
+use crate::model::owner::{other_owner, protected, ADOPTED, DEPLOYMENT_PREFIX, UNREADABLE};
 use crate::model::{dup_id, Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
@@ -83,13 +84,95 @@ pub async fn list_rest_apis(aws: &Aws) -> Result<Vec<RestApi>, AwsError> {
     .await
 }
 
-/// Owned REST APIs and, for each, its paths, routes, deployments and stages.
-pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
-    let mut owned_apis: Vec<(String, bool, RestApi)> = list_rest_apis(aws)
-        .await?
-        .into_iter()
-        .filter_map(|a| owned(a.tags(), owner).map(|(id, protect)| (id, protect, a)))
-        .collect();
+/// A REST API the stack declares: its resource id, its name, and the live API it adopts.
+pub struct WantedApi {
+    pub id: String,
+    pub name: String,
+    pub adopt: Option<String>,
+}
+
+/// What the read found besides the stack's own: an API to adopt that is not there (an
+/// error), untagged APIs with a name the stack would create again (notes).
+#[derive(Default)]
+pub struct Unowned {
+    pub conflicts: Vec<Diagnostic>,
+    pub notes: Vec<String>,
+}
+
+/// Owned REST APIs (and those the stack adopts) and, for each, its paths, routes,
+/// deployments and stages.
+pub async fn read_rest_apis(
+    aws: &Aws,
+    owner: &str,
+    wanted: &[WantedApi],
+    live: &mut LiveState,
+) -> Result<Unowned, AwsError> {
+    let (mut owned_apis, mut others) = (Vec::new(), Vec::new());
+    for mut a in list_rest_apis(aws).await? {
+        // An API the stack names (to adopt, or by name) listed without tags: LocalStack keeps
+        // tags added later only in GetTags. On AWS the list has them all; this is then an
+        // untagged API of that name, read once.
+        let named = wanted
+            .iter()
+            .any(|w| a.name() == Some(w.name.as_str()) || a.id() == w.adopt.as_deref());
+        if named && a.tags().is_none_or(|t| t.is_empty()) {
+            let arn = format!(
+                "arn:aws:apigateway:{}::/restapis/{}",
+                aws.region,
+                a.id().unwrap_or_default()
+            );
+            let tags = get_tags(aws, &arn).await?;
+            a.tags = Some(tags);
+        }
+        match owned(a.tags(), owner) {
+            Some((id, protect)) => owned_apis.push((id, protect, a)),
+            None => others.push(a),
+        }
+    }
+    let mut found = Unowned::default();
+    let mut adopted = BTreeSet::new();
+    for w in wanted {
+        if owned_apis.iter().any(|(id, _, _)| *id == w.id) {
+            continue;
+        }
+        let key = w.id.trim_start_matches("rest_api.");
+        if let Some(want) = &w.adopt {
+            match others.iter().position(|a| a.id() == Some(want.as_str())) {
+                Some(i) if other_owner(others[i].tags().into_iter().flatten(), owner).is_none() => {
+                    adopted.insert(want.clone());
+                    owned_apis.push((w.id.clone(), false, others.remove(i)));
+                }
+                Some(i) => found.conflicts.push(
+                    Diagnostic::error(
+                        "ownership",
+                        format!(
+                            "rest_apis.{key}.adopt: REST API {want} belongs to stack {}",
+                            other_owner(others[i].tags().into_iter().flatten(), owner).unwrap_or_default()
+                        ),
+                    )
+                    .hint("a stack adopts only what no stack owns: remove `adopt`, or destroy it from its stack first"),
+                ),
+                None => found.conflicts.push(
+                    Diagnostic::error(
+                        "ownership",
+                        format!("rest_apis.{key}.adopt: no REST API {want} in this account and region"),
+                    )
+                    .hint("give the id `aws apigateway get-rest-apis` lists, or remove `adopt` to create a new API"),
+                ),
+            }
+            continue;
+        }
+        for a in others.iter().filter(|a| a.name() == Some(w.name.as_str())) {
+            if other_owner(a.tags().into_iter().flatten(), owner).is_none() {
+                found.notes.push(format!(
+                    "REST API `{}` ({}) exists without this stack's tags: the plan creates a second API of that name. To take it over instead, set `rest_apis.{key}.adopt: {}` (the plan then shows `~ adopt`)",
+                    w.name,
+                    a.id().unwrap_or_default(),
+                    a.id().unwrap_or_default()
+                ));
+            }
+        }
+    }
     in_use_first(aws, &mut owned_apis).await?;
     let mut apis = Vec::new();
     for (id, protect, a) in owned_apis {
@@ -107,11 +190,14 @@ pub async fn read_rest_apis(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
         .into_iter()
         .map(|(id, protect, api)| read_one_api(aws, id, protect, api));
     for result in futures::future::join_all(reads).await {
-        for r in result? {
+        for mut r in result? {
+            if r.kind == Kind::RestApi && r.outputs.get("id").is_some_and(|i| adopted.contains(i)) {
+                r.outputs.insert(ADOPTED.into(), "true".into());
+            }
             live.insert(r);
         }
     }
-    Ok(())
+    Ok(found)
 }
 
 /// Where two APIs claim one id, the one with the most stages comes first and is kept: it is

@@ -74,11 +74,16 @@ async fn find_rest_api(aws: &Aws, owner: &str, id: &str) -> Result<Option<Out>, 
         .map(|a| api_out(a.id(), a.root_resource_id())))
 }
 
-pub async fn update_rest_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+pub async fn update_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let (b, a): (RestApi, RestApi) = (typed(before(ch))?, typed(after(ch))?);
     let mut ops = patches(ch);
     ops.extend(media_patch(&b.binary_media_types, &a.binary_media_types));
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    if ch.adopt {
+        // Tagged first: if the update then fails, the next plan finds it as the stack's.
+        let arn = format!("arn:aws:apigateway:{}::/restapis/{id}", aws.region);
+        tag_resource(aws, &arn, tags(ch, owner)).await?;
+    }
     send_rest_api_patch(aws, &id, ops).await?;
     Ok(ch.live_outputs.clone())
 }

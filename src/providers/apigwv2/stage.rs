@@ -343,6 +343,7 @@ mod tests {
             payload: None,
             protect: false,
             drift: false,
+            adopt: false,
         };
         assert_eq!(deployment_stage(&ch), "$default");
     }

@@ -1,0 +1,153 @@
+//! Taking over what already runs (issue 17): a REST API made by hand with the aws CLI's
+//! calls is not duplicated. Without `adopt:` the plan says it exists and names the key; with
+//! it the plan shows `~ adopt`, the apply tags it, and the next plan is empty, the API's id
+//! unchanged. On LocalStack: moto answers TagResource on a REST API with 404 (EMULATOR.md).
+
+use crate::common::localstack::LocalStack;
+use crate::common::stack::rt;
+use crate::common::Moto;
+
+const CONTRACT: &str = "openapi: 3.0.1\ninfo: {title: hand-made, version: '1'}\npaths:\n  /ping:\n    get:\n      responses:\n        '200': {description: ok}\n";
+
+fn stack(adopt: Option<&str>) -> String {
+    let adopt = adopt
+        .map(|id| format!("    adopt: {id}\n"))
+        .unwrap_or_default();
+    format!("stack: hand\nenvironment: test\nregion: ap-southeast-2\nrest_apis:\n  main:\n    name: hand-made\n    openapi: openapi.yaml\n{adopt}    integration: {{type: MOCK}}\n    stages:\n      prod: {{}}\n")
+}
+
+/// What `aws apigateway create-rest-api`, `put-method`, `put-integration` and
+/// `create-deployment --stage-name prod` make: the API's id.
+fn hand_made(ls: &LocalStack) -> String {
+    rt().block_on(async {
+        use aws_sdk_apigateway::types::IntegrationType;
+        let c = ls.apigw("ap-southeast-2");
+        let api = c.create_rest_api().name("hand-made").send().await.unwrap();
+        let id = api.id().unwrap().to_string();
+        let res = c.get_resources().rest_api_id(&id).send().await.unwrap();
+        let root = res.items()[0].id().unwrap().to_string();
+        let ping = c
+            .create_resource()
+            .rest_api_id(&id)
+            .parent_id(&root)
+            .path_part("ping")
+            .send()
+            .await
+            .unwrap();
+        let ping = ping.id().unwrap();
+        c.put_method()
+            .rest_api_id(&id)
+            .resource_id(ping)
+            .http_method("GET")
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        c.put_integration()
+            .rest_api_id(&id)
+            .resource_id(ping)
+            .http_method("GET")
+            .r#type(IntegrationType::Mock)
+            .send()
+            .await
+            .unwrap();
+        c.create_deployment()
+            .rest_api_id(&id)
+            .stage_name("prod")
+            .send()
+            .await
+            .unwrap();
+        id
+    })
+}
+
+/// The REST APIs named hand-made: (id, the stack tag).
+fn apis(ls: &LocalStack) -> Vec<(String, Option<String>)> {
+    rt().block_on(async {
+        let c = ls.apigw("ap-southeast-2");
+        let apis = c.get_rest_apis().send().await.unwrap();
+        let mut out = Vec::new();
+        for a in apis
+            .items()
+            .iter()
+            .filter(|a| a.name() == Some("hand-made"))
+        {
+            // GetTags: LocalStack lists tags added by TagResource only there.
+            let arn = format!(
+                "arn:aws:apigateway:ap-southeast-2::/restapis/{}",
+                a.id().unwrap()
+            );
+            let tags = c.get_tags().resource_arn(arn).send().await.unwrap();
+            let tag = tags.tags().and_then(|t| t.get("idrv5-gw:stack")).cloned();
+            out.push((a.id().unwrap().to_string(), tag));
+        }
+        out
+    })
+}
+
+#[test]
+fn a_hand_made_api_is_adopted_not_duplicated() {
+    let (moto, ls) = (Moto::start(), LocalStack::start());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let id = hand_made(&ls);
+    std::fs::write(dir.join("openapi.yaml"), CONTRACT).unwrap();
+    std::fs::write(dir.join("stack.yaml"), stack(None)).unwrap();
+    let plan = ["plan", "--stack", "stack.yaml", "--no-color"];
+
+    // Not named in the stack: not touched, and the plan says what it would duplicate.
+    let out = ls.cli(&moto, dir, &plan);
+    out.assert_success();
+    assert!(
+        out.stderr.contains(&format!(
+            "REST API `hand-made` ({id}) exists without this stack's tags"
+        )) && out
+            .stderr
+            .contains(&format!("set `rest_apis.main.adopt: {id}`")),
+        "{out}"
+    );
+
+    // A wrong id is an error, not a second API.
+    std::fs::write(dir.join("stack.yaml"), stack(Some("nosuchid00"))).unwrap();
+    let out = ls.cli(&moto, dir, &plan);
+    out.assert_status(1);
+    assert!(
+        out.stderr
+            .contains("rest_apis.main.adopt: no REST API nosuchid00"),
+        "{out}"
+    );
+
+    std::fs::write(dir.join("stack.yaml"), stack(Some(&id))).unwrap();
+    let out = ls.cli(&moto, dir, &plan);
+    out.assert_success();
+    assert!(out.stdout.contains("~ adopt rest_api main"), "{out}");
+    assert!(
+        out.stdout
+            .contains("tags[\"idrv5-gw:stack\"]: none → \"hand/test\""),
+        "{out}"
+    );
+    assert!(out.stdout.contains("(1 of them adopted)"), "{out}");
+    assert!(!out.stdout.contains("+ rest_api"), "{out}");
+
+    ls.cli(
+        &moto,
+        dir,
+        &["apply", "--stack", "stack.yaml", "--auto-approve"],
+    )
+    .assert_success();
+    assert_eq!(apis(&ls), [(id.clone(), Some("hand/test".to_string()))]);
+    let again = ls.cli(
+        &moto,
+        dir,
+        &["plan", "--stack", "stack.yaml", "--detailed-exitcode"],
+    );
+    assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
+    // A second apply changes nothing.
+    let out = ls.cli(
+        &moto,
+        dir,
+        &["apply", "--stack", "stack.yaml", "--auto-approve"],
+    );
+    out.assert_success();
+    assert!(out.stdout.contains("No changes"), "{out}");
+}
