@@ -152,6 +152,12 @@ pub enum Command {
     /// Print the IAM policy the stack's plan and apply need (JSON), from what it declares,
     /// scoped to its own names where AWS allows.
     IamPolicy,
+    /// Write a contract (openapi.yaml) and a stack file (stack.yaml) for a REST API that runs
+    /// already, so idrv5-gw takes it over: one another tool made is written with `adopt:`
+    /// (the first apply tags it, creating nothing); what it cannot carry yet is named.
+    ///   idrv5-gw import --rest-api a1b2c3d4e5 --out stacks/legacy --region eu-west-1
+    #[command(verbatim_doc_comment)]
+    Import(ImportArgs),
     /// Move a stage's canary deployment to the stage itself and end the canary: every
     /// request then gets the new deployment. Stage variables stay as the stack declares.
     Promote(CanaryArgs),
@@ -161,6 +167,26 @@ pub enum Command {
     /// Release the stack's apply lock left by a run that died: only a stale one (its process
     /// gone from this host, or its lease over) unless --force. Says who held it.
     Unlock(UnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The REST API: its id, or its name when only one has it.
+    #[arg(long)]
+    pub rest_api: String,
+    /// The folder to write openapi.yaml and stack.yaml into (created; existing files are
+    /// not overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The stack's name; default: the API's name. (An API idrv5-gw made keeps its own.)
+    #[arg(long)]
+    pub stack_name: Option<String>,
+    /// The stack's environment.
+    #[arg(long, default_value = "imported")]
+    pub environment: String,
+    /// The API's key under `rest_apis`.
+    #[arg(long, default_value = "main")]
+    pub key: String,
 }
 
 #[derive(Debug, Args)]

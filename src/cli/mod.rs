@@ -10,6 +10,7 @@ mod export;
 mod gate;
 mod graph;
 mod iam;
+mod import;
 mod progress;
 pub mod stack;
 pub mod validate;
@@ -89,6 +90,7 @@ pub fn run(cli: Cli) -> i32 {
                     .map_err(Into::into)
             }
             Command::Unlock(a) => stack::unlock(&g, &a).await,
+            Command::Import(a) => import::run(&g, &a).await,
             Command::Promote(a) => canary::run(&g, &a, canary::Verb::Promote).await,
             Command::Rollback(a) => canary::run(&g, &a, canary::Verb::Rollback).await,
         }

@@ -7,6 +7,7 @@
 pub mod desire;
 pub mod edge;
 pub mod graph;
+pub mod import;
 pub mod kind;
 pub mod kinds;
 pub mod monitoring;

@@ -35,10 +35,15 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
     let mut changes: Vec<Change> = Vec::new();
     let desired_ids: BTreeSet<String> = input.desired.iter().map(|r| r.id.clone()).collect();
     let mut matched_deployments = BTreeSet::new();
+    // "unmanaged deployment <id>" → the fingerprint an adopted deployment takes.
+    let mut adopted: BTreeMap<String, String> = BTreeMap::new();
 
     for r in topo_sort(&input.desired) {
         let change = if r.kind == Kind::Deployment {
-            let (c, matched) = deployment_change(r, live, &mut outputs);
+            let (mut c, matched) = deployment_change(r, live, &mut outputs);
+            if matched.is_none() {
+                adopted.extend(adopt_deployment(&mut c, r, &changes, live, &mut outputs));
+            }
             matched_deployments.extend(matched);
             c
         } else {
@@ -46,7 +51,13 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
             if r.kind == Kind::Stage {
                 after = settle_canary(after, live.resources.get(&r.id));
             }
-            let live_r = live.resources.get(&r.id);
+            let served_adopted = live.resources.get(&r.id).and_then(|l| {
+                let fp = adopted.get(l.props.get("deployment")?.as_str()?)?;
+                let mut l = l.clone();
+                l.props.insert("deployment".into(), json!(fp));
+                Some(l)
+            });
+            let live_r = served_adopted.as_ref().or(live.resources.get(&r.id));
             let mut c = resource_change(r, after, live_r);
             if let Some(l) = live_r.filter(|l| l.outputs.contains_key(ADOPTED)) {
                 adopt(&mut c, l, &format!("{}/{}", input.stack, input.environment));
@@ -245,6 +256,67 @@ fn adopt(c: &mut Change, live: &LiveResource, owner: &str) {
             forces_replace: false,
         },
     );
+}
+
+/// The deployment every stage of an adopted API serves, made outside idrv5-gw, is adopted
+/// too (its description gains the fingerprint) when the API's routes and items already
+/// match the stack: what it serves is then the document. Its id stays; nothing is
+/// redeployed. Returns the live stages' "unmanaged deployment <id>" and the fingerprint.
+fn adopt_deployment(
+    c: &mut Change,
+    r: &Resource,
+    changes: &[Change],
+    live: &LiveState,
+    outputs: &mut Outputs,
+) -> Option<(String, String)> {
+    let api = r.parent.as_deref()?;
+    live.resources.get(api)?.outputs.get(ADOPTED)?;
+    let fp = c
+        .after
+        .as_ref()
+        .and_then(|a| Deployment::from_props(a).ok())
+        .map(|d| d.fingerprint)
+        .filter(|f| !is_unknown(&json!(f)))?;
+    let api_children_match = changes
+        .iter()
+        .filter(|x| x.parent.as_deref() == Some(api))
+        .all(|x| x.action == Action::Noop);
+    let stages: BTreeSet<&String> = live
+        .resources
+        .values()
+        .filter(|l| l.kind == Kind::Stage && l.parent.as_deref() == Some(api))
+        .map(|l| l.outputs.get("deployment_id"))
+        .collect::<Option<_>>()?;
+    let [id] = stages.into_iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let unmanaged = format!("unmanaged deployment {id}");
+    let all_unmanaged = live
+        .resources
+        .values()
+        .filter(|l| l.kind == Kind::Stage && l.parent.as_deref() == Some(api))
+        .all(|l| l.props.get("deployment") == Some(&json!(unmanaged)));
+    if !api_children_match || !all_unmanaged {
+        return None;
+    }
+    let before = Deployment {
+        fingerprint: unmanaged.clone(),
+    }
+    .to_props();
+    c.action = Action::Update;
+    c.adopt = true;
+    c.diffs = diff_props(Kind::Deployment, &before, c.after.as_ref()?);
+    c.before = Some(before);
+    c.live_outputs = [("id".to_string(), id.clone())].into();
+    outputs.insert(
+        r.id.clone(),
+        [
+            ("id".to_string(), id.clone()),
+            ("fingerprint".to_string(), fp.clone()),
+        ]
+        .into(),
+    );
+    Some((unmanaged, fp))
 }
 
 /// The live deployments stages go on serving (a canary's stage keeps its own): never pruned.

@@ -291,7 +291,11 @@ async fn rest_put(
         }
         Kind::Deployment => {
             let fp = kit::typed::<Deployment>(kit::after(ch))?.fingerprint;
-            w::create_deployment(aws, ch, outputs, &fp).await
+            if ch.adopt {
+                w::adopt_deployment(aws, ch, outputs, &fp).await
+            } else {
+                w::create_deployment(aws, ch, outputs, &fp).await
+            }
         }
         Kind::Stage if create => stages::create_stage(aws, ch, outputs, owner).await,
         Kind::Stage => stages::update_stage(aws, ch, outputs).await,

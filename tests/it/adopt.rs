@@ -151,3 +151,93 @@ fn a_hand_made_api_is_adopted_not_duplicated() {
     out.assert_success();
     assert!(out.stdout.contains("No changes"), "{out}");
 }
+
+/// `import` of the hand-made API: a contract and stack file whose first plan only adopts
+/// (the API and the deployment its stage serves, ids kept), and whose next plan is empty.
+#[test]
+fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
+    let (moto, ls) = (Moto::start(), LocalStack::start());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let id = hand_made(&ls);
+    let deployment = || {
+        rt().block_on(async {
+            let c = ls.apigw("ap-southeast-2");
+            let s = c
+                .get_stage()
+                .rest_api_id(&id)
+                .stage_name("prod")
+                .send()
+                .await
+                .unwrap();
+            s.deployment_id().unwrap().to_string()
+        })
+    };
+    let served = deployment();
+    let out = ls.cli(
+        &moto,
+        dir,
+        &[
+            "import",
+            "--rest-api",
+            &id,
+            "--out",
+            "imported",
+            "--region",
+            "ap-southeast-2",
+        ],
+    );
+    out.assert_success();
+    assert!(out.stdout.contains("(1 routes)"), "{out}");
+    assert!(!out.stderr.contains("not imported"), "{out}");
+    let hint = out
+        .stdout
+        .split('`')
+        .find(|c| c.starts_with("idrv5-gw plan"))
+        .unwrap_or_else(|| panic!("a plan command: {out}"))
+        .to_string();
+    assert_eq!(
+        hint,
+        "idrv5-gw plan --stack imported/stack.yaml --region ap-southeast-2"
+    );
+    let stack = std::fs::read_to_string(dir.join("imported/stack.yaml")).unwrap();
+    assert!(stack.contains(&format!("adopt: {id}")), "{stack}");
+
+    // The pasted plan: only adoptions, no create, no other change.
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    let plan = ls.cli(&moto, dir, &[&args[..], &["--no-color"]].concat());
+    plan.assert_success();
+    let lines: Vec<&str> = plan
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(['+', '~', '-']))
+        .collect();
+    assert_eq!(
+        lines,
+        ["    ~ adopt rest_api main", "    ~ adopt deployment main"],
+        "{plan}"
+    );
+    assert!(plan.stdout.contains("(2 of them adopted)"), "{plan}");
+
+    let stack = "imported/stack.yaml";
+    ls.cli(&moto, dir, &["apply", "--stack", stack, "--auto-approve"])
+        .assert_success();
+    assert_eq!(
+        apis(&ls),
+        [(id.clone(), Some("hand-made/imported".to_string()))]
+    );
+    assert_eq!(
+        deployment(),
+        served,
+        "the stage still serves the same deployment"
+    );
+    let again = ls.cli(
+        &moto,
+        dir,
+        &["plan", "--stack", stack, "--detailed-exitcode"],
+    );
+    assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
+    let out = ls.cli(&moto, dir, &["apply", "--stack", stack, "--auto-approve"]);
+    out.assert_success();
+    assert!(out.stdout.contains("No changes"), "{out}");
+}

@@ -229,7 +229,7 @@ async fn in_use_first(aws: &Aws, apis: &mut [(String, bool, RestApi)]) -> Result
     Ok(())
 }
 
-async fn read_one_api(
+pub async fn read_one_api(
     aws: &Aws,
     id: String,
     protect: bool,

@@ -398,6 +398,34 @@ pub async fn create_deployment(
     Ok(out)
 }
 
+/// An adopted deployment (plan::diff `adopt_deployment`): its description gains the
+/// fingerprint of the document it serves, so later plans know it.
+pub async fn adopt_deployment(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+    fingerprint: &str,
+) -> Result<Out, AwsError> {
+    let api_id = out_of(outputs, &api_of(ch), "id")?;
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    let description = format!("{DEPLOYMENT_PREFIX}{fingerprint}");
+    let ops = vec![patch(Op::Replace, "/description", Some(description))];
+    aws.call(|| {
+        aws.apigw
+            .update_deployment()
+            .rest_api_id(&api_id)
+            .deployment_id(&id)
+            .set_patch_operations(Some(ops.clone()))
+            .send()
+    })
+    .await?;
+    Ok([
+        ("id".to_string(), id),
+        ("fingerprint".to_string(), fingerprint.to_string()),
+    ]
+    .into())
+}
+
 /// The API's deployment of this document (its description holds the fingerprint).
 async fn find_deployment(
     aws: &Aws,
