@@ -320,28 +320,32 @@ fn adopt_deployment(
 }
 
 /// The live deployments stages go on serving (a canary's stage keeps its own): never pruned.
+/// Only the one a stage serves, not another copy of the same document.
 fn still_served(changes: &[Change], live: &LiveState) -> Vec<String> {
-    let mut fps = BTreeSet::new();
+    let mut out = Vec::new();
     for c in changes.iter().filter(|c| c.kind == Kind::Stage) {
-        let props = c
-            .after
-            .as_ref()
-            .or_else(|| live.resources.get(&c.id).map(|l| &l.props));
-        if let Some(s) = props.and_then(|p| Stage::from_props(p).ok()) {
-            fps.extend(s.canary.map(|c| c.deployment));
-            fps.insert(s.deployment);
-        }
+        let Some(l) = live.resources.get(&c.id) else {
+            continue;
+        };
+        let props = c.after.as_ref().unwrap_or(&l.props);
+        let Ok(s) = Stage::from_props(props) else {
+            continue;
+        };
+        let mut fps = vec![s.deployment];
+        fps.extend(s.canary.map(|c| c.deployment));
+        let served = l.deps.iter().filter_map(|d| live.resources.get(d));
+        out.extend(
+            served
+                .filter(|d| d.kind == Kind::Deployment)
+                .filter(|d| {
+                    d.outputs
+                        .get("fingerprint")
+                        .is_some_and(|f| fps.contains(f))
+                })
+                .map(|d| d.id.clone()),
+        );
     }
-    live.resources
-        .values()
-        .filter(|l| l.kind == Kind::Deployment)
-        .filter(|l| {
-            l.outputs
-                .get("fingerprint")
-                .is_some_and(|f| fps.contains(f))
-        })
-        .map(|l| l.id.clone())
-        .collect()
+    out
 }
 
 /// A stage releasing by canary: see `Stage::settle_canary`.

@@ -1,13 +1,14 @@
 //! Canary releases on LocalStack (moto drops canary settings, docs/EMULATOR.md): a changed
 //! API goes to the canary only; `promote` moves it to the stage, `rollback` removes it. The
-//! stage is invoked through LocalStack to show which deployment answers.
+//! stage is invoked through LocalStack to show which deployment answers. No deployment is
+//! kept for rollback (`keep_deployments: 0`): the one the stage serves beside its canary stays.
 
 use crate::common::localstack::LocalStack;
 use crate::common::stack::rt;
 use crate::common::{http_request, Moto};
 use std::path::Path;
 
-const STACK: &str = "stack: canary\nenvironment: test\nregion: ap-southeast-2\nrest_apis:\n  main:\n    name: canary-api\n    openapi: openapi.yaml\n    stages:\n      prod:\n        variables: {colour: blue}\n        canary:\n          percent: 10\n          stage_variable_overrides: {colour: green}\n";
+const STACK: &str = "stack: canary\nenvironment: test\nregion: ap-southeast-2\nrest_apis:\n  main:\n    name: canary-api\n    openapi: openapi.yaml\n    keep_deployments: 0\n    stages:\n      prod:\n        variables: {colour: blue}\n        canary:\n          percent: 10\n          stage_variable_overrides: {colour: green}\n";
 
 fn contract(version: &str) -> String {
     format!(
@@ -111,6 +112,18 @@ fn a_canary_takes_the_change_then_promote_serves_it_and_rollback_the_old() {
     assert_eq!(served(&ls).0, second);
     assert_eq!(served(&ls).1, None);
     assert!(answer(&ls, &api).contains("two"), "{}", answer(&ls, &api));
+    // The first deployment serves nothing now: with none kept for rollback, it goes.
+    let plan = ls.cli(&moto, dir, &["plan", "--stack", "stack.yaml", "--no-color"]);
+    assert!(
+        plan.stdout.contains(&format!("- deployment main {first}")),
+        "{plan}"
+    );
+    assert!(
+        plan.stdout
+            .contains("0 to create, 0 to update, 0 to replace, 1 to delete"),
+        "{plan}"
+    );
+    ls.cli(&moto, dir, &apply).assert_success();
     plan_is_empty(&moto, &ls, dir);
     let again = ls.cli(
         &moto,
