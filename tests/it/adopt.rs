@@ -103,7 +103,10 @@ fn a_hand_made_api_is_adopted_not_duplicated() {
             "REST API `hand-made` ({id}) exists without this stack's tags"
         )) && out
             .stderr
-            .contains(&format!("set `rest_apis.main.adopt: {id}`")),
+            .contains(&format!("set `rest_apis.main.adopt: {id}`"))
+            && out
+                .stderr
+                .contains(&format!("`idrv5-gw import --rest-api {id} --out DIR`")),
         "{out}"
     );
 

@@ -165,10 +165,9 @@ pub async fn read_rest_apis(
         for a in others.iter().filter(|a| a.name() == Some(w.name.as_str())) {
             if other_owner(a.tags().into_iter().flatten(), owner).is_none() {
                 found.notes.push(format!(
-                    "REST API `{}` ({}) exists without this stack's tags: the plan creates a second API of that name. To take it over instead, set `rest_apis.{key}.adopt: {}` (the plan then shows `~ adopt`)",
+                    "REST API `{}` ({id}) exists without this stack's tags: the plan creates a second API of that name. To take it over instead, set `rest_apis.{key}.adopt: {id}` (the plan then shows `~ adopt`), or write its files with `idrv5-gw import --rest-api {id} --out DIR`",
                     w.name,
-                    a.id().unwrap_or_default(),
-                    a.id().unwrap_or_default()
+                    id = a.id().unwrap_or_default(),
                 ));
             }
         }
