@@ -38,8 +38,7 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
     let id = api.id().unwrap_or_default().to_string();
     let mut tags = api.tags().cloned().unwrap_or_default();
     if tags.is_empty() {
-        let arn = format!("arn:aws:apigateway:{}::/restapis/{id}", aws.region);
-        tags = read::get_tags(&aws, &arn).await?;
+        tags = read::get_tags(&aws, &read::rest_api_arn(&aws, &id)).await?;
     }
     // One this tool made: the same stack, environment and key, so it plans as that stack's.
     let ours = tags.get(TAG_STACK).and_then(|s| s.split_once('/'));

@@ -281,22 +281,21 @@ fn adopt_deployment(
         .iter()
         .filter(|x| x.parent.as_deref() == Some(api))
         .all(|x| x.action == Action::Noop);
-    let stages: BTreeSet<&String> = live
+    // What every stage serves, as (deployment id, the fingerprint read): one, not ours.
+    let served: BTreeSet<(&String, Option<&str>)> = live
         .resources
         .values()
         .filter(|l| l.kind == Kind::Stage && l.parent.as_deref() == Some(api))
-        .map(|l| l.outputs.get("deployment_id"))
+        .map(|l| {
+            let read = l.props.get("deployment").and_then(Value::as_str);
+            Some((l.outputs.get("deployment_id")?, read))
+        })
         .collect::<Option<_>>()?;
-    let [id] = stages.into_iter().collect::<Vec<_>>()[..] else {
+    let [(id, read)] = served.into_iter().collect::<Vec<_>>()[..] else {
         return None;
     };
     let unmanaged = format!("unmanaged deployment {id}");
-    let all_unmanaged = live
-        .resources
-        .values()
-        .filter(|l| l.kind == Kind::Stage && l.parent.as_deref() == Some(api))
-        .all(|l| l.props.get("deployment") == Some(&json!(unmanaged)));
-    if !api_children_match || !all_unmanaged {
+    if !api_children_match || read != Some(unmanaged.as_str()) {
         return None;
     }
     let before = Deployment {

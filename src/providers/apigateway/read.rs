@@ -53,6 +53,11 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
     Ok(())
 }
 
+/// `arn:aws:apigateway:<region>::/restapis/<id>`, for the tagging calls.
+pub fn rest_api_arn(aws: &Aws, id: &str) -> String {
+    format!("arn:aws:apigateway:{}::/restapis/{id}", aws.region)
+}
+
 /// `arn:aws:apigateway:<region>::/vpclinks/<id>`, for the tagging calls.
 pub fn vpc_link_arn(aws: &Aws, id: &str) -> String {
     format!("arn:aws:apigateway:{}::/vpclinks/{id}", aws.region)
@@ -116,12 +121,7 @@ pub async fn read_rest_apis(
             .iter()
             .any(|w| a.name() == Some(w.name.as_str()) || a.id() == w.adopt.as_deref());
         if named && a.tags().is_none_or(|t| t.is_empty()) {
-            let arn = format!(
-                "arn:aws:apigateway:{}::/restapis/{}",
-                aws.region,
-                a.id().unwrap_or_default()
-            );
-            let tags = get_tags(aws, &arn).await?;
+            let tags = get_tags(aws, &rest_api_arn(aws, a.id().unwrap_or_default())).await?;
             a.tags = Some(tags);
         }
         match owned(a.tags(), owner) {

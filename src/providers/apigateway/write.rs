@@ -81,7 +81,7 @@ pub async fn update_rest_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
     if ch.adopt {
         // Tagged first: if the update then fails, the next plan finds it as the stack's.
-        let arn = format!("arn:aws:apigateway:{}::/restapis/{id}", aws.region);
+        let arn = super::read::rest_api_arn(aws, &id);
         tag_resource(aws, &arn, tags(ch, owner)).await?;
     }
     send_rest_api_patch(aws, &id, ops).await?;
