@@ -59,7 +59,8 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
             Some(id.as_str()),
         ),
     };
-    let live = read::read_one_api(&aws, format!("rest_api.{key}"), false, api.clone()).await?;
+    let mut live = read::read_one_api(&aws, format!("rest_api.{key}"), false, api.clone()).await?;
+    live.extend(log_groups(&aws, &format!("{stack}/{environment}"), &key, &live).await?);
     let names = Names {
         stack: &stack,
         environment: &environment,
@@ -114,6 +115,35 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
         None => println!("Next: `{plan}`: the API is this tool's already (stack {stack}/{environment})."),
     }
     Ok(0)
+}
+
+/// The log groups the API's stages write access logs to: the stack's own, or untagged
+/// (read as adopted); one another stack owns is a warning and left out.
+async fn log_groups(
+    aws: &Aws,
+    owner: &str,
+    key: &str,
+    live: &[crate::model::LiveResource],
+) -> Result<Vec<crate::model::LiveResource>> {
+    let mut adopt = std::collections::BTreeMap::new();
+    for r in live.iter().filter(|r| r.kind == crate::model::Kind::Stage) {
+        let arn = r
+            .props
+            .get("access_log_destination")
+            .and_then(|v| v.as_str());
+        if let Some(name) = arn.and_then(|a| a.split(":log-group:").nth(1)) {
+            adopt.insert(
+                name.trim_end_matches(":*").to_string(),
+                format!("log_group.{key}.{}", r.name),
+            );
+        }
+    }
+    let names = adopt.keys().cloned().collect();
+    let mut state = crate::model::LiveState::default();
+    for d in crate::providers::logs::read(aws, owner, &names, &adopt, &mut state).await? {
+        eprintln!("warning: {}", d.summary);
+    }
+    Ok(state.resources.into_values().collect())
 }
 
 /// A stack name from an API's name: letters, digits, - and _.

@@ -427,6 +427,8 @@ pub struct AccessLogs {
     pub format: Option<IndexMap<String, String>>,
     /// Switch access logs off in an overlay.
     pub enabled: Option<bool>,
+    /// Take over the existing, untagged log group of that name (`import` writes it).
+    pub adopt: Option<bool>,
 }
 
 impl Stage {

@@ -204,6 +204,7 @@ fn rest_api(
             };
             let mut lg = Resource::typed(format!("log_group.{key}.{stage_name}"), lg_name, &props);
             lg.protect = sprotect;
+            lg.payload = (logs.adopt == Some(true)).then(|| json!({ ADOPT: true }));
             out.push(lg);
         }
         let mut s = child(stage_resource(cfg, key, stage_name, stage, logs.is_some()));
@@ -298,6 +299,31 @@ fn deployment(key: &str, api: &RestApi, document: Value, deps: BTreeSet<String>)
     payload.insert("keep".into(), json!(api.keep_deployments.unwrap_or(3)));
     d.payload = Some(Value::Object(payload));
     d
+}
+
+/// What a deployment of the resolved `doc` snapshots: its routes, its items and the
+/// API-wide settings that take effect on deploy; not the document's text. A contract
+/// written another way that makes the same API (an `import`ed one, or one whose summaries
+/// changed) is then the same deployment, while any change a stage would serve is not.
+pub fn deployed(doc: &Value) -> Value {
+    let mut routes: Vec<Value> = super::routes::routes(doc, "api")
+        .into_iter()
+        .map(|(path, method, route)| json!([path, method, route]))
+        .collect();
+    routes.sort_by_key(|r| (r[0].to_string(), r[1].to_string()));
+    let items: Map<String, Value> = api_items("api", doc)
+        .into_iter()
+        .map(|r| (r.id, json!(r.props)))
+        .collect();
+    let x = |k: &str| doc[format!("x-amazon-apigateway-{k}")].clone();
+    json!({
+        "routes": routes,
+        "items": items,
+        "binary_media_types": x("binary-media-types"),
+        "minimum_compression_size": x("minimum-compression-size"),
+        "api_key_source": x("api-key-source"),
+        "policy": x("policy"),
+    })
 }
 
 /// The function ARN inside an API Gateway Lambda invocation URI.

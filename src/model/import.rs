@@ -5,10 +5,12 @@
 
 use super::kinds::route::{Integration, Route};
 use super::kinds::stage::MethodSetting;
-use super::kinds::{RestApi, Stage, Typed};
+use super::kinds::{Authorizer, GatewayResponse, ModelSchema, RestApi, Stage, Typed, Validator};
 use super::{Kind, LiveResource};
+use crate::openapi::adopt::{VALIDATOR, VALIDATORS};
 use crate::openapi::security::{API_KEY_SCHEME, IAM_SCHEME};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 pub struct Imported {
     /// The OpenAPI 3.0 contract.
@@ -37,6 +39,24 @@ pub fn rest_api(live: &[LiveResource], names: &Names) -> Imported {
     let (mut api_keys, mut iam) = (false, false);
     let mut api = None;
     let mut stages = Map::new();
+    let mut schemes = Map::new();
+    let (mut validators, mut schemas, mut responses) = (Map::new(), Map::new(), Map::new());
+    // Routes name their authorizer and validator by live id; the contract names them.
+    let named = |kind: Kind| -> HashMap<&str, &str> {
+        live.iter()
+            .filter(|r| r.kind == kind)
+            .filter_map(|r| Some((r.outputs.get("id")?.as_str(), r.name.as_str())))
+            .collect()
+    };
+    let items = Items {
+        authorizers: named(Kind::Authorizer),
+        validators: named(Kind::Validator),
+        models: live
+            .iter()
+            .filter(|r| r.kind == Kind::Model)
+            .map(|r| r.name.as_str())
+            .collect(),
+    };
     for r in live {
         match r.kind {
             Kind::RestApi => api = RestApi::from_props(&r.props).ok(),
@@ -49,7 +69,7 @@ pub fn rest_api(live: &[LiveResource], names: &Names) -> Imported {
                 };
                 api_keys |= route.api_key_required;
                 iam |= route.authorization == "AWS_IAM";
-                let op = operation(&route, &r.name, &mut left);
+                let op = operation(&route, &r.name, &items, &mut left);
                 let key = if method == "ANY" {
                     crate::config::contract::ANY_METHOD.to_string()
                 } else {
@@ -60,21 +80,47 @@ pub fn rest_api(live: &[LiveResource], names: &Names) -> Imported {
             }
             Kind::Stage => {
                 if let Ok(s) = Stage::from_props(&r.props) {
-                    stages.insert(r.name.clone(), stage(&s, &r.name, &mut left));
+                    stages.insert(r.name.clone(), stage(&s, &r.name, live, &mut left));
                 }
             }
-            Kind::Authorizer | Kind::Validator | Kind::Model | Kind::GatewayResponse => {
-                left.push(format!(
-                    "{} {}: not imported yet (the plan would delete it); declare it in the stack by hand",
-                    r.kind.as_str(),
-                    r.name
-                ))
+            Kind::Authorizer => {
+                if let Ok(a) = Authorizer::from_props(&r.props) {
+                    schemes.insert(r.name.clone(), authorizer(&a, &mut left));
+                }
+            }
+            Kind::Validator => {
+                if let Ok(v) = Validator::from_props(&r.props) {
+                    validators.insert(
+                        r.name.clone(),
+                        json!({"validateRequestBody": v.body.unwrap_or(false),
+                               "validateRequestParameters": v.params.unwrap_or(false)}),
+                    );
+                }
+            }
+            Kind::Model => {
+                if let Ok(m) = ModelSchema::from_props(&r.props) {
+                    if m.content_type
+                        .as_deref()
+                        .is_some_and(|c| c != "application/json")
+                    {
+                        left.push(format!(
+                            "model {}: its content type {} (the contract's models are application/json)",
+                            r.name,
+                            m.content_type.as_deref().unwrap_or_default()
+                        ));
+                    }
+                    schemas.insert(r.name.clone(), contract_refs(m.schema));
+                }
+            }
+            Kind::GatewayResponse => {
+                if let Ok(g) = GatewayResponse::from_props(&r.props) {
+                    responses.insert(r.name.clone(), gateway_response(&g));
+                }
             }
             _ => {}
         }
     }
     let api = api.unwrap_or_default();
-    let mut schemes = Map::new();
     if api_keys {
         schemes.insert(
             API_KEY_SCHEME.into(),
@@ -90,7 +136,16 @@ pub fn rest_api(live: &[LiveResource], names: &Names) -> Imported {
         "paths": paths,
     });
     if !schemes.is_empty() {
-        contract["components"] = json!({ "securitySchemes": schemes });
+        contract["components"]["securitySchemes"] = Value::Object(schemes);
+    }
+    if !schemas.is_empty() {
+        contract["components"]["schemas"] = Value::Object(schemas);
+    }
+    if !validators.is_empty() {
+        contract[VALIDATORS] = Value::Object(validators);
+    }
+    if !responses.is_empty() {
+        contract["x-amazon-apigateway-gateway-responses"] = Value::Object(responses);
     }
     let mut main = json!({
         "name": api.name,
@@ -127,8 +182,41 @@ pub fn rest_api(live: &[LiveResource], names: &Names) -> Imported {
     }
 }
 
+/// The live ids routes name, by what the contract calls them.
+struct Items<'a> {
+    authorizers: HashMap<&'a str, &'a str>,
+    validators: HashMap<&'a str, &'a str>,
+    models: Vec<&'a str>,
+}
+
+impl Items<'_> {
+    /// `content` naming each model by `$ref`; a model the API does not hold as its own
+    /// (AWS's built-in Empty and Error) is named in `left`.
+    fn content(
+        &self,
+        models: &super::kinds::route::Strings,
+        what: &str,
+        left: &mut Vec<String>,
+    ) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (ct, m) in models {
+            if self.models.contains(&m.as_str()) {
+                out.insert(
+                    ct.clone(),
+                    json!({"schema": {"$ref": format!("#/components/schemas/{m}")}}),
+                );
+            } else {
+                left.push(format!(
+                    "{what}: its {ct} model {m} (AWS's built-in model, not the API's own)"
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// One route as the operation whose import makes it.
-fn operation(route: &Route, name: &str, left: &mut Vec<String>) -> Value {
+fn operation(route: &Route, name: &str, items: &Items, left: &mut Vec<String>) -> Value {
     let mut op = Map::new();
     let mut params = Vec::new();
     for (k, required) in route.request_parameters.iter().flatten() {
@@ -166,10 +254,11 @@ fn operation(route: &Route, name: &str, left: &mut Vec<String>) -> Value {
         if !headers.is_empty() {
             resp["headers"] = Value::Object(headers);
         }
-        if r.models.as_ref().is_some_and(|m| !m.is_empty()) {
-            left.push(format!(
-                "{name}: the models of its {code} response are not imported yet"
-            ));
+        if let Some(m) = &r.models {
+            let content = items.content(m, &format!("{name} response {code}"), left);
+            if !content.is_empty() {
+                resp["content"] = Value::Object(content);
+            }
         }
         responses.insert(code.clone(), resp);
     }
@@ -187,9 +276,18 @@ fn operation(route: &Route, name: &str, left: &mut Vec<String>) -> Value {
             security.insert(IAM_SCHEME.into(), json!([]));
         }
         "NONE" => {}
-        other => left.push(format!(
-            "{name}: its {other} authorizer is not imported yet (the plan would make the route open)"
-        )),
+        other => match route
+            .authorizer_id
+            .as_deref()
+            .and_then(|id| items.authorizers.get(id))
+        {
+            Some(a) => {
+                security.insert(a.to_string(), json!(route.authorization_scopes.clone().unwrap_or_default()));
+            }
+            None => left.push(format!(
+                "{name}: its {other} authorization names no authorizer of the API (the plan would make the route open)"
+            )),
+        },
     }
     if route.api_key_required {
         security.insert(API_KEY_SCHEME.into(), json!([]));
@@ -197,12 +295,28 @@ fn operation(route: &Route, name: &str, left: &mut Vec<String>) -> Value {
     if !security.is_empty() {
         op.insert("security".into(), json!([security]));
     }
-    if route.request_validator_id.is_some() || route.request_models.is_some() {
-        left.push(format!(
-            "{name}: its request validator and models are not imported yet"
-        ));
+    if let Some(id) = &route.request_validator_id {
+        match items.validators.get(id.as_str()) {
+            Some(v) => {
+                op.insert(VALIDATOR.into(), json!(v));
+            }
+            None => left.push(format!(
+                "{name}: its request validator {id}, which the API does not list"
+            )),
+        }
+    }
+    if let Some(m) = &route.request_models {
+        let content = items.content(m, &format!("{name} request"), left);
+        if !content.is_empty() {
+            op.insert("requestBody".into(), json!({ "content": content }));
+        }
     }
     if let Some(i) = &route.integration {
+        if i.connection_id.as_deref() == Some(super::owner::UNREADABLE) {
+            left.push(format!(
+                "{name}: its VPC link id, which this endpoint does not report (an emulator: docs/EMULATOR.md)"
+            ));
+        }
         op.insert(
             "x-amazon-apigateway-integration".into(),
             integration(i, route),
@@ -229,7 +343,13 @@ fn integration(i: &Integration, route: &Route) -> Value {
         "connectionType",
         (i.connection_type != "INTERNET").then(|| json!(i.connection_type)),
     );
-    set("connectionId", i.connection_id.clone().map(Value::from));
+    set(
+        "connectionId",
+        i.connection_id
+            .clone()
+            .filter(|c| c != super::owner::UNREADABLE)
+            .map(Value::from),
+    );
     set("credentials", i.credentials.clone().map(Value::from));
     set(
         "requestParameters",
@@ -277,8 +397,90 @@ fn integration(i: &Integration, route: &Route) -> Value {
     x
 }
 
+/// An authorizer as the security scheme `desire` reads back as it.
+fn authorizer(a: &Authorizer, left: &mut Vec<String>) -> Value {
+    let mut x = json!({"type": a.kind.to_lowercase()});
+    let mut set = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            x[k] = v;
+        }
+    };
+    set("authorizerUri", a.authorizer_uri.clone().map(Value::from));
+    set(
+        "authorizerCredentials",
+        a.credentials.clone().map(Value::from),
+    );
+    set("identitySource", a.identity_source.clone().map(Value::from));
+    set(
+        "identityValidationExpression",
+        a.validation_regex.clone().map(Value::from),
+    );
+    set(
+        "authorizerResultTtlInSeconds",
+        a.ttl_seconds.map(Value::from),
+    );
+    set("providerARNs", a.provider_arns.clone().map(Value::from));
+    if a.identity_source.is_none() {
+        left.push(format!(
+            "authorizer {}: it has no identity source, which the contract cannot say (it would take the scheme's header)",
+            a.name
+        ));
+    }
+    // The scheme's header is the token's, as AWS's export writes it.
+    let header = a
+        .identity_source
+        .as_deref()
+        .and_then(|s| s.strip_prefix("method.request.header."))
+        .filter(|h| !h.contains(','))
+        .unwrap_or("Unused");
+    json!({
+        "type": "apiKey", "name": header, "in": "header",
+        "x-amazon-apigateway-authtype": if a.kind == "COGNITO_USER_POOLS" { "cognito_user_pools" } else { "custom" },
+        "x-amazon-apigateway-authorizer": x,
+    })
+}
+
+fn gateway_response(g: &GatewayResponse) -> Value {
+    let mut v = Map::new();
+    if let Some(s) = &g.status {
+        v.insert("statusCode".into(), json!(s));
+    }
+    if let Some(p) = &g.response_parameters {
+        v.insert("responseParameters".into(), json!(p));
+    }
+    if let Some(t) = &g.response_templates {
+        v.insert("responseTemplates".into(), json!(t));
+    }
+    Value::Object(v)
+}
+
+/// A model's schema as the contract writes it: `$ref`s to other models of the API
+/// (`https://apigateway.amazonaws.com/restapis/<id>/models/<name>`) name the schema.
+fn contract_refs(mut schema: Value) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o.iter_mut() {
+                    match x {
+                        Value::String(s) if k == "$ref" => {
+                            if let Some((_, name)) = s.rsplit_once("/models/") {
+                                *s = format!("#/components/schemas/{name}");
+                            }
+                        }
+                        other => walk(other),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut schema);
+    schema
+}
+
 /// A stage's entry in the stack file.
-fn stage(s: &Stage, name: &str, left: &mut Vec<String>) -> Value {
+fn stage(s: &Stage, name: &str, live: &[LiveResource], left: &mut Vec<String>) -> Value {
     let mut v = Map::new();
     if let Some(d) = &s.description {
         v.insert("description".into(), json!(d));
@@ -303,10 +505,10 @@ fn stage(s: &Stage, name: &str, left: &mut Vec<String>) -> Value {
     if !settings.is_empty() {
         v.insert("method_settings".into(), Value::Object(settings));
     }
-    if s.access_log_destination.is_some() {
-        left.push(format!(
-            "stage {name}: its access logs are not imported yet (the plan would turn them off)"
-        ));
+    if let Some(arn) = &s.access_log_destination {
+        if let Some(logs) = access_logs(arn, s.access_log_format.as_deref(), name, live, left) {
+            v.insert("access_logs".into(), logs);
+        }
     }
     if s.canary.is_some() {
         left.push(format!(
@@ -314,6 +516,56 @@ fn stage(s: &Stage, name: &str, left: &mut Vec<String>) -> Value {
         ));
     }
     Value::Object(v)
+}
+
+/// A stage's access logs: the group (read with the API, `live`), its retention, and the
+/// format when it is the JSON object of fields the stack file can say.
+fn access_logs(
+    arn: &str,
+    format: Option<&str>,
+    stage: &str,
+    live: &[LiveResource],
+    left: &mut Vec<String>,
+) -> Option<Value> {
+    let Some(name) = arn
+        .split(":log-group:")
+        .nth(1)
+        .map(|n| n.trim_end_matches(":*"))
+    else {
+        left.push(format!(
+            "stage {stage}: its access logs go to {arn}, not a CloudWatch Logs group"
+        ));
+        return None;
+    };
+    let Some(group) = live
+        .iter()
+        .find(|r| r.kind == Kind::LogGroup && r.name == name)
+    else {
+        left.push(format!(
+            "stage {stage}: its log group {name} was not found, or another stack owns it"
+        ));
+        return None;
+    };
+    let mut v = json!({"log_group": name});
+    if let Ok(g) = super::kinds::LogGroup::from_props(&group.props) {
+        if let Some(d) = g.retention_days {
+            v["retention_days"] = json!(d);
+        }
+    }
+    if group.outputs.contains_key(super::owner::ADOPTED) {
+        v["adopt"] = json!(true);
+    }
+    let fields: Option<indexmap::IndexMap<String, String>> =
+        format.and_then(|f| serde_json::from_str(f).ok());
+    match fields {
+        // The stack writes the format as compact JSON: one written otherwise is rewritten.
+        Some(f) if serde_json::to_string(&f).ok().as_deref() == format => v["format"] = json!(f),
+        _ => left.push(format!(
+            "stage {stage}: its access-log format is not a compact JSON object of fields (the plan would rewrite it): {}",
+            format.unwrap_or("none")
+        )),
+    }
+    Some(v)
 }
 
 fn method_settings(m: &MethodSetting) -> Value {
@@ -429,7 +681,13 @@ mod tests {
         };
         let mut left = Vec::new();
         let mut doc = json!({"openapi": "3.0.1", "paths": {"/items/{id}": {}}});
-        doc["paths"]["/items/{id}"]["post"] = operation(&route, "POST /items/{id}", &mut left);
+        let items = Items {
+            authorizers: HashMap::new(),
+            validators: HashMap::new(),
+            models: vec![],
+        };
+        doc["paths"]["/items/{id}"]["post"] =
+            operation(&route, "POST /items/{id}", &items, &mut left);
         assert_eq!(left, Vec::<String>::new());
         let back = crate::model::routes::routes(&doc, "main");
         assert_eq!(back.len(), 1);

@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
-const DRAFT4: &str = "http://json-schema.org/draft-04/schema#";
+pub const DRAFT4: &str = "http://json-schema.org/draft-04/schema#";
 /// OpenAPI or later-draft keywords with no meaning in draft 4 (import-compat M2–M11).
 const DROP: &[&str] = &[
     "example",

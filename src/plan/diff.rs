@@ -51,6 +51,9 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
             if r.kind == Kind::Stage {
                 after = settle_canary(after, live.resources.get(&r.id));
             }
+            if r.kind == Kind::Model {
+                after = settle_model(after, live.resources.get(&r.id));
+            }
             let served_adopted = live.resources.get(&r.id).and_then(|l| {
                 let fp = adopted.get(l.props.get("deployment")?.as_str()?)?;
                 let mut l = l.clone();
@@ -347,6 +350,28 @@ fn still_served(changes: &[Change], live: &LiveState) -> Vec<String> {
     out
 }
 
+/// The `$schema` (draft 4) and `title` (the model's name) the tool writes into a model's
+/// schema only annotate it: a live model made without them (by hand, then imported) is
+/// the same model, and is left as it is.
+fn settle_model(mut after: Props, live: Option<&LiveResource>) -> Props {
+    let Some(live) = live.and_then(|l| l.props.get("schema")) else {
+        return after;
+    };
+    let name = after.get("name").cloned().unwrap_or_default();
+    if let Some(Value::Object(s)) = after.get_mut("schema") {
+        let defaults = [
+            ("$schema", json!(crate::openapi::models::DRAFT4)),
+            ("title", name),
+        ];
+        for (k, v) in defaults {
+            if live.get(k).is_none() && s.get(k) == Some(&v) {
+                s.remove(k);
+            }
+        }
+    }
+    after
+}
+
 /// A stage releasing by canary: see `Stage::settle_canary`.
 fn settle_canary(after: Props, live: Option<&LiveResource>) -> Props {
     let Ok(mut stage) = Stage::from_props(&after) else {
@@ -360,9 +385,13 @@ fn settle_canary(after: Props, live: Option<&LiveResource>) -> Props {
     stage.to_props()
 }
 
-/// The fingerprint of a REST API's resolved document.
+/// The fingerprint of what a REST API's resolved document deploys (`desire::deployed`).
 pub fn fingerprint(document: &Value) -> String {
-    format!("sha256:{}", sha256_hex(canonical_json(document).as_bytes()))
+    let deployed = crate::model::desire::deployed(document);
+    format!(
+        "sha256:{}",
+        sha256_hex(canonical_json(&deployed).as_bytes())
+    )
 }
 
 /// A deployment exists when one of the API's deployments carries the document's fingerprint.

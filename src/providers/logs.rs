@@ -4,18 +4,20 @@
 use super::aws::{Aws, AwsError};
 use crate::diag::Diagnostic;
 use crate::model::kinds::{LogGroup, Typed};
-use crate::model::owner::{other_owner, owned};
+use crate::model::owner::{other_owner, owned, ADOPTED};
 use crate::model::{Kind, LiveResource, LiveState};
 use crate::plan::Change;
 use crate::providers::kit;
 use crate::providers::kit::{tags, Out};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Read the named groups (desired names and those owned stages log to).
+/// Read the named groups (desired names and those owned stages log to). An untagged group
+/// the stack adopts (`adopt`: name → the stack's id) is read as that id, marked adopted.
 pub async fn read(
     aws: &Aws,
     owner: &str,
     names: &BTreeSet<String>,
+    adopt: &BTreeMap<String, String>,
     live: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
     let mut foreign = Vec::new();
@@ -45,7 +47,16 @@ pub async fn read(
             .call(|| aws.logs.list_tags_for_resource().resource_arn(&arn).send())
             .await?;
         let tags = t.tags().cloned().unwrap_or_default();
-        let Some((id, protect)) = owned(&tags, owner) else {
+        let mut outputs: BTreeMap<String, String> =
+            [("arn".to_string(), arn), ("name".to_string(), name.clone())].into();
+        let adopted = || {
+            let id = adopt
+                .get(name)
+                .filter(|_| other_owner(&tags, owner).is_none())?;
+            outputs.insert(ADOPTED.into(), "true".into());
+            Some((id.clone(), false))
+        };
+        let Some((id, protect)) = owned(&tags, owner).or_else(adopted) else {
             let whose = other_owner(&tags, owner)
                 .map(|o| format!("stack {o}"))
                 .unwrap_or_else(|| "no idrv5-gw stack".into());
@@ -54,7 +65,11 @@ pub async fn read(
                     "ownership",
                     format!("log group {name} exists and belongs to {whose}, not {owner}"),
                 )
-                .hint(format!("set `access_logs.log_group` to another name, or delete/adopt that group (tag it idrv5-gw:stack={owner})")),
+                .hint(if whose.starts_with("stack") {
+                    "set `access_logs.log_group` to another name".to_string()
+                } else {
+                    "set `access_logs.adopt: true` to take it over (the first apply tags it), or `access_logs.log_group` to another name".to_string()
+                }),
             );
             continue;
         };
@@ -64,14 +79,7 @@ pub async fn read(
         }
         .to_props();
         live.insert(
-            LiveResource::new(
-                id,
-                Kind::LogGroup,
-                name.clone(),
-                props,
-                [("arn".to_string(), arn), ("name".to_string(), name.clone())].into(),
-            )
-            .protected(protect),
+            LiveResource::new(id, Kind::LogGroup, name.clone(), props, outputs).protected(protect),
         );
     }
     Ok(foreign)
@@ -139,8 +147,19 @@ async fn set_retention(aws: &Aws, name: &str, days: Option<i32>) -> Result<(), A
     }
 }
 
-pub async fn update(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+pub async fn update(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let a: LogGroup = kit::typed(kit::after(ch))?;
+    if ch.adopt {
+        let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
+        aws.call(|| {
+            aws.logs
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await?;
+    }
     set_retention(aws, &a.name, a.retention_days).await?;
     Ok(ch.live_outputs.clone())
 }

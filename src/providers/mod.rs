@@ -20,7 +20,7 @@ use crate::plan::{Action, Change};
 use apigateway::write as w;
 use apigateway::{items as api_items, stages, usage};
 use aws::{Aws, AwsError};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the account holds for one stack.
 pub struct Live {
@@ -140,7 +140,17 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
             }
         }
     }
-    conflicts.extend(logs::read(aws, owner, &names, &mut state).await?);
+    let adopt: BTreeMap<String, String> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::LogGroup)
+        .filter(|r| {
+            r.payload
+                .as_ref()
+                .is_some_and(|p| p.get(crate::model::desire::ADOPT).is_some())
+        })
+        .map(|r| (r.name.clone(), r.id.clone()))
+        .collect();
+    conflicts.extend(logs::read(aws, owner, &names, &adopt, &mut state).await?);
     link_live_deps(&mut state);
     Ok(Live {
         state,
@@ -278,7 +288,7 @@ async fn rest_put(
         Kind::VpcLink if create => w::create_vpc_link(aws, ch, owner).await,
         Kind::VpcLink => w::update_vpc_link(aws, ch).await,
         Kind::LogGroup if create => logs::create(aws, ch, owner).await,
-        Kind::LogGroup => logs::update(aws, ch).await,
+        Kind::LogGroup => logs::update(aws, ch, owner).await,
         Kind::RestApi if create => w::create_rest_api(aws, ch, owner).await,
         Kind::RestApi => w::update_rest_api(aws, ch, owner).await,
         Kind::Path => w::create_path(aws, ch, outputs).await,

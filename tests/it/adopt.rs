@@ -61,6 +61,135 @@ fn hand_made(ls: &LocalStack) -> String {
     })
 }
 
+/// What the aws CLI adds to the hand-made API next: a Cognito authorizer, a body
+/// validator, a model, `POST /ping` using the three, an UNAUTHORIZED gateway response,
+/// access logs to a log group made by hand, and a new deployment of it all on `prod`.
+fn hand_made_in_full(ls: &LocalStack, moto: &Moto, id: &str) {
+    rt().block_on(async {
+        use aws_sdk_apigateway::types::{
+            AuthorizerType, GatewayResponseType, IntegrationType, Op, PatchOperation,
+        };
+        let c = ls.apigw("ap-southeast-2");
+        let pool = "arn:aws:cognito-idp:ap-southeast-2:000000000000:userpool/ap-southeast-2_hand";
+        let auth = c
+            .create_authorizer()
+            .rest_api_id(id)
+            .name("users")
+            .r#type(AuthorizerType::CognitoUserPools)
+            .provider_arns(pool)
+            .identity_source("method.request.header.Authorization")
+            .send()
+            .await
+            .unwrap();
+        let validator = c
+            .create_request_validator()
+            .rest_api_id(id)
+            .name("body")
+            .validate_request_body(true)
+            .validate_request_parameters(false)
+            .send()
+            .await
+            .unwrap();
+        c.create_model()
+            .rest_api_id(id)
+            .name("Item")
+            .content_type("application/json")
+            .schema(r#"{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}"#)
+            .send()
+            .await
+            .unwrap();
+        let res = c.get_resources().rest_api_id(id).send().await.unwrap();
+        let ping = res.items().iter().find(|r| r.path() == Some("/ping"));
+        let ping = ping.unwrap().id().unwrap();
+        c.put_method()
+            .rest_api_id(id)
+            .resource_id(ping)
+            .http_method("POST")
+            .authorization_type("COGNITO_USER_POOLS")
+            .authorizer_id(auth.id().unwrap())
+            .authorization_scopes("items/write")
+            .request_validator_id(validator.id().unwrap())
+            .request_models("application/json", "Item")
+            .send()
+            .await
+            .unwrap();
+        c.put_integration()
+            .rest_api_id(id)
+            .resource_id(ping)
+            .http_method("POST")
+            .r#type(IntegrationType::Mock)
+            .request_templates("application/json", r#"{"statusCode": 200}"#)
+            .send()
+            .await
+            .unwrap();
+        c.put_method_response()
+            .rest_api_id(id)
+            .resource_id(ping)
+            .http_method("POST")
+            .status_code("200")
+            .send()
+            .await
+            .unwrap();
+        c.put_integration_response()
+            .rest_api_id(id)
+            .resource_id(ping)
+            .http_method("POST")
+            .status_code("200")
+            .response_templates("application/json", r#"{"ok": true}"#)
+            .send()
+            .await
+            .unwrap();
+        c.put_gateway_response()
+            .rest_api_id(id)
+            .response_type(GatewayResponseType::Unauthorized)
+            .status_code("401")
+            .response_templates("application/json", r#"{"message": "sign in first"}"#)
+            .send()
+            .await
+            .unwrap();
+        let logs = LocalStack::logs(&moto.endpoint(), "ap-southeast-2");
+        logs.create_log_group()
+            .log_group_name("hand-made-access")
+            .send()
+            .await
+            .unwrap();
+        logs.put_retention_policy()
+            .log_group_name("hand-made-access")
+            .retention_in_days(14)
+            .send()
+            .await
+            .unwrap();
+        c.create_deployment()
+            .rest_api_id(id)
+            .stage_name("prod")
+            .send()
+            .await
+            .unwrap();
+        let patch = |path: &str, value: &str| {
+            PatchOperation::builder()
+                .op(Op::Replace)
+                .path(path)
+                .value(value)
+                .build()
+        };
+        c.update_stage()
+            .rest_api_id(id)
+            .stage_name("prod")
+            .patch_operations(patch(
+                "/accessLogSettings/destinationArn",
+                // The group is on moto (its account), as the CLI reads it.
+                "arn:aws:logs:ap-southeast-2:123456789012:log-group:hand-made-access",
+            ))
+            .patch_operations(patch(
+                "/accessLogSettings/format",
+                r#"{"requestId":"$context.requestId","status":"$context.status"}"#,
+            ))
+            .send()
+            .await
+            .unwrap();
+    })
+}
+
 /// The REST APIs named hand-made: (id, the stack tag).
 fn apis(ls: &LocalStack) -> Vec<(String, Option<String>)> {
     rt().block_on(async {
@@ -163,6 +292,10 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let id = hand_made(&ls);
+    hand_made_in_full(&ls, &moto, &id);
+    // LocalStack answers a log group's TagResource and keeps no tag (docs/EMULATOR.md).
+    let cli =
+        |args: &[&str]| ls.cli_moving(&moto, dir, args, &["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"]);
     let deployment = || {
         rt().block_on(async {
             let c = ls.apigw("ap-southeast-2");
@@ -177,22 +310,27 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         })
     };
     let served = deployment();
-    let out = ls.cli(
-        &moto,
-        dir,
-        &[
-            "import",
-            "--rest-api",
-            &id,
-            "--out",
-            "imported",
-            "--region",
-            "ap-southeast-2",
-        ],
-    );
+    let out = cli(&[
+        "import",
+        "--rest-api",
+        &id,
+        "--out",
+        "imported",
+        "--region",
+        "ap-southeast-2",
+    ]);
     out.assert_success();
-    assert!(out.stdout.contains("(1 routes)"), "{out}");
+    assert!(out.stdout.contains("(2 routes)"), "{out}");
     assert!(!out.stderr.contains("not imported"), "{out}");
+    let contract = std::fs::read_to_string(dir.join("imported/openapi.yaml")).unwrap();
+    for carried in [
+        "x-amazon-apigateway-authtype: cognito_user_pools",
+        "x-amazon-apigateway-request-validator: body",
+        "$ref: \"#/components/schemas/Item\"",
+        "UNAUTHORIZED:",
+    ] {
+        assert!(contract.contains(carried), "{carried} not in:\n{contract}");
+    }
     let hint = out
         .stdout
         .split('`')
@@ -210,7 +348,7 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
 
     // The pasted plan: only adoptions, no create, no other change.
     let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
-    let plan = ls.cli(&moto, dir, &[&args[..], &["--no-color"]].concat());
+    let plan = cli(&[&args[..], &["--no-color"]].concat());
     plan.assert_success();
     let lines: Vec<&str> = plan
         .stdout
@@ -219,14 +357,17 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         .collect();
     assert_eq!(
         lines,
-        ["    ~ adopt rest_api main", "    ~ adopt deployment main"],
+        [
+            "    ~ adopt log_group hand-made-access",
+            "    ~ adopt rest_api main",
+            "    ~ adopt deployment main",
+        ],
         "{plan}"
     );
-    assert!(plan.stdout.contains("(2 of them adopted)"), "{plan}");
+    assert!(plan.stdout.contains("(3 of them adopted)"), "{plan}");
 
     let stack = "imported/stack.yaml";
-    ls.cli(&moto, dir, &["apply", "--stack", stack, "--auto-approve"])
-        .assert_success();
+    cli(&["apply", "--stack", stack, "--auto-approve"]).assert_success();
     assert_eq!(
         apis(&ls),
         [(id.clone(), Some("hand-made/imported".to_string()))]
@@ -236,13 +377,69 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         served,
         "the stage still serves the same deployment"
     );
-    let again = ls.cli(
-        &moto,
-        dir,
-        &["plan", "--stack", stack, "--detailed-exitcode"],
-    );
+    let again = cli(&["plan", "--stack", stack, "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
-    let out = ls.cli(&moto, dir, &["apply", "--stack", stack, "--auto-approve"]);
+    let out = cli(&["apply", "--stack", stack, "--auto-approve"]);
+    out.assert_success();
+    assert!(out.stdout.contains("No changes"), "{out}");
+}
+
+/// The "Done when" round trip, for the example stack whose every item is the REST API's
+/// own (Lambda and service integrations with roles and templates, models): applied, then
+/// `import`ed into a new folder, the imported stack plans empty and its apply changes
+/// nothing. The API is the stack's (tagged): the import keeps its stack name and writes no
+/// `adopt`. Not stacks/restore: LocalStack does not report the VPC link id its imported
+/// integrations carry, so import warns and cannot write it (docs/EMULATOR.md). The other
+/// examples hold usage plans, keys, VPC links, alarms or v2 APIs, which import does not
+/// carry yet.
+#[test]
+fn an_applied_example_stack_imported_plans_empty() {
+    let (stack, region, api) = ("stacks/services/dev.yaml", "ap-southeast-2", "orders-dev");
+    let (moto, ls) = (Moto::start(), LocalStack::start());
+    let (_tmp, dir) = crate::common::stack::workspace();
+    // Roles of the account LocalStack runs as (it refuses others).
+    let f = dir.join(stack);
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
+    ls.cli(&moto, &dir, &["apply", "--stack", stack, "--auto-approve"])
+        .assert_success();
+    let out = ls.cli(
+        &moto,
+        &dir,
+        &[
+            "import",
+            "--rest-api",
+            api,
+            "--out",
+            "imported",
+            "--region",
+            region,
+        ],
+    );
+    out.assert_success();
+    assert!(!out.stderr.contains("not imported"), "{out}");
+    assert!(out.stdout.contains("is this tool's already"), "{out}");
+    let imported = "imported/stack.yaml";
+    let plan = ls.cli(
+        &moto,
+        &dir,
+        &[
+            "plan",
+            "--stack",
+            imported,
+            "--detailed-exitcode",
+            "--no-color",
+        ],
+    );
+    assert_eq!(
+        plan.status, 0,
+        "the imported stack's plan is not empty:\n{plan}"
+    );
+    let out = ls.cli(
+        &moto,
+        &dir,
+        &["apply", "--stack", imported, "--auto-approve"],
+    );
     out.assert_success();
     assert!(out.stdout.contains("No changes"), "{out}");
 }

@@ -134,6 +134,34 @@ impl LocalStack {
         aws_sdk_apigateway::Client::from_conf(conf)
     }
 
+    /// A CloudWatch Logs client on `endpoint` (this LocalStack's, or moto's).
+    pub fn logs(endpoint: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        use aws_sdk_cloudwatchlogs::config;
+        let creds = config::Credentials::new("testing", "testing", None, None, "test");
+        let conf = config::Config::builder()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new(region.to_string()))
+            .endpoint_url(endpoint)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+    }
+
+    /// `cli`, with the services of `on_moto` (endpoint variables) on moto too, where
+    /// LocalStack lacks what a test needs (docs/EMULATOR.md).
+    pub fn cli_moving(
+        &self,
+        moto: &super::Moto,
+        dir: &Path,
+        args: &[&str],
+        on_moto: &[&str],
+    ) -> super::Output {
+        let mut env = self.env();
+        env.retain(|(k, _)| !on_moto.contains(k));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        super::cli_env(moto, dir, args, &env)
+    }
+
     /// Runs the CLI with this LocalStack's services here and the rest on `moto`.
     pub fn cli(&self, moto: &super::Moto, dir: &Path, args: &[&str]) -> super::Output {
         let env = self.env();
