@@ -229,7 +229,7 @@ fn desired_of(cfg: &Config, region: &str) -> Result<Vec<Resource>> {
         match &mut r.payload {
             None => r.payload = Some(tags.clone()),
             // An adopted resource is tagged as one created would be.
-            Some(serde_json::Value::Object(p)) if p.contains_key(desire::ADOPT) => {
+            Some(serde_json::Value::Object(p)) if p.contains_key(crate::model::owner::ADOPT) => {
                 p.insert("tags".into(), tags["tags"].clone());
             }
             _ => {}

@@ -19,6 +19,8 @@ pub struct ApiKey {
     pub value_from_env: Option<String>,
     /// Take the value from this file (first line), relative to the stack file.
     pub value_from_file: Option<String>,
+    /// Take over this existing key (its id) that no stack owns: the first apply tags it.
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -35,6 +37,8 @@ pub struct UsagePlan {
     /// Keys of `api_keys` attached to the plan.
     #[serde(default)]
     pub keys: Vec<String>,
+    /// Take over this existing plan (its id) that no stack owns: the first apply tags it.
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -1,5 +1,6 @@
 //! Config → desired resources, with stable ids and dependencies.
 
+use super::owner::ADOPT;
 use super::{kinds, ref_placeholder, Kind, Resource};
 use crate::config::schema::{MethodSettings, RestApi, Stage};
 use crate::config::Config;
@@ -250,9 +251,6 @@ fn api_resource(key: &str, api: &RestApi, name: &str, doc: &Value, protect: bool
     r.payload = api.adopt.as_ref().map(|id| json!({ ADOPT: id }));
     r
 }
-
-/// The payload key of the live id a resource takes over (`adopt:` in the stack).
-pub const ADOPT: &str = "adopt";
 
 /// One route per operation of the rendered document, and every resource path they need
 /// (each path's ancestors included, `/` excepted).

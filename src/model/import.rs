@@ -215,6 +215,96 @@ impl Items<'_> {
     }
 }
 
+/// A usage plan that serves the imported API, read live.
+pub struct Plan {
+    /// Its key under `usage_plans`.
+    pub key: String,
+    /// The AWS id to adopt; none when the stack owns it already.
+    pub adopt: Option<String>,
+    pub props: super::kinds::UsagePlan,
+    /// The `api_keys` keys attached to it.
+    pub keys: Vec<String>,
+}
+
+/// An API key attached to such a plan (never its value).
+pub struct Key {
+    pub key: String,
+    pub adopt: Option<String>,
+    pub props: super::kinds::ApiKey,
+}
+
+/// `usage_plans` and `api_keys` of the stack file, for the plans that serve the API.
+pub fn usage(stack: &mut Value, plans: &[Plan], keys: &[Key], left: &mut Vec<String>) {
+    let mut out = Map::new();
+    for p in plans {
+        let mut v = json!({"name": p.props.name});
+        if !p.props.description.is_empty() {
+            v["description"] = json!(p.props.description);
+        }
+        if let Some(t) = &p.props.throttle {
+            v["throttle"] = throttle(t);
+        }
+        if let Some(q) = &p.props.quota {
+            v["quota"] =
+                json!({"limit": q.limit, "period": q.period, "offset": q.offset.unwrap_or(0)});
+        }
+        let mut stages = Map::new();
+        for (k, s) in &p.props.api_stages {
+            if k.contains(':') {
+                left.push(format!(
+                    "usage plan {}: its stage {} of API {}, which this stack does not hold (the plan would take it out of the usage plan)",
+                    p.props.name, s.stage, s.api_id
+                ));
+                continue;
+            }
+            let methods: Map<String, Value> = s
+                .throttle
+                .iter()
+                .filter_map(|(m, t)| Some((m.clone(), throttle(t.as_ref()?))))
+                .collect();
+            stages.insert(k.clone(), json!({ "throttle": methods }));
+        }
+        v["stages"] = Value::Object(stages);
+        if !p.keys.is_empty() {
+            v["keys"] = json!(p.keys);
+        }
+        if let Some(id) = &p.adopt {
+            v["adopt"] = json!(id);
+        }
+        out.insert(p.key.clone(), v);
+    }
+    if !out.is_empty() {
+        stack["usage_plans"] = Value::Object(out);
+    }
+    let keys: Map<String, Value> = keys
+        .iter()
+        .map(|k| {
+            let mut v = json!({"name": k.props.name, "enabled": k.props.enabled});
+            if !k.props.description.is_empty() {
+                v["description"] = json!(k.props.description);
+            }
+            if let Some(id) = &k.adopt {
+                v["adopt"] = json!(id);
+            }
+            (k.key.clone(), v)
+        })
+        .collect();
+    if !keys.is_empty() {
+        stack["api_keys"] = Value::Object(keys);
+    }
+}
+
+fn throttle(t: &super::kinds::usage_plan::Throttle) -> Value {
+    let mut v = Map::new();
+    if let Some(r) = t.rate_limit {
+        v.insert("rate_limit".into(), json!(r));
+    }
+    if let Some(b) = t.burst_limit {
+        v.insert("burst_limit".into(), json!(b));
+    }
+    Value::Object(v)
+}
+
 /// One route as the operation whose import makes it.
 fn operation(route: &Route, name: &str, items: &Items, left: &mut Vec<String>) -> Value {
     let mut op = Map::new();

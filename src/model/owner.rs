@@ -17,6 +17,9 @@ pub const TAG_MAPPED: &str = "idrv5-gw:mapped";
 pub const TAG_VALUE_SOURCE: &str = "idrv5-gw:value-source";
 /// Deployment descriptions carry the document fingerprint: `idrv5-gw sha256:<hex>`.
 pub const DEPLOYMENT_PREFIX: &str = "idrv5-gw ";
+/// The payload key of an item the stack names to take over (`adopt:`): its AWS id, or
+/// `true` for one known by name (a log group).
+pub const ADOPT: &str = "adopt";
 /// The live output that marks an item the stack adopts (`adopt:`), not tagged as its own
 /// yet: its change tags it (`~ adopt`).
 pub const ADOPTED: &str = "adopted";

@@ -128,6 +128,9 @@ fn api_key(cfg: &Config, key: &str, k: &ApiKey) -> Result<Resource, Vec<Diagnost
     };
     let mut payload = Map::new();
     payload.insert("tags".into(), json!(cfg.file.tags));
+    if let Some(id) = &k.adopt {
+        payload.insert(super::owner::ADOPT.into(), json!(id));
+    }
     let source = match (&k.value_from_env, &k.value_from_file) {
         (Some(_), Some(_)) => {
             return Err(vec![Diagnostic::error(
@@ -379,6 +382,10 @@ fn usage_plan(cfg: &Config, key: &str, plan: &UsagePlan) -> Resource {
     };
     let mut r = Resource::typed(format!("usage_plan.{key}"), key.to_string(), &props);
     r.deps = deps;
+    r.payload = plan
+        .adopt
+        .as_ref()
+        .map(|id| json!({ super::owner::ADOPT: id }));
     r
 }
 

@@ -34,6 +34,22 @@ pub struct Live {
 
 /// A service the stack declares nothing of is read all the same (what an earlier version of
 /// the stack made there is still its to delete), but credentials scoped to what the stack
+/// The AWS ids the stack adopts (`adopt: <id>`) among its items of `kinds`, to their ids.
+fn adopt_ids(desired: &[Resource], kinds: &[Kind]) -> std::collections::HashMap<String, String> {
+    desired
+        .iter()
+        .filter(|r| kinds.contains(&r.kind))
+        .filter_map(|r| {
+            let id = r
+                .payload
+                .as_ref()?
+                .get(crate::model::owner::ADOPT)?
+                .as_str()?;
+            Some((id.to_string(), r.id.clone()))
+        })
+        .collect()
+}
+
 /// uses may not read it: then it is skipped with a note, never an error.
 fn denied_unused<T>(
     result: Result<T, AwsError>,
@@ -69,7 +85,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
             adopt: r
                 .payload
                 .as_ref()
-                .and_then(|p| p.get(crate::model::desire::ADOPT))
+                .and_then(|p| p.get(crate::model::owner::ADOPT))
                 .and_then(|a| a.as_str())
                 .map(str::to_string),
         })
@@ -81,7 +97,8 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     notes.extend(unowned.notes);
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
-    usage::read(aws, owner, &mut state).await?;
+    let adopt = adopt_ids(desired, &[Kind::ApiKey, Kind::UsagePlan]);
+    let usage_errors = usage::read(aws, owner, &adopt, &mut state).await?;
     let functions = desired
         .iter()
         .filter(|r| r.kind == Kind::LambdaPermission)
@@ -107,6 +124,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         Kind::ApiMapping,
     ]);
     let mut conflicts = unowned.conflicts;
+    conflicts.extend(usage_errors);
     conflicts.extend(
         denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default(),
     );
@@ -146,7 +164,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         .filter(|r| {
             r.payload
                 .as_ref()
-                .is_some_and(|p| p.get(crate::model::desire::ADOPT).is_some())
+                .is_some_and(|p| p.get(crate::model::owner::ADOPT).is_some())
         })
         .map(|r| (r.name.clone(), r.id.clone()))
         .collect();

@@ -63,11 +63,13 @@ fn hand_made(ls: &LocalStack) -> String {
 
 /// What the aws CLI adds to the hand-made API next: a Cognito authorizer, a body
 /// validator, a model, `POST /ping` using the three, an UNAUTHORIZED gateway response,
-/// access logs to a log group made by hand, and a new deployment of it all on `prod`.
+/// a new deployment of it all on `prod`, a usage plan on that stage with a key, and access
+/// logs to a log group made by hand.
 fn hand_made_in_full(ls: &LocalStack, moto: &Moto, id: &str) {
     rt().block_on(async {
         use aws_sdk_apigateway::types::{
-            AuthorizerType, GatewayResponseType, IntegrationType, Op, PatchOperation,
+            ApiStage, AuthorizerType, GatewayResponseType, IntegrationType, Op, PatchOperation,
+            QuotaPeriodType, QuotaSettings, ThrottleSettings,
         };
         let c = ls.apigw("ap-southeast-2");
         let pool = "arn:aws:cognito-idp:ap-southeast-2:000000000000:userpool/ap-southeast-2_hand";
@@ -172,6 +174,40 @@ fn hand_made_in_full(ls: &LocalStack, moto: &Moto, id: &str) {
                 .value(value)
                 .build()
         };
+        let plan = c
+            .create_usage_plan()
+            .name("partners")
+            .api_stages(ApiStage::builder().api_id(id).stage("prod").build())
+            .throttle(
+                ThrottleSettings::builder()
+                    .rate_limit(10.0)
+                    .burst_limit(20)
+                    .build(),
+            )
+            .quota(
+                QuotaSettings::builder()
+                    .limit(1000)
+                    .period(QuotaPeriodType::Day)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let key = c
+            .create_api_key()
+            .name("acme")
+            .description("ACME's integration")
+            .enabled(true)
+            .send()
+            .await
+            .unwrap();
+        c.create_usage_plan_key()
+            .usage_plan_id(plan.id().unwrap())
+            .key_id(key.id().unwrap())
+            .key_type("API_KEY")
+            .send()
+            .await
+            .unwrap();
         c.update_stage()
             .rest_api_id(id)
             .stage_name("prod")
@@ -360,11 +396,17 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         [
             "    ~ adopt log_group hand-made-access",
             "    ~ adopt rest_api main",
+            "    ~ adopt api_key acme",
+            "    ~ adopt usage_plan partners",
             "    ~ adopt deployment main",
         ],
         "{plan}"
     );
-    assert!(plan.stdout.contains("(3 of them adopted)"), "{plan}");
+    assert!(plan.stdout.contains("(5 of them adopted)"), "{plan}");
+    assert!(
+        !plan.stdout.contains("usage_plan_key"),
+        "the key stays attached: {plan}"
+    );
 
     let stack = "imported/stack.yaml";
     cli(&["apply", "--stack", stack, "--auto-approve"]).assert_success();
@@ -377,6 +419,29 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         served,
         "the stage still serves the same deployment"
     );
+    // The plan and the key: the same ones, now the stack's, still attached.
+    rt().block_on(async {
+        let c = ls.apigw("ap-southeast-2");
+        let plans = c.get_usage_plans().send().await.unwrap();
+        assert_eq!(plans.items().len(), 1, "{plans:?}");
+        let p = &plans.items()[0];
+        let arn = format!(
+            "arn:aws:apigateway:ap-southeast-2::/usageplans/{}",
+            p.id().unwrap()
+        );
+        let tags = c.get_tags().resource_arn(arn).send().await.unwrap();
+        let owner = tags.tags().and_then(|t| t.get("idrv5-gw:stack")).cloned();
+        assert_eq!(owner.as_deref(), Some("hand-made/imported"));
+        let keys = c
+            .get_usage_plan_keys()
+            .usage_plan_id(p.id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let names: Vec<_> = keys.items().iter().filter_map(|k| k.name()).collect();
+        assert_eq!(names, ["acme"]);
+        assert_eq!(c.get_api_keys().send().await.unwrap().items().len(), 1);
+    });
     let again = cli(&["plan", "--stack", stack, "--detailed-exitcode"]);
     assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
     let out = cli(&["apply", "--stack", stack, "--auto-approve"]);
@@ -384,62 +449,69 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     assert!(out.stdout.contains("No changes"), "{out}");
 }
 
-/// The "Done when" round trip, for the example stack whose every item is the REST API's
-/// own (Lambda and service integrations with roles and templates, models): applied, then
-/// `import`ed into a new folder, the imported stack plans empty and its apply changes
-/// nothing. The API is the stack's (tagged): the import keeps its stack name and writes no
-/// `adopt`. Not stacks/restore: LocalStack does not report the VPC link id its imported
-/// integrations carry, so import warns and cannot write it (docs/EMULATOR.md). The other
-/// examples hold usage plans, keys, VPC links, alarms or v2 APIs, which import does not
-/// carry yet.
+/// The "Done when" round trip, for the example stacks import can carry whole (services:
+/// Lambda and service integrations with roles and templates, models; tiers: a Cognito
+/// authorizer, CORS, gateway responses, access logs, four usage plans and their keys):
+/// applied, then `import`ed into a new folder, the imported stack plans empty and its apply
+/// changes nothing. The API is the stack's (tagged): the import keeps its stack name and
+/// writes no `adopt`. Not stacks/restore: LocalStack does not report the VPC link id its
+/// imported integrations carry, so import warns and cannot write it (docs/EMULATOR.md).
+/// Not idrv5 and patterns: import does not carry VPC links, alarms or v2 APIs yet.
 #[test]
 fn an_applied_example_stack_imported_plans_empty() {
-    let (stack, region, api) = ("stacks/services/dev.yaml", "ap-southeast-2", "orders-dev");
-    let (moto, ls) = (Moto::start(), LocalStack::start());
-    let (_tmp, dir) = crate::common::stack::workspace();
-    // Roles of the account LocalStack runs as (it refuses others).
-    let f = dir.join(stack);
-    let text = std::fs::read_to_string(&f).unwrap();
-    std::fs::write(&f, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
-    ls.cli(&moto, &dir, &["apply", "--stack", stack, "--auto-approve"])
-        .assert_success();
-    let out = ls.cli(
-        &moto,
-        &dir,
-        &[
-            "import",
-            "--rest-api",
-            api,
-            "--out",
-            "imported",
-            "--region",
-            region,
-        ],
-    );
-    out.assert_success();
-    assert!(!out.stderr.contains("not imported"), "{out}");
-    assert!(out.stdout.contains("is this tool's already"), "{out}");
-    let imported = "imported/stack.yaml";
-    let plan = ls.cli(
-        &moto,
-        &dir,
-        &[
-            "plan",
-            "--stack",
-            imported,
-            "--detailed-exitcode",
-            "--no-color",
-        ],
-    );
-    assert_eq!(
-        plan.status, 0,
-        "the imported stack's plan is not empty:\n{plan}"
-    );
-    let out = ls.cli(
-        &moto,
-        &dir,
-        &["apply", "--stack", imported, "--auto-approve"],
-    );
-    out.assert_success();
-    assert!(out.stdout.contains("No changes"), "{out}");
+    for (stack, region, api) in [
+        ("stacks/services/dev.yaml", "ap-southeast-2", "orders-dev"),
+        ("stacks/tiers/dev.yaml", "us-east-1", "users-dev"),
+    ] {
+        let (moto, ls) = (Moto::start(), LocalStack::start());
+        let (_tmp, dir) = crate::common::stack::workspace();
+        // Roles of the account LocalStack runs as (it refuses others).
+        let f = dir.join(stack);
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(&f, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
+        ls.cli(&moto, &dir, &["apply", "--stack", stack, "--auto-approve"])
+            .assert_success();
+        let out = ls.cli(
+            &moto,
+            &dir,
+            &[
+                "import",
+                "--rest-api",
+                api,
+                "--out",
+                "imported",
+                "--region",
+                region,
+            ],
+        );
+        out.assert_success();
+        assert!(!out.stderr.contains("not imported"), "{stack}: {out}");
+        assert!(
+            out.stdout.contains("is this tool's already"),
+            "{stack}: {out}"
+        );
+        let imported = "imported/stack.yaml";
+        let plan = ls.cli(
+            &moto,
+            &dir,
+            &[
+                "plan",
+                "--stack",
+                imported,
+                "--detailed-exitcode",
+                "--no-color",
+            ],
+        );
+        assert_eq!(
+            plan.status, 0,
+            "{stack}: the imported stack's plan is not empty:\n{plan}"
+        );
+        let out = ls.cli(
+            &moto,
+            &dir,
+            &["apply", "--stack", imported, "--auto-approve"],
+        );
+        out.assert_success();
+        assert!(out.stdout.contains("No changes"), "{stack}: {out}");
+    }
 }

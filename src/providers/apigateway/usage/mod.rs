@@ -10,7 +10,6 @@
 mod read;
 mod write;
 
-#[cfg(test)]
-pub(crate) use read::plan_resource;
+pub use read::plan_resource;
 pub use read::read;
 pub use write::{delete, plan_patch, put};

@@ -1,8 +1,9 @@
 //! Read the owned API keys (values only to hash them), usage plans and the keys attached.
 
+use crate::diag::Diagnostic;
 use crate::model::kinds::usage_plan::{PlanStage, Quota, Throttle};
 use crate::model::kinds::{self, ApiKey, Typed, UsagePlanKey};
-use crate::model::owner::{owned_map as owned, TAG_VALUE_SOURCE};
+use crate::model::owner::{other_owner, owned_map as owned, ADOPTED, TAG_VALUE_SOURCE};
 use crate::model::usage::value_digest;
 use crate::model::{Kind, LiveResource, LiveState};
 use crate::providers::aws::{Aws, AwsError};
@@ -13,7 +14,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Owned API keys, usage plans and the owned keys attached to owned plans. Runs after the
 /// REST APIs are in `live`: a plan's stages are named by the stack's API keys (`main.prod`).
-pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
+/// `adopt` maps the AWS id of an untagged key or plan the stack takes over to its id in the
+/// stack; one not found so is an error naming it.
+pub async fn read(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+    live: &mut LiveState,
+) -> Result<Vec<Diagnostic>, AwsError> {
     let apis: HashMap<String, String> = live
         .resources
         .values()
@@ -25,8 +33,22 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
             ))
         })
         .collect();
-    let (mut keys, mut plans) =
-        tokio::try_join!(read_keys(aws, owner), read_plans(aws, owner, &apis))?;
+    let (mut keys, mut plans) = tokio::try_join!(
+        read_keys(aws, owner, adopt),
+        read_plans(aws, owner, adopt, &apis)
+    )?;
+    let mut errors = Vec::new();
+    for (aws_id, id) in adopt {
+        if !keys.iter().chain(&plans).any(|r| &r.id == id) {
+            errors.push(
+                Diagnostic::error(
+                    "ownership",
+                    format!("{id}: adopt names {aws_id}, which is not an API key or usage plan without an owner in {}", aws.region),
+                )
+                .hint("check the id (`aws apigateway get-usage-plans` / `get-api-keys`); one another stack owns cannot be adopted"),
+            );
+        }
+    }
     // Each plan's attached key ids, read before ids are given out: when two copies claim one
     // id (a create whose answer was lost, sent again), the one kept is the one in use (the
     // plan holding the key, the key a plan holds); the other is `~dupN`, to delete.
@@ -58,7 +80,43 @@ pub async fn read(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), Aw
     for r in attachments {
         live.insert(r);
     }
-    Ok(())
+    Ok(errors)
+}
+
+/// An item's tags; for one listed untagged that the stack adopts, GetTags': LocalStack lists
+/// tags added by TagResource only there (docs/EMULATOR.md). On AWS such an item is truly
+/// untagged: one call, only for those.
+async fn adopted_tags(
+    aws: &Aws,
+    listed: Option<&HashMap<String, String>>,
+    path: &str,
+    aws_id: &str,
+    adopt: &HashMap<String, String>,
+) -> Result<Option<HashMap<String, String>>, AwsError> {
+    if listed.is_some_and(|t| !t.is_empty()) || !adopt.contains_key(aws_id) {
+        return Ok(listed.cloned());
+    }
+    let arn = format!("arn:aws:apigateway:{}::/{path}/{aws_id}", aws.region);
+    Ok(Some(super::super::read::get_tags(aws, &arn).await?))
+}
+
+/// Whose an item is: the stack's own (tagged), or untagged and named by `adopt` (then
+/// marked adopted in `outputs`).
+fn ours(
+    tags: Option<&HashMap<String, String>>,
+    aws_id: &str,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+    outputs: &mut BTreeMap<String, String>,
+) -> Option<(String, bool)> {
+    owned(tags, owner).or_else(|| {
+        let id = adopt.get(aws_id)?;
+        if tags.is_some_and(|t| other_owner(t, owner).is_some()) {
+            return None;
+        }
+        outputs.insert(ADOPTED.into(), "true".into());
+        Some((id.clone(), false))
+    })
 }
 
 /// The outputs of the owned item `id` among `items` (after a create whose answer was lost).
@@ -72,7 +130,10 @@ pub async fn find_key(
     owner: &str,
     id: &str,
 ) -> Result<Option<BTreeMap<String, String>>, AwsError> {
-    Ok(outputs_of(read_keys(aws, owner).await?, id))
+    Ok(outputs_of(
+        read_keys(aws, owner, &HashMap::new()).await?,
+        id,
+    ))
 }
 
 /// The owned usage plan `id`, if it exists.
@@ -82,12 +143,16 @@ pub async fn find_plan(
     id: &str,
 ) -> Result<Option<BTreeMap<String, String>>, AwsError> {
     Ok(outputs_of(
-        read_plans(aws, owner, &HashMap::new()).await?,
+        read_plans(aws, owner, &HashMap::new(), &HashMap::new()).await?,
         id,
     ))
 }
 
-async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
+async fn read_keys(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
     let pages = pages::all(aws, |position| {
         aws.apigw
@@ -99,11 +164,14 @@ async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError
     })
     .await?;
     for k in &pages {
-        let Some((id, protect)) = owned(k.tags(), owner) else {
+        let aws_id = k.id().unwrap_or_default().to_string();
+        let mut outputs = [("id".to_string(), aws_id.clone())].into();
+        let tags = adopted_tags(aws, k.tags(), "apikeys", &aws_id, adopt).await?;
+        let Some((id, protect)) = ours(tags.as_ref(), &aws_id, owner, adopt, &mut outputs) else {
             continue;
         };
-        let given = k
-            .tags()
+        let given = tags
+            .as_ref()
             .and_then(|t| t.get(TAG_VALUE_SOURCE))
             .is_some_and(|v| v == "stack");
         let props = ApiKey {
@@ -114,7 +182,6 @@ async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError
         }
         .to_props();
         let name = id.trim_start_matches("api_key.").to_string();
-        let outputs = [("id".to_string(), k.id().unwrap_or_default().to_string())].into();
         out.push(LiveResource::new(id, Kind::ApiKey, name, props, outputs).protected(protect));
     }
     Ok(out)
@@ -123,6 +190,7 @@ async fn read_keys(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError
 async fn read_plans(
     aws: &Aws,
     owner: &str,
+    adopt: &HashMap<String, String>,
     apis: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
     let mut out = Vec::new();
@@ -135,8 +203,13 @@ async fn read_plans(
     })
     .await?;
     for p in &pages {
-        if let Some((id, protect)) = owned(p.tags(), owner) {
-            out.push(plan_resource(id, protect, p, apis));
+        let mut outputs = BTreeMap::new();
+        let aws_id = p.id().unwrap_or_default();
+        let tags = adopted_tags(aws, p.tags(), "usageplans", aws_id, adopt).await?;
+        if let Some((id, protect)) = ours(tags.as_ref(), aws_id, owner, adopt, &mut outputs) {
+            let mut r = plan_resource(id, protect, p, apis);
+            r.outputs.extend(outputs);
+            out.push(r);
         }
     }
     Ok(out)
@@ -148,7 +221,7 @@ fn throttle_value(t: &ThrottleSettings) -> Option<Throttle> {
 
 /// The plan as `model::usage` gives the desired side. A stage of an API this stack owns is
 /// keyed `<api key>.<stage>`; any other is keyed `<api id>:<stage>` and shows as drift.
-pub(crate) fn plan_resource(
+pub fn plan_resource(
     id: String,
     protect: bool,
     p: &UsagePlan,

@@ -25,6 +25,17 @@ pub async fn put(
     action: Action,
 ) -> Result<Out, AwsError> {
     let create = action == Action::Create;
+    if ch.adopt {
+        // Tagged first: if the update then fails, the next plan finds it as the stack's.
+        let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+        let path = if ch.kind == Kind::ApiKey {
+            "apikeys"
+        } else {
+            "usageplans"
+        };
+        let arn = format!("arn:aws:apigateway:{}::/{path}/{id}", aws.region);
+        crate::providers::apigateway::write::tag_resource(aws, &arn, tags(ch, owner)).await?;
+    }
     match ch.kind {
         Kind::ApiKey if create => create_api_key(aws, ch, owner).await,
         Kind::ApiKey => update_api_key(aws, ch).await,
