@@ -172,8 +172,17 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The REST API: its id, or its name when only one has it.
-    #[arg(long)]
-    pub rest_api: String,
+    #[arg(
+        long,
+        required_unless_present = "from_terraform_state",
+        conflicts_with = "from_terraform_state"
+    )]
+    pub rest_api: Option<String>,
+    /// Take over the REST APIs of a Terraform state (`terraform show -json` output or a
+    /// .tfstate): each is imported from the account, and the `terraform state rm` lines
+    /// for what was handed over are printed.
+    #[arg(long, value_name = "FILE")]
+    pub from_terraform_state: Option<PathBuf>,
     /// The folder to write openapi.yaml and stack.yaml into (created; existing files are
     /// not overwritten).
     #[arg(long)]

@@ -13,22 +13,87 @@ use anyhow::{bail, Context, Result};
 pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
     super::account::check_profile(g.profile.as_deref())?;
     let aws = Aws::connect(&g.aws_options(), None).await?;
-    let mut apis: Vec<_> = read::list_rest_apis(&aws)
+    match (&a.rest_api, &a.from_terraform_state) {
+        (_, Some(file)) => from_terraform(&aws, a, file).await,
+        (Some(wanted), None) => {
+            import_api(&aws, a, wanted, &a.out).await?;
+            Ok(0)
+        }
+        (None, None) => bail!("give --rest-api ID or --from-terraform-state FILE"),
+    }
+}
+
+/// Each REST API of the state imported into its own folder (DIR itself when there is one),
+/// then the `terraform state rm` lines for what the stack files now hold.
+async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Result<i32> {
+    use crate::model::terraform;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let state: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let rs = terraform::resources(&state).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {e}; give `terraform show -json > state.json` or the .tfstate",
+            file.display()
+        )
+    })?;
+    let apis = terraform::rest_apis(&rs);
+    if apis.is_empty() {
+        bail!(
+            "{} holds no aws_api_gateway_rest_api: nothing to import",
+            file.display()
+        );
+    }
+    let mut took = terraform::Took::default();
+    for (address, id) in &apis {
+        let out = if apis.len() == 1 {
+            a.out.clone()
+        } else {
+            a.out
+                .join(plain(address.rsplit('.').next().unwrap_or(address)))
+        };
+        println!("{address} ({id}):");
+        let t = import_api(aws, a, id, &out).await?;
+        took.rest_apis.extend(t.rest_apis);
+        took.usage_plans.extend(t.usage_plans);
+        took.api_keys.extend(t.api_keys);
+        took.log_groups.extend(t.log_groups);
+    }
+    let h = terraform::handover(&rs, &took);
+    for (address, why) in &h.kept {
+        eprintln!("note: {address}: {why}");
+    }
+    println!(
+        "\nAfter the first `idrv5-gw apply` of the imported stack, hand over these {} resources (Terraform then forgets them; nothing is destroyed):",
+        h.handed.len()
+    );
+    for address in &h.handed {
+        println!("terraform state rm {}", crate::util::shell_word(address));
+    }
+    Ok(0)
+}
+
+/// One REST API (id or name) imported into `out`; what the files now hold.
+async fn import_api(
+    aws: &Aws,
+    a: &ImportArgs,
+    wanted: &str,
+    out: &std::path::Path,
+) -> Result<crate::model::terraform::Took> {
+    let mut apis: Vec<_> = read::list_rest_apis(aws)
         .await?
         .into_iter()
-        .filter(|x| x.id() == Some(a.rest_api.as_str()) || x.name() == Some(a.rest_api.as_str()))
+        .filter(|x| x.id() == Some(wanted) || x.name() == Some(wanted))
         .collect();
     let api = match apis.len() {
         0 => bail!(
-            "no REST API with the id or name `{}` in {}: `aws apigateway get-rest-apis` lists them",
-            a.rest_api,
+            "no REST API with the id or name `{wanted}` in {}: `aws apigateway get-rest-apis` lists them",
             aws.region
         ),
         1 => apis.remove(0),
         _ => bail!(
-            "{} REST APIs are named `{}` ({}): give the id",
+            "{} REST APIs are named `{wanted}` ({}): give the id",
             apis.len(),
-            a.rest_api,
             apis.iter()
                 .filter_map(|x| x.id())
                 .collect::<Vec<_>>()
@@ -38,7 +103,7 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
     let id = api.id().unwrap_or_default().to_string();
     let mut tags = api.tags().cloned().unwrap_or_default();
     if tags.is_empty() {
-        tags = read::get_tags(&aws, &read::rest_api_arn(&aws, &id)).await?;
+        tags = read::get_tags(aws, &read::rest_api_arn(aws, &id)).await?;
     }
     // One this tool made: the same stack, environment and key, so it plans as that stack's.
     let ours = tags.get(TAG_STACK).and_then(|s| s.split_once('/'));
@@ -59,8 +124,8 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
             Some(id.as_str()),
         ),
     };
-    let mut live = read::read_one_api(&aws, format!("rest_api.{key}"), false, api.clone()).await?;
-    live.extend(log_groups(&aws, &format!("{stack}/{environment}"), &key, &live).await?);
+    let mut live = read::read_one_api(aws, format!("rest_api.{key}"), false, api.clone()).await?;
+    live.extend(log_groups(aws, &format!("{stack}/{environment}"), &key, &live).await?);
     let names = Names {
         stack: &stack,
         environment: &environment,
@@ -71,11 +136,10 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
     };
     let mut imported = import::rest_api(&live, &names);
     let owner = format!("{stack}/{environment}");
-    let (plans, keys) = usage(&aws, &id, &key, &owner, &mut imported.left).await?;
+    let (plans, keys) = usage(aws, &id, &key, &owner, &mut imported.left).await?;
     import::usage(&mut imported.stack, &plans, &keys, &mut imported.left);
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let (contract, stack_file) = (a.out.join("openapi.yaml"), a.out.join("stack.yaml"));
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let (contract, stack_file) = (out.join("openapi.yaml"), out.join("stack.yaml"));
     for f in [&contract, &stack_file] {
         if f.exists() {
             bail!(
@@ -117,7 +181,16 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
         ),
         None => println!("Next: `{plan}`: the API is this tool's already (stack {stack}/{environment})."),
     }
-    Ok(0)
+    Ok(crate::model::terraform::Took {
+        rest_apis: vec![id.clone()],
+        usage_plans: plans.iter().map(|p| p.aws_id.clone()).collect(),
+        api_keys: keys.iter().map(|k| k.aws_id.clone()).collect(),
+        log_groups: live
+            .iter()
+            .filter(|r| r.kind == crate::model::Kind::LogGroup)
+            .map(|r| r.name.clone())
+            .collect(),
+    })
 }
 
 /// The log groups the API's stages write access logs to: the stack's own, or untagged
@@ -252,6 +325,7 @@ async fn usage(
             plan_keys.push(kkey.clone());
             seen.insert(key_id.clone(), kkey.clone());
             keys.push(import::Key {
+                aws_id: key_id.clone(),
                 key: kkey,
                 adopt: kadopt,
                 props: crate::model::kinds::ApiKey {
@@ -263,6 +337,7 @@ async fn usage(
             });
         }
         plans.push(import::Plan {
+            aws_id: plan_id.clone(),
             key,
             adopt,
             props,

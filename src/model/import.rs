@@ -217,6 +217,7 @@ impl Items<'_> {
 
 /// A usage plan that serves the imported API, read live.
 pub struct Plan {
+    pub aws_id: String,
     /// Its key under `usage_plans`.
     pub key: String,
     /// The AWS id to adopt; none when the stack owns it already.
@@ -228,6 +229,7 @@ pub struct Plan {
 
 /// An API key attached to such a plan (never its value).
 pub struct Key {
+    pub aws_id: String,
     pub key: String,
     pub adopt: Option<String>,
     pub props: super::kinds::ApiKey,

@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod monitoring;
 pub mod owner;
 pub mod routes;
+pub mod terraform;
 pub mod usage;
 pub mod v2;
 pub mod v2_document;

@@ -24,5 +24,6 @@ mod monitoring;
 mod pipeline;
 mod protect;
 mod snapshots;
+mod terraform;
 mod usage;
 mod v2;

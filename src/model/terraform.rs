@@ -1,0 +1,269 @@
+//! `import --from-terraform-state`: which resources of a Terraform state idrv5-gw takes
+//! over. The state names the REST APIs; `import` reads each live, as for `--rest-api`; what
+//! that import carried (`Took`) decides which Terraform addresses are handed over (to
+//! `terraform state rm`) and which stay in Terraform, each with the reason.
+
+use serde_json::Value;
+
+/// One resource instance of a state: its address and its attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TfResource {
+    pub address: String,
+    pub kind: String,
+    pub values: Value,
+}
+
+impl TfResource {
+    fn text(&self, key: &str) -> &str {
+        self.values[key].as_str().unwrap_or_default()
+    }
+}
+
+/// The managed resources of a `terraform show -json` document or of a raw `.tfstate`.
+pub fn resources(state: &Value) -> Result<Vec<TfResource>, String> {
+    let mut out = Vec::new();
+    if let Some(root) = state.pointer("/values/root_module") {
+        shown_module(root, &mut out);
+    } else if let Some(rs) = state.get("resources").and_then(Value::as_array) {
+        for r in rs {
+            if r["mode"] != "managed" {
+                continue;
+            }
+            let kind = r["type"].as_str().unwrap_or_default();
+            let base = match r["module"].as_str() {
+                Some(m) => format!("{m}.{kind}.{}", r["name"].as_str().unwrap_or_default()),
+                None => format!("{kind}.{}", r["name"].as_str().unwrap_or_default()),
+            };
+            for i in r["instances"].as_array().into_iter().flatten() {
+                let address = match &i["index_key"] {
+                    Value::Null => base.clone(),
+                    Value::String(k) => format!("{base}[\"{k}\"]"),
+                    k => format!("{base}[{k}]"),
+                };
+                out.push(TfResource {
+                    address,
+                    kind: kind.to_string(),
+                    values: i["attributes"].clone(),
+                });
+            }
+        }
+    } else {
+        return Err(
+            "neither `terraform show -json` output (values.root_module) nor a .tfstate (resources)"
+                .into(),
+        );
+    }
+    Ok(out)
+}
+
+fn shown_module(m: &Value, out: &mut Vec<TfResource>) {
+    for r in m["resources"].as_array().into_iter().flatten() {
+        if r["mode"] != "managed" {
+            continue;
+        }
+        out.push(TfResource {
+            address: r["address"].as_str().unwrap_or_default().to_string(),
+            kind: r["type"].as_str().unwrap_or_default().to_string(),
+            values: r["values"].clone(),
+        });
+    }
+    for c in m["child_modules"].as_array().into_iter().flatten() {
+        shown_module(c, out);
+    }
+}
+
+/// The REST API ids the state holds, with their addresses.
+pub fn rest_apis(rs: &[TfResource]) -> Vec<(&str, &str)> {
+    rs.iter()
+        .filter(|r| r.kind == "aws_api_gateway_rest_api")
+        .map(|r| (r.address.as_str(), r.text("id")))
+        .collect()
+}
+
+/// What the live imports carried: the ids and names the stack files now hold.
+#[derive(Debug, Default)]
+pub struct Took {
+    pub rest_apis: Vec<String>,
+    pub usage_plans: Vec<String>,
+    pub api_keys: Vec<String>,
+    pub log_groups: Vec<String>,
+}
+
+/// Each address handed over to idrv5-gw, and each that stays in Terraform with why.
+#[derive(Debug, Default, PartialEq)]
+pub struct Handover {
+    pub handed: Vec<String>,
+    pub kept: Vec<(String, String)>,
+}
+
+/// Parts of a REST API that the stack files carry, found by their `rest_api_id`.
+const API_PARTS: &[&str] = &[
+    "aws_api_gateway_resource",
+    "aws_api_gateway_method",
+    "aws_api_gateway_integration",
+    "aws_api_gateway_method_response",
+    "aws_api_gateway_integration_response",
+    "aws_api_gateway_deployment",
+    "aws_api_gateway_stage",
+    "aws_api_gateway_method_settings",
+    "aws_api_gateway_authorizer",
+    "aws_api_gateway_request_validator",
+    "aws_api_gateway_model",
+    "aws_api_gateway_gateway_response",
+    "aws_api_gateway_rest_api_policy",
+];
+
+/// The families the migration covers; what `import` does not carry yet stays, named.
+const LATER: &[&str] = &[
+    "aws_api_gateway_",
+    "aws_apigatewayv2_",
+    "aws_wafv2_",
+    "aws_acm_certificate",
+    "aws_route53_record",
+    "aws_cloudwatch_metric_alarm",
+    "aws_cloudwatch_dashboard",
+];
+
+pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
+    let mut h = Handover::default();
+    let has = |list: &[String], v: &str| !v.is_empty() && list.iter().any(|x| x == v);
+    for r in rs {
+        let kind = r.kind.as_str();
+        let handed = match kind {
+            "aws_api_gateway_rest_api" => has(&took.rest_apis, r.text("id")),
+            "aws_api_gateway_usage_plan" => has(&took.usage_plans, r.text("id")),
+            "aws_api_gateway_api_key" => has(&took.api_keys, r.text("id")),
+            "aws_api_gateway_usage_plan_key" => {
+                has(&took.usage_plans, r.text("usage_plan_id"))
+                    && has(&took.api_keys, r.text("key_id"))
+            }
+            "aws_cloudwatch_log_group" => has(&took.log_groups, r.text("name")),
+            k if API_PARTS.contains(&k) => has(&took.rest_apis, r.text("rest_api_id")),
+            _ => false,
+        };
+        if handed {
+            h.handed.push(r.address.clone());
+            continue;
+        }
+        let why = if kind == "aws_lambda_permission" {
+            "stays in Terraform: idrv5-gw grants API Gateway its own statement on the function"
+                .to_string()
+        } else if API_PARTS.contains(&kind)
+            || [
+                "aws_api_gateway_rest_api",
+                "aws_api_gateway_usage_plan",
+                "aws_api_gateway_api_key",
+                "aws_api_gateway_usage_plan_key",
+            ]
+            .contains(&kind)
+        {
+            "not part of an imported REST API (or its usage plans): stays in Terraform".into()
+        } else if LATER.iter().any(|p| kind.starts_with(p)) {
+            format!("{kind} is not imported yet: stays in Terraform")
+        } else {
+            "not API Gateway's: stays in Terraform".into()
+        };
+        h.kept.push((r.address.clone(), why));
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Seed 002's layout as `terraform show -json` writes it (ids as LocalStack gave them).
+    fn shown() -> Value {
+        serde_json::from_str(include_str!(
+            "../../tests/fixtures/terraform/seed002.show.json"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn both_state_forms_give_the_same_resources() {
+        let raw: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/terraform/seed002.tfstate"
+        ))
+        .unwrap();
+        let (a, b) = (resources(&shown()).unwrap(), resources(&raw).unwrap());
+        let addresses = |v: &[TfResource]| {
+            let mut a: Vec<String> = v.iter().map(|r| r.address.clone()).collect();
+            a.sort();
+            a
+        };
+        assert_eq!(addresses(&a), addresses(&b));
+        assert!(a.len() > 8, "{a:?}");
+        assert!(resources(&json!({"version": 4})).is_err());
+    }
+
+    /// Everything of the imported API and its usage plan is handed over; the Lambda
+    /// permission and what is not API Gateway's stay, each with its reason.
+    #[test]
+    fn what_the_import_carried_is_handed_over_and_the_rest_stays_named() {
+        let rs = resources(&shown()).unwrap();
+        let ids = |kind: &str, key: &str| -> Vec<String> {
+            rs.iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.values[key].as_str().unwrap().to_string())
+                .collect()
+        };
+        let took = Took {
+            rest_apis: ids("aws_api_gateway_rest_api", "id"),
+            usage_plans: ids("aws_api_gateway_usage_plan", "id"),
+            api_keys: ids("aws_api_gateway_api_key", "id"),
+            log_groups: vec![],
+        };
+        let h = handover(&rs, &took);
+        for kind in [
+            "aws_api_gateway_rest_api.",
+            "aws_api_gateway_resource.",
+            "aws_api_gateway_method.",
+            "aws_api_gateway_integration.",
+            "aws_api_gateway_integration_response.",
+            "aws_api_gateway_deployment.",
+            "aws_api_gateway_stage.",
+            "aws_api_gateway_usage_plan_key.",
+        ] {
+            assert!(
+                h.handed.iter().any(|a| a.starts_with(kind)),
+                "{kind}: {h:?}"
+            );
+        }
+        assert!(h.kept.is_empty(), "{:?}", h.kept);
+        // What a real layout also holds stays in Terraform, each with its reason.
+        let mut more = rs.clone();
+        for (address, kind) in [
+            (
+                "aws_lambda_permission.orca_api_permission",
+                "aws_lambda_permission",
+            ),
+            ("aws_apigatewayv2_api.ws", "aws_apigatewayv2_api"),
+            ("aws_lambda_function.orca", "aws_lambda_function"),
+        ] {
+            more.push(TfResource {
+                address: address.into(),
+                kind: kind.into(),
+                values: json!({}),
+            });
+        }
+        let h = handover(&more, &took);
+        let why: Vec<&str> = h.kept.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(
+            why,
+            [
+                "stays in Terraform: idrv5-gw grants API Gateway its own statement on the function",
+                "aws_apigatewayv2_api is not imported yet: stays in Terraform",
+                "not API Gateway's: stays in Terraform",
+            ]
+        );
+        let none = handover(&rs, &Took::default());
+        assert!(none.handed.is_empty());
+        assert_eq!(none.kept.len(), rs.len());
+        assert!(none
+            .kept
+            .iter()
+            .all(|(_, why)| why.contains("stays in Terraform")));
+    }
+}
