@@ -156,6 +156,8 @@ pub enum Command {
     /// already, so idrv5-gw takes it over: one another tool made is written with `adopt:`
     /// (the first apply tags it, creating nothing); what it cannot carry yet is named.
     ///   idrv5-gw import --rest-api a1b2c3d4e5 --out stacks/legacy --region eu-west-1
+    ///   terraform show -json > state.json
+    ///   idrv5-gw import --from-terraform-state state.json --out stacks/orca --region us-east-1
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
     /// Move a stage's canary deployment to the stage itself and end the canary: every
