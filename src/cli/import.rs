@@ -3,6 +3,7 @@
 //! apply tags it instead of creating a second one; one this tool made keeps its stack name.
 
 use super::args::{Global, ImportArgs};
+use super::import_items as items;
 use crate::model::import::{self, Names};
 use crate::model::owner::{TAG_ID, TAG_STACK};
 use crate::providers::apigateway::read;
@@ -50,7 +51,7 @@ async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Re
             a.out.clone()
         } else {
             a.out
-                .join(plain(address.rsplit('.').next().unwrap_or(address)))
+                .join(items::plain(address.rsplit('.').next().unwrap_or(address)))
         };
         println!("{address} ({id}):");
         let t = import_api(aws, a, id, &out).await?;
@@ -118,13 +119,14 @@ async fn import_api(
         None => (
             a.stack_name
                 .clone()
-                .unwrap_or_else(|| plain(api.name().unwrap_or("imported"))),
+                .unwrap_or_else(|| items::plain(api.name().unwrap_or("imported"))),
             a.environment.clone(),
             a.key.clone(),
             Some(id.as_str()),
         ),
     };
     let mut live = read::read_one_api(aws, format!("rest_api.{key}"), false, api.clone()).await?;
+    items::fill_unreported(aws, &id, &mut live).await?;
     live.extend(log_groups(aws, &format!("{stack}/{environment}"), &key, &live).await?);
     let names = Names {
         stack: &stack,
@@ -136,8 +138,21 @@ async fn import_api(
     };
     let mut imported = import::rest_api(&live, &names);
     let owner = format!("{stack}/{environment}");
-    let (plans, keys) = usage(aws, &id, &key, &owner, &mut imported.left).await?;
+    let (plans, keys) = items::usage(aws, &id, &key, &owner, &mut imported.left).await?;
     import::usage(&mut imported.stack, &plans, &keys, &mut imported.left);
+    let links = items::vpc_links(aws, &live, &owner, &mut imported.left).await?;
+    import::vpc_links(&mut imported.stack, &links);
+    let watched = items::alarms(
+        aws,
+        &owner,
+        api.name().unwrap_or_default(),
+        &mut imported.left,
+    )
+    .await?;
+    if let Some(m) = crate::model::import_monitoring::monitoring(&watched, &key, &mut imported.left)
+    {
+        imported.stack["monitoring"] = m;
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let (contract, stack_file) = (out.join("openapi.yaml"), out.join("stack.yaml"));
     for f in [&contract, &stack_file] {
@@ -220,159 +235,4 @@ async fn log_groups(
         eprintln!("warning: {}", d.summary);
     }
     Ok(state.resources.into_values().collect())
-}
-
-/// Whose an item is, by its tags: this stack's (its key there), no stack's, or another's
-/// (named in `left`, and left out).
-enum Whose {
-    Ours(String),
-    Nobody,
-    Other(String),
-}
-
-fn whose(
-    tags: Option<&std::collections::HashMap<String, String>>,
-    owner: &str,
-    prefix: &str,
-) -> Whose {
-    use crate::model::owner::{other_owner, owned_map};
-    if let Some((id, _)) = owned_map(tags, owner) {
-        return Whose::Ours(id.trim_start_matches(prefix).to_string());
-    }
-    match tags.and_then(|t| other_owner(t, owner)) {
-        Some(o) => Whose::Other(o),
-        None => Whose::Nobody,
-    }
-}
-
-/// The usage plans that serve the API `api_id` and the keys attached to them (names and
-/// settings; values are never asked for).
-async fn usage(
-    aws: &Aws,
-    api_id: &str,
-    api_key: &str,
-    owner: &str,
-    left: &mut Vec<String>,
-) -> Result<(Vec<import::Plan>, Vec<import::Key>)> {
-    use crate::providers::pages;
-    let all = pages::all(aws, |position| {
-        aws.apigw
-            .get_usage_plans()
-            .limit(500)
-            .set_position(position)
-            .send()
-    })
-    .await?;
-    let apis = [(api_id.to_string(), api_key.to_string())].into();
-    let (mut plans, mut keys) = (Vec::new(), Vec::<import::Key>::new());
-    let mut taken = std::collections::BTreeSet::new();
-    // A key on two plans is one key: its AWS id → its key in the stack.
-    let mut seen: std::collections::HashMap<String, String> = Default::default();
-    for p in all
-        .iter()
-        .filter(|p| p.api_stages().iter().any(|s| s.api_id() == Some(api_id)))
-    {
-        let name = p.name().unwrap_or_default();
-        let plan_id = p.id().unwrap_or_default().to_string();
-        let (key, adopt) = match whose(p.tags(), owner, "usage_plan.") {
-            Whose::Ours(k) => (k, None),
-            Whose::Nobody => (unique(plain(name), &mut taken), Some(plan_id.clone())),
-            Whose::Other(o) => {
-                left.push(format!("usage plan {name} ({plan_id}): stack {o} owns it"));
-                continue;
-            }
-        };
-        let live = crate::providers::apigateway::usage::plan_resource(key.clone(), false, p, &apis);
-        let props =
-            <crate::model::kinds::UsagePlan as crate::model::kinds::Typed>::from_props(&live.props)
-                .map_err(anyhow::Error::msg)?;
-        let attached = pages::all(aws, |position| {
-            aws.apigw
-                .get_usage_plan_keys()
-                .usage_plan_id(&plan_id)
-                .limit(500)
-                .set_position(position)
-                .send()
-        })
-        .await?;
-        let mut plan_keys = Vec::new();
-        for a in &attached {
-            let key_id = a.id().unwrap_or_default().to_string();
-            if let Some(k) = seen.get(&key_id) {
-                plan_keys.push(k.clone());
-                continue;
-            }
-            let k = aws
-                .call(|| {
-                    aws.apigw
-                        .get_api_key()
-                        .api_key(&key_id)
-                        .include_value(false)
-                        .send()
-                })
-                .await?;
-            let kname = k.name().unwrap_or_default().to_string();
-            let (kkey, kadopt) = match whose(k.tags(), owner, "api_key.") {
-                Whose::Ours(x) => (x, None),
-                Whose::Nobody => (unique(plain(&kname), &mut taken), Some(key_id.clone())),
-                Whose::Other(o) => {
-                    left.push(format!(
-                        "API key {kname} ({key_id}) on usage plan {name}: stack {o} owns it"
-                    ));
-                    continue;
-                }
-            };
-            plan_keys.push(kkey.clone());
-            seen.insert(key_id.clone(), kkey.clone());
-            keys.push(import::Key {
-                aws_id: key_id.clone(),
-                key: kkey,
-                adopt: kadopt,
-                props: crate::model::kinds::ApiKey {
-                    name: kname,
-                    description: k.description().unwrap_or_default().to_string(),
-                    enabled: k.enabled(),
-                    value_sha256: None,
-                },
-            });
-        }
-        plans.push(import::Plan {
-            aws_id: plan_id.clone(),
-            key,
-            adopt,
-            props,
-            keys: plan_keys,
-        });
-    }
-    Ok((plans, keys))
-}
-
-/// `name`, or `name-2`, `name-3`… when a plan or key of the import has it already.
-fn unique(name: String, taken: &mut std::collections::BTreeSet<String>) -> String {
-    let mut n = name.clone();
-    let mut i = 1;
-    while !taken.insert(n.clone()) {
-        i += 1;
-        n = format!("{name}-{i}");
-    }
-    n
-}
-
-/// A stack name from an API's name: letters, digits, - and _.
-fn plain(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if s.is_empty() {
-        "imported".into()
-    } else {
-        s
-    }
 }

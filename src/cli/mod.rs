@@ -11,6 +11,7 @@ mod gate;
 mod graph;
 mod iam;
 mod import;
+mod import_items;
 mod progress;
 pub mod stack;
 pub mod validate;

@@ -106,6 +106,7 @@ pub fn desire_from(
         };
         let mut r = Resource::typed(format!("vpc_link.{key}"), key.clone(), &props);
         r.protect = protect;
+        r.payload = link.adopt.as_ref().map(|id| json!({ ADOPT: id }));
         out.push(r);
     }
     // Read before the documents move into the REST APIs' deployments; listed after them.

@@ -296,6 +296,33 @@ pub fn usage(stack: &mut Value, plans: &[Plan], keys: &[Key], left: &mut Vec<Str
     }
 }
 
+/// A VPC link the API's integrations go through.
+pub struct Link {
+    pub key: String,
+    pub adopt: Option<String>,
+    pub props: super::kinds::VpcLink,
+}
+
+/// `vpc_links` of the stack file. The integrations keep naming the link by its id.
+pub fn vpc_links(stack: &mut Value, links: &[Link]) {
+    let out: Map<String, Value> = links
+        .iter()
+        .map(|l| {
+            let mut v = json!({"name": l.props.name, "target_arns": l.props.target_arns});
+            if !l.props.description.is_empty() {
+                v["description"] = json!(l.props.description);
+            }
+            if let Some(id) = &l.adopt {
+                v["adopt"] = json!(id);
+            }
+            (l.key.clone(), v)
+        })
+        .collect();
+    if !out.is_empty() {
+        stack["vpc_links"] = Value::Object(out);
+    }
+}
+
 fn throttle(t: &super::kinds::usage_plan::Throttle) -> Value {
     let mut v = Map::new();
     if let Some(r) = t.rate_limit {

@@ -8,6 +8,7 @@ pub mod desire;
 pub mod edge;
 pub mod graph;
 pub mod import;
+pub mod import_monitoring;
 pub mod kind;
 pub mod kinds;
 pub mod monitoring;

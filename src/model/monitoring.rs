@@ -29,7 +29,7 @@ fn alarm_prefix(cfg: &Config) -> String {
     alarm_prefix_of(&cfg.owner())
 }
 
-const PRESET_NAMES: &[&str] = &[
+pub const PRESET_NAMES: &[&str] = &[
     "5xx_errors",
     "4xx_errors",
     "p99_latency",

@@ -146,7 +146,7 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             continue;
         }
         let why = if kind == "aws_lambda_permission" {
-            "stays in Terraform: idrv5-gw grants API Gateway its own statement on the function"
+            "stays in Terraform: it lets API Gateway call the function (idrv5-gw adds its own statement only with `lambda_permissions: true`)"
                 .to_string()
         } else if API_PARTS.contains(&kind)
             || [
@@ -253,7 +253,7 @@ mod tests {
         assert_eq!(
             why,
             [
-                "stays in Terraform: idrv5-gw grants API Gateway its own statement on the function",
+                "stays in Terraform: it lets API Gateway call the function (idrv5-gw adds its own statement only with `lambda_permissions: true`)",
                 "aws_apigatewayv2_api is not imported yet: stays in Terraform",
                 "not API Gateway's: stays in Terraform",
             ]

@@ -14,6 +14,7 @@ pub mod lock;
 pub mod logs;
 pub mod pages;
 
+use crate::diag::Diagnostic;
 use crate::model::kinds::Deployment;
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};
@@ -90,11 +91,23 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
                 .map(str::to_string),
         })
         .collect();
+    let link_adopt = adopt_ids(desired, &[Kind::VpcLink]);
     let (_, unowned) = tokio::try_join!(
-        apigateway::read::read_vpc_links(aws, owner, &mut links),
+        apigateway::read::read_vpc_links(aws, owner, &link_adopt, &mut links),
         apigateway::read::read_rest_apis(aws, owner, &wanted, &mut apis),
     )?;
     notes.extend(unowned.notes);
+    let link_errors: Vec<Diagnostic> = link_adopt
+        .iter()
+        .filter(|(_, id)| !links.resources.contains_key(*id))
+        .map(|(aws_id, id)| {
+            Diagnostic::error(
+                "ownership",
+                format!("{id}: adopt names {aws_id}, which is not a VPC link without an owner in {}", aws.region),
+            )
+            .hint("check the id (`aws apigateway get-vpc-links`); one another stack owns cannot be adopted")
+        })
+        .collect();
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
     let adopt = adopt_ids(desired, &[Kind::ApiKey, Kind::UsagePlan]);
@@ -125,6 +138,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     ]);
     let mut conflicts = unowned.conflicts;
     conflicts.extend(usage_errors);
+    conflicts.extend(link_errors);
     conflicts.extend(
         denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default(),
     );
@@ -304,7 +318,7 @@ async fn rest_put(
 ) -> Result<kit::Out, AwsError> {
     match ch.kind {
         Kind::VpcLink if create => w::create_vpc_link(aws, ch, owner).await,
-        Kind::VpcLink => w::update_vpc_link(aws, ch).await,
+        Kind::VpcLink => w::update_vpc_link(aws, ch, owner).await,
         Kind::LogGroup if create => logs::create(aws, ch, owner).await,
         Kind::LogGroup => logs::update(aws, ch, owner).await,
         Kind::RestApi if create => w::create_rest_api(aws, ch, owner).await,

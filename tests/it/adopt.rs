@@ -62,7 +62,8 @@ fn hand_made(ls: &LocalStack) -> String {
 }
 
 /// What the aws CLI adds to the hand-made API next: a Cognito authorizer, a body
-/// validator, a model, `POST /ping` using the three, an UNAUTHORIZED gateway response,
+/// validator, a model, `POST /ping` using the three, `GET /ping/items` through a VPC link,
+/// an UNAUTHORIZED gateway response,
 /// a new deployment of it all on `prod`, a usage plan on that stage with a key, and access
 /// logs to a log group made by hand.
 fn hand_made_in_full(ls: &LocalStack, moto: &Moto, id: &str) {
@@ -138,6 +139,43 @@ fn hand_made_in_full(ls: &LocalStack, moto: &Moto, id: &str) {
             .http_method("POST")
             .status_code("200")
             .response_templates("application/json", r#"{"ok": true}"#)
+            .send()
+            .await
+            .unwrap();
+        // GET /ping/items through a VPC link to the backend's load balancer.
+        let link = c
+            .create_vpc_link()
+            .name("backend-nlb")
+            .target_arns("arn:aws:elasticloadbalancing:ap-southeast-2:000000000000:loadbalancer/net/backend/1234567890abcdef")
+            .send()
+            .await
+            .unwrap();
+        let items = c
+            .create_resource()
+            .rest_api_id(id)
+            .parent_id(ping)
+            .path_part("items")
+            .send()
+            .await
+            .unwrap();
+        let items = items.id().unwrap();
+        c.put_method()
+            .rest_api_id(id)
+            .resource_id(items)
+            .http_method("GET")
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        c.put_integration()
+            .rest_api_id(id)
+            .resource_id(items)
+            .http_method("GET")
+            .r#type(IntegrationType::HttpProxy)
+            .integration_http_method("GET")
+            .uri("http://backend.internal:8080/items")
+            .connection_type(aws_sdk_apigateway::types::ConnectionType::VpcLink)
+            .connection_id(link.id().unwrap())
             .send()
             .await
             .unwrap();
@@ -356,7 +394,7 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         "ap-southeast-2",
     ]);
     out.assert_success();
-    assert!(out.stdout.contains("(2 routes)"), "{out}");
+    assert!(out.stdout.contains("(3 routes)"), "{out}");
     assert!(!out.stderr.contains("not imported"), "{out}");
     let contract = std::fs::read_to_string(dir.join("imported/openapi.yaml")).unwrap();
     for carried in [
@@ -394,6 +432,7 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     assert_eq!(
         lines,
         [
+            "    ~ adopt vpc_link backend-nlb",
             "    ~ adopt log_group hand-made-access",
             "    ~ adopt rest_api main",
             "    ~ adopt api_key acme",
@@ -402,7 +441,7 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         ],
         "{plan}"
     );
-    assert!(plan.stdout.contains("(5 of them adopted)"), "{plan}");
+    assert!(plan.stdout.contains("(6 of them adopted)"), "{plan}");
     assert!(
         !plan.stdout.contains("usage_plan_key"),
         "the key stays attached: {plan}"
@@ -449,19 +488,24 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     assert!(out.stdout.contains("No changes"), "{out}");
 }
 
-/// The "Done when" round trip, for the example stacks import can carry whole (services:
-/// Lambda and service integrations with roles and templates, models; tiers: a Cognito
-/// authorizer, CORS, gateway responses, access logs, four usage plans and their keys):
-/// applied, then `import`ed into a new folder, the imported stack plans empty and its apply
-/// changes nothing. The API is the stack's (tagged): the import keeps its stack name and
-/// writes no `adopt`. Not stacks/restore: LocalStack does not report the VPC link id its
-/// imported integrations carry, so import warns and cannot write it (docs/EMULATOR.md).
-/// Not idrv5 and patterns: import does not carry VPC links, alarms or v2 APIs yet.
+/// The "Done when" round trip, for each example environment import can carry whole:
+/// services (Lambda and service integrations with roles and templates, models), tiers dev
+/// and prod (a Cognito authorizer, CORS, gateway responses, caching, access logs, four usage
+/// plans and their keys), restore (a console export: VPC link ids through stage variables,
+/// a Lambda authorizer, validators), idrv5 dev (a VPC link, a key and plans, the
+/// monitoring presets' alarms and the dashboard). Applied, then `import`ed into a new
+/// folder, the imported stack plans empty and its apply changes nothing. The APIs are the
+/// stacks' (tagged): the import keeps each stack's name and writes no `adopt`. Not idrv5
+/// staging and prod, nor patterns: their custom domains, certificates, WAF and HTTP/WebSocket
+/// APIs are not imported yet (docs/import.md).
 #[test]
 fn an_applied_example_stack_imported_plans_empty() {
     for (stack, region, api) in [
         ("stacks/services/dev.yaml", "ap-southeast-2", "orders-dev"),
         ("stacks/tiers/dev.yaml", "us-east-1", "users-dev"),
+        ("stacks/restore/prod.yaml", "us-east-1", "uuid-api"),
+        ("stacks/idrv5/dev.yaml", "ap-southeast-2", "idrv5-dev"),
+        ("stacks/tiers/prod.yaml", "us-east-1", "users-prod"),
     ] {
         let (moto, ls) = (Moto::start(), LocalStack::start());
         let (_tmp, dir) = crate::common::stack::workspace();

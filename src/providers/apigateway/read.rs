@@ -15,7 +15,14 @@ use crate::providers::pages;
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Result<(), AwsError> {
+/// Owned VPC links; an untagged one `adopt` names (AWS id → the stack's id) is read as
+/// that, marked adopted.
+pub async fn read_vpc_links(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
     let pages = pages::all(aws, |position| {
         aws.apigw
             .get_vpc_links()
@@ -30,7 +37,16 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             Some(t) => t,
             None => get_tags(aws, &vpc_link_arn(aws, l.id().unwrap_or_default())).await?,
         };
-        let Some((id, protect)) = owned(Some(&tags), owner) else {
+        let aws_id = l.id().unwrap_or_default().to_string();
+        let mut outputs: BTreeMap<String, String> = [("id".to_string(), aws_id.clone())].into();
+        let adopted = || {
+            let id = adopt
+                .get(&aws_id)
+                .filter(|_| other_owner(&tags, owner).is_none())?;
+            outputs.insert(ADOPTED.into(), "true".into());
+            Some((id.clone(), false))
+        };
+        let Some((id, protect)) = owned(Some(&tags), owner).or_else(adopted) else {
             continue;
         };
         let props = VpcLink {
@@ -44,7 +60,7 @@ pub async fn read_vpc_links(aws: &Aws, owner: &str, live: &mut LiveState) -> Res
             id,
             kind: Kind::VpcLink,
             props,
-            outputs: [("id".to_string(), l.id().unwrap_or_default().to_string())].into(),
+            outputs,
             deps: BTreeSet::new(),
             parent: None,
             protect,

@@ -471,7 +471,7 @@ pub async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out,
             },
             || async {
                 let mut live = crate::model::LiveState::default();
-                super::read::read_vpc_links(aws, owner, &mut live).await?;
+                super::read::read_vpc_links(aws, owner, &Default::default(), &mut live).await?;
                 Ok(kit::outputs_in(live, &ch.id))
             },
         )
@@ -535,9 +535,12 @@ async fn wait_vpc_link(aws: &Aws, id: &str) -> Result<(), AwsError> {
     }
 }
 
-pub async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+pub async fn update_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let ops = patches(ch);
     let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    if ch.adopt {
+        tag_resource(aws, &super::read::vpc_link_arn(aws, &id), tags(ch, owner)).await?;
+    }
     kit::send_patch(aws, ops, |ops| {
         aws.apigw
             .update_vpc_link()
