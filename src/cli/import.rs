@@ -58,6 +58,7 @@ async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Re
         took.rest_apis.extend(t.rest_apis);
         took.usage_plans.extend(t.usage_plans);
         took.api_keys.extend(t.api_keys);
+        took.vpc_links.extend(t.vpc_links);
         took.log_groups.extend(t.log_groups);
     }
     let h = terraform::handover(&rs, &took);
@@ -200,6 +201,7 @@ async fn import_api(
         rest_apis: vec![id.clone()],
         usage_plans: plans.iter().map(|p| p.aws_id.clone()).collect(),
         api_keys: keys.iter().map(|k| k.aws_id.clone()).collect(),
+        vpc_links: links.iter().map(|l| l.aws_id.clone()).collect(),
         log_groups: live
             .iter()
             .filter(|r| r.kind == crate::model::Kind::LogGroup)

@@ -256,6 +256,7 @@ pub(super) async fn vpc_links(
             }
         };
         out.push(import::Link {
+            aws_id: id.clone(),
             key,
             adopt,
             props: crate::model::kinds::VpcLink {

@@ -298,6 +298,7 @@ pub fn usage(stack: &mut Value, plans: &[Plan], keys: &[Key], left: &mut Vec<Str
 
 /// A VPC link the API's integrations go through.
 pub struct Link {
+    pub aws_id: String,
     pub key: String,
     pub adopt: Option<String>,
     pub props: super::kinds::VpcLink,

@@ -86,6 +86,7 @@ pub struct Took {
     pub rest_apis: Vec<String>,
     pub usage_plans: Vec<String>,
     pub api_keys: Vec<String>,
+    pub vpc_links: Vec<String>,
     pub log_groups: Vec<String>,
 }
 
@@ -133,6 +134,7 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             "aws_api_gateway_rest_api" => has(&took.rest_apis, r.text("id")),
             "aws_api_gateway_usage_plan" => has(&took.usage_plans, r.text("id")),
             "aws_api_gateway_api_key" => has(&took.api_keys, r.text("id")),
+            "aws_api_gateway_vpc_link" => has(&took.vpc_links, r.text("id")),
             "aws_api_gateway_usage_plan_key" => {
                 has(&took.usage_plans, r.text("usage_plan_id"))
                     && has(&took.api_keys, r.text("key_id"))
@@ -154,6 +156,7 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
                 "aws_api_gateway_usage_plan",
                 "aws_api_gateway_api_key",
                 "aws_api_gateway_usage_plan_key",
+                "aws_api_gateway_vpc_link",
             ]
             .contains(&kind)
         {
@@ -213,6 +216,7 @@ mod tests {
             rest_apis: ids("aws_api_gateway_rest_api", "id"),
             usage_plans: ids("aws_api_gateway_usage_plan", "id"),
             api_keys: ids("aws_api_gateway_api_key", "id"),
+            vpc_links: vec![],
             log_groups: vec![],
         };
         let h = handover(&rs, &took);
