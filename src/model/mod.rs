@@ -8,6 +8,7 @@ pub mod desire;
 pub mod edge;
 pub mod graph;
 pub mod import;
+pub mod import_edge;
 pub mod import_monitoring;
 pub mod kind;
 pub mod kinds;
