@@ -156,9 +156,11 @@ async fn import_api(
     }
     let edge = items::edge(aws, &owner, &live).await?;
     if let Some(w) = crate::model::import_edge::waf(&edge, &key, &mut imported.left) {
-        imported.stack["edge"] = serde_json::json!({ "waf": w });
+        imported.stack["edge"]["waf"] = w;
     }
-    crate::model::import_edge::not_carried(&edge, &mut imported.left);
+    if let Some(d) = crate::model::import_edge::domains(&edge, &key, &id, &mut imported.left) {
+        imported.stack["edge"]["domains"] = d;
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let (contract, stack_file) = (out.join("openapi.yaml"), out.join("stack.yaml"));
     for f in [&contract, &stack_file] {

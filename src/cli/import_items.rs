@@ -194,6 +194,9 @@ pub(super) async fn edge(
         crate::model::Kind::IpSet,
         crate::model::Kind::WebAclAssociation,
         crate::model::Kind::DomainName,
+        crate::model::Kind::BasePathMapping,
+        crate::model::Kind::Certificate,
+        crate::model::Kind::DnsRecord,
     ];
     Ok(state
         .resources

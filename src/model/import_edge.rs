@@ -5,7 +5,7 @@
 
 use super::edge::WEB_ACL_ID;
 use super::kinds::web_acl::Statement;
-use super::kinds::{IpSet, Typed, WebAcl};
+use super::kinds::{BasePathMapping, Certificate, DomainName, IpSet, Typed, WebAcl};
 use super::{Kind, LiveResource};
 use serde_json::{json, Map, Value};
 
@@ -109,12 +109,75 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
     Some(w)
 }
 
-/// The custom domains, certificates and DNS records the stack owns: not imported yet.
-pub fn not_carried(live: &[LiveResource], left: &mut Vec<String>) {
+/// `edge.domains`: each custom domain the stack owns with a mapping to the API `key`
+/// (`api_id`), its zone, endpoint type, certificate names and mappings. The certificate,
+/// its validation records and the alias records follow from these, as `model::edge` makes
+/// them.
+pub fn domains(
+    live: &[LiveResource],
+    key: &str,
+    api_id: &str,
+    left: &mut Vec<String>,
+) -> Option<Value> {
+    let mut out = Map::new();
     for r in live.iter().filter(|r| r.kind == Kind::DomainName) {
-        left.push(format!(
-            "custom domain {}: domains, their certificates, mappings and DNS records are not imported yet (the plan would delete them)",
-            r.name
-        ));
+        let (Some(dkey), Ok(d)) = (
+            r.id.strip_prefix("domain_name."),
+            DomainName::from_props(&r.props),
+        ) else {
+            continue;
+        };
+        let mut mappings = Map::new();
+        let mut ours = false;
+        for m in live.iter().filter(|m| m.kind == Kind::BasePathMapping) {
+            let Ok(m) = BasePathMapping::from_props(&m.props) else {
+                continue;
+            };
+            if m.domain_name != d.domain_name {
+                continue;
+            }
+            if m.rest_api_id.as_deref() == Some(api_id) {
+                ours = true;
+                mappings.insert(
+                    m.base_path.clone(),
+                    json!(format!("{key}.{}", m.stage.unwrap_or_default())),
+                );
+            } else {
+                left.push(format!(
+                    "custom domain {}: its mapping {} goes to another API ({}), not written",
+                    d.domain_name,
+                    m.base_path,
+                    m.rest_api_id.unwrap_or_default()
+                ));
+            }
+        }
+        if !ours {
+            continue;
+        }
+        let Some(zone) = r.outputs.get("zone") else {
+            left.push(format!(
+                "custom domain {}: no hosted zone is recorded on it",
+                d.domain_name
+            ));
+            continue;
+        };
+        let mut v =
+            json!({"domain_name": d.domain_name, "hosted_zone": zone, "mappings": mappings});
+        if d.endpoint_type != "REGIONAL" {
+            v["endpoint_type"] = json!(d.endpoint_type);
+        }
+        let cert = live
+            .iter()
+            .find(|c| c.kind == Kind::Certificate && c.id == format!("certificate.{dkey}"))
+            .and_then(|c| Certificate::from_props(&c.props).ok());
+        if let Some(c) = cert.filter(|c| !c.subject_alternative_names.is_empty()) {
+            v["subject_alternative_names"] = json!(c.subject_alternative_names);
+        }
+        let aaaa = format!("dns_record.{dkey}.AAAA");
+        if !live.iter().any(|x| x.id == aaaa) {
+            v["ipv6"] = json!(false);
+        }
+        out.insert(dkey.to_string(), v);
     }
+    (!out.is_empty()).then_some(Value::Object(out))
 }

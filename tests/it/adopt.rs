@@ -493,12 +493,12 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
 /// and prod (a Cognito authorizer, CORS, gateway responses, caching, access logs, four usage
 /// plans and their keys), restore (a console export: VPC link ids through stage variables,
 /// a Lambda authorizer, validators), idrv5 dev (a VPC link, a key and plans, the
-/// monitoring presets' alarms and the dashboard) and idrv5 staging (a WAF web ACL with two
-/// IP sets, a block response and its stage association). Applied, then `import`ed into a new
+/// monitoring presets' alarms and the dashboard), idrv5 staging (a WAF web ACL with two IP
+/// sets, a block response and its stage association) and idrv5 prod (managed rule groups, a
+/// custom domain with its certificate, validation and alias records and a mapping). Applied, then `import`ed into a new
 /// folder, the imported stack plans empty and its apply changes nothing. The APIs are the
-/// stacks' (tagged): the import keeps each stack's name and writes no `adopt`. Not idrv5
-/// prod, nor patterns: their custom domains, certificates and HTTP/WebSocket APIs are not
-/// imported yet (docs/import.md).
+/// stacks' (tagged): the import keeps each stack's name and writes no `adopt`. Not
+/// stacks/patterns: its HTTP and WebSocket APIs are not imported yet (docs/import.md).
 #[test]
 fn an_applied_example_stack_imported_plans_empty() {
     for (stack, region, api) in [

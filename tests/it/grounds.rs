@@ -100,7 +100,7 @@ fn one_api_without_duplicates(ls: &LocalStack, name: &str, when: &str) {
 }
 
 /// The zone a prod example writes its records into, made on LocalStack's Route53.
-fn hosted_zone_on(ls: &LocalStack, zone: &str) {
+pub(crate) fn hosted_zone_on(ls: &LocalStack, zone: &str) {
     use aws_sdk_route53::config;
     let creds = config::Credentials::new("testing", "testing", None, None, "test");
     let conf = config::Config::builder()

@@ -87,7 +87,11 @@ async fn read_domains(
         if tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
             read_mappings(aws, &name, &key, &id, live).await?;
         }
-        let r = live_domain(d, id).protected(protect);
+        let mut r = live_domain(d, id).protected(protect);
+        if let Some(z) = tags.get(TAG_ZONE) {
+            // `import` writes it back as the domain's `hosted_zone`.
+            r.outputs.insert("zone".into(), z.clone());
+        }
         edge |= r.props.get("endpoint_type") == Some(&json!("EDGE"));
         live.insert(r);
     }
