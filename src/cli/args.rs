@@ -153,9 +153,11 @@ pub enum Command {
     /// scoped to its own names where AWS allows.
     IamPolicy,
     /// Write a contract (openapi.yaml) and a stack file (stack.yaml) for a REST API that runs
-    /// already, so idrv5-gw takes it over: one another tool made is written with `adopt:`
-    /// (the first apply tags it, creating nothing); what it cannot carry yet is named.
+    /// already, with HTTP and WebSocket APIs beside it, so idrv5-gw takes them over: one
+    /// another tool made is written with `adopt:` (the first apply tags it, creating
+    /// nothing); what it cannot carry yet is named.
     ///   idrv5-gw import --rest-api a1b2c3d4e5 --out stacks/legacy --region eu-west-1
+    ///   idrv5-gw import --http-api items --websocket-api chat --out stacks/realtime
     ///   terraform show -json > state.json
     ///   idrv5-gw import --from-terraform-state state.json --out stacks/orca --region us-east-1
     #[command(verbatim_doc_comment)]
@@ -176,10 +178,17 @@ pub struct ImportArgs {
     /// The REST API: its id, or its name when only one has it.
     #[arg(
         long,
-        required_unless_present = "from_terraform_state",
+        required_unless_present_any = ["from_terraform_state", "http_api", "websocket_api"],
         conflicts_with = "from_terraform_state"
     )]
     pub rest_api: Option<String>,
+    /// An HTTP API (id or name) of the same stack, written under `http_apis` of the same
+    /// stack file; repeat for more. Only APIs idrv5-gw made (tagged) so far.
+    #[arg(long, conflicts_with = "from_terraform_state")]
+    pub http_api: Vec<String>,
+    /// A WebSocket API (id or name) of the same stack, under `websocket_apis`; repeatable.
+    #[arg(long, conflicts_with = "from_terraform_state")]
+    pub websocket_api: Vec<String>,
     /// Take over the REST APIs of a Terraform state (`terraform show -json` output or a
     /// .tfstate): each is imported from the account, and the `terraform state rm` lines
     /// for what was handed over are printed.

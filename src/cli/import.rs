@@ -4,6 +4,7 @@
 
 use super::args::{Global, ImportArgs};
 use super::import_items as items;
+use super::import_v2;
 use crate::model::import::{self, Names};
 use crate::model::owner::{TAG_ID, TAG_STACK};
 use crate::providers::apigateway::read;
@@ -14,13 +15,16 @@ use anyhow::{bail, Context, Result};
 pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
     super::account::check_profile(g.profile.as_deref())?;
     let aws = Aws::connect(&g.aws_options(), None).await?;
-    match (&a.rest_api, &a.from_terraform_state) {
-        (_, Some(file)) => from_terraform(&aws, a, file).await,
-        (Some(wanted), None) => {
-            import_api(&aws, a, wanted, &a.out).await?;
+    match &a.from_terraform_state {
+        Some(file) => from_terraform(&aws, a, file).await,
+        None => {
+            let v2 = import_v2::find(&aws, &a.http_api, &a.websocket_api).await?;
+            if a.rest_api.is_none() && v2.is_empty() {
+                bail!("give --rest-api, --http-api or --websocket-api (id or name), or --from-terraform-state FILE");
+            }
+            import_api(&aws, a, a.rest_api.as_deref(), v2, &a.out).await?;
             Ok(0)
         }
-        (None, None) => bail!("give --rest-api ID or --from-terraform-state FILE"),
     }
 }
 
@@ -54,7 +58,7 @@ async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Re
                 .join(items::plain(address.rsplit('.').next().unwrap_or(address)))
         };
         println!("{address} ({id}):");
-        let t = import_api(aws, a, id, &out).await?;
+        let t = import_api(aws, a, Some(id), Vec::new(), &out).await?;
         took.rest_apis.extend(t.rest_apis);
         took.usage_plans.extend(t.usage_plans);
         took.api_keys.extend(t.api_keys);
@@ -75,13 +79,127 @@ async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Re
     Ok(0)
 }
 
-/// One REST API (id or name) imported into `out`; what the files now hold.
+/// Who the imported stack is: its name, environment and the REST API's key, and the REST
+/// API's id to adopt when no stack made it.
+struct Who {
+    stack: String,
+    environment: String,
+    key: String,
+    adopt: Option<String>,
+}
+
+/// The REST API (id or name) and the v2 APIs found, imported into `out` as one stack; what
+/// the files now hold.
 async fn import_api(
     aws: &Aws,
     a: &ImportArgs,
-    wanted: &str,
+    wanted: Option<&str>,
+    v2: Vec<import_v2::Found>,
     out: &std::path::Path,
 ) -> Result<crate::model::terraform::Took> {
+    let api = match wanted {
+        Some(w) => Some(find_rest_api(aws, w).await?),
+        None => None,
+    };
+    let who = match &api {
+        Some((api, tags)) => rest_owner(a, api, tags),
+        None => {
+            let made = v2.iter().find_map(|f| f.owner.as_deref());
+            let (s, e) = match made.and_then(|o| o.split_once('/')) {
+                Some((s, e)) => (s.to_string(), e.to_string()),
+                None => (
+                    a.stack_name.clone().unwrap_or_else(|| v2[0].key.clone()),
+                    a.environment.clone(),
+                ),
+            };
+            Who {
+                stack: s,
+                environment: e,
+                key: a.key.clone(),
+                adopt: None,
+            }
+        }
+    };
+    let owner = format!("{}/{}", who.stack, who.environment);
+    if let Some(f) = v2
+        .iter()
+        .find(|f| f.owner.as_ref().is_some_and(|o| *o != owner))
+    {
+        bail!(
+            "API `{}` belongs to the stack {}, not {owner}: import each stack's APIs apart",
+            f.api.name().unwrap_or_default(),
+            f.owner.as_deref().unwrap_or_default()
+        );
+    }
+    let adopts = who.adopt.is_some() || v2.iter().any(|f| f.owner.is_none());
+    let mut live = Vec::new();
+    let (mut imported, mut took) = (
+        import::Imported {
+            contract: serde_json::Value::Null,
+            stack: serde_json::json!({"stack": who.stack, "environment": who.environment, "region": aws.region}),
+            left: Vec::new(),
+        },
+        crate::model::terraform::Took::default(),
+    );
+    if let Some((api, _)) = &api {
+        let id = api.id().unwrap_or_default().to_string();
+        live = read::read_one_api(aws, format!("rest_api.{}", who.key), false, api.clone()).await?;
+        items::fill_unreported(aws, &id, &mut live).await?;
+        live.extend(items::log_groups(aws, &owner, &who.key, &live).await?);
+        let names = Names {
+            stack: &who.stack,
+            environment: &who.environment,
+            region: &aws.region,
+            key: &who.key,
+            adopt: who.adopt.as_deref(),
+            contract_file: "openapi.yaml",
+        };
+        imported = import::rest_api(&live, &names);
+        took = rest_items(aws, &who, &owner, &id, api, &live, &mut imported).await?;
+    }
+    let mut edge = items::edge(aws, &owner, &live).await?;
+    let (v2_live, entries) =
+        import_v2::read(aws, &owner, &v2, &mut edge, &mut imported.left).await?;
+    for e in &entries {
+        imported.stack[e.section][e.key.as_str()] = e.entry.clone();
+    }
+    crate::model::import_v2::vpc_links(&mut imported.stack, &v2_live, &entries);
+    if let Some(w) = crate::model::import_edge::waf(&edge, &who.key, &mut imported.left) {
+        imported.stack["edge"]["waf"] = w;
+    }
+    let mut mapped: std::collections::HashMap<String, String> = v2
+        .iter()
+        .filter_map(|f| Some((f.api.api_id()?.to_string(), f.key.clone())))
+        .collect();
+    if let Some((api, _)) = &api {
+        mapped.insert(api.id().unwrap_or_default().to_string(), who.key.clone());
+    }
+    if let Some(d) = crate::model::import_edge::domains(&edge, &mapped, &mut imported.left) {
+        imported.stack["edge"]["domains"] = d;
+    }
+    write(aws, out, &imported, api.as_ref().map(|x| &x.0), &v2, &live)?;
+    let plan = command(&format!(
+        "plan --stack {}",
+        crate::util::shell_word(&out.join("stack.yaml").display().to_string())
+    ));
+    match adopts {
+        true => println!(
+            "Next: `{plan}` shows `~ adopt` for what the stack takes over{}; the first apply tags it, nothing is created.",
+            if imported.left.is_empty() { " and nothing else" } else { ", and the changes the warnings above name" }
+        ),
+        false => println!("Next: `{plan}`: the APIs are this tool's already (stack {owner})."),
+    }
+    Ok(took)
+}
+
+/// The REST API with this id or name, and its tags (asked apart where the list has none).
+async fn find_rest_api(
+    aws: &Aws,
+    wanted: &str,
+) -> Result<(
+    aws_sdk_apigateway::types::RestApi,
+    std::collections::HashMap<String, String>,
+)> {
     let mut apis: Vec<_> = read::list_rest_apis(aws)
         .await?
         .into_iter()
@@ -107,105 +225,62 @@ async fn import_api(
     if tags.is_empty() {
         tags = read::get_tags(aws, &read::rest_api_arn(aws, &id)).await?;
     }
-    // One this tool made: the same stack, environment and key, so it plans as that stack's.
-    let ours = tags.get(TAG_STACK).and_then(|s| s.split_once('/'));
-    let (stack, environment, key, adopt) = match ours {
-        Some((s, e)) => {
-            let key = tags
+    Ok((api, tags))
+}
+
+/// One this tool made keeps its stack, environment and key, so it plans as that stack's;
+/// one made otherwise is adopted under the names given.
+fn rest_owner(
+    a: &ImportArgs,
+    api: &aws_sdk_apigateway::types::RestApi,
+    tags: &std::collections::HashMap<String, String>,
+) -> Who {
+    match tags.get(TAG_STACK).and_then(|s| s.split_once('/')) {
+        Some((s, e)) => Who {
+            stack: s.into(),
+            environment: e.into(),
+            key: tags
                 .get(TAG_ID)
                 .and_then(|i| i.strip_prefix("rest_api."))
-                .unwrap_or(&a.key);
-            (s.to_string(), e.to_string(), key.to_string(), None)
-        }
-        None => (
-            a.stack_name
+                .unwrap_or(&a.key)
+                .into(),
+            adopt: None,
+        },
+        None => Who {
+            stack: a
+                .stack_name
                 .clone()
                 .unwrap_or_else(|| items::plain(api.name().unwrap_or("imported"))),
-            a.environment.clone(),
-            a.key.clone(),
-            Some(id.as_str()),
-        ),
-    };
-    let mut live = read::read_one_api(aws, format!("rest_api.{key}"), false, api.clone()).await?;
-    items::fill_unreported(aws, &id, &mut live).await?;
-    live.extend(log_groups(aws, &format!("{stack}/{environment}"), &key, &live).await?);
-    let names = Names {
-        stack: &stack,
-        environment: &environment,
-        region: &aws.region,
-        key: &key,
-        adopt,
-        contract_file: "openapi.yaml",
-    };
-    let mut imported = import::rest_api(&live, &names);
-    let owner = format!("{stack}/{environment}");
-    let (plans, keys) = items::usage(aws, &id, &key, &owner, &mut imported.left).await?;
+            environment: a.environment.clone(),
+            key: a.key.clone(),
+            adopt: api.id().map(str::to_string),
+        },
+    }
+}
+
+/// What the REST API uses beyond itself: usage plans and keys, VPC links, monitoring.
+async fn rest_items(
+    aws: &Aws,
+    who: &Who,
+    owner: &str,
+    id: &str,
+    api: &aws_sdk_apigateway::types::RestApi,
+    live: &[crate::model::LiveResource],
+    imported: &mut import::Imported,
+) -> Result<crate::model::terraform::Took> {
+    let key = &who.key;
+    let (plans, keys) = items::usage(aws, id, key, owner, &mut imported.left).await?;
     import::usage(&mut imported.stack, &plans, &keys, &mut imported.left);
-    let links = items::vpc_links(aws, &live, &owner, &mut imported.left).await?;
+    let links = items::vpc_links(aws, live, owner, &mut imported.left).await?;
     import::vpc_links(&mut imported.stack, &links);
-    let watched = items::alarms(
-        aws,
-        &owner,
-        api.name().unwrap_or_default(),
-        &mut imported.left,
-    )
-    .await?;
-    if let Some(m) = crate::model::import_monitoring::monitoring(&watched, &key, &mut imported.left)
+    let name = api.name().unwrap_or_default();
+    let watched = items::alarms(aws, owner, name, &mut imported.left).await?;
+    if let Some(m) = crate::model::import_monitoring::monitoring(&watched, key, &mut imported.left)
     {
         imported.stack["monitoring"] = m;
     }
-    let edge = items::edge(aws, &owner, &live).await?;
-    if let Some(w) = crate::model::import_edge::waf(&edge, &key, &mut imported.left) {
-        imported.stack["edge"]["waf"] = w;
-    }
-    if let Some(d) = crate::model::import_edge::domains(&edge, &key, &id, &mut imported.left) {
-        imported.stack["edge"]["domains"] = d;
-    }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let (contract, stack_file) = (out.join("openapi.yaml"), out.join("stack.yaml"));
-    for f in [&contract, &stack_file] {
-        if f.exists() {
-            bail!(
-                "{} exists: import writes new files only; choose another --out",
-                f.display()
-            );
-        }
-    }
-    let header = format!(
-        "# Imported by idrv5-gw from REST API {id} ({}) in {}.\n",
-        api.name().unwrap_or_default(),
-        aws.region
-    );
-    std::fs::write(&contract, crate::openapi::yaml::to_yaml(&imported.contract))?;
-    std::fs::write(
-        &stack_file,
-        header + &crate::openapi::yaml::to_yaml(&imported.stack),
-    )?;
-    let routes = live
-        .iter()
-        .filter(|r| r.kind == crate::model::Kind::Route)
-        .count();
-    println!(
-        "Wrote {} ({routes} routes) and {}.",
-        contract.display(),
-        stack_file.display()
-    );
-    for l in &imported.left {
-        eprintln!("warning: not imported: {l}");
-    }
-    let plan = command(&format!(
-        "plan --stack {}",
-        crate::util::shell_word(&stack_file.display().to_string())
-    ));
-    match adopt {
-        Some(_) => println!(
-            "Next: `{plan}` shows `~ adopt` for what the stack takes over{}; the first apply tags it, nothing is created.",
-            if imported.left.is_empty() { " and nothing else" } else { ", and the changes the warnings above name" }
-        ),
-        None => println!("Next: `{plan}`: the API is this tool's already (stack {stack}/{environment})."),
-    }
     Ok(crate::model::terraform::Took {
-        rest_apis: vec![id.clone()],
+        rest_apis: vec![id.to_string()],
         usage_plans: plans.iter().map(|p| p.aws_id.clone()).collect(),
         api_keys: keys.iter().map(|k| k.aws_id.clone()).collect(),
         vpc_links: links.iter().map(|l| l.aws_id.clone()).collect(),
@@ -217,31 +292,75 @@ async fn import_api(
     })
 }
 
-/// The log groups the API's stages write access logs to: the stack's own, or untagged
-/// (read as adopted); one another stack owns is a warning and left out.
-async fn log_groups(
+/// The contract (with a REST API) and the stack file, new files only; then what was written
+/// and what was not.
+fn write(
     aws: &Aws,
-    owner: &str,
-    key: &str,
+    out: &std::path::Path,
+    imported: &import::Imported,
+    rest: Option<&aws_sdk_apigateway::types::RestApi>,
+    v2: &[import_v2::Found],
     live: &[crate::model::LiveResource],
-) -> Result<Vec<crate::model::LiveResource>> {
-    let mut adopt = std::collections::BTreeMap::new();
-    for r in live.iter().filter(|r| r.kind == crate::model::Kind::Stage) {
-        let arn = r
-            .props
-            .get("access_log_destination")
-            .and_then(|v| v.as_str());
-        if let Some(name) = arn.and_then(|a| a.split(":log-group:").nth(1)) {
-            adopt.insert(
-                name.trim_end_matches(":*").to_string(),
-                format!("log_group.{key}.{}", r.name),
+) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let (contract, stack_file) = (out.join("openapi.yaml"), out.join("stack.yaml"));
+    for f in [&contract, &stack_file] {
+        if f.exists() {
+            bail!(
+                "{} exists: import writes new files only; choose another --out",
+                f.display()
             );
         }
     }
-    let names = adopt.keys().cloned().collect();
-    let mut state = crate::model::LiveState::default();
-    for d in crate::providers::logs::read(aws, owner, &names, &adopt, &mut state).await? {
-        eprintln!("warning: {}", d.summary);
+    let mut from: Vec<String> = rest
+        .map(|r| {
+            format!(
+                "REST API {} ({})",
+                r.id().unwrap_or_default(),
+                r.name().unwrap_or_default()
+            )
+        })
+        .into_iter()
+        .collect();
+    for f in v2 {
+        let kind = if f.api.protocol_type()
+            == Some(&aws_sdk_apigatewayv2::types::ProtocolType::Websocket)
+        {
+            "WebSocket API"
+        } else {
+            "HTTP API"
+        };
+        from.push(format!(
+            "{kind} {} ({})",
+            f.api.api_id().unwrap_or_default(),
+            f.api.name().unwrap_or_default()
+        ));
     }
-    Ok(state.resources.into_values().collect())
+    let header = format!(
+        "# Imported by idrv5-gw from {} in {}.\n",
+        from.join(", "),
+        aws.region
+    );
+    std::fs::write(
+        &stack_file,
+        header + &crate::openapi::yaml::to_yaml(&imported.stack),
+    )?;
+    if rest.is_some() {
+        std::fs::write(&contract, crate::openapi::yaml::to_yaml(&imported.contract))?;
+        let routes = live
+            .iter()
+            .filter(|r| r.kind == crate::model::Kind::Route)
+            .count();
+        println!(
+            "Wrote {} ({routes} routes) and {}.",
+            contract.display(),
+            stack_file.display()
+        );
+    } else {
+        println!("Wrote {}.", stack_file.display());
+    }
+    for l in &imported.left {
+        eprintln!("warning: not imported: {l}");
+    }
+    Ok(())
 }

@@ -315,3 +315,37 @@ pub(super) fn plain(name: &str) -> String {
         s
     }
 }
+
+/// The log groups the API's stages (REST or v2) write access logs to: the stack's own, or untagged
+/// (read as adopted); one another stack owns is a warning and left out.
+pub(super) async fn log_groups(
+    aws: &Aws,
+    owner: &str,
+    key: &str,
+    live: &[crate::model::LiveResource],
+) -> Result<Vec<crate::model::LiveResource>> {
+    let mut adopt = std::collections::BTreeMap::new();
+    for r in live.iter().filter(|r| {
+        matches!(
+            r.kind,
+            crate::model::Kind::Stage | crate::model::Kind::ApiStage
+        )
+    }) {
+        let arn = r
+            .props
+            .get("access_log_destination")
+            .and_then(|v| v.as_str());
+        if let Some(name) = arn.and_then(|a| a.split(":log-group:").nth(1)) {
+            adopt.insert(
+                name.trim_end_matches(":*").to_string(),
+                format!("log_group.{key}.{}", r.name),
+            );
+        }
+    }
+    let names = adopt.keys().cloned().collect();
+    let mut state = crate::model::LiveState::default();
+    for d in crate::providers::logs::read(aws, owner, &names, &adopt, &mut state).await? {
+        eprintln!("warning: {}", d.summary);
+    }
+    Ok(state.resources.into_values().collect())
+}

@@ -12,6 +12,7 @@ mod graph;
 mod iam;
 mod import;
 mod import_items;
+mod import_v2;
 mod progress;
 pub mod stack;
 pub mod validate;

@@ -35,6 +35,9 @@ pub struct HttpApi {
     pub stages: IndexMap<String, Stage>,
     /// Turn off the `execute-api` endpoint (clients must use the custom domain).
     pub disable_execute_api_endpoint: Option<bool>,
+    /// Take over this existing API, by id, that no stack owns: the first apply tags it
+    /// (`~ adopt` in the plan); its integrations are then named as this stack names them.
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -53,6 +56,9 @@ pub struct WebSocketApi {
     pub authorizers: IndexMap<String, Authorizer>,
     #[serde(default)]
     pub stages: IndexMap<String, Stage>,
+    /// Take over this existing API, by id, that no stack owns: the first apply tags it
+    /// (`~ adopt` in the plan); its integrations are then named as this stack names them.
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

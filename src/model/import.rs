@@ -640,7 +640,7 @@ fn stage(s: &Stage, name: &str, live: &[LiveResource], left: &mut Vec<String>) -
 
 /// A stage's access logs: the group (read with the API, `live`), its retention, and the
 /// format when it is the JSON object of fields the stack file can say.
-fn access_logs(
+pub(super) fn access_logs(
     arn: &str,
     format: Option<&str>,
     stage: &str,

@@ -1,13 +1,14 @@
 //! `import`: the `edge.waf` section that makes again the web ACL (and its IP sets) a stack
 //! already owns on an imported API's stages (`model::edge` read backwards). Rules are
 //! written in the stack's own forms (managed group, rate limit, geo block, IP set); one of
-//! another form, and the custom domains, are named, not dropped.
+//! another form, is named, not dropped; and the custom domains mapped to the imported APIs.
 
 use super::edge::WEB_ACL_ID;
 use super::kinds::web_acl::Statement;
-use super::kinds::{BasePathMapping, Certificate, DomainName, IpSet, Typed, WebAcl};
+use super::kinds::{ApiMapping, BasePathMapping, Certificate, DomainName, IpSet, Typed, WebAcl};
 use super::{Kind, LiveResource};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// The section for the API `key`, from the stack's live WAF items; none without an ACL.
 pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<Value> {
@@ -109,14 +110,13 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
     Some(w)
 }
 
-/// `edge.domains`: each custom domain the stack owns with a mapping to the API `key`
-/// (`api_id`), its zone, endpoint type, certificate names and mappings. The certificate,
-/// its validation records and the alias records follow from these, as `model::edge` makes
-/// them.
+/// `edge.domains`: each custom domain the stack owns with a mapping to an imported API
+/// (`apis`: live id → its key in the stack), its zone, endpoint type, certificate names and
+/// mappings (REST base path mappings and v2 API mappings alike). The certificate, its
+/// validation records and the alias records follow from these, as `model::edge` makes them.
 pub fn domains(
     live: &[LiveResource],
-    key: &str,
-    api_id: &str,
+    apis: &HashMap<String, String>,
     left: &mut Vec<String>,
 ) -> Option<Value> {
     let mut out = Map::new();
@@ -129,26 +129,39 @@ pub fn domains(
         };
         let mut mappings = Map::new();
         let mut ours = false;
-        for m in live.iter().filter(|m| m.kind == Kind::BasePathMapping) {
-            let Ok(m) = BasePathMapping::from_props(&m.props) else {
-                continue;
-            };
-            if m.domain_name != d.domain_name {
+        // (domain, base path, API id, stage) of every mapping, whichever API reads it.
+        let all = live.iter().filter_map(|m| match m.kind {
+            Kind::BasePathMapping => BasePathMapping::from_props(&m.props).ok().map(|m| {
+                (
+                    m.domain_name,
+                    m.base_path,
+                    m.rest_api_id.unwrap_or_default(),
+                    m.stage,
+                )
+            }),
+            Kind::ApiMapping => ApiMapping::from_props(&m.props).ok().map(|m| {
+                let path = if m.api_mapping_key.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    m.api_mapping_key
+                };
+                (m.domain_name, path, m.api_id, Some(m.stage))
+            }),
+            _ => None,
+        });
+        for (domain, path, api_id, stage) in all {
+            if domain != d.domain_name {
                 continue;
             }
-            if m.rest_api_id.as_deref() == Some(api_id) {
-                ours = true;
-                mappings.insert(
-                    m.base_path.clone(),
-                    json!(format!("{key}.{}", m.stage.unwrap_or_default())),
-                );
-            } else {
-                left.push(format!(
-                    "custom domain {}: its mapping {} goes to another API ({}), not written",
-                    d.domain_name,
-                    m.base_path,
-                    m.rest_api_id.unwrap_or_default()
-                ));
+            match apis.get(&api_id) {
+                Some(key) => {
+                    ours = true;
+                    mappings.insert(path, json!(format!("{key}.{}", stage.unwrap_or_default())));
+                }
+                None => left.push(format!(
+                    "custom domain {}: its mapping {path} goes to another API ({api_id}), not written",
+                    d.domain_name
+                )),
             }
         }
         if !ours {

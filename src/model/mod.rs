@@ -10,6 +10,7 @@ pub mod graph;
 pub mod import;
 pub mod import_edge;
 pub mod import_monitoring;
+pub mod import_v2;
 pub mod kind;
 pub mod kinds;
 pub mod monitoring;

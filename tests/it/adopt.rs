@@ -488,32 +488,83 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     assert!(out.stdout.contains("No changes"), "{out}");
 }
 
-/// The "Done when" round trip, for each example environment import can carry whole:
+/// The "Done when" round trip, for each example environment:
 /// services (Lambda and service integrations with roles and templates, models), tiers dev
 /// and prod (a Cognito authorizer, CORS, gateway responses, caching, access logs, four usage
 /// plans and their keys), restore (a console export: VPC link ids through stage variables,
 /// a Lambda authorizer, validators), idrv5 dev (a VPC link, a key and plans, the
 /// monitoring presets' alarms and the dashboard), idrv5 staging (a WAF web ACL with two IP
-/// sets, a block response and its stage association) and idrv5 prod (managed rule groups, a
-/// custom domain with its certificate, validation and alias records and a mapping). Applied, then `import`ed into a new
-/// folder, the imported stack plans empty and its apply changes nothing. The APIs are the
-/// stacks' (tagged): the import keeps each stack's name and writes no `adopt`. Not
-/// stacks/patterns: its HTTP and WebSocket APIs are not imported yet (docs/import.md).
+/// sets, a block response and its stage association), idrv5 prod (managed rule groups, a
+/// custom domain with its certificate, validation and alias records and a mapping) and
+/// patterns dev (an HTTP API with JWT and Lambda authorizers, CORS, Lambda, private and
+/// internet integrations, route throttles; a WebSocket API with a $connect authorizer and a
+/// two-way route; a v2 VPC link). Applied, then `import`ed into a new folder, the imported
+/// stack plans empty and its apply changes nothing. The APIs are the stacks' (tagged): the
+/// import keeps each stack's name and writes no `adopt`. Not patterns prod: no emulator
+/// applies it (docs/EMULATOR.md).
 #[test]
 fn an_applied_example_stack_imported_plans_empty() {
-    for (stack, region, api) in [
-        ("stacks/services/dev.yaml", "ap-southeast-2", "orders-dev"),
-        ("stacks/tiers/dev.yaml", "us-east-1", "users-dev"),
-        ("stacks/restore/prod.yaml", "us-east-1", "uuid-api"),
-        ("stacks/idrv5/dev.yaml", "ap-southeast-2", "idrv5-dev"),
-        ("stacks/tiers/prod.yaml", "us-east-1", "users-prod"),
+    for (stack, region, apis, zone) in [
+        (
+            "stacks/patterns/dev.yaml",
+            "us-east-1",
+            &[
+                "--rest-api",
+                "users-dev",
+                "--http-api",
+                "items-dev",
+                "--websocket-api",
+                "chat-dev",
+            ][..],
+            None,
+        ),
+        (
+            "stacks/services/dev.yaml",
+            "ap-southeast-2",
+            &["--rest-api", "orders-dev"][..],
+            None,
+        ),
+        (
+            "stacks/tiers/dev.yaml",
+            "us-east-1",
+            &["--rest-api", "users-dev"],
+            None,
+        ),
+        (
+            "stacks/restore/prod.yaml",
+            "us-east-1",
+            &["--rest-api", "uuid-api"],
+            None,
+        ),
+        (
+            "stacks/idrv5/dev.yaml",
+            "ap-southeast-2",
+            &["--rest-api", "idrv5-dev"],
+            None,
+        ),
+        (
+            "stacks/tiers/prod.yaml",
+            "us-east-1",
+            &["--rest-api", "users-prod"],
+            None,
+        ),
         (
             "stacks/idrv5/staging.yaml",
             "ap-southeast-2",
-            "idrv5-staging",
+            &["--rest-api", "idrv5-staging"],
+            None,
+        ),
+        (
+            "stacks/idrv5/prod.yaml",
+            "ap-southeast-2",
+            &["--rest-api", "idrv5-prod"],
+            Some("idrv5.example.com"),
         ),
     ] {
         let (moto, ls) = (Moto::start(), LocalStack::start());
+        if let Some(zone) = zone {
+            crate::grounds::hosted_zone_on(&ls, zone);
+        }
         let (_tmp, dir) = crate::common::stack::workspace();
         // Roles of the account LocalStack runs as (it refuses others).
         let f = dir.join(stack);
@@ -521,23 +572,16 @@ fn an_applied_example_stack_imported_plans_empty() {
         std::fs::write(&f, text.replace("\"123456789012\"", "\"000000000000\"")).unwrap();
         ls.cli(&moto, &dir, &["apply", "--stack", stack, "--auto-approve"])
             .assert_success();
-        let out = ls.cli(
-            &moto,
-            &dir,
-            &[
-                "import",
-                "--rest-api",
-                api,
-                "--out",
-                "imported",
-                "--region",
-                region,
-            ],
-        );
+        let args = [
+            &["import", "--out", "imported", "--region", region][..],
+            apis,
+        ]
+        .concat();
+        let out = ls.cli(&moto, &dir, &args);
         out.assert_success();
         assert!(!out.stderr.contains("not imported"), "{stack}: {out}");
         assert!(
-            out.stdout.contains("is this tool's already"),
+            out.stdout.contains("the APIs are this tool's already"),
             "{stack}: {out}"
         );
         let imported = "imported/stack.yaml";

@@ -659,3 +659,190 @@ fn prod_maps_http_and_websocket_stages_onto_the_custom_domain() {
     assert_eq!(again.status, 0, "{}", again.stderr);
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
+
+/// HTTP and WebSocket APIs made by hand (the aws CLI's calls, through the SDK): imported,
+/// their first plan adopts them (tags) and names their integrations as the stack does, and
+/// nothing is created; after the apply the ids are the same and the next plan is empty.
+#[test]
+fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
+    use aws_sdk_apigatewayv2::types::{
+        AuthorizationType, AuthorizerType, IntegrationType, JwtConfiguration, ProtocolType,
+    };
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let items = "arn:aws:lambda:us-east-1:123456789012:function:items";
+    let connect = "arn:aws:lambda:us-east-1:123456789012:function:connect";
+    let (http, ws) = rt().block_on(async {
+        let c = apigwv2_us(&moto);
+        let api = c
+            .create_api()
+            .name("hand-items")
+            .protocol_type(ProtocolType::Http)
+            .send()
+            .await
+            .unwrap();
+        let id = api.api_id().unwrap().to_string();
+        let auth = c
+            .create_authorizer()
+            .api_id(&id)
+            .name("jwt")
+            .authorizer_type(AuthorizerType::Jwt)
+            .identity_source("$request.header.Authorization")
+            .jwt_configuration(
+                JwtConfiguration::builder()
+                    .issuer("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab")
+                    .audience("client1")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let lambda = c
+            .create_integration()
+            .api_id(&id)
+            .integration_type(IntegrationType::AwsProxy)
+            .integration_uri(items)
+            .payload_format_version("2.0")
+            .send()
+            .await
+            .unwrap();
+        let legacy = c
+            .create_integration()
+            .api_id(&id)
+            .integration_type(IntegrationType::HttpProxy)
+            .integration_uri("https://legacy.example.com/{proxy}")
+            .integration_method("ANY")
+            .payload_format_version("1.0")
+            .send()
+            .await
+            .unwrap();
+        let (lambda, legacy) = (lambda.integration_id().unwrap(), legacy.integration_id().unwrap());
+        for (key, target, jwt) in [
+            ("GET /items", lambda, true),
+            ("POST /items", lambda, false),
+            ("ANY /legacy/{proxy+}", legacy, false),
+        ] {
+            let mut r = c
+                .create_route()
+                .api_id(&id)
+                .route_key(key)
+                .target(format!("integrations/{target}"));
+            if jwt {
+                r = r
+                    .authorization_type(AuthorizationType::Jwt)
+                    .authorizer_id(auth.authorizer_id().unwrap())
+                    .authorization_scopes("items/read");
+            }
+            r.send().await.unwrap();
+        }
+        c.create_stage()
+            .api_id(&id)
+            .stage_name("$default")
+            .auto_deploy(true)
+            .send()
+            .await
+            .unwrap();
+        let chat = c
+            .create_api()
+            .name("hand-chat")
+            .protocol_type(ProtocolType::Websocket)
+            .route_selection_expression("$request.body.action")
+            .send()
+            .await
+            .unwrap();
+        let ws = chat.api_id().unwrap().to_string();
+        let on_connect = c
+            .create_integration()
+            .api_id(&ws)
+            .integration_type(IntegrationType::AwsProxy)
+            .integration_uri(format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{connect}/invocations"))
+            .send()
+            .await
+            .unwrap();
+        c.create_route()
+            .api_id(&ws)
+            .route_key("$connect")
+            .target(format!("integrations/{}", on_connect.integration_id().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        c.create_stage()
+            .api_id(&ws)
+            .stage_name("live")
+            .auto_deploy(true)
+            .send()
+            .await
+            .unwrap();
+        (id, ws)
+    });
+    let out = cli(
+        &moto,
+        &dir,
+        &[
+            "import",
+            "--http-api",
+            "hand-items",
+            "--websocket-api",
+            "hand-chat",
+            "--out",
+            "imported",
+            "--region",
+            "us-east-1",
+            "--stack-name",
+            "hand",
+        ],
+    );
+    out.assert_success();
+    assert!(!out.stderr.contains("not imported"), "{out}");
+    assert!(out.stdout.contains("shows `~ adopt`"), "{out}");
+    let stack = "imported/stack.yaml";
+    let text = std::fs::read_to_string(dir.join(stack)).unwrap();
+    assert!(text.contains("cognito_user_pool: us-east-1_Ab"), "{text}");
+    let plan = cli(&moto, &dir, &["plan", "--stack", stack, "--no-color"]);
+    plan.assert_success();
+    for line in [
+        "~ adopt http_api hand-items",
+        "~ adopt websocket_api hand-chat",
+    ] {
+        assert!(plan.stdout.contains(line), "{line:?} in:\n{plan}");
+    }
+    // Their integrations gain the name the stack knows them by; nothing is made anew.
+    assert!(
+        plan.stdout
+            .contains("description: \"\" → \"idrv5-gw:lambda-items\""),
+        "{plan}"
+    );
+    assert!(
+        plan.stdout.contains(
+            "Plan: 0 to create, 5 to update (2 of them adopted), 0 to replace, 0 to delete."
+        ),
+        "{plan}"
+    );
+    cli(&moto, &dir, &["apply", "--stack", stack, "--auto-approve"]).assert_success();
+    rt().block_on(async {
+        let c = apigwv2_us(&moto);
+        for (name, id) in [("hand-items", &http), ("hand-chat", &ws)] {
+            let api = api_named(&c, name).await;
+            assert_eq!(api.api_id(), Some(id.as_str()));
+            let tags = api.tags().cloned().unwrap_or_default();
+            assert_eq!(
+                tags.get("idrv5-gw:stack").map(String::as_str),
+                Some("hand/imported"),
+                "{tags:?}"
+            );
+        }
+        assert_eq!(routes(&c, &http).await.len(), 3);
+    });
+    let again = cli(
+        &moto,
+        &dir,
+        &[
+            "plan",
+            "--stack",
+            stack,
+            "--detailed-exitcode",
+            "--no-color",
+        ],
+    );
+    assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
+}

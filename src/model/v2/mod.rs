@@ -13,7 +13,8 @@ mod spec;
 mod stage;
 
 pub use props::lambda_uri;
-pub use spec::{api_id_of_stage, specs, ApiSpec, RouteSpec, INTEGRATION_PREFIX};
+pub use resources::integration_name;
+pub use spec::{api_id_of_stage, merge, specs, ApiSpec, RouteSpec, INTEGRATION_PREFIX};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;

@@ -74,6 +74,18 @@ fn api(cfg: &Config, spec: &ApiSpec, protect: bool) -> Resource {
     api.props = props.to_props();
     api.protect = protect;
     api.payload = Some(json!({"tags": cfg.file.tags}));
+    let adopt = match spec.websocket {
+        true => cfg
+            .file
+            .websocket_apis
+            .get(key)
+            .and_then(|w| w.adopt.clone()),
+        false => cfg.file.http_apis.get(key).and_then(|h| h.adopt.clone()),
+    };
+    if let (Some(id), Some(p)) = (adopt, api.payload.as_mut()) {
+        // The reader looks for it by id (`providers::apigwv2::read`): not a prop, not diffed.
+        p[crate::model::owner::ADOPT] = json!(id);
+    }
     api
 }
 

@@ -21,11 +21,24 @@ use crate::model::{Kind, LiveState, Outputs};
 use crate::plan::{Action, Change};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::kit::{self, Out};
+use std::collections::HashMap;
 
 /// Read owned v2 APIs (with their authorizers, integrations, routes, stages, deployments),
-/// v2 VPC links, and API mappings on the owned custom domains already in `state`.
-pub async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Result<(), AwsError> {
-    read::read(aws, owner, state).await
+/// the untagged ones the stack adopts (`adopt`: AWS id → resource id), v2 VPC links, and
+/// API mappings on the owned custom domains already in `state`. An adopt id not found
+/// without an owner is an error in the answer.
+pub async fn read(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+    state: &mut LiveState,
+) -> Result<Vec<crate::diag::Diagnostic>, AwsError> {
+    read::read(aws, owner, adopt, state).await
+}
+
+/// Every HTTP and WebSocket API of the region, owned or not (`import` chooses among them).
+pub async fn all_apis(aws: &Aws) -> Result<Vec<aws_sdk_apigatewayv2::types::Api>, AwsError> {
+    read::all_apis(aws).await
 }
 
 pub async fn put(
@@ -40,7 +53,7 @@ pub async fn put(
         Kind::VpcLinkV2 if create => write::create_vpc_link(aws, ch, owner).await,
         Kind::VpcLinkV2 => write::update_vpc_link(aws, ch).await,
         Kind::HttpApi | Kind::WebSocketApi if create => write::create_api(aws, ch, owner).await,
-        Kind::HttpApi | Kind::WebSocketApi => write::update_api(aws, ch).await,
+        Kind::HttpApi | Kind::WebSocketApi => write::update_api(aws, ch, owner).await,
         Kind::ApiAuthorizer => write::put_authorizer(aws, ch, outputs, create).await,
         Kind::ApiIntegration => write::put_integration(aws, ch, outputs, create).await,
         Kind::ApiRoute => routes::put_route(aws, ch, outputs, create).await,

@@ -3,8 +3,11 @@
 
 use super::props::{api_props, authorizer_props, integration_props, route_props, stage_props};
 use super::shared::{key_of, PAGE};
+use crate::diag::Diagnostic;
 use crate::model::kinds::{self, Typed};
-use crate::model::owner::{owned_map as owned, protected, DEPLOYMENT_PREFIX};
+use crate::model::owner::{
+    other_owner, owned_map as owned, protected, ADOPTED, DEPLOYMENT_PREFIX, TAG_STACK,
+};
 use crate::model::v2::INTEGRATION_PREFIX;
 use crate::model::{Kind, LiveResource, LiveState, Props};
 use crate::providers::aws::{Aws, AwsError};
@@ -17,8 +20,13 @@ use aws_sdk_apigatewayv2::types::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub(super) async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Result<(), AwsError> {
-    let (links, apis) = tokio::try_join!(read_vpc_links(aws, owner), list_apis(aws, owner))?;
+pub(super) async fn read(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+    state: &mut LiveState,
+) -> Result<Vec<Diagnostic>, AwsError> {
+    let (links, apis) = tokio::try_join!(read_vpc_links(aws, owner), list_apis(aws, owner, adopt))?;
     let link_ids: HashMap<String, String> = links
         .iter()
         .filter_map(|l| Some((l.outputs.get("id")?.clone(), l.id.clone())))
@@ -26,9 +34,10 @@ pub(super) async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Resul
     for l in links {
         state.insert(l);
     }
+    let errors = adopt_errors(aws, adopt, &apis);
     let reads = apis
         .iter()
-        .map(|(id, protect, api)| read_api(aws, id, *protect, api));
+        .map(|(id, protect, api)| read_api(aws, id, *protect, api, &link_ids));
     let mut v2_apis: HashMap<String, String> = HashMap::new();
     for result in futures::future::join_all(reads).await {
         let mut items = result?;
@@ -43,7 +52,7 @@ pub(super) async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Resul
         }
     }
     if v2_apis.is_empty() {
-        return Ok(());
+        return Ok(errors);
     }
     // On AWS, base path mappings and API mappings are one thing seen through two APIs: the
     // REST reader (domains.rs) lists a v2 API's mapping as a base path mapping too. Those are
@@ -76,7 +85,26 @@ pub(super) async fn read(aws: &Aws, owner: &str, state: &mut LiveState) -> Resul
             state.insert(m);
         }
     }
-    Ok(())
+    Ok(errors)
+}
+
+/// An adopt id that is not among the APIs read (not found, or another stack's).
+fn adopt_errors(
+    aws: &Aws,
+    adopt: &HashMap<String, String>,
+    apis: &[(String, bool, Api)],
+) -> Vec<Diagnostic> {
+    adopt
+        .iter()
+        .filter(|(aws_id, _)| !apis.iter().any(|(_, _, a)| a.api_id() == Some(aws_id.as_str())))
+        .map(|(aws_id, id)| {
+            Diagnostic::error(
+                "ownership",
+                format!("{id}: adopt names {aws_id}, which is not an HTTP or WebSocket API without an owner in {}", aws.region),
+            )
+            .hint("check the id (`aws apigatewayv2 get-apis`); one another stack owns cannot be adopted")
+        })
+        .collect()
 }
 
 /// The API depends on the VPC links its integrations use: when the API goes (taking its
@@ -148,19 +176,35 @@ fn vpc_link_resource(id: String, protect: bool, l: &VpcLink) -> LiveResource {
 
 // ---- APIs ----
 
-async fn list_apis(aws: &Aws, owner: &str) -> Result<Vec<(String, bool, Api)>, AwsError> {
-    let apis: Vec<Api> = pages::all(aws, |t| {
+pub(super) async fn all_apis(aws: &Aws) -> Result<Vec<Api>, AwsError> {
+    pages::all(aws, |t| {
         aws.apigwv2
             .get_apis()
             .max_results(PAGE)
             .set_next_token(t)
             .send()
     })
-    .await?;
-    Ok(apis
+    .await
+}
+
+/// The APIs the stack owns, and the untagged ones it adopts (their tags have no owner).
+async fn list_apis(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+) -> Result<Vec<(String, bool, Api)>, AwsError> {
+    Ok(all_apis(aws)
+        .await?
         .into_iter()
         .filter_map(|a| {
-            let (id, protect) = owned(a.tags(), owner)?;
+            let adopted = || {
+                let id = adopt.get(a.api_id()?)?;
+                let tags = a.tags().cloned().unwrap_or_default();
+                other_owner(&tags, owner)
+                    .is_none()
+                    .then(|| (id.clone(), false))
+            };
+            let (id, protect) = owned(a.tags(), owner).or_else(adopted)?;
             Some((id, protect, a))
         })
         .collect())
@@ -172,7 +216,10 @@ async fn read_api(
     id: &str,
     protect: bool,
     api: &Api,
+    links: &HashMap<String, String>,
 ) -> Result<Vec<LiveResource>, AwsError> {
+    // Untagged: read because the stack adopts it.
+    let adopted = !api.tags().is_some_and(|t| t.contains_key(TAG_STACK));
     let websocket = api.protocol_type() == Some(&ProtocolType::Websocket);
     let kind = if websocket {
         Kind::WebSocketApi
@@ -201,12 +248,16 @@ async fn read_api(
     )
     .await?;
 
+    let mut outputs = api_out(api);
+    if adopted {
+        outputs.insert(ADOPTED.into(), "true".into());
+    }
     let mut out = vec![live(
         id.clone(),
         kind,
         key.clone(),
         api_props(api),
-        api_out(api),
+        outputs,
         None,
         protect,
     )];
@@ -214,6 +265,7 @@ async fn read_api(
         key: &key,
         parent: &id,
         websocket,
+        adopted: adopted.then_some(links),
     };
     out.extend(under.children(&authorizers, &integrations, &routes));
     out.extend(under.stages(&stages, deployments.into_iter().flatten()));
@@ -225,6 +277,9 @@ struct Under<'a> {
     key: &'a str,
     parent: &'a str,
     websocket: bool,
+    /// For an adopted API, the v2 VPC links (AWS id → resource id): its integrations carry
+    /// no `idrv5-gw:` name and are named as the stack names them (`integration_key`).
+    adopted: Option<&'a HashMap<String, String>>,
 }
 
 impl Under<'_> {
@@ -266,18 +321,28 @@ impl Under<'_> {
                 id_out(a.authorizer_id()),
             ));
         }
+        let mut named: Vec<String> = Vec::new();
         for i in integrations {
-            let Some(ikey) = i
+            let props = integration_props(i, websocket);
+            let ikey = match i
                 .description()
                 .and_then(|d| d.strip_prefix(INTEGRATION_PREFIX))
-            else {
-                continue;
+            {
+                Some(k) => k.to_string(),
+                None => match self
+                    .adopted
+                    .and_then(|l| self.integration_key(&props, l, &named))
+                {
+                    Some(k) => k,
+                    None => continue,
+                },
             };
+            named.push(ikey.clone());
             out.push(self.child(
                 format!("api_integration.{key}.{ikey}"),
                 Kind::ApiIntegration,
-                ikey.to_string(),
-                integration_props(i, websocket),
+                ikey,
+                props,
                 id_out(i.integration_id()),
             ));
         }
@@ -292,6 +357,33 @@ impl Under<'_> {
             ));
         }
         out
+    }
+
+    /// The key the stack gives an integration of these settings (`model::v2`'s naming:
+    /// what it reaches, `-2`, `-3` after the names taken).
+    fn integration_key(
+        &self,
+        props: &Props,
+        links: &HashMap<String, String>,
+        taken: &[String],
+    ) -> Option<String> {
+        let p = kinds::ApiIntegration::from_props(props).ok()?;
+        let links: HashMap<&str, &str> = links
+            .iter()
+            .map(|(aws_id, id)| (aws_id.as_str(), id.trim_start_matches("vpc_link_v2.")))
+            .collect();
+        let i =
+            crate::model::import_v2::integration(&p, self.websocket, &links, "", &mut Vec::new())?;
+        let base = crate::model::v2::integration_name(&i);
+        let n = taken
+            .iter()
+            .filter(|k| **k == base || k.starts_with(&format!("{base}-")))
+            .count();
+        Some(if n == 0 {
+            base
+        } else {
+            format!("{base}-{}", n + 1)
+        })
     }
 
     /// Stages, and the managed deployments (stage, id, fingerprint) of those without
@@ -352,7 +444,7 @@ pub(super) async fn find_owned(
         let links = read_vpc_links(aws, owner).await?;
         return Ok(links.into_iter().find(|r| r.id == ch.id).map(|r| r.outputs));
     }
-    let apis = list_apis(aws, owner).await?;
+    let apis = list_apis(aws, owner, &HashMap::new()).await?;
     let found = apis.into_iter().find(|(id, _, _)| *id == ch.id);
     Ok(found.map(|(_, _, a)| api_out(&a)))
 }
@@ -370,6 +462,7 @@ pub(super) async fn find_child(
         key: key_of(&parent),
         parent: &parent,
         websocket: super::shared::is_websocket(&parent),
+        adopted: None,
     };
     let items = match ch.kind {
         Kind::ApiAuthorizer => {

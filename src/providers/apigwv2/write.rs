@@ -157,10 +157,22 @@ pub(super) async fn create_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Ou
     }))
 }
 
-pub(super) async fn update_api(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+pub(super) async fn update_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let fit = |p| V2Api::from_props(p).map_err(|e| err("apply", "InvalidPlan", e));
     let (b, a) = (fit(before(ch))?, fit(after(ch))?);
     let id = live_id(ch, &Outputs::new())?;
+    if ch.adopt {
+        // Tagged first: if the update then fails, the next plan finds it as the stack's.
+        let arn = format!("arn:aws:apigateway:{}::/apis/{id}", aws.region);
+        aws.call(|| {
+            aws.apigwv2
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(tags(ch, owner)))
+                .send()
+        })
+        .await?;
+    }
     let cors = cors_of(&a);
     let updated = aws
         .call(|| {
