@@ -189,9 +189,9 @@ pub struct ImportArgs {
     /// A WebSocket API (id or name) of the same stack, under `websocket_apis`; repeatable.
     #[arg(long, conflicts_with = "from_terraform_state")]
     pub websocket_api: Vec<String>,
-    /// Take over the REST APIs of a Terraform state (`terraform show -json` output or a
-    /// .tfstate): each is imported from the account, and the `terraform state rm` lines
-    /// for what was handed over are printed.
+    /// Take over the REST, HTTP and WebSocket APIs of a Terraform state (`terraform show
+    /// -json` output or a .tfstate): each is imported from the account, and the `terraform
+    /// state rm` lines for what was handed over are printed.
     #[arg(long, value_name = "FILE")]
     pub from_terraform_state: Option<PathBuf>,
     /// The folder to write openapi.yaml and stack.yaml into (created; existing files are

@@ -28,8 +28,8 @@ pub async fn run(g: &Global, a: &ImportArgs) -> Result<i32> {
     }
 }
 
-/// Each REST API of the state imported into its own folder (DIR itself when there is one),
-/// then the `terraform state rm` lines for what the stack files now hold.
+/// The APIs of the state imported (REST, HTTP and WebSocket), then the `terraform state rm`
+/// lines for what the stack files now hold.
 async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Result<i32> {
     use crate::model::terraform;
     let text =
@@ -42,28 +42,47 @@ async fn from_terraform(aws: &Aws, a: &ImportArgs, file: &std::path::Path) -> Re
             file.display()
         )
     })?;
-    let apis = terraform::rest_apis(&rs);
-    if apis.is_empty() {
+    let (rest, v2) = (terraform::rest_apis(&rs), terraform::v2_apis(&rs));
+    if rest.is_empty() && v2.is_empty() {
         bail!(
-            "{} holds no aws_api_gateway_rest_api: nothing to import",
+            "{} holds no aws_api_gateway_rest_api or aws_apigatewayv2_api: nothing to import",
             file.display()
         );
     }
+    // (addresses, the REST API, the v2 APIs as (id, websocket), folder): one stack when
+    // there is at most one REST API, its HTTP and WebSocket APIs beside it; else one each.
+    type Group<'a> = (
+        Vec<&'a str>,
+        Option<&'a str>,
+        Vec<(&'a str, bool)>,
+        std::path::PathBuf,
+    );
+    let folder = |address: &str| {
+        a.out
+            .join(items::plain(address.rsplit('.').next().unwrap_or(address)))
+    };
+    let groups: Vec<Group> = if rest.len() <= 1 {
+        let mut addresses: Vec<&str> = rest.iter().map(|r| r.0).collect();
+        addresses.extend(v2.iter().map(|v| v.0));
+        let apis = v2.iter().map(|v| (v.1, v.2)).collect();
+        vec![(addresses, rest.first().map(|r| r.1), apis, a.out.clone())]
+    } else {
+        let rest = rest
+            .iter()
+            .map(|(ad, id)| (vec![*ad], Some(*id), vec![], folder(ad)));
+        rest.chain(
+            v2.iter()
+                .map(|(ad, id, ws)| (vec![*ad], None, vec![(*id, *ws)], folder(ad))),
+        )
+        .collect()
+    };
     let mut took = terraform::Took::default();
-    for (address, id) in &apis {
-        let out = if apis.len() == 1 {
-            a.out.clone()
-        } else {
-            a.out
-                .join(items::plain(address.rsplit('.').next().unwrap_or(address)))
-        };
-        println!("{address} ({id}):");
-        let t = import_api(aws, a, Some(id), Vec::new(), &out).await?;
-        took.rest_apis.extend(t.rest_apis);
-        took.usage_plans.extend(t.usage_plans);
-        took.api_keys.extend(t.api_keys);
-        took.vpc_links.extend(t.vpc_links);
-        took.log_groups.extend(t.log_groups);
+    for (addresses, rest_id, apis, out) in groups {
+        println!("{}:", addresses.join(", "));
+        let (ws, http): (Vec<_>, Vec<_>) = apis.into_iter().partition(|x| x.1);
+        let ids = |v: Vec<(&str, bool)>| v.into_iter().map(|x| x.0.to_string()).collect::<Vec<_>>();
+        let found = import_v2::find(aws, &ids(http), &ids(ws)).await?;
+        took.add(import_api(aws, a, rest_id, found, &out).await?);
     }
     let h = terraform::handover(&rs, &took);
     for (address, why) in &h.kept {
@@ -178,6 +197,16 @@ async fn import_api(
         imported.stack["edge"]["domains"] = d;
     }
     write(aws, out, &imported, api.as_ref().map(|x| &x.0), &v2, &live)?;
+    took.v2_apis = v2
+        .iter()
+        .filter_map(|f| f.api.api_id().map(str::to_string))
+        .collect();
+    took.log_groups.extend(
+        v2_live
+            .iter()
+            .filter(|r| r.kind == crate::model::Kind::LogGroup)
+            .map(|r| r.name.clone()),
+    );
     let plan = command(&format!(
         "plan --stack {}",
         crate::util::shell_word(&out.join("stack.yaml").display().to_string())
@@ -289,6 +318,7 @@ async fn rest_items(
             .filter(|r| r.kind == crate::model::Kind::LogGroup)
             .map(|r| r.name.clone())
             .collect(),
+        ..Default::default()
     })
 }
 

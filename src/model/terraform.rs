@@ -1,5 +1,6 @@
 //! `import --from-terraform-state`: which resources of a Terraform state idrv5-gw takes
-//! over. The state names the REST APIs; `import` reads each live, as for `--rest-api`; what
+//! over. The state names the REST, HTTP and WebSocket APIs; `import` reads each live, as for
+//! `--rest-api`/`--http-api`/`--websocket-api`; what
 //! that import carried (`Took`) decides which Terraform addresses are handed over (to
 //! `terraform state rm`) and which stay in Terraform, each with the reason.
 
@@ -80,14 +81,39 @@ pub fn rest_apis(rs: &[TfResource]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// The HTTP and WebSocket API ids the state holds, with their addresses and whether each is
+/// a WebSocket API.
+pub fn v2_apis(rs: &[TfResource]) -> Vec<(&str, &str, bool)> {
+    rs.iter()
+        .filter(|r| r.kind == "aws_apigatewayv2_api")
+        .map(|r| {
+            let ws = r.text("protocol_type").eq_ignore_ascii_case("WEBSOCKET");
+            (r.address.as_str(), r.text("id"), ws)
+        })
+        .collect()
+}
+
 /// What the live imports carried: the ids and names the stack files now hold.
 #[derive(Debug, Default)]
 pub struct Took {
     pub rest_apis: Vec<String>,
+    /// HTTP and WebSocket APIs.
+    pub v2_apis: Vec<String>,
     pub usage_plans: Vec<String>,
     pub api_keys: Vec<String>,
     pub vpc_links: Vec<String>,
     pub log_groups: Vec<String>,
+}
+
+impl Took {
+    pub fn add(&mut self, t: Took) {
+        self.rest_apis.extend(t.rest_apis);
+        self.v2_apis.extend(t.v2_apis);
+        self.usage_plans.extend(t.usage_plans);
+        self.api_keys.extend(t.api_keys);
+        self.vpc_links.extend(t.vpc_links);
+        self.log_groups.extend(t.log_groups);
+    }
 }
 
 /// Each address handed over to idrv5-gw, and each that stays in Terraform with why.
@@ -112,6 +138,16 @@ const API_PARTS: &[&str] = &[
     "aws_api_gateway_model",
     "aws_api_gateway_gateway_response",
     "aws_api_gateway_rest_api_policy",
+];
+
+/// Parts of an HTTP or WebSocket API that the stack files carry, found by their `api_id`.
+const V2_PARTS: &[&str] = &[
+    "aws_apigatewayv2_route",
+    "aws_apigatewayv2_integration",
+    "aws_apigatewayv2_authorizer",
+    "aws_apigatewayv2_stage",
+    "aws_apigatewayv2_deployment",
+    "aws_apigatewayv2_route_response",
 ];
 
 /// The families the migration covers; what `import` does not carry yet stays, named.
@@ -141,6 +177,8 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             }
             "aws_cloudwatch_log_group" => has(&took.log_groups, r.text("name")),
             k if API_PARTS.contains(&k) => has(&took.rest_apis, r.text("rest_api_id")),
+            "aws_apigatewayv2_api" => has(&took.v2_apis, r.text("id")),
+            k if V2_PARTS.contains(&k) => has(&took.v2_apis, r.text("api_id")),
             _ => false,
         };
         if handed {
@@ -161,6 +199,8 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             .contains(&kind)
         {
             "not part of an imported REST API (or its usage plans): stays in Terraform".into()
+        } else if V2_PARTS.contains(&kind) || kind == "aws_apigatewayv2_api" {
+            "not part of an imported HTTP or WebSocket API: stays in Terraform".into()
         } else if LATER.iter().any(|p| kind.starts_with(p)) {
             format!("{kind} is not imported yet: stays in Terraform")
         } else {
@@ -216,8 +256,7 @@ mod tests {
             rest_apis: ids("aws_api_gateway_rest_api", "id"),
             usage_plans: ids("aws_api_gateway_usage_plan", "id"),
             api_keys: ids("aws_api_gateway_api_key", "id"),
-            vpc_links: vec![],
-            log_groups: vec![],
+            ..Default::default()
         };
         let h = handover(&rs, &took);
         for kind in [
@@ -245,6 +284,10 @@ mod tests {
             ),
             ("aws_apigatewayv2_api.ws", "aws_apigatewayv2_api"),
             ("aws_lambda_function.orca", "aws_lambda_function"),
+            (
+                "aws_apigatewayv2_vpc_link.private",
+                "aws_apigatewayv2_vpc_link",
+            ),
         ] {
             more.push(TfResource {
                 address: address.into(),
@@ -258,10 +301,54 @@ mod tests {
             why,
             [
                 "stays in Terraform: it lets API Gateway call the function (idrv5-gw adds its own statement only with `lambda_permissions: true`)",
-                "aws_apigatewayv2_api is not imported yet: stays in Terraform",
+                "not part of an imported HTTP or WebSocket API: stays in Terraform",
                 "not API Gateway's: stays in Terraform",
+                "aws_apigatewayv2_vpc_link is not imported yet: stays in Terraform",
             ]
         );
+        // An imported HTTP API is handed over with its parts, found by `api_id`.
+        let v2 = [
+            (
+                "aws_apigatewayv2_api.items",
+                "aws_apigatewayv2_api",
+                json!({"id": "h1", "protocol_type": "HTTP"}),
+            ),
+            (
+                "aws_apigatewayv2_route.get",
+                "aws_apigatewayv2_route",
+                json!({"api_id": "h1"}),
+            ),
+            (
+                "aws_apigatewayv2_stage.default",
+                "aws_apigatewayv2_stage",
+                json!({"api_id": "h1"}),
+            ),
+            (
+                "aws_apigatewayv2_route.other",
+                "aws_apigatewayv2_route",
+                json!({"api_id": "h2"}),
+            ),
+        ]
+        .map(|(a, k, v)| TfResource {
+            address: a.into(),
+            kind: k.into(),
+            values: v,
+        });
+        assert_eq!(v2_apis(&v2), [("aws_apigatewayv2_api.items", "h1", false)]);
+        let took = Took {
+            v2_apis: vec!["h1".into()],
+            ..Default::default()
+        };
+        let h = handover(&v2, &took);
+        assert_eq!(
+            h.handed,
+            [
+                "aws_apigatewayv2_api.items",
+                "aws_apigatewayv2_route.get",
+                "aws_apigatewayv2_stage.default"
+            ]
+        );
+        assert_eq!(h.kept.len(), 1, "{h:?}");
         let none = handover(&rs, &Took::default());
         assert!(none.handed.is_empty());
         assert_eq!(none.kept.len(), rs.len());

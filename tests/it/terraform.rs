@@ -33,9 +33,11 @@ fn terraform() -> Result<PathBuf, String> {
     Ok(exe)
 }
 
-/// Seed 002's resources, as `main.tf.json`, pointed at LocalStack.
-fn config(endpoint: &str) -> serde_json::Value {
+/// Seed 002's resources, as `main.tf.json`, pointed at LocalStack, and an HTTP API beside
+/// them on moto (LocalStack's free edition has no API Gateway v2).
+fn config(endpoint: &str, moto: &str) -> serde_json::Value {
     let api = "${aws_api_gateway_rest_api.orca_api.id}";
+    let items = "${aws_apigatewayv2_api.items.id}";
     let res = "${aws_api_gateway_resource.orca_api_resource.id}";
     let method = "${aws_api_gateway_method.orca_api_method.http_method}";
     let xml = "#set($inputRoot = $input.path('$'))\n<orca><id>$inputRoot.id</id></orca>";
@@ -44,7 +46,7 @@ fn config(endpoint: &str) -> serde_json::Value {
             "region": "us-east-1", "access_key": "testing", "secret_key": "testing",
             "skip_credentials_validation": true, "skip_requesting_account_id": true,
             "skip_metadata_api_check": true, "skip_region_validation": true,
-            "endpoints": {"apigateway": endpoint, "sts": endpoint}
+            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "sts": endpoint}
         }},
         "resource": {
             "aws_api_gateway_rest_api": {"orca_api": {"name": "dev_orca_api"}},
@@ -87,6 +89,16 @@ fn config(endpoint: &str) -> serde_json::Value {
                 "throttle_settings": {"rate_limit": 10, "burst_limit": 20}
             }},
             "aws_api_gateway_api_key": {"acme": {"name": "acme"}},
+            "aws_apigatewayv2_api": {"items": {"name": "orca-items", "protocol_type": "HTTP"}},
+            "aws_apigatewayv2_integration": {"items": {
+                "api_id": items, "integration_type": "HTTP_PROXY", "integration_method": "ANY",
+                "integration_uri": "http://orca.internal:8080/items", "payload_format_version": "1.0"
+            }},
+            "aws_apigatewayv2_route": {"items": {
+                "api_id": items, "route_key": "GET /items",
+                "target": "integrations/${aws_apigatewayv2_integration.items.id}"
+            }},
+            "aws_apigatewayv2_stage": {"default": {"api_id": items, "name": "$default", "auto_deploy": true}},
             "aws_api_gateway_usage_plan_key": {"acme": {
                 "key_id": "${aws_api_gateway_api_key.acme.id}", "key_type": "API_KEY",
                 "usage_plan_id": "${aws_api_gateway_usage_plan.partners.id}"
@@ -112,8 +124,18 @@ fn tf(exe: &Path, dir: &Path, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-/// (REST API id, the stage's deployment id), read from LocalStack.
-fn ids(ls: &LocalStack) -> (String, String) {
+/// (REST API id, the stage's deployment id), read from LocalStack, and the HTTP API's id
+/// from moto.
+fn ids(ls: &LocalStack, moto: &Moto) -> (String, String, String) {
+    let http = rt().block_on(async {
+        let apis = crate::common::stack::apigwv2_us(moto)
+            .get_apis()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(apis.items().len(), 1, "{apis:?}");
+        apis.items()[0].api_id().unwrap().to_string()
+    });
     rt().block_on(async {
         let c = ls.apigw("us-east-1");
         let apis = c.get_rest_apis().send().await.unwrap();
@@ -126,7 +148,7 @@ fn ids(ls: &LocalStack) -> (String, String) {
             .send()
             .await
             .unwrap();
-        (id, s.deployment_id().unwrap().to_string())
+        (id, s.deployment_id().unwrap().to_string(), http)
     })
 }
 
@@ -152,7 +174,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
     .unwrap();
     std::fs::write(
         infra.join("main.tf.json"),
-        serde_json::to_string_pretty(&config(&ls.endpoint())).unwrap(),
+        serde_json::to_string_pretty(&config(&ls.endpoint(), &moto.endpoint())).unwrap(),
     )
     .unwrap();
     let (code, out) = tf(&exe, &infra, &["init", "-input=false", "-no-color"]);
@@ -166,7 +188,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
     let (code, shown) = tf(&exe, &infra, &["show", "-json", "-no-color"]);
     assert_eq!(code, 0, "terraform show:\n{shown}");
     std::fs::write(dir.join("state.json"), &shown).unwrap();
-    let before = ids(&ls);
+    let before = ids(&ls, &moto);
 
     let out = ls.cli(
         &moto,
@@ -194,34 +216,39 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         .collect();
     assert_eq!(
         rm.len(),
-        11,
+        15,
         "every resource of the state is handed over:\n{out}"
     );
 
     let stack = "orca/stack.yaml";
     let plan = ls.cli(&moto, dir, &["plan", "--stack", stack, "--no-color"]);
     plan.assert_success();
-    let lines: Vec<&str> = plan
+    let mut lines: Vec<&str> = plan
         .stdout
         .lines()
         .filter(|l| l.trim_start().starts_with(['+', '~', '-']))
+        .map(str::trim)
         .collect();
+    lines.sort();
     assert_eq!(
         lines,
         [
-            "    ~ adopt rest_api main",
-            "    ~ adopt api_key acme",
-            "    ~ adopt usage_plan orca-partners",
-            "    ~ adopt deployment main",
+            "~ adopt api_key acme",
+            "~ adopt deployment main",
+            "~ adopt http_api orca-items",
+            "~ adopt rest_api main",
+            "~ adopt usage_plan orca-partners",
+            // The HTTP API's integration gains the name the stack knows it by.
+            "~ integration http-orca.internal-8080",
         ],
         "{plan}"
     );
     ls.cli(&moto, dir, &["apply", "--stack", stack, "--auto-approve"])
         .assert_success();
     assert_eq!(
-        ids(&ls),
+        ids(&ls, &moto),
         before,
-        "the REST API, stage and deployment ids are kept"
+        "the REST API, stage, deployment and HTTP API ids are kept"
     );
     let again = ls.cli(
         &moto,
@@ -241,7 +268,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
     std::fs::write(
         infra.join("main.tf.json"),
         serde_json::to_string_pretty(
-            &serde_json::json!({"provider": config(&ls.endpoint())["provider"]}),
+            &serde_json::json!({"provider": config(&ls.endpoint(), &moto.endpoint())["provider"]}),
         )
         .unwrap(),
     )
@@ -252,5 +279,5 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
     );
     assert_eq!(code, 0, "Terraform still plans changes:\n{out}");
-    assert_eq!(ids(&ls), before);
+    assert_eq!(ids(&ls, &moto), before);
 }
