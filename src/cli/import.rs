@@ -183,6 +183,14 @@ async fn import_api(
         imported.stack[e.section][e.key.as_str()] = e.entry.clone();
     }
     crate::model::import_v2::vpc_links(&mut imported.stack, &v2_live, &entries);
+    let used = |r: &&crate::model::LiveResource| entries.iter().any(|e| e.links.contains(&r.name));
+    let links = v2_live
+        .iter()
+        .filter(|r| r.kind == crate::model::Kind::VpcLinkV2);
+    let v2_links: Vec<String> = links
+        .filter(used)
+        .filter_map(|r| r.outputs.get("id").cloned())
+        .collect();
     if let Some(w) = crate::model::import_edge::waf(&edge, &who.key, &mut imported.left) {
         imported.stack["edge"]["waf"] = w;
     }
@@ -201,6 +209,7 @@ async fn import_api(
         .iter()
         .filter_map(|f| f.api.api_id().map(str::to_string))
         .collect();
+    took.vpc_links.extend(v2_links);
     took.log_groups.extend(
         v2_live
             .iter()
@@ -249,11 +258,7 @@ async fn find_rest_api(
                 .join(", ")
         ),
     };
-    let id = api.id().unwrap_or_default().to_string();
-    let mut tags = api.tags().cloned().unwrap_or_default();
-    if tags.is_empty() {
-        tags = read::get_tags(aws, &read::rest_api_arn(aws, &id)).await?;
-    }
+    let tags = read::tags_of(aws, api.tags(), "restapis", api.id().unwrap_or_default()).await?;
     Ok((api, tags))
 }
 

@@ -70,18 +70,9 @@ pub(super) async fn usage(
         let props =
             <crate::model::kinds::UsagePlan as crate::model::kinds::Typed>::from_props(&live.props)
                 .map_err(anyhow::Error::msg)?;
-        let attached = pages::all(aws, |position| {
-            aws.apigw
-                .get_usage_plan_keys()
-                .usage_plan_id(&plan_id)
-                .limit(500)
-                .set_position(position)
-                .send()
-        })
-        .await?;
+        let attached = crate::providers::apigateway::usage::attached_ids(aws, &plan_id).await?;
         let mut plan_keys = Vec::new();
-        for a in &attached {
-            let key_id = a.id().unwrap_or_default().to_string();
+        for key_id in attached {
             if let Some(k) = seen.get(&key_id) {
                 plan_keys.push(k.clone());
                 continue;
@@ -269,12 +260,8 @@ pub(super) async fn vpc_links(
             .call(|| aws.apigw.get_vpc_link().vpc_link_id(id).send())
             .await?;
         let name = l.name().unwrap_or_default().to_string();
-        let mut tags = l.tags().cloned().unwrap_or_default();
-        if tags.is_empty() {
-            // LocalStack lists a link's tags only in GetTags (docs/EMULATOR.md).
-            let arn = crate::providers::apigateway::read::vpc_link_arn(aws, id);
-            tags = crate::providers::apigateway::read::get_tags(aws, &arn).await?;
-        }
+        let tags =
+            crate::providers::apigateway::read::tags_of(aws, l.tags(), "vpclinks", id).await?;
         let (key, adopt) = match whose(Some(&tags), owner, "vpc_link.") {
             Whose::Ours(k) => (k, None),
             Whose::Nobody => (unique(plain(&name), &mut taken), Some(id.clone())),

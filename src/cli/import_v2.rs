@@ -71,17 +71,28 @@ pub(super) async fn read(
     edge: &mut Vec<LiveResource>,
     left: &mut Vec<String>,
 ) -> Result<(Vec<LiveResource>, Vec<V2Entry>)> {
-    let mut state = LiveState::default();
-    for r in edge.iter() {
-        state.insert(r.clone());
-    }
-    // Those made otherwise are read as the stack adopting them reads them.
-    let adopt = found
+    let fresh = || {
+        let mut state = LiveState::default();
+        for r in edge.iter() {
+            state.insert(r.clone());
+        }
+        state
+    };
+    // Those made otherwise are read as the stack adopting them reads them, and so are the
+    // v2 VPC links they go through that no stack owns (read again with those).
+    let mut adopt = found
         .iter()
         .filter(|f| f.owner.is_none())
         .filter_map(|f| Some((f.api.api_id()?.to_string(), resource_id(f))))
         .collect();
+    let mut state = fresh();
     apigwv2::read(aws, owner, &adopt, &mut state).await?;
+    let links = unowned_links(aws, &state, found).await?;
+    if !links.is_empty() {
+        adopt.extend(links);
+        state = fresh();
+        apigwv2::read(aws, owner, &adopt, &mut state).await?;
+    }
     let ids: Vec<&str> = found.iter().filter_map(|f| f.api.api_id()).collect();
     let mut live: Vec<LiveResource> = state.resources.values().cloned().collect();
     for r in live.iter().filter(|r| r.kind.is_api()) {
@@ -119,6 +130,42 @@ pub(super) async fn read(
         }
     }
     Ok((live, entries))
+}
+
+/// The v2 VPC links the found APIs' integrations go through that the stack does not own, as
+/// (AWS id, `vpc_link_v2.<key of its name>`), to adopt.
+async fn unowned_links(
+    aws: &Aws,
+    state: &LiveState,
+    found: &[Found],
+) -> Result<Vec<(String, String)>> {
+    let apis: Vec<String> = found.iter().map(resource_id).collect();
+    let owned: Vec<&String> = state
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::VpcLinkV2)
+        .filter_map(|r| r.outputs.get("id"))
+        .collect();
+    let mut ids: Vec<String> = state
+        .resources
+        .values()
+        .filter(|r| r.kind == Kind::ApiIntegration)
+        .filter(|r| r.parent.as_ref().is_some_and(|p| apis.contains(p)))
+        .filter(|r| r.props.get("connection_type").and_then(|v| v.as_str()) == Some("VPC_LINK"))
+        .filter_map(|r| r.props.get("connection_id")?.as_str().map(str::to_string))
+        .filter(|id| !owned.contains(&id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let l = aws
+            .call(|| aws.apigwv2.get_vpc_link().vpc_link_id(&id).send())
+            .await?;
+        let key = super::import_items::plain(l.name().unwrap_or("link"));
+        out.push((id, format!("vpc_link_v2.{key}")));
+    }
+    Ok(out)
 }
 
 /// `http_api.<key>` or `websocket_api.<key>`.

@@ -79,8 +79,8 @@ pub struct VpcLink {
     pub subnet_ids: Vec<String>,
     #[serde(default)]
     pub security_group_ids: Vec<String>,
-    /// Take over this existing (v1) VPC link, by id, that no stack owns: the first apply
-    /// tags it.
+    /// Take over this existing VPC link (v1 or v2), by id, that no stack owns: the first
+    /// apply tags it.
     pub adopt: Option<String>,
 }
 

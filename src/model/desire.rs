@@ -96,6 +96,9 @@ pub fn desire_from(
             let mut r = Resource::typed(format!("vpc_link_v2.{key}"), key.clone(), &props);
             r.protect = protect;
             r.payload = Some(json!({"tags": cfg.file.tags}));
+            if let (Some(id), Some(p)) = (&link.adopt, r.payload.as_mut()) {
+                p[ADOPT] = json!(id);
+            }
             out.push(r);
             continue;
         }

@@ -159,9 +159,13 @@ pub fn vpc_links(stack: &mut Value, live: &[LiveResource], entries: &[V2Entry]) 
         if !entries.iter().any(|e| e.links.contains(&r.name)) {
             continue;
         }
-        stack["vpc_links"][r.name.as_str()] = serde_json::json!({
+        let mut v = serde_json::json!({
             "name": l.name, "subnet_ids": l.subnet_ids, "security_group_ids": l.security_group_ids,
         });
+        if r.outputs.contains_key(super::owner::ADOPTED) {
+            v["adopt"] = r.outputs.get("id").cloned().unwrap_or_default().into();
+        }
+        stack["vpc_links"][r.name.as_str()] = v;
     }
 }
 

@@ -170,7 +170,9 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             "aws_api_gateway_rest_api" => has(&took.rest_apis, r.text("id")),
             "aws_api_gateway_usage_plan" => has(&took.usage_plans, r.text("id")),
             "aws_api_gateway_api_key" => has(&took.api_keys, r.text("id")),
-            "aws_api_gateway_vpc_link" => has(&took.vpc_links, r.text("id")),
+            "aws_api_gateway_vpc_link" | "aws_apigatewayv2_vpc_link" => {
+                has(&took.vpc_links, r.text("id"))
+            }
             "aws_api_gateway_usage_plan_key" => {
                 has(&took.usage_plans, r.text("usage_plan_id"))
                     && has(&took.api_keys, r.text("key_id"))
@@ -199,7 +201,9 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             .contains(&kind)
         {
             "not part of an imported REST API (or its usage plans): stays in Terraform".into()
-        } else if V2_PARTS.contains(&kind) || kind == "aws_apigatewayv2_api" {
+        } else if V2_PARTS.contains(&kind)
+            || ["aws_apigatewayv2_api", "aws_apigatewayv2_vpc_link"].contains(&kind)
+        {
             "not part of an imported HTTP or WebSocket API: stays in Terraform".into()
         } else if LATER.iter().any(|p| kind.starts_with(p)) {
             format!("{kind} is not imported yet: stays in Terraform")
@@ -303,7 +307,7 @@ mod tests {
                 "stays in Terraform: it lets API Gateway call the function (idrv5-gw adds its own statement only with `lambda_permissions: true`)",
                 "not part of an imported HTTP or WebSocket API: stays in Terraform",
                 "not API Gateway's: stays in Terraform",
-                "aws_apigatewayv2_vpc_link is not imported yet: stays in Terraform",
+                "not part of an imported HTTP or WebSocket API: stays in Terraform",
             ]
         );
         // An imported HTTP API is handed over with its parts, found by `api_id`.

@@ -143,7 +143,10 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default(),
     );
     // After the edge: API mappings are read from the owned custom domains.
-    let v2_adopt = adopt_ids(desired, &[Kind::HttpApi, Kind::WebSocketApi]);
+    let v2_adopt = adopt_ids(
+        desired,
+        &[Kind::HttpApi, Kind::WebSocketApi, Kind::VpcLinkV2],
+    );
     conflicts.extend(apigwv2::read(aws, owner, &v2_adopt, &mut state).await?);
     let read = cloudwatch::read(aws, owner, desired, &mut state).await;
     let used = uses(&[Kind::Alarm, Kind::Dashboard]);

@@ -660,9 +660,9 @@ fn prod_maps_http_and_websocket_stages_onto_the_custom_domain() {
     assert!(again.stdout.contains("No changes."), "{}", again.stdout);
 }
 
-/// HTTP and WebSocket APIs made by hand (the aws CLI's calls, through the SDK): imported,
-/// their first plan adopts them (tags) and names their integrations as the stack does, and
-/// nothing is created; after the apply the ids are the same and the next plan is empty.
+/// HTTP and WebSocket APIs made by hand (the aws CLI's calls, through the SDK), one route
+/// through a hand-made v2 VPC link: imported, their first plan adopts the APIs and the link
+/// (tags) and names the integrations as the stack does, and nothing is created; after the apply the ids are the same and the next plan is empty.
 #[test]
 fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
     use aws_sdk_apigatewayv2::types::{
@@ -716,11 +716,32 @@ fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
             .send()
             .await
             .unwrap();
+        let link = c
+            .create_vpc_link()
+            .name("reports link")
+            .subnet_ids("subnet-0a1b2c3d4e5f60718")
+            .security_group_ids("sg-0123456789abcdef0")
+            .send()
+            .await
+            .unwrap();
+        let reports = c
+            .create_integration()
+            .api_id(&id)
+            .integration_type(IntegrationType::HttpProxy)
+            .integration_uri("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/reports/50dc6c495c0c9188/0467ef3c8400ae65")
+            .integration_method("GET")
+            .connection_type(aws_sdk_apigatewayv2::types::ConnectionType::VpcLink)
+            .connection_id(link.vpc_link_id().unwrap())
+            .payload_format_version("1.0")
+            .send()
+            .await
+            .unwrap();
         let (lambda, legacy) = (lambda.integration_id().unwrap(), legacy.integration_id().unwrap());
         for (key, target, jwt) in [
             ("GET /items", lambda, true),
             ("POST /items", lambda, false),
             ("ANY /legacy/{proxy+}", legacy, false),
+            ("GET /reports/{id}", reports.integration_id().unwrap(), false),
         ] {
             let mut r = c
                 .create_route()
@@ -803,6 +824,8 @@ fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
     for line in [
         "~ adopt http_api hand-items",
         "~ adopt websocket_api hand-chat",
+        "~ adopt vpc_link reports-link",
+        "~ integration vpc-reports-link",
     ] {
         assert!(plan.stdout.contains(line), "{line:?} in:\n{plan}");
     }
@@ -814,7 +837,7 @@ fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
     );
     assert!(
         plan.stdout.contains(
-            "Plan: 0 to create, 5 to update (2 of them adopted), 0 to replace, 0 to delete."
+            "Plan: 0 to create, 7 to update (3 of them adopted), 0 to replace, 0 to delete."
         ),
         "{plan}"
     );
@@ -831,7 +854,14 @@ fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
                 "{tags:?}"
             );
         }
-        assert_eq!(routes(&c, &http).await.len(), 3);
+        assert_eq!(routes(&c, &http).await.len(), 4);
+        let links = c.get_vpc_links().send().await.unwrap();
+        let tags = links.items()[0].tags().cloned().unwrap_or_default();
+        assert_eq!(
+            tags.get("idrv5-gw:stack").map(String::as_str),
+            Some("hand/imported"),
+            "{tags:?}"
+        );
     });
     let again = cli(
         &moto,

@@ -32,11 +32,7 @@ pub async fn read_vpc_links(
     })
     .await?;
     for l in &pages {
-        let listed = l.tags().filter(|t| !t.is_empty()).cloned();
-        let tags = match listed {
-            Some(t) => t,
-            None => get_tags(aws, &vpc_link_arn(aws, l.id().unwrap_or_default())).await?,
-        };
+        let tags = tags_of(aws, l.tags(), "vpclinks", l.id().unwrap_or_default()).await?;
         let aws_id = l.id().unwrap_or_default().to_string();
         let mut outputs: BTreeMap<String, String> = [("id".to_string(), aws_id.clone())].into();
         let adopted = || {
@@ -93,6 +89,27 @@ pub async fn get_tags(aws: &Aws, arn: &str) -> Result<HashMap<String, String>, A
     }
 }
 
+/// An item's tags as its list gave them, or asked of GetTags when the list gave none
+/// (LocalStack lists REST APIs, VPC links, usage plans and keys without the tags TagResource
+/// set, docs/EMULATOR.md). `path`: `restapis`, `vpclinks`, `usageplans` or `apikeys`.
+pub async fn tags_of(
+    aws: &Aws,
+    listed: Option<&HashMap<String, String>>,
+    path: &str,
+    id: &str,
+) -> Result<HashMap<String, String>, AwsError> {
+    match listed {
+        Some(t) if !t.is_empty() => Ok(t.clone()),
+        _ => {
+            get_tags(
+                aws,
+                &format!("arn:aws:apigateway:{}::/{path}/{id}", aws.region),
+            )
+            .await
+        }
+    }
+}
+
 /// Every REST API of the account and region.
 pub async fn list_rest_apis(aws: &Aws) -> Result<Vec<RestApi>, AwsError> {
     pages::all(aws, |position| {
@@ -136,9 +153,8 @@ pub async fn read_rest_apis(
         let named = wanted
             .iter()
             .any(|w| a.name() == Some(w.name.as_str()) || a.id() == w.adopt.as_deref());
-        if named && a.tags().is_none_or(|t| t.is_empty()) {
-            let tags = get_tags(aws, &rest_api_arn(aws, a.id().unwrap_or_default())).await?;
-            a.tags = Some(tags);
+        if named {
+            a.tags = Some(tags_of(aws, a.tags(), "restapis", a.id().unwrap_or_default()).await?);
         }
         match owned(a.tags(), owner) {
             Some((id, protect)) => owned_apis.push((id, protect, a)),

@@ -51,7 +51,7 @@ pub async fn put(
     let create = action == Action::Create;
     match ch.kind {
         Kind::VpcLinkV2 if create => write::create_vpc_link(aws, ch, owner).await,
-        Kind::VpcLinkV2 => write::update_vpc_link(aws, ch).await,
+        Kind::VpcLinkV2 => write::update_vpc_link(aws, ch, owner).await,
         Kind::HttpApi | Kind::WebSocketApi if create => write::create_api(aws, ch, owner).await,
         Kind::HttpApi | Kind::WebSocketApi => write::update_api(aws, ch, owner).await,
         Kind::ApiAuthorizer => write::put_authorizer(aws, ch, outputs, create).await,

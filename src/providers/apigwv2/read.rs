@@ -26,15 +26,18 @@ pub(super) async fn read(
     adopt: &HashMap<String, String>,
     state: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
-    let (links, apis) = tokio::try_join!(read_vpc_links(aws, owner), list_apis(aws, owner, adopt))?;
+    let (links, apis) = tokio::try_join!(
+        read_vpc_links(aws, owner, adopt),
+        list_apis(aws, owner, adopt)
+    )?;
     let link_ids: HashMap<String, String> = links
         .iter()
         .filter_map(|l| Some((l.outputs.get("id")?.clone(), l.id.clone())))
         .collect();
+    let errors = adopt_errors(aws, adopt, &apis, &links);
     for l in links {
         state.insert(l);
     }
-    let errors = adopt_errors(aws, adopt, &apis);
     let reads = apis
         .iter()
         .map(|(id, protect, api)| read_api(aws, id, *protect, api, &link_ids));
@@ -88,21 +91,32 @@ pub(super) async fn read(
     Ok(errors)
 }
 
-/// An adopt id that is not among the APIs read (not found, or another stack's).
+/// An adopt id that is not among the APIs or links read (not found, or another stack's).
 fn adopt_errors(
     aws: &Aws,
     adopt: &HashMap<String, String>,
     apis: &[(String, bool, Api)],
+    links: &[LiveResource],
 ) -> Vec<Diagnostic> {
+    let read = |aws_id: &str| {
+        apis.iter().any(|(_, _, a)| a.api_id() == Some(aws_id))
+            || links
+                .iter()
+                .any(|l| l.outputs.get("id").map(String::as_str) == Some(aws_id))
+    };
     adopt
         .iter()
-        .filter(|(aws_id, _)| !apis.iter().any(|(_, _, a)| a.api_id() == Some(aws_id.as_str())))
+        .filter(|(aws_id, _)| !read(aws_id))
         .map(|(aws_id, id)| {
+            let (what, list) = match id.starts_with("vpc_link_v2.") {
+                true => ("v2 VPC link", "get-vpc-links"),
+                false => ("HTTP or WebSocket API", "get-apis"),
+            };
             Diagnostic::error(
                 "ownership",
-                format!("{id}: adopt names {aws_id}, which is not an HTTP or WebSocket API without an owner in {}", aws.region),
+                format!("{id}: adopt names {aws_id}, which is not a {what} without an owner in {}", aws.region),
             )
-            .hint("check the id (`aws apigatewayv2 get-apis`); one another stack owns cannot be adopted")
+            .hint(format!("check the id (`aws apigatewayv2 {list}`); one another stack owns cannot be adopted"))
         })
         .collect()
 }
@@ -138,7 +152,12 @@ fn live(
 
 // ---- VPC links ----
 
-async fn read_vpc_links(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, AwsError> {
+/// The v2 links the stack owns, and the untagged ones it adopts (`adopt`: AWS id → id).
+async fn read_vpc_links(
+    aws: &Aws,
+    owner: &str,
+    adopt: &HashMap<String, String>,
+) -> Result<Vec<LiveResource>, AwsError> {
     let links: Vec<VpcLink> = pages::all(aws, |t| {
         aws.apigwv2
             .get_vpc_links()
@@ -150,8 +169,16 @@ async fn read_vpc_links(aws: &Aws, owner: &str) -> Result<Vec<LiveResource>, Aws
     Ok(links
         .iter()
         .filter_map(|l| {
-            let (id, protect) = owned(l.tags(), owner)?;
-            Some(vpc_link_resource(id, protect, l))
+            if let Some((id, protect)) = owned(l.tags(), owner) {
+                return Some(vpc_link_resource(id, protect, l));
+            }
+            let id = adopt.get(l.vpc_link_id()?)?;
+            let tags = l.tags().cloned().unwrap_or_default();
+            other_owner(&tags, owner).is_none().then(|| {
+                let mut r = vpc_link_resource(id.clone(), false, l);
+                r.outputs.insert(ADOPTED.into(), "true".into());
+                r
+            })
         })
         .collect())
 }
@@ -441,7 +468,7 @@ pub(super) async fn find_owned(
     ch: &crate::plan::Change,
 ) -> Result<Option<BTreeMap<String, String>>, AwsError> {
     if ch.kind == Kind::VpcLinkV2 {
-        let links = read_vpc_links(aws, owner).await?;
+        let links = read_vpc_links(aws, owner, &HashMap::new()).await?;
         return Ok(links.into_iter().find(|r| r.id == ch.id).map(|r| r.outputs));
     }
     let apis = list_apis(aws, owner, &HashMap::new()).await?;

@@ -86,9 +86,34 @@ pub(super) async fn create_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Resu
     }
 }
 
-pub(super) async fn update_vpc_link(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+/// An adopted link or API (`path`: `vpclinks` or `apis`) is tagged first: if the update
+/// then fails, the next plan finds it as the stack's.
+async fn tag_adopted(
+    aws: &Aws,
+    ch: &Change,
+    owner: &str,
+    path: &str,
+    id: &str,
+) -> Result<(), AwsError> {
+    if !ch.adopt {
+        return Ok(());
+    }
+    let arn = format!("arn:aws:apigateway:{}::/{path}/{id}", aws.region);
+    aws.call(|| {
+        aws.apigwv2
+            .tag_resource()
+            .resource_arn(&arn)
+            .set_tags(Some(tags(ch, owner)))
+            .send()
+    })
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn update_vpc_link(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let link: VpcLinkV2 = typed(after(ch))?;
     let id = live_id(ch, &Outputs::new())?;
+    tag_adopted(aws, ch, owner, "vpclinks", &id).await?;
     aws.call(|| {
         aws.apigwv2
             .update_vpc_link()
@@ -161,18 +186,7 @@ pub(super) async fn update_api(aws: &Aws, ch: &Change, owner: &str) -> Result<Ou
     let fit = |p| V2Api::from_props(p).map_err(|e| err("apply", "InvalidPlan", e));
     let (b, a) = (fit(before(ch))?, fit(after(ch))?);
     let id = live_id(ch, &Outputs::new())?;
-    if ch.adopt {
-        // Tagged first: if the update then fails, the next plan finds it as the stack's.
-        let arn = format!("arn:aws:apigateway:{}::/apis/{id}", aws.region);
-        aws.call(|| {
-            aws.apigwv2
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(tags(ch, owner)))
-                .send()
-        })
-        .await?;
-    }
+    tag_adopted(aws, ch, owner, "apis", &id).await?;
     let cors = cors_of(&a);
     let updated = aws
         .call(|| {

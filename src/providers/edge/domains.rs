@@ -9,7 +9,6 @@ use crate::model::owner::{other_owner, owned};
 use crate::model::owner::{TAG_MAPPED, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::{Action, Change};
-use crate::providers::apigateway::read::get_tags;
 use crate::providers::apigateway::write::tag_resource;
 use crate::providers::aws::{Aws, AwsError, Made};
 use crate::providers::edge::certificates;
@@ -98,16 +97,14 @@ async fn read_domains(
     Ok(edge)
 }
 
-/// A domain's tags: as listed, or, where the list has none, GetTags (LocalStack keeps a
+/// A domain's tags: as listed, or GetTags where the list has none (LocalStack keeps a
 /// domain's tags only there; on AWS this is a domain with none).
 async fn tags_of(
     aws: &Aws,
     d: &aws_sdk_apigateway::types::DomainName,
 ) -> Result<HashMap<String, String>, AwsError> {
-    match d.tags().filter(|t| !t.is_empty()) {
-        Some(t) => Ok(t.clone()),
-        None => get_tags(aws, &domain_arn(aws, d.domain_name().unwrap_or_default())).await,
-    }
+    let name = d.domain_name().unwrap_or_default();
+    crate::providers::apigateway::read::tags_of(aws, d.tags(), "domainnames", name).await
 }
 
 fn domain_arn(aws: &Aws, name: &str) -> String {

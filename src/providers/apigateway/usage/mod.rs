@@ -10,6 +10,6 @@
 mod read;
 mod write;
 
-pub use read::plan_resource;
 pub use read::read;
+pub use read::{attached_ids, plan_resource};
 pub use write::{delete, plan_patch, put};

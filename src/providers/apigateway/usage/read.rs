@@ -52,7 +52,12 @@ pub async fn read(
     // Each plan's attached key ids, read before ids are given out: when two copies claim one
     // id (a create whose answer was lost, sent again), the one kept is the one in use (the
     // plan holding the key, the key a plan holds); the other is `~dupN`, to delete.
-    let held = futures::future::try_join_all(plans.iter().map(|p| attached_ids(aws, p))).await?;
+    let held = futures::future::try_join_all(
+        plans
+            .iter()
+            .map(|p| attached_ids(aws, p.outputs.get("id").map_or("", String::as_str))),
+    )
+    .await?;
     let aws_id = |r: &LiveResource| r.outputs.get("id").cloned().unwrap_or_default();
     let owned_keys: HashMap<String, usize> = keys
         .iter()
@@ -93,11 +98,12 @@ async fn adopted_tags(
     aws_id: &str,
     adopt: &HashMap<String, String>,
 ) -> Result<Option<HashMap<String, String>>, AwsError> {
-    if listed.is_some_and(|t| !t.is_empty()) || !adopt.contains_key(aws_id) {
+    if !adopt.contains_key(aws_id) {
         return Ok(listed.cloned());
     }
-    let arn = format!("arn:aws:apigateway:{}::/{path}/{aws_id}", aws.region);
-    Ok(Some(super::super::read::get_tags(aws, &arn).await?))
+    Ok(Some(
+        super::super::read::tags_of(aws, listed, path, aws_id).await?,
+    ))
 }
 
 /// Whose an item is: the stack's own (tagged), or untagged and named by `adopt` (then
@@ -274,14 +280,12 @@ pub fn plan_resource(
     }
 }
 
-/// The ids of the keys attached to a plan.
-async fn attached_ids(aws: &Aws, plan: &LiveResource) -> Result<Vec<String>, AwsError> {
-    let plan_id = plan.outputs.get("id").cloned().unwrap_or_default();
-    let plan_ref = &plan_id;
+/// The ids of the keys attached to the plan `plan_id`.
+pub async fn attached_ids(aws: &Aws, plan_id: &str) -> Result<Vec<String>, AwsError> {
     let pages = pages::all(aws, |position| {
         aws.apigw
             .get_usage_plan_keys()
-            .usage_plan_id(plan_ref)
+            .usage_plan_id(plan_id)
             .limit(500)
             .set_position(position)
             .send()
