@@ -308,7 +308,16 @@ async fn rest_items(
     let links = items::vpc_links(aws, live, owner, &mut imported.left).await?;
     import::vpc_links(&mut imported.stack, &links);
     let name = api.name().unwrap_or_default();
-    let watched = items::alarms(aws, owner, name, &mut imported.left).await?;
+    let stages: Vec<String> = live
+        .iter()
+        .filter(|r| r.kind == crate::model::Kind::Stage)
+        .map(|r| r.name.clone())
+        .collect();
+    let watched = items::alarms(aws, owner, (key, name, &stages), &mut imported.left).await?;
+    let alarms = watched
+        .iter()
+        .filter(|r| r.kind == crate::model::Kind::Alarm);
+    let alarms: Vec<String> = alarms.map(|r| r.name.clone()).collect();
     if let Some(m) = crate::model::import_monitoring::monitoring(&watched, key, &mut imported.left)
     {
         imported.stack["monitoring"] = m;
@@ -323,6 +332,7 @@ async fn rest_items(
             .filter(|r| r.kind == crate::model::Kind::LogGroup)
             .map(|r| r.name.clone())
             .collect(),
+        alarms,
         ..Default::default()
     })
 }

@@ -133,16 +133,21 @@ fn unique(name: String, taken: &mut std::collections::BTreeSet<String>) -> Strin
     n
 }
 
-/// The stack's own alarms and dashboard (read as `plan` reads them), and a warning for each
-/// alarm on the API (dimension `ApiName`) that another tool made: not imported yet.
+/// The stack's own alarms and dashboard (read as `plan` reads them), and the other alarms
+/// on the API (dimension `ApiName`): one no stack owns that watches one of its `stages` is
+/// read as adopted (`alarm.<key>.<stage>.<its name>`); another stack's, or one on the whole
+/// API, is named in `left`.
 pub(super) async fn alarms(
     aws: &Aws,
     owner: &str,
-    api_name: &str,
+    (key, api_name, stages): (&str, &str, &[String]),
     left: &mut Vec<String>,
 ) -> Result<Vec<crate::model::LiveResource>> {
+    use crate::model::kinds::Typed;
+    use crate::model::owner::{other_owner, owned, ADOPTED};
+    use crate::providers::cloudwatch;
     let mut state = crate::model::LiveState::default();
-    crate::providers::cloudwatch::read(aws, owner, &[], &mut state).await?;
+    cloudwatch::read(aws, owner, &[], &mut state).await?;
     let ours: std::collections::BTreeSet<String> =
         state.resources.values().map(|r| r.name.clone()).collect();
     let all = crate::providers::pages::all(aws, |token| {
@@ -153,17 +158,61 @@ pub(super) async fn alarms(
             .send()
     })
     .await?;
-    for a in all.iter().filter(|a| {
+    let dim = |a: &aws_sdk_cloudwatch::types::MetricAlarm, n: &str| {
         a.dimensions()
             .iter()
-            .any(|d| d.name() == Some("ApiName") && d.value() == Some(api_name))
-    }) {
+            .find(|d| d.name() == Some(n))
+            .and_then(|d| d.value())
+            .map(str::to_string)
+    };
+    let mut taken = std::collections::BTreeSet::new();
+    for a in all
+        .iter()
+        .filter(|a| dim(a, "ApiName").as_deref() == Some(api_name))
+    {
         let name = a.alarm_name().unwrap_or_default();
-        if !ours.contains(name) {
-            left.push(format!(
-                "alarm {name}: made outside this stack; alarms are imported only when the stack owns them"
-            ));
+        if ours.contains(name) {
+            continue;
         }
+        let arn = a.alarm_arn().unwrap_or_default().to_string();
+        let tags = cloudwatch::tags_of(aws, &arn).await?;
+        let props = cloudwatch::alarm_props(a).to_props();
+        let mut outputs: std::collections::BTreeMap<String, String> =
+            [("arn".to_string(), arn)].into();
+        // Adopted by an earlier apply: the stack's, under a name outside its prefix.
+        if let Some((id, _)) = owned(tags.iter().map(|(k, v)| (k, v)), owner) {
+            state.insert(crate::model::LiveResource::new(
+                id,
+                crate::model::Kind::Alarm,
+                name.into(),
+                props,
+                outputs,
+            ));
+            continue;
+        }
+        if let Some(o) = other_owner(tags.iter().map(|(k, v)| (k, v)), owner) {
+            left.push(format!("alarm {name}: stack {o} owns it"));
+            continue;
+        }
+        let Some(stage) = dim(a, "Stage").filter(|s| stages.contains(s)) else {
+            left.push(format!(
+                "alarm {name}: it watches no stage of the API (the stack's alarms each watch one)"
+            ));
+            continue;
+        };
+        let mut akey = unique(plain(name), &mut taken);
+        if crate::model::monitoring::PRESET_NAMES.contains(&akey.as_str()) {
+            akey.push_str("-alarm");
+        }
+        outputs.insert(ADOPTED.into(), "true".into());
+        let id = format!("alarm.{key}.{stage}.{akey}");
+        state.insert(crate::model::LiveResource::new(
+            id,
+            crate::model::Kind::Alarm,
+            name.into(),
+            props,
+            outputs,
+        ));
     }
     Ok(state.resources.into_values().collect())
 }

@@ -54,6 +54,9 @@ pub struct AlarmSettings {
     /// Which `api.stage` pairs a custom alarm watches (default: every stage).
     pub stages: Option<Vec<String>>,
     pub treat_missing_data: Option<String>,
+    /// A custom alarm only: take over the existing alarm of this name, made outside any
+    /// stack, instead of creating one (the first apply tags it; `stages` names one stage).
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -38,6 +38,13 @@ pub fn monitoring(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> O
                 if custom {
                     v["stages"] = json!([pair]);
                 }
+                if r.outputs.contains_key(super::owner::ADOPTED) {
+                    // AWS's default, which the stack would otherwise set to notBreaching.
+                    if a.treat_missing_data.is_none() {
+                        v["treat_missing_data"] = json!("missing");
+                    }
+                    v["adopt"] = json!(a.name);
+                }
                 section.insert(name.to_string(), v);
             }
             Some(v) => {

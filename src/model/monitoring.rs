@@ -127,6 +127,7 @@ fn tuned(base: AlarmSettings, over: &AlarmSettings) -> AlarmSettings {
         dimensions: dims,
         stages: over.stages.clone().or(base.stages),
         treat_missing_data: over.treat_missing_data.clone().or(base.treat_missing_data),
+        adopt: over.adopt.clone().or(base.adopt),
     }
 }
 
@@ -215,6 +216,17 @@ pub fn desire(
         );
     }
     for (key, a) in &m.alarms {
+        // One name is one alarm: an adopted one watches one stage.
+        if a.adopt.is_some() && a.stages.as_ref().is_none_or(|s| s.len() != 1) {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("monitoring.alarms.{key}: `adopt` takes over one alarm, which watches one stage"),
+                )
+                .hint("give `stages: [<api>.<stage>]` with the one stage it watches")
+                .at(cfg.locate(&["monitoring", "alarms", key])),
+            );
+        }
         if a.metric.is_none() || a.threshold.is_none() {
             diags.push(
                 Diagnostic::error(
@@ -276,7 +288,10 @@ fn alarm(
     if a.enabled == Some(false) {
         return None;
     }
-    let name = format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.stage);
+    let name = a
+        .adopt
+        .clone()
+        .unwrap_or_else(|| format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.stage));
     let mut dims = std::collections::BTreeMap::from([
         ("ApiName".to_string(), st.api_name.clone()),
         ("Stage".to_string(), st.stage.clone()),
@@ -343,6 +358,8 @@ fn alarm(
     );
     r.deps.insert(format!("stage.{}.{}", st.api_key, st.stage));
     r.protect = protect;
+    // The reader looks for it by name (`providers::cloudwatch`): not a prop, not diffed.
+    r.payload = a.adopt.map(|n| json!({ super::owner::ADOPT: n }));
     Some(r)
 }
 

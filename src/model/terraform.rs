@@ -103,6 +103,8 @@ pub struct Took {
     pub api_keys: Vec<String>,
     pub vpc_links: Vec<String>,
     pub log_groups: Vec<String>,
+    /// Alarm names.
+    pub alarms: Vec<String>,
 }
 
 impl Took {
@@ -113,6 +115,7 @@ impl Took {
         self.api_keys.extend(t.api_keys);
         self.vpc_links.extend(t.vpc_links);
         self.log_groups.extend(t.log_groups);
+        self.alarms.extend(t.alarms);
     }
 }
 
@@ -157,7 +160,6 @@ const LATER: &[&str] = &[
     "aws_wafv2_",
     "aws_acm_certificate",
     "aws_route53_record",
-    "aws_cloudwatch_metric_alarm",
     "aws_cloudwatch_dashboard",
 ];
 
@@ -178,6 +180,7 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
                     && has(&took.api_keys, r.text("key_id"))
             }
             "aws_cloudwatch_log_group" => has(&took.log_groups, r.text("name")),
+            "aws_cloudwatch_metric_alarm" => has(&took.alarms, r.text("alarm_name")),
             k if API_PARTS.contains(&k) => has(&took.rest_apis, r.text("rest_api_id")),
             "aws_apigatewayv2_api" => has(&took.v2_apis, r.text("id")),
             k if V2_PARTS.contains(&k) => has(&took.v2_apis, r.text("api_id")),
@@ -205,6 +208,8 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             || ["aws_apigatewayv2_api", "aws_apigatewayv2_vpc_link"].contains(&kind)
         {
             "not part of an imported HTTP or WebSocket API: stays in Terraform".into()
+        } else if kind == "aws_cloudwatch_metric_alarm" {
+            "not on a stage of an imported REST API: stays in Terraform".into()
         } else if LATER.iter().any(|p| kind.starts_with(p)) {
             format!("{kind} is not imported yet: stays in Terraform")
         } else {

@@ -67,12 +67,88 @@ pub async fn read(
             .protected(protect),
         );
     }
+    conflicts.extend(read_adopted(aws, owner, desired, live).await?);
     conflicts.extend(read_dashboards(aws, owner, desired, live).await?);
     Ok(conflicts)
 }
 
+/// The alarms the stack adopts by name (`adopt`), untagged: read as adopted. One not found,
+/// or another stack's, is an error naming it.
+async fn read_adopted(
+    aws: &Aws,
+    owner: &str,
+    desired: &[Resource],
+    live: &mut LiveState,
+) -> Result<Vec<Diagnostic>, AwsError> {
+    let adopt: BTreeMap<String, String> = desired
+        .iter()
+        .filter(|r| r.kind == Kind::Alarm && !live.resources.contains_key(&r.id))
+        .filter_map(|r| {
+            let name = r
+                .payload
+                .as_ref()?
+                .get(crate::model::owner::ADOPT)?
+                .as_str()?;
+            Some((name.to_string(), r.id.clone()))
+        })
+        .collect();
+    if adopt.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<String> = adopt.keys().cloned().collect();
+    let found = aws
+        .call(|| {
+            aws.cloudwatch
+                .describe_alarms()
+                .set_alarm_names(Some(names.clone()))
+                .send()
+        })
+        .await?;
+    let mut errors = Vec::new();
+    for (name, id) in &adopt {
+        let a = found
+            .metric_alarms()
+            .iter()
+            .find(|a| a.alarm_name() == Some(name.as_str()));
+        let tags = match a {
+            Some(a) => tags_of(aws, a.alarm_arn().unwrap_or_default()).await?,
+            None => Vec::new(),
+        };
+        let other = other_owner(tags.iter().map(|(k, v)| (k, v)), owner);
+        match (a, other) {
+            (Some(a), None) => {
+                let arn = a.alarm_arn().unwrap_or_default().to_string();
+                let mut outputs = vec![("arn".to_string(), arn)];
+                // Adopted by an earlier apply (its name is outside the stack's prefix), or
+                // still to adopt.
+                if owned(tags.iter().map(|(k, v)| (k, v)), owner).is_none() {
+                    outputs.push((crate::model::owner::ADOPTED.to_string(), "true".to_string()));
+                }
+                live.insert(LiveResource::new(
+                    id.clone(),
+                    Kind::Alarm,
+                    name.clone(),
+                    alarm_props(a).to_props(),
+                    outputs.into_iter().collect(),
+                ));
+            }
+            (_, o) => errors.push(
+                Diagnostic::error(
+                    "ownership",
+                    match o {
+                        Some(o) => format!("{id}: adopt names alarm {name}, which stack {o} owns"),
+                        None => format!("{id}: adopt names alarm {name}, which is not in {}", aws.region),
+                    },
+                )
+                .hint("check the name (`aws cloudwatch describe-alarms`); one another stack owns cannot be adopted"),
+            ),
+        }
+    }
+    Ok(errors)
+}
+
 /// The tags of one CloudWatch resource, as (key, value).
-async fn tags_of(aws: &Aws, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
+pub async fn tags_of(aws: &Aws, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
     // Qualified: the bare name is CloudWatch Logs' and would be paced by its 5/s bucket
     // (limits.rs).
     let t = aws
@@ -217,7 +293,7 @@ fn text(s: Option<&str>) -> Option<String> {
 }
 
 /// The alarm as `model::monitoring` gives the desired side.
-fn alarm_props(a: &MetricAlarm) -> Alarm {
+pub fn alarm_props(a: &MetricAlarm) -> Alarm {
     let metrics: Vec<Query> = a
         .metrics()
         .iter()
@@ -318,6 +394,19 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
     let int = |n: Option<i64>| n.map(|n| n as i32);
+    if ch.adopt {
+        // PutMetricAlarm ignores tags on an alarm that exists: tagged first, so a failed
+        // update still leaves it the stack's.
+        let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
+        aws.call(|| {
+            aws.cloudwatch
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(tags.clone()))
+                .send()
+        })
+        .await?;
+    }
     aws.call(|| {
         aws.cloudwatch
             .put_metric_alarm()

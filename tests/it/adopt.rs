@@ -359,7 +359,8 @@ fn a_hand_made_api_is_adopted_not_duplicated() {
 }
 
 /// `import` of the hand-made API: a contract and stack file whose first plan only adopts
-/// (the API and the deployment its stage serves, ids kept), and whose next plan is empty.
+/// (the API and the deployment its stage serves, ids kept; its keys, plan, link, log group
+/// and the alarm on its stage), and whose next plan is empty.
 #[test]
 fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     let (moto, ls) = (Moto::start(), LocalStack::start());
@@ -384,6 +385,27 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         })
     };
     let served = deployment();
+    // An alarm on the prod stage, made with the console's call; and one of another stack's.
+    rt().block_on(async {
+        use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+        let c = ls.cloudwatch("ap-southeast-2");
+        let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+        c.put_metric_alarm()
+            .alarm_name("hand made 5xx")
+            .namespace("AWS/ApiGateway")
+            .metric_name("5XXError")
+            .dimensions(dim("ApiName", "hand-made"))
+            .dimensions(dim("Stage", "prod"))
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .treat_missing_data("notBreaching")
+            .send()
+            .await
+            .unwrap();
+    });
     let out = cli(&[
         "import",
         "--rest-api",
@@ -437,11 +459,12 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
             "    ~ adopt rest_api main",
             "    ~ adopt api_key acme",
             "    ~ adopt usage_plan partners",
+            "    ~ adopt alarm hand made 5xx",
             "    ~ adopt deployment main",
         ],
         "{plan}"
     );
-    assert!(plan.stdout.contains("(6 of them adopted)"), "{plan}");
+    assert!(plan.stdout.contains("(7 of them adopted)"), "{plan}");
     assert!(
         !plan.stdout.contains("usage_plan_key"),
         "the key stays attached: {plan}"
@@ -458,6 +481,28 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         served,
         "the stage still serves the same deployment"
     );
+    // The alarm: the same one, now the stack's.
+    rt().block_on(async {
+        let c = ls.cloudwatch("ap-southeast-2");
+        let a = c.describe_alarms().send().await.unwrap();
+        assert_eq!(a.metric_alarms().len(), 1, "{a:?}");
+        let arn = a.metric_alarms()[0].alarm_arn().unwrap();
+        let tags = c
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        let owner = tags
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some("idrv5-gw:stack"));
+        assert_eq!(
+            owner.and_then(|t| t.value()),
+            Some("hand-made/imported"),
+            "{tags:?}"
+        );
+    });
     // The plan and the key: the same ones, now the stack's, still attached.
     rt().block_on(async {
         let c = ls.apigw("ap-southeast-2");

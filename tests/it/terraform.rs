@@ -1,7 +1,8 @@
 //! From Terraform (issue 17): seed 002's layout (a `{proxy+}` ANY method with a custom
 //! integration answering XML, a method and integration response, a deployment and a stage)
-//! plus a usage plan with a key, built by Terraform itself against LocalStack, moves under
-//! idrv5-gw with no resource recreated: `import --from-terraform-state` writes the stack,
+//! plus a usage plan with a key, an alarm on the stage and an HTTP API, built by Terraform
+//! itself against LocalStack (and moto for the HTTP API), moves under idrv5-gw with no
+//! resource recreated: `import --from-terraform-state` writes the stack,
 //! its first plan only adopts, the apply keeps the REST API, stage and deployment ids, and
 //! after the printed `terraform state rm` lines Terraform plans nothing.
 //!
@@ -46,7 +47,7 @@ fn config(endpoint: &str, moto: &str) -> serde_json::Value {
             "region": "us-east-1", "access_key": "testing", "secret_key": "testing",
             "skip_credentials_validation": true, "skip_requesting_account_id": true,
             "skip_metadata_api_check": true, "skip_region_validation": true,
-            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "sts": endpoint}
+            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "cloudwatch": endpoint, "sts": endpoint}
         }},
         "resource": {
             "aws_api_gateway_rest_api": {"orca_api": {"name": "dev_orca_api"}},
@@ -89,6 +90,12 @@ fn config(endpoint: &str, moto: &str) -> serde_json::Value {
                 "throttle_settings": {"rate_limit": 10, "burst_limit": 20}
             }},
             "aws_api_gateway_api_key": {"acme": {"name": "acme"}},
+            "aws_cloudwatch_metric_alarm": {"orca_5xx": {
+                "alarm_name": "orca-5xx", "namespace": "AWS/ApiGateway", "metric_name": "5XXError",
+                "dimensions": {"ApiName": "dev_orca_api", "Stage": "${aws_api_gateway_stage.orca.stage_name}"},
+                "statistic": "Sum", "period": 60, "evaluation_periods": 1, "threshold": 1,
+                "comparison_operator": "GreaterThanOrEqualToThreshold", "treat_missing_data": "notBreaching"
+            }},
             "aws_apigatewayv2_api": {"items": {"name": "orca-items", "protocol_type": "HTTP"}},
             "aws_apigatewayv2_integration": {"items": {
                 "api_id": items, "integration_type": "HTTP_PROXY", "integration_method": "ANY",
@@ -216,7 +223,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         .collect();
     assert_eq!(
         rm.len(),
-        15,
+        16,
         "every resource of the state is handed over:\n{out}"
     );
 
@@ -233,6 +240,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
     assert_eq!(
         lines,
         [
+            "~ adopt alarm orca-5xx",
             "~ adopt api_key acme",
             "~ adopt deployment main",
             "~ adopt http_api orca-items",

@@ -3,6 +3,21 @@
 //! variables; WAFv2, API Gateway v2 and DynamoDB (which LocalStack's free edition lacks)
 //! stay on moto, which `AWS_ENDPOINT_URL` names. Facts and gaps: docs/EMULATOR.md.
 
+/// A client of `$sdk` on `$endpoint`, with the tests' credentials.
+macro_rules! ls_client {
+    ($sdk:ident, $endpoint:expr, $region:expr) => {{
+        use $sdk::config;
+        let creds = config::Credentials::new("testing", "testing", None, None, "test");
+        let conf = config::Config::builder()
+            .behavior_version(config::BehaviorVersion::latest())
+            .region(config::Region::new($region.to_string()))
+            .endpoint_url($endpoint)
+            .credentials_provider(creds)
+            .build();
+        $sdk::Client::from_conf(conf)
+    }};
+}
+
 use super::{free_loopback_port, http_request, scratch_dir, tail, LOG_TAIL_LINES};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -123,28 +138,17 @@ impl LocalStack {
 
     /// An API Gateway (REST) client on this LocalStack, with the tests' credentials.
     pub fn apigw(&self, region: &str) -> aws_sdk_apigateway::Client {
-        use aws_sdk_apigateway::config;
-        let creds = config::Credentials::new("testing", "testing", None, None, "test");
-        let conf = config::Config::builder()
-            .behavior_version(config::BehaviorVersion::latest())
-            .region(config::Region::new(region.to_string()))
-            .endpoint_url(self.endpoint())
-            .credentials_provider(creds)
-            .build();
-        aws_sdk_apigateway::Client::from_conf(conf)
+        ls_client!(aws_sdk_apigateway, self.endpoint(), region)
+    }
+
+    /// A CloudWatch client on this LocalStack.
+    pub fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        ls_client!(aws_sdk_cloudwatch, self.endpoint(), region)
     }
 
     /// A CloudWatch Logs client on `endpoint` (this LocalStack's, or moto's).
     pub fn logs(endpoint: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
-        use aws_sdk_cloudwatchlogs::config;
-        let creds = config::Credentials::new("testing", "testing", None, None, "test");
-        let conf = config::Config::builder()
-            .behavior_version(config::BehaviorVersion::latest())
-            .region(config::Region::new(region.to_string()))
-            .endpoint_url(endpoint)
-            .credentials_provider(creds)
-            .build();
-        aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+        ls_client!(aws_sdk_cloudwatchlogs, endpoint, region)
     }
 
     /// `cli`, with the services of `on_moto` (endpoint variables) on moto too, where
