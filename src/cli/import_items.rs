@@ -179,36 +179,36 @@ pub(super) async fn alarms(
         let props = cloudwatch::alarm_props(a).to_props();
         let mut outputs: std::collections::BTreeMap<String, String> =
             [("arn".to_string(), arn)].into();
-        // Adopted by an earlier apply: the stack's, under a name outside its prefix.
-        if let Some((id, _)) = owned(tags.iter().map(|(k, v)| (k, v)), owner) {
-            state.insert(crate::model::LiveResource::new(
-                id,
-                crate::model::Kind::Alarm,
-                name.into(),
-                props,
-                outputs,
-            ));
-            continue;
-        }
-        if let Some(o) = other_owner(tags.iter().map(|(k, v)| (k, v)), owner) {
-            left.push(format!("alarm {name}: stack {o} owns it"));
-            continue;
-        }
-        let Some(stage) = dim(a, "Stage").filter(|s| stages.contains(s)) else {
-            left.push(format!(
-                "alarm {name}: it watches no stage of the API (the stack's alarms each watch one)"
-            ));
-            continue;
+        let id = match (
+            owned(tags.iter().map(|(k, v)| (k, v)), owner),
+            other_owner(tags.iter().map(|(k, v)| (k, v)), owner),
+            dim(a, "Stage").filter(|s| stages.contains(s)),
+        ) {
+            // Adopted by an earlier apply: the stack's, under a name outside its prefix.
+            (Some((id, _)), _, _) => id,
+            (None, Some(o), _) => {
+                left.push(format!("alarm {name}: stack {o} owns it"));
+                continue;
+            }
+            (None, None, None) => {
+                left.push(format!(
+                    "alarm {name}: it watches no stage of the API (the stack's alarms each watch one)"
+                ));
+                continue;
+            }
+            (None, None, Some(stage)) => {
+                let mut akey = unique(plain(name), &mut taken);
+                if crate::model::monitoring::PRESET_NAMES.contains(&akey.as_str()) {
+                    akey.push_str("-alarm");
+                }
+                outputs.insert(ADOPTED.into(), "true".into());
+                format!("alarm.{key}.{stage}.{akey}")
+            }
         };
-        let mut akey = unique(plain(name), &mut taken);
-        if crate::model::monitoring::PRESET_NAMES.contains(&akey.as_str()) {
-            akey.push_str("-alarm");
-        }
-        outputs.insert(ADOPTED.into(), "true".into());
-        let id = format!("alarm.{key}.{stage}.{akey}");
+        let kind = crate::model::Kind::Alarm;
         state.insert(crate::model::LiveResource::new(
             id,
-            crate::model::Kind::Alarm,
+            kind,
             name.into(),
             props,
             outputs,

@@ -196,6 +196,22 @@ pub fn resolve_props(props: &Props, outputs: &Outputs) -> Props {
         .collect()
 }
 
+/// What the stack adopts (`adopt: <AWS id or name>` in a payload) among its items of
+/// `kinds`, to their ids.
+pub fn adopt_ids(
+    desired: &[Resource],
+    kinds: &[Kind],
+) -> std::collections::HashMap<String, String> {
+    desired
+        .iter()
+        .filter(|r| kinds.contains(&r.kind))
+        .filter_map(|r| {
+            let id = r.payload.as_ref()?.get(owner::ADOPT)?.as_str()?;
+            Some((id.to_string(), r.id.clone()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

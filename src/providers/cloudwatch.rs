@@ -80,17 +80,10 @@ async fn read_adopted(
     desired: &[Resource],
     live: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
-    let adopt: BTreeMap<String, String> = desired
-        .iter()
-        .filter(|r| r.kind == Kind::Alarm && !live.resources.contains_key(&r.id))
-        .filter_map(|r| {
-            let name = r
-                .payload
-                .as_ref()?
-                .get(crate::model::owner::ADOPT)?
-                .as_str()?;
-            Some((name.to_string(), r.id.clone()))
-        })
+    // Alarm name → id, of those the prefix listing did not find.
+    let adopt: BTreeMap<String, String> = crate::model::adopt_ids(desired, &[Kind::Alarm])
+        .into_iter()
+        .filter(|(_, id)| !live.resources.contains_key(id))
         .collect();
     if adopt.is_empty() {
         return Ok(Vec::new());

@@ -35,22 +35,6 @@ pub struct Live {
 
 /// A service the stack declares nothing of is read all the same (what an earlier version of
 /// the stack made there is still its to delete), but credentials scoped to what the stack
-/// The AWS ids the stack adopts (`adopt: <id>`) among its items of `kinds`, to their ids.
-fn adopt_ids(desired: &[Resource], kinds: &[Kind]) -> std::collections::HashMap<String, String> {
-    desired
-        .iter()
-        .filter(|r| kinds.contains(&r.kind))
-        .filter_map(|r| {
-            let id = r
-                .payload
-                .as_ref()?
-                .get(crate::model::owner::ADOPT)?
-                .as_str()?;
-            Some((id.to_string(), r.id.clone()))
-        })
-        .collect()
-}
-
 /// uses may not read it: then it is skipped with a note, never an error.
 fn denied_unused<T>(
     result: Result<T, AwsError>,
@@ -91,7 +75,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
                 .map(str::to_string),
         })
         .collect();
-    let link_adopt = adopt_ids(desired, &[Kind::VpcLink]);
+    let link_adopt = crate::model::adopt_ids(desired, &[Kind::VpcLink]);
     let (_, unowned) = tokio::try_join!(
         apigateway::read::read_vpc_links(aws, owner, &link_adopt, &mut links),
         apigateway::read::read_rest_apis(aws, owner, &wanted, &mut apis),
@@ -110,7 +94,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         .collect();
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
-    let adopt = adopt_ids(desired, &[Kind::ApiKey, Kind::UsagePlan]);
+    let adopt = crate::model::adopt_ids(desired, &[Kind::ApiKey, Kind::UsagePlan]);
     let usage_errors = usage::read(aws, owner, &adopt, &mut state).await?;
     let functions = desired
         .iter()
@@ -143,7 +127,7 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
         denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default(),
     );
     // After the edge: API mappings are read from the owned custom domains.
-    let v2_adopt = adopt_ids(
+    let v2_adopt = crate::model::adopt_ids(
         desired,
         &[Kind::HttpApi, Kind::WebSocketApi, Kind::VpcLinkV2],
     );
