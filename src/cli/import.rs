@@ -176,7 +176,7 @@ async fn import_api(
         imported = import::rest_api(&live, &names);
         took = rest_items(aws, &who, &owner, &id, api, &live, &mut imported).await?;
     }
-    let mut edge = items::edge(aws, &owner, &live).await?;
+    let mut edge = super::import_edge::edge(aws, &owner, &live, &mut imported.left).await?;
     let (v2_live, entries) =
         import_v2::read(aws, &owner, &v2, &mut edge, &mut imported.left).await?;
     for e in &entries {
@@ -193,6 +193,9 @@ async fn import_api(
         .collect();
     if let Some(w) = crate::model::import_edge::waf(&edge, &who.key, &mut imported.left) {
         imported.stack["edge"]["waf"] = w;
+        let waf = [crate::model::Kind::WebAcl, crate::model::Kind::IpSet];
+        let items = edge.iter().filter(|r| waf.contains(&r.kind));
+        took.waf = items.filter_map(|r| r.outputs.get("id").cloned()).collect();
     }
     let mut mapped: std::collections::HashMap<String, String> = v2
         .iter()

@@ -217,34 +217,6 @@ pub(super) async fn alarms(
     Ok(state.resources.into_values().collect())
 }
 
-/// The stack's own WAF items, custom domains, certificates and records, read as `plan`
-/// reads them (the WAF reader finds associations through the API's stages in `api`).
-pub(super) async fn edge(
-    aws: &Aws,
-    owner: &str,
-    api: &[crate::model::LiveResource],
-) -> Result<Vec<crate::model::LiveResource>> {
-    let mut state = crate::model::LiveState::default();
-    for r in api {
-        state.insert(r.clone());
-    }
-    crate::providers::edge::read(aws, owner, &[], &mut state).await?;
-    let kinds = [
-        crate::model::Kind::WebAcl,
-        crate::model::Kind::IpSet,
-        crate::model::Kind::WebAclAssociation,
-        crate::model::Kind::DomainName,
-        crate::model::Kind::BasePathMapping,
-        crate::model::Kind::Certificate,
-        crate::model::Kind::DnsRecord,
-    ];
-    Ok(state
-        .resources
-        .into_values()
-        .filter(|r| kinds.contains(&r.kind))
-        .collect())
-}
-
 /// The VPC link ids the list of resources left out (LocalStack's GetResources does; its
 /// GetIntegration answers them, docs/EMULATOR.md), asked route by route: `import` runs
 /// once, and only such routes cost a call.

@@ -11,6 +11,7 @@ mod gate;
 mod graph;
 mod iam;
 mod import;
+mod import_edge;
 mod import_items;
 mod import_v2;
 mod progress;

@@ -54,6 +54,9 @@ pub struct Waf {
     pub rules: IndexMap<String, WafRule>,
     /// `api.stage` pairs the ACL protects (default: every stage of every REST API).
     pub stages: Option<Vec<String>>,
+    /// The id of a web ACL no stack owns, to take over (tagged by the first apply) instead
+    /// of creating one; its `name` and scope must be the ACL's.
+    pub adopt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -78,6 +81,8 @@ pub struct IpSet {
     /// CIDR blocks, e.g. `203.0.113.0/24`, `2001:db8::/32`.
     #[serde(default)]
     pub addresses: Vec<String>,
+    /// The id of an IP set no stack owns, to take over instead of creating one.
+    pub adopt: Option<String>,
 }
 
 /// One rule: exactly one of `managed`, `rate_limit`, `geo_block` / `geo_match`, `ip_set`.

@@ -147,7 +147,7 @@ fn ip_sets(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
         };
         let mut r = Resource::typed(format!("ip_set.{key}"), key.clone(), &props);
         r.protect = protect;
-        r.payload = Some(payload.clone());
+        r.payload = Some(adopting(payload, set.adopt.as_deref()));
         out.push(r);
     }
 }
@@ -212,8 +212,17 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
     };
     let mut acl = Resource::typed(WEB_ACL_ID.into(), name, &props);
     acl.protect = protect;
-    acl.payload = Some(ctx.payload.clone());
+    acl.payload = Some(adopting(&ctx.payload, waf.adopt.as_deref()));
     acc.out.push(acl);
+}
+
+/// The payload, with the id of the item to take over when there is one.
+fn adopting(payload: &Value, adopt: Option<&str>) -> Value {
+    let mut p = payload.clone();
+    if let Some(id) = adopt {
+        p[super::owner::ADOPT] = json!(id);
+    }
+    p
 }
 
 /// One rule of the ACL, of exactly one kind.

@@ -1,9 +1,9 @@
 //! `import`: the `edge.waf` section that makes again the web ACL (and its IP sets) a stack
-//! already owns on an imported API's stages (`model::edge` read backwards). Rules are
+//! already owns, or adopts, on an imported API's stages (`model::edge` read backwards). Rules are
 //! written in the stack's own forms (managed group, rate limit, geo block, IP set); one of
 //! another form, is named, not dropped; and the custom domains mapped to the imported APIs.
 
-use super::edge::WEB_ACL_ID;
+use super::edge::{metric_name, WEB_ACL_ID};
 use super::kinds::web_acl::Statement;
 use super::kinds::{ApiMapping, BasePathMapping, Certificate, DomainName, IpSet, Typed, WebAcl};
 use super::{Kind, LiveResource};
@@ -12,10 +12,10 @@ use std::collections::HashMap;
 
 /// The section for the API `key`, from the stack's live WAF items; none without an ACL.
 pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<Value> {
-    let acl = live
+    let acl_live = live
         .iter()
-        .find(|r| r.kind == Kind::WebAcl && r.id == WEB_ACL_ID)
-        .and_then(|r| WebAcl::from_props(&r.props).ok())?;
+        .find(|r| r.kind == Kind::WebAcl && r.id == WEB_ACL_ID)?;
+    let acl = WebAcl::from_props(&acl_live.props).ok()?;
     let mut sets = Map::new();
     let mut by_arn = std::collections::HashMap::new();
     for r in live.iter().filter(|r| r.kind == Kind::IpSet) {
@@ -29,12 +29,13 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
         if !s.description.is_empty() {
             v["description"] = json!(s.description);
         }
+        adopt(&mut v, r);
         sets.insert(k.to_string(), v);
     }
     let mut rules = Map::new();
     for r in &acl.rules {
         let mut v = json!({"priority": r.priority});
-        if let Some(m) = &r.metric {
+        if let Some(m) = r.metric.as_ref().filter(|m| **m != metric_name(&r.name)) {
             v["metric_name"] = json!(m);
         }
         match &r.statement {
@@ -93,9 +94,14 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
     if acl.scope != "REGIONAL" {
         w["scope"] = json!(acl.scope);
     }
-    if let Some(m) = &acl.metric {
+    if let Some(m) = acl
+        .metric
+        .as_ref()
+        .filter(|m| **m != metric_name(&acl.name))
+    {
         w["metric_name"] = json!(m);
     }
+    adopt(&mut w, acl_live);
     let d = &acl.default_action;
     if let Some(body) = &d.body {
         let mut b = json!({"body": body});
@@ -108,6 +114,13 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
         w["block_response"] = b;
     }
     Some(w)
+}
+
+/// `adopt: <id>` on the entry of an item no stack owned.
+fn adopt(entry: &mut Value, r: &LiveResource) {
+    if r.outputs.contains_key(super::owner::ADOPTED) {
+        entry["adopt"] = json!(r.outputs.get("id"));
+    }
 }
 
 /// `edge.domains`: each custom domain the stack owns with a mapping to an imported API

@@ -105,6 +105,8 @@ pub struct Took {
     pub log_groups: Vec<String>,
     /// Alarm names.
     pub alarms: Vec<String>,
+    /// Ids of the web ACL and IP sets.
+    pub waf: Vec<String>,
 }
 
 impl Took {
@@ -116,6 +118,7 @@ impl Took {
         self.vpc_links.extend(t.vpc_links);
         self.log_groups.extend(t.log_groups);
         self.alarms.extend(t.alarms);
+        self.waf.extend(t.waf);
     }
 }
 
@@ -157,7 +160,6 @@ const V2_PARTS: &[&str] = &[
 const LATER: &[&str] = &[
     "aws_api_gateway_",
     "aws_apigatewayv2_",
-    "aws_wafv2_",
     "aws_acm_certificate",
     "aws_route53_record",
     "aws_cloudwatch_dashboard",
@@ -181,6 +183,14 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             }
             "aws_cloudwatch_log_group" => has(&took.log_groups, r.text("name")),
             "aws_cloudwatch_metric_alarm" => has(&took.alarms, r.text("alarm_name")),
+            "aws_wafv2_web_acl" | "aws_wafv2_ip_set" => has(&took.waf, r.text("id")),
+            "aws_wafv2_web_acl_association" => {
+                // The ACL's id ends its ARN; the stage's ARN names its REST API.
+                let acl = r.text("web_acl_arn").rsplit('/').next().unwrap_or_default();
+                let api = r.text("resource_arn").split("/restapis/").nth(1);
+                let api = api.and_then(|a| a.split('/').next()).unwrap_or_default();
+                has(&took.waf, acl) && has(&took.rest_apis, api)
+            }
             k if API_PARTS.contains(&k) => has(&took.rest_apis, r.text("rest_api_id")),
             "aws_apigatewayv2_api" => has(&took.v2_apis, r.text("id")),
             k if V2_PARTS.contains(&k) => has(&took.v2_apis, r.text("api_id")),
@@ -208,7 +218,7 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             || ["aws_apigatewayv2_api", "aws_apigatewayv2_vpc_link"].contains(&kind)
         {
             "not part of an imported HTTP or WebSocket API: stays in Terraform".into()
-        } else if kind == "aws_cloudwatch_metric_alarm" {
+        } else if kind == "aws_cloudwatch_metric_alarm" || kind.starts_with("aws_wafv2_") {
             "not on a stage of an imported REST API: stays in Terraform".into()
         } else if LATER.iter().any(|p| kind.starts_with(p)) {
             format!("{kind} is not imported yet: stays in Terraform")

@@ -358,9 +358,143 @@ fn a_hand_made_api_is_adopted_not_duplicated() {
     assert!(out.stdout.contains("No changes"), "{out}");
 }
 
+/// A web ACL made with the console's calls on the hand-made API's prod stage: an office IP
+/// set allowed, a rate limit, AWS's common rule set; returns the ACL's id.
+fn hand_made_waf(moto: &Moto, api_id: &str) -> String {
+    use aws_sdk_wafv2::types::{
+        AllowAction, BlockAction, DefaultAction, IpAddressVersion, IpSetReferenceStatement,
+        ManagedRuleGroupStatement, NoneAction, OverrideAction, RateBasedStatement,
+        RateBasedStatementAggregateKeyType, Rule, RuleAction, Scope, Statement, VisibilityConfig,
+    };
+    let seen = |m: &str| {
+        VisibilityConfig::builder()
+            .sampled_requests_enabled(true)
+            .cloud_watch_metrics_enabled(true)
+            .metric_name(m)
+            .build()
+            .unwrap()
+    };
+    let rule = |name: &str, priority: i32, st: Statement| {
+        Rule::builder()
+            .name(name)
+            .priority(priority)
+            .statement(st)
+            .visibility_config(seen(name))
+    };
+    rt().block_on(async {
+        let c = crate::common::stack::wafv2(moto);
+        let set = c
+            .create_ip_set()
+            .name("office")
+            .scope(Scope::Regional)
+            .ip_address_version(IpAddressVersion::Ipv4)
+            .addresses("203.0.113.0/24")
+            .send()
+            .await
+            .unwrap();
+        let set_arn = set.summary().unwrap().arn().unwrap();
+        let office = Statement::builder()
+            .ip_set_reference_statement(
+                IpSetReferenceStatement::builder()
+                    .arn(set_arn)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let rate = Statement::builder()
+            .rate_based_statement(
+                RateBasedStatement::builder()
+                    .limit(2000)
+                    .aggregate_key_type(RateBasedStatementAggregateKeyType::Ip)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let common = Statement::builder()
+            .managed_rule_group_statement(
+                ManagedRuleGroupStatement::builder()
+                    .vendor_name("AWS")
+                    .name("AWSManagedRulesCommonRuleSet")
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let acl = c
+            .create_web_acl()
+            .name("hand-made-waf")
+            .scope(Scope::Regional)
+            .default_action(
+                DefaultAction::builder()
+                    .allow(AllowAction::builder().build())
+                    .build(),
+            )
+            .visibility_config(seen("hand-made-waf"))
+            .rules(
+                rule("office", 0, office)
+                    .action(
+                        RuleAction::builder()
+                            .allow(AllowAction::builder().build())
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .rules(
+                rule("rate", 1, rate)
+                    .action(
+                        RuleAction::builder()
+                            .block(BlockAction::builder().build())
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .rules(
+                rule("common", 2, common)
+                    .override_action(
+                        OverrideAction::builder()
+                            .none(NoneAction::builder().build())
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let acl = acl.summary().unwrap();
+        c.associate_web_acl()
+            .web_acl_arn(acl.arn().unwrap())
+            .resource_arn(format!(
+                "arn:aws:apigateway:ap-southeast-2::/restapis/{api_id}/stages/prod"
+            ))
+            .send()
+            .await
+            .unwrap();
+        acl.id().unwrap().to_string()
+    })
+}
+
+/// The owner tag of the WAF item `arn`.
+async fn waf_owner(c: &aws_sdk_wafv2::Client, arn: &str) -> Option<String> {
+    let t = c
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let tags = t
+        .tag_info_for_resource()
+        .map(|i| i.tag_list())
+        .unwrap_or_default();
+    tags.iter()
+        .find(|t| t.key() == "idrv5-gw:stack")
+        .map(|t| t.value().to_string())
+}
+
 /// `import` of the hand-made API: a contract and stack file whose first plan only adopts
-/// (the API and the deployment its stage serves, ids kept; its keys, plan, link, log group
-/// and the alarm on its stage), and whose next plan is empty.
+/// (the API and the deployment its stage serves, ids kept; its keys, plan, link, log group,
+/// the alarm on its stage and its web ACL with the IP set), and whose next plan is empty.
 #[test]
 fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     let (moto, ls) = (Moto::start(), LocalStack::start());
@@ -406,6 +540,7 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
             .await
             .unwrap();
     });
+    let acl_id = hand_made_waf(&moto, &id);
     let out = cli(&[
         "import",
         "--rest-api",
@@ -441,6 +576,11 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
     // An id that starts with a digit is quoted by the YAML writer.
     let adopt = [format!("adopt: {id}\n"), format!("adopt: \"{id}\"\n")];
     assert!(adopt.iter().any(|a| stack.contains(a.as_str())), "{stack}");
+    let adopt = [
+        format!("adopt: {acl_id}\n"),
+        format!("adopt: \"{acl_id}\"\n"),
+    ];
+    assert!(adopt.iter().any(|a| stack.contains(a.as_str())), "{stack}");
 
     // The pasted plan: only adoptions, no create, no other change.
     let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
@@ -459,12 +599,14 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
             "    ~ adopt rest_api main",
             "    ~ adopt api_key acme",
             "    ~ adopt usage_plan partners",
+            "    ~ adopt ip_set office",
+            "    ~ adopt web_acl hand-made-waf",
             "    ~ adopt alarm hand made 5xx",
             "    ~ adopt deployment main",
         ],
         "{plan}"
     );
-    assert!(plan.stdout.contains("(7 of them adopted)"), "{plan}");
+    assert!(plan.stdout.contains("(9 of them adopted)"), "{plan}");
     assert!(
         !plan.stdout.contains("usage_plan_key"),
         "the key stays attached: {plan}"
@@ -481,6 +623,44 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         served,
         "the stage still serves the same deployment"
     );
+    // The web ACL and its IP set: the same ones, now the stack's, still on the stage.
+    rt().block_on(async {
+        use aws_sdk_wafv2::types::Scope;
+        let c = crate::common::stack::wafv2(&moto);
+        let acls = c
+            .list_web_acls()
+            .scope(Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        let ids: Vec<_> = acls.web_acls().iter().filter_map(|a| a.id()).collect();
+        assert_eq!(ids, [acl_id.as_str()]);
+        let arn = acls.web_acls()[0].arn().unwrap();
+        assert_eq!(
+            waf_owner(&c, arn).await.as_deref(),
+            Some("hand-made/imported")
+        );
+        let sets = c
+            .list_ip_sets()
+            .scope(Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sets.ip_sets().len(), 1, "{sets:?}");
+        let set = sets.ip_sets()[0].arn().unwrap();
+        assert_eq!(
+            waf_owner(&c, set).await.as_deref(),
+            Some("hand-made/imported")
+        );
+        let stage = format!("arn:aws:apigateway:ap-southeast-2::/restapis/{id}/stages/prod");
+        let on = c
+            .get_web_acl_for_resource()
+            .resource_arn(stage)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(on.web_acl().map(|a| a.id()), Some(acl_id.as_str()));
+    });
     // The alarm: the same one, now the stack's.
     rt().block_on(async {
         let c = ls.cloudwatch("ap-southeast-2");

@@ -472,3 +472,88 @@ fn validate_counts_the_edge_and_names_a_bad_rule_and_mapping_at_their_lines() {
         "{err}"
     );
 }
+
+/// A web ACL made by hand with the name the stack would give its own: the plan stops and
+/// names the `adopt` key (WAF refuses a second of that name); with `adopt` the apply takes
+/// it over, keeps its id and gives it the stack's rules, and the next plan is empty.
+#[test]
+fn a_hand_made_web_acl_of_the_stacks_name_stops_the_plan_until_it_is_adopted() {
+    use aws_sdk_wafv2::types::{AllowAction, DefaultAction, Scope, VisibilityConfig};
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let waf = wafv2(&moto);
+    let made = rt().block_on(async {
+        let seen = VisibilityConfig::builder()
+            .sampled_requests_enabled(false)
+            .cloud_watch_metrics_enabled(false)
+            .metric_name("by-hand")
+            .build()
+            .unwrap();
+        let acl = waf
+            .create_web_acl()
+            .name("idrv5-staging-waf")
+            .scope(Scope::Regional)
+            .default_action(
+                DefaultAction::builder()
+                    .allow(AllowAction::builder().build())
+                    .build(),
+            )
+            .visibility_config(seen)
+            .send()
+            .await
+            .unwrap();
+        acl.summary().unwrap().id().unwrap().to_string()
+    });
+    let plan = cli(&moto, &dir, &["plan", "--stack", STAGING]);
+    assert_eq!(plan.status, 1, "{plan}");
+    assert!(
+        plan.stderr.contains(&format!(
+            "web_acl.waf: `idrv5-staging-waf` ({made}) exists without this stack's tags"
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.stderr
+            .contains(&format!("take it over with `adopt: {made}` on edge.waf")),
+        "{plan}"
+    );
+    let path = dir.join(STAGING);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen("  waf:\n", &format!("  waf:\n    adopt: {made}\n"), 1);
+    std::fs::write(&path, text).unwrap();
+    let plan = cli(&moto, &dir, &["plan", "--stack", STAGING, "--no-color"]);
+    plan.assert_success();
+    assert!(
+        plan.stdout.contains("~ adopt web_acl idrv5-staging-waf"),
+        "{plan}"
+    );
+    assert!(plan.stdout.contains("+ ip_set allowed"), "{plan}");
+    apply_ok(&moto, &dir, STAGING);
+    rt().block_on(async {
+        let acls = waf
+            .list_web_acls()
+            .scope(Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        let ids: Vec<_> = acls.web_acls().iter().filter_map(|a| a.id()).collect();
+        assert_eq!(ids, [made.as_str()], "the same ACL, not a second");
+        let acl = waf
+            .get_web_acl()
+            .name("idrv5-staging-waf")
+            .id(&made)
+            .scope(Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        let acl = acl.web_acl().unwrap();
+        assert!(acl.default_action().unwrap().block().is_some(), "{acl:?}");
+        assert_eq!(acl.rules().len(), 2, "{acl:?}");
+    });
+    let again = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", STAGING, "--detailed-exitcode"],
+    );
+    assert_eq!(again.status, 0, "{again}");
+}

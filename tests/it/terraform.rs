@@ -1,7 +1,8 @@
 //! From Terraform (issue 17): seed 002's layout (a `{proxy+}` ANY method with a custom
 //! integration answering XML, a method and integration response, a deployment and a stage)
-//! plus a usage plan with a key, an alarm on the stage and an HTTP API, built by Terraform
-//! itself against LocalStack (and moto for the HTTP API), moves under idrv5-gw with no
+//! plus a usage plan with a key, an alarm on the stage, a web ACL with an IP set on the
+//! stage and an HTTP API, built by Terraform itself against LocalStack (and moto for the
+//! HTTP API and WAF), moves under idrv5-gw with no
 //! resource recreated: `import --from-terraform-state` writes the stack,
 //! its first plan only adopts, the apply keeps the REST API, stage and deployment ids, and
 //! after the printed `terraform state rm` lines Terraform plans nothing.
@@ -42,12 +43,13 @@ fn config(endpoint: &str, moto: &str) -> serde_json::Value {
     let res = "${aws_api_gateway_resource.orca_api_resource.id}";
     let method = "${aws_api_gateway_method.orca_api_method.http_method}";
     let xml = "#set($inputRoot = $input.path('$'))\n<orca><id>$inputRoot.id</id></orca>";
+    let seen = |m: &str| serde_json::json!({"cloudwatch_metrics_enabled": true, "metric_name": m, "sampled_requests_enabled": true});
     serde_json::json!({
         "provider": {"aws": {
             "region": "us-east-1", "access_key": "testing", "secret_key": "testing",
             "skip_credentials_validation": true, "skip_requesting_account_id": true,
             "skip_metadata_api_check": true, "skip_region_validation": true,
-            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "cloudwatch": endpoint, "sts": endpoint}
+            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "cloudwatch": endpoint, "sts": endpoint, "wafv2": moto}
         }},
         "resource": {
             "aws_api_gateway_rest_api": {"orca_api": {"name": "dev_orca_api"}},
@@ -106,6 +108,23 @@ fn config(endpoint: &str, moto: &str) -> serde_json::Value {
                 "target": "integrations/${aws_apigatewayv2_integration.items.id}"
             }},
             "aws_apigatewayv2_stage": {"default": {"api_id": items, "name": "$default", "auto_deploy": true}},
+            "aws_wafv2_ip_set": {"office": {
+                "name": "orca-office", "scope": "REGIONAL", "ip_address_version": "IPV4",
+                "addresses": ["203.0.113.0/24"]
+            }},
+            "aws_wafv2_web_acl": {"orca": {
+                "name": "orca-waf", "scope": "REGIONAL", "default_action": {"allow": {}},
+                "rule": [{
+                    "name": "office", "priority": 0, "action": {"allow": {}},
+                    "statement": {"ip_set_reference_statement": {"arn": "${aws_wafv2_ip_set.office.arn}"}},
+                    "visibility_config": seen("office")
+                }],
+                "visibility_config": seen("orca-waf")
+            }},
+            "aws_wafv2_web_acl_association": {"orca": {
+                "resource_arn": "${aws_api_gateway_stage.orca.arn}",
+                "web_acl_arn": "${aws_wafv2_web_acl.orca.arn}"
+            }},
             "aws_api_gateway_usage_plan_key": {"acme": {
                 "key_id": "${aws_api_gateway_api_key.acme.id}", "key_type": "API_KEY",
                 "usage_plan_id": "${aws_api_gateway_usage_plan.partners.id}"
@@ -223,7 +242,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         .collect();
     assert_eq!(
         rm.len(),
-        16,
+        19,
         "every resource of the state is handed over:\n{out}"
     );
 
@@ -244,8 +263,10 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
             "~ adopt api_key acme",
             "~ adopt deployment main",
             "~ adopt http_api orca-items",
+            "~ adopt ip_set orca-office",
             "~ adopt rest_api main",
             "~ adopt usage_plan orca-partners",
+            "~ adopt web_acl orca-waf",
             // The HTTP API's integration gains the name the stack knows it by.
             "~ integration http-orca.internal-8080",
         ],

@@ -8,7 +8,8 @@
 //! certificate + DescribeCertificate per owned one; GetDomainNames (+ GetBasePathMappings per
 //! owned domain that was given mappings); ListHostedZonesByName + ListResourceRecordSets per
 //! hosted zone the stack names or an owned domain/certificate was tagged with.
-//! What the stack wants but someone else owns (a custom domain, a DNS record) comes back
+//! What the stack wants but someone else owns (a custom domain, a DNS record, an untagged
+//! WAF item of its name or one `adopt` names wrongly) comes back
 //! as conflicts: the plan stops on them and changes nothing.
 
 mod certificates;
@@ -28,11 +29,25 @@ pub async fn read(
     desired: &[Resource],
     live: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
-    waf::read(aws, owner, desired, live).await?;
+    let mut conflicts = waf::read(aws, owner, desired, live).await?;
     let found = domains::read(aws, owner, desired, live).await?;
-    let mut conflicts = found.conflicts;
+    conflicts.extend(found.conflicts);
     conflicts.extend(route53::read(aws, owner, desired, &found.zones, live).await?);
     Ok(conflicts)
+}
+
+/// A regional WAF item's tags (`import` asks them of a web ACL on a stage).
+pub async fn waf_tags(aws: &Aws, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
+    waf::tags_of(aws, &aws.wafv2, arn).await
+}
+
+/// The web ACL on a REST API's stage, if any.
+pub async fn waf_on_stage(
+    aws: &Aws,
+    api_id: &str,
+    stage: &str,
+) -> Result<Option<aws_sdk_wafv2::types::WebAcl>, AwsError> {
+    waf::on_stage(aws, &waf::stage_arn(aws, api_id, stage)).await
 }
 
 pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {

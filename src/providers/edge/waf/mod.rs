@@ -8,5 +8,5 @@ mod read;
 mod shared;
 mod write;
 
-pub use read::read;
+pub use read::{on_stage, read, stage_arn, tags_of};
 pub use write::{delete, put};

@@ -1,9 +1,13 @@
 //! Read the owned IP sets and web ACLs (and, per owned stage, its association), in the
-//! props shapes `model::edge` gives the desired side.
+//! props shapes `model::edge` gives the desired side. An untagged item the stack adopts
+//! (`adopt: <id>`) is read as its own, marked adopted; one with a name the stack would
+//! create is a conflict naming the key that takes it over.
 
 use super::shared::*;
+use crate::diag::Diagnostic;
 use crate::model::kinds::web_acl::{self as acl, Statement};
 use crate::model::kinds::{self, IpSet, Typed, WebAclAssociation};
+use crate::model::owner::{other_owner, ADOPTED};
 use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
@@ -11,13 +15,41 @@ use crate::providers::pages;
 use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, WebAcl};
 use aws_sdk_wafv2::Client;
 use serde_json::Value;
+use std::collections::HashMap;
 
+/// What the stack wants of the items it does not own yet.
+#[derive(Default)]
+pub struct Want {
+    /// AWS id → the stack's id, for `adopt: <id>`.
+    adopt: HashMap<String, String>,
+    /// AWS name → the stack's id, for the items it would create.
+    names: HashMap<String, String>,
+}
+
+impl Want {
+    pub fn of(desired: &[Resource]) -> Want {
+        let waf = |r: &&Resource| matches!(r.kind, Kind::IpSet | Kind::WebAcl);
+        Want {
+            adopt: crate::model::adopt_ids(desired, &[Kind::IpSet, Kind::WebAcl]),
+            names: desired
+                .iter()
+                .filter(waf)
+                .filter_map(|r| Some((r.props.get("name")?.as_str()?.into(), r.id.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// Reads the stack's WAF items; returns the conflicts that stop the plan: an untagged
+/// item of a name the stack would create, an `adopt` id not found without an owner.
 pub async fn read(
     aws: &Aws,
     owner: &str,
     desired: &[Resource],
     live: &mut LiveState,
-) -> Result<(), AwsError> {
+) -> Result<Vec<Diagnostic>, AwsError> {
+    let want = Want::of(desired);
+    let mut conflicts = Vec::new();
     let mut scopes = vec!["REGIONAL"];
     let cloudfront = desired.iter().any(|r| {
         matches!(r.kind, Kind::IpSet | Kind::WebAcl)
@@ -29,14 +61,26 @@ pub async fn read(
     // Only regional ACLs are associated with stages.
     let mut regional = Vec::new();
     for scope in scopes {
-        read_ip_sets(aws, owner, scope, live).await?;
-        let arns = read_acls(aws, owner, scope, live).await?;
+        conflicts.extend(read_ip_sets(aws, owner, scope, &want, live).await?);
+        let (arns, clash) = read_acls(aws, owner, scope, &want, live).await?;
+        conflicts.extend(clash);
         if scope == "REGIONAL" {
             regional = arns;
         }
     }
+    for (aws_id, id) in &want.adopt {
+        if !live.resources.contains_key(id) {
+            conflicts.push(
+                Diagnostic::error(
+                    "ownership",
+                    format!("{id}: adopt names {aws_id}, which is not a WAF item without an owner in {}", aws.region),
+                )
+                .hint("check the id (`aws wafv2 list-web-acls --scope REGIONAL` / `list-ip-sets`); one another stack owns cannot be adopted"),
+            );
+        }
+    }
     if regional.is_empty() {
-        return Ok(());
+        return Ok(conflicts);
     }
     // moto answers ListResourcesForWebACL with a 500: ask per owned stage instead.
     let stages: Vec<(String, String, String)> = live
@@ -54,24 +98,8 @@ pub async fn read(
         })
         .collect();
     for (api, stage, api_id) in stages {
-        let arn = format!(
-            "arn:aws:apigateway:{}::/restapis/{api_id}/stages/{stage}",
-            aws.region
-        );
-        let got = aws
-            .call(|| {
-                aws.wafv2
-                    .get_web_acl_for_resource()
-                    .resource_arn(&arn)
-                    .send()
-            })
-            .await;
-        let got = match got {
-            Ok(g) => g,
-            Err(e) if e.is_not_found() || e.has_code("WAFNonexistentItemException") => continue,
-            Err(e) => return Err(e),
-        };
-        let Some(acl_arn) = got.web_acl().map(|a| a.arn().to_string()) else {
+        let arn = stage_arn(aws, &api_id, &stage);
+        let Some(acl_arn) = on_stage(aws, &arn).await?.map(|a| a.arn().to_string()) else {
             continue;
         };
         if !regional.contains(&acl_arn) {
@@ -94,7 +122,32 @@ pub async fn read(
             .with_deps([format!("stage.{api}.{stage}")].into()),
         );
     }
-    Ok(())
+    Ok(conflicts)
+}
+
+/// The ARN of a REST API's stage, as WAF names it.
+pub fn stage_arn(aws: &Aws, api_id: &str, stage: &str) -> String {
+    format!(
+        "arn:aws:apigateway:{}::/restapis/{api_id}/stages/{stage}",
+        aws.region
+    )
+}
+
+/// The regional web ACL that guards the resource `arn`, if any.
+pub async fn on_stage(aws: &Aws, arn: &str) -> Result<Option<WebAcl>, AwsError> {
+    let got = aws
+        .call(|| {
+            aws.wafv2
+                .get_web_acl_for_resource()
+                .resource_arn(arn)
+                .send()
+        })
+        .await;
+    match got {
+        Ok(g) => Ok(g.web_acl().cloned()),
+        Err(e) if e.is_not_found() || e.has_code("WAFNonexistentItemException") => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The IP set or web ACL `ch` stands for, found by its ownership tags in its scope: after a
@@ -109,40 +162,35 @@ pub async fn find(
         .and_then(|p| p.get("scope"))
         .and_then(Value::as_str)
         .unwrap_or("REGIONAL");
-    let mut live = LiveState::default();
+    let (mut live, want) = (LiveState::default(), Want::default());
     if ch.kind == Kind::IpSet {
-        read_ip_sets(aws, owner, scope, &mut live).await?;
+        read_ip_sets(aws, owner, scope, &want, &mut live).await?;
     } else {
-        read_acls(aws, owner, scope, &mut live).await?;
+        read_acls(aws, owner, scope, &want, &mut live).await?;
     }
     Ok(crate::providers::kit::outputs_in(live, &ch.id))
 }
 
-/// (`idrv5-gw:id`, protect) when the item carries this stack's tags.
-async fn owned(
-    aws: &Aws,
-    c: &Client,
-    arn: &str,
-    owner: &str,
-) -> Result<Option<(String, bool)>, AwsError> {
+/// A WAF item's tags.
+pub async fn tags_of(aws: &Aws, c: &Client, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
     let t = aws
         .call(|| c.list_tags_for_resource().resource_arn(arn).send())
         .await?;
-    let tags = t
-        .tag_info_for_resource()
+    Ok(t.tag_info_for_resource()
         .map(|i| i.tag_list())
         .unwrap_or_default()
         .iter()
-        .map(|t| (t.key(), t.value()));
-    Ok(crate::model::owner::owned(tags, owner))
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect())
 }
 
 async fn read_ip_sets(
     aws: &Aws,
     owner: &str,
     scope: &str,
+    want: &Want,
     live: &mut LiveState,
-) -> Result<(), AwsError> {
+) -> Result<Vec<Diagnostic>, AwsError> {
     let c = client(aws, scope);
     let list = pages::all(aws, |marker| {
         c.list_ip_sets()
@@ -153,7 +201,8 @@ async fn read_ip_sets(
     })
     .await?;
     let summaries = list.iter().map(|s| (s.arn(), s.name(), s.id()));
-    for o in owned_in_scope(aws, c, owner, scope, summaries).await? {
+    let (mine, clash) = owned_in_scope(aws, c, owner, scope, want, summaries).await?;
+    for o in mine {
         let got = aws
             .call(|| {
                 c.get_ip_set()
@@ -175,12 +224,12 @@ async fn read_ip_sets(
         }
         .to_props();
         let name = o.id.trim_start_matches("ip_set.").to_string();
-        let outputs = ids(set.id(), set.arn(), set.name(), scope);
+        let outputs = o.outputs(ids(set.id(), set.arn(), set.name(), scope));
         live.insert(
             LiveResource::new(o.id, Kind::IpSet, name, props, outputs).protected(o.protect),
         );
     }
-    Ok(())
+    Ok(clash)
 }
 
 /// An owned WAF item of the scope being read.
@@ -191,17 +240,31 @@ struct Owned {
     name: String,
     aws_id: String,
     arn: String,
+    /// Untagged, taken over by `adopt`.
+    adopted: bool,
 }
 
-/// The listed (arn, name, id) that are in `scope` and carry this stack's tags.
+impl Owned {
+    fn outputs(&self, mut ids: crate::providers::kit::Out) -> crate::providers::kit::Out {
+        if self.adopted {
+            ids.insert(ADOPTED.into(), "true".into());
+        }
+        ids
+    }
+}
+
+/// The listed (arn, name, id) that are in `scope` and carry this stack's tags, or no
+/// owner's and are adopted; and a conflict for each other untagged one with a name the
+/// stack would create.
 async fn owned_in_scope<'a>(
     aws: &Aws,
     c: &Client,
     owner: &str,
     scope: &str,
+    want: &Want,
     summaries: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
-) -> Result<Vec<Owned>, AwsError> {
-    let mut out = Vec::new();
+) -> Result<(Vec<Owned>, Vec<Diagnostic>), AwsError> {
+    let (mut out, mut clash) = (Vec::new(), Vec::new());
     for (arn, name, aws_id) in summaries {
         let (Some(arn), Some(name), Some(aws_id)) = (arn, name, aws_id) else {
             continue;
@@ -209,17 +272,40 @@ async fn owned_in_scope<'a>(
         if !arn_in_scope(arn, scope) {
             continue;
         }
-        if let Some((id, protect)) = owned(aws, c, arn, owner).await? {
-            out.push(Owned {
-                id,
-                protect,
-                name: name.to_string(),
-                aws_id: aws_id.to_string(),
-                arn: arn.to_string(),
-            });
-        }
+        let tags = tags_of(aws, c, arn).await?;
+        let mine = crate::model::owner::owned(tags.iter().cloned(), owner);
+        let unowned = other_owner(tags.iter().cloned(), owner).is_none() && mine.is_none();
+        let adopted = unowned.then(|| want.adopt.get(aws_id)).flatten();
+        let Some((id, protect)) = mine.or_else(|| Some((adopted?.clone(), false))) else {
+            if let Some(id) = want.names.get(name).filter(|_| unowned) {
+                clash.push(
+                    Diagnostic::error(
+                        "ownership",
+                        format!("{id}: `{name}` ({aws_id}) exists without this stack's tags; the plan would create a second one of that name, which WAF refuses"),
+                    )
+                    .hint(format!("take it over with `adopt: {aws_id}` on {} (or write its files with `idrv5-gw import`), or give the stack's a name of its own", stack_key(id))),
+                );
+            }
+            continue;
+        };
+        out.push(Owned {
+            id,
+            protect,
+            name: name.to_string(),
+            aws_id: aws_id.to_string(),
+            arn: arn.to_string(),
+            adopted: adopted.is_some(),
+        });
     }
-    Ok(out)
+    Ok((out, clash))
+}
+
+/// Where `adopt` goes in the stack file for the item `id`.
+fn stack_key(id: &str) -> String {
+    match id.strip_prefix("ip_set.") {
+        Some(k) => format!("edge.waf.ip_sets.{k}"),
+        None => "edge.waf".into(),
+    }
 }
 
 fn arn_in_scope(arn: &str, scope: &str) -> bool {
@@ -228,13 +314,14 @@ fn arn_in_scope(arn: &str, scope: &str) -> bool {
     (scope == "CLOUDFRONT") == global
 }
 
-/// Reads the owned ACLs of one scope; returns their ARNs.
+/// Reads the owned ACLs of one scope; returns their ARNs and the name clashes.
 async fn read_acls(
     aws: &Aws,
     owner: &str,
     scope: &str,
+    want: &Want,
     live: &mut LiveState,
-) -> Result<Vec<String>, AwsError> {
+) -> Result<(Vec<String>, Vec<Diagnostic>), AwsError> {
     let c = client(aws, scope);
     let mut out = Vec::new();
     let list = pages::all(aws, |marker| {
@@ -246,7 +333,8 @@ async fn read_acls(
     })
     .await?;
     let summaries = list.iter().map(|s| (s.arn(), s.name(), s.id()));
-    for o in owned_in_scope(aws, c, owner, scope, summaries).await? {
+    let (mine, clash) = owned_in_scope(aws, c, owner, scope, want, summaries).await?;
+    for o in mine {
         let got = aws
             .call(|| {
                 c.get_web_acl()
@@ -259,14 +347,14 @@ async fn read_acls(
         let Some(acl) = got.web_acl() else { continue };
         // Its IP sets are linked by ARN in `providers::link_live_deps`.
         let props = acl_props(acl, scope);
+        let outputs = o.outputs(ids(acl.id(), acl.arn(), acl.name(), scope));
         out.push(o.arn);
-        let outputs = ids(acl.id(), acl.arn(), acl.name(), scope);
         let name = acl.name().to_string();
         live.insert(
             LiveResource::new(o.id, Kind::WebAcl, name, props, outputs).protected(o.protect),
         );
     }
-    Ok(out)
+    Ok((out, clash))
 }
 
 fn action_of(a: Option<&RuleAction>) -> Option<String> {

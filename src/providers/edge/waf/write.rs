@@ -173,6 +173,22 @@ fn non_empty(s: String) -> Option<String> {
 
 pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {
     let create = action == Action::Create;
+    if ch.adopt {
+        // Tagged first: if the update then fails, the next plan finds it as the stack's.
+        let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
+        let c = client(aws, &str_of(after(ch), "scope"));
+        let tags = waf_tags(ch, owner)?;
+        aws.call(|| {
+            c.tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(tags.clone()))
+                .send()
+        })
+        .await?;
+        if ch.before == ch.after {
+            return Ok(ch.live_outputs.clone());
+        }
+    }
     match ch.kind {
         Kind::IpSet => put_ip_set(aws, ch, owner, create).await,
         Kind::WebAcl => put_web_acl(aws, ch, owner, create).await,
