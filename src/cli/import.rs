@@ -205,6 +205,11 @@ async fn import_api(
         mapped.insert(api.id().unwrap_or_default().to_string(), who.key.clone());
     }
     if let Some(d) = crate::model::import_edge::domains(&edge, &mapped, &mut imported.left) {
+        let keys: Vec<String> = d
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        crate::model::import_edge::took_domains(&edge, &keys, &mut took);
         imported.stack["edge"]["domains"] = d;
     }
     write(aws, out, &imported, api.as_ref().map(|x| &x.0), &v2, &live)?;

@@ -1,7 +1,8 @@
 //! What guards and names an imported API at the edge, read for `import`: the stack's own
-//! WAF items, custom domains, certificates and records, read as `plan` reads them; and a
-//! web ACL no stack owns on the API's stages, with the IP sets its rules use, read as
-//! adopted (another stack's is named in `left` and left out).
+//! WAF items, custom domains, certificates and records, read as `plan` reads them; and, read
+//! as adopted, a web ACL no stack owns on the API's stages with the IP sets its rules use,
+//! and each custom domain no stack owns mapped to the API with its certificate and alias
+//! records (another stack's is named in `left` and left out).
 
 use crate::model::edge::WEB_ACL_ID;
 use crate::model::owner::{other_owner, owned, ADOPT};
@@ -22,7 +23,8 @@ pub(super) async fn edge(
     for r in api {
         state.insert(r.clone());
     }
-    let adopt = hand_made_waf(aws, owner, api, left).await?;
+    let mut adopt = hand_made_waf(aws, owner, api, left).await?;
+    adopt.extend(hand_made_domains(aws, api, left).await?);
     crate::providers::edge::read(aws, owner, &adopt, &mut state).await?;
     let kinds = [
         Kind::WebAcl,
@@ -96,6 +98,113 @@ async fn hand_made_waf(
         return Ok(out);
     }
     Ok(Vec::new())
+}
+
+/// Each custom domain no stack owns with a base path mapping to the API, as a resource
+/// that adopts it (its certificate comes with it) in the hosted zone that holds its name,
+/// and its A and AAAA alias records there.
+async fn hand_made_domains(
+    aws: &Aws,
+    api: &[LiveResource],
+    left: &mut Vec<String>,
+) -> Result<Vec<Resource>> {
+    use crate::model::kinds::{DnsRecord, DomainName, Typed};
+    let Some(api_id) = api
+        .iter()
+        .find(|r| r.kind == Kind::RestApi)
+        .and_then(|r| r.outputs.get("id"))
+    else {
+        return Ok(Vec::new());
+    };
+    let domains = crate::providers::pages::all(aws, |position| {
+        aws.apigw
+            .get_domain_names()
+            .limit(500)
+            .set_position(position)
+            .send()
+    })
+    .await?;
+    let mut out = Vec::new();
+    for d in &domains {
+        let name = d.domain_name().unwrap_or_default();
+        let tags =
+            crate::providers::apigateway::read::tags_of(aws, d.tags(), "domainnames", name).await?;
+        if tags.contains_key(crate::model::owner::TAG_STACK) {
+            continue; // the stack's own is read as such; another's is named by the mapping
+        }
+        let maps = aws
+            .call(|| aws.apigw.get_base_path_mappings().domain_name(name).send())
+            .await;
+        let ours = match maps {
+            Ok(m) => m.items().iter().any(|m| m.rest_api_id() == Some(api_id)),
+            Err(e) if e.is_not_found() => false,
+            // moto answers 500 for a domain without mappings (docs/EMULATOR.md).
+            Err(crate::providers::aws::AwsError::GaveUp {
+                server_error: true, ..
+            }) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !ours {
+            continue;
+        }
+        let Some(zone) = zone_of(aws, name).await? else {
+            left.push(format!(
+                "custom domain {name}: no hosted zone in this account holds its name, not written"
+            ));
+            continue;
+        };
+        let key = unique_key(name, &out);
+        let mut dom = Resource::new(format!("domain_name.{key}"), Kind::DomainName, name.into());
+        dom.props = DomainName {
+            domain_name: name.into(),
+            ..Default::default()
+        }
+        .to_props();
+        dom.payload = Some(json!({
+            ADOPT: name, "zone": zone, "certificate_id": format!("certificate.{key}"),
+        }));
+        out.push(dom);
+        for t in ["A", "AAAA"] {
+            let props = DnsRecord {
+                zone: zone.clone(),
+                name: crate::model::edge::fqdn(name),
+                record_type: t.into(),
+                ..Default::default()
+            };
+            let mut r = Resource::typed(format!("dns_record.{key}.{t}"), name.into(), &props);
+            r.payload = Some(json!({ ADOPT: true }));
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The hosted zone whose name is the longest suffix of `domain`.
+async fn zone_of(aws: &Aws, domain: &str) -> Result<Option<String>> {
+    let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+    for i in 0..labels.len().saturating_sub(1) {
+        let candidate = labels[i..].join(".");
+        if crate::providers::edge::find_zone(aws, &candidate)
+            .await?
+            .is_some()
+        {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+/// The domain's first label as its key in `edge.domains`, made unique among `taken`.
+fn unique_key(domain: &str, taken: &[Resource]) -> String {
+    let base = domain.split('.').next().unwrap_or(domain).to_string();
+    let used = |k: &str| taken.iter().any(|r| r.id == format!("domain_name.{k}"));
+    let mut key = base.clone();
+    let mut n = 2;
+    while used(&key) {
+        key = format!("{base}{n}");
+        n += 1;
+    }
+    key
 }
 
 fn adopting(id: String, kind: Kind, aws_id: &str, name: &str) -> Resource {

@@ -140,4 +140,7 @@ pub struct Domain {
     /// How long an apply waits for the certificate to be ISSUED (default 900 s). Past it
     /// the apply stops; the next apply continues the wait.
     pub wait_seconds: Option<u64>,
+    /// Take over the custom domain of this name that no stack owns, with the certificate
+    /// it uses and its alias and validation records, instead of creating them.
+    pub adopt: Option<bool>,
 }

@@ -8,7 +8,7 @@
 //! DNS props name the hosted zone as the stack does (name or id); the provider looks it up.
 
 use super::kinds::web_acl::{self as acl, Statement};
-use super::{kinds, ref_placeholder, Resource};
+use super::{kinds, ref_placeholder, Kind, Resource};
 use crate::config::edge::{Domain, DomainEndpoint, Waf, WafAction, WafRule, WafScope};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -361,6 +361,7 @@ fn associations(ctx: &Ctx, waf: &Waf, acc: &mut Acc) {
 /// alias records.
 fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
     let Ctx { cfg, protect, .. } = *ctx;
+    let first = acc.out.len();
     let edge_ep = d.endpoint_type == Some(DomainEndpoint::Edge);
     let cert_region = if edge_ep { "us-east-1" } else { ctx.region };
     let (cert_id, validation_ids) = certificate(ctx, key, d, cert_region, &mut acc.out);
@@ -382,6 +383,11 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
         "certificate_id": cert_id,
         "certificate_region": cert_region,
     }));
+    let adopt = d.adopt == Some(true);
+    if adopt {
+        // The certificate it uses and its records are adopted with it (`providers::edge`).
+        dom.payload.as_mut().expect("set above")[super::owner::ADOPT] = json!(d.domain_name);
+    }
     acc.out.push(dom);
     for (path, target) in &d.mappings {
         match mapping(ctx, key, d, path, target) {
@@ -410,6 +416,12 @@ fn domain(ctx: &Ctx, key: &str, d: &Domain, acc: &mut Acc) {
         let mut r = Resource::typed(format!("dns_record.{key}.{t}"), name, &props);
         r.protect = protect;
         acc.out.push(r);
+    }
+    if adopt {
+        let records = acc.out[first..]
+            .iter_mut()
+            .filter(|r| r.kind == Kind::DnsRecord);
+        records.for_each(|r| r.payload = Some(json!({ super::owner::ADOPT: true })));
     }
 }
 

@@ -123,7 +123,7 @@ fn adopt(entry: &mut Value, r: &LiveResource) {
     }
 }
 
-/// `edge.domains`: each custom domain the stack owns with a mapping to an imported API
+/// `edge.domains`: each custom domain the stack owns (or adopts) with a mapping to an imported API
 /// (`apis`: live id → its key in the stack), its zone, endpoint type, certificate names and
 /// mappings (REST base path mappings and v2 API mappings alike). The certificate, its
 /// validation records and the alias records follow from these, as `model::edge` makes them.
@@ -196,8 +196,17 @@ pub fn domains(
             .iter()
             .find(|c| c.kind == Kind::Certificate && c.id == format!("certificate.{dkey}"))
             .and_then(|c| Certificate::from_props(&c.props).ok());
+        if let Some(c) = cert.as_ref().filter(|c| c.domain_name != d.domain_name) {
+            left.push(format!(
+                "custom domain {}: its certificate is for {}, the stack's is for the domain itself (the plan replaces it)",
+                d.domain_name, c.domain_name
+            ));
+        }
         if let Some(c) = cert.filter(|c| !c.subject_alternative_names.is_empty()) {
             v["subject_alternative_names"] = json!(c.subject_alternative_names);
+        }
+        if r.outputs.contains_key(super::owner::ADOPTED) {
+            v["adopt"] = json!(true);
         }
         let aaaa = format!("dns_record.{dkey}.AAAA");
         if !live.iter().any(|x| x.id == aaaa) {
@@ -206,4 +215,28 @@ pub fn domains(
         out.insert(dkey.to_string(), v);
     }
     (!out.is_empty()).then_some(Value::Object(out))
+}
+
+/// What the domains written under `keys` hand over from Terraform: each domain's name, its
+/// certificate's ARN, and its records (alias, and validation as the certificate names them).
+pub fn took_domains(live: &[LiveResource], keys: &[String], took: &mut super::terraform::Took) {
+    for key in keys {
+        let of = |id: String| live.iter().find(|r| r.id == id);
+        if let Some(d) = of(format!("domain_name.{key}")) {
+            took.domains.push(d.name.clone());
+        }
+        if let Some(c) = of(format!("certificate.{key}")) {
+            took.certificates.extend(c.outputs.get("arn").cloned());
+            let names = c.outputs.iter().filter(|(k, _)| k.starts_with("vname"));
+            took.records
+                .extend(names.map(|(_, n)| format!("{} CNAME", super::edge::fqdn(n))));
+        }
+        let prefix = format!("dns_record.{key}.");
+        for r in live.iter().filter(|r| r.id.starts_with(&prefix)) {
+            let (name, t) = (r.props.get("name"), r.props.get("type"));
+            if let (Some(n), Some(t)) = (name.and_then(Value::as_str), t.and_then(Value::as_str)) {
+                took.records.push(format!("{} {t}", super::edge::fqdn(n)));
+            }
+        }
+    }
 }

@@ -107,6 +107,12 @@ pub struct Took {
     pub alarms: Vec<String>,
     /// Ids of the web ACL and IP sets.
     pub waf: Vec<String>,
+    /// Custom domain names.
+    pub domains: Vec<String>,
+    /// Certificate ARNs.
+    pub certificates: Vec<String>,
+    /// DNS records as `<fqdn> <type>`, the name lower-case with its final dot.
+    pub records: Vec<String>,
 }
 
 impl Took {
@@ -119,6 +125,9 @@ impl Took {
         self.log_groups.extend(t.log_groups);
         self.alarms.extend(t.alarms);
         self.waf.extend(t.waf);
+        self.domains.extend(t.domains);
+        self.certificates.extend(t.certificates);
+        self.records.extend(t.records);
     }
 }
 
@@ -160,9 +169,16 @@ const V2_PARTS: &[&str] = &[
 const LATER: &[&str] = &[
     "aws_api_gateway_",
     "aws_apigatewayv2_",
-    "aws_acm_certificate",
-    "aws_route53_record",
     "aws_cloudwatch_dashboard",
+];
+
+/// What the edge of an imported API is made of, found by name, ARN or record.
+const EDGE: &[&str] = &[
+    "aws_api_gateway_domain_name",
+    "aws_api_gateway_base_path_mapping",
+    "aws_acm_certificate",
+    "aws_acm_certificate_validation",
+    "aws_route53_record",
 ];
 
 pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
@@ -190,6 +206,16 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
                 let api = r.text("resource_arn").split("/restapis/").nth(1);
                 let api = api.and_then(|a| a.split('/').next()).unwrap_or_default();
                 has(&took.waf, acl) && has(&took.rest_apis, api)
+            }
+            "aws_api_gateway_domain_name" => has(&took.domains, r.text("domain_name")),
+            "aws_api_gateway_base_path_mapping" => {
+                has(&took.domains, r.text("domain_name")) && has(&took.rest_apis, r.text("api_id"))
+            }
+            "aws_acm_certificate" => has(&took.certificates, r.text("arn")),
+            "aws_acm_certificate_validation" => has(&took.certificates, r.text("certificate_arn")),
+            "aws_route53_record" => {
+                let name = r.text("name").trim_end_matches('.').to_ascii_lowercase();
+                has(&took.records, &format!("{name}. {}", r.text("type")))
             }
             k if API_PARTS.contains(&k) => has(&took.rest_apis, r.text("rest_api_id")),
             "aws_apigatewayv2_api" => has(&took.v2_apis, r.text("id")),
@@ -220,6 +246,8 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             "not part of an imported HTTP or WebSocket API: stays in Terraform".into()
         } else if kind == "aws_cloudwatch_metric_alarm" || kind.starts_with("aws_wafv2_") {
             "not on a stage of an imported REST API: stays in Terraform".into()
+        } else if EDGE.contains(&kind) {
+            "not of a custom domain mapped to an imported REST API: stays in Terraform".into()
         } else if LATER.iter().any(|p| kind.starts_with(p)) {
             format!("{kind} is not imported yet: stays in Terraform")
         } else {
@@ -368,6 +396,56 @@ mod tests {
             ]
         );
         assert_eq!(h.kept.len(), 1, "{h:?}");
+        // A custom domain is handed over with its certificate and records, found by name,
+        // ARN and record; another domain's stay.
+        let edge = [
+            (
+                "aws_api_gateway_domain_name.api",
+                "aws_api_gateway_domain_name",
+                json!({"domain_name": "api.x.com"}),
+            ),
+            (
+                "aws_acm_certificate.api",
+                "aws_acm_certificate",
+                json!({"arn": "arn:c1"}),
+            ),
+            (
+                "aws_acm_certificate_validation.api",
+                "aws_acm_certificate_validation",
+                json!({"certificate_arn": "arn:c1"}),
+            ),
+            (
+                "aws_route53_record.api",
+                "aws_route53_record",
+                json!({"name": "API.x.com", "type": "A"}),
+            ),
+            (
+                "aws_route53_record.other",
+                "aws_route53_record",
+                json!({"name": "www.x.com", "type": "A"}),
+            ),
+        ]
+        .map(|(a, k, v)| TfResource {
+            address: a.into(),
+            kind: k.into(),
+            values: v,
+        });
+        let took = Took {
+            domains: vec!["api.x.com".into()],
+            certificates: vec!["arn:c1".into()],
+            records: vec!["api.x.com. A".into()],
+            ..Default::default()
+        };
+        let h = handover(&edge, &took);
+        assert_eq!(h.handed.len(), 4, "{h:?}");
+        assert_eq!(
+            h.kept,
+            [(
+                "aws_route53_record.other".to_string(),
+                "not of a custom domain mapped to an imported REST API: stays in Terraform"
+                    .to_string()
+            )]
+        );
         let none = handover(&rs, &Took::default());
         assert!(none.handed.is_empty());
         assert_eq!(none.kept.len(), rs.len());

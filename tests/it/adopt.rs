@@ -18,7 +18,7 @@ fn stack(adopt: Option<&str>) -> String {
 
 /// What `aws apigateway create-rest-api`, `put-method`, `put-integration` and
 /// `create-deployment --stage-name prod` make: the API's id.
-fn hand_made(ls: &LocalStack) -> String {
+pub(crate) fn hand_made(ls: &LocalStack) -> String {
     rt().block_on(async {
         use aws_sdk_apigateway::types::IntegrationType;
         let c = ls.apigw("ap-southeast-2");

@@ -100,23 +100,18 @@ fn one_api_without_duplicates(ls: &LocalStack, name: &str, when: &str) {
 }
 
 /// The zone a prod example writes its records into, made on LocalStack's Route53.
-pub(crate) fn hosted_zone_on(ls: &LocalStack, zone: &str) {
-    use aws_sdk_route53::config;
-    let creds = config::Credentials::new("testing", "testing", None, None, "test");
-    let conf = config::Config::builder()
-        .behavior_version(config::BehaviorVersion::latest())
-        .region(config::Region::new("us-east-1"))
-        .endpoint_url(ls.endpoint())
-        .credentials_provider(creds)
-        .build();
-    let c = aws_sdk_route53::Client::from_conf(conf);
-    rt().block_on(
-        c.create_hosted_zone()
-            .name(zone)
-            .caller_reference(zone)
-            .send(),
-    )
-    .expect("create_hosted_zone on LocalStack");
+pub(crate) fn hosted_zone_on(ls: &LocalStack, zone: &str) -> String {
+    let z = rt()
+        .block_on(
+            ls.route53()
+                .create_hosted_zone()
+                .name(zone)
+                .caller_reference(zone)
+                .send(),
+        )
+        .expect("create_hosted_zone on LocalStack");
+    let id = z.hosted_zone().expect("zone").id();
+    id.trim_start_matches("/hostedzone/").to_string()
 }
 
 /// Every example stack on LocalStack (HTTP and WebSocket APIs and WAF on moto): apply, then

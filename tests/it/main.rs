@@ -5,6 +5,7 @@
 mod common;
 
 mod adopt;
+mod adopt_edge;
 mod bulk;
 mod canary;
 mod e2e;

@@ -1,8 +1,9 @@
 //! From Terraform (issue 17): seed 002's layout (a `{proxy+}` ANY method with a custom
 //! integration answering XML, a method and integration response, a deployment and a stage)
 //! plus a usage plan with a key, an alarm on the stage, a web ACL with an IP set on the
-//! stage and an HTTP API, built by Terraform itself against LocalStack (and moto for the
-//! HTTP API and WAF), moves under idrv5-gw with no
+//! stage, a custom domain (certificate, validation and alias records, base path mapping)
+//! and an HTTP API, built by Terraform itself against LocalStack (and moto for the HTTP API
+//! and WAF), moves under idrv5-gw with no
 //! resource recreated: `import --from-terraform-state` writes the stack,
 //! its first plan only adopts, the apply keeps the REST API, stage and deployment ids, and
 //! after the printed `terraform state rm` lines Terraform plans nothing.
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const MIRROR: &str = "/opt/tf-plugins";
+/// The custom domain Terraform gives the REST API, in a zone the account already has.
+const DOMAIN: &str = "api.orca.example.com";
 
 /// `terraform` on PATH and an AWS provider in the mirror, or why not.
 fn terraform() -> Result<PathBuf, String> {
@@ -37,19 +40,21 @@ fn terraform() -> Result<PathBuf, String> {
 
 /// Seed 002's resources, as `main.tf.json`, pointed at LocalStack, and an HTTP API beside
 /// them on moto (LocalStack's free edition has no API Gateway v2).
-fn config(endpoint: &str, moto: &str) -> serde_json::Value {
+fn config(endpoint: &str, moto: &str, zone: &str) -> serde_json::Value {
     let api = "${aws_api_gateway_rest_api.orca_api.id}";
     let items = "${aws_apigatewayv2_api.items.id}";
     let res = "${aws_api_gateway_resource.orca_api_resource.id}";
     let method = "${aws_api_gateway_method.orca_api_method.http_method}";
     let xml = "#set($inputRoot = $input.path('$'))\n<orca><id>$inputRoot.id</id></orca>";
+    let validation = "tolist(aws_acm_certificate.api.domain_validation_options)[0]";
     let seen = |m: &str| serde_json::json!({"cloudwatch_metrics_enabled": true, "metric_name": m, "sampled_requests_enabled": true});
     serde_json::json!({
         "provider": {"aws": {
             "region": "us-east-1", "access_key": "testing", "secret_key": "testing",
             "skip_credentials_validation": true, "skip_requesting_account_id": true,
             "skip_metadata_api_check": true, "skip_region_validation": true,
-            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "cloudwatch": endpoint, "sts": endpoint, "wafv2": moto}
+            "endpoints": {"apigateway": endpoint, "apigatewayv2": moto, "cloudwatch": endpoint, "sts": endpoint, "wafv2": moto,
+                "acm": endpoint, "route53": endpoint}
         }},
         "resource": {
             "aws_api_gateway_rest_api": {"orca_api": {"name": "dev_orca_api"}},
@@ -121,6 +126,35 @@ fn config(endpoint: &str, moto: &str) -> serde_json::Value {
                 }],
                 "visibility_config": seen("orca-waf")
             }},
+            "aws_acm_certificate": {"api": {"domain_name": DOMAIN, "validation_method": "DNS"}},
+            "aws_route53_record": {
+                "validation": {
+                    "zone_id": zone, "type": "CNAME", "ttl": 300, "allow_overwrite": true,
+                    "name": format!("${{{validation}.resource_record_name}}"),
+                    "records": [format!("${{{validation}.resource_record_value}}")]
+                },
+                "api": {
+                    "zone_id": zone, "name": DOMAIN, "type": "A",
+                    "alias": {
+                        "name": "${aws_api_gateway_domain_name.api.regional_domain_name}",
+                        "zone_id": "${aws_api_gateway_domain_name.api.regional_zone_id}",
+                        "evaluate_target_health": false
+                    }
+                }
+            },
+            "aws_acm_certificate_validation": {"api": {
+                "certificate_arn": "${aws_acm_certificate.api.arn}",
+                "validation_record_fqdns": ["${aws_route53_record.validation.fqdn}"]
+            }},
+            "aws_api_gateway_domain_name": {"api": {
+                "domain_name": DOMAIN,
+                "regional_certificate_arn": "${aws_acm_certificate_validation.api.certificate_arn}",
+                "endpoint_configuration": {"types": ["REGIONAL"]}
+            }},
+            "aws_api_gateway_base_path_mapping": {"api": {
+                "api_id": api, "stage_name": "${aws_api_gateway_stage.orca.stage_name}",
+                "domain_name": "${aws_api_gateway_domain_name.api.domain_name}"
+            }},
             "aws_wafv2_web_acl_association": {"orca": {
                 "resource_arn": "${aws_api_gateway_stage.orca.arn}",
                 "web_acl_arn": "${aws_wafv2_web_acl.orca.arn}"
@@ -188,6 +222,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         }
     };
     let (moto, ls) = (Moto::start(), LocalStack::start());
+    let zone = crate::grounds::hosted_zone_on(&ls, "orca.example.com");
     let tmp = tempfile::tempdir().unwrap();
     let (dir, infra) = (tmp.path(), tmp.path().join("infra"));
     std::fs::create_dir_all(&infra).unwrap();
@@ -200,7 +235,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
     .unwrap();
     std::fs::write(
         infra.join("main.tf.json"),
-        serde_json::to_string_pretty(&config(&ls.endpoint(), &moto.endpoint())).unwrap(),
+        serde_json::to_string_pretty(&config(&ls.endpoint(), &moto.endpoint(), &zone)).unwrap(),
     )
     .unwrap();
     let (code, out) = tf(&exe, &infra, &["init", "-input=false", "-no-color"]);
@@ -242,7 +277,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         .collect();
     assert_eq!(
         rm.len(),
-        19,
+        25,
         "every resource of the state is handed over:\n{out}"
     );
 
@@ -261,7 +296,11 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
         [
             "~ adopt alarm orca-5xx",
             "~ adopt api_key acme",
+            "~ adopt certificate api.orca.example.com",
             "~ adopt deployment main",
+            "~ adopt dns_record api.orca.example.com A",
+            "~ adopt dns_record validation api.orca.example.com",
+            "~ adopt domain_name api.orca.example.com",
             "~ adopt http_api orca-items",
             "~ adopt ip_set orca-office",
             "~ adopt rest_api main",
@@ -297,7 +336,7 @@ fn a_terraform_built_gateway_moves_under_idrv5_gw_with_nothing_recreated() {
     std::fs::write(
         infra.join("main.tf.json"),
         serde_json::to_string_pretty(
-            &serde_json::json!({"provider": config(&ls.endpoint(), &moto.endpoint())["provider"]}),
+            &serde_json::json!({"provider": config(&ls.endpoint(), &moto.endpoint(), &zone)["provider"]}),
         )
         .unwrap(),
     )

@@ -9,7 +9,7 @@
 use crate::dns as delegation;
 use crate::model::edge::cert_names;
 use crate::model::kinds::{Certificate, Typed};
-use crate::model::owner::{owned, TAG_ZONE};
+use crate::model::owner::{other_owner, owned, ADOPTED, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
@@ -44,10 +44,13 @@ fn acm<'a>(aws: &'a Aws, region: &str) -> &'a aws_sdk_acm::Client {
         &aws.acm
     }
 }
+/// Reads the owned certificates of `region`, and the untagged ones `adopt` names (ARN →
+/// the stack's id: those adopted domains use), marked adopted.
 pub(super) async fn read(
     aws: &Aws,
     owner: &str,
     region: &str,
+    adopt: &HashMap<String, String>,
     live: &mut LiveState,
     zones: &mut Vec<String>,
 ) -> Result<(), AwsError> {
@@ -76,7 +79,11 @@ pub(super) async fn read(
                 )
             })
             .collect();
-        let Some((id, protect)) = owned(&tags, owner) else {
+        let adopted = adopt
+            .get(arn)
+            .filter(|_| other_owner(&tags, owner).is_none());
+        let Some((id, protect)) = owned(&tags, owner).or(adopted.map(|id| (id.clone(), false)))
+        else {
             continue;
         };
         if let Some(z) = tags.get(TAG_ZONE) {
@@ -100,6 +107,9 @@ pub(super) async fn read(
         ]
         .into();
         outputs.extend(validation_outputs(&names, cert.domain_validation_options()));
+        if adopted.is_some() && owned(&tags, owner).is_none() {
+            outputs.insert(ADOPTED.into(), "true".into());
+        }
         let props = Certificate {
             domain_name: domain.clone(),
             subject_alternative_names: names[1..].to_vec(),
@@ -149,6 +159,18 @@ pub(super) async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsE
         .into_iter()
         .map(|(k, v)| AcmTag::builder().key(k).value(v).build().map_err(acm_err))
         .collect::<Result<Vec<_>, _>>()?;
+    // Adopted (it covers what the stack says; anything else would be a replace): tagged.
+    if ch.adopt && ch.action == crate::plan::Action::Update {
+        let arn = ch.live_outputs.get("arn").cloned().unwrap_or_default();
+        aws.call(|| {
+            c.add_tags_to_certificate()
+                .certificate_arn(&arn)
+                .set_tags(Some(acm_tags.clone()))
+                .send()
+        })
+        .await?;
+        return Ok(ch.live_outputs.clone());
+    }
     // Retries of this request reuse the token, so a lost response never yields two
     // certificates; a later apply finds the first by its tags. (A fixed token would make
     // ACM hand back a certificate deleted within the hour.)

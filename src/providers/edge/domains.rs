@@ -5,7 +5,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::kinds::{BasePathMapping, DomainName, Typed};
-use crate::model::owner::{other_owner, owned};
+use crate::model::owner::{other_owner, owned, ADOPTED};
 use crate::model::owner::{TAG_MAPPED, TAG_ZONE};
 use crate::model::{Kind, LiveResource, LiveState, Resource};
 use crate::plan::{Action, Change};
@@ -42,10 +42,40 @@ pub async fn read(
     if (edge_wanted || edge_owned) && aws.region != "us-east-1" {
         regions.push("us-east-1".into());
     }
+    let adopt = adopted_certificates(desired, live);
     for region in regions {
-        certificates::read(aws, owner, &region, live, &mut found.zones).await?;
+        certificates::read(aws, owner, &region, &adopt, live, &mut found.zones).await?;
+    }
+    for (arn, id) in &adopt {
+        let read =
+            |r: &LiveResource| r.kind == Kind::Certificate && r.outputs.get("arn") == Some(arn);
+        if !live.resources.values().any(read) {
+            found.conflicts.push(
+                Diagnostic::error(
+                    "ownership",
+                    format!("{id}: the adopted custom domain uses the certificate {arn}, which another stack owns (or is not in ACM)"),
+                )
+                .hint("a stack adopts only what no stack owns: give the domain a certificate of its own first"),
+            );
+        }
     }
     Ok(found)
+}
+
+/// The certificate each adopted domain uses (its ARN) → the stack's id for it: it is
+/// adopted with the domain.
+fn adopted_certificates(desired: &[Resource], live: &LiveState) -> HashMap<String, String> {
+    desired
+        .iter()
+        .filter(|r| r.kind == Kind::DomainName)
+        .filter_map(|r| {
+            let l = live.resources.get(&r.id)?;
+            l.outputs.get(ADOPTED)?;
+            let arn = l.outputs.get("certificate_arn").filter(|a| !a.is_empty())?;
+            let cert = r.payload.as_ref()?.get("certificate_id")?.as_str()?;
+            Some((arn.clone(), cert.to_string()))
+        })
+        .collect()
 }
 
 /// Reads owned domains and their mappings; true when one of them is EDGE.
@@ -61,6 +91,7 @@ async fn read_domains(
         .filter(|r| r.kind == Kind::DomainName)
         .map(|r| str_of(&r.props, "domain_name"))
         .collect();
+    let adopt = crate::model::adopt_ids(desired, &[Kind::DomainName]);
     let mut edge = false;
     let pages = pages::all(aws, |position| {
         aws.apigw
@@ -73,7 +104,12 @@ async fn read_domains(
     for d in &pages {
         let name = d.domain_name().unwrap_or_default().to_string();
         let tags = tags_of(aws, d).await?;
-        let Some((id, protect)) = owned(&tags, owner) else {
+        let unowned = other_owner(&tags, owner).is_none();
+        let adopted = adopt
+            .get(&name)
+            .filter(|_| unowned && owned(&tags, owner).is_none());
+        let Some((id, protect)) = owned(&tags, owner).or(adopted.map(|id| (id.clone(), false)))
+        else {
             if wanted.contains(&name) {
                 found.conflicts.push(conflict(&name, &tags, owner));
             }
@@ -83,10 +119,21 @@ async fn read_domains(
             found.zones.push(z.clone());
         }
         let key = id.trim_start_matches("domain_name.").to_string();
-        if tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
+        if adopted.is_some() || tags.get(TAG_MAPPED).is_some_and(|v| v == "true") {
             read_mappings(aws, &name, &key, &id, live).await?;
         }
         let mut r = live_domain(d, id).protected(protect);
+        if adopted.is_some() {
+            r.outputs.insert(ADOPTED.into(), "true".into());
+            // Untagged: the zone is the one the stack names.
+            let want = desired
+                .iter()
+                .find(|w| w.id == r.id)
+                .and_then(|w| w.payload.as_ref());
+            if let Some(z) = want.and_then(|p| p.get("zone")?.as_str()) {
+                r.outputs.insert("zone".into(), z.to_string());
+            }
+        }
         if let Some(z) = tags.get(TAG_ZONE) {
             // `import` writes it back as the domain's `hosted_zone`.
             r.outputs.insert("zone".into(), z.clone());
@@ -113,14 +160,18 @@ fn domain_arn(aws: &Aws, name: &str) -> String {
 
 /// A domain the stack wants that someone else owns.
 fn conflict(name: &str, tags: &HashMap<String, String>, owner: &str) -> Diagnostic {
-    let whose = other_owner(tags, owner)
-        .map(|o| format!("idrv5-gw stack {o}"))
-        .unwrap_or_else(|| "another owner (not idrv5-gw)".into());
-    Diagnostic::error(
-        "ownership",
-        format!("custom domain {name} already exists and belongs to {whose}"),
-    )
-    .hint("remove it from that stack or console first, or choose another domain_name; idrv5-gw never takes over a domain it did not create")
+    match other_owner(tags, owner) {
+        Some(o) => Diagnostic::error(
+            "ownership",
+            format!("custom domain {name} already exists and belongs to idrv5-gw stack {o}"),
+        )
+        .hint("remove it from that stack first, or choose another domain_name"),
+        None => Diagnostic::error(
+            "ownership",
+            format!("custom domain {name} already exists, made outside idrv5-gw"),
+        )
+        .hint("take it over (with its certificate and DNS records) with `adopt: true` on its edge.domains entry, or write its files with `idrv5-gw import`; or choose another domain_name"),
+    }
 }
 
 /// An owned domain as read: its certificate and DNS target are those of its endpoint type.
@@ -207,7 +258,7 @@ async fn read_mappings(
 pub async fn put(aws: &Aws, ch: &Change, owner: &str, action: Action) -> Result<Out, AwsError> {
     match ch.kind {
         Kind::DomainName if action == Action::Create => create_domain(aws, ch, owner).await,
-        Kind::DomainName => update_domain(aws, ch).await,
+        Kind::DomainName => update_domain(aws, ch, owner).await,
         _ => put_mapping(aws, ch, action).await,
     }
 }
@@ -313,9 +364,16 @@ fn outputs(name: &str, target: Option<&str>, zone: Option<&str>, cert: &str) -> 
 }
 
 /// A new certificate (or TLS policy) is swapped in place: the domain and its DNS stay.
-async fn update_domain(aws: &Aws, ch: &Change) -> Result<Out, AwsError> {
+async fn update_domain(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let (b, p): (DomainName, DomainName) = (typed(before(ch))?, typed(after(ch))?);
     let name = p.domain_name;
+    if ch.adopt {
+        // Tagged first (with its zone, and `mapped` so later reads list its mappings): if
+        // the update then fails, the next plan finds it as the stack's.
+        let mut t = tags_with_zone(ch, owner);
+        t.insert(TAG_MAPPED.into(), "true".into());
+        tag_resource(aws, &domain_arn(aws, &name), t).await?;
+    }
     let cert = p.certificate_arn.unwrap_or_default();
     let mut ops = Vec::new();
     if Some(&cert) != b.certificate_arn.as_ref() {

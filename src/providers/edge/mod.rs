@@ -17,6 +17,8 @@ mod domains;
 mod route53;
 mod waf;
 
+pub use route53::find_zone;
+
 use crate::diag::Diagnostic;
 use crate::model::{Kind, LiveState, Outputs, Resource};
 use crate::plan::{Action, Change};

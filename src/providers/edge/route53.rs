@@ -2,11 +2,13 @@
 //! records, so ownership is a TXT record beside each one (as external-dns does):
 //! `idrv5-gw-<type>.<name>` holding `heritage=idrv5-gw,owner=<stack/env>,resource=<id>`.
 //! Both are written in one atomic change batch. A record the stack wants whose name and type
-//! exist without our TXT is a conflict: the plan fails naming it, nothing is changed.
+//! exist without our TXT is a conflict: the plan fails naming it, nothing is changed; unless
+//! the stack adopts it with its custom domain (`adopt: true`): then the TXT is written.
 
 use crate::diag::Diagnostic;
 use crate::model::edge::fqdn;
 use crate::model::kinds::{Alias, DnsRecord, Typed};
+use crate::model::owner::{ADOPT, ADOPTED};
 use crate::model::{Kind, LiveResource, LiveState, Outputs, Resource};
 use crate::plan::Change;
 use crate::providers::aws::{Aws, AwsError};
@@ -16,6 +18,7 @@ use aws_sdk_route53::types::{
     AliasTarget, Change as RChange, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
     RrType,
 };
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A hosted zone: id without the `/hostedzone/` prefix, name with the trailing dot.
@@ -166,6 +169,11 @@ pub async fn read(
     let mut names: BTreeSet<String> = wanted.iter().map(|r| str_of(&r.props, "zone")).collect();
     names.extend(zones.iter().cloned());
     let mut conflicts = Vec::new();
+    let outputs: crate::refs::Outputs = live
+        .resources
+        .values()
+        .map(|r| (r.id.clone(), r.outputs.clone()))
+        .collect();
     for zone in names {
         let Some(z) = find_zone(aws, &zone).await? else {
             if wanted.iter().any(|r| str_of(&r.props, "zone") == zone) {
@@ -223,16 +231,37 @@ pub async fn read(
             ));
         }
         for r in wanted.iter().filter(|r| str_of(&r.props, "zone") == zone) {
-            let name = str_of(&r.props, "name");
+            let adopting = r.payload.as_ref().is_some_and(|p| p.get(ADOPT).is_some());
+            let mut name = str_of(&r.props, "name");
+            if adopting {
+                // A validation record's name is the adopted certificate's, read already.
+                name = crate::refs::resolve(&json!(name), &outputs)
+                    .as_str()
+                    .unwrap_or_default()
+                    .into();
+            }
             if name.contains("{{") {
                 continue; // not known until the certificate exists; `put` checks again
             }
             let key = (fqdn(&name), str_of(&r.props, "type"));
-            if !by_key.contains_key(&key) {
+            let Some(set) = by_key.get(&key) else {
                 continue;
-            }
+            };
             match owners.get(&key) {
                 Some((o, id)) if o == owner && *id == r.id => {}
+                None if adopting => {
+                    live.insert(LiveResource::new(
+                        r.id.clone(),
+                        Kind::DnsRecord,
+                        format!("{} {}", key.0.trim_end_matches('.'), key.1),
+                        record_props(&zone, set).to_props(),
+                        [
+                            ("zone_id".to_string(), z.id.clone()),
+                            (ADOPTED.to_string(), "true".to_string()),
+                        ]
+                        .into(),
+                    ));
+                }
                 other => conflicts.push(conflict(&zone, &key.0, &key.1, other.map(|o| &o.0))),
             }
         }
@@ -395,7 +424,9 @@ pub async fn put(aws: &Aws, ch: &Change, owner: &str) -> Result<Out, AwsError> {
     let mine = ours
         .as_ref()
         .is_some_and(|(o, id)| o == owner && *id == ch.id);
-    if existing.is_some() && !mine {
+    // An adopted record is one without an owner: its TXT is written beside it now.
+    let adopted = ch.adopt && ours.is_none();
+    if existing.is_some() && !mine && !adopted {
         let by = ours.map(|o| o.0);
         return Err(err(
             "ChangeResourceRecordSets",

@@ -146,6 +146,16 @@ impl LocalStack {
         ls_client!(aws_sdk_cloudwatch, self.endpoint(), region)
     }
 
+    /// An ACM client on this LocalStack.
+    pub fn acm(&self, region: &str) -> aws_sdk_acm::Client {
+        ls_client!(aws_sdk_acm, self.endpoint(), region)
+    }
+
+    /// A Route53 client on this LocalStack (global: signed for us-east-1).
+    pub fn route53(&self) -> aws_sdk_route53::Client {
+        ls_client!(aws_sdk_route53, self.endpoint(), "us-east-1")
+    }
+
     /// A CloudWatch Logs client on `endpoint` (this LocalStack's, or moto's).
     pub fn logs(endpoint: &str, region: &str) -> aws_sdk_cloudwatchlogs::Client {
         ls_client!(aws_sdk_cloudwatchlogs, endpoint, region)
