@@ -116,19 +116,11 @@ async fn hand_made_domains(
     else {
         return Ok(Vec::new());
     };
-    let domains = crate::providers::pages::all(aws, |position| {
-        aws.apigw
-            .get_domain_names()
-            .limit(500)
-            .set_position(position)
-            .send()
-    })
-    .await?;
+    let domains = crate::providers::edge::list_domains(aws).await?;
     let mut out = Vec::new();
     for d in &domains {
         let name = d.domain_name().unwrap_or_default();
-        let tags =
-            crate::providers::apigateway::read::tags_of(aws, d.tags(), "domainnames", name).await?;
+        let tags = crate::providers::edge::domain_tags(aws, d).await?;
         if tags.contains_key(crate::model::owner::TAG_STACK) {
             continue; // the stack's own is read as such; another's is named by the mapping
         }

@@ -93,15 +93,7 @@ async fn read_domains(
         .collect();
     let adopt = crate::model::adopt_ids(desired, &[Kind::DomainName]);
     let mut edge = false;
-    let pages = pages::all(aws, |position| {
-        aws.apigw
-            .get_domain_names()
-            .limit(500)
-            .set_position(position)
-            .send()
-    })
-    .await?;
-    for d in &pages {
+    for d in &list(aws).await? {
         let name = d.domain_name().unwrap_or_default().to_string();
         let tags = tags_of(aws, d).await?;
         let unowned = other_owner(&tags, owner).is_none();
@@ -144,9 +136,21 @@ async fn read_domains(
     Ok(edge)
 }
 
+/// Every custom domain of the region.
+pub async fn list(aws: &Aws) -> Result<Vec<aws_sdk_apigateway::types::DomainName>, AwsError> {
+    pages::all(aws, |position| {
+        aws.apigw
+            .get_domain_names()
+            .limit(500)
+            .set_position(position)
+            .send()
+    })
+    .await
+}
+
 /// A domain's tags: as listed, or GetTags where the list has none (LocalStack keeps a
 /// domain's tags only there; on AWS this is a domain with none).
-async fn tags_of(
+pub async fn tags_of(
     aws: &Aws,
     d: &aws_sdk_apigateway::types::DomainName,
 ) -> Result<HashMap<String, String>, AwsError> {

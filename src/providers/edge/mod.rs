@@ -17,6 +17,7 @@ mod domains;
 mod route53;
 mod waf;
 
+pub use domains::{list as list_domains, tags_of as domain_tags};
 pub use route53::find_zone;
 
 use crate::diag::Diagnostic;
