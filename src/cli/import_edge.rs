@@ -23,8 +23,15 @@ pub(super) async fn edge(
     for r in api {
         state.insert(r.clone());
     }
-    let mut adopt = hand_made_waf(aws, owner, api, left).await?;
-    adopt.extend(hand_made_domains(aws, api, left).await?);
+    let api_id = api
+        .iter()
+        .find(|r| r.kind == Kind::RestApi)
+        .and_then(|r| r.outputs.get("id"));
+    let mut adopt = Vec::new();
+    if let Some(api_id) = api_id {
+        adopt = hand_made_waf(aws, owner, api_id, api, left).await?;
+        adopt.extend(hand_made_domains(aws, api_id, left).await?);
+    }
     crate::providers::edge::read(aws, owner, &adopt, &mut state).await?;
     let kinds = [
         Kind::WebAcl,
@@ -48,16 +55,10 @@ pub(super) async fn edge(
 async fn hand_made_waf(
     aws: &Aws,
     owner: &str,
+    api_id: &str,
     api: &[LiveResource],
     left: &mut Vec<String>,
 ) -> Result<Vec<Resource>> {
-    let Some(api_id) = api
-        .iter()
-        .find(|r| r.kind == Kind::RestApi)
-        .and_then(|r| r.outputs.get("id"))
-    else {
-        return Ok(Vec::new());
-    };
     let stages = api
         .iter()
         .filter(|r| r.kind == Kind::Stage)
@@ -105,17 +106,10 @@ async fn hand_made_waf(
 /// and its A and AAAA alias records there.
 async fn hand_made_domains(
     aws: &Aws,
-    api: &[LiveResource],
+    api_id: &str,
     left: &mut Vec<String>,
 ) -> Result<Vec<Resource>> {
     use crate::model::kinds::{DnsRecord, DomainName, Typed};
-    let Some(api_id) = api
-        .iter()
-        .find(|r| r.kind == Kind::RestApi)
-        .and_then(|r| r.outputs.get("id"))
-    else {
-        return Ok(Vec::new());
-    };
     let domains = crate::providers::edge::list_domains(aws).await?;
     let mut out = Vec::new();
     for d in &domains {

@@ -169,11 +169,18 @@ pub async fn read(
     let mut names: BTreeSet<String> = wanted.iter().map(|r| str_of(&r.props, "zone")).collect();
     names.extend(zones.iter().cloned());
     let mut conflicts = Vec::new();
-    let outputs: crate::refs::Outputs = live
-        .resources
-        .values()
-        .map(|r| (r.id.clone(), r.outputs.clone()))
-        .collect();
+    // Only an adopting stack resolves names against what was read (its certificates).
+    let adopts = wanted
+        .iter()
+        .any(|r| r.payload.as_ref().is_some_and(|p| p.get(ADOPT).is_some()));
+    let outputs: crate::refs::Outputs = match adopts {
+        true => live
+            .resources
+            .values()
+            .map(|r| (r.id.clone(), r.outputs.clone()))
+            .collect(),
+        false => Default::default(),
+    };
     for zone in names {
         let Some(z) = find_zone(aws, &zone).await? else {
             if wanted.iter().any(|r| str_of(&r.props, "zone") == zone) {
