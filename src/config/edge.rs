@@ -46,6 +46,10 @@ pub struct Waf {
     pub block_response: Option<BlockResponse>,
     /// CloudWatch metric name of the ACL; default its name.
     pub metric_name: Option<String>,
+    /// Default true; false stops the ACL's CloudWatch metrics.
+    pub cloudwatch_metrics: Option<bool>,
+    /// Default true; false stops WAF keeping samples of the requests it matched.
+    pub sampled_requests: Option<bool>,
     /// IP sets by key, referenced by rules with `ip_set: <key>`.
     #[serde(default)]
     pub ip_sets: IndexMap<String, IpSet>,
@@ -110,6 +114,10 @@ pub struct WafRule {
     pub action: Option<WafAction>,
     /// CloudWatch metric name; default the rule name.
     pub metric_name: Option<String>,
+    /// Default true; false stops the rule's CloudWatch metrics.
+    pub cloudwatch_metrics: Option<bool>,
+    /// Default true; false stops WAF keeping samples of the requests the rule matched.
+    pub sampled_requests: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

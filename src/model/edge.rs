@@ -204,6 +204,7 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
     }
     let props = kinds::WebAcl {
         metric: Some(metric_name(waf.metric_name.as_deref().unwrap_or(&name))),
+        visibility: visibility(waf.cloudwatch_metrics, waf.sampled_requests),
         name: name.clone(),
         description: waf.description.clone().unwrap_or_default(),
         scope: scope.to_string(),
@@ -214,6 +215,13 @@ fn web_acl(ctx: &Ctx, waf: &Waf, scope: &str, acc: &mut Acc) {
     acl.protect = protect;
     acl.payload = Some(adopting(&ctx.payload, waf.adopt.as_deref()));
     acc.out.push(acl);
+}
+
+fn visibility(metrics: Option<bool>, sampled: Option<bool>) -> acl::Visibility {
+    acl::Visibility {
+        cloudwatch_metrics: metrics.unwrap_or(true),
+        sampled_requests: sampled.unwrap_or(true),
+    }
 }
 
 /// The payload, with the id of the item to take over when there is one.
@@ -288,6 +296,7 @@ fn waf_rule(waf: &Waf, rname: &str, rule: &WafRule) -> Result<acl::Rule, Diagnos
         name: rname.to_string(),
         priority: rule.priority.into(),
         metric: Some(metric_name(rule.metric_name.as_deref().unwrap_or(rname))),
+        visibility: visibility(rule.cloudwatch_metrics, rule.sampled_requests),
         action,
         override_action,
         statement,

@@ -4,7 +4,7 @@
 //! another form, is named, not dropped; and the custom domains mapped to the imported APIs.
 
 use super::edge::{metric_name, WEB_ACL_ID};
-use super::kinds::web_acl::Statement;
+use super::kinds::web_acl::{Statement, Visibility};
 use super::kinds::{ApiMapping, BasePathMapping, Certificate, DomainName, IpSet, Typed, WebAcl};
 use super::{Kind, LiveResource};
 use serde_json::{json, Map, Value};
@@ -38,6 +38,7 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
         if let Some(m) = r.metric.as_ref().filter(|m| **m != metric_name(&r.name)) {
             v["metric_name"] = json!(m);
         }
+        visibility(&mut v, r.visibility);
         match &r.statement {
             Statement::Managed {
                 vendor,
@@ -101,6 +102,7 @@ pub fn waf(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<V
     {
         w["metric_name"] = json!(m);
     }
+    visibility(&mut w, acl.visibility);
     adopt(&mut w, acl_live);
     let d = &acl.default_action;
     if let Some(body) = &d.body {
@@ -238,5 +240,15 @@ pub fn took_domains(live: &[LiveResource], keys: &[String], took: &mut super::te
                 took.records.push(format!("{} {t}", super::edge::fqdn(n)));
             }
         }
+    }
+}
+
+/// What a hand-made ACL or rule switched off (the stack's default is on).
+fn visibility(v: &mut Value, vis: Visibility) {
+    if !vis.cloudwatch_metrics {
+        v["cloudwatch_metrics"] = json!(false);
+    }
+    if !vis.sampled_requests {
+        v["sampled_requests"] = json!(false);
     }
 }

@@ -366,10 +366,12 @@ fn hand_made_waf(moto: &Moto, api_id: &str) -> String {
         ManagedRuleGroupStatement, NoneAction, OverrideAction, RateBasedStatement,
         RateBasedStatementAggregateKeyType, Rule, RuleAction, Scope, Statement, VisibilityConfig,
     };
+    // The console's defaults, except what this team switched off: sampled requests on the
+    // ACL, CloudWatch metrics on the rate rule.
     let seen = |m: &str| {
         VisibilityConfig::builder()
-            .sampled_requests_enabled(true)
-            .cloud_watch_metrics_enabled(true)
+            .sampled_requests_enabled(m != "hand-made-waf")
+            .cloud_watch_metrics_enabled(m != "rate")
             .metric_name(m)
             .build()
             .unwrap()
@@ -581,6 +583,10 @@ fn an_imported_hand_made_api_plans_only_its_adoption_and_keeps_its_ids() {
         format!("adopt: \"{acl_id}\"\n"),
     ];
     assert!(adopt.iter().any(|a| stack.contains(a.as_str())), "{stack}");
+    // What the console switched off is carried, not switched back on by the first rewrite.
+    for off in ["sampled_requests: false", "cloudwatch_metrics: false"] {
+        assert_eq!(stack.matches(off).count(), 1, "{off}: {stack}");
+    }
 
     // The pasted plan: only adoptions, no create, no other change.
     let args: Vec<&str> = hint.split_whitespace().skip(1).collect();

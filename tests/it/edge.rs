@@ -528,6 +528,8 @@ fn a_hand_made_web_acl_of_the_stacks_name_stops_the_plan_until_it_is_adopted() {
         "{plan}"
     );
     assert!(plan.stdout.contains("+ ip_set allowed"), "{plan}");
+    // The hand-made ACL switched its metrics off; the stack's defaults switch them on, shown.
+    assert!(plan.stdout.contains("cloudwatch_metrics"), "{plan}");
     apply_ok(&moto, &dir, STAGING);
     rt().block_on(async {
         let acls = waf
@@ -549,6 +551,8 @@ fn a_hand_made_web_acl_of_the_stacks_name_stops_the_plan_until_it_is_adopted() {
         let acl = acl.web_acl().unwrap();
         assert!(acl.default_action().unwrap().block().is_some(), "{acl:?}");
         assert_eq!(acl.rules().len(), 2, "{acl:?}");
+        let seen = acl.visibility_config().unwrap();
+        assert!(seen.cloud_watch_metrics_enabled() && seen.sampled_requests_enabled());
     });
     let again = cli(
         &moto,

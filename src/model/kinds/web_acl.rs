@@ -14,8 +14,34 @@ pub struct WebAcl {
     pub default_action: DefaultAction,
     /// The CloudWatch metric name.
     pub metric: Option<String>,
+    #[serde(default, skip_serializing_if = "Visibility::is_default")]
+    pub visibility: Visibility,
     /// By priority.
     pub rules: Vec<Rule>,
+}
+
+/// What WAF records beside the metric name, for the ACL or one rule: both on unless the
+/// stack (or whoever made the ACL) switched them off. Written on every create and update,
+/// so it is read and compared like any property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visibility {
+    pub cloudwatch_metrics: bool,
+    pub sampled_requests: bool,
+}
+
+impl Default for Visibility {
+    fn default() -> Self {
+        Visibility {
+            cloudwatch_metrics: true,
+            sampled_requests: true,
+        }
+    }
+}
+
+impl Visibility {
+    pub fn is_default(&self) -> bool {
+        *self == Visibility::default()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -36,6 +62,8 @@ pub struct Rule {
     pub name: String,
     pub priority: i64,
     pub metric: Option<String>,
+    #[serde(default, skip_serializing_if = "Visibility::is_default")]
+    pub visibility: Visibility,
     /// ALLOW, BLOCK or COUNT, for a rule of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,

@@ -12,7 +12,7 @@ use crate::model::{Kind, LiveResource, LiveState, Props, Resource};
 use crate::providers::aws::{Aws, AwsError};
 use crate::providers::pages;
 
-use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, WebAcl};
+use aws_sdk_wafv2::types::{Rule, RuleAction, Scope, VisibilityConfig, WebAcl};
 use aws_sdk_wafv2::Client;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -399,9 +399,17 @@ fn acl_props(acl: &WebAcl, scope: &str) -> Props {
         scope: scope.to_string(),
         default_action: default,
         metric: acl.visibility_config().map(|v| v.metric_name().to_string()),
+        visibility: visibility_of(acl.visibility_config()),
         rules,
     }
     .to_props()
+}
+
+fn visibility_of(v: Option<&VisibilityConfig>) -> acl::Visibility {
+    v.map_or_else(acl::Visibility::default, |v| acl::Visibility {
+        cloudwatch_metrics: v.cloud_watch_metrics_enabled(),
+        sampled_requests: v.sampled_requests_enabled(),
+    })
 }
 
 fn rule_props(r: &Rule) -> acl::Rule {
@@ -443,6 +451,7 @@ fn rule_props(r: &Rule) -> acl::Rule {
         name: r.name().to_string(),
         priority: r.priority().into(),
         metric: r.visibility_config().map(|c| c.metric_name().to_string()),
+        visibility: visibility_of(r.visibility_config()),
         action: action_of(r.action()),
         override_action: r
             .override_action()

@@ -19,10 +19,10 @@ use aws_sdk_wafv2::Client;
 use std::collections::HashMap;
 use std::time::Duration;
 
-fn visibility(metric: &str) -> Result<VisibilityConfig, AwsError> {
+fn visibility(metric: &str, v: acl::Visibility) -> Result<VisibilityConfig, AwsError> {
     VisibilityConfig::builder()
-        .sampled_requests_enabled(true)
-        .cloud_watch_metrics_enabled(true)
+        .sampled_requests_enabled(v.sampled_requests)
+        .cloud_watch_metrics_enabled(v.cloudwatch_metrics)
         .metric_name(metric)
         .build()
         .map_err(build_err)
@@ -92,7 +92,10 @@ fn rule_of(r: &acl::Rule) -> Result<Rule, AwsError> {
         .name(&r.name)
         .priority(r.priority as i32)
         .statement(statement.build())
-        .visibility_config(visibility(r.metric.as_deref().unwrap_or(&r.name))?);
+        .visibility_config(visibility(
+            r.metric.as_deref().unwrap_or(&r.name),
+            r.visibility,
+        )?);
     if let Some(o) = &r.override_action {
         let oa = if o == "COUNT" {
             OverrideAction::builder()
@@ -156,7 +159,7 @@ fn acl_def(p: &WebAcl) -> Result<AclDef, AwsError> {
         default,
         bodies,
         rules,
-        visibility: visibility(p.metric.as_deref().unwrap_or(&p.name))?,
+        visibility: visibility(p.metric.as_deref().unwrap_or(&p.name), p.visibility)?,
     })
 }
 
