@@ -14,15 +14,17 @@ ground a fresh emulator (moto_server; for LocalStack a fresh LocalStack *and* a 
 WAFv2/API Gateway v2/DynamoDB/CloudWatch, the tool reaching them through the SDK's per-service
 endpoint variables). Every idrv5-gw command goes through its own fresh, enforcing
 scripts/quota_proxy.py (full token buckets, as after a pause; on LocalStack one proxy in
-front of each emulator) and gets its own empty cache directory (IDRV5_GW_CACHE_DIR, so
-nothing one command learned about the endpoint steers the next):
+front of each emulator) and gets its own cache directory (IDRV5_GW_CACHE_DIR): empty but
+for the import memory the first `--bulk always` apply of the ground learned from its
+read-back, as any second command against one endpoint has it (no pacing memory):
 
-  apply (from scratch) x3       `--bulk auto` (the default), `--bulk always`, `--bulk never`,
-                                each on an empty emulator, each followed by a plan that must
-                                be empty; the emulator is reset between them (moto:
-                                /moto-api/reset; LocalStack: restarted). Median of --runs up
-                                to --apply-runs-max-ops operations (default 100), else once.
-                                The per-route (`never`) stack stays for what follows.
+  apply (from scratch) x3       `--bulk always`, `--bulk never`, `--bulk auto` (the default,
+                                with what `always` taught it), each on an empty emulator, each
+                                followed by a plan that must be empty; the emulator is reset
+                                between them (moto: /moto-api/reset; LocalStack: restarted).
+                                Median of --runs up to --apply-runs-max-ops operations
+                                (default 100), else once. The `auto` stack stays for what
+                                follows.
   plan (no-op)                  median of --runs; must report no changes
   one-route change              plan (median of --runs), apply, plan after (must be empty);
                                 then the base stack is applied again (not reported)
@@ -50,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import glob
 import hashlib
 import json
 import os
@@ -133,6 +136,39 @@ def tail(text: str, n: int = 800) -> str:
     return text[-n:] if text else ""
 
 
+def warm_up(url: str, reqs) -> None:
+    """An emulator loads a service's code at its first request (some 100s of ms): one cheap
+    read per service the tool calls there, so no measured command pays it (AWS has no such
+    first-call cost). The signature is not checked; the credential scope names the service."""
+    for method, path, body, headers in reqs:
+        try:
+            urllib.request.urlopen(urllib.request.Request(url + path, data=body,
+                                                          headers=headers, method=method),
+                                   timeout=60).read()
+        except OSError:
+            pass
+
+
+def signed(service: str, target: str | None = None, form: bool = False) -> dict:
+    h = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
+                          f"{service}/aws4_request, SignedHeaders=host, Signature=0"}
+    if target:
+        h.update({"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target})
+    if form:
+        h["Content-Type"] = "application/x-www-form-urlencoded"
+    return h
+
+
+ACM_READ = ("POST", "/", b"{}", signed("acm", "CertificateManager.ListCertificates"))
+ALARMS_READ = ("POST", "/", b"Action=DescribeAlarms&Version=2010-08-01",
+               signed("monitoring", form=True))
+REST_READ = ("GET", "/restapis", None, signed("apigateway"))
+# What the tool reads on moto: REST and v2 APIs, WAFv2, ACM, CloudWatch.
+MOTO_WARM = (REST_READ, ("GET", "/v2/apis", None, signed("apigateway")),
+             ("POST", "/", b'{"Scope": "REGIONAL"}', signed("wafv2", "AWSWAF_20190729.ListWebACLs")),
+             ACM_READ, ALARMS_READ)
+
+
 class Moto:
     def __init__(self, log_path: str):
         self.port = free_port()
@@ -148,14 +184,17 @@ class Moto:
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=2).read()
-                return
+                break
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("moto_server did not start")
+        else:
+            raise RuntimeError("moto_server did not start")
+        warm_up(self.url, MOTO_WARM)
 
     def reset(self):
         urllib.request.urlopen(urllib.request.Request(self.url + "/moto-api/reset",
                                                       method="POST"), timeout=60).read()
+        warm_up(self.url, MOTO_WARM)
 
     def stop(self):
         kill_group(self.proc)
@@ -236,27 +275,7 @@ class LocalStack:
         self.warm_up()
 
     def warm_up(self):
-        """LocalStack loads a service's provider at its first request (some 100s of ms): make
-        one cheap read on each service the tool calls there, so no measured command pays it
-        (AWS has no such first-call cost). It checks no signature; the scope names the
-        service."""
-        def auth(service):
-            return {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
-                                     f"{service}/aws4_request, SignedHeaders=host, Signature=0"}
-        reqs = [
-            ("GET", "/restapis", None, auth("apigateway")),
-            ("POST", "/", b"{}", {**auth("acm"), "Content-Type": "application/x-amz-json-1.1",
-                                  "X-Amz-Target": "CertificateManager.ListCertificates"}),
-            ("POST", "/", b"Action=DescribeAlarms&Version=2010-08-01",
-             {**auth("monitoring"), "Content-Type": "application/x-www-form-urlencoded"}),
-        ]
-        for method, path, body, headers in reqs:
-            try:
-                urllib.request.urlopen(urllib.request.Request(self.url + path, data=body,
-                                                              headers=headers, method=method),
-                                       timeout=60).read()
-            except OSError:
-                pass
+        warm_up(self.url, (REST_READ, ACM_READ, ALARMS_READ))
 
     def log_text(self) -> str:
         try:
@@ -281,6 +300,8 @@ class Ground:
         self.moto = Moto(os.path.join(b.work, f"moto-{name}-{n}.log"))
         self.ls = None
         self.restarts = 0
+        # The import memory the first `--bulk always` apply left (text of the cache file).
+        self.learned: str | None = None
         if name == "localstack":
             try:
                 self.ls = LocalStack(b.ls_python, b.work, str(n))
@@ -601,9 +622,11 @@ class Bench:
         env.update(env_extra or {})
         return run_cmd([self.bin, "--stats"] + args, env, timeout or self.args.timeout)
 
-    def online(self, g: Ground, args, label) -> dict:
+    def online(self, g: Ground, args, label, learn: bool = False) -> dict:
         """Run one tool command through fresh enforcing quota proxies (one per emulator) with
-        an empty cache directory; merge tool and proxy stats."""
+        a fresh cache directory: empty but for the import memory (`import-<key>.json`, what
+        `--bulk auto` learned from an earlier import's read-back on this ground) once a
+        `learn` command left one; merge tool and proxy stats."""
         cache = tempfile.mkdtemp(prefix="cache-", dir=self.work)
         proxies = [QuotaProxy(g.apigw_url).start()]
         env = {"IDRV5_GW_CACHE_DIR": cache}
@@ -613,8 +636,18 @@ class Bench:
             env["AWS_ENDPOINT_URL"] = proxies[1].url
         else:
             env["AWS_ENDPOINT_URL"] = proxies[0].url
+        if g.learned is not None:
+            # The tool names the file after API Gateway's endpoint, region and access key
+            # (src/cache.rs `key`); each command's proxy has a new port.
+            key = hashlib.sha256(f"{proxies[0].url}|us-east-1|testing".encode()).hexdigest()[:16]
+            with open(os.path.join(cache, f"import-{key}.json"), "w") as f:
+                f.write(g.learned)
         try:
             res = self.tool(args, env)
+            if learn:
+                for name in glob.glob(os.path.join(cache, "import-*.json")):
+                    with open(name) as f:
+                        g.learned = f.read()
         finally:
             for p in proxies:
                 p.stop()
@@ -803,18 +836,20 @@ def bench_ground(b: Bench, ground: str, n: int, info: dict, infoc: dict, info50:
         # -- apply from scratch, three ways, each on empty emulators (repeated --runs times
         # up to --apply-runs-max-ops operations, where a run is cheap and noise large)
         reps = a.runs if n <= a.apply_runs_max_ops else 1
-        for mode in ("auto", "always", "never"):
+        # `always` first: its read-back is what `auto` (and every later command) learns
+        # about this ground's import, as a second apply against one endpoint would.
+        for mode in ("always", "never", "auto"):
             runs, plans = [], []
             for k in range(reps):
                 b.log(f"{tag}: apply from scratch, --bulk {mode}"
                       + (f" ({k + 1}/{reps})" if reps > 1 else ""))
                 res = b.online(g, ["--stack", stack, "apply", "--auto-approve", "--bulk", mode],
-                               f"{ground}-{mode}-{n}")
+                               f"{ground}-{mode}-{n}", learn=(mode == "always" and k == 0))
                 runs.append(apply_summary(res))
                 res = b.online(g, ["--stack", stack, "plan", "--detailed-exitcode"],
                                f"{ground}-{mode}plan-{n}")
                 plans.append(summarize(res))
-                if not (mode == "never" and k == reps - 1):
+                if not (mode == "auto" and k == reps - 1):
                     g.reset()
             r[f"apply_{mode}"] = median_run(runs)
             r[f"converged_{mode}"] = max(plans, key=lambda c: (c["rc"] != 0, c["wall_ms"]))
@@ -1366,8 +1401,11 @@ Commands:
 - Runs: offline commands and plans are the median of {meta['runs']} runs; the applies from
   scratch too up to {meta.get('apply_runs_max_ops', 100)} operations (each on empty emulators),
   above that once; the change applies and the peers' commands run once. Each idrv5-gw command gets fresh proxies (full token buckets, as
-  after a pause between commands) and an empty cache directory (`IDRV5_GW_CACHE_DIR`), so
-  `--bulk auto` decides as on a first run against that endpoint.
+  after a pause between commands) and a fresh cache directory (`IDRV5_GW_CACHE_DIR`) holding
+  only the import memory (`import-<key>.json`) that the ground's first `--bulk always` apply
+  learned from its read-back: `--bulk auto` decides as on a second run against that endpoint
+  (on a first, it guesses an AWS-like import; on moto that first apply costs what `always`
+  costs). The three applies from scratch run `always`, `never`, then `auto`.
 - Generated stacks: one REST API, `base_path: /api/v1`, HTTP_PROXY integrations, one stage, no
   authorizers/validators/usage plans/monitoring, so the writes are all API Gateway calls (the
   tool also makes 7 ACM/API Gateway v2/WAFv2/CloudWatch reads per plan, looking for owned
@@ -1392,8 +1430,9 @@ Commands:
   as `tests/it/common/localstack.rs` does. Reset between the three applies from scratch:
   LocalStack is stopped and started again (fresh directories, new port), moto reset. After
   each start one unmeasured read per service (API Gateway, ACM, CloudWatch) makes LocalStack
-  load their code, which it does at a service's first request (AWS has no such cost); the
-  moto beside it is not warmed up (see below).
+  load their code, which it does at a service's first request (AWS has no such cost); every
+  moto (alone or beside LocalStack) gets the same after its start and each reset (REST and v2
+  APIs, WAFv2, ACM, CloudWatch).
 
 ## Results
 

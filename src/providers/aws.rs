@@ -166,9 +166,12 @@ impl Aws {
         let wafv2_us_east_1 = client!(aws_sdk_wafv2 in us-east-1);
         let dynamodb = client!(aws_sdk_dynamodb);
         let route53 = client!(aws_sdk_route53);
+        // API Gateway's own endpoint names the cache: what an import carries and how its
+        // quotas were spent are that service's (the others may be another emulator).
         let endpoint = opts
             .endpoint_url
             .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_API_GATEWAY").ok())
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
             .unwrap_or_else(|| format!("https://apigateway.{region}.amazonaws.com"));
         let max_attempts = std::env::var("IDRV5_GW_MAX_ATTEMPTS")
