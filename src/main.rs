@@ -8,6 +8,15 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // One malloc arena: the runtime's threads take turns building the plan, reading the
+    // account back and planning again; with an arena each, what one freed is not reused by
+    // the next (a 1,000-operation apply peaked at 113 MB, with one arena at 99 MB). The tool
+    // waits on AWS, never on malloc.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: before any thread starts; mallopt only sets a parameter.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let cli = match idrv5_gw::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

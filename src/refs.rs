@@ -61,6 +61,19 @@ pub fn resolve(v: &Value, outputs: &Outputs) -> Value {
     }
 }
 
+/// `resolve` in place: a 1,000-operation document is not copied to fill in a few ids.
+pub fn resolve_in_place(v: &mut Value, outputs: &Outputs) {
+    match v {
+        Value::String(s) if s.contains("{{ref:") => {
+            let r = resolve(&Value::String(std::mem::take(s)), outputs);
+            *v = r;
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| resolve_in_place(x, outputs)),
+        Value::Object(o) => o.values_mut().for_each(|x| resolve_in_place(x, outputs)),
+        _ => {}
+    }
+}
+
 /// True when a value still holds a ref nobody could fill in yet.
 pub fn is_unknown(v: &Value) -> bool {
     !refs(v).is_empty()

@@ -44,6 +44,58 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// `canonical_json(v)`'s bytes, written out as they are made: a digest of a large value
+/// needs neither a sorted copy of it nor the whole string.
+pub fn write_canonical(v: &serde_json::Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    match v {
+        serde_json::Value::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort();
+            out.write_all(b"{")?;
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *out, k)?;
+                out.write_all(b":")?;
+                write_canonical(&o[k], out)?;
+            }
+            out.write_all(b"}")
+        }
+        serde_json::Value::Array(a) => {
+            out.write_all(b"[")?;
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write_canonical(x, out)?;
+            }
+            out.write_all(b"]")
+        }
+        scalar => Ok(serde_json::to_writer(out, scalar)?),
+    }
+}
+
+/// A sha256 that bytes are written into.
+#[derive(Default)]
+pub struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl HashWriter {
+    pub fn hex(self) -> String {
+        hex::encode(self.0.finalize())
+    }
+}
+
 /// JSON with object keys sorted, so equal values hash equally.
 pub fn canonical_json(v: &serde_json::Value) -> String {
     fn sort(v: &serde_json::Value) -> serde_json::Value {

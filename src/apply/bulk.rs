@@ -290,9 +290,8 @@ pub fn choose(plan: &Plan, mode: Mode, learned: &Learned) -> Vec<Estimate> {
 /// * The integration `type` is upper-cased, as AWS stores it (moto stores what it is sent).
 ///
 /// The deployment fingerprint still hashes the document as rendered.
-pub fn import_body(doc: &Value, key: &str) -> Value {
-    let mut body = doc.clone();
-    for (path, method, route) in crate::model::routes::routes(doc, key) {
+pub fn import_body(mut body: Value, key: &str) -> Value {
+    for (path, method, route) in crate::model::routes::routes(&body, key) {
         let op_key = if method == "ANY" {
             crate::config::contract::ANY_METHOD.to_string()
         } else {
@@ -591,7 +590,7 @@ mod tests {
                 }
             }
         });
-        let body = import_body(&doc, "main");
+        let body = import_body(doc.clone(), "main");
         let get = &body["paths"]["/a/{id}"]["get"];
         assert_eq!(
             get["responses"],
