@@ -46,7 +46,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// `canonical_json(v)`'s bytes, written out as they are made: a digest of a large value
 /// needs neither a sorted copy of it nor the whole string.
-pub fn write_canonical(v: &serde_json::Value, out: &mut impl std::io::Write) -> std::io::Result<()> {
+pub fn write_canonical(
+    v: &serde_json::Value,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     match v {
         serde_json::Value::Object(o) => {
             let mut keys: Vec<&String> = o.keys().collect();

@@ -510,7 +510,10 @@ mod tests {
         // 10 routes: bulk saves ~1.5 s, under the margin of a guess ...
         let guess = auto(10);
         assert!(!guess.bulk, "{guess:?}");
-        assert!(guess.granular_s - guess.bulk_s >= LEARNED_MARGIN_S, "{guess:?}");
+        assert!(
+            guess.granular_s - guess.bulk_s >= LEARNED_MARGIN_S,
+            "{guess:?}"
+        );
         // ... but enough once an import here left nothing to repair (LocalStack measured
         // 0.95 s in bulk against 3.7 s per route at 10 operations).
         let faithful = Learned {
