@@ -21,7 +21,7 @@ pub async fn write_documents(
     owner: &str,
     p: Plan,
     chosen: &[Estimate],
-    docs: IndexMap<String, Value>,
+    mut docs: IndexMap<String, Value>,
     reporter: Arc<dyn Reporter>,
     concurrency: usize,
 ) -> Vec<String> {
@@ -55,7 +55,6 @@ pub async fn write_documents(
     let mut written: Vec<String> = Vec::new();
     // Each document is taken, filled in and turned into its import body in place: at 1,000
     // operations a copy is tens of MB.
-    let mut docs = docs;
     for e in bulk {
         let Some(mut doc) = docs.shift_remove(&e.key) else {
             continue;
@@ -66,10 +65,7 @@ pub async fn write_documents(
             reporter.note(&format!("bulk: {} skipped: its document still names resources that do not exist; writing it per route", e.api));
             continue;
         };
-        let body = import_body(doc, &e.key);
-        let put = put_rest_api(aws, &api_id, &body).await;
-        drop(body);
-        match put {
+        match put_rest_api(aws, &api_id, &import_body(doc, &e.key)).await {
             Ok(()) => {
                 reporter.note(&format!(
                     "bulk: PutRestApi {} (1 call instead of ~{} per-route calls, est. {} → {})",
