@@ -19,9 +19,9 @@ pub(super) async fn edge(
     api: &[LiveResource],
     left: &mut Vec<String>,
 ) -> Result<Vec<LiveResource>> {
-    let mut state = LiveState::default();
+    let mut rest = LiveState::default();
     for r in api {
-        state.insert(r.clone());
+        rest.insert(r.clone());
     }
     let api_id = api
         .iter()
@@ -32,7 +32,8 @@ pub(super) async fn edge(
         adopt = hand_made_waf(aws, owner, api_id, api, left).await?;
         adopt.extend(hand_made_domains(aws, api_id, left).await?);
     }
-    crate::providers::edge::read(aws, owner, &adopt, &mut state).await?;
+    let mut state = LiveState::default();
+    crate::providers::edge::read(aws, owner, &adopt, &rest, &mut state).await?;
     let kinds = [
         Kind::WebAcl,
         Kind::IpSet,

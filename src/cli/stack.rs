@@ -93,11 +93,18 @@ async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool
 /// drift the stack as it was would also undo).
 async fn compute_plans(
     s: &Session,
-    desired: Vec<Resource>,
+    mut desired: Vec<Resource>,
     baseline: Option<Vec<Resource>>,
     allow_protected: bool,
 ) -> Result<(Plan, Option<Plan>)> {
     let owner = s.cfg.owner();
+    // A large document's fingerprint takes as long as the reads wait: work it out meanwhile.
+    let docs = plan::diff::ahead(&desired);
+    let fingerprints = tokio::task::spawn_blocking(move || {
+        docs.into_iter()
+            .map(|(i, doc)| (i, plan::diff::fingerprint(&doc)))
+            .collect::<Vec<_>>()
+    });
     let live = match &baseline {
         None => providers::read_live(&s.aws, &owner, &desired).await?,
         // What either names (log groups, alarms, functions) is read.
@@ -106,6 +113,11 @@ async fn compute_plans(
             providers::read_live(&s.aws, &owner, &both).await?
         }
     };
+    for (i, fp) in fingerprints.await? {
+        if let Some(serde_json::Value::Object(p)) = &mut desired[i].payload {
+            p.insert(plan::diff::FINGERPRINT_AHEAD.into(), fp.into());
+        }
+    }
     // Once per run: an apply reads the account again to check it.
     static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
         std::sync::Mutex::new(std::collections::BTreeSet::new());

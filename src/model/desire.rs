@@ -312,7 +312,7 @@ pub fn deployed(doc: &Value) -> Value {
         .into_iter()
         .map(|(path, method, route)| json!([path, method, route]))
         .collect();
-    routes.sort_by_key(|r| (r[0].to_string(), r[1].to_string()));
+    routes.sort_by_cached_key(|r| (r[0].to_string(), r[1].to_string()));
     let items: Map<String, Value> = api_items("api", doc)
         .into_iter()
         .map(|r| (r.id, json!(r.props)))

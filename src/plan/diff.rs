@@ -12,7 +12,7 @@ use crate::model::owner::{ADOPTED, TAG_STACK, UNREADABLE};
 use crate::model::{
     is_unknown, resolve, resolve_props, Kind, LiveResource, LiveState, Outputs, Props, Resource,
 };
-use crate::util::{canonical_json, sha256_hex};
+use crate::util::{write_canonical, HashWriter};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -385,13 +385,31 @@ fn settle_canary(after: Props, live: Option<&LiveResource>) -> Props {
     stage.to_props()
 }
 
+/// Payload key of a deployment's fingerprint worked out before the plan (`ahead`).
+pub const FINGERPRINT_AHEAD: &str = "fingerprint_ahead";
+
+/// The deployments whose fingerprint is known before the account is read (their document
+/// names no other resource's id): index and document, for a caller to fingerprint while the
+/// reads are under way and keep under `FINGERPRINT_AHEAD`.
+pub fn ahead(desired: &[Resource]) -> Vec<(usize, Value)> {
+    desired
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == Kind::Deployment)
+        .filter_map(|(i, r)| {
+            let doc = r.payload.as_ref()?.get("document")?;
+            (!is_unknown(doc)).then(|| (i, doc.clone()))
+        })
+        .collect()
+}
+
 /// The fingerprint of what a REST API's resolved document deploys (`desire::deployed`).
 pub fn fingerprint(document: &Value) -> String {
     let deployed = crate::model::desire::deployed(document);
-    format!(
-        "sha256:{}",
-        sha256_hex(canonical_json(&deployed).as_bytes())
-    )
+    let mut h = HashWriter::default();
+    // Hashing cannot fail; the bytes are canonical_json's.
+    let _ = write_canonical(&deployed, &mut h);
+    format!("sha256:{}", h.hex())
 }
 
 /// A deployment exists when one of the API's deployments carries the document's fingerprint.
@@ -400,16 +418,17 @@ fn deployment_change(
     live: &LiveState,
     outputs: &mut Outputs,
 ) -> (Change, Option<String>) {
-    let doc = r
-        .payload
-        .as_ref()
-        .and_then(|p| p.get("document"))
-        .map(|d| resolve(d, outputs))
-        .unwrap_or(Value::Null);
-    let fp = if is_unknown(&doc) {
-        None
-    } else {
-        Some(fingerprint(&doc))
+    // A document without refs (the usual one) is fingerprinted where it lies, not copied.
+    let payload = r.payload.as_ref();
+    let known = payload.and_then(|p| p.get(FINGERPRINT_AHEAD)?.as_str());
+    let fp = match payload.and_then(|p| p.get("document")) {
+        _ if known.is_some() => known.map(str::to_string),
+        Some(d) if is_unknown(d) => {
+            let d = resolve(d, outputs);
+            (!is_unknown(&d)).then(|| fingerprint(&d))
+        }
+        Some(d) => Some(fingerprint(d)),
+        None => Some(fingerprint(&Value::Null)),
     };
     let prefix = format!("{}@", r.id);
     let siblings: Vec<&LiveResource> = live
@@ -785,6 +804,29 @@ fn sparse_diff(key: &str, live: &Value, want: &Value, out: &mut Vec<AttrDiff>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every live deployment carries this fingerprint: a change to its bytes redeploys every
+    /// API once, so it is pinned.
+    #[test]
+    fn the_deployment_fingerprint_is_stable() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "paths": {"/b": {"get": {"x-amazon-apigateway-integration": {"type": "MOCK"}}},
+                      "/a": {"post": {"x-amazon-apigateway-integration":
+                          {"type": "HTTP_PROXY", "httpMethod": "POST", "uri": "http://x/a"}}}},
+            "x-amazon-apigateway-binary-media-types": ["image/png"],
+        });
+        let fp = fingerprint(&doc);
+        let bytes = crate::util::canonical_json(&crate::model::desire::deployed(&doc));
+        assert_eq!(
+            fp,
+            format!("sha256:{}", crate::util::sha256_hex(bytes.as_bytes()))
+        );
+        assert_eq!(
+            fp,
+            "sha256:077b30f466b300de9e6ee2ffb0585366a98acb149e3fa938fa08a719cbdab2ea"
+        );
+    }
 
     #[test]
     fn diff_is_per_leaf_and_numbers_compare_by_value() {

@@ -15,10 +15,11 @@ pub async fn read(
     aws: &Aws,
     owner: &str,
     desired_functions: &BTreeSet<String>,
+    rest: &LiveState,
     live: &mut LiveState,
 ) -> Result<(), AwsError> {
     let mut functions = desired_functions.clone();
-    for r in live.resources.values() {
+    for r in rest.resources.values() {
         let uri = match r.kind {
             Kind::Route => r
                 .props

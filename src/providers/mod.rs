@@ -95,7 +95,6 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     state.resources.extend(links.resources);
     state.resources.extend(apis.resources);
     let adopt = crate::model::adopt_ids(desired, &[Kind::ApiKey, Kind::UsagePlan]);
-    let usage_errors = usage::read(aws, owner, &adopt, &mut state).await?;
     let functions = desired
         .iter()
         .filter(|r| r.kind == Kind::LambdaPermission)
@@ -106,10 +105,32 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
                 .map(str::to_string)
         })
         .collect();
-    let read = lambda::read(aws, owner, &functions, &mut state).await;
-    let used = uses(&[Kind::LambdaPermission]);
-    denied_unused(read, used, "Lambda permissions", &mut notes)?;
-    let read = edge::read(aws, owner, desired, &mut state).await;
+    let v2_adopt = crate::model::adopt_ids(
+        desired,
+        &[Kind::HttpApi, Kind::WebSocketApi, Kind::VpcLinkV2],
+    );
+    // The other services at once, each into its own state: what they look up of the REST
+    // APIs (ids, stages, routes' functions) is read already.
+    let rest = &state;
+    let mut parts: [LiveState; 4] = Default::default();
+    let [usage_s, lambda_s, edge_s, cw_s] = &mut parts;
+    let (usage_read, lambda_read, (edge_read, v2_read), cw_read) = tokio::join!(
+        usage::read(aws, owner, &adopt, rest, usage_s),
+        lambda::read(aws, owner, &functions, rest, lambda_s),
+        async {
+            let edge = edge::read(aws, owner, desired, rest, edge_s).await;
+            // After the edge: API mappings are read from the owned custom domains.
+            (edge, apigwv2::read(aws, owner, &v2_adopt, edge_s).await)
+        },
+        cloudwatch::read(aws, owner, desired, cw_s),
+    );
+    let usage_errors = usage_read?;
+    denied_unused(
+        lambda_read,
+        uses(&[Kind::LambdaPermission]),
+        "Lambda permissions",
+        &mut notes,
+    )?;
     let used = uses(&[
         Kind::IpSet,
         Kind::WebAcl,
@@ -124,20 +145,23 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
     conflicts.extend(usage_errors);
     conflicts.extend(link_errors);
     conflicts.extend(
-        denied_unused(read, used, "WAF, certificates and DNS", &mut notes)?.unwrap_or_default(),
-    );
-    // After the edge: API mappings are read from the owned custom domains.
-    let v2_adopt = crate::model::adopt_ids(
-        desired,
-        &[Kind::HttpApi, Kind::WebSocketApi, Kind::VpcLinkV2],
-    );
-    conflicts.extend(apigwv2::read(aws, owner, &v2_adopt, &mut state).await?);
-    let read = cloudwatch::read(aws, owner, desired, &mut state).await;
-    let used = uses(&[Kind::Alarm, Kind::Dashboard]);
-    conflicts.extend(
-        denied_unused(read, used, "CloudWatch alarms and dashboards", &mut notes)?
+        denied_unused(edge_read, used, "WAF, certificates and DNS", &mut notes)?
             .unwrap_or_default(),
     );
+    conflicts.extend(v2_read?);
+    let used = uses(&[Kind::Alarm, Kind::Dashboard]);
+    conflicts.extend(
+        denied_unused(
+            cw_read,
+            used,
+            "CloudWatch alarms and dashboards",
+            &mut notes,
+        )?
+        .unwrap_or_default(),
+    );
+    for part in parts {
+        state.resources.extend(part.resources);
+    }
     // Log groups cannot be listed by tag cheaply: read the names wanted and those owned
     // stages point at.
     let mut names: BTreeSet<String> = desired
@@ -182,7 +206,6 @@ pub async fn read_live(aws: &Aws, owner: &str, desired: &[Resource]) -> Result<L
 /// A live resource whose props name another's AWS id or ARN depends on it: deleting the
 /// other waits for this one to change first.
 fn link_live_deps(state: &mut LiveState) {
-    // Quoted, so a model `Zone` does not match `ZoneList`.
     let needles: Vec<(String, String)> = state
         .resources
         .values()
@@ -203,17 +226,38 @@ fn link_live_deps(state: &mut LiveState) {
                 .filter(|(k, _)| attrs.iter().any(|a| k.starts_with(a)))
                 .map(|(_, v)| v)
                 .filter(|v| !v.is_empty())
-                .map(|v| (r.id.clone(), format!("\"{v}\"")))
+                .map(|v| (r.id.clone(), v.clone()))
                 .collect::<Vec<_>>()
         })
         .collect();
+    if needles.is_empty() {
+        return;
+    }
     for r in state.resources.values_mut() {
-        let text = serde_json::to_string(&r.props).unwrap_or_default();
+        // A whole string or key names it, so a model `Zone` does not match `ZoneList`.
+        let mut words = std::collections::HashSet::new();
+        for v in r.props.values() {
+            words_of(v, &mut words);
+        }
         for (id, needle) in &needles {
-            if *id != r.id && text.contains(needle.as_str()) {
+            if *id != r.id && words.contains(needle.as_str()) {
                 r.deps.insert(id.clone());
             }
         }
+    }
+}
+
+fn words_of<'a>(v: &'a serde_json::Value, out: &mut std::collections::HashSet<&'a str>) {
+    match v {
+        serde_json::Value::String(s) => {
+            out.insert(s);
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| words_of(x, out)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
+            out.insert(k);
+            words_of(x, out)
+        }),
+        _ => {}
     }
 }
 
@@ -355,5 +399,72 @@ async fn rest_delete(aws: &Aws, ch: &Change, outputs: &Outputs) -> Result<(), Aw
         Kind::Deployment => w::delete_deployment(aws, ch, outputs).await,
         Kind::Stage => stages::delete_stage(aws, ch, outputs).await,
         _ => Err(kit::not_here(ch, "REST API")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LiveResource;
+    use serde_json::{json, Value};
+
+    fn live(id: &str, kind: Kind, props: Value, outputs: &[(&str, &str)]) -> LiveResource {
+        let props = props.as_object().cloned().unwrap_or_default();
+        let outputs = outputs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        LiveResource::new(
+            id.into(),
+            kind,
+            id.into(),
+            props.into_iter().collect(),
+            outputs,
+        )
+    }
+
+    #[test]
+    fn a_whole_value_or_key_naming_another_makes_a_dependency() {
+        let mut state = LiveState::default();
+        state.insert(live(
+            "model.api.Zone",
+            Kind::Model,
+            json!({}),
+            &[("name", "Zone")],
+        ));
+        state.insert(live(
+            "model.api.ZoneList",
+            Kind::Model,
+            json!({}),
+            &[("name", "ZoneList")],
+        ));
+        state.insert(live(
+            "vpc_link.main",
+            Kind::VpcLink,
+            json!({}),
+            &[("id", "abc123")],
+        ));
+        state.insert(live(
+            "route.api.GET /zones",
+            Kind::Route,
+            json!({"responses": {"200": {"models": {"application/json": "ZoneList"}}},
+                   "integration": {"connection_id": "abc123"},
+                   "description": "lists Zone items"}),
+            &[],
+        ));
+        state.insert(live(
+            "route.api.POST /zones",
+            Kind::Route,
+            json!({"request_models": {"Zone": "application/json"}}),
+            &[],
+        ));
+        link_live_deps(&mut state);
+        let deps = |id: &str| state.resources[id].deps.iter().cloned().collect::<Vec<_>>();
+        assert_eq!(
+            deps("route.api.GET /zones"),
+            ["model.api.ZoneList", "vpc_link.main"]
+        );
+        assert_eq!(deps("route.api.POST /zones"), ["model.api.Zone"]);
+        assert!(deps("model.api.Zone").is_empty());
     }
 }

@@ -30,9 +30,10 @@ pub async fn read(
     aws: &Aws,
     owner: &str,
     desired: &[Resource],
+    rest: &LiveState,
     live: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
-    let mut conflicts = waf::read(aws, owner, desired, live).await?;
+    let mut conflicts = waf::read(aws, owner, desired, rest, live).await?;
     let found = domains::read(aws, owner, desired, live).await?;
     conflicts.extend(found.conflicts);
     conflicts.extend(route53::read(aws, owner, desired, &found.zones, live).await?);

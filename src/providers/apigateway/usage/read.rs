@@ -20,9 +20,10 @@ pub async fn read(
     aws: &Aws,
     owner: &str,
     adopt: &HashMap<String, String>,
+    rest: &LiveState,
     live: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
-    let apis: HashMap<String, String> = live
+    let apis: HashMap<String, String> = rest
         .resources
         .values()
         .filter(|r| r.kind == Kind::RestApi)

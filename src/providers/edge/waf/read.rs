@@ -46,6 +46,7 @@ pub async fn read(
     aws: &Aws,
     owner: &str,
     desired: &[Resource],
+    rest: &LiveState,
     live: &mut LiveState,
 ) -> Result<Vec<Diagnostic>, AwsError> {
     let want = Want::of(desired);
@@ -83,13 +84,13 @@ pub async fn read(
         return Ok(conflicts);
     }
     // moto answers ListResourcesForWebACL with a 500: ask per owned stage instead.
-    let stages: Vec<(String, String, String)> = live
+    let stages: Vec<(String, String, String)> = rest
         .resources
         .values()
         .filter(|r| r.kind == Kind::Stage)
         .filter_map(|r| {
             let (api, stage) = r.id.strip_prefix("stage.")?.split_once('.')?;
-            let api_id = live
+            let api_id = rest
                 .resources
                 .get(&format!("rest_api.{api}"))?
                 .outputs
