@@ -876,19 +876,25 @@ def bench_ground(b: Bench, ground: str, n: int, info: dict, infoc: dict, info50:
                           f"{ground}-plan-{n}") for _ in range(a.runs)]
         r["noop_plan"] = summarize_runs(plans)
 
-        for key, st, what in (("change", stackc, "one-route"),
-                              ("change50", stack50, f"{CHANGE_N}-route")):
+        for key, st, what, opts in (("change", stackc, "one-route", {"change_one": True}),
+                                    ("change50", stack50, f"{CHANGE_N}-route",
+                                     {"change": CHANGE_N})):
             b.log(f"{tag}: {what} change: plan x{a.runs}, apply, plan")
             cplans = [b.online(g, ["--stack", st, "plan", "--detailed-exitcode"],
                                f"{ground}-{key}plan-{n}") for _ in range(a.runs)]
             r[f"{key}_plan"] = summarize_runs(cplans)
             applies, afters, reps, k = [], [], 1, 0
             while k < reps:
-                res = b.online(g, ["--stack", st, "apply", "--auto-approve"],
+                # A repeat changes the same routes to another value: re-applying one already
+                # deployed would reuse its deployment (by fingerprint) and measure less.
+                stk = st if k == 0 else gen_contract.generate(
+                    n, f"{os.path.dirname(st)}-again{k}",
+                    timeout_ms=gen_contract.CHANGED_TIMEOUT_MS + 1000 * k, **opts)["stack"]
+                res = b.online(g, ["--stack", stk, "apply", "--auto-approve"],
                                f"{ground}-{key}apply-{n}")
                 applies.append(apply_summary(res))
                 reps = repeats(a, reps, k, res)
-                res = b.online(g, ["--stack", st, "plan", "--detailed-exitcode"],
+                res = b.online(g, ["--stack", stk, "plan", "--detailed-exitcode"],
                                f"{ground}-{key}after-{n}")
                 afters.append(summarize(res))
                 # back to the base stack for the next change (not reported)
