@@ -93,7 +93,7 @@ async fn compute_plan(s: &Session, desired: Vec<Resource>, allow_protected: bool
 /// drift the stack as it was would also undo).
 async fn compute_plans(
     s: &Session,
-    mut desired: Vec<Resource>,
+    desired: Vec<Resource>,
     baseline: Option<Vec<Resource>>,
     allow_protected: bool,
 ) -> Result<(Plan, Option<Plan>)> {
@@ -102,8 +102,8 @@ async fn compute_plans(
     let docs = plan::diff::ahead(&desired);
     let fingerprints = tokio::task::spawn_blocking(move || {
         docs.into_iter()
-            .map(|(i, doc)| (i, plan::diff::fingerprint(&doc)))
-            .collect::<Vec<_>>()
+            .map(|(id, doc)| (id, plan::diff::fingerprint(&doc)))
+            .collect()
     });
     let live = match &baseline {
         None => providers::read_live(&s.aws, &owner, &desired).await?,
@@ -113,11 +113,7 @@ async fn compute_plans(
             providers::read_live(&s.aws, &owner, &both).await?
         }
     };
-    for (i, fp) in fingerprints.await? {
-        if let Some(serde_json::Value::Object(p)) = &mut desired[i].payload {
-            p.insert(plan::diff::FINGERPRINT_AHEAD.into(), fp.into());
-        }
-    }
+    let fingerprints = fingerprints.await?;
     // Once per run: an apply reads the account again to check it.
     static SAID: std::sync::Mutex<std::collections::BTreeSet<String>> =
         std::sync::Mutex::new(std::collections::BTreeSet::new());
@@ -133,19 +129,23 @@ async fn compute_plans(
     if !live.conflicts.is_empty() {
         return Err(Diagnostics(live.conflicts).into());
     }
-    let plan_of = |desired: Vec<Resource>| {
+    let plan_of = |desired: Vec<Resource>, fingerprints| {
         let input = PlanInput {
             stack: &s.cfg.stack,
             environment: &s.cfg.environment,
             region: &s.aws.region,
             desired,
+            fingerprints,
             live: &live.state,
             allow_destroy_protected: allow_protected,
         };
         plan::diff::plan(input).map_err(|d| anyhow::Error::from(Diagnostics(d)))
     };
-    let before = baseline.map(plan_of).transpose()?;
-    Ok((plan_of(desired)?, before))
+    // The fingerprints worked out ahead are the desired documents', not the baseline's.
+    let before = baseline
+        .map(|b| plan_of(b, Default::default()))
+        .transpose()?;
+    Ok((plan_of(desired, fingerprints)?, before))
 }
 
 /// The desired state of the stack as `baseline` has it: a stack file, a folder holding the

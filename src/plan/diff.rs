@@ -24,6 +24,8 @@ pub struct PlanInput<'a> {
     pub environment: &'a str,
     pub region: &'a str,
     pub desired: Vec<Resource>,
+    /// Deployment id → its document's fingerprint, where worked out ahead (`ahead`).
+    pub fingerprints: BTreeMap<String, String>,
     pub live: &'a LiveState,
     /// Refuse deleting or replacing protected resources unless set.
     pub allow_destroy_protected: bool,
@@ -40,7 +42,8 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
 
     for r in topo_sort(&input.desired) {
         let change = if r.kind == Kind::Deployment {
-            let (mut c, matched) = deployment_change(r, live, &mut outputs);
+            let (mut c, matched) =
+                deployment_change(r, input.fingerprints.get(&r.id), live, &mut outputs);
             if matched.is_none() {
                 adopted.extend(adopt_deployment(&mut c, r, &changes, live, &mut outputs));
             }
@@ -385,20 +388,16 @@ fn settle_canary(after: Props, live: Option<&LiveResource>) -> Props {
     stage.to_props()
 }
 
-/// Payload key of a deployment's fingerprint worked out before the plan (`ahead`).
-pub const FINGERPRINT_AHEAD: &str = "fingerprint_ahead";
-
 /// The deployments whose fingerprint is known before the account is read (their document
-/// names no other resource's id): index and document, for a caller to fingerprint while the
-/// reads are under way and keep under `FINGERPRINT_AHEAD`.
-pub fn ahead(desired: &[Resource]) -> Vec<(usize, Value)> {
+/// names no other resource's id): id and document, for a caller to fingerprint while the
+/// reads are under way and hand over in `PlanInput::fingerprints`.
+pub fn ahead(desired: &[Resource]) -> Vec<(String, Value)> {
     desired
         .iter()
-        .enumerate()
-        .filter(|(_, r)| r.kind == Kind::Deployment)
-        .filter_map(|(i, r)| {
+        .filter(|r| r.kind == Kind::Deployment)
+        .filter_map(|r| {
             let doc = r.payload.as_ref()?.get("document")?;
-            (!is_unknown(doc)).then(|| (i, doc.clone()))
+            (!is_unknown(doc)).then(|| (r.id.clone(), doc.clone()))
         })
         .collect()
 }
@@ -415,20 +414,19 @@ pub fn fingerprint(document: &Value) -> String {
 /// A deployment exists when one of the API's deployments carries the document's fingerprint.
 fn deployment_change(
     r: &Resource,
+    ahead: Option<&String>,
     live: &LiveState,
     outputs: &mut Outputs,
 ) -> (Change, Option<String>) {
     // A document without refs (the usual one) is fingerprinted where it lies, not copied.
-    let payload = r.payload.as_ref();
-    let known = payload.and_then(|p| p.get(FINGERPRINT_AHEAD)?.as_str());
-    let fp = match payload.and_then(|p| p.get("document")) {
-        _ if known.is_some() => known.map(str::to_string),
-        Some(d) if is_unknown(d) => {
+    let fp = match (ahead, r.payload.as_ref().and_then(|p| p.get("document"))) {
+        (Some(fp), _) => Some(fp.clone()),
+        (None, Some(d)) if is_unknown(d) => {
             let d = resolve(d, outputs);
             (!is_unknown(&d)).then(|| fingerprint(&d))
         }
-        Some(d) => Some(fingerprint(d)),
-        None => Some(fingerprint(&Value::Null)),
+        (None, Some(d)) => Some(fingerprint(d)),
+        (None, None) => Some(fingerprint(&Value::Null)),
     };
     let prefix = format!("{}@", r.id);
     let siblings: Vec<&LiveResource> = live
