@@ -351,15 +351,17 @@ impl Aws {
                     last: Box::new(class),
                 });
             }
-            // An endpoint that cannot be reached fails fast: three in a row. A connection
-            // reset between answers of another kind is one more transient fault.
+            // An endpoint that never answered in this run fails fast: three connection
+            // failures in a row. Once it has answered, a broken connection is one more
+            // transient fault with the attempts any other gets.
             if matches!(class, AwsError::Unreachable { .. }) {
                 unreachable += 1;
             } else {
                 unreachable = 0;
             }
+            let never_answered = !self.answered.load(std::sync::atomic::Ordering::Relaxed);
             let retryable = is_retryable(&err);
-            if !retryable || attempt >= self.max_attempts || unreachable >= 3 {
+            if !retryable || attempt >= self.max_attempts || (never_answered && unreachable >= 3) {
                 if retryable && !matches!(class, AwsError::Unreachable { .. }) {
                     return Err(AwsError::GaveUp {
                         op: op.to_string(),
