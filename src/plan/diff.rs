@@ -391,10 +391,11 @@ fn settle_canary(after: Props, live: Option<&LiveResource>) -> Props {
 /// The deployments whose fingerprint is known before the account is read (their document
 /// names no other resource's id): id and document, for a caller to fingerprint while the
 /// reads are under way and hand over in `PlanInput::fingerprints`.
-pub fn ahead(desired: &[Resource]) -> Vec<(String, Value)> {
+/// Only those `wanted` (by id) are copied.
+pub fn ahead(desired: &[Resource], wanted: impl Fn(&str) -> bool) -> Vec<(String, Value)> {
     desired
         .iter()
-        .filter(|r| r.kind == Kind::Deployment)
+        .filter(|r| r.kind == Kind::Deployment && wanted(&r.id))
         .filter_map(|r| {
             let doc = r.payload.as_ref()?.get("document")?;
             (!is_unknown(doc)).then(|| (r.id.clone(), doc.clone()))

@@ -8,6 +8,7 @@ pub use super::errors::{AwsError, Operation};
 use super::limits::RateLimiter;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_apigateway::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_apigateway::types::Resource as AwsResource;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -15,7 +16,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -99,7 +100,42 @@ pub struct Aws {
     answered: Arc<std::sync::atomic::AtomicBool>,
     /// This account and region's name in the cache (`crate::cache::key`).
     account: String,
+    /// REST API resource trees (GetResources answers) read while `keep_trees` is on, for the
+    /// next read of the same tree, until a call that may change a tree: the bulk read-back's,
+    /// for the apply's check (the repair usually writes only a deployment and a stage).
+    trees: Arc<Mutex<Trees>>,
 }
+
+/// See `Aws::known_tree`. A tree read while a write was under way is not kept: each write
+/// starts a new generation.
+#[derive(Default)]
+struct Trees {
+    generation: u64,
+    /// Reads remember what they read (off by default: a tree is ~5 MB at 1,000 methods).
+    keep: bool,
+    kept: HashMap<String, Arc<Vec<AwsResource>>>,
+}
+
+/// API Gateway writes that leave every REST API's resource tree (its paths, methods and
+/// integrations) as it was. Anything else not a read forgets the trees read so far.
+const TREE_KEEPING: &[&str] = &[
+    "CreateDeployment",
+    "UpdateDeployment",
+    "DeleteDeployment",
+    "CreateStage",
+    "UpdateStage",
+    "DeleteStage",
+    "TagResource",
+    "UntagResource",
+    "CreateUsagePlan",
+    "UpdateUsagePlan",
+    "DeleteUsagePlan",
+    "CreateUsagePlanKey",
+    "DeleteUsagePlanKey",
+    "CreateApiKey",
+    "UpdateApiKey",
+    "DeleteApiKey",
+];
 
 impl Aws {
     /// `--region` wins over the stack's region, which wins over the profile/environment.
@@ -202,6 +238,7 @@ impl Aws {
             max_attempts,
             answered: Default::default(),
             account,
+            trees: Default::default(),
         })
     }
 
@@ -308,6 +345,7 @@ impl Aws {
         Fut: Future<Output = Result<T, SdkError<E, aws_smithy_runtime_api::http::Response>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        self.forget_trees_before(op);
         let mut attempt = 0u32;
         let mut server_error = false;
         let mut unreachable = 0u32;
@@ -381,6 +419,46 @@ impl Aws {
 }
 
 impl Aws {
+    /// A REST API's resource tree as a read while `keep_trees` was on left it, unless a call
+    /// since may have changed it; taken (it serves one read). Else the generation to hand
+    /// `remember_tree` with what is read now.
+    pub fn known_tree(&self, api_id: &str) -> Result<Arc<Vec<AwsResource>>, u64> {
+        let mut t = self.trees.lock().map_err(|_| u64::MAX)?;
+        let generation = t.generation;
+        t.kept.remove(api_id).ok_or(generation)
+    }
+
+    /// Keeps a tree read from `generation` on, when asked to and no write was sent meanwhile.
+    pub fn remember_tree(&self, api_id: &str, generation: u64, tree: Arc<Vec<AwsResource>>) {
+        if let Ok(mut t) = self.trees.lock() {
+            if t.keep && t.generation == generation {
+                t.kept.insert(api_id.to_string(), tree);
+            }
+        }
+    }
+
+    /// Whether the reads from now on keep the trees they read for the next read.
+    pub fn keep_trees(&self, keep: bool) {
+        if let Ok(mut t) = self.trees.lock() {
+            t.keep = keep;
+        }
+    }
+
+    /// Before a call is sent (it may be carried out even if its answer is lost).
+    fn forget_trees_before(&self, op: Operation) {
+        let keeps = op.service != "apigateway"
+            || ["Get", "List", "Describe"]
+                .iter()
+                .any(|p| op.name.starts_with(p))
+            || TREE_KEEPING.contains(&op.name);
+        if !keeps {
+            if let Ok(mut t) = self.trees.lock() {
+                t.generation += 1;
+                t.kept.clear();
+            }
+        }
+    }
+
     /// "Cannot reach the endpoint" only when it never answered in this run.
     fn truthful(&self, e: AwsError) -> AwsError {
         match e {

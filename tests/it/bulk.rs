@@ -124,6 +124,9 @@ fn auto_goes_bulk_on_the_generated_contract_and_the_repair_converges() {
         n(&calls, "DeleteMethod"),
         "{calls:?}"
     );
+    // The repair wrote into the tree the read-back read: the check reads it again.
+    assert!(n(&calls, "PutMethod") > 0, "{calls:?}");
+    assert_eq!(n(&calls, "GetResources"), 2, "{calls:?}");
     let routes = live_routes(&moto, "bench-api");
     assert_eq!(routes.len(), 60);
     assert!(routes

@@ -334,6 +334,21 @@ fn a_300_operation_contract_and_a_50_route_change_go_through_one_put_rest_api_on
         !out.stdout.contains("PutRestApi rest_api.main failed"),
         "{out}"
     );
+    // LocalStack's import carries every route: the repair writes a deployment and a stage,
+    // and the check after it reuses the tree the read-back read (it is new: the first plan
+    // had none to read).
+    let calls = common::stack::write_calls(&out.stderr);
+    assert_eq!(
+        calls.keys().collect::<Vec<_>>(),
+        [
+            "CreateDeployment",
+            "CreateRestApi",
+            "CreateStage",
+            "PutRestApi"
+        ],
+        "{out}"
+    );
+    assert_eq!(aws_calls(&out.stderr).1["GetResources"], 1, "{out}");
     plan_is_empty(&moto, &ls, dir, "stack.yaml");
 
     generated_change(dir, 300, "http", 50);
@@ -355,6 +370,8 @@ fn a_300_operation_contract_and_a_50_route_change_go_through_one_put_rest_api_on
             .contains("bulk: PutRestApi rest_api.main (1 call"),
         "{out}"
     );
+    // The plan's read, the read-back's; not the check's.
+    assert_eq!(aws_calls(&out.stderr).1["GetResources"], 2, "{out}");
     plan_is_empty(&moto, &ls, dir, "stack.yaml");
     one_api_without_duplicates(&ls, "bench-api", "after the 50-route change");
 }

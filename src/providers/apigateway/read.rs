@@ -14,6 +14,7 @@ use crate::providers::pages;
 
 use aws_sdk_apigateway::types::{Method, Resource as AwsResource, RestApi, Stage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Owned VPC links; an untagged one `adopt` names (AWS id → the stack's id) is read as
 /// that, marked adopted.
@@ -509,7 +510,19 @@ fn rest_api_resource(id: &str, key: &str, protect: bool, api: &RestApi) -> LiveR
     .protected(protect)
 }
 
-async fn get_resources(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsError> {
+/// The API's resource tree with its methods: one GetResources per 500 resources, or none
+/// when this run read it since its last call that may have changed it (`Aws::known_tree`).
+async fn get_resources(aws: &Aws, api_id: &str) -> Result<Arc<Vec<AwsResource>>, AwsError> {
+    let generation = match aws.known_tree(api_id) {
+        Ok(tree) => return Ok(tree),
+        Err(generation) => generation,
+    };
+    let tree = Arc::new(read_tree(aws, api_id).await?);
+    aws.remember_tree(api_id, generation, tree.clone());
+    Ok(tree)
+}
+
+async fn read_tree(aws: &Aws, api_id: &str) -> Result<Vec<AwsResource>, AwsError> {
     pages::all(aws, |position| {
         aws.apigw
             .get_resources()
