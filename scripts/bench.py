@@ -1507,7 +1507,8 @@ page from it (the commentary sections were added that way).
 
 def load_results(paths: str) -> tuple[dict, list]:
     """One or more --json files (comma-separated): their results by size, the meta of the
-    first with every run's command."""
+    first with every run's command. A size two files hold keeps the grounds of both (a later
+    file's ground, and its offline commands, win)."""
     meta, by_size = None, {}
     commands = []
     for path in paths.split(","):
@@ -1516,7 +1517,9 @@ def load_results(paths: str) -> tuple[dict, list]:
         commands.append(saved["meta"]["command"])
         meta = meta or saved["meta"]
         for r in saved["results"]:
-            by_size[r["size"]] = r
+            earlier = by_size.get(r["size"], {})
+            grounds = {**earlier.get("grounds", {}), **r.get("grounds", {})}
+            by_size[r["size"]] = {**earlier, **r, "grounds": grounds}
     meta = dict(meta)
     meta["commands"] = commands
     return meta, [by_size[k] for k in sorted(by_size)]
