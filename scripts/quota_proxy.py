@@ -894,10 +894,13 @@ def main(argv=None) -> int:
                            lose_as=a.lose_as, enforce=not a.count_only, deny=a.deny)
     except ValueError as e:
         ap.error(str(e))
-    done = threading.Event()
+    # A plain list, not a threading.Event: a handler runs in the main thread between
+    # bytecodes, and Event.set() there can wait forever for the lock the interrupted
+    # Event.wait() holds (a test's proxy once never exited on SIGTERM).
+    done: list[int] = []
 
     def on_term(signum, frame):
-        done.set()
+        done.append(signum)
 
     def on_usr1(signum, frame):
         threading.Thread(target=proxy.write_stats, kwargs={"force": True}).start()
@@ -909,8 +912,8 @@ def main(argv=None) -> int:
     proxy.start()
     proxy.write_stats(force=True)
     print(f"listening on {proxy.url}", flush=True)
-    while not done.wait(0.5):
-        pass
+    while not done:
+        time.sleep(0.2)
     proxy.stop()
     return 0
 

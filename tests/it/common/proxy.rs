@@ -79,18 +79,25 @@ impl Proxy {
             return;
         }
         let pid = self.child.id().to_string();
-        // SIGTERM makes it write its final stats and exit: wait for that exit, however long
-        // a busy machine takes (a deadline here would lose the final stats).
+        // SIGTERM makes it write its final stats and exit: wait for that exit as long as a
+        // busy machine may take, but not forever (a proxy that never exits would hang the
+        // suite; its stats file is then the last written, at most a second old).
         if Command::new("kill")
             .args(["-TERM", &pid])
             .status()
             .is_ok_and(|s| s.success())
         {
-            let _ = self.child.wait();
-        } else {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            eprintln!("quota proxy {pid} did not exit within 120 s of SIGTERM: killed");
         }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
