@@ -33,11 +33,14 @@ impl Bucket {
     fn under(rate: f64, burst: f64) -> Self {
         Self::new(rate * 0.95, if burst >= 2.0 { burst - 1.0 } else { burst })
     }
-    /// Take a token, or say how long until one is there.
-    fn take(&mut self, now: Instant) -> Option<Duration> {
+    fn refill(&mut self, now: Instant) {
         self.tokens =
             (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
         self.last = now;
+    }
+    /// Take a token, or say how long until one is there.
+    fn take(&mut self, now: Instant) -> Option<Duration> {
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             None
@@ -145,13 +148,16 @@ pub struct RateLimiter {
     memory: Option<PathBuf>,
 }
 
-/// A quota this scarce (UpdateUsagePlan: 1 per 20 s) is remembered across processes: a run
-/// that starts within its window waits out the rest instead of drawing a 429 and a window.
+/// A quota this scarce (UpdateUsagePlan: 1 per 20 s) is remembered at each spend: a run
+/// that starts within its window, even after this one was killed, waits out the rest
+/// instead of drawing a 429 and a window. The others are remembered when the run ends.
 fn scarce(rate: f64) -> bool {
     rate < 1.0
 }
 
-/// The pacing memory's file: `{ "<service>:<op>": unix ms last spent }` (see `crate::cache`).
+/// The pacing memory's file: `{ "<bucket>": unix ms }`, the time the bucket was empty had
+/// it refilled steadily to its level since (for a burst of one: when it was last spent).
+/// See `crate::cache`.
 pub fn memory_file(account: &str) -> Option<PathBuf> {
     crate::cache::file("pacing", account)
 }
@@ -241,6 +247,30 @@ impl RateLimiter {
         }
     }
 
+    /// Remember every bucket this run left short of full, so that the next run, started
+    /// right after, spends what AWS has left and not a full burst: a plan right after an
+    /// apply drew a 429 from the account bucket (10/s, burst 40) when each began at 40.
+    fn save(&self) {
+        let (Some(path), Ok(buckets)) = (&self.memory, self.buckets.lock()) else {
+            return;
+        };
+        let (now, wall) = (Instant::now(), unix_ms(SystemTime::now()));
+        let mut spent = load(path);
+        let before = spent.clone();
+        for (key, b) in buckets.iter() {
+            let mut b = b.clone();
+            b.refill(now);
+            if b.tokens < b.burst {
+                let empty_at = wall.saturating_sub((b.tokens.max(0.0) / b.rate * 1000.0) as u64);
+                let e = spent.entry(key.clone()).or_default();
+                *e = (*e).max(empty_at);
+            }
+        }
+        if spent != before {
+            crate::cache::save(path, &spent);
+        }
+    }
+
     /// AWS throttled us anyway (another client shares the account): empty the buckets.
     pub fn slow_down(&self, service: &str, op: &str) {
         if let Ok(mut b) = self.buckets.lock() {
@@ -249,6 +279,14 @@ impl RateLimiter {
                     bucket.tokens = 0.0;
                 }
             }
+        }
+    }
+}
+
+impl Drop for RateLimiter {
+    fn drop(&mut self) {
+        if self.enabled {
+            self.save();
         }
     }
 }
@@ -313,6 +351,37 @@ mod tests {
         let other = op_key("apigateway", "CreateDeployment");
         assert!(b.get_mut(&other).unwrap().take(Instant::now()).is_none());
         assert_eq!(load(&path).len(), 1);
+    }
+
+    #[test]
+    fn the_next_run_starts_with_what_this_one_left_of_the_account_bucket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing.json");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let limiter = RateLimiter::aws_quotas().remembering(Some(path.clone()));
+        rt.block_on(async {
+            for _ in 0..30 {
+                limiter.acquire("apigateway", "GetStages").await;
+            }
+        });
+        drop(limiter);
+        assert_eq!(
+            load(&path).keys().collect::<Vec<_>>(),
+            ["apigateway"],
+            "only the bucket left short is remembered"
+        );
+        let next = RateLimiter::aws_quotas().remembering(Some(path.clone()));
+        let left = {
+            let mut b = next.buckets.lock().unwrap();
+            let b = b.get_mut("apigateway").unwrap();
+            b.refill(Instant::now());
+            b.tokens
+        };
+        // 39 of the under-quota burst, less 30, plus what refilled meanwhile (less a ms).
+        assert!((8.9..12.0).contains(&left), "{left}");
     }
 
     #[test]
