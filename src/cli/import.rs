@@ -176,7 +176,12 @@ async fn import_api(
         imported = import::rest_api(&live, &names);
         took = rest_items(aws, &who, &owner, &id, api, &live, &mut imported).await?;
     }
-    let mut edge = super::import_edge::edge(aws, &owner, &live, &mut imported.left).await?;
+    let v2_ids: Vec<String> = v2
+        .iter()
+        .filter_map(|f| f.api.api_id().map(str::to_string))
+        .collect();
+    let mut edge =
+        super::import_edge::edge(aws, &owner, &live, &v2_ids, &mut imported.left).await?;
     let (v2_live, entries) =
         import_v2::read(aws, &owner, &v2, &mut edge, &mut imported.left).await?;
     for e in &entries {
@@ -213,10 +218,7 @@ async fn import_api(
         imported.stack["edge"]["domains"] = d;
     }
     write(aws, out, &imported, api.as_ref().map(|x| &x.0), &v2, &live)?;
-    took.v2_apis = v2
-        .iter()
-        .filter_map(|f| f.api.api_id().map(str::to_string))
-        .collect();
+    took.v2_apis = v2_ids;
     took.vpc_links.extend(v2_links);
     took.log_groups.extend(
         v2_live

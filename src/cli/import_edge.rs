@@ -1,8 +1,9 @@
 //! What guards and names an imported API at the edge, read for `import`: the stack's own
 //! WAF items, custom domains, certificates and records, read as `plan` reads them; and, read
 //! as adopted, a web ACL no stack owns on the API's stages with the IP sets its rules use,
-//! and each custom domain no stack owns mapped to the API with its certificate and alias
-//! records (another stack's is named in `left` and left out).
+//! and each custom domain no stack owns mapped to the REST API or to an HTTP or WebSocket
+//! API with its certificate and alias records (another stack's is named in `left` and left
+//! out).
 
 use crate::model::edge::WEB_ACL_ID;
 use crate::model::owner::{other_owner, owned, ADOPT};
@@ -11,12 +12,14 @@ use crate::providers::aws::Aws;
 use anyhow::Result;
 use serde_json::json;
 
-/// The edge items of the stack `owner` around the API read in `api`, and the hand-made
-/// web ACL on its stages.
+/// The edge items of the stack `owner` around the REST API read in `api` and the HTTP and
+/// WebSocket APIs `v2` (AWS ids), the hand-made web ACL on the REST API's stages and the
+/// hand-made domains mapped to any of them.
 pub(super) async fn edge(
     aws: &Aws,
     owner: &str,
     api: &[LiveResource],
+    v2: &[String],
     left: &mut Vec<String>,
 ) -> Result<Vec<LiveResource>> {
     let mut rest = LiveState::default();
@@ -30,8 +33,10 @@ pub(super) async fn edge(
     let mut adopt = Vec::new();
     if let Some(api_id) = api_id {
         adopt = hand_made_waf(aws, owner, api_id, api, left).await?;
-        adopt.extend(hand_made_domains(aws, api_id, left).await?);
     }
+    let mut ids: Vec<&str> = v2.iter().map(String::as_str).collect();
+    ids.extend(api_id.map(String::as_str));
+    adopt.extend(hand_made_domains(aws, &ids, v2, left).await?);
     let mut state = LiveState::default();
     crate::providers::edge::read(aws, owner, &adopt, &rest, &mut state).await?;
     let kinds = [
@@ -102,15 +107,19 @@ async fn hand_made_waf(
     Ok(Vec::new())
 }
 
-/// Each custom domain no stack owns with a base path mapping to the API, as a resource
-/// that adopts it (its certificate comes with it) in the hosted zone that holds its name,
-/// and its A and AAAA alias records there.
+/// Each custom domain no stack owns with a mapping to one of the APIs `ids` (AWS ids; `v2`
+/// those of HTTP and WebSocket APIs), as a resource that adopts it (its certificate comes
+/// with it) in the hosted zone that holds its name, and its A and AAAA alias records there.
 async fn hand_made_domains(
     aws: &Aws,
-    api_id: &str,
+    ids: &[&str],
+    v2: &[String],
     left: &mut Vec<String>,
 ) -> Result<Vec<Resource>> {
     use crate::model::kinds::{DnsRecord, DomainName, Typed};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let domains = crate::providers::edge::list_domains(aws).await?;
     let mut out = Vec::new();
     for d in &domains {
@@ -122,8 +131,12 @@ async fn hand_made_domains(
         let maps = aws
             .call(|| aws.apigw.get_base_path_mappings().domain_name(name).send())
             .await;
+        // On AWS a v2 API's mapping is listed here too; emulators keep them apart.
         let ours = match maps {
-            Ok(m) => m.items().iter().any(|m| m.rest_api_id() == Some(api_id)),
+            Ok(m) => m
+                .items()
+                .iter()
+                .any(|m| m.rest_api_id().is_some_and(|a| ids.contains(&a))),
             Err(e) if e.is_not_found() => false,
             // moto answers 500 for a domain without mappings (docs/EMULATOR.md).
             Err(crate::providers::aws::AwsError::GaveUp {
@@ -131,7 +144,7 @@ async fn hand_made_domains(
             }) => false,
             Err(e) => return Err(e.into()),
         };
-        if !ours {
+        if !ours && !v2_mapped(aws, name, v2).await? {
             continue;
         }
         let Some(zone) = zone_of(aws, name).await? else {
@@ -164,6 +177,25 @@ async fn hand_made_domains(
         }
     }
     Ok(out)
+}
+
+/// Whether the domain has an API mapping (v2's view) to one of the APIs `v2`.
+async fn v2_mapped(aws: &Aws, domain: &str, v2: &[String]) -> Result<bool> {
+    if v2.is_empty() {
+        return Ok(false);
+    }
+    let maps = aws
+        .call(|| aws.apigwv2.get_api_mappings().domain_name(domain).send())
+        .await;
+    match maps {
+        Ok(m) => Ok(m
+            .items()
+            .iter()
+            .any(|m| m.api_id().is_some_and(|a| v2.iter().any(|x| x == a)))),
+        // A domain v2 does not know (emulators keep v1 and v2 domains apart).
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The hosted zone whose name is the longest suffix of `domain`.

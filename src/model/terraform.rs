@@ -176,6 +176,8 @@ const LATER: &[&str] = &[
 const EDGE: &[&str] = &[
     "aws_api_gateway_domain_name",
     "aws_api_gateway_base_path_mapping",
+    "aws_apigatewayv2_domain_name",
+    "aws_apigatewayv2_api_mapping",
     "aws_acm_certificate",
     "aws_acm_certificate_validation",
     "aws_route53_record",
@@ -207,9 +209,14 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
                 let api = api.and_then(|a| a.split('/').next()).unwrap_or_default();
                 has(&took.waf, acl) && has(&took.rest_apis, api)
             }
-            "aws_api_gateway_domain_name" => has(&took.domains, r.text("domain_name")),
+            "aws_api_gateway_domain_name" | "aws_apigatewayv2_domain_name" => {
+                has(&took.domains, r.text("domain_name"))
+            }
             "aws_api_gateway_base_path_mapping" => {
                 has(&took.domains, r.text("domain_name")) && has(&took.rest_apis, r.text("api_id"))
+            }
+            "aws_apigatewayv2_api_mapping" => {
+                has(&took.domains, r.text("domain_name")) && has(&took.v2_apis, r.text("api_id"))
             }
             "aws_acm_certificate" => has(&took.certificates, r.text("arn")),
             "aws_acm_certificate_validation" => has(&took.certificates, r.text("certificate_arn")),
@@ -247,7 +254,7 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
         } else if kind == "aws_cloudwatch_metric_alarm" || kind.starts_with("aws_wafv2_") {
             "not on a stage of an imported REST API: stays in Terraform".into()
         } else if EDGE.contains(&kind) {
-            "not of a custom domain mapped to an imported REST API: stays in Terraform".into()
+            "not of a custom domain mapped to an imported API: stays in Terraform".into()
         } else if LATER.iter().any(|p| kind.starts_with(p)) {
             format!("{kind} is not imported yet: stays in Terraform")
         } else {
@@ -442,8 +449,51 @@ mod tests {
             h.kept,
             [(
                 "aws_route53_record.other".to_string(),
-                "not of a custom domain mapped to an imported REST API: stays in Terraform"
-                    .to_string()
+                "not of a custom domain mapped to an imported API: stays in Terraform".to_string()
+            )]
+        );
+        // A domain made with the v2 resources goes with its mappings to imported v2 APIs;
+        // a mapping to an API not imported stays.
+        let v2_edge = [
+            (
+                "aws_apigatewayv2_domain_name.api",
+                "aws_apigatewayv2_domain_name",
+                "h1",
+            ),
+            (
+                "aws_apigatewayv2_api_mapping.items",
+                "aws_apigatewayv2_api_mapping",
+                "h1",
+            ),
+            (
+                "aws_apigatewayv2_api_mapping.other",
+                "aws_apigatewayv2_api_mapping",
+                "h2",
+            ),
+        ]
+        .map(|(a, k, api)| TfResource {
+            address: a.into(),
+            kind: k.into(),
+            values: json!({"domain_name": "api.x.com", "api_id": api}),
+        });
+        let took = Took {
+            domains: vec!["api.x.com".into()],
+            v2_apis: vec!["h1".into()],
+            ..Default::default()
+        };
+        let h = handover(&v2_edge, &took);
+        assert_eq!(
+            h.handed,
+            [
+                "aws_apigatewayv2_domain_name.api",
+                "aws_apigatewayv2_api_mapping.items"
+            ]
+        );
+        assert_eq!(
+            h.kept,
+            [(
+                "aws_apigatewayv2_api_mapping.other".to_string(),
+                "not of a custom domain mapped to an imported API: stays in Terraform".to_string()
             )]
         );
         let none = handover(&rs, &Took::default());
