@@ -43,14 +43,14 @@ pub async fn write_documents(
         }
         let n = pre.changes.len();
         reporter.note(&format!("bulk: first {n} change(s) the document(s) need:"));
-        let report = execute(aws, &pre, owner, reporter.clone(), concurrency).await;
-        outputs = report.outputs.clone();
+        let report = execute(aws, pre, owner, reporter.clone(), concurrency).await;
         if !report.ok() {
             for (id, e) in report.failed.iter().chain(report.deferred.iter()) {
                 reporter.note(&format!("bulk: {id} failed: {e}"));
             }
             return Vec::new();
         }
+        outputs = report.outputs;
     }
     let mut written: Vec<String> = Vec::new();
     // Each document is taken, filled in and turned into its import body in place: at 1,000

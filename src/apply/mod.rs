@@ -81,18 +81,23 @@ impl Report {
     }
 }
 
+/// Carry out the plan's changes. It is taken whole: each change moves into the walk, not a
+/// copy of it beside the plan (a first apply of a large API held both).
 pub async fn execute<P: Provider>(
     provider: &P,
-    plan: &Plan,
+    plan: Plan,
     owner: &str,
     reporter: Arc<dyn Reporter>,
     concurrency: usize,
 ) -> Report {
-    let (pending, covered): (Vec<&Change>, Vec<&Change>) =
-        plan.pending().partition(|c| c.covered_by.is_none());
+    let (pending, covered): (Vec<Change>, Vec<Change>) = plan
+        .changes
+        .into_iter()
+        .filter(|c| c.action != Action::Noop)
+        .partition(|c| c.covered_by.is_none());
     let mut walk = Walk {
-        outputs: plan.outputs.clone(),
-        pending: pending.into_iter().cloned().collect(),
+        outputs: plan.outputs,
+        pending,
         done: BTreeSet::new(),
         failed: BTreeSet::new(),
         report: Report::default(),
@@ -113,9 +118,7 @@ pub async fn execute<P: Provider>(
         .skipped
         .extend(walk.pending.into_iter().map(|c| c.id));
     if report.ok() {
-        report
-            .done
-            .extend(covered.into_iter().map(|c| c.id.clone()));
+        report.done.extend(covered.into_iter().map(|c| c.id));
     }
     report.outputs = walk.outputs;
     report

@@ -94,7 +94,13 @@ fn run(fake: &Fake, p: &Plan, concurrency: usize) -> Report {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    rt.block_on(execute(fake, p, "s/dev", Arc::new(Quiet), concurrency))
+    rt.block_on(execute(
+        fake,
+        p.clone(),
+        "s/dev",
+        Arc::new(Quiet),
+        concurrency,
+    ))
 }
 
 fn position(log: &[String], line: &str) -> usize {

@@ -329,6 +329,9 @@ pub async fn plan(g: &Global, a: &PlanArgs) -> Result<i32> {
     p.stack_file = g.stack_file().display().to_string();
     p.inputs = read;
     p.cost = Some(plan::cost::of(&p));
+    if a.out.is_some() || a.json || a.format == Some(ReportFormat::Json) {
+        plan::diff::fill_create_diffs(&mut p);
+    }
     if let Some(out) = &a.out {
         let json = serde_json::to_string_pretty(&p)?;
         std::fs::write(out, json)
@@ -714,7 +717,8 @@ async fn execute(
     summary: &plan::Summary,
 ) -> Result<i32> {
     println!();
-    let report = run(g, s, &p, concurrency).await;
+    let ran = apply::verify::ids(&p);
+    let report = run(g, s, p, concurrency).await;
     if report.only_deferred() {
         println!(
             "\n{} partly complete: {} change(s) done, {} deferred, {} waiting on them.",
@@ -734,10 +738,6 @@ async fn execute(
         return Ok(super::exit::EXIT_DEFERRED);
     }
     if report.ok() {
-        let ran = apply::verify::ids(&p);
-        // Freed before the account is read again: two plans of a large API at once were
-        // the apply's peak memory.
-        drop(p);
         verify(g, s, &ran, (concurrency, goal), verb).await?;
         let s = summary;
         println!(
@@ -769,7 +769,7 @@ async fn execute(
     bail!(msg)
 }
 
-async fn run(g: &Global, s: &Session, p: &Plan, concurrency: usize) -> apply::Report {
+async fn run(g: &Global, s: &Session, p: Plan, concurrency: usize) -> apply::Report {
     let progress = Arc::new(Progress::new(std::io::stdout().is_terminal() && g.color()));
     let report = apply::execute(
         &s.aws,
@@ -823,7 +823,7 @@ async fn verify(
             ids.len(),
             ids.join(", ")
         );
-        let report = run(g, s, &cleanup, concurrency).await;
+        let report = run(g, s, cleanup, concurrency).await;
         if !report.ok() {
             let failed: Vec<String> = report
                 .failed

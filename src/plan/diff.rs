@@ -216,10 +216,22 @@ fn base_change(r: &Resource, action: Action) -> Change {
     }
 }
 
+/// A create holds no diffs in memory: they would be every leaf of its `after` again, a
+/// sixth of the memory of a first plan of a large API. The JSON plan lists them (one per
+/// leaf, docs/plan-format.md): filled in just before it is written.
+pub fn fill_create_diffs(p: &mut Plan) {
+    let creates = p.changes.iter_mut().filter(|c| c.action == Action::Create);
+    for c in creates.filter(|c| c.diffs.is_empty()) {
+        if let Some(after) = &c.after {
+            c.diffs = diff_props(c.kind, &Props::new(), after);
+        }
+    }
+}
+
 fn resource_change(r: &Resource, after: Props, live: Option<&LiveResource>) -> Change {
     let Some(l) = live else {
+        // No diffs: they would be every leaf of `after` again (`fill_create_diffs`).
         let mut c = base_change(r, Action::Create);
-        c.diffs = diff_props(r.kind, &Props::new(), &after);
         c.after = Some(after);
         return c;
     };
@@ -825,6 +837,33 @@ mod tests {
             fp,
             "sha256:077b30f466b300de9e6ee2ffb0585366a98acb149e3fa938fa08a719cbdab2ea"
         );
+    }
+
+    #[test]
+    fn a_create_holds_no_diffs_until_the_json_plan_fills_them_in() {
+        let r = Resource::new("route.main.GET /a".into(), Kind::Route, "GET /a".into())
+            .prop(
+                "integration",
+                json!({"type": "HTTP_PROXY", "uri": "http://a", "timeout_ms": 29000}),
+            )
+            .prop("authorization_type", "NONE");
+        let live = LiveState::default();
+        let mut p = plan(PlanInput {
+            stack: "s",
+            environment: "dev",
+            region: "us-east-1",
+            desired: vec![r],
+            fingerprints: BTreeMap::new(),
+            live: &live,
+            allow_destroy_protected: false,
+        })
+        .unwrap();
+        assert_eq!(p.changes[0].action, Action::Create);
+        assert!(p.changes[0].diffs.is_empty());
+        fill_create_diffs(&mut p);
+        let keys: Vec<&str> = p.changes[0].diffs.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys, ["authorization_type", "integration"]);
+        assert!(p.changes[0].diffs.iter().all(|d| d.before.is_null()));
     }
 
     #[test]
