@@ -95,11 +95,21 @@ pub async fn execute<P: Provider>(
         .into_iter()
         .filter(|c| c.action != Action::Noop)
         .partition(|c| c.covered_by.is_none());
+    let waits = pending
+        .iter()
+        .map(|c| {
+            let w = c.waits_for.iter().chain(&c.parent).cloned().collect();
+            (c.id.clone(), w)
+        })
+        .collect();
     let mut walk = Walk {
+        live: plan.outputs.clone(),
         outputs: plan.outputs,
+        waits,
         pending,
         done: BTreeSet::new(),
         failed: BTreeSet::new(),
+        failed_seen: 0,
         report: Report::default(),
         running: tokio::task::JoinSet::new(),
         tasks: BTreeMap::new(),
@@ -130,11 +140,18 @@ type TaskResult = Result<(Change, Out), (Change, String, bool)>;
 
 /// The state of one apply's walk through the plan's graph.
 struct Walk {
+    /// The AWS ids of what was live when the plan was made.
+    live: Outputs,
+    /// Those and the ids of what this walk made.
     outputs: Outputs,
+    /// What each change waits for, and its parent.
+    waits: BTreeMap<String, Vec<String>>,
     pending: Vec<Change>,
     done: BTreeSet<String>,
     /// Failed, deferred or skipped: what waits on these will not run.
     failed: BTreeSet<String>,
+    /// How many of `failed` the last `skip_blocked` saw.
+    failed_seen: usize,
     report: Report,
     running: tokio::task::JoinSet<TaskResult>,
     /// Which change each task carries out, so a task that panics is still named.
@@ -145,6 +162,11 @@ impl Walk {
     /// Anything waiting on a failure (or on what that skips, and so on) will not run.
     fn skip_blocked(&mut self) {
         loop {
+            // Nothing failed since the last look: nothing new is blocked.
+            if self.failed.len() == self.failed_seen {
+                return;
+            }
+            self.failed_seen = self.failed.len();
             let failed = &self.failed;
             let (blocked, rest): (Vec<Change>, Vec<Change>) = std::mem::take(&mut self.pending)
                 .into_iter()
@@ -189,16 +211,37 @@ impl Walk {
             }
             Err(_) => provider.clone(),
         };
+        let outputs = self.outputs_for(&id);
         let task = run(
             provider,
             change,
-            self.outputs.clone(),
+            outputs,
             owner.to_string(),
             reporter.clone(),
         );
         let handle = self.running.spawn(task);
         self.tasks.insert(handle.id(), id);
         true
+    }
+
+    /// What a change may look up: the ids of what was live, and of what it waits for
+    /// (directly or not) or belongs to, as this walk made them; what else this walk made it
+    /// cannot count on, as it may not exist yet. Not a copy of every id made so far: that
+    /// was most of the CPU of a first apply of a large API, route by route.
+    fn outputs_for(&self, id: &str) -> Outputs {
+        let mut out = self.live.clone();
+        let mut seen = BTreeSet::new();
+        let mut next = vec![id];
+        while let Some(id) = next.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(o) = self.outputs.get(id) {
+                out.insert(id.to_string(), o.clone());
+            }
+            next.extend(self.waits.get(id).into_iter().flatten().map(String::as_str));
+        }
+        out
     }
 
     /// Take in what a finished task says.

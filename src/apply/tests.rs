@@ -9,6 +9,8 @@ use std::sync::Mutex;
 #[derive(Clone, Default)]
 struct Fake {
     log: Arc<Mutex<Vec<String>>>,
+    /// The outputs each change was given, by id.
+    outputs: Arc<Mutex<Vec<String>>>,
     fail: BTreeSet<String>,
     defer: BTreeSet<String>,
     panic: BTreeSet<String>,
@@ -21,11 +23,16 @@ impl Provider for Fake {
     fn apply(
         &self,
         change: Change,
-        _outputs: Outputs,
+        outputs: Outputs,
         _owner: String,
     ) -> impl Future<Output = Result<Out, AwsError>> + Send {
         let me = self.clone();
         async move {
+            let ids: Vec<&String> = outputs.keys().collect();
+            me.outputs
+                .lock()
+                .unwrap()
+                .push(format!("{}: {ids:?}", change.id));
             let seen = change
                 .after
                 .as_ref()
@@ -250,4 +257,34 @@ fn changes_covered_by_a_delete_count_as_done_only_when_all_went_well() {
     };
     let report = run(&failing, &plan(vec![api, route]), 2);
     assert!(report.done.is_empty(), "{report:?}");
+}
+
+/// A change is given the ids of what was live and of what it waits for, directly or not, or
+/// belongs to; not those of everything made so far.
+#[test]
+fn a_change_sees_the_ids_of_what_it_waits_for_and_what_was_live() {
+    let fake = Fake::default();
+    let mut p = plan(vec![
+        create("api", &[]),
+        create("path", &["api"]),
+        create("route", &["path"]),
+        create("other", &[]),
+        create("child", &[]),
+    ]);
+    p.changes[4].parent = Some("api".into());
+    p.outputs
+        .insert("live".into(), [("id".to_string(), "l1".to_string())].into());
+    let report = run(&fake, &p, 1);
+    assert!(report.ok());
+    let seen = fake.outputs.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "api: [\"live\"]",
+            "path: [\"api\", \"live\"]",
+            "route: [\"api\", \"live\", \"path\"]",
+            "other: [\"live\"]",
+            "child: [\"api\", \"live\"]",
+        ]
+    );
 }
