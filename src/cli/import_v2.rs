@@ -1,6 +1,7 @@
 //! The HTTP and WebSocket APIs `import` writes beside (or without) a REST API: found by id
 //! or name, read as the stack that made them (or adopts them) reads them, with its v2 VPC
-//! links, its API mappings and the stages' log groups, and written by `model::import_v2`.
+//! links, its API mappings and the stages' log groups, and written by `model::import_v2`;
+//! the alarms on them are named as left out.
 
 use crate::model::import_v2::{self, V2Entry};
 use crate::model::owner::{TAG_ID, TAG_STACK};
@@ -120,6 +121,7 @@ pub(super) async fn read(
             .collect();
         live.extend(super::import_items::log_groups(aws, owner, key, &stages).await?);
     }
+    alarms_left_out(aws, found, left).await?;
     let mut entries = Vec::new();
     for f in found {
         if let Some(mut e) = import_v2::v2_api(&live, &resource_id(f), left) {
@@ -166,6 +168,51 @@ async fn unowned_links(
         out.push((id, format!("vpc_link_v2.{key}")));
     }
     Ok(out)
+}
+
+/// The alarms that watch one of the found APIs (dimension `ApiId`), each named in `left`:
+/// the stack's `monitoring` covers REST API stages only, so they stay as they are, and are
+/// said to, rather than dropped without a word.
+async fn alarms_left_out(aws: &Aws, found: &[Found], left: &mut Vec<String>) -> Result<()> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    let all = crate::providers::pages::all(aws, |token| {
+        aws.cloudwatch
+            .describe_alarms()
+            .max_records(100)
+            .set_next_token(token)
+            .send()
+    })
+    .await?;
+    for a in &all {
+        let dims = a.dimensions();
+        let dim = |n: &str| {
+            dims.iter()
+                .find(|d| d.name() == Some(n))
+                .and_then(|d| d.value())
+        };
+        let Some(f) = found
+            .iter()
+            .find(|f| f.api.api_id().is_some() && f.api.api_id() == dim("ApiId"))
+        else {
+            continue;
+        };
+        let what = if f.api.protocol_type() == Some(&ProtocolType::Websocket) {
+            "WebSocket API"
+        } else {
+            "HTTP API"
+        };
+        let stage = dim("Stage")
+            .map(|s| format!(" (stage {s})"))
+            .unwrap_or_default();
+        left.push(format!(
+            "alarm {}: it watches the {what} {}{stage}; the stack's `monitoring` covers REST API stages only, so the alarm stays as it is, outside the stack",
+            a.alarm_name().unwrap_or_default(),
+            f.api.name().unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 /// `http_api.<key>` or `websocket_api.<key>`.

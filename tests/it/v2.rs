@@ -876,3 +876,74 @@ fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
     );
     assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
 }
+
+/// An alarm on a hand-made HTTP API's stage is not dropped without a word: the stack's
+/// `monitoring` covers REST API stages only, so `import` names it as left out, and the
+/// imported stack's plan neither adopts nor deletes it.
+#[test]
+fn an_alarm_on_an_imported_http_api_is_named_as_left_out() {
+    use aws_sdk_apigatewayv2::types::ProtocolType;
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    rt().block_on(async {
+        let c = apigwv2_us(&moto);
+        let api = c
+            .create_api()
+            .name("hand-mini")
+            .protocol_type(ProtocolType::Http)
+            .send()
+            .await
+            .unwrap();
+        let id = api.api_id().unwrap();
+        c.create_stage()
+            .api_id(id)
+            .stage_name("$default")
+            .auto_deploy(true)
+            .send()
+            .await
+            .unwrap();
+        let dim = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+        cloudwatch_us(&moto)
+            .put_metric_alarm()
+            .alarm_name("hand-5xx")
+            .namespace("AWS/ApiGateway")
+            .metric_name("5xx")
+            .dimensions(dim("ApiId", id))
+            .dimensions(dim("Stage", "$default"))
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .send()
+            .await
+            .unwrap();
+    });
+    let out = cli(
+        &moto,
+        &dir,
+        &[
+            "import",
+            "--http-api",
+            "hand-mini",
+            "--out",
+            "imported",
+            "--region",
+            "us-east-1",
+        ],
+    );
+    out.assert_success();
+    assert!(
+        out.stderr.contains("warning: not imported: alarm hand-5xx: it watches the HTTP API hand-mini (stage $default); the stack's `monitoring` covers REST API stages only"),
+        "{out}"
+    );
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", "imported/stack.yaml", "--no-color"],
+    );
+    plan.assert_success();
+    assert!(!plan.stdout.contains("hand-5xx"), "{plan}");
+    assert!(plan.stdout.contains("~ adopt http_api hand-mini"), "{plan}");
+}

@@ -189,6 +189,7 @@ pub fn write_calls(stderr: &str) -> std::collections::BTreeMap<String, u64> {
 
 emulator_client!(apigwv2_us, aws_sdk_apigatewayv2, "us-east-1");
 emulator_client!(apigwv2, aws_sdk_apigatewayv2, "ap-southeast-2");
+emulator_client!(cloudwatch_us, aws_sdk_cloudwatch, "us-east-1");
 emulator_client!(logs_us, aws_sdk_cloudwatchlogs, "us-east-1");
 emulator_client!(dynamodb, aws_sdk_dynamodb, "ap-southeast-2");
 
