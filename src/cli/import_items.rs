@@ -150,21 +150,8 @@ pub(super) async fn alarms(
     cloudwatch::read(aws, owner, &[], &mut state).await?;
     let ours: std::collections::BTreeSet<String> =
         state.resources.values().map(|r| r.name.clone()).collect();
-    let all = crate::providers::pages::all(aws, |token| {
-        aws.cloudwatch
-            .describe_alarms()
-            .max_records(100)
-            .set_next_token(token)
-            .send()
-    })
-    .await?;
-    let dim = |a: &aws_sdk_cloudwatch::types::MetricAlarm, n: &str| {
-        a.dimensions()
-            .iter()
-            .find(|d| d.name() == Some(n))
-            .and_then(|d| d.value())
-            .map(str::to_string)
-    };
+    let all = cloudwatch::all_alarms(aws).await?;
+    let dim = |a, n| cloudwatch::dimension(a, n).map(str::to_string);
     let mut taken = std::collections::BTreeSet::new();
     for a in all
         .iter()

@@ -177,21 +177,9 @@ async fn alarms_left_out(aws: &Aws, found: &[Found], left: &mut Vec<String>) -> 
     if found.is_empty() {
         return Ok(());
     }
-    let all = crate::providers::pages::all(aws, |token| {
-        aws.cloudwatch
-            .describe_alarms()
-            .max_records(100)
-            .set_next_token(token)
-            .send()
-    })
-    .await?;
+    let all = crate::providers::cloudwatch::all_alarms(aws).await?;
     for a in &all {
-        let dims = a.dimensions();
-        let dim = |n: &str| {
-            dims.iter()
-                .find(|d| d.name() == Some(n))
-                .and_then(|d| d.value())
-        };
+        let dim = |n: &str| crate::providers::cloudwatch::dimension(a, n);
         let Some(f) = found
             .iter()
             .find(|f| f.api.api_id().is_some() && f.api.api_id() == dim("ApiId"))

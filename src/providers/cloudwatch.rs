@@ -286,6 +286,26 @@ fn text(s: Option<&str>) -> Option<String> {
 }
 
 /// The alarm as `model::monitoring` gives the desired side.
+/// Every alarm of the account and region (`import` looks for those on an API's stages).
+pub async fn all_alarms(aws: &Aws) -> Result<Vec<MetricAlarm>, AwsError> {
+    pages::all(aws, |token| {
+        aws.cloudwatch
+            .describe_alarms()
+            .max_records(100)
+            .set_next_token(token)
+            .send()
+    })
+    .await
+}
+
+/// The value of an alarm's dimension `name`.
+pub fn dimension<'a>(a: &'a MetricAlarm, name: &str) -> Option<&'a str> {
+    a.dimensions()
+        .iter()
+        .find(|d| d.name() == Some(name))
+        .and_then(|d| d.value())
+}
+
 pub fn alarm_props(a: &MetricAlarm) -> Alarm {
     let metrics: Vec<Query> = a
         .metrics()
