@@ -213,7 +213,7 @@ pub fn policy(region: &str, desired: &[Resource], lock_table: Option<&str>) -> V
         statements.push(json!({
             "Sid": "AlarmsAndDashboardsList",
             "Effect": "Allow",
-            "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:ListDashboards"],
+            "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:ListDashboards", "tag:GetResources"],
             "Resource": "*",
         }));
     }

@@ -79,6 +79,8 @@ pub struct Aws {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// Resource Groups Tagging API: what carries the stack's tag where no prefix finds it.
+    pub tagging: aws_sdk_resourcegroupstagging::Client,
     pub wafv2: aws_sdk_wafv2::Client,
     pub acm: aws_sdk_acm::Client,
     /// ACM in us-east-1, where edge-optimised endpoints and CloudFront web ACLs live.
@@ -196,6 +198,7 @@ impl Aws {
         let logs = client!(aws_sdk_cloudwatchlogs);
         let lambda = client!(aws_sdk_lambda);
         let cloudwatch = client!(aws_sdk_cloudwatch);
+        let tagging = client!(aws_sdk_resourcegroupstagging);
         let wafv2 = client!(aws_sdk_wafv2);
         let acm = client!(aws_sdk_acm);
         let acm_us_east_1 = client!(aws_sdk_acm in us-east-1);
@@ -223,6 +226,7 @@ impl Aws {
             logs,
             lambda,
             cloudwatch,
+            tagging,
             wafv2,
             acm,
             acm_us_east_1,

@@ -67,9 +67,73 @@ pub async fn read(
             .protected(protect),
         );
     }
+    read_tagged(aws, owner, prefix, live).await?;
     conflicts.extend(read_adopted(aws, owner, desired, live).await?);
     conflicts.extend(read_dashboards(aws, owner, desired, live).await?);
     Ok(conflicts)
+}
+
+/// The stack's alarms outside its name prefix — adopted ones keep their own names — found by
+/// the stack tag (Resource Groups Tagging API), so one the stack no longer declares is still
+/// seen, and deleted, rather than left behind tagged.
+async fn read_tagged(
+    aws: &Aws,
+    owner: &str,
+    prefix: &str,
+    live: &mut LiveState,
+) -> Result<(), AwsError> {
+    use aws_sdk_resourcegroupstagging::types::TagFilter;
+    let filter = TagFilter::builder().key(TAG_STACK).values(owner).build();
+    let tagged = pages::all(aws, |token| {
+        aws.tagging
+            .get_resources()
+            .tag_filters(filter.clone())
+            .resource_type_filters("cloudwatch:alarm")
+            .set_pagination_token(token)
+            .send()
+    })
+    .await?;
+    // Alarm name → (id, protect), of those the prefix listing did not find.
+    let mut found: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    for m in &tagged {
+        let Some((_, name)) = m.resource_arn().unwrap_or_default().split_once(":alarm:") else {
+            continue;
+        };
+        let tags = m.tags().iter().map(|t| (t.key(), t.value()));
+        if let Some(owned) = owned(tags, owner).filter(|_| !name.starts_with(prefix)) {
+            found.insert(name.to_string(), owned);
+        }
+    }
+    let names: Vec<String> = found.keys().cloned().collect();
+    // DescribeAlarms takes up to 100 names.
+    for batch in names.chunks(100) {
+        let got = aws
+            .call(|| {
+                aws.cloudwatch
+                    .describe_alarms()
+                    .set_alarm_names(Some(batch.to_vec()))
+                    .send()
+            })
+            .await?;
+        for a in got.metric_alarms() {
+            let name = a.alarm_name().unwrap_or_default();
+            let Some((id, protect)) = found.get(name) else {
+                continue;
+            };
+            let arn = a.alarm_arn().unwrap_or_default().to_string();
+            live.insert(
+                LiveResource::new(
+                    id.clone(),
+                    Kind::Alarm,
+                    name.to_string(),
+                    alarm_props(a).to_props(),
+                    [("arn".to_string(), arn)].into(),
+                )
+                .protected(*protect),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The alarms the stack adopts by name (`adopt`), untagged: read as adopted. One not found,

@@ -197,6 +197,7 @@ impl Operation {
         let prefix = match self.service {
             "apigatewayv2" => "apigateway",
             "cloudwatchlogs" => "logs",
+            "resourcegroupstagging" => "tag",
             other => other,
         };
         format!("{prefix}:{}", self.name)
@@ -393,6 +394,10 @@ mod tests {
         assert_eq!(op.iam_action(), "wafv2:CreateWebACL");
         let op = Operation::of::<aws_sdk_apigatewayv2::operation::create_stage::CreateStageError>();
         assert_eq!(op.to_string(), "CreateStage (API Gateway v2)");
+        let op = Operation::of::<
+            aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesError,
+        >();
+        assert_eq!(op.iam_action(), "tag:GetResources");
     }
 
     #[test]

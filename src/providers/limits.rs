@@ -110,6 +110,8 @@ const SERVICE_BUCKETS: &[(&str, f64, f64)] = &[
     ("cloudwatch", 10.0, 10.0),
     ("route53", 5.0, 5.0),
     ("acm", 10.0, 10.0),
+    // One GetResources page per plan; AWS publishes no rate for it: stay low.
+    ("resourcegroupstagging", 5.0, 5.0),
     // The apply lock: a few calls per run, far below DynamoDB's limits.
     ("dynamodb", 25.0, 25.0),
 ];

@@ -54,6 +54,8 @@ page! {
         => aws_sdk_acm::types::CertificateSummary: certificate_summary_list, next_token;
     aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput
         => aws_sdk_cloudwatch::types::MetricAlarm: metric_alarms, next_token;
+    aws_sdk_resourcegroupstagging::operation::get_resources::GetResourcesOutput
+        => aws_sdk_resourcegroupstagging::types::ResourceTagMapping: resource_tag_mapping_list, pagination_token;
     aws_sdk_wafv2::operation::list_ip_sets::ListIpSetsOutput
         => aws_sdk_wafv2::types::IpSetSummary: ip_sets, next_marker;
     aws_sdk_wafv2::operation::list_web_acls::ListWebAcLsOutput

@@ -406,3 +406,85 @@ fn an_untagged_alarm_with_a_stack_alarms_name_stops_the_plan_and_is_not_overwrit
         );
     });
 }
+
+/// An alarm made by hand under its own name, with the given tags.
+fn hand_made_alarm(moto: &Moto, name: &str, tags: &[(&str, &str)]) {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic, Tag};
+    rt().block_on(async {
+        let mut put = cloudwatch(moto)
+            .put_metric_alarm()
+            .alarm_name(name)
+            .namespace("AWS/ApiGateway")
+            .metric_name("5XXError")
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold);
+        for (k, v) in tags {
+            put = put.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        put.send().await.unwrap();
+    });
+}
+
+fn alarm_names(moto: &Moto) -> Vec<String> {
+    rt().block_on(async {
+        let a = cloudwatch(moto).describe_alarms().send().await.unwrap();
+        a.metric_alarms()
+            .iter()
+            .filter_map(|a| a.alarm_name().map(str::to_string))
+            .collect()
+    })
+}
+
+/// An adopted alarm keeps its own name, outside the stack's prefix: taken out of the stack,
+/// the plan still finds it by the stack's tag and deletes it, while a hand-made alarm and one
+/// another stack adopted stay.
+#[test]
+fn an_adopted_alarm_taken_out_of_the_stack_is_deleted_and_no_other() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    hand_made_alarm(&moto, "orders 5xx", &[]);
+    hand_made_alarm(&moto, "hand made", &[]);
+    let theirs = [
+        ("idrv5-gw:stack", "other/dev"),
+        ("idrv5-gw:id", "alarm.orders_5xx"),
+    ];
+    hand_made_alarm(&moto, "team b 5xx", &theirs);
+    let stack = dir.join(DEV);
+    let without = std::fs::read_to_string(&stack).unwrap();
+    let adopt = "  alarms:\n    orders_5xx:\n      adopt: orders 5xx\n      metric: 5XXError\n      statistic: Sum\n      period: 60\n      evaluation_periods: 1\n      threshold: 1\n      comparison: GreaterThanOrEqualToThreshold\n      stages: [main.dev]\n";
+    std::fs::write(&stack, format!("{without}{adopt}")).unwrap();
+    let out = apply_ok(&moto, &dir, DEV);
+    assert!(out.contains("~ adopt alarm orders 5xx"), "{out}");
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+    );
+    assert_eq!(plan.status, 0, "{plan}");
+
+    std::fs::write(&stack, &without).unwrap();
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--no-color"]);
+    plan.assert_success();
+    let lines: Vec<&str> = plan
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| matches!(l.split(' ').next(), Some("+" | "~" | "-")))
+        .collect();
+    assert_eq!(lines, ["- alarm orders 5xx"], "{plan}");
+    let out = cli(&moto, &dir, &["apply", "--stack", DEV, "--auto-approve"]);
+    out.assert_success();
+    let mut left = alarm_names(&moto);
+    left.retain(|n| !n.starts_with("idrv5-dev-"));
+    left.sort();
+    assert_eq!(left, ["hand made", "team b 5xx"]);
+    let plan = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode"],
+    );
+    assert_eq!(plan.status, 0, "{plan}");
+}

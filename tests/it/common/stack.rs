@@ -151,7 +151,9 @@ pub async fn owned_api(c: &aws_sdk_apigateway::Client) -> String {
 }
 
 /// The `--stats` line a command printed on stderr: the total, and calls by operation with
-/// the service dropped (`UpdateUsagePlan`, `CreateLogGroup`).
+/// the service dropped (`UpdateUsagePlan`, `CreateLogGroup`) — but for an operation a service
+/// listed earlier has too (API Gateway's and the tagging API's `GetResources`), which keeps
+/// it (`Resource Groups Tagging API.GetResources`).
 pub fn aws_calls(stderr: &str) -> (u64, std::collections::BTreeMap<String, u64>) {
     let line = stderr
         .lines()
@@ -163,14 +165,14 @@ pub fn aws_calls(stderr: &str) -> (u64, std::collections::BTreeMap<String, u64>)
         .split(')')
         .next()
         .unwrap_or_default();
-    let by_op = inner
-        .split(", ")
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
-            let op = k.rsplit('.').next().unwrap_or(k).to_string();
-            Some((op, v.parse().ok()?))
-        })
-        .collect();
+    let mut by_op = std::collections::BTreeMap::new();
+    for (k, v) in inner.split(", ").filter_map(|kv| kv.split_once('=')) {
+        let op = k.rsplit('.').next().unwrap_or(k);
+        let op = if by_op.contains_key(op) { k } else { op };
+        if let Ok(v) = v.parse() {
+            by_op.insert(op.to_string(), v);
+        }
+    }
     (total.parse().expect("call total"), by_op)
 }
 
