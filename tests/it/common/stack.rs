@@ -182,9 +182,10 @@ pub fn write_calls(stderr: &str) -> std::collections::BTreeMap<String, u64> {
         .1
         .into_iter()
         .filter(|(op, _)| {
+            let name = op.rsplit('.').next().unwrap_or(op);
             !["Get", "Describe", "List"]
                 .iter()
-                .any(|p| op.starts_with(p))
+                .any(|p| name.starts_with(p))
         })
         .collect()
 }
