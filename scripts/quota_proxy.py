@@ -341,6 +341,9 @@ def _compile(table):
 
 _V1 = _compile(_V1_TABLE)
 _V2 = _compile(_V2_TABLE)
+# API Gateway's operation names: another service's operation of the same name (the tagging
+# API's GetResources) is named `service:op`, so the stats keep the two apart.
+_APIGW_OPS = {op for _, _, op in _V1_TABLE + _V2_TABLE}
 _V1_ROOTS = ("restapis", "apikeys", "usageplans", "domainnames", "vpclinks", "tags", "account",
              "clientcertificates", "sdktypes", "documentation")
 _CRED_RE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
@@ -391,6 +394,8 @@ def identify(method: str, path: str, headers, body: bytes) -> tuple[str, str, st
     if target:
         prefix, _, op = target.rpartition(".")
         service = _TARGET_SERVICES.get(prefix) or scope or prefix
+        if service != "apigateway" and op in _APIGW_OPS:
+            op = f"{service}:{op}"
         return service, op, "json"
     m = _RPCV2_RE.match(p)
     if m and method == "POST":

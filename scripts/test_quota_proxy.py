@@ -175,6 +175,9 @@ class TestNaming(unittest.TestCase):
     def test_json_and_query(self):
         h = {"Authorization": auth("wafv2"), "X-Amz-Target": "AWSWAF_20190729.CreateWebACL"}
         self.assertEqual(identify("POST", "/", h, b"{}"), ("wafv2", "CreateWebACL", "json"))
+        h = {"Authorization": auth("tagging"),
+             "X-Amz-Target": "ResourceGroupsTaggingAPI_20170126.GetResources"}
+        self.assertEqual(identify("POST", "/", h, b"{}"), ("tagging", "tagging:GetResources", "json"))
         h = {"Authorization": auth("monitoring"), "Content-Type": "application/x-www-form-urlencoded"}
         self.assertEqual(identify("POST", "/", h, b"Action=PutMetricAlarm&Version=2010-08-01"),
                          ("cloudwatch", "PutMetricAlarm", "query"))
