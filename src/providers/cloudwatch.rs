@@ -105,7 +105,29 @@ async fn read_tagged(
         }
     }
     let names: Vec<String> = found.keys().cloned().collect();
-    // DescribeAlarms takes up to 100 names.
+    for a in &alarms_named(aws, &names).await? {
+        let name = a.alarm_name().unwrap_or_default();
+        let Some((id, protect)) = found.get(name) else {
+            continue;
+        };
+        let arn = a.alarm_arn().unwrap_or_default().to_string();
+        live.insert(
+            LiveResource::new(
+                id.clone(),
+                Kind::Alarm,
+                name.to_string(),
+                alarm_props(a).to_props(),
+                [("arn".to_string(), arn)].into(),
+            )
+            .protected(*protect),
+        );
+    }
+    Ok(())
+}
+
+/// The alarms of these names that exist (DescribeAlarms takes up to 100 names a call).
+async fn alarms_named(aws: &Aws, names: &[String]) -> Result<Vec<MetricAlarm>, AwsError> {
+    let mut out = Vec::new();
     for batch in names.chunks(100) {
         let got = aws
             .call(|| {
@@ -115,25 +137,9 @@ async fn read_tagged(
                     .send()
             })
             .await?;
-        for a in got.metric_alarms() {
-            let name = a.alarm_name().unwrap_or_default();
-            let Some((id, protect)) = found.get(name) else {
-                continue;
-            };
-            let arn = a.alarm_arn().unwrap_or_default().to_string();
-            live.insert(
-                LiveResource::new(
-                    id.clone(),
-                    Kind::Alarm,
-                    name.to_string(),
-                    alarm_props(a).to_props(),
-                    [("arn".to_string(), arn)].into(),
-                )
-                .protected(*protect),
-            );
-        }
+        out.extend_from_slice(got.metric_alarms());
     }
-    Ok(())
+    Ok(out)
 }
 
 /// The alarms the stack adopts by name (`adopt`), untagged: read as adopted. One not found,
@@ -153,20 +159,10 @@ async fn read_adopted(
         return Ok(Vec::new());
     }
     let names: Vec<String> = adopt.keys().cloned().collect();
-    let found = aws
-        .call(|| {
-            aws.cloudwatch
-                .describe_alarms()
-                .set_alarm_names(Some(names.clone()))
-                .send()
-        })
-        .await?;
+    let found = alarms_named(aws, &names).await?;
     let mut errors = Vec::new();
     for (name, id) in &adopt {
-        let a = found
-            .metric_alarms()
-            .iter()
-            .find(|a| a.alarm_name() == Some(name.as_str()));
+        let a = found.iter().find(|a| a.alarm_name() == Some(name.as_str()));
         let tags = match a {
             Some(a) => tags_of(aws, a.alarm_arn().unwrap_or_default()).await?,
             None => Vec::new(),
