@@ -6,6 +6,7 @@ use super::args::{Global, ImportArgs};
 use super::import_items as items;
 use super::import_v2;
 use crate::model::import::{self, Names};
+use crate::model::monitoring_metrics::Protocol;
 use crate::model::owner::{TAG_ID, TAG_STACK};
 use crate::providers::apigateway::read;
 use crate::providers::aws::Aws;
@@ -174,7 +175,7 @@ async fn import_api(
             contract_file: "openapi.yaml",
         };
         imported = import::rest_api(&live, &names);
-        took = rest_items(aws, &who, &owner, &id, api, &live, &mut imported).await?;
+        took = rest_items(aws, &who, &owner, &id, &live, &mut imported).await?;
     }
     let v2_ids: Vec<String> = v2
         .iter()
@@ -196,6 +197,17 @@ async fn import_api(
         .filter(used)
         .filter_map(|r| r.outputs.get("id").cloned())
         .collect();
+    let mut watched: Vec<items::Watched> = api
+        .iter()
+        .map(|(api, _)| items::Watched {
+            key: who.key.clone(),
+            protocol: Protocol::Rest,
+            api: api.name().unwrap_or_default().to_string(),
+            stages: names_of(&live, crate::model::Kind::Stage, None),
+        })
+        .collect();
+    watched.extend(v2.iter().map(|f| import_v2::watched(f, &v2_live)));
+    took.alarms = monitoring(aws, &owner, &watched, &mut imported).await?;
     if let Some(w) = crate::model::import_edge::waf(&edge, &who.key, &mut imported.left) {
         imported.stack["edge"]["waf"] = w;
         let waf = [crate::model::Kind::WebAcl, crate::model::Kind::IpSet];
@@ -302,13 +314,45 @@ fn rest_owner(
     }
 }
 
-/// What the REST API uses beyond itself: usage plans and keys, VPC links, monitoring.
+/// The `monitoring` section for the imported APIs' stages, from the stack's alarms and the
+/// ones made otherwise that watch a stage; the names of the alarms it covers.
+async fn monitoring(
+    aws: &Aws,
+    owner: &str,
+    watched: &[items::Watched],
+    imported: &mut import::Imported,
+) -> Result<Vec<String>> {
+    let live = items::alarms(aws, owner, watched, &mut imported.left).await?;
+    let apis: Vec<(&str, Protocol)> = watched
+        .iter()
+        .map(|w| (w.key.as_str(), w.protocol))
+        .collect();
+    let section = crate::model::import_monitoring::monitoring(&live, &apis, &mut imported.left);
+    if let Some(m) = section {
+        imported.stack["monitoring"] = m;
+    }
+    let alarms = live.iter().filter(|r| r.kind == crate::model::Kind::Alarm);
+    Ok(alarms.map(|r| r.name.clone()).collect())
+}
+
+/// The names of the live resources of `kind` (under `parent`, when given).
+pub(super) fn names_of(
+    live: &[crate::model::LiveResource],
+    kind: crate::model::Kind,
+    parent: Option<&str>,
+) -> Vec<String> {
+    live.iter()
+        .filter(|r| r.kind == kind && parent.is_none_or(|p| r.parent.as_deref() == Some(p)))
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+/// What the REST API uses beyond itself: usage plans and keys, VPC links.
 async fn rest_items(
     aws: &Aws,
     who: &Who,
     owner: &str,
     id: &str,
-    api: &aws_sdk_apigateway::types::RestApi,
     live: &[crate::model::LiveResource],
     imported: &mut import::Imported,
 ) -> Result<crate::model::terraform::Took> {
@@ -317,21 +361,6 @@ async fn rest_items(
     import::usage(&mut imported.stack, &plans, &keys, &mut imported.left);
     let links = items::vpc_links(aws, live, owner, &mut imported.left).await?;
     import::vpc_links(&mut imported.stack, &links);
-    let name = api.name().unwrap_or_default();
-    let stages: Vec<String> = live
-        .iter()
-        .filter(|r| r.kind == crate::model::Kind::Stage)
-        .map(|r| r.name.clone())
-        .collect();
-    let watched = items::alarms(aws, owner, (key, name, &stages), &mut imported.left).await?;
-    let alarms = watched
-        .iter()
-        .filter(|r| r.kind == crate::model::Kind::Alarm);
-    let alarms: Vec<String> = alarms.map(|r| r.name.clone()).collect();
-    if let Some(m) = crate::model::import_monitoring::monitoring(&watched, key, &mut imported.left)
-    {
-        imported.stack["monitoring"] = m;
-    }
     Ok(crate::model::terraform::Took {
         rest_apis: vec![id.to_string()],
         usage_plans: plans.iter().map(|p| p.aws_id.clone()).collect(),
@@ -342,7 +371,6 @@ async fn rest_items(
             .filter(|r| r.kind == crate::model::Kind::LogGroup)
             .map(|r| r.name.clone())
             .collect(),
-        alarms,
         ..Default::default()
     })
 }

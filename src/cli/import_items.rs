@@ -133,14 +133,23 @@ fn unique(name: String, taken: &mut std::collections::BTreeSet<String>) -> Strin
     n
 }
 
+/// An imported API as its metrics name it: `ApiName` = a REST API's name, `ApiId` = a v2
+/// API's id; and its stages.
+pub(super) struct Watched {
+    pub key: String,
+    pub protocol: crate::model::monitoring_metrics::Protocol,
+    pub api: String,
+    pub stages: Vec<String>,
+}
+
 /// The stack's own alarms and dashboard (read as `plan` reads them), and the other alarms
-/// on the API (dimension `ApiName`): one no stack owns that watches one of its `stages` is
-/// read as adopted (`alarm.<key>.<stage>.<its name>`); another stack's, or one on the whole
-/// API, is named in `left`.
+/// on the APIs: one no stack owns that watches one of an API's `stages` is read as adopted
+/// (`alarm.<key>.<stage>.<its name>`); another stack's, or one on a whole API, is named in
+/// `left`.
 pub(super) async fn alarms(
     aws: &Aws,
     owner: &str,
-    (key, api_name, stages): (&str, &str, &[String]),
+    apis: &[Watched],
     left: &mut Vec<String>,
 ) -> Result<Vec<crate::model::LiveResource>> {
     use crate::model::kinds::Typed;
@@ -153,10 +162,13 @@ pub(super) async fn alarms(
     let all = cloudwatch::all_alarms(aws).await?;
     let dim = |a, n| cloudwatch::dimension(a, n).map(str::to_string);
     let mut taken = std::collections::BTreeSet::new();
-    for a in all
-        .iter()
-        .filter(|a| dim(a, "ApiName").as_deref() == Some(api_name))
-    {
+    for (a, w) in all.iter().filter_map(|a| {
+        let w = apis
+            .iter()
+            .find(|w| dim(a, w.protocol.api_dimension()).as_deref() == Some(w.api.as_str()))?;
+        Some((a, w))
+    }) {
+        let key = &w.key;
         let name = a.alarm_name().unwrap_or_default();
         if ours.contains(name) {
             continue;
@@ -169,7 +181,7 @@ pub(super) async fn alarms(
         let id = match (
             owned(tags.iter().map(|(k, v)| (k, v)), owner),
             other_owner(tags.iter().map(|(k, v)| (k, v)), owner),
-            dim(a, "Stage").filter(|s| stages.contains(s)),
+            dim(a, "Stage").filter(|s| w.stages.contains(s)),
         ) {
             // Adopted by an earlier apply: the stack's, under a name outside its prefix.
             (Some((id, _)), _, _) => id,
@@ -179,7 +191,7 @@ pub(super) async fn alarms(
             }
             (None, None, None) => {
                 left.push(format!(
-                    "alarm {name}: it watches no stage of the API (the stack's alarms each watch one)"
+                    "alarm {name}: it watches no stage of the API {key} (the stack's alarms each watch one)"
                 ));
                 continue;
             }
@@ -189,6 +201,7 @@ pub(super) async fn alarms(
                     akey.push_str("-alarm");
                 }
                 outputs.insert(ADOPTED.into(), "true".into());
+                let stage = crate::model::monitoring::stage_key(&stage);
                 format!("alarm.{key}.{stage}.{akey}")
             }
         };

@@ -1,7 +1,7 @@
 //! The HTTP and WebSocket APIs `import` writes beside (or without) a REST API: found by id
 //! or name, read as the stack that made them (or adopts them) reads them, with its v2 VPC
-//! links, its API mappings and the stages' log groups, and written by `model::import_v2`;
-//! the alarms on them are named as left out.
+//! links, its API mappings and the stages' log groups, and written by `model::import_v2`
+//! (their alarms join the REST API's in `import::monitoring`).
 
 use crate::model::import_v2::{self, V2Entry};
 use crate::model::owner::{TAG_ID, TAG_STACK};
@@ -121,7 +121,6 @@ pub(super) async fn read(
             .collect();
         live.extend(super::import_items::log_groups(aws, owner, key, &stages).await?);
     }
-    alarms_left_out(aws, found, left).await?;
     let mut entries = Vec::new();
     for f in found {
         if let Some(mut e) = import_v2::v2_api(&live, &resource_id(f), left) {
@@ -170,37 +169,20 @@ async fn unowned_links(
     Ok(out)
 }
 
-/// The alarms that watch one of the found APIs (dimension `ApiId`), each named in `left`:
-/// the stack's `monitoring` covers REST API stages only, so they stay as they are, and are
-/// said to, rather than dropped without a word.
-async fn alarms_left_out(aws: &Aws, found: &[Found], left: &mut Vec<String>) -> Result<()> {
-    if found.is_empty() {
-        return Ok(());
-    }
-    let all = crate::providers::cloudwatch::all_alarms(aws).await?;
-    for a in &all {
-        let dim = |n: &str| crate::providers::cloudwatch::dimension(a, n);
-        let Some(f) = found
-            .iter()
-            .find(|f| f.api.api_id().is_some() && f.api.api_id() == dim("ApiId"))
-        else {
-            continue;
-        };
-        let what = if f.api.protocol_type() == Some(&ProtocolType::Websocket) {
-            "WebSocket API"
+/// A found API as its metrics name it (`ApiId`), with its stages.
+pub(super) fn watched(f: &Found, live: &[LiveResource]) -> super::import_items::Watched {
+    use crate::model::monitoring_metrics::Protocol;
+    let websocket = f.api.protocol_type() == Some(&ProtocolType::Websocket);
+    super::import_items::Watched {
+        key: f.key.clone(),
+        protocol: if websocket {
+            Protocol::WebSocket
         } else {
-            "HTTP API"
-        };
-        let stage = dim("Stage")
-            .map(|s| format!(" (stage {s})"))
-            .unwrap_or_default();
-        left.push(format!(
-            "alarm {}: it watches the {what} {}{stage}; the stack's `monitoring` covers REST API stages only, so the alarm stays as it is, outside the stack",
-            a.alarm_name().unwrap_or_default(),
-            f.api.name().unwrap_or_default()
-        ));
+            Protocol::Http
+        },
+        api: f.api.api_id().unwrap_or_default().to_string(),
+        stages: super::import::names_of(live, Kind::ApiStage, Some(&resource_id(f))),
     }
-    Ok(())
 }
 
 /// `http_api.<key>` or `websocket_api.<key>`.

@@ -38,7 +38,7 @@ pub struct StackFile {
     /// Usage plans (tiers) by key.
     #[serde(default)]
     pub usage_plans: IndexMap<String, schema::UsagePlan>,
-    /// Alarms and the dashboard generated for every REST API stage.
+    /// Alarms and the dashboard generated for every API stage (REST, HTTP, WebSocket).
     pub monitoring: Option<super::monitoring::Monitoring>,
     /// WAF web ACL, custom domains, certificates and DNS records (the edge).
     #[serde(default)]

@@ -1,4 +1,4 @@
-//! The `monitoring:` block: preset alarms per REST API stage (tunable, or off), custom
+//! The `monitoring:` block: preset alarms per API stage (tunable, or off), custom
 //! alarms, actions, and the generated dashboard with user widgets appended.
 
 use indexmap::IndexMap;
@@ -48,7 +48,8 @@ pub struct AlarmSettings {
     pub threshold: Option<f64>,
     /// GreaterThanThreshold, GreaterThanOrEqualToThreshold, LessThanThreshold, LessThanOrEqualToThreshold.
     pub comparison: Option<String>,
-    /// Extra or replacing dimensions; ApiName and Stage are filled in for REST API stages.
+    /// Extra or replacing dimensions; ApiName (REST) or ApiId (HTTP, WebSocket) and Stage
+    /// are filled in.
     #[serde(default)]
     pub dimensions: BTreeMap<String, String>,
     /// Which `api.stage` pairs a custom alarm watches (default: every stage).

@@ -1,31 +1,48 @@
 //! `import`: the `monitoring` section that makes again the alarms and the dashboard a stack
-//! already owns on an imported API's stages (`model::monitoring` read backwards). Each
+//! already owns on the imported APIs' stages (`model::monitoring` read backwards). Each
 //! preset or custom alarm is written with every field it has, so nothing rests on a
-//! default; what one section cannot say (a preset tuned differently per stage) is named.
+//! default — but the metric and description a preset has on the stage's protocol, so one
+//! preset reads the same on a REST and an HTTP stage; what one section cannot say (a preset
+//! tuned differently per stage) is named.
 
 use super::kinds::{Alarm, Dashboard, Typed};
 use super::monitoring::PRESET_NAMES;
+use super::monitoring_metrics::{preset, Protocol};
 use super::{Kind, LiveResource};
+use crate::config::monitoring::AlarmSettings;
 use serde_json::{json, Map, Value};
 
 /// Titles of the widgets `model::monitoring` generates; any other is the stack's own.
 const GENERATED: &[&str] = &["Requests ", "Errors ", "Latency ", "Cache ", "WAF "];
 
-/// The section for the API `key`, from the stack's live alarms and dashboard; none when the
-/// stack owns neither.
-pub fn monitoring(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> Option<Value> {
+/// The section for the APIs `apis` (key, protocol), from the stack's live alarms and
+/// dashboard; none when the stack owns neither.
+pub fn monitoring(
+    live: &[LiveResource],
+    apis: &[(&str, Protocol)],
+    left: &mut Vec<String>,
+) -> Option<Value> {
     let mut presets = Map::new();
     let mut alarms = Map::new();
     let mut actions: Option<Alarm> = None;
-    let prefix = format!("alarm.{key}.");
     for r in live.iter().filter(|r| r.kind == Kind::Alarm) {
-        let Some((stage, name)) = r.id.strip_prefix(&prefix).and_then(|s| s.split_once('.')) else {
+        let Some((key, protocol, stage, name)) = apis.iter().find_map(|(key, p)| {
+            let rest = r.id.strip_prefix(&format!("alarm.{key}."))?;
+            let (stage, name) = rest.split_once('.')?;
+            Some((key, *p, stage, name))
+        }) else {
             continue;
         };
         let Ok(a) = Alarm::from_props(&r.props) else {
             continue;
         };
-        let fields = settings(&a);
+        let fields = settings(&a, preset(name, protocol));
+        // The id writes `$default` as `default`; the Stage dimension has it as it is.
+        let stage = a
+            .dimensions
+            .as_ref()
+            .and_then(|d| d.get("Stage"))
+            .map_or(stage, String::as_str);
         let pair = format!("{key}.{stage}");
         let (section, custom) = if PRESET_NAMES.contains(&name) {
             (&mut presets, false)
@@ -118,15 +135,21 @@ pub fn monitoring(live: &[LiveResource], key: &str, left: &mut Vec<String>) -> O
     Some(m)
 }
 
-/// An alarm's fields as `AlarmSettings` writes them (ApiName and Stage are filled in).
-fn settings(a: &Alarm) -> Value {
+/// An alarm's fields as `AlarmSettings` writes them (the API and Stage dimensions are filled
+/// in; so are the metric and description of `preset`, the preset of that name on its stage).
+fn settings(a: &Alarm, preset: Option<AlarmSettings>) -> Value {
+    let preset = preset.unwrap_or_default();
     let mut v = Map::new();
     let mut set = |k: &str, x: Option<Value>| {
         if let Some(x) = x {
             v.insert(k.into(), x);
         }
     };
-    set("description", a.description.clone().map(Value::from));
+    let own = |v: &Option<String>, p: &Option<String>| v.clone().filter(|v| Some(v) != p.as_ref());
+    set(
+        "description",
+        own(&a.description, &preset.description).map(Value::from),
+    );
     let math = a.metrics.as_ref();
     let period = a.period.or_else(|| {
         math.into_iter()
@@ -135,7 +158,7 @@ fn settings(a: &Alarm) -> Value {
     });
     if math.is_none() {
         set("namespace", a.namespace.clone().map(Value::from));
-        set("metric", a.metric.clone().map(Value::from));
+        set("metric", own(&a.metric, &preset.metric).map(Value::from));
         set("statistic", a.statistic.clone().map(Value::from));
         set(
             "extended_statistic",
@@ -158,7 +181,7 @@ fn settings(a: &Alarm) -> Value {
         .dimensions
         .iter()
         .flatten()
-        .filter(|(k, _)| *k != "ApiName" && *k != "Stage")
+        .filter(|(k, _)| !["ApiName", "ApiId", "Stage"].contains(&k.as_str()))
         .map(|(k, x)| (k.clone(), json!(x)))
         .collect();
     if !extra.is_empty() {
@@ -259,10 +282,12 @@ mod tests {
             Default::default(),
         ));
         let mut left = Vec::new();
-        let m = monitoring(&live, "main", &mut left).unwrap();
+        let m = monitoring(&live, &[("main", Protocol::Rest)], &mut left).unwrap();
         assert_eq!(left, Vec::<String>::new());
         assert_eq!(m["presets"]["5xx_errors"]["threshold"], json!(10.0));
-        assert_eq!(m["presets"]["5xx_errors"]["metric"], json!("5XXError"));
+        // The preset's own metric and description are the preset's, on any protocol.
+        assert!(m["presets"]["5xx_errors"].get("metric").is_none());
+        assert_eq!(m["presets"]["5xx_errors"]["statistic"], json!("Sum"));
         assert!(m["presets"]["5xx_errors"].get("dimensions").is_none());
         assert_eq!(m["presets"]["4xx_errors"], json!({"enabled": false}));
         assert_eq!(m["alarm_actions"], json!(["arn:aws:sns:us-east-1:1:t"]));
@@ -272,8 +297,8 @@ mod tests {
         );
 
         live[1] = alarm("alarm.main.prod.5xx_errors", 50.0);
-        monitoring(&live, "main", &mut left).unwrap();
+        monitoring(&live, &[("main", Protocol::Rest)], &mut left).unwrap();
         assert_eq!(left.len(), 1, "{left:?}");
-        assert!(monitoring(&[], "main", &mut left).is_none());
+        assert!(monitoring(&[], &[("main", Protocol::Rest)], &mut left).is_none());
     }
 }

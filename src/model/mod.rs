@@ -14,6 +14,7 @@ pub mod import_v2;
 pub mod kind;
 pub mod kinds;
 pub mod monitoring;
+pub mod monitoring_metrics;
 pub mod owner;
 pub mod routes;
 pub mod terraform;

@@ -1,10 +1,14 @@
 //! Config → CloudWatch alarms and the dashboard, generated from what the stack declares.
 //!
 //! Presets are seed 000/004's hand-written alarms (5XX, 4XX, p99 latency, integration
-//! latency, cache hit rate) for every REST API stage; an environment tunes or turns them off.
-//! The dashboard has one row per API stage, plus the user's widgets verbatim.
+//! latency, cache hit rate) for every API stage, REST, HTTP or WebSocket (each in its own
+//! metrics: `monitoring_metrics`); an environment tunes or turns them off. The dashboard has
+//! one row per API stage, plus the user's widgets verbatim.
 
 use super::kinds::{self, alarm::MetricStat, alarm::Query};
+pub use super::monitoring_metrics::PRESET_NAMES;
+use super::monitoring_metrics::{preset, rows, Protocol};
+use super::ref_placeholder;
 use super::{Kind, Resource};
 use crate::config::monitoring::{AlarmSettings, Monitoring};
 use crate::config::Config;
@@ -21,83 +25,17 @@ pub fn alarm_prefix_of(owner: &str) -> String {
     format!("{}-", owner.replace('/', "-"))
 }
 
+/// A stage as alarm names and ids write it: tags allow no `$`, so `$default` is `default`.
+pub fn stage_key(stage: &str) -> String {
+    stage.trim_start_matches('$').to_string()
+}
+
 fn dashboard_prefix(cfg: &Config) -> String {
     dashboard_prefix_of(&cfg.owner())
 }
 
 fn alarm_prefix(cfg: &Config) -> String {
     alarm_prefix_of(&cfg.owner())
-}
-
-pub const PRESET_NAMES: &[&str] = &[
-    "5xx_errors",
-    "4xx_errors",
-    "p99_latency",
-    "integration_latency",
-    "cache_hit_rate",
-];
-
-fn preset(name: &str) -> AlarmSettings {
-    let (metric, stat, ext, eval, threshold, cmp, desc) = match name {
-        "5xx_errors" => (
-            "5XXError",
-            Some("Sum"),
-            None,
-            2,
-            10.0,
-            "GreaterThanThreshold",
-            "More than 10 server errors in 5 minutes, twice",
-        ),
-        "4xx_errors" => (
-            "4XXError",
-            Some("Sum"),
-            None,
-            2,
-            100.0,
-            "GreaterThanThreshold",
-            "More than 100 client errors in 5 minutes, twice",
-        ),
-        "p99_latency" => (
-            "Latency",
-            None,
-            Some("p99"),
-            3,
-            5000.0,
-            "GreaterThanThreshold",
-            "p99 latency above 5 s for 15 minutes",
-        ),
-        "integration_latency" => (
-            "IntegrationLatency",
-            Some("Average"),
-            None,
-            3,
-            2000.0,
-            "GreaterThanThreshold",
-            "Backend latency above 2 s on average for 15 minutes",
-        ),
-        _ => (
-            "CacheHitRate",
-            None,
-            None,
-            3,
-            50.0,
-            "LessThanThreshold",
-            "Cache hit rate below 50% for 15 minutes",
-        ),
-    };
-    AlarmSettings {
-        enabled: Some(true),
-        description: Some(desc.into()),
-        namespace: Some("AWS/ApiGateway".into()),
-        metric: Some(metric.into()),
-        statistic: stat.map(str::to_string),
-        extended_statistic: ext.map(str::to_string),
-        period: Some(300),
-        evaluation_periods: Some(eval),
-        threshold: Some(threshold),
-        comparison: Some(cmp.into()),
-        ..Default::default()
-    }
 }
 
 /// `over` laid field by field over `base`.
@@ -133,10 +71,28 @@ fn tuned(base: AlarmSettings, over: &AlarmSettings) -> AlarmSettings {
 
 struct StageInfo {
     api_key: String,
-    api_name: String,
+    /// The stage as metrics name it.
     stage: String,
+    /// The stage as alarm names and ids write it (`stage_key`).
+    stage_key: String,
+    /// `stage.<api>.<stage>` or `api_stage.<api>.<stage>`.
+    stage_id: String,
+    protocol: Protocol,
+    /// ApiName = the REST API's name, or ApiId = the v2 API's id (known after it exists).
+    api: String,
+    /// The API's name, for titles.
+    api_name: String,
     caching: bool,
     web_acl: Option<String>,
+}
+
+impl StageInfo {
+    fn dims(&self) -> std::collections::BTreeMap<String, String> {
+        std::collections::BTreeMap::from([
+            (self.protocol.api_dimension().to_string(), self.api.clone()),
+            ("Stage".to_string(), self.stage.clone()),
+        ])
+    }
 }
 
 fn stages(cfg: &Config, others: &[Resource]) -> Vec<StageInfo> {
@@ -165,16 +121,67 @@ fn stages(cfg: &Config, others: &[Resource]) -> Vec<StageInfo> {
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 });
+            let name = cfg.api_name(key, api);
             out.push(StageInfo {
                 api_key: key.clone(),
-                api_name: cfg.api_name(key, api),
                 stage: stage.clone(),
+                stage_key: stage.clone(),
+                stage_id,
+                protocol: Protocol::Rest,
+                api: name.clone(),
+                api_name: name,
                 caching,
                 web_acl,
             });
         }
     }
+    for (key, api) in &cfg.file.http_apis {
+        out.extend(v2_stages(
+            cfg,
+            Protocol::Http,
+            key,
+            &api.name,
+            api.stages.keys(),
+        ));
+    }
+    for (key, api) in &cfg.file.websocket_apis {
+        out.extend(v2_stages(
+            cfg,
+            Protocol::WebSocket,
+            key,
+            &api.name,
+            api.stages.keys(),
+        ));
+    }
     out
+}
+
+fn v2_stages<'a>(
+    cfg: &Config,
+    protocol: Protocol,
+    key: &str,
+    name: &Option<String>,
+    stages: impl Iterator<Item = &'a String>,
+) -> Vec<StageInfo> {
+    let kind = if protocol == Protocol::WebSocket {
+        "websocket_api"
+    } else {
+        "http_api"
+    };
+    let api_name = name.clone().unwrap_or_else(|| cfg.default_name(key));
+    stages
+        .map(|stage| StageInfo {
+            api_key: key.to_string(),
+            stage: stage.clone(),
+            stage_key: stage_key(stage),
+            stage_id: format!("api_stage.{key}.{stage}"),
+            protocol,
+            api: ref_placeholder(&format!("{kind}.{key}"), "id"),
+            api_name: api_name.clone(),
+            caching: false,
+            web_acl: None,
+        })
+        .collect()
 }
 
 pub fn desire(
@@ -238,21 +245,40 @@ pub fn desire(
             );
         }
     }
+    let all = stages(cfg, others);
+    let pairs: Vec<String> = all
+        .iter()
+        .map(|st| format!("{}.{}", st.api_key, st.stage))
+        .collect();
+    for (key, a) in &m.alarms {
+        for p in a.stages.iter().flatten().filter(|p| !pairs.contains(p)) {
+            diags.push(
+                Diagnostic::error(
+                    "reference",
+                    format!("monitoring.alarms.{key}.stages: `{p}` is no stage of the stack"),
+                )
+                .hint(format!("stages are {}", pairs.join(", ")))
+                .at(cfg.locate(&["monitoring", "alarms", key, "stages"])),
+            );
+        }
+    }
     if !diags.is_empty() {
         return Err(diags);
     }
-    let all = stages(cfg, others);
     let protect = cfg.default_protect();
     let mut out = Vec::new();
     for st in &all {
         let pair = format!("{}.{}", st.api_key, st.stage);
         for name in PRESET_NAMES {
+            let Some(base) = preset(name, st.protocol) else {
+                continue;
+            };
             if *name == "cache_hit_rate" && !st.caching {
                 continue;
             }
             let settings = match m.presets.get(*name) {
-                Some(over) => tuned(preset(name), over),
-                None => preset(name),
+                Some(over) => tuned(base, over),
+                None => base,
             };
             out.extend(alarm(cfg, m, st, name, settings, protect));
         }
@@ -291,11 +317,8 @@ fn alarm(
     let name = a
         .adopt
         .clone()
-        .unwrap_or_else(|| format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.stage));
-    let mut dims = std::collections::BTreeMap::from([
-        ("ApiName".to_string(), st.api_name.clone()),
-        ("Stage".to_string(), st.stage.clone()),
-    ]);
+        .unwrap_or_else(|| format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.stage_key));
+    let mut dims = st.dims();
     dims.extend(a.dimensions.clone());
     let metric = a.metric.clone().unwrap_or_default();
     // The hit rate is computed from two metrics: CloudWatch metric math.
@@ -352,11 +375,11 @@ fn alarm(
         insufficient_data_actions: m.insufficient_data_actions.clone(),
     };
     let mut r = Resource::typed(
-        format!("alarm.{}.{}.{key}", st.api_key, st.stage),
+        format!("alarm.{}.{}.{key}", st.api_key, st.stage_key),
         name,
         &props,
     );
-    r.deps.insert(format!("stage.{}.{}", st.api_key, st.stage));
+    r.deps.insert(st.stage_id.clone());
     r.protect = protect;
     // The reader looks for it by name (`providers::cloudwatch`): not a prop, not diffed.
     r.payload = a.adopt.map(|n| json!({ super::owner::ADOPT: n }));
@@ -373,41 +396,30 @@ fn dashboard(cfg: &Config, m: &Monitoring, stages: &[StageInfo], region: &str) -
     let mut widgets: Vec<Value> = Vec::new();
     for st in stages {
         let d = |metric: &str| {
-            json!([
-                "AWS/ApiGateway",
-                metric,
-                "ApiName",
-                st.api_name,
-                "Stage",
-                st.stage
-            ])
+            let mut m = vec![json!("AWS/ApiGateway"), json!(metric)];
+            for (k, v) in st.dims() {
+                m.extend([json!(k), json!(v)]);
+            }
+            Value::Array(m)
         };
         let at = format!("{}/{}", st.api_name, st.stage);
-        widgets.push(widget(
-            &format!("Requests {at}"),
-            json!([d("Count")]),
-            region,
-            period,
-            "Sum",
-        ));
-        widgets.push(widget(
-            &format!("Errors {at}"),
-            json!([d("4XXError"), d("5XXError")]),
-            region,
-            period,
-            "Sum",
-        ));
-        let mut p99 = d("Latency");
-        p99.as_array_mut()
-            .expect("array")
-            .push(json!({"stat": "p99", "label": "p99"}));
-        widgets.push(widget(
-            &format!("Latency {at}"),
-            json!([d("Latency"), p99, d("IntegrationLatency")]),
-            region,
-            period,
-            "Average",
-        ));
+        for row in rows(st.protocol) {
+            let metrics = row.metrics.iter().map(|(metric, stat)| {
+                let mut m = d(metric);
+                if let (Some(stat), Value::Array(a)) = (stat, &mut m) {
+                    a.push(json!({"stat": stat, "label": stat}));
+                }
+                m
+            });
+            let metrics = Value::Array(metrics.collect());
+            widgets.push(widget(
+                &format!("{} {at}", row.title),
+                metrics,
+                region,
+                period,
+                row.stat,
+            ));
+        }
         if st.caching {
             widgets.push(widget(
                 &format!("Cache {at}"),
@@ -452,11 +464,7 @@ fn dashboard(cfg: &Config, m: &Monitoring, stages: &[StageInfo], region: &str) -
         widgets: keyed_widgets(&widgets),
     };
     let mut r = Resource::typed("dashboard.overview".into(), name, &props);
-    r.deps.extend(
-        stages
-            .iter()
-            .map(|s| format!("stage.{}.{}", s.api_key, s.stage)),
-    );
+    r.deps.extend(stages.iter().map(|s| s.stage_id.clone()));
     r
 }
 
@@ -547,6 +555,93 @@ mod tests {
             titles(&without).contains(&"Cache idrv5-prod/prod".to_string()),
             "prod caches"
         );
+    }
+
+    fn patterns(env: &str) -> Config {
+        load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("stacks/patterns/{env}.yaml")),
+            &LoadOptions::default(),
+        )
+        .expect("example loads")
+    }
+
+    fn alarm_of(rs: &[Resource], id: &str) -> kinds::Alarm {
+        let r = rs.iter().find(|r| r.id == id).unwrap_or_else(|| {
+            panic!("{id} in {:?}", rs.iter().map(|r| &r.id).collect::<Vec<_>>())
+        });
+        <kinds::Alarm as kinds::Typed>::from_props(&r.props).unwrap()
+    }
+
+    /// HTTP and WebSocket stages get the presets in their own metrics, named by the API's id
+    /// (a ref until the API exists), and `$default` is written `default` in names and ids.
+    #[test]
+    fn v2_stages_get_alarms_and_rows_in_their_own_metrics() {
+        let rs = desire(&patterns("dev"), "us-east-1", &[]).unwrap();
+        let http = alarm_of(&rs, "alarm.items.default.5xx_errors");
+        assert_eq!(http.name, "patterns-dev-items-default-5xx_errors");
+        assert_eq!(http.metric.as_deref(), Some("5xx"));
+        let dims = http.dimensions.unwrap();
+        assert_eq!(dims["ApiId"], "{{ref:http_api.items.id}}");
+        assert_eq!(dims["Stage"], "$default");
+        assert!(!dims.contains_key("ApiName"));
+        let ws = alarm_of(&rs, "alarm.chat.dev.5xx_errors");
+        assert_eq!(ws.metric.as_deref(), Some("IntegrationError"));
+        assert_eq!(
+            alarm_of(&rs, "alarm.chat.dev.4xx_errors").threshold,
+            Some(500.0)
+        );
+        let p99 = alarm_of(&rs, "alarm.chat.dev.p99_latency");
+        assert_eq!(p99.metric.as_deref(), Some("IntegrationLatency"));
+        let rest = alarm_of(&rs, "alarm.users.dev.5xx_errors");
+        assert_eq!(rest.metric.as_deref(), Some("5XXError"));
+        assert!(!rs.iter().any(|r| r.id.contains("cache_hit_rate")));
+        let alarm = rs
+            .iter()
+            .find(|r| r.id == "alarm.items.default.5xx_errors")
+            .unwrap();
+        assert!(alarm.all_deps().contains("http_api.items"));
+        assert!(alarm.deps.contains("api_stage.items.$default"));
+        let t = titles(&rs);
+        for want in [
+            "Requests items-dev/$default",
+            "Errors chat-dev/dev",
+            "Latency users-dev/dev",
+        ] {
+            assert!(t.contains(&want.to_string()), "{want} in {t:?}");
+        }
+        let d = rs.iter().find(|r| r.kind == Kind::Dashboard).unwrap();
+        let errors = &d.props["widgets"]["Errors chat-dev/dev"]["properties"]["metrics"];
+        assert_eq!(
+            errors[0],
+            json!([
+                "AWS/ApiGateway",
+                "ClientError",
+                "ApiId",
+                "{{ref:websocket_api.chat.id}}",
+                "Stage",
+                "dev"
+            ])
+        );
+        let prod = desire(&patterns("prod"), "us-east-1", &[]).unwrap();
+        let c = alarm_of(&prod, "alarm.chat.prod.chat-connects");
+        assert_eq!(c.metric.as_deref(), Some("ConnectCount"));
+        assert!(!prod
+            .iter()
+            .any(|r| r.id == "alarm.items.prod.chat-connects"));
+    }
+
+    #[test]
+    fn a_custom_alarm_on_a_stage_the_stack_lacks_is_an_error() {
+        let mut cfg = patterns("prod");
+        let m = cfg.file.monitoring.as_mut().unwrap();
+        m.alarms["chat-connects"].stages = Some(vec!["chat.prd".into()]);
+        let err = desire(&cfg, "us-east-1", &[]).unwrap_err();
+        assert!(
+            err[0].summary.contains("`chat.prd` is no stage"),
+            "{}",
+            err[0]
+        );
+        assert!(err[0].hint.as_deref().unwrap().contains("chat.prod"));
     }
 
     #[test]

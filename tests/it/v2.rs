@@ -877,11 +877,12 @@ fn hand_made_http_and_websocket_apis_imported_are_adopted_with_their_ids() {
     assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
 }
 
-/// An alarm on a hand-made HTTP API's stage is not dropped without a word: the stack's
-/// `monitoring` covers REST API stages only, so `import` names it as left out, and the
-/// imported stack's plan neither adopts nor deletes it.
+/// An alarm made by hand on a hand-made HTTP API's stage comes with the API: `import` writes
+/// it as a custom alarm that adopts it (`stages: [<key>.$default]`), the plan adopts both
+/// and creates nothing, and after the apply the alarm, tagged, still watches that stage and
+/// the next plan is empty.
 #[test]
-fn an_alarm_on_an_imported_http_api_is_named_as_left_out() {
+fn an_alarm_on_an_imported_http_api_is_adopted_with_it() {
     use aws_sdk_apigatewayv2::types::ProtocolType;
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     let moto = Moto::start();
@@ -934,9 +935,16 @@ fn an_alarm_on_an_imported_http_api_is_named_as_left_out() {
         ],
     );
     out.assert_success();
-    assert!(
-        out.stderr.contains("warning: not imported: alarm hand-5xx: it watches the HTTP API hand-mini (stage $default); the stack's `monitoring` covers REST API stages only"),
-        "{out}"
+    assert!(!out.stderr.contains("hand-5xx"), "{out}");
+    let stack = std::fs::read_to_string(dir.join("imported/stack.yaml")).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&stack).unwrap();
+    let alarm = &doc["monitoring"]["alarms"]["hand-5xx"];
+    assert_eq!(alarm["adopt"].as_str(), Some("hand-5xx"), "{stack}");
+    assert_eq!(alarm["metric"].as_str(), Some("5xx"), "{stack}");
+    assert_eq!(
+        alarm["stages"][0].as_str(),
+        Some("hand-mini.$default"),
+        "{stack}"
     );
     let plan = cli(
         &moto,
@@ -944,6 +952,125 @@ fn an_alarm_on_an_imported_http_api_is_named_as_left_out() {
         &["plan", "--stack", "imported/stack.yaml", "--no-color"],
     );
     plan.assert_success();
-    assert!(!plan.stdout.contains("hand-5xx"), "{plan}");
+    assert!(plan.stdout.contains("~ adopt alarm hand-5xx"), "{plan}");
     assert!(plan.stdout.contains("~ adopt http_api hand-mini"), "{plan}");
+    assert!(!plan.stdout.contains("+ alarm"), "nothing created: {plan}");
+    let apply = cli(
+        &moto,
+        &dir,
+        &[
+            "apply",
+            "--stack",
+            "imported/stack.yaml",
+            "--auto-approve",
+            "--no-color",
+        ],
+    );
+    apply.assert_success();
+    let again = cli(
+        &moto,
+        &dir,
+        &[
+            "plan",
+            "--stack",
+            "imported/stack.yaml",
+            "--detailed-exitcode",
+            "--no-color",
+        ],
+    );
+    assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
+    rt().block_on(async {
+        let cw = cloudwatch_us(&moto);
+        let a = cw
+            .describe_alarms()
+            .alarm_names("hand-5xx")
+            .send()
+            .await
+            .unwrap();
+        let a = &a.metric_alarms()[0];
+        let dims: BTreeMap<&str, &str> = a
+            .dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap(), d.value().unwrap()))
+            .collect();
+        let id = api_named(&apigwv2_us(&moto), "hand-mini").await;
+        assert_eq!(dims["ApiId"], id.api_id().unwrap());
+        assert_eq!(dims["Stage"], "$default");
+        let tags = cw
+            .list_tags_for_resource()
+            .resource_arn(a.alarm_arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            tags.tags()
+                .iter()
+                .any(|t| t.key() == Some("idrv5-gw:stack")),
+            "tagged as the stack's: {tags:?}"
+        );
+    });
+}
+
+/// `monitoring` covers HTTP and WebSocket stages: after the apply each preset watches its
+/// protocol's metric on the API's real id (a ref in the plan), `$default` is `default` in
+/// the alarm's name, the dashboard's rows name the ids, and the next plan is empty.
+#[test]
+fn v2_stages_get_alarms_on_their_api_ids_and_replan_empty() {
+    let moto = Moto::start();
+    let (_tmp, dir) = workspace();
+    let plan = cli(&moto, &dir, &["plan", "--stack", DEV, "--no-color"]);
+    plan.assert_success();
+    assert!(
+        plan.stdout
+            .contains("+ alarm patterns-dev-items-default-5xx_errors"),
+        "{plan}"
+    );
+    apply_ok(&moto, &dir, DEV);
+    rt().block_on(async {
+        let c = apigwv2_us(&moto);
+        let items = api_named(&c, "items-dev").await;
+        let chat = api_named(&c, "chat-dev").await;
+        let cw = cloudwatch_us(&moto);
+        let alarm = |name: &'static str| {
+            let cw = cw.clone();
+            async move {
+                let a = cw.describe_alarms().alarm_names(name).send().await.unwrap();
+                let a = a.metric_alarms().first().cloned();
+                let a = a.unwrap_or_else(|| panic!("alarm {name}"));
+                let dims: BTreeMap<String, String> = a
+                    .dimensions()
+                    .iter()
+                    .map(|d| (d.name().unwrap().into(), d.value().unwrap().into()))
+                    .collect();
+                (a.metric_name().unwrap().to_string(), dims)
+            }
+        };
+        let (metric, dims) = alarm("patterns-dev-items-default-5xx_errors").await;
+        assert_eq!(metric, "5xx");
+        assert_eq!(dims["ApiId"], items.api_id().unwrap());
+        assert_eq!(dims["Stage"], "$default");
+        let (metric, dims) = alarm("patterns-dev-chat-dev-4xx_errors").await;
+        assert_eq!(metric, "ClientError");
+        assert_eq!(dims["ApiId"], chat.api_id().unwrap());
+        let (metric, dims) = alarm("patterns-dev-users-dev-5xx_errors").await;
+        assert_eq!(
+            (metric.as_str(), dims["ApiName"].as_str()),
+            ("5XXError", "users-dev")
+        );
+        let d = cw
+            .get_dashboard()
+            .dashboard_name("idrv5gw_patterns_dev_overview")
+            .send()
+            .await
+            .unwrap();
+        let body = d.dashboard_body().unwrap();
+        assert!(body.contains(chat.api_id().unwrap()), "{body}");
+        assert!(body.contains("IntegrationError"), "{body}");
+    });
+    let again = cli(
+        &moto,
+        &dir,
+        &["plan", "--stack", DEV, "--detailed-exitcode", "--no-color"],
+    );
+    assert_eq!(again.status, 0, "the next plan is not empty:\n{again}");
 }
