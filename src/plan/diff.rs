@@ -68,6 +68,9 @@ pub fn plan(input: PlanInput) -> Result<Plan, Vec<Diagnostic>> {
             if let Some(l) = live_r.filter(|l| l.outputs.contains_key(ADOPTED)) {
                 adopt(&mut c, l, &format!("{}/{}", input.stack, input.environment));
             }
+            if r.kind == Kind::ApiDeployment {
+                super::adopt_v2::adopt_deployment(&mut c, r, &changes, live, &mut outputs);
+            }
             c
         };
         if matches!(change.action, Action::Create | Action::Replace) && r.kind != Kind::Deployment {

@@ -1,6 +1,7 @@
 //! The plan: what must change, as data. Renderers turn it into text, JSON or Markdown;
 //! the JSON form is the saved plan file.
 
+mod adopt_v2;
 pub mod cost;
 pub mod diff;
 pub mod markdown;

@@ -59,6 +59,7 @@ pub async fn put(
         Kind::ApiRoute => routes::put_route(aws, ch, outputs, create).await,
         Kind::ApiStage if create => stage::create_stage(aws, ch, outputs, owner).await,
         Kind::ApiStage => stage::update_stage(aws, ch, outputs).await,
+        Kind::ApiDeployment if ch.adopt => stage::adopt_deployment(aws, ch, outputs).await,
         Kind::ApiDeployment => stage::create_deployment(aws, ch, outputs).await,
         Kind::ApiMapping => write::put_mapping(aws, ch, create).await,
         _ => Err(kit::not_here(ch, "HTTP or WebSocket API")),

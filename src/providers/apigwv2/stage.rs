@@ -243,6 +243,32 @@ pub(super) async fn create_deployment(
     }))
 }
 
+/// A deployment made outside idrv5-gw that an adopted stage serves (`plan::adopt_v2`): its
+/// description gains the fingerprint of what it serves, so later plans know it.
+pub(super) async fn adopt_deployment(
+    aws: &Aws,
+    ch: &Change,
+    outputs: &Outputs,
+) -> Result<Out, AwsError> {
+    let api_id = parent_id(ch, outputs)?;
+    let id = ch.live_outputs.get("id").cloned().unwrap_or_default();
+    let fingerprint = typed::<ApiDeployment>(after(ch))?.fingerprint;
+    aws.call(|| {
+        aws.apigwv2
+            .update_deployment()
+            .api_id(&api_id)
+            .deployment_id(&id)
+            .description(format!("{DEPLOYMENT_PREFIX}{fingerprint}"))
+            .send()
+    })
+    .await?;
+    Ok([
+        ("id".to_string(), id),
+        ("fingerprint".to_string(), fingerprint),
+    ]
+    .into())
+}
+
 /// Nothing to do when the stage is gone (AWS removed its deployments with it) or still
 /// serves this deployment (it goes with the stage, or is replaced by the stage's next one);
 /// otherwise DeleteDeployment.
