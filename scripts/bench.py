@@ -165,10 +165,12 @@ ACM_READ = ("POST", "/", b"{}", signed("acm", "CertificateManager.ListCertificat
 ALARMS_READ = ("POST", "/", b"Action=DescribeAlarms&Version=2010-08-01",
                signed("monitoring", form=True))
 REST_READ = ("GET", "/restapis", None, signed("apigateway"))
-# What the tool reads on moto: REST and v2 APIs, WAFv2, ACM, CloudWatch.
+TAGGING_READ = ("POST", "/", b"{}", signed("tagging", "ResourceGroupsTaggingAPI_20170126.GetResources"))
+# What the tool reads on moto: REST and v2 APIs, WAFv2, ACM, CloudWatch, the tagging API
+# (moto's loads every backend it can list: ~1 s on its first call).
 MOTO_WARM = (REST_READ, ("GET", "/v2/apis", None, signed("apigateway")),
              ("POST", "/", b'{"Scope": "REGIONAL"}', signed("wafv2", "AWSWAF_20190729.ListWebACLs")),
-             ACM_READ, ALARMS_READ)
+             ACM_READ, ALARMS_READ, TAGGING_READ)
 
 
 class Moto:
