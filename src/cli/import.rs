@@ -203,7 +203,7 @@ async fn import_api(
             key: who.key.clone(),
             protocol: Protocol::Rest,
             api: api.name().unwrap_or_default().to_string(),
-            stages: names_of(&live, crate::model::Kind::Stage, None),
+            stages: items::names_of(&live, crate::model::Kind::Stage, None),
         })
         .collect();
     watched.extend(v2.iter().map(|f| import_v2::watched(f, &v2_live)));
@@ -333,18 +333,6 @@ async fn monitoring(
     }
     let alarms = live.iter().filter(|r| r.kind == crate::model::Kind::Alarm);
     Ok(alarms.map(|r| r.name.clone()).collect())
-}
-
-/// The names of the live resources of `kind` (under `parent`, when given).
-pub(super) fn names_of(
-    live: &[crate::model::LiveResource],
-    kind: crate::model::Kind,
-    parent: Option<&str>,
-) -> Vec<String> {
-    live.iter()
-        .filter(|r| r.kind == kind && parent.is_none_or(|p| r.parent.as_deref() == Some(p)))
-        .map(|r| r.name.clone())
-        .collect()
 }
 
 /// What the REST API uses beyond itself: usage plans and keys, VPC links.

@@ -133,6 +133,18 @@ fn unique(name: String, taken: &mut std::collections::BTreeSet<String>) -> Strin
     n
 }
 
+/// The names of the live resources of `kind` (under `parent`, when given).
+pub(super) fn names_of(
+    live: &[crate::model::LiveResource],
+    kind: crate::model::Kind,
+    parent: Option<&str>,
+) -> Vec<String> {
+    live.iter()
+        .filter(|r| r.kind == kind && parent.is_none_or(|p| r.parent.as_deref() == Some(p)))
+        .map(|r| r.name.clone())
+        .collect()
+}
+
 /// An imported API as its metrics name it: `ApiName` = a REST API's name, `ApiId` = a v2
 /// API's id; and its stages.
 pub(super) struct Watched {

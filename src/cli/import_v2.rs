@@ -181,7 +181,7 @@ pub(super) fn watched(f: &Found, live: &[LiveResource]) -> super::import_items::
             Protocol::Http
         },
         api: f.api.api_id().unwrap_or_default().to_string(),
-        stages: super::import::names_of(live, Kind::ApiStage, Some(&resource_id(f))),
+        stages: super::import_items::names_of(live, Kind::ApiStage, Some(&resource_id(f))),
     }
 }
 

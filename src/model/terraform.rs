@@ -251,7 +251,9 @@ pub fn handover(rs: &[TfResource], took: &Took) -> Handover {
             || ["aws_apigatewayv2_api", "aws_apigatewayv2_vpc_link"].contains(&kind)
         {
             "not part of an imported HTTP or WebSocket API: stays in Terraform".into()
-        } else if kind == "aws_cloudwatch_metric_alarm" || kind.starts_with("aws_wafv2_") {
+        } else if kind == "aws_cloudwatch_metric_alarm" {
+            "not on a stage of an imported API: stays in Terraform".into()
+        } else if kind.starts_with("aws_wafv2_") {
             "not on a stage of an imported REST API: stays in Terraform".into()
         } else if EDGE.contains(&kind) {
             "not of a custom domain mapped to an imported API: stays in Terraform".into()

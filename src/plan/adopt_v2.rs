@@ -4,7 +4,7 @@
 //! gains the fingerprint, its id stays) instead of a new one being made — the v2 analogue of
 //! the REST `adopt_deployment` in `diff.rs`, per stage since each v2 stage has its own.
 
-use super::{Action, Change};
+use super::{Action, AttrDiff, Change};
 use crate::model::kinds::{ApiDeployment, Typed};
 use crate::model::owner::ADOPTED;
 use crate::model::{is_unknown, Kind, LiveState, Outputs, Resource};
@@ -76,11 +76,12 @@ pub(super) fn adopt_deployment(
     .to_props();
     c.action = Action::Update;
     c.adopt = true;
-    c.diffs = super::diff::diff_props(
-        Kind::ApiDeployment,
-        &before,
-        c.after.as_ref().expect("create has after"),
-    );
+    c.diffs = vec![AttrDiff {
+        key: "fingerprint".into(),
+        before: json!(format!("unmanaged deployment {id}")),
+        after: json!(fp),
+        forces_replace: false,
+    }];
     c.before = Some(before);
     c.live_outputs = [("id".to_string(), id.clone())].into();
     outputs.insert(
