@@ -250,6 +250,24 @@ pub fn desire(
         .iter()
         .map(|st| format!("{}.{}", st.api_key, st.stage))
         .collect();
+    // `$default` and `default` would give their alarms one name and id.
+    for (i, st) in all.iter().enumerate() {
+        let twin = all[..i]
+            .iter()
+            .find(|o| o.api_key == st.api_key && o.stage_key == st.stage_key);
+        if let Some(o) = twin {
+            diags.push(
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "{}: stages `{}` and `{}` would give their alarms one name ({})",
+                        st.api_key, o.stage, st.stage, st.stage_key
+                    ),
+                )
+                .hint("rename one of the stages, or drop `monitoring`"),
+            );
+        }
+    }
     for (key, a) in &m.alarms {
         for p in a.stages.iter().flatten().filter(|p| !pairs.contains(p)) {
             diags.push(
@@ -628,6 +646,20 @@ mod tests {
         assert!(!prod
             .iter()
             .any(|r| r.id == "alarm.items.prod.chat-connects"));
+    }
+
+    #[test]
+    fn stages_whose_alarms_would_share_a_name_are_an_error() {
+        let mut cfg = patterns("dev");
+        let items = cfg.file.http_apis.get_mut("items").unwrap();
+        let stage = items.stages["$default"].clone();
+        items.stages.insert("default".into(), stage);
+        let err = desire(&cfg, "us-east-1", &[]).unwrap_err();
+        assert!(
+            err[0].summary.contains("stages `$default` and `default`"),
+            "{}",
+            err[0]
+        );
     }
 
     #[test]
