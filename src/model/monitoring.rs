@@ -73,8 +73,6 @@ struct StageInfo {
     api_key: String,
     /// The stage as metrics name it.
     stage: String,
-    /// The stage as alarm names and ids write it (`stage_key`).
-    stage_key: String,
     /// `stage.<api>.<stage>` or `api_stage.<api>.<stage>`.
     stage_id: String,
     protocol: Protocol,
@@ -87,6 +85,14 @@ struct StageInfo {
 }
 
 impl StageInfo {
+    /// The stage as alarm names and ids write it.
+    fn key(&self) -> String {
+        stage_key(&self.stage)
+    }
+    /// `<api>.<stage>`, as a custom alarm's `stages` names it.
+    fn pair(&self) -> String {
+        format!("{}.{}", self.api_key, self.stage)
+    }
     fn dims(&self) -> std::collections::BTreeMap<String, String> {
         std::collections::BTreeMap::from([
             (self.protocol.api_dimension().to_string(), self.api.clone()),
@@ -125,7 +131,6 @@ fn stages(cfg: &Config, others: &[Resource]) -> Vec<StageInfo> {
             out.push(StageInfo {
                 api_key: key.clone(),
                 stage: stage.clone(),
-                stage_key: stage.clone(),
                 stage_id,
                 protocol: Protocol::Rest,
                 api: name.clone(),
@@ -135,53 +140,35 @@ fn stages(cfg: &Config, others: &[Resource]) -> Vec<StageInfo> {
             });
         }
     }
-    for (key, api) in &cfg.file.http_apis {
-        out.extend(v2_stages(
-            cfg,
-            Protocol::Http,
-            key,
-            &api.name,
-            api.stages.keys(),
-        ));
-    }
-    for (key, api) in &cfg.file.websocket_apis {
-        out.extend(v2_stages(
-            cfg,
-            Protocol::WebSocket,
-            key,
-            &api.name,
-            api.stages.keys(),
-        ));
+    let http = cfg
+        .file
+        .http_apis
+        .iter()
+        .map(|(k, a)| (k, &a.name, &a.stages, Protocol::Http));
+    let ws = cfg
+        .file
+        .websocket_apis
+        .iter()
+        .map(|(k, a)| (k, &a.name, &a.stages, Protocol::WebSocket));
+    for (key, name, stages, protocol) in http.chain(ws) {
+        let api_name = name.clone().unwrap_or_else(|| cfg.default_name(key));
+        for stage in stages.keys() {
+            let Some(api_id) = super::v2::api_id_of_stage(cfg, key, stage) else {
+                continue;
+            };
+            out.push(StageInfo {
+                api_key: key.clone(),
+                stage: stage.clone(),
+                stage_id: format!("api_stage.{key}.{stage}"),
+                protocol,
+                api: ref_placeholder(&api_id, "id"),
+                api_name: api_name.clone(),
+                caching: false,
+                web_acl: None,
+            });
+        }
     }
     out
-}
-
-fn v2_stages<'a>(
-    cfg: &Config,
-    protocol: Protocol,
-    key: &str,
-    name: &Option<String>,
-    stages: impl Iterator<Item = &'a String>,
-) -> Vec<StageInfo> {
-    let kind = if protocol == Protocol::WebSocket {
-        "websocket_api"
-    } else {
-        "http_api"
-    };
-    let api_name = name.clone().unwrap_or_else(|| cfg.default_name(key));
-    stages
-        .map(|stage| StageInfo {
-            api_key: key.to_string(),
-            stage: stage.clone(),
-            stage_key: stage_key(stage),
-            stage_id: format!("api_stage.{key}.{stage}"),
-            protocol,
-            api: ref_placeholder(&format!("{kind}.{key}"), "id"),
-            api_name: api_name.clone(),
-            caching: false,
-            web_acl: None,
-        })
-        .collect()
 }
 
 pub fn desire(
@@ -246,22 +233,22 @@ pub fn desire(
         }
     }
     let all = stages(cfg, others);
-    let pairs: Vec<String> = all
-        .iter()
-        .map(|st| format!("{}.{}", st.api_key, st.stage))
-        .collect();
+    let pairs: Vec<String> = all.iter().map(StageInfo::pair).collect();
     // `$default` and `default` would give their alarms one name and id.
     for (i, st) in all.iter().enumerate() {
         let twin = all[..i]
             .iter()
-            .find(|o| o.api_key == st.api_key && o.stage_key == st.stage_key);
+            .find(|o| o.api_key == st.api_key && o.key() == st.key());
         if let Some(o) = twin {
             diags.push(
                 Diagnostic::error(
                     "schema",
                     format!(
                         "{}: stages `{}` and `{}` would give their alarms one name ({})",
-                        st.api_key, o.stage, st.stage, st.stage_key
+                        st.api_key,
+                        o.stage,
+                        st.stage,
+                        st.key()
                     ),
                 )
                 .hint("rename one of the stages, or drop `monitoring`"),
@@ -286,7 +273,7 @@ pub fn desire(
     let protect = cfg.default_protect();
     let mut out = Vec::new();
     for st in &all {
-        let pair = format!("{}.{}", st.api_key, st.stage);
+        let pair = st.pair();
         for name in PRESET_NAMES {
             let Some(base) = preset(name, st.protocol) else {
                 continue;
@@ -335,7 +322,7 @@ fn alarm(
     let name = a
         .adopt
         .clone()
-        .unwrap_or_else(|| format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.stage_key));
+        .unwrap_or_else(|| format!("{}{}-{}-{key}", alarm_prefix(cfg), st.api_key, st.key()));
     let mut dims = st.dims();
     dims.extend(a.dimensions.clone());
     let metric = a.metric.clone().unwrap_or_default();
@@ -393,7 +380,7 @@ fn alarm(
         insufficient_data_actions: m.insufficient_data_actions.clone(),
     };
     let mut r = Resource::typed(
-        format!("alarm.{}.{}.{key}", st.api_key, st.stage_key),
+        format!("alarm.{}.{}.{key}", st.api_key, st.key()),
         name,
         &props,
     );

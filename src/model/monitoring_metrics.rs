@@ -119,31 +119,24 @@ pub fn preset(name: &str, protocol: Protocol) -> Option<AlarmSettings> {
 pub struct Row {
     pub title: &'static str,
     pub stat: &'static str,
-    pub metrics: &'static [(&'static str, Option<&'static str>)],
+    pub metrics: Metrics,
 }
+
+type Metrics = &'static [(&'static str, Option<&'static str>)];
+/// REST and HTTP stages count requests and time them alike.
+const COUNT: Metrics = &[("Count", None)];
+const LATENCY: Metrics = &[
+    ("Latency", None),
+    ("Latency", Some("p99")),
+    ("IntegrationLatency", None),
+];
 
 /// The rows every stage of this protocol gets (the cache and WAF rows are REST's, and only
 /// where the stage caches or a web ACL protects it).
 pub fn rows(protocol: Protocol) -> [Row; 3] {
-    let (requests, errors, latency): (&[_], &[_], &[_]) = match protocol {
-        Protocol::Rest => (
-            &[("Count", None)],
-            &[("4XXError", None), ("5XXError", None)],
-            &[
-                ("Latency", None),
-                ("Latency", Some("p99")),
-                ("IntegrationLatency", None),
-            ],
-        ),
-        Protocol::Http => (
-            &[("Count", None)],
-            &[("4xx", None), ("5xx", None)],
-            &[
-                ("Latency", None),
-                ("Latency", Some("p99")),
-                ("IntegrationLatency", None),
-            ],
-        ),
+    let (requests, errors, latency): (Metrics, Metrics, Metrics) = match protocol {
+        Protocol::Rest => (COUNT, &[("4XXError", None), ("5XXError", None)], LATENCY),
+        Protocol::Http => (COUNT, &[("4xx", None), ("5xx", None)], LATENCY),
         Protocol::WebSocket => (
             &[("ConnectCount", None), ("MessageCount", None)],
             &[
